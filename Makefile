@@ -1,0 +1,65 @@
+# User-facing commands. `make demo` and `make test` work on a fresh Debian 12 machine:
+# they install the system packages (apt-get), create .venv, install the Python packages,
+# build pyMIC2 with meson-python and run.
+
+VENV      ?= .venv
+PYTHON    := $(VENV)/bin/python
+SYSPYTHON ?= python3
+STAMPS    := .stamps
+CTEST_DIR := build/ctest
+ASAN_DIR  := build/asan
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages the build, the tests and the examples need.
+APT_PACKAGES := gcc make pkg-config ninja-build python3-dev python3-venv \
+                libopenblas-dev
+
+.PHONY: all demo test test-c test-python test-sanitize bench build deps clean
+
+all: build
+
+deps: $(STAMPS)/apt $(STAMPS)/venv
+
+$(STAMPS)/apt:
+	@mkdir -p $(STAMPS)
+	@if dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+	  echo "system packages: already installed"; \
+	else \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+	@touch $@
+
+$(STAMPS)/venv: requirements-dev.txt $(STAMPS)/apt
+	$(SYSPYTHON) -m venv $(VENV)
+	$(PYTHON) -m pip install -q --upgrade pip
+	$(PYTHON) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+# The package, built and installed into .venv (no build isolation: the venv has the tools).
+build: deps
+	$(PYTHON) -m pip install -q --no-build-isolation --no-deps .
+
+test: build test-c test-python
+
+test-c: deps
+	@[ -d $(CTEST_DIR) ] || $(VENV)/bin/meson setup $(CTEST_DIR) --buildtype=debugoptimized -Dpython.install_env=auto >/dev/null
+	$(VENV)/bin/meson test -C $(CTEST_DIR) --print-errorlogs
+
+test-python: build
+	cd tests/python && ../../$(PYTHON) -m pytest -q
+
+demo: build
+	$(PYTHON) examples/dgemm/dgemm.py
+
+bench: build
+	$(PYTHON) -m pymic2.bench runtime
+
+# C tests and a Python smoke test with AddressSanitizer and UBSan.
+test-sanitize: deps
+	@[ -d $(ASAN_DIR) ] || $(VENV)/bin/meson setup $(ASAN_DIR) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	$(VENV)/bin/meson test -C $(ASAN_DIR) --print-errorlogs
+	tests/sanitize_smoke.sh $(ASAN_DIR) $(PYTHON)
+
+clean:
+	rm -rf build $(STAMPS) $(VENV)

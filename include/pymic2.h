@@ -1,0 +1,297 @@
+/*
+ * pymic2.h - the public C API of pyMIC2, an offload runtime for arrays.
+ *
+ * Conventions (one prefix, opaque handles, status codes):
+ *   - every function returns 0 (PYMIC2_OK) or a negative pymic2_status;
+ *     results go out through pointer arguments;
+ *   - after a failure, pymic2_last_error() returns a thread-local message that names the
+ *     problem, the values involved and the device;
+ *   - handles (device, stream, event, buffer, library, kernel) are opaque;
+ *   - commands on a stream (copies, ops, kernel invocations, event records and waits) run
+ *     asynchronously and in order; an error inside an already-enqueued command is reported
+ *     by the next pymic2_stream_sync() of that stream.
+ *
+ * C programs can use pyMIC2 through this header alone; the Python module is a client of it.
+ */
+#ifndef PYMIC2_H
+#define PYMIC2_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PYMIC2_VERSION_MAJOR 0
+#define PYMIC2_VERSION_MINOR 1
+#define PYMIC2_VERSION_PATCH 0
+
+#define PYMIC2_MAX_DIMS 32         /* like NumPy 1.x's NPY_MAXDIMS */
+#define PYMIC2_MAX_KERNEL_ARGS 16  /* pyMIC's limit for stream.invoke */
+#define PYMIC2_MAX_OPERANDS 4      /* inputs plus output of one built-in op */
+
+/* ---------------------------------------------------------------- status codes */
+
+/* One table generates the enum, the names and the messages (XX(NAME, code, message)). */
+#define PYMIC2_STATUS_MAP(XX)                                                        \
+    XX(OK, 0, "success")                                                             \
+    XX(EINVAL, -1, "invalid argument")                                               \
+    XX(ENOMEM, -2, "out of device memory")                                           \
+    XX(ENODEV, -3, "no such device")                                                 \
+    XX(ENOTSUP, -4, "not supported by this device")                                  \
+    XX(ENOLIB, -5, "library cannot be loaded")                                       \
+    XX(ENOKERNEL, -6, "kernel not found")                                            \
+    XX(ERANGE, -7, "access outside a buffer")                                        \
+    XX(EDEVICE, -8, "handles belong to different devices")                           \
+    XX(EDTYPE, -9, "unsupported data type")                                          \
+    XX(ESHAPE, -10, "shapes do not match")                                           \
+    XX(EASYNC, -11, "an earlier asynchronous command failed")                        \
+    XX(ENOTREADY, -12, "not complete yet")                                           \
+    XX(EBACKEND, -13, "backend failure")                                             \
+    XX(ESYSTEM, -14, "operating system failure")
+
+typedef enum pymic2_status {
+#define PYMIC2__STATUS_ENUM(name, code, message) PYMIC2_##name = code,
+    PYMIC2_STATUS_MAP(PYMIC2__STATUS_ENUM)
+#undef PYMIC2__STATUS_ENUM
+} pymic2_status;
+
+/* "PYMIC2_ENOMEM" for PYMIC2_ENOMEM; "PYMIC2_UNKNOWN" for codes not in the table. */
+const char *pymic2_status_name(int status);
+/* The table's fixed message for a code. */
+const char *pymic2_status_message(int status);
+/* The detailed message of this thread's last failure ("" if none). */
+const char *pymic2_last_error(void);
+
+/* ---------------------------------------------------------------- data types */
+
+typedef enum pymic2_dtype {
+    PYMIC2_BOOL = 0,
+    PYMIC2_INT8,
+    PYMIC2_UINT8,
+    PYMIC2_INT32,
+    PYMIC2_INT64,
+    PYMIC2_FLOAT32,
+    PYMIC2_FLOAT64,
+    PYMIC2_COMPLEX128,
+    PYMIC2_NUM_DTYPES
+} pymic2_dtype;
+
+/* Bytes per element; 0 for a value outside the enum. */
+size_t pymic2_dtype_size(pymic2_dtype dtype);
+/* NumPy's name for the type ("float64"); NULL for a value outside the enum. */
+const char *pymic2_dtype_name(pymic2_dtype dtype);
+
+/* A scalar of any supported dtype; which member is meaningful is given next to it. */
+typedef union pymic2_scalar {
+    uint8_t b;   /* bool */
+    int8_t i8;
+    uint8_t u8;
+    int32_t i32;
+    int64_t i64;
+    float f32;
+    double f64;
+    double c128[2]; /* real, imaginary */
+} pymic2_scalar;
+
+/* ---------------------------------------------------------------- runtime and devices */
+
+typedef struct pymic2_device pymic2_device;
+typedef struct pymic2_stream pymic2_stream;
+typedef struct pymic2_event pymic2_event;
+typedef struct pymic2_buffer pymic2_buffer;
+typedef struct pymic2_library pymic2_library;
+typedef struct pymic2_kernel pymic2_kernel;
+
+/* Discovers the backends' devices. Idempotent and thread-safe; every other call makes it. */
+int pymic2_init(void);
+
+/* Number of devices over all backends (at least 1: the host backend is always there). */
+int pymic2_device_count(int *count);
+/* Device by global index 0..count-1. Devices live until the process ends. */
+int pymic2_device_get(int index, pymic2_device **device);
+/* Device by selector: "host", "host:1", "opencl:0", or a global index "2". */
+int pymic2_device_find(const char *selector, pymic2_device **device);
+/* The default device: PYMIC2_DEVICE if set (a selector), else "host:0". */
+int pymic2_device_default(pymic2_device **device);
+
+typedef struct pymic2_device_info {
+    const char *name;        /* the selector that finds it: "host:0" */
+    const char *backend;     /* "host", "opencl" */
+    const char *description; /* human readable: CPU model, OpenCL device name */
+    int index;               /* global index */
+    int backend_index;       /* index within its backend */
+    int num_threads;         /* compute threads (host) or compute units (opencl) */
+    size_t memory_bytes;     /* device memory size, 0 if unknown */
+    int supports_fp64;       /* 1 if float64/complex128 ops can run */
+} pymic2_device_info;
+
+int pymic2_device_get_info(const pymic2_device *device, pymic2_device_info *info);
+
+/* ---------------------------------------------------------------- memory */
+
+/*
+ * Device memory comes from a caching pool per device: sizes are rounded up to 512 bytes,
+ * freed blocks are kept for reuse (best fit, split and merged again), and an allocation that
+ * fails (or passes the limit) frees the cached blocks and retries before returning ENOMEM.
+ *
+ * A buffer is reference counted: commands enqueued on a stream hold a reference until they
+ * complete, so pymic2_buffer_release() right after an asynchronous command is safe.
+ * alignment must be a power of two no larger than 4096 (0 means 64).
+ */
+int pymic2_buffer_alloc(pymic2_device *device, size_t nbytes, size_t alignment,
+                        pymic2_buffer **buffer);
+int pymic2_buffer_retain(pymic2_buffer *buffer);
+int pymic2_buffer_release(pymic2_buffer *buffer);
+size_t pymic2_buffer_size(const pymic2_buffer *buffer);
+pymic2_device *pymic2_buffer_device(const pymic2_buffer *buffer);
+/* The address a kernel on the device sees (a real pointer on the host backend). */
+int pymic2_buffer_device_address(const pymic2_buffer *buffer, uintptr_t *address);
+
+typedef struct pymic2_pool_stats {
+    size_t used_bytes;     /* in live buffers (rounded sizes) */
+    size_t cached_bytes;   /* held by the pool in free blocks */
+    size_t peak_bytes;     /* highest used_bytes so far */
+    size_t limit_bytes;    /* 0: no limit */
+    size_t n_free_blocks;  /* free blocks in the cache */
+    size_t n_allocations;  /* raw allocations the pool made from the device */
+} pymic2_pool_stats;
+
+int pymic2_pool_get_stats(pymic2_device *device, pymic2_pool_stats *stats);
+/* Return every cached (free) block to the device. */
+int pymic2_pool_free_all_blocks(pymic2_device *device);
+/* Cap used + cached bytes; 0 removes the cap. */
+int pymic2_pool_set_limit(pymic2_device *device, size_t limit_bytes);
+
+/* ---------------------------------------------------------------- streams and events */
+
+/* Every device has a default stream; more can be created. Streams are in-order queues. */
+int pymic2_stream_default(pymic2_device *device, pymic2_stream **stream);
+int pymic2_stream_create(pymic2_device *device, pymic2_stream **stream);
+/* Waits for the stream's commands, then destroys it (not the default stream: EINVAL). */
+int pymic2_stream_destroy(pymic2_stream *stream);
+pymic2_device *pymic2_stream_device(const pymic2_stream *stream);
+/* Blocks until every enqueued command finished; returns the first asynchronous error. */
+int pymic2_stream_sync(pymic2_stream *stream);
+/* OK if idle, ENOTREADY if commands are pending. */
+int pymic2_stream_query(pymic2_stream *stream);
+/*
+ * Commands are numbered from 1 in enqueue order. *enqueued is the number of the last command
+ * enqueued, *completed the number of the last one finished (so a caller can drop what it kept
+ * alive for commands up to *completed). Either pointer may be NULL.
+ */
+int pymic2_stream_progress(pymic2_stream *stream, uint64_t *enqueued, uint64_t *completed);
+
+int pymic2_event_create(pymic2_device *device, pymic2_event **event);
+int pymic2_event_destroy(pymic2_event *event);
+/* Marks the point in the stream after all commands enqueued so far. */
+int pymic2_event_record(pymic2_event *event, pymic2_stream *stream);
+/* Commands enqueued on stream after this call wait until the event has completed. */
+int pymic2_stream_wait_event(pymic2_stream *stream, pymic2_event *event);
+int pymic2_event_sync(pymic2_event *event);
+/* OK if completed (or never recorded), ENOTREADY otherwise. */
+int pymic2_event_query(pymic2_event *event);
+/* Milliseconds between two completed events. */
+int pymic2_event_elapsed_ms(pymic2_event *start, pymic2_event *end, double *milliseconds);
+
+/* ---------------------------------------------------------------- transfers */
+
+/*
+ * Asynchronous copies on a stream. The host memory must stay valid until the command
+ * completed (see pymic2_stream_progress). Device ranges are checked against the buffer:
+ * offset + nbytes past the end is ERANGE. Buffers must belong to the stream's device.
+ */
+int pymic2_memcpy_h2d(pymic2_stream *stream, pymic2_buffer *dst, size_t dst_offset,
+                      const void *src, size_t nbytes);
+int pymic2_memcpy_d2h(pymic2_stream *stream, void *dst, pymic2_buffer *src, size_t src_offset,
+                      size_t nbytes);
+int pymic2_memcpy_d2d(pymic2_stream *stream, pymic2_buffer *dst, size_t dst_offset,
+                      pymic2_buffer *src, size_t src_offset, size_t nbytes);
+
+/* ---------------------------------------------------------------- user kernel libraries */
+
+/*
+ * Host devices load shared objects (dlopen); OpenCL devices build OpenCL C sources.
+ * Libraries belong to the device that loaded them and live until unloaded.
+ */
+int pymic2_library_load(pymic2_device *device, const char *path, pymic2_library **library);
+int pymic2_library_unload(pymic2_library *library);
+pymic2_device *pymic2_library_device(const pymic2_library *library);
+/* The kernel handle stays valid while its library is loaded. */
+int pymic2_kernel_find(pymic2_library *library, const char *name, pymic2_kernel **kernel);
+const char *pymic2_kernel_name(const pymic2_kernel *kernel);
+
+typedef enum pymic2_arg_kind {
+    PYMIC2_ARG_NULL = 0,  /* passes NULL */
+    PYMIC2_ARG_BUFFER,    /* passes the buffer's device address plus offset */
+    PYMIC2_ARG_INT64,     /* passes a pointer to a device-side copy of value.i64 */
+    PYMIC2_ARG_FLOAT64,   /* ... of value.f64 */
+    PYMIC2_ARG_COMPLEX128 /* ... of value.c128 */
+} pymic2_arg_kind;
+
+typedef struct pymic2_kernel_arg {
+    pymic2_arg_kind kind;
+    pymic2_buffer *buffer; /* PYMIC2_ARG_BUFFER */
+    size_t offset;         /* PYMIC2_ARG_BUFFER: bytes into the buffer */
+    pymic2_scalar value;   /* the scalar kinds */
+} pymic2_kernel_arg;
+
+/* Launch geometry for backends that need one (OpenCL); NULL for host kernels. */
+typedef struct pymic2_launch_config {
+    int work_dim;          /* 1..3 */
+    size_t global_size[3];
+    size_t local_size[3];  /* all 0: the backend chooses */
+} pymic2_launch_config;
+
+/*
+ * Enqueues kernel(args...) on the stream. Host kernels follow pyMIC's convention: every
+ * parameter is a pointer (see pymic_kernel.h). At most PYMIC2_MAX_KERNEL_ARGS arguments.
+ */
+int pymic2_kernel_invoke(pymic2_stream *stream, pymic2_kernel *kernel, int nargs,
+                         const pymic2_kernel_arg *args, const pymic2_launch_config *config);
+
+/* ---------------------------------------------------------------- built-in ops */
+
+#include "pymic2_ops.h"
+
+/*
+ * A strided view of device memory, or a scalar. Strides are in bytes and may be 0
+ * (broadcasting) or negative (reversed views); every element addressed must lie inside the
+ * buffer (checked: ERANGE). A scalar operand has buffer == NULL and takes `value`, read as
+ * `dtype`; it broadcasts to any shape.
+ */
+typedef struct pymic2_operand {
+    pymic2_buffer *buffer;
+    int64_t offset; /* bytes from the buffer's start to element [0, 0, ...] */
+    pymic2_dtype dtype;
+    int ndim;
+    int64_t shape[PYMIC2_MAX_DIMS];
+    int64_t strides[PYMIC2_MAX_DIMS];
+    pymic2_scalar value;
+} pymic2_operand;
+
+/*
+ * One built-in op: inputs, then the output, as the op's row in pymic2_ops.h says. Inputs
+ * broadcast against the output's shape by NumPy's rules (ESHAPE names both shapes if they
+ * cannot). Grows by new fields at the end; zero-initialise it.
+ */
+typedef struct pymic2_op_desc {
+    pymic2_op op;
+    int noperands;
+    pymic2_operand operands[PYMIC2_MAX_OPERANDS];
+} pymic2_op_desc;
+
+int pymic2_op_launch(pymic2_stream *stream, const pymic2_op_desc *desc);
+
+/* Fills an operand struct for a C-contiguous array (a convenience for C callers). */
+int pymic2_operand_contiguous(pymic2_operand *operand, pymic2_buffer *buffer, int64_t offset,
+                              pymic2_dtype dtype, int ndim, const int64_t *shape);
+/* A scalar operand. */
+void pymic2_operand_scalar(pymic2_operand *operand, pymic2_dtype dtype, pymic2_scalar value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PYMIC2_H */

@@ -1,0 +1,34 @@
+/*
+ * team.h - a host device's thread team: the threads that run one parallel region at a time.
+ *
+ * A device has one team (PYMIC2_NUM_THREADS threads, placed by PYMIC2_AFFINITY). The thread
+ * that calls pymic2__team_parallel_for (a stream's worker) takes part as member 0; regions
+ * from different streams of the device run one after the other.
+ */
+#ifndef PYMIC2_HOST_TEAM_H
+#define PYMIC2_HOST_TEAM_H
+
+#include <stdint.h>
+
+typedef struct pymic2__team pymic2__team;
+
+/* Runs fn on [begin, end) pieces that cover [0, n); member is 0..size-1. */
+typedef void (*pymic2__range_fn)(void *context, int64_t begin, int64_t end, int member);
+
+typedef struct pymic2__team_config {
+    int num_threads;    /* >= 1 */
+    const int *cpus;    /* num_threads CPU ids to pin member i to, or NULL for no pinning */
+} pymic2__team_config;
+
+int pymic2__team_create(const pymic2__team_config *config, pymic2__team **team);
+void pymic2__team_destroy(pymic2__team *team);
+int pymic2__team_size(const pymic2__team *team);
+
+/*
+ * Splits [0, n) into at most size() contiguous pieces of at least min_piece items (so small
+ * work stays on the calling thread) and blocks until all ran.
+ */
+void pymic2__team_parallel_for(pymic2__team *team, int64_t n, int64_t min_piece,
+                               pymic2__range_fn fn, void *context);
+
+#endif /* PYMIC2_HOST_TEAM_H */

@@ -1,0 +1,194 @@
+/*
+ * internal.h - what the core and the backends share. Not installed, not public.
+ *
+ * Naming: public functions are pymic2_*, internal ones pymic2__* (double underscore).
+ *
+ * Layering: the core (src/core) validates arguments, checks bounds and devices, keeps
+ * reference counts and the memory pool, and turns every stream operation into a
+ * pymic2__command that it hands to the device's backend through one vtable
+ * (pymic2__backend_ops). A backend executes commands in stream order and calls
+ * pymic2__command_finish() for each.
+ */
+#ifndef PYMIC2_INTERNAL_H
+#define PYMIC2_INTERNAL_H
+
+#include "pymic2.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+/* ---------------------------------------------------------------- errors */
+
+/* Records the thread-local message (printf-style) and returns status, for one-line checks:
+ *   if (nbytes == 0) return pymic2__error(PYMIC2_EINVAL, "%s: nbytes is 0", dev->name); */
+int pymic2__error(int status, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* Clears the message on success paths that callers may inspect. */
+void pymic2__error_clear(void);
+
+/* ---------------------------------------------------------------- memory pool */
+
+/* One raw allocation from the backend; blocks are carved out of it. */
+typedef struct pymic2__chunk pymic2__chunk;
+
+struct pymic2_buffer {
+    atomic_int refcount;
+    pymic2_device *device;
+    pymic2__chunk *chunk;
+    void *chunk_handle; /* the backend's handle of the chunk (host: its base address) */
+    size_t offset;      /* bytes from the chunk's start */
+    size_t size;        /* bytes requested by the user */
+    size_t block_size;  /* bytes reserved in the pool (rounded) */
+};
+
+typedef struct pymic2__pool pymic2__pool;
+
+int pymic2__pool_create(pymic2_device *device, pymic2__pool **pool);
+/* Frees every block; called at process exit. */
+void pymic2__pool_destroy(pymic2__pool *pool);
+
+/* ---------------------------------------------------------------- commands */
+
+typedef enum pymic2__command_kind {
+    PYMIC2__CMD_COPY_H2D,
+    PYMIC2__CMD_COPY_D2H,
+    PYMIC2__CMD_COPY_D2D,
+    PYMIC2__CMD_OP,
+    PYMIC2__CMD_INVOKE,
+    PYMIC2__CMD_EVENT_RECORD,
+    PYMIC2__CMD_EVENT_WAIT
+} pymic2__command_kind;
+
+typedef struct pymic2__command {
+    pymic2__command_kind kind;
+    pymic2_stream *stream;
+    uint64_t sequence;              /* the stream's command number, from 1 */
+    struct pymic2__command *next;   /* for the backend's queue */
+    /* Buffers this command uses; retained at enqueue, released by pymic2__command_finish. */
+    int nbuffers;
+    pymic2_buffer *buffers[PYMIC2_MAX_KERNEL_ARGS + PYMIC2_MAX_OPERANDS];
+    union {
+        struct { /* COPY_*: device side as (buffer, offset), host side as a pointer */
+            pymic2_buffer *dst_buffer, *src_buffer;
+            size_t dst_offset, src_offset;
+            void *dst_host;
+            const void *src_host;
+            size_t nbytes;
+        } copy;
+        pymic2_op_desc op; /* OP: validated; every input broadcasts to the output's shape */
+        struct {           /* INVOKE */
+            pymic2_kernel *kernel;
+            int nargs;
+            pymic2_kernel_arg args[PYMIC2_MAX_KERNEL_ARGS];
+            pymic2_launch_config config;
+            bool has_config;
+        } invoke;
+        pymic2_event *event; /* EVENT_RECORD, EVENT_WAIT */
+    } u;
+} pymic2__command;
+
+/* Building a command (core and src/ops): new, name the buffers it uses (retained until it
+ * finishes), fill the union, submit. submit numbers it and hands it to the backend; on
+ * failure it releases everything and returns the error. */
+pymic2__command *pymic2__command_new(pymic2_stream *stream, pymic2__command_kind kind);
+void pymic2__command_use_buffer(pymic2__command *command, pymic2_buffer *buffer);
+int pymic2__command_submit(pymic2__command *command);
+
+/* Called by the backend once per command, after it ran (status: its outcome). Releases the
+ * command's buffers, advances the stream's completed count, records the first error of the
+ * stream, completes events and frees the command. */
+void pymic2__command_finish(pymic2__command *command, int status);
+
+/* ---------------------------------------------------------------- backends */
+
+/*
+ * One table per backend. Slots a backend does not support are NULL (the core then returns
+ * ENOTSUP with a message naming the device). Locking: the core serialises nothing except
+ * the pool; backends must accept submit() from several threads at once.
+ */
+typedef struct pymic2__backend_ops {
+    int version; /* PYMIC2__BACKEND_OPS_VERSION */
+    const char *name;
+
+    /* registry: how many devices; init one (fills dev->info, dev->backend_data); uninit */
+    int (*probe)(int *ndevices);
+    int (*device_init)(pymic2_device *device, int backend_index);
+    void (*device_uninit)(pymic2_device *device);
+
+    /* memory (raw chunks for the pool): *handle is what buffer->chunk_handle becomes */
+    int (*mem_alloc)(pymic2_device *device, size_t nbytes, void **handle);
+    void (*mem_free)(pymic2_device *device, void *handle, size_t nbytes);
+    /* device address of handle + offset, for pymic2_buffer_device_address */
+    int (*mem_address)(pymic2_device *device, void *handle, size_t offset, uintptr_t *address);
+
+    /* streams: create fills stream->backend_data; destroy after the core synchronised it */
+    int (*stream_create)(pymic2_stream *stream);
+    void (*stream_destroy)(pymic2_stream *stream);
+    /* takes ownership of command; runs it after every earlier command of its stream */
+    int (*submit)(pymic2_stream *stream, pymic2__command *command);
+
+    /* libraries */
+    int (*library_load)(pymic2_library *library, const char *path);
+    void (*library_unload)(pymic2_library *library);
+    int (*kernel_find)(pymic2_library *library, const char *name, void **entry);
+} pymic2__backend_ops;
+
+#define PYMIC2__BACKEND_OPS_VERSION 1
+
+extern const pymic2__backend_ops pymic2__host_backend;
+#ifdef PYMIC2_HAVE_OPENCL
+extern const pymic2__backend_ops pymic2__opencl_backend;
+#endif
+
+/* ---------------------------------------------------------------- handles */
+
+struct pymic2_device {
+    const pymic2__backend_ops *ops;
+    pymic2_device_info info;
+    char name[32];         /* info.name points here */
+    char description[128]; /* info.description points here */
+    pymic2__pool *pool;
+    pymic2_stream *default_stream;
+    void *backend_data;
+};
+
+struct pymic2_stream {
+    pymic2_device *device;
+    bool is_default;
+    pthread_mutex_t lock;        /* protects first_error and the sync condition */
+    pthread_cond_t idle;         /* signalled when completed catches up with enqueued */
+    atomic_uint_fast64_t enqueued;  /* number of the last command submitted */
+    atomic_uint_fast64_t completed; /* number of the last command finished */
+    int first_error;             /* first failing command's status, reported by sync */
+    char first_error_message[512];
+    void *backend_data;
+};
+
+struct pymic2_event {
+    pymic2_device *device;
+    pthread_mutex_t lock;  /* protects the fields below */
+    pthread_cond_t done;
+    uint64_t generation;   /* bumped by each record; waiters wait for their generation */
+    uint64_t completed_generation;
+    double timestamp_ms;   /* CLOCK_MONOTONIC when the last record completed */
+};
+
+struct pymic2_library {
+    pymic2_device *device;
+    char *path;
+    pthread_mutex_t lock;    /* protects kernels */
+    pymic2_kernel *kernels;  /* found so far, freed with the library */
+    void *backend_data;
+};
+
+struct pymic2_kernel {
+    pymic2_library *library;
+    char *name;
+    void *entry; /* host: the function's address */
+    struct pymic2_kernel *next; /* the library's list of found kernels */
+};
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+double pymic2__now_ms(void);
+
+#endif /* PYMIC2_INTERNAL_H */
