@@ -9,12 +9,14 @@ STAMPS    := .stamps
 CTEST_DIR := build/ctest
 ASAN_DIR  := build/asan
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# meson-python runs `meson` and `ninja` from PATH: the venv's.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 # Debian packages the build, the tests and the examples need.
 APT_PACKAGES := gcc make pkg-config ninja-build python3-dev python3-venv \
                 libopenblas-dev
 
-.PHONY: all demo test test-c test-python test-sanitize bench build deps clean
+.PHONY: all demo examples test test-c test-python test-sanitize bench build deps clean
 
 all: build
 
@@ -49,15 +51,24 @@ test-c: deps
 test-python: build
 	cd tests/python && ../../$(PYTHON) -m pytest -q
 
-demo: build
+demo: examples
 	$(PYTHON) examples/dgemm/dgemm.py
 
+# The example kernel libraries, built against the installed package's headers.
+examples: build
+	$(MAKE) -C examples PYTHON=$(abspath $(PYTHON))
+
+# Python-level and C-level runtime benchmarks; CSV files land in bench/results/.
 bench: build
 	$(PYTHON) -m pymic2.bench runtime
+	@[ -d build/bench ] || $(VENV)/bin/meson setup build/bench --buildtype=release -Dpython.install_env=auto >/dev/null
+	$(VENV)/bin/meson compile -C build/bench bench/bench_runtime bench/bench_empty_kernel
+	build/bench/bench/bench_runtime --csv bench/results/runtime_c.csv
 
 # C tests and a Python smoke test with AddressSanitizer and UBSan.
 test-sanitize: deps
 	@[ -d $(ASAN_DIR) ] || $(VENV)/bin/meson setup $(ASAN_DIR) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	$(VENV)/bin/meson compile -C $(ASAN_DIR)
 	$(VENV)/bin/meson test -C $(ASAN_DIR) --print-errorlogs
 	tests/sanitize_smoke.sh $(ASAN_DIR) $(PYTHON)
 

@@ -169,7 +169,8 @@ int pymic2_pool_set_limit(pymic2_device *device, size_t limit_bytes);
 /* Every device has a default stream; more can be created. Streams are in-order queues. */
 int pymic2_stream_default(pymic2_device *device, pymic2_stream **stream);
 int pymic2_stream_create(pymic2_device *device, pymic2_stream **stream);
-/* Waits for the stream's commands, then destroys it (not the default stream: EINVAL). */
+/* Waits for the stream's commands, then destroys it (not the default stream: EINVAL).
+ * Returns EASYNC if a command failed since the last sync; the stream is gone even then. */
 int pymic2_stream_destroy(pymic2_stream *stream);
 pymic2_device *pymic2_stream_device(const pymic2_stream *stream);
 /* Blocks until every enqueued command finished; returns the first asynchronous error. */
@@ -280,6 +281,9 @@ typedef struct pymic2_op_desc {
     pymic2_op op;
     int noperands;
     pymic2_operand operands[PYMIC2_MAX_OPERANDS];
+    /* A reduction (see pymic2_ops.h) instead of an elementwise op when not NONE. */
+    pymic2_reduction reduction;
+    uint32_t axes; /* the reduction's input dimensions: bit d for dimension d */
 } pymic2_op_desc;
 
 int pymic2_op_launch(pymic2_stream *stream, const pymic2_op_desc *desc);
@@ -289,6 +293,37 @@ int pymic2_operand_contiguous(pymic2_operand *operand, pymic2_buffer *buffer, in
                               pymic2_dtype dtype, int ndim, const int64_t *shape);
 /* A scalar operand. */
 void pymic2_operand_scalar(pymic2_operand *operand, pymic2_dtype dtype, pymic2_scalar value);
+
+/* ---------------------------------------------------------------- matrix products (GEMM) */
+
+/*
+ * C = alpha * (A @ B) + beta * C: NumPy's matmul written into an existing output, as BLAS's
+ * GEMM. matmul, dot, tensordot (2-D) and outer map onto it (outer: k = 1).
+ *
+ *   a: (..., m, k)   b: (..., k, n)   c: (..., m, n)       every operand has ndim >= 2
+ *
+ * The leading (batch) dimensions of a and b broadcast against each other by NumPy's rules and
+ * must give c's batch shape exactly; a batch dimension of size 1 (or stride 0) repeats its
+ * matrix. The three operands have one dtype (EDTYPE otherwise); alpha and beta are read as
+ * that dtype's member of pymic2_scalar. beta == 0 means c is only written (NaN in it does not
+ * propagate), as in BLAS. A zero-initialised alpha gives c = beta * c.
+ *
+ * float32, float64 and complex128 run on the host through OpenBLAS; bool and the integer
+ * dtypes through pyMIC2's own kernel (integers wrap around like NumPy's; bool is OR of ANDs).
+ *
+ * Layout: a matrix that is row-contiguous or column-contiguous (a transposed view) with any
+ * leading dimension goes to the BLAS in place, with the matching transpose flag. Any other
+ * input (stride 0, reversed or strided in both dimensions, misaligned) and an input that
+ * overlaps c is copied once per matrix into a contiguous temporary; a c of such a layout is
+ * computed in a temporary and copied back. c may not have elements that share memory
+ * (EINVAL). Batches are looped over. Asynchronous, like every op.
+ */
+typedef struct pymic2_gemm_desc {
+    pymic2_operand a, b, c; /* views of device buffers (no scalars), on the stream's device */
+    pymic2_scalar alpha, beta;
+} pymic2_gemm_desc;
+
+int pymic2_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc);
 
 #ifdef __cplusplus
 }

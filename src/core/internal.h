@@ -56,7 +56,8 @@ typedef enum pymic2__command_kind {
     PYMIC2__CMD_OP,
     PYMIC2__CMD_INVOKE,
     PYMIC2__CMD_EVENT_RECORD,
-    PYMIC2__CMD_EVENT_WAIT
+    PYMIC2__CMD_EVENT_WAIT,
+    PYMIC2__CMD_GEMM
 } pymic2__command_kind;
 
 typedef struct pymic2__command {
@@ -76,6 +77,7 @@ typedef struct pymic2__command {
             size_t nbytes;
         } copy;
         pymic2_op_desc op; /* OP: validated; every input broadcasts to the output's shape */
+        pymic2_gemm_desc gemm; /* GEMM: validated; a and b have c's ndim and batch shape */
         struct {           /* INVOKE */
             pymic2_kernel *kernel;
             int nargs;
@@ -83,21 +85,29 @@ typedef struct pymic2__command {
             pymic2_launch_config config;
             bool has_config;
         } invoke;
-        pymic2_event *event; /* EVENT_RECORD, EVENT_WAIT */
+        struct {             /* EVENT_RECORD, EVENT_WAIT */
+            pymic2_event *event;
+            uint64_t generation; /* the record this command completes or waits for */
+        } event;
     } u;
 } pymic2__command;
 
 /* Building a command (core and src/ops): new, name the buffers it uses (retained until it
  * finishes), fill the union, submit. submit numbers it and hands it to the backend; on
- * failure it releases everything and returns the error. */
+ * failure it releases everything and returns the error. new returns NULL (message recorded)
+ * when out of memory: return PYMIC2_ENOMEM then. */
 pymic2__command *pymic2__command_new(pymic2_stream *stream, pymic2__command_kind kind);
 void pymic2__command_use_buffer(pymic2__command *command, pymic2_buffer *buffer);
 int pymic2__command_submit(pymic2__command *command);
 
-/* Called by the backend once per command, after it ran (status: its outcome). Releases the
- * command's buffers, advances the stream's completed count, records the first error of the
- * stream, completes events and frees the command. */
+/* Called by the backend once per command, after it ran (status: its outcome, whose message
+ * is the calling thread's pymic2_last_error()). Releases the command's buffers, advances the
+ * stream's completed count, records the first error of the stream, completes events and
+ * frees the command. The stream must outlive the call (stream_destroy waits for it). */
 void pymic2__command_finish(pymic2__command *command, int status);
+
+/* Runs EVENT_WAIT: blocks the calling (backend) thread until that record of the event ran. */
+void pymic2__event_wait(pymic2_event *event, uint64_t generation);
 
 /* ---------------------------------------------------------------- backends */
 
@@ -157,6 +167,10 @@ struct pymic2_stream {
     bool is_default;
     pthread_mutex_t lock;        /* protects first_error and the sync condition */
     pthread_cond_t idle;         /* signalled when completed catches up with enqueued */
+    pthread_mutex_t submit_lock; /* numbering and handing over happen in one order */
+    atomic_int sync_waiters;     /* threads blocked on idle; finish signals only if > 0 */
+    atomic_bool saturated;       /* set by the backend while a command uses every CPU of the
+                                    device: sync then sleeps rather than spin on one of them */
     atomic_uint_fast64_t enqueued;  /* number of the last command submitted */
     atomic_uint_fast64_t completed; /* number of the last command finished */
     int first_error;             /* first failing command's status, reported by sync */
@@ -171,6 +185,7 @@ struct pymic2_event {
     uint64_t generation;   /* bumped by each record; waiters wait for their generation */
     uint64_t completed_generation;
     double timestamp_ms;   /* CLOCK_MONOTONIC when the last record completed */
+    int users;             /* enqueued commands naming the event; destroy waits for 0 */
 };
 
 struct pymic2_library {
@@ -178,6 +193,7 @@ struct pymic2_library {
     char *path;
     pthread_mutex_t lock;    /* protects kernels */
     pymic2_kernel *kernels;  /* found so far, freed with the library */
+    atomic_int pending_invokes; /* enqueued invocations of its kernels; unload waits for 0 */
     void *backend_data;
 };
 

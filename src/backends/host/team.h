@@ -8,6 +8,8 @@
 #ifndef PYMIC2_HOST_TEAM_H
 #define PYMIC2_HOST_TEAM_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct pymic2__team pymic2__team;
@@ -25,8 +27,16 @@ void pymic2__team_destroy(pymic2__team *team);
 int pymic2__team_size(const pymic2__team *team);
 
 /*
+ * Names a flag of the calling thread (a stream's worker: its stream's `saturated`) that
+ * parallel_for holds true while a region of more than one piece runs, so that whoever waits
+ * for this thread's work sleeps instead of spinning on a CPU the region needs. NULL: none.
+ */
+void pymic2__team_set_region_flag(atomic_bool *flag);
+
+/*
  * Splits [0, n) into at most size() contiguous pieces of at least min_piece items (so small
- * work stays on the calling thread) and blocks until all ran.
+ * work stays on the calling thread) and blocks until all ran. Called from inside a piece
+ * (nested), it runs [0, n) serially on the calling thread.
  */
 void pymic2__team_parallel_for(pymic2__team *team, int64_t n, int64_t min_piece,
                                pymic2__range_fn fn, void *context);

@@ -1,0 +1,39 @@
+"""Data types: NumPy dtypes <-> the core's dtype codes, and NumPy 2 type promotion."""
+
+import numpy
+
+from . import _core
+
+#: numpy.dtype -> pymic2_dtype code, for every dtype the device supports.
+CODES = {numpy.dtype(name): code for name, code in _core.dtype_codes.items()}
+_NAMES = ", ".join(sorted(_core.dtype_codes))
+
+# The device has no complex64; NumPy promotes e.g. float32 * 1j to it, we widen to complex128.
+_WIDENED = {numpy.dtype(numpy.complex64): numpy.dtype(numpy.complex128)}
+
+
+#: Codes of the dtypes a Python float (int) scalar does not promote, by NEP 50.
+FLOAT_SAFE = frozenset(code for dt, code in CODES.items() if dt.kind in "fc")
+INT_SAFE = frozenset(code for dt, code in CODES.items() if dt.kind in "iufc")
+
+
+def normalize(dtype):
+    """The supported numpy.dtype for anything numpy.dtype() accepts; TypeError otherwise."""
+    dt = numpy.dtype(dtype)
+    if dt not in CODES:
+        raise TypeError(f"dtype {dt} is not supported on the device (supported: {_NAMES})")
+    return dt
+
+
+def code_of(dtype):
+    """The core's dtype code for a dtype-like; TypeError if the device does not support it."""
+    return CODES[normalize(dtype)]
+
+
+def result_type(*operands):
+    """NumPy 2's result dtype (Python scalars are weak, NEP 50) restricted to device dtypes.
+
+    operands are device arrays (anything with .dtype) or Python scalars.
+    """
+    dt = numpy.result_type(*[getattr(o, "dtype", o) for o in operands])
+    return normalize(_WIDENED.get(dt, dt))

@@ -1,0 +1,304 @@
+"""OffloadStream (pyMIC's stream API over a core Stream) and Event."""
+
+import numbers
+import weakref
+
+import numpy
+
+from . import _core, _dtypes
+from ._array import OffloadArray, _host_scalar
+from ._core import OffloadError
+
+# core Stream -> its OffloadStream; default streams stay alive through their device
+_wrappers = weakref.WeakValueDictionary()
+
+
+def wrap(core_stream):
+    """The OffloadStream of a core Stream (created on first use)."""
+    stream = _wrappers.get(core_stream)
+    if stream is None:
+        stream = OffloadStream._wrap(core_stream)
+    return stream
+
+
+def _device_of(core_device):
+    from ._device import device_of
+
+    return device_of(core_device)
+
+
+def _check_bytes(**values):
+    for name, value in values.items():
+        if not isinstance(value, numbers.Integral) or value < 0:
+            raise ValueError(f"{name} must be an integer >= 0, not {value!r}")
+
+
+class OffloadStream:
+    """An in-order queue of asynchronous commands on one device (pyMIC's OffloadStream).
+
+    OffloadStream(device=None) creates a new stream on device (default: the default device).
+    Usable as a context manager that synchronises on exit.
+    """
+
+    def __init__(self, device=None):
+        from ._device import get_device
+
+        self._setup(_core.Stream(get_device(device)._device))
+
+    @classmethod
+    def _wrap(cls, core_stream):
+        self = cls.__new__(cls)
+        self._setup(core_stream)
+        return self
+
+    def _setup(self, core_stream):
+        self._stream = core_stream
+        self._sticky = set()  # allocations made with sticky=True, freed only explicitly
+        _wrappers[core_stream] = self
+
+    # ------------------------------------------------------------ basics
+
+    @property
+    def device(self):
+        return _device_of(self._stream.device)
+
+    def get_device(self):
+        return self.device
+
+    def sync(self):
+        """Waits for every enqueued command; raises the first asynchronous error."""
+        self._stream.sync()
+
+    synchronize = sync
+
+    def query(self):
+        """True if every enqueued command has completed."""
+        return self._stream.query()
+
+    def record(self, event=None):
+        """Records event (a new Event if None) at this point of the stream; returns it."""
+        if event is None:
+            event = Event(self.device)
+        return event.record(self)
+
+    def wait_event(self, event):
+        """Commands enqueued after this call wait until event has completed."""
+        if not isinstance(event, Event):
+            raise TypeError(f"wait_event needs an Event, not {type(event).__name__}")
+        self._stream.wait_event(event._event)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.sync()
+
+    def __eq__(self, other):
+        return isinstance(other, OffloadStream) and other._stream is self._stream
+
+    def __hash__(self):
+        return id(self._stream)
+
+    def __repr__(self):
+        kind = "default stream" if self._stream.is_default else "stream"
+        return f"OffloadStream({kind} of {self._stream.device})"
+
+    # ------------------------------------------------------------ raw device memory
+
+    def allocate_device_memory(self, nbytes, alignment=64, sticky=False):
+        """Allocates nbytes of device memory from the pool; returns a Buffer.
+
+        The memory returns to the pool when the Buffer is garbage collected, or at
+        deallocate_device_memory(); sticky=True keeps it until the latter.
+        """
+        if not isinstance(nbytes, numbers.Integral) or nbytes <= 0:
+            raise ValueError(f"cannot allocate {nbytes!r} bytes: need a positive integer")
+        buffer = self._stream.device.alloc(nbytes, alignment)
+        if sticky:
+            self._sticky.add(buffer)
+        return buffer
+
+    def deallocate_device_memory(self, device_ptr):
+        if not isinstance(device_ptr, _core.Buffer):
+            raise ValueError(f"deallocate_device_memory needs a device pointer (Buffer) from "
+                             f"allocate_device_memory, not {type(device_ptr).__name__}")
+        self._sticky.discard(device_ptr)
+        device_ptr.free()
+
+    def transfer_host2device(self, host_ptr, device_ptr, nbytes, offset_host=0,
+                             offset_device=0):
+        """Enqueues a copy of nbytes from host memory (an array or a raw address) to a
+        Buffer; the host memory is kept alive (arrays) until the copy ran."""
+        _check_bytes(nbytes=nbytes, offset_host=offset_host, offset_device=offset_device)
+        self._stream.memcpy_h2d(device_ptr, offset_device, host_ptr, offset_host, nbytes)
+
+    def transfer_device2host(self, device_ptr, host_ptr, nbytes, offset_device=0,
+                             offset_host=0):
+        """Enqueues a copy of nbytes from a Buffer to host memory (a writable array or a
+        raw address)."""
+        _check_bytes(nbytes=nbytes, offset_host=offset_host, offset_device=offset_device)
+        self._stream.memcpy_d2h(host_ptr, offset_host, device_ptr, offset_device, nbytes)
+
+    def transfer_device2device(self, device_ptr_src, device_ptr_dst, nbytes,
+                               offset_device_src=0, offset_device_dst=0):
+        _check_bytes(nbytes=nbytes, offset_device_src=offset_device_src,
+                     offset_device_dst=offset_device_dst)
+        self._stream.memcpy_d2d(device_ptr_dst, offset_device_dst, device_ptr_src,
+                                offset_device_src, nbytes)
+
+    def translate_device_pointer(self, device_ptr):
+        """The address a kernel sees for a Buffer or array (0 for None); synchronises."""
+        if device_ptr is None:
+            return 0
+        if isinstance(device_ptr, _core.ndarray):
+            owner = device_ptr._device
+        elif isinstance(device_ptr, _core.Buffer):
+            owner = device_ptr.device
+        else:
+            raise TypeError(f"translate_device_pointer needs a Buffer or a device array, not "
+                            f"{type(device_ptr).__name__}")
+        if owner is not self._stream.device:
+            raise OffloadError(f"device pointer of {owner} does not belong to "
+                               f"{self._stream.device}")
+        self.sync()
+        if isinstance(device_ptr, _core.Buffer):
+            return device_ptr.address
+        return device_ptr.data_ptr
+
+    # ------------------------------------------------------------ kernels
+
+    def invoke(self, kernel, *args):
+        """Enqueues kernel(*args) by pyMIC's convention: device arrays and Buffers pass their
+        device address, Python ints/floats/complex pass pointers to int64/double/double
+        complex, None passes NULL; a numpy.ndarray is copied to the device before the call
+        and back after it, and the call then synchronises."""
+        if len(args) == 1 and type(args[0]) is tuple:
+            args = args[0]  # pyMIC's wrappers pass the arguments as one tuple
+        if len(args) > _core.MAX_KERNEL_ARGS:
+            raise ValueError(f"invoke of kernel '{kernel.name}': {len(args)} arguments given, "
+                             f"at most {_core.MAX_KERNEL_ARGS} allowed")
+        if not isinstance(kernel, _core.Kernel):
+            raise TypeError(f"invoke needs a kernel (library.name), not {type(kernel).__name__}")
+        if kernel.device is not self._stream.device:
+            raise OffloadError(f"kernel '{kernel.name}' of library '{kernel.library.path}' is "
+                               f"loaded on {kernel.device}, not on {self._stream.device}; load "
+                               f"the library on {self._stream.device} to invoke it there")
+        converted, copy_back = [], []
+        for arg in args:
+            if isinstance(arg, numpy.ndarray):
+                converted.append(self._copy_in(arg, copy_back))
+            else:
+                scalar = _host_scalar(arg)
+                converted.append(arg if scalar is None else scalar)
+        self._stream.invoke(kernel, tuple(converted))
+        if copy_back:
+            for host, contiguous, buffer in copy_back:
+                if host.flags.writeable:
+                    self._stream.memcpy_d2h(contiguous, 0, buffer, 0, contiguous.nbytes)
+            self.sync()
+            for host, contiguous, buffer in copy_back:
+                if contiguous is not host and host.flags.writeable:
+                    host[...] = contiguous
+
+    def _copy_in(self, host, copy_back):
+        contiguous = numpy.ascontiguousarray(host)
+        buffer = self._stream.device.alloc(max(contiguous.nbytes, 1))
+        self._stream.memcpy_h2d(buffer, 0, contiguous, 0, contiguous.nbytes)
+        copy_back.append((host, contiguous, buffer))
+        return buffer
+
+    # ------------------------------------------------------------ arrays
+
+    def bind(self, array, update_device=True):
+        """An OffloadArray whose host mirror is `array` (C- or F-contiguous)."""
+        if not isinstance(array, numpy.ndarray):
+            raise ValueError(f"only a numpy.ndarray can be bound, not {type(array).__name__}")
+        if array.flags.c_contiguous:
+            order = "C"
+        elif array.flags.f_contiguous:
+            order = "F"
+        else:
+            raise ValueError("cannot bind a non-contiguous numpy.ndarray (storage order unknown)")
+        bound = OffloadArray(array.shape, _dtypes.normalize(array.dtype), order, stream=self)
+        bound.array = array
+        if update_device:
+            bound.update_device()
+        return bound
+
+    def copy(self, array, update_device=True):
+        """An OffloadArray bound to a copy of `array`."""
+        return self.bind(numpy.array(array, order="K"), update_device)
+
+    def empty(self, shape, dtype=numpy.float64, order="C", update_host=True):
+        array = OffloadArray(shape, dtype, order, stream=self)
+        return array.update_host() if update_host else array
+
+    def zeros(self, shape, dtype=numpy.float64, order="C", update_host=True):
+        return self.bcast(0, shape, dtype, order, update_host)
+
+    def ones(self, shape, dtype=numpy.float64, order="C", update_host=True):
+        return self.bcast(1, shape, dtype, order, update_host)
+
+    def bcast(self, value, shape, dtype=numpy.float64, order="C", update_host=True):
+        """An OffloadArray of the shape with every element set to value."""
+        array = OffloadArray(shape, dtype, order, stream=self).fill(value)
+        return array.update_host() if update_host else array
+
+    @staticmethod
+    def _template(other):
+        if not isinstance(other, (numpy.ndarray, _core.ndarray)):
+            raise ValueError(f"a numpy.ndarray or device array is needed as template, not "
+                             f"{type(other).__name__}")
+        order = "F" if other.flags["F_CONTIGUOUS"] and not other.flags["C_CONTIGUOUS"] else "C"
+        return other.shape, other.dtype, order
+
+    def empty_like(self, other, update_host=True):
+        return self.empty(*self._template(other), update_host=update_host)
+
+    def zeros_like(self, other, update_host=True):
+        return self.zeros(*self._template(other), update_host=update_host)
+
+    def ones_like(self, other, update_host=True):
+        return self.ones(*self._template(other), update_host=update_host)
+
+    def bcast_like(self, value, other, update_host=True):
+        return self.bcast(value, *self._template(other), update_host=update_host)
+
+
+class Event:
+    """A point in a stream: record() it, then synchronize(), query() or time it.
+
+    Event(device=None) belongs to device (default: the default device).
+    """
+
+    def __init__(self, device=None):
+        from ._device import get_device
+
+        self._event = _core.Event(get_device(device)._device)
+
+    def record(self, stream=None):
+        """Marks the point after everything enqueued on stream so far (default: the
+        device's default stream); returns self."""
+        if stream is not None and not isinstance(stream, OffloadStream):
+            raise TypeError(f"Event.record needs an OffloadStream, not {type(stream).__name__}")
+        self._event.record(None if stream is None else stream._stream)
+        return self
+
+    def synchronize(self):
+        self._event.synchronize()
+
+    def query(self):
+        """True once the recorded point was reached (or if never recorded)."""
+        return self._event.query()
+
+    def elapsed_time(self, end):
+        """Milliseconds from this event to end; both must have completed."""
+        return self._event.elapsed_time(end._event)
+
+    def __repr__(self):
+        return f"Event(on {self._event.device})"
+
+
+def get_elapsed_time(start, end):
+    """Milliseconds between two completed events (CuPy's spelling)."""
+    return start.elapsed_time(end)

@@ -1,0 +1,60 @@
+/*
+ * host_internal.h - what the files of the host backend share.
+ *
+ * A host device is a share of the CPUs this process may run on, with its own thread team;
+ * its memory is ordinary process memory kept apart by the pool (separate allocations), so
+ * copies are real copies, as they would be to a discrete device.
+ */
+#ifndef PYMIC2_HOST_INTERNAL_H
+#define PYMIC2_HOST_INTERNAL_H
+
+#include "../../core/internal.h"
+#include "team.h"
+
+#include <sched.h>
+
+typedef struct pymic2__host_device {
+    pymic2__team *team;
+    int ncpus;                 /* the device's share of the allowed CPUs */
+    int *cpus;
+    bool pin;                  /* PYMIC2_AFFINITY is not "none" */
+    cpu_set_t cpu_set;         /* where the stream workers may run when pinned */
+    size_t hugepage_threshold; /* chunks at least this big are 2 MiB-aligned huge pages */
+} pymic2__host_device;
+
+static inline pymic2__host_device *pymic2__host_of(const pymic2_device *device)
+{
+    return (pymic2__host_device *)device->backend_data;
+}
+
+/* The host address of a buffer byte. */
+static inline char *pymic2__host_address(const pymic2_buffer *buffer, size_t offset)
+{
+    return (char *)buffer->chunk_handle + buffer->offset + offset;
+}
+
+/* host_device.c (the configuration is documented there) */
+int pymic2__host_probe(int *ndevices);
+int pymic2__host_device_init(pymic2_device *device, int backend_index);
+void pymic2__host_device_uninit(pymic2_device *device);
+
+/* memory.c */
+int pymic2__host_mem_alloc(pymic2_device *device, size_t nbytes, void **handle);
+void pymic2__host_mem_free(pymic2_device *device, void *handle, size_t nbytes);
+int pymic2__host_mem_address(pymic2_device *device, void *handle, size_t offset,
+                             uintptr_t *address);
+/* Copies with the device's team; overlapping ranges are moved serially (memmove). */
+void pymic2__host_copy(pymic2__host_device *host, void *dst, const void *src, size_t nbytes);
+
+/* worker.c */
+int pymic2__host_stream_create(pymic2_stream *stream);
+void pymic2__host_stream_destroy(pymic2_stream *stream);
+int pymic2__host_submit(pymic2_stream *stream, pymic2__command *command);
+
+/* kernel.c */
+int pymic2__host_library_load(pymic2_library *library, const char *path);
+void pymic2__host_library_unload(pymic2_library *library);
+int pymic2__host_kernel_find(pymic2_library *library, const char *name, void **entry);
+void pymic2__host_invoke(const pymic2__command *command);
+
+#endif /* PYMIC2_HOST_INTERNAL_H */

@@ -1,0 +1,206 @@
+/*
+ * host_ops.c - runs a validated built-in op on a host device.
+ *
+ * The op's operands all have the output's shape (pymic2_op_launch padded and broadcast the
+ * inputs with stride 0). We drop size-1 dimensions, order the rest so that the output's
+ * smallest stride is innermost, merge neighbours that are contiguous for every operand
+ * (a C-contiguous op becomes one long row), and then walk the rows with the op's inner loop
+ * (loops.c). The flattened element range is split over the device's team in pieces of at
+ * least PIECE_BYTES of output, so small ops stay on the calling thread.
+ *
+ * Aliasing: the output may be exactly an input (a += b): each element is read before it is
+ * written at the same place. Partial overlap (the output a shifted view of an input) gives
+ * unspecified results; callers copy such an input first, as NumPy does.
+ */
+#include "host_ops.h"
+
+#include "host_internal.h"
+#include "loops.h"
+
+#include "../../ops/op_table.h"
+
+/* Work per thread at least this many output bytes: below it, waking threads costs more
+ * than it saves. */
+#define PIECE_BYTES (32 * 1024)
+
+typedef struct op_plan {
+    pymic2__loop_fn loop;
+    int iota; /* arange: the loop gets the index of its first element in args[noperands] */
+    int noperands;
+    int ndim; /* >= 1 */
+    int64_t shape[PYMIC2_MAX_DIMS];
+    int64_t strides[PYMIC2_MAX_DIMS][PYMIC2_MAX_OPERANDS]; /* [dim][operand], bytes */
+    char *base[PYMIC2_MAX_OPERANDS];                       /* element [0, 0, ...] */
+    pymic2__loop_state state;
+} op_plan;
+
+static int64_t magnitude(int64_t value)
+{
+    return value < 0 ? -value : value;
+}
+
+/* Size-1 dimensions out, the output's largest stride first, contiguous neighbours merged. */
+static void simplify_dimensions(op_plan *plan, int output)
+{
+    int ndim = 0;
+    for (int d = 0; d < plan->ndim; d++) {
+        if (plan->shape[d] == 1)
+            continue;
+        plan->shape[ndim] = plan->shape[d];
+        for (int k = 0; k < plan->noperands; k++)
+            plan->strides[ndim][k] = plan->strides[d][k];
+        ndim++;
+    }
+
+    /* insertion sort: stable, so C order survives when the output is C-ordered */
+    for (int d = 1; d < ndim; d++) {
+        int64_t shape = plan->shape[d];
+        int64_t strides[PYMIC2_MAX_OPERANDS];
+        for (int k = 0; k < plan->noperands; k++)
+            strides[k] = plan->strides[d][k];
+        int e = d;
+        while (e > 0 && magnitude(plan->strides[e - 1][output]) < magnitude(strides[output])) {
+            plan->shape[e] = plan->shape[e - 1];
+            for (int k = 0; k < plan->noperands; k++)
+                plan->strides[e][k] = plan->strides[e - 1][k];
+            e--;
+        }
+        plan->shape[e] = shape;
+        for (int k = 0; k < plan->noperands; k++)
+            plan->strides[e][k] = strides[k];
+    }
+
+    /* merge dimension d into the (inner) one kept last, from the inside out */
+    int kept = ndim - 1;
+    for (int d = ndim - 2; d >= 0; d--) {
+        int mergeable = 1;
+        for (int k = 0; k < plan->noperands; k++)
+            if (plan->strides[d][k] != plan->strides[kept][k] * plan->shape[kept])
+                mergeable = 0;
+        if (mergeable) {
+            plan->shape[kept] *= plan->shape[d];
+            continue;
+        }
+        kept--;
+        plan->shape[kept] = plan->shape[d];
+        for (int k = 0; k < plan->noperands; k++)
+            plan->strides[kept][k] = plan->strides[d][k];
+    }
+    /* the kept dimensions are [kept, ndim); move them to the front */
+    int nkept = ndim > 0 ? ndim - kept : 0;
+    for (int d = 0; d < nkept; d++) {
+        plan->shape[d] = plan->shape[kept + d];
+        for (int k = 0; k < plan->noperands; k++)
+            plan->strides[d][k] = plan->strides[kept + d][k];
+    }
+    if (nkept == 0) { /* every dimension was 1: one element */
+        plan->shape[0] = 1;
+        for (int k = 0; k < plan->noperands; k++)
+            plan->strides[0][k] = 0;
+        nkept = 1;
+    }
+    plan->ndim = nkept;
+}
+
+/* Runs flattened elements [begin, end): row by row along the innermost dimension. */
+static void run_range(void *context, int64_t begin, int64_t end, int member)
+{
+    (void)member;
+    op_plan *plan = context;
+    const int inner = plan->ndim - 1;
+    const int64_t row_length = plan->shape[inner];
+    int64_t steps[PYMIC2_MAX_OPERANDS];
+    char *row[PYMIC2_MAX_OPERANDS];
+    int64_t index[PYMIC2_MAX_DIMS];
+
+    for (int k = 0; k < plan->noperands; k++) {
+        steps[k] = plan->strides[inner][k];
+        row[k] = plan->base[k];
+    }
+    int64_t column = begin % row_length;
+    int64_t rest = begin / row_length;
+    for (int d = inner - 1; d >= 0; d--) {
+        index[d] = rest % plan->shape[d];
+        rest /= plan->shape[d];
+        for (int k = 0; k < plan->noperands; k++)
+            row[k] += index[d] * plan->strides[d][k];
+    }
+
+    while (begin < end) {
+        int64_t n = row_length - column < end - begin ? row_length - column : end - begin;
+        char *args[PYMIC2_MAX_OPERANDS + 1];
+        for (int k = 0; k < plan->noperands; k++)
+            args[k] = row[k] + column * steps[k];
+        if (plan->iota) /* arange is 1-D, so the flattened index is the element's index */
+            args[plan->noperands] = (char *)&begin;
+        plan->loop(args, n, steps, &plan->state);
+        begin += n;
+        column = 0;
+        if (begin == end)
+            break;
+        /* next row: odometer over the outer dimensions */
+        for (int d = inner - 1; d >= 0; d--) {
+            for (int k = 0; k < plan->noperands; k++)
+                row[k] += plan->strides[d][k];
+            if (++index[d] < plan->shape[d])
+                break;
+            for (int k = 0; k < plan->noperands; k++)
+                row[k] -= plan->shape[d] * plan->strides[d][k];
+            index[d] = 0;
+        }
+    }
+}
+
+int pymic2__host_run_op(pymic2__team *team, const pymic2_op_desc *desc)
+{
+    if (desc->reduction != PYMIC2_REDUCE_NONE)
+        return pymic2__host_run_reduce(team, desc);
+    if ((int)desc->op < 0 || (int)desc->op >= PYMIC2_NUM_OPS)
+        return pymic2__error(PYMIC2_EINVAL, "host: op %d is not a built-in op", (int)desc->op);
+    const pymic2__op_info *info = pymic2__op_get_info(desc->op);
+    const int output = info->ninputs;
+    const pymic2_operand *out = &desc->operands[output];
+    if (desc->noperands != info->ninputs + 1 || out->buffer == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "host: %s: not a validated op (%d operands)",
+                             info->name, desc->noperands);
+    const char *device = out->buffer->device->name;
+
+    op_plan plan_storage; /* the team reads it while this thread waits in parallel_for */
+    op_plan *plan = &plan_storage;
+    const pymic2_dtype input = desc->operands[info->dtype_input].dtype;
+    plan->loop = pymic2__host_loop_find(desc->op, input, out->dtype);
+    if (plan->loop == NULL)
+        return pymic2__error(PYMIC2_EDTYPE, "%s: %s has no loop from %s to %s", device,
+                             info->name, pymic2_dtype_name(input), pymic2_dtype_name(out->dtype));
+    plan->iota = info->rule == PYMIC2__OUT_IOTA;
+    plan->noperands = desc->noperands;
+    plan->ndim = out->ndim;
+    atomic_init(&plan->state.invalid, 0);
+    int64_t total = 1;
+    for (int d = 0; d < out->ndim; d++) {
+        plan->shape[d] = out->shape[d];
+        total *= out->shape[d];
+        for (int k = 0; k < plan->noperands; k++)
+            plan->strides[d][k] = desc->operands[k].buffer ? desc->operands[k].strides[d] : 0;
+    }
+    for (int k = 0; k < plan->noperands; k++) {
+        const pymic2_operand *operand = &desc->operands[k];
+        /* a scalar is read in place, with stride 0; loops never write their inputs */
+        plan->base[k] = operand->buffer
+                            ? pymic2__host_address(operand->buffer, 0) + operand->offset
+                            : (char *)&operand->value;
+    }
+
+    if (total == 0)
+        return PYMIC2_OK;
+    simplify_dimensions(plan, output);
+    int64_t min_piece = PIECE_BYTES / (int64_t)pymic2_dtype_size(out->dtype);
+    if (team != NULL)
+        pymic2__team_parallel_for(team, total, min_piece, run_range, plan);
+    else
+        run_range(plan, 0, total, 0);
+    if (atomic_load(&plan->state.invalid))
+        return pymic2__error(PYMIC2_EINVAL, "%s: %s: " PYMIC2__NEGATIVE_POWER_MESSAGE, device,
+                             info->name);
+    return PYMIC2_OK;
+}

@@ -1,0 +1,305 @@
+/*
+ * loops.c - the host's inner loops, generated from the op rows and the dtype table of
+ * src/ops/op_table.h: one function per (op, input dtype, output dtype) the rows accept,
+ * each with a contiguous body that gcc vectorises, bodies for a broadcast (stride 0)
+ * input, and a strided body. Strided elements are moved with memcpy, so any alignment and
+ * any stride (negative, or not a multiple of the element size) are safe.
+ */
+#include "loops.h"
+
+#include "../../ops/op_table.h"
+
+#include <string.h>
+
+/* One integer expression serves signed and unsigned types, so `a < 0` is constant for the
+ * unsigned ones; that is intended. */
+#pragma GCC diagnostic ignored "-Wtype-limits"
+/* These loops are where the ops spend their time: vectorise them in -O2 builds as well
+ * (gcc's -O2 only vectorises loops that need no alias or remainder checks). */
+#pragma GCC optimize("tree-vectorize")
+
+/*
+ * This file is compiled once per SIMD target (meson: -march and -DPYMIC2__SIMD_TARGET=name);
+ * loops_dispatch.c picks one at run time. Vector math is glibc's libmvec: declaring the
+ * functions `simd` lets gcc's vectoriser call their 2/4/8-lane versions (SSE2, AVX2,
+ * AVX-512) in the contiguous loops; with -fno-math-errno the calls have no side effects.
+ */
+#ifndef PYMIC2__SIMD_TARGET
+#error "compile loops.c through meson, which defines PYMIC2__SIMD_TARGET"
+#endif
+#if defined(__x86_64__) && defined(__GLIBC__)
+#define PYMIC2__VECTOR_MATH __attribute__((simd("notinbranch")))
+PYMIC2__VECTOR_MATH double exp(double);
+PYMIC2__VECTOR_MATH float expf(float);
+PYMIC2__VECTOR_MATH double expm1(double);
+PYMIC2__VECTOR_MATH float expm1f(float);
+PYMIC2__VECTOR_MATH double log(double);
+PYMIC2__VECTOR_MATH float logf(float);
+PYMIC2__VECTOR_MATH double log1p(double);
+PYMIC2__VECTOR_MATH float log1pf(float);
+PYMIC2__VECTOR_MATH double tanh(double);
+PYMIC2__VECTOR_MATH float tanhf(float);
+#endif
+
+/* The rows' type-generic math for C (see op_table.h). */
+#define pymic2__fabs(x) _Generic((x), float: fabsf, default: fabs)(x)
+#define pymic2__pow(x, y) _Generic((x), float: powf, default: pow)(x, y)
+#define pymic2__sqrt(x) _Generic((x), float: sqrtf, default: sqrt)(x)
+#define pymic2__exp(x) _Generic((x), float: expf, default: exp)(x)
+#define pymic2__expm1(x) _Generic((x), float: expm1f, default: expm1)(x)
+#define pymic2__log(x) _Generic((x), float: logf, default: log)(x)
+#define pymic2__log1p(x) _Generic((x), float: log1pf, default: log1p)(x)
+#define pymic2__tanh(x) _Generic((x), float: tanhf, default: tanh)(x)
+
+#define PYMIC2__ALIGNED(pointer, type) ((uintptr_t)(pointer) % _Alignof(type) == 0)
+#define PYMIC2__LOAD(type, name, pointer) \
+    type name;                            \
+    memcpy(&name, (pointer), sizeof name)
+
+/* The declarations every loop body shares; T and W are what the row expressions use. */
+#define PYMIC2__LOOP_PROLOGUE(TI, WRAP)                \
+    typedef TI T __attribute__((unused));              \
+    typedef WRAP W __attribute__((unused));            \
+    int invalid = 0
+
+#define PYMIC2__LOOP_EPILOGUE(data)                                                          \
+    do {                                                                                     \
+        if (invalid)                                                                         \
+            atomic_store_explicit(&((pymic2__loop_state *)(data))->invalid, 1,               \
+                                  memory_order_relaxed);                                     \
+    } while (0)
+
+#define PYMIC2__DEFINE_1(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr)                    \
+    static void fname(char **args, int64_t n, const int64_t *steps, void *data)                 \
+    {                                                                                           \
+        PYMIC2__LOOP_PROLOGUE(TI, WRAP);                                                        \
+        char *in = args[0], *out = args[1];                                                     \
+        if (steps[0] == sizeof(T) && steps[1] == sizeof(TO) && PYMIC2__ALIGNED(in, T) &&        \
+            PYMIC2__ALIGNED(out, TO)) {                                                         \
+            const T *x = (const T *)in;                                                         \
+            TO *y = (TO *)out;                                                                  \
+            for (int64_t i = 0; i < n; i++) {                                                   \
+                const T a = x[i];                                                               \
+                y[i] = CONVERT(TO, expr);                                                       \
+            }                                                                                   \
+        } else if (steps[0] == 0 && steps[1] == sizeof(TO) && PYMIC2__ALIGNED(out, TO)) {       \
+            PYMIC2__LOAD(T, a, in);                                                       \
+            const TO value = CONVERT(TO, expr);                                                 \
+            TO *y = (TO *)out;                                                                  \
+            for (int64_t i = 0; i < n; i++)                                                     \
+                y[i] = value;                                                                   \
+        } else {                                                                                \
+            for (int64_t i = 0; i < n; i++) {                                                   \
+                PYMIC2__LOAD(T, a, in + i * steps[0]);                                    \
+                const TO result = CONVERT(TO, expr);                                            \
+                memcpy(out + i * steps[1], &result, sizeof result);                             \
+            }                                                                                   \
+        }                                                                                       \
+        PYMIC2__LOOP_EPILOGUE(data);                                                            \
+    }
+
+#define PYMIC2__DEFINE_2(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr)                    \
+    static void fname(char **args, int64_t n, const int64_t *steps, void *data)                 \
+    {                                                                                           \
+        PYMIC2__LOOP_PROLOGUE(TI, WRAP);                                                        \
+        char *in0 = args[0], *in1 = args[1], *out = args[2];                                    \
+        const int out_contiguous = steps[2] == sizeof(TO) && PYMIC2__ALIGNED(out, TO);          \
+        const int in0_contiguous = steps[0] == sizeof(T) && PYMIC2__ALIGNED(in0, T);            \
+        const int in1_contiguous = steps[1] == sizeof(T) && PYMIC2__ALIGNED(in1, T);            \
+        TO *y = (TO *)out;                                                                      \
+        if (out_contiguous && in0_contiguous && in1_contiguous) {                               \
+            const T *x0 = (const T *)in0, *x1 = (const T *)in1;                                 \
+            for (int64_t i = 0; i < n; i++) {                                                   \
+                const T a = x0[i], b = x1[i];                                                   \
+                y[i] = CONVERT(TO, expr);                                                       \
+            }                                                                                   \
+        } else if (out_contiguous && steps[0] == 0 && in1_contiguous) {                         \
+            PYMIC2__LOAD(T, a, in0);                                                      \
+            const T *x1 = (const T *)in1;                                                       \
+            for (int64_t i = 0; i < n; i++) {                                                   \
+                const T b = x1[i];                                                              \
+                y[i] = CONVERT(TO, expr);                                                       \
+            }                                                                                   \
+        } else if (out_contiguous && in0_contiguous && steps[1] == 0) {                         \
+            PYMIC2__LOAD(T, b, in1);                                                      \
+            const T *x0 = (const T *)in0;                                                       \
+            for (int64_t i = 0; i < n; i++) {                                                   \
+                const T a = x0[i];                                                              \
+                y[i] = CONVERT(TO, expr);                                                       \
+            }                                                                                   \
+        } else {                                                                                \
+            for (int64_t i = 0; i < n; i++) {                                                   \
+                PYMIC2__LOAD(T, a, in0 + i * steps[0]);                                   \
+                PYMIC2__LOAD(T, b, in1 + i * steps[1]);                                   \
+                const TO result = CONVERT(TO, expr);                                            \
+                memcpy(out + i * steps[2], &result, sizeof result);                             \
+            }                                                                                   \
+        }                                                                                       \
+        PYMIC2__LOOP_EPILOGUE(data);                                                            \
+    }
+
+/* Three inputs a, b, c; TA is a's type (where's condition is bool, the rest T). */
+#define PYMIC2__DEFINE_TERNARY(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr, TA)          \
+    static void fname(char **args, int64_t n, const int64_t *steps, void *data)                 \
+    {                                                                                           \
+        PYMIC2__LOOP_PROLOGUE(TI, WRAP);                                                        \
+        char *in0 = args[0], *in1 = args[1], *in2 = args[2], *out = args[3];                    \
+        const int out_contiguous = steps[3] == sizeof(TO) && PYMIC2__ALIGNED(out, TO);          \
+        const int in0_contiguous = steps[0] == sizeof(TA) && PYMIC2__ALIGNED(in0, TA);          \
+        const int in1_contiguous = steps[1] == sizeof(T) && PYMIC2__ALIGNED(in1, T);            \
+        const int in2_contiguous = steps[2] == sizeof(T) && PYMIC2__ALIGNED(in2, T);            \
+        TO *y = (TO *)out;                                                                      \
+        if (out_contiguous && in0_contiguous && in1_contiguous && in2_contiguous) {             \
+            const TA *x0 = (const TA *)in0;                                                     \
+            const T *x1 = (const T *)in1, *x2 = (const T *)in2;                                 \
+            for (int64_t i = 0; i < n; i++) {                                                   \
+                const TA a = x0[i];                                                             \
+                const T b = x1[i], c = x2[i];                                                   \
+                y[i] = CONVERT(TO, expr);                                                       \
+            }                                                                                   \
+        } else if (out_contiguous && in0_contiguous && steps[1] == 0 && steps[2] == 0) {        \
+            const TA *x0 = (const TA *)in0;                                                     \
+            PYMIC2__LOAD(T, b, in1);                                                            \
+            PYMIC2__LOAD(T, c, in2);                                                            \
+            for (int64_t i = 0; i < n; i++) {                                                   \
+                const TA a = x0[i];                                                             \
+                y[i] = CONVERT(TO, expr);                                                       \
+            }                                                                                   \
+        } else {                                                                                \
+            for (int64_t i = 0; i < n; i++) {                                                   \
+                PYMIC2__LOAD(TA, a, in0 + i * steps[0]);                                        \
+                PYMIC2__LOAD(T, b, in1 + i * steps[1]);                                         \
+                PYMIC2__LOAD(T, c, in2 + i * steps[2]);                                         \
+                const TO result = CONVERT(TO, expr);                                            \
+                memcpy(out + i * steps[3], &result, sizeof result);                             \
+            }                                                                                   \
+        }                                                                                       \
+        PYMIC2__LOOP_EPILOGUE(data);                                                            \
+    }
+#define PYMIC2__DEFINE_3(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr) \
+    PYMIC2__DEFINE_TERNARY(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr, TI)
+#define PYMIC2__DEFINE_SELECT(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr) \
+    PYMIC2__DEFINE_TERNARY(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr, uint8_t)
+
+/* arange: a = start, b = step (scalars), out; args[3] points to the int64_t index of the
+ * first element (host_ops.c passes it, as the loop cannot know where its piece starts). */
+#define PYMIC2__DEFINE_IOTA(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr)                 \
+    static void fname(char **args, int64_t n, const int64_t *steps, void *data)                 \
+    {                                                                                           \
+        PYMIC2__LOOP_PROLOGUE(TI, WRAP);                                                        \
+        PYMIC2__LOAD(T, a, args[0]);                                                            \
+        PYMIC2__LOAD(T, b, args[1]);                                                            \
+        PYMIC2__LOAD(int64_t, first, args[3]);                                                  \
+        char *out = args[2];                                                                    \
+        if (steps[2] == sizeof(TO) && PYMIC2__ALIGNED(out, TO)) {                               \
+            TO *y = (TO *)out;                                                                  \
+            for (int64_t i = 0; i < n; i++) {                                                   \
+                const int64_t index = first + i;                                                \
+                y[i] = CONVERT(TO, expr);                                                       \
+            }                                                                                   \
+        } else {                                                                                \
+            for (int64_t i = 0; i < n; i++) {                                                   \
+                const int64_t index = first + i;                                                \
+                const TO result = CONVERT(TO, expr);                                            \
+                memcpy(out + i * steps[2], &result, sizeof result);                             \
+            }                                                                                   \
+        }                                                                                       \
+        PYMIC2__LOOP_EPILOGUE(data);                                                            \
+    }
+
+#define PYMIC2__ENTRY_1(NAME, DT, OUT, fname, ...) \
+    [PYMIC2_OP_##NAME][PYMIC2_##DT][PYMIC2_##OUT] = fname,
+#define PYMIC2__ENTRY_2 PYMIC2__ENTRY_1
+#define PYMIC2__ENTRY_3 PYMIC2__ENTRY_1
+#define PYMIC2__ENTRY_SELECT PYMIC2__ENTRY_1
+#define PYMIC2__ENTRY_IOTA PYMIC2__ENTRY_1
+
+/*
+ * The generator: for each op of PYMIC2_OP_TABLE, its row; for each input dtype, the row's
+ * column for the dtype's class; if accepted, the loop(s) for the output rule. MODE is
+ * DEFINE (emit the functions) or ENTRY (emit the table's initialisers).
+ */
+#define PYMIC2__GEN_LEAF(MODE, n, ...) PYMIC2__##MODE##_##n(__VA_ARGS__)
+#define PYMIC2__GEN_OP(MODE, NAME, lname, n) \
+    PYMIC2__CALL(PYMIC2__GEN_ROW, MODE, NAME, lname, n, PYMIC2__OP_ROW_##NAME)
+#define PYMIC2__GEN_DEFINE(NAME, lname, n) PYMIC2__GEN_OP(DEFINE, NAME, lname, n)
+#define PYMIC2__GEN_ENTRY(NAME, lname, n) PYMIC2__GEN_OP(ENTRY, NAME, lname, n)
+#define PYMIC2__GEN_ROW(MODE, NAME, lname, n, RULE, ...) \
+    PYMIC2__DTYPE_TABLE(PYMIC2__GEN_INPUT, (MODE, NAME, lname, n, RULE, __VA_ARGS__))
+
+/* A macro is not expanded inside its own expansion, so each level has its own CALL. */
+#define PYMIC2__GEN_CALL_2(macro, ...) macro(__VA_ARGS__)
+#define PYMIC2__GEN_CALL_3(macro, ...) macro(__VA_ARGS__)
+#define PYMIC2__GEN_INPUT(row, DT, dname, ctype, CLASS, wrap, REAL, real_ctype)        \
+    PYMIC2__GEN_CALL_2(PYMIC2__GEN_ACCEPTED, PYMIC2__GEN_PICK_##CLASS row, DT, dname, \
+                       ctype, CLASS, wrap, REAL, real_ctype)
+#define PYMIC2__GEN_PICK_BOOL(MODE, NAME, lname, n, RULE, bo, be, io, ie, fo, fe, co, ce) \
+    MODE, NAME, lname, n, RULE, bo, be
+#define PYMIC2__GEN_PICK_INT(MODE, NAME, lname, n, RULE, bo, be, io, ie, fo, fe, co, ce) \
+    MODE, NAME, lname, n, RULE, io, ie
+#define PYMIC2__GEN_PICK_FLOAT(MODE, NAME, lname, n, RULE, bo, be, io, ie, fo, fe, co, ce) \
+    MODE, NAME, lname, n, RULE, fo, fe
+#define PYMIC2__GEN_PICK_COMPLEX(MODE, NAME, lname, n, RULE, bo, be, io, ie, fo, fe, co, ce) \
+    MODE, NAME, lname, n, RULE, co, ce
+
+#define PYMIC2__GEN_ACCEPTED(MODE, NAME, lname, n, RULE, accepted, expr, ...) \
+    PYMIC2__GEN_IF_##accepted(MODE, NAME, lname, n, RULE, expr, __VA_ARGS__)
+#define PYMIC2__GEN_IF_0(...)
+#define PYMIC2__GEN_IF_1(MODE, NAME, lname, n, RULE, ...) \
+    PYMIC2__GEN_RULE_##RULE(MODE, NAME, lname, n, __VA_ARGS__)
+
+#define PYMIC2__GEN_RULE_SAME(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, REAL, \
+                              real_ctype)                                                      \
+    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, DT, pymic2__loop_##lname##_##dname, ctype, ctype, wrap, \
+                     PYMIC2__CONVERT_C, expr)
+#define PYMIC2__GEN_RULE_BOOL(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, REAL, \
+                              real_ctype)                                                      \
+    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, BOOL, pymic2__loop_##lname##_##dname, ctype, uint8_t,   \
+                     wrap, PYMIC2__CONVERT_TO_BOOL, expr)
+#define PYMIC2__GEN_RULE_SELECT(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap,      \
+                                REAL, real_ctype)                                              \
+    PYMIC2__GEN_LEAF(MODE, SELECT, NAME, DT, DT, pymic2__loop_##lname##_##dname, ctype, ctype,  \
+                     wrap, PYMIC2__CONVERT_C, expr)
+#define PYMIC2__GEN_RULE_IOTA(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, REAL, \
+                              real_ctype)                                                      \
+    PYMIC2__GEN_LEAF(MODE, IOTA, NAME, DT, DT, pymic2__loop_##lname##_##dname, ctype, ctype,    \
+                     wrap, PYMIC2__CONVERT_C, expr)
+#define PYMIC2__GEN_RULE_REAL(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, REAL, \
+                              real_ctype)                                                      \
+    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, REAL, pymic2__loop_##lname##_##dname, ctype,            \
+                     real_ctype, wrap, PYMIC2__CONVERT_C, expr)
+
+/* ANY: a loop per output dtype, i.e. the dtype table inside its own expansion. The
+ * preprocessor does not expand a macro within itself either, so the inner walk is deferred
+ * (named through GEN_TABLE_LATER, after an empty expansion) until the one extra scan of
+ * PYMIC2__EXPAND around the whole generation. */
+#define PYMIC2__EMPTY()
+#define PYMIC2__DEFER(macro) macro PYMIC2__EMPTY()
+#define PYMIC2__EXPAND(...) __VA_ARGS__
+#define PYMIC2__UNPAREN(...) __VA_ARGS__
+#define PYMIC2__GEN_TABLE_LATER() PYMIC2__DTYPE_TABLE
+#define PYMIC2__GEN_RULE_ANY(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, REAL, \
+                             real_ctype)                                                      \
+    PYMIC2__DEFER(PYMIC2__GEN_TABLE_LATER)()(PYMIC2__GEN_OUTPUT,                              \
+                                             (MODE, NAME, lname, n, expr, DT, dname, ctype,   \
+                                              CLASS, wrap))
+#define PYMIC2__GEN_OUTPUT(from, DT2, dname2, ctype2, CLASS2, wrap2, REAL2, real_ctype2) \
+    PYMIC2__GEN_CALL_3(PYMIC2__GEN_CONVERSION, PYMIC2__UNPAREN from, DT2, dname2, ctype2, CLASS2)
+#define PYMIC2__GEN_CONVERSION(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, DT2, \
+                               dname2, ctype2, CLASS2)                                         \
+    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, DT2, pymic2__loop_##lname##_##dname##_##dname2, ctype, \
+                     ctype2, wrap, PYMIC2__CONVERT_##CLASS##_##CLASS2, expr)
+
+PYMIC2__EXPAND(PYMIC2_OP_TABLE(PYMIC2__GEN_DEFINE))
+
+static const pymic2__loop_fn loops[PYMIC2_NUM_OPS][PYMIC2_NUM_DTYPES][PYMIC2_NUM_DTYPES] = {
+    PYMIC2__EXPAND(PYMIC2_OP_TABLE(PYMIC2__GEN_ENTRY))};
+
+pymic2__loop_fn PYMIC2__SIMD_NAME(pymic2__host_loop_find)(pymic2_op op, pymic2_dtype input,
+                                                        pymic2_dtype output)
+{
+    if ((int)op < 0 || (int)op >= PYMIC2_NUM_OPS || (int)input < 0 ||
+        (int)input >= PYMIC2_NUM_DTYPES || (int)output < 0 || (int)output >= PYMIC2_NUM_DTYPES)
+        return NULL;
+    return loops[op][input][output];
+}

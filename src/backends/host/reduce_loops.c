@@ -1,0 +1,362 @@
+/*
+ * reduce_loops.c - the host's reduction kernels (see pymic2__reduce_kernels in loops.h),
+ * generated from PYMIC2_REDUCTION_TABLE and the binary op rows of src/ops/op_table.h: a sum
+ * combines with ADD's row, max with MAXIMUM's, all with LOGICAL_AND's. Compiled once per
+ * SIMD target, like loops.c.
+ *
+ * Folds keep 16 independent partial results ("lanes") so that gcc vectorises them and the
+ * additions do not wait on each other, and split long runs in halves (pairwise), so float
+ * sums carry an error like NumPy's pairwise summation rather than a sequential one.
+ */
+#include "loops.h"
+
+#include "../../ops/op_table.h"
+
+#include <string.h>
+
+#pragma GCC diagnostic ignored "-Wtype-limits"
+#pragma GCC optimize("tree-vectorize")
+
+#ifndef PYMIC2__SIMD_TARGET
+#error "compile reduce_loops.c through meson, which defines PYMIC2__SIMD_TARGET"
+#endif
+
+#define PYMIC2__RLANES 16
+/* Longer contiguous runs are split in halves: each lane then adds at most 16 elements. */
+#define PYMIC2__RBLOCK 256
+
+#define PYMIC2__RLOAD(type, name, pointer) \
+    type name;                             \
+    memcpy(&name, (pointer), sizeof name)
+
+/* How each reduction folds (its row in pymic2_ops.h gives the op and the output dtype). */
+#define PYMIC2__RKIND_SUM FOLD
+#define PYMIC2__RKIND_PROD FOLD
+#define PYMIC2__RKIND_MAX FOLD
+#define PYMIC2__RKIND_MIN FOLD
+#define PYMIC2__RKIND_ALL TRUTH
+#define PYMIC2__RKIND_ANY TRUTH
+#define PYMIC2__RKIND_COUNT_NONZERO COUNT
+#define PYMIC2__RKIND_ARGMAX ARG
+#define PYMIC2__RKIND_ARGMIN ARG
+#define PYMIC2__RKIND_CUMSUM FOLD
+#define PYMIC2__RKIND_CUMPROD FOLD
+
+/* Identities: a statement on `acc` (of type T), or NONE. */
+#define PYMIC2__RIDENTITY_SUM(acc) *(acc) = (T)0
+#define PYMIC2__RIDENTITY_PROD(acc) *(acc) = (T)1
+#define PYMIC2__RIDENTITY_ALL(acc) *(acc) = 1
+#define PYMIC2__RIDENTITY_ANY(acc) *(acc) = 0
+#define PYMIC2__RIDENTITY_COUNT_NONZERO(acc) *(acc) = 0
+#define PYMIC2__RIDENTITY_CUMSUM PYMIC2__RIDENTITY_SUM
+#define PYMIC2__RIDENTITY_CUMPROD PYMIC2__RIDENTITY_PROD
+#define PYMIC2__RHAS_IDENTITY_SUM 1
+#define PYMIC2__RHAS_IDENTITY_PROD 1
+#define PYMIC2__RHAS_IDENTITY_MAX 0
+#define PYMIC2__RHAS_IDENTITY_MIN 0
+#define PYMIC2__RHAS_IDENTITY_ALL 1
+#define PYMIC2__RHAS_IDENTITY_ANY 1
+#define PYMIC2__RHAS_IDENTITY_COUNT_NONZERO 1
+#define PYMIC2__RHAS_IDENTITY_ARGMAX 0
+#define PYMIC2__RHAS_IDENTITY_ARGMIN 0
+#define PYMIC2__RHAS_IDENTITY_CUMSUM 1
+#define PYMIC2__RHAS_IDENTITY_CUMPROD 1
+
+/* argmax/argmin: is x better than best? NaN beats everything but an earlier NaN. */
+#define PYMIC2__RBETTER_ARGMAX(x, best) (((x) > (best)) | (((x) != (x)) & ((best) == (best))))
+#define PYMIC2__RBETTER_ARGMIN(x, best) (((x) < (best)) | (((x) != (x)) & ((best) == (best))))
+
+/* The element as the fold sees it: bool bytes become 0/1, others stay. */
+#define PYMIC2__RLIFT_SAME_BOOL(T, x) ((T)((x) != 0))
+#define PYMIC2__RLIFT_SAME_INT(T, x) (x)
+#define PYMIC2__RLIFT_SAME_FLOAT(T, x) (x)
+#define PYMIC2__RLIFT_SAME_COMPLEX(T, x) (x)
+#define PYMIC2__RLIFT_NONZERO(T, x) ((T)((x) != 0))
+
+/*
+ * The shared bodies. fname: prefix of this (reduction, dtype)'s functions; TIN the input's
+ * C type, ACC/ACCW the accumulator's type and wrap type (the row's T and W), LIFT(T, x) the
+ * element as an accumulator, expr the row's expression combining a and b.
+ */
+#define PYMIC2__RDEFINE_COMMON(fname, TIN, ACC, ACCW, LIFT, expr)                           \
+    static inline ACC fname##_combine2(ACC a, ACC b)                                       \
+    {                                                                                      \
+        typedef ACC T;                                                                     \
+        typedef ACCW W __attribute__((unused));                                            \
+        int invalid __attribute__((unused)) = 0;                                           \
+        return (T)(expr);                                                                  \
+    }                                                                                      \
+    static inline ACC fname##_lift1(const char *p)                                         \
+    {                                                                                      \
+        PYMIC2__RLOAD(TIN, x, p);                                                          \
+        return LIFT(ACC, x);                                                               \
+    }                                                                                      \
+    static void fname##_lift(void *accs, const char *in, int64_t n, int64_t step)           \
+    {                                                                                      \
+        ACC *y = accs;                                                                     \
+        if (step == sizeof(TIN))                                                           \
+            for (int64_t j = 0; j < n; j++)                                                \
+                y[j] = fname##_lift1(in + j * (int64_t)sizeof(TIN));                       \
+        else                                                                               \
+            for (int64_t j = 0; j < n; j++)                                                \
+                y[j] = fname##_lift1(in + j * step);                                       \
+    }                                                                                      \
+    static void fname##_combine(void *acc, const void *other)                              \
+    {                                                                                      \
+        ACC a, b;                                                                          \
+        memcpy(&a, acc, sizeof a);                                                         \
+        memcpy(&b, other, sizeof b);                                                       \
+        a = fname##_combine2(a, b);                                                        \
+        memcpy(acc, &a, sizeof a);                                                         \
+    }                                                                                      \
+    static inline __attribute__((always_inline)) ACC fname##_block(const char *in,          \
+                                                                   int64_t n, int64_t step) \
+    {                                                                                      \
+        if (n < 2 * PYMIC2__RLANES) {                                                      \
+            ACC acc = fname##_lift1(in);                                                   \
+            for (int64_t i = 1; i < n; i++)                                                \
+                acc = fname##_combine2(acc, fname##_lift1(in + i * step));                 \
+            return acc;                                                                    \
+        }                                                                                  \
+        ACC lanes[PYMIC2__RLANES];                                                         \
+        for (int k = 0; k < PYMIC2__RLANES; k++)                                           \
+            lanes[k] = fname##_lift1(in + k * step);                                       \
+        int64_t i = PYMIC2__RLANES;                                                        \
+        for (; i + PYMIC2__RLANES <= n; i += PYMIC2__RLANES)                               \
+            for (int k = 0; k < PYMIC2__RLANES; k++)                                       \
+                lanes[k] = fname##_combine2(lanes[k], fname##_lift1(in + (i + k) * step)); \
+        for (int width = PYMIC2__RLANES / 2; width >= 1; width /= 2)                       \
+            for (int k = 0; k < width; k++)                                                \
+                lanes[k] = fname##_combine2(lanes[k], lanes[k + width]);                   \
+        ACC acc = lanes[0];                                                                \
+        for (; i < n; i++)                                                                 \
+            acc = fname##_combine2(acc, fname##_lift1(in + i * step));                     \
+        return acc;                                                                        \
+    }                                                                                      \
+    static ACC fname##_pairwise(const char *in, int64_t n, int64_t step)                   \
+    {                                                                                      \
+        if (n > PYMIC2__RBLOCK) {                                                          \
+            int64_t half = (n / 2) & ~(int64_t)(PYMIC2__RLANES - 1);                       \
+            return fname##_combine2(fname##_pairwise(in, half, step),                      \
+                                    fname##_pairwise(in + half * step, n - half, step));   \
+        }                                                                                  \
+        if (step == sizeof(TIN)) /* a copy of the body where the stride is a constant */   \
+            return fname##_block(in, n, sizeof(TIN));                                      \
+        return fname##_block(in, n, step);                                                 \
+    }                                                                                      \
+    static void fname##_fold(void *acc, const char *in, int64_t n, int64_t step)           \
+    {                                                                                      \
+        ACC result = fname##_pairwise(in, n, step);                                        \
+        memcpy(acc, &result, sizeof result);                                               \
+    }                                                                                      \
+    static void fname##_fold_rows(void *accs, const char *in, int64_t n, int64_t step)      \
+    {                                                                                      \
+        ACC *y = accs;                                                                     \
+        if (step == sizeof(TIN))                                                           \
+            for (int64_t j = 0; j < n; j++)                                                \
+                y[j] = fname##_combine2(y[j], fname##_lift1(in + j * (int64_t)sizeof(TIN))); \
+        else                                                                               \
+            for (int64_t j = 0; j < n; j++)                                                \
+                y[j] = fname##_combine2(y[j], fname##_lift1(in + j * step));               \
+    }
+
+#define PYMIC2__RDEFINE_IDENTITY_1(NAME, fname, ACC) \
+    static void fname##_identity(void *accp)        \
+    {                                               \
+        typedef ACC T;                              \
+        T value;                                    \
+        PYMIC2__RIDENTITY_##NAME(&value);           \
+        memcpy(accp, &value, sizeof value);         \
+    }
+#define PYMIC2__RDEFINE_IDENTITY_0(NAME, fname, ACC)
+#define PYMIC2__RIDENTITY_PTR_1(fname) fname##_identity
+#define PYMIC2__RIDENTITY_PTR_0(fname) NULL
+#define PYMIC2__RCAT(a, b) a##b
+#define PYMIC2__RCAT2(a, b) PYMIC2__RCAT(a, b)
+
+/* The kernels of a fold with accumulator ACC. */
+#define PYMIC2__RDEFINE_FOLD(NAME, fname, TIN, ACC, ACCW, LIFT, expr)                        \
+    PYMIC2__RDEFINE_COMMON(fname, TIN, ACC, ACCW, LIFT, expr)                               \
+    PYMIC2__RCAT2(PYMIC2__RDEFINE_IDENTITY_, PYMIC2__RHAS_IDENTITY_##NAME)(NAME, fname, ACC) \
+    static const pymic2__reduce_kernels fname = {                                           \
+        .acc_size = sizeof(ACC),                                                            \
+        .lift = fname##_lift,                                                               \
+        .fold = fname##_fold,                                                               \
+        .fold_rows = fname##_fold_rows,                                                     \
+        .combine = fname##_combine,                                                         \
+        .identity = PYMIC2__RCAT2(PYMIC2__RIDENTITY_PTR_, PYMIC2__RHAS_IDENTITY_##NAME)(fname), \
+    };
+
+/* argmax/argmin on elements of type TIN (lifted, so bool compares as 0/1). */
+#define PYMIC2__RARG_BODY(NAME, fname, TIN, LIFT)                                            \
+    static inline TIN fname##_lift1(const char *p)                                          \
+    {                                                                                       \
+        PYMIC2__RLOAD(TIN, x, p);                                                           \
+        return LIFT(TIN, x);                                                                \
+    }                                                                                       \
+    static void fname##_lift(void *accs, const char *in, int64_t n, int64_t step)            \
+    {                                                                                       \
+        TIN *y = accs;                                                                      \
+        for (int64_t j = 0; j < n; j++)                                                     \
+            y[j] = fname##_lift1(in + j * step);                                            \
+    }                                                                                       \
+    static void fname##_arg_merge(void *best, int64_t *index, const void *other,             \
+                                  int64_t other_index)                                      \
+    {                                                                                       \
+        TIN b, o;                                                                           \
+        memcpy(&b, best, sizeof b);                                                         \
+        memcpy(&o, other, sizeof o);                                                        \
+        if (PYMIC2__RBETTER_##NAME(o, b) ||                                                 \
+            (!PYMIC2__RBETTER_##NAME(b, o) && other_index < *index)) {                      \
+            memcpy(best, &o, sizeof o);                                                     \
+            *index = other_index;                                                           \
+        }                                                                                   \
+    }                                                                                       \
+    static inline __attribute__((always_inline)) void fname##_arg_body(                     \
+        TIN *best, int64_t *index, const char *in, int64_t n, int64_t step, int64_t base)    \
+    {                                                                                       \
+        int64_t i = 0;                                                                      \
+        if (n >= 2 * PYMIC2__RLANES) {                                                      \
+            TIN lanes[PYMIC2__RLANES];                                                      \
+            int64_t where[PYMIC2__RLANES];                                                  \
+            for (int k = 0; k < PYMIC2__RLANES; k++) {                                      \
+                lanes[k] = fname##_lift1(in + k * step);                                    \
+                where[k] = k;                                                               \
+            }                                                                               \
+            for (i = PYMIC2__RLANES; i + PYMIC2__RLANES <= n; i += PYMIC2__RLANES)          \
+                for (int k = 0; k < PYMIC2__RLANES; k++) {                                  \
+                    TIN x = fname##_lift1(in + (i + k) * step);                             \
+                    int better = PYMIC2__RBETTER_##NAME(x, lanes[k]);                       \
+                    lanes[k] = better ? x : lanes[k];                                       \
+                    where[k] = better ? i + k : where[k];                                   \
+                }                                                                           \
+            for (int k = 0; k < PYMIC2__RLANES; k++)                                        \
+                fname##_arg_merge(best, index, &lanes[k], base + where[k]);                 \
+        }                                                                                   \
+        for (; i < n; i++) {                                                                \
+            TIN x = fname##_lift1(in + i * step);                                           \
+            if (PYMIC2__RBETTER_##NAME(x, *best)) {                                         \
+                *best = x;                                                                  \
+                *index = base + i;                                                          \
+            }                                                                               \
+        }                                                                                   \
+    }                                                                                       \
+    static void fname##_arg_fold(void *best_out, int64_t *index, const char *in, int64_t n,  \
+                                 int64_t step, int64_t base)                                \
+    {                                                                                       \
+        TIN best = fname##_lift1(in); /* the first element, as if from a lane */            \
+        *index = base;                                                                      \
+        if (step == sizeof(TIN))                                                            \
+            fname##_arg_body(&best, index, in, n, sizeof(TIN), base);                       \
+        else                                                                                \
+            fname##_arg_body(&best, index, in, n, step, base);                              \
+        memcpy(best_out, &best, sizeof best);                                               \
+    }                                                                                       \
+    static inline __attribute__((always_inline)) void fname##_arg_rows_body(                \
+        TIN *best, int64_t *index, const char *in, int64_t n, int64_t step, int64_t row)     \
+    {                                                                                       \
+        for (int64_t j = 0; j < n; j++) {                                                   \
+            TIN x = fname##_lift1(in + j * step);                                           \
+            int better = PYMIC2__RBETTER_##NAME(x, best[j]);                                \
+            best[j] = better ? x : best[j];                                                 \
+            index[j] = better ? row : index[j];                                             \
+        }                                                                                   \
+    }                                                                                       \
+    static void fname##_arg_fold_rows(void *bests, int64_t *index, const char *in,           \
+                                      int64_t n, int64_t step, int64_t row)                 \
+    {                                                                                       \
+        if (step == sizeof(TIN)) /* a copy of the body where the stride is a constant */    \
+            fname##_arg_rows_body(bests, index, in, n, sizeof(TIN), row);                   \
+        else                                                                                \
+            fname##_arg_rows_body(bests, index, in, n, step, row);                          \
+    }                                                                                       \
+    static const pymic2__reduce_kernels fname = {                                           \
+        .acc_size = sizeof(TIN),                                                            \
+        .lift = fname##_lift,                                                               \
+        .arg_fold = fname##_arg_fold,                                                       \
+        .arg_fold_rows = fname##_arg_fold_rows,                                             \
+        .arg_merge = fname##_arg_merge,                                                     \
+    };
+
+/* ---------------------------------------------------------------- the generator */
+
+/* Pick a class's column (ok, expression) out of a row's expanded columns. */
+#define PYMIC2__RPICK_BOOL(RULE, bo, be, io, ie, fo, fe, co, ce) bo, be
+#define PYMIC2__RPICK_INT(RULE, bo, be, io, ie, fo, fe, co, ce) io, ie
+#define PYMIC2__RPICK_FLOAT(RULE, bo, be, io, ie, fo, fe, co, ce) fo, fe
+#define PYMIC2__RPICK_COMPLEX(RULE, bo, be, io, ie, fo, fe, co, ce) co, ce
+#define PYMIC2__RCALL_1(macro, ...) macro(__VA_ARGS__)
+#define PYMIC2__RCALL_2(macro, ...) macro(__VA_ARGS__)
+#define PYMIC2__RCALL_3(macro, ...) macro(__VA_ARGS__)
+#define PYMIC2__RUNPAREN(...) __VA_ARGS__
+
+/* (reduction row) x (dtype row) -> the kind's leaf. MODE is DEFINE or ENTRY. */
+#define PYMIC2__RGEN(MODE, NAME, lname, OP, OUT) \
+    PYMIC2__DTYPE_TABLE(PYMIC2__RGEN_INPUT, (MODE, NAME, lname, OP))
+#define PYMIC2__RGEN_DEFINE(NAME, lname, OP, OUT) PYMIC2__RGEN(DEFINE, NAME, lname, OP, OUT)
+#define PYMIC2__RGEN_ENTRY(NAME, lname, OP, OUT) PYMIC2__RGEN(ENTRY, NAME, lname, OP, OUT)
+#define PYMIC2__RGEN_INPUT(row, DT, dname, ctype, CLASS, wrap, REAL, real_ctype)              \
+    PYMIC2__RCALL_1(PYMIC2__RGEN_KIND, PYMIC2__RUNPAREN row, DT, dname, ctype, CLASS, wrap)
+#define PYMIC2__RGEN_KIND(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap) \
+    PYMIC2__RCALL_2(PYMIC2__RGEN_KIND2, PYMIC2__RKIND_##NAME, MODE, NAME, lname, OP, DT, dname, \
+                    ctype, CLASS, wrap)
+#define PYMIC2__RGEN_KIND2(KIND, MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap) \
+    PYMIC2__RGEN_##KIND(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap)
+
+/* FOLD: the accumulator is the input's type; the op's row decides whether it is accepted. */
+#define PYMIC2__RGEN_FOLD(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap)                \
+    PYMIC2__RCALL_3(PYMIC2__RGEN_FOLD_IF, MODE, NAME, lname, DT, dname, ctype, CLASS, wrap,     \
+                    PYMIC2__RCALL_3(PYMIC2__RPICK_##CLASS, PYMIC2__OP_ROW_##OP))
+#define PYMIC2__RGEN_FOLD_IF(MODE, NAME, lname, DT, dname, ctype, CLASS, wrap, ok, expr) \
+    PYMIC2__RGEN_FOLD_IF_##ok(MODE, NAME, lname, DT, dname, ctype, CLASS, wrap, expr)
+#define PYMIC2__RGEN_FOLD_IF_0(...)
+#define PYMIC2__RGEN_FOLD_IF_1(MODE, NAME, lname, DT, dname, ctype, CLASS, wrap, expr) \
+    PYMIC2__R##MODE(NAME, DT, pymic2__reduce_##lname##_##dname, ctype, ctype, wrap,     \
+                    PYMIC2__RLIFT_SAME_##CLASS, expr)
+
+/* TRUTH (all, any): every dtype, bool accumulator, the op's bool column. */
+#define PYMIC2__RGEN_TRUTH(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap)               \
+    PYMIC2__RCALL_3(PYMIC2__RGEN_TRUTH2, MODE, NAME, lname, DT, dname, ctype,                  \
+                    PYMIC2__RCALL_3(PYMIC2__RPICK_BOOL, PYMIC2__OP_ROW_##OP))
+#define PYMIC2__RGEN_TRUTH2(MODE, NAME, lname, DT, dname, ctype, ok, expr)                   \
+    PYMIC2__R##MODE(NAME, DT, pymic2__reduce_##lname##_##dname, ctype, uint8_t, void,         \
+                    PYMIC2__RLIFT_NONZERO, expr)
+
+/* COUNT (count_nonzero): every dtype, int64 accumulator, the op's integer column. */
+#define PYMIC2__RGEN_COUNT(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap)               \
+    PYMIC2__RCALL_3(PYMIC2__RGEN_COUNT2, MODE, NAME, lname, DT, dname, ctype,                  \
+                    PYMIC2__RCALL_3(PYMIC2__RPICK_INT, PYMIC2__OP_ROW_##OP))
+#define PYMIC2__RGEN_COUNT2(MODE, NAME, lname, DT, dname, ctype, ok, expr)                   \
+    PYMIC2__R##MODE(NAME, DT, pymic2__reduce_##lname##_##dname, ctype, int64_t, uint64_t,     \
+                    PYMIC2__RLIFT_NONZERO, expr)
+
+/* ARG: accepted where the op's row accepts the class (not complex). */
+#define PYMIC2__RGEN_ARG(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap)                 \
+    PYMIC2__RCALL_3(PYMIC2__RGEN_ARG_IF, MODE, NAME, lname, DT, dname, ctype, CLASS,           \
+                    PYMIC2__RCALL_3(PYMIC2__RPICK_##CLASS, PYMIC2__OP_ROW_##OP))
+#define PYMIC2__RGEN_ARG_IF(MODE, NAME, lname, DT, dname, ctype, CLASS, ok, expr) \
+    PYMIC2__RGEN_ARG_IF_##ok(MODE, NAME, lname, DT, dname, ctype, CLASS)
+#define PYMIC2__RGEN_ARG_IF_0(...)
+#define PYMIC2__RGEN_ARG_IF_1(MODE, NAME, lname, DT, dname, ctype, CLASS) \
+    PYMIC2__R##MODE##_ARG(NAME, DT, pymic2__reduce_##lname##_##dname, ctype, \
+                          PYMIC2__RLIFT_SAME_##CLASS)
+
+#define PYMIC2__RDEFINE(NAME, DT, fname, TIN, ACC, ACCW, LIFT, expr) \
+    PYMIC2__RDEFINE_FOLD(NAME, fname, TIN, ACC, ACCW, LIFT, expr)
+#define PYMIC2__RDEFINE_ARG(NAME, DT, fname, TIN, LIFT) PYMIC2__RARG_BODY(NAME, fname, TIN, LIFT)
+#define PYMIC2__RENTRY(NAME, DT, fname, ...) [PYMIC2_REDUCE_##NAME][PYMIC2_##DT] = &fname,
+#define PYMIC2__RENTRY_ARG PYMIC2__RENTRY
+
+PYMIC2_REDUCTION_TABLE(PYMIC2__RGEN_DEFINE)
+
+static const pymic2__reduce_kernels *const kernels[PYMIC2_NUM_REDUCTIONS][PYMIC2_NUM_DTYPES] = {
+    PYMIC2_REDUCTION_TABLE(PYMIC2__RGEN_ENTRY)};
+
+const pymic2__reduce_kernels *PYMIC2__SIMD_NAME(pymic2__host_reduce_find)(
+    pymic2_reduction reduction, pymic2_dtype input)
+{
+    if ((int)reduction <= 0 || (int)reduction >= PYMIC2_NUM_REDUCTIONS || (int)input < 0 ||
+        (int)input >= PYMIC2_NUM_DTYPES)
+        return NULL;
+    return kernels[reduction][input];
+}

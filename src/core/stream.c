@@ -1,0 +1,235 @@
+/*
+ * stream.c - commands and streams: numbering, hand-over to the backend, completion, sync.
+ */
+#include "core.h"
+#include "spin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- commands */
+
+pymic2__command *pymic2__command_new(pymic2_stream *stream, pymic2__command_kind kind)
+{
+    pymic2__command *command = calloc(1, sizeof *command);
+    if (command == NULL) {
+        pymic2__error(PYMIC2_ENOMEM, "%s: cannot allocate a command of %zu bytes",
+                      stream->device->name, sizeof *command);
+        return NULL;
+    }
+    command->kind = kind;
+    command->stream = stream;
+    return command;
+}
+
+void pymic2__command_use_buffer(pymic2__command *command, pymic2_buffer *buffer)
+{
+    for (int i = 0; i < command->nbuffers; i++)
+        if (command->buffers[i] == buffer)
+            return;
+    /* callers validated the buffer (live, on this device), so retain cannot fail */
+    atomic_fetch_add(&buffer->refcount, 1);
+    command->buffers[command->nbuffers++] = buffer;
+}
+
+/* What a command holds besides its buffers: library and event users. */
+static void drop_references(pymic2__command *command)
+{
+    switch (command->kind) {
+    case PYMIC2__CMD_INVOKE:
+        atomic_fetch_sub(&command->u.invoke.kernel->library->pending_invokes, 1);
+        break;
+    case PYMIC2__CMD_EVENT_RECORD:
+        pymic2__event_record_done(command->u.event.event, command->u.event.generation);
+        break;
+    case PYMIC2__CMD_EVENT_WAIT:
+        pymic2__event_wait_done(command->u.event.event);
+        break;
+    default:
+        break;
+    }
+    for (int i = 0; i < command->nbuffers; i++)
+        pymic2_buffer_release(command->buffers[i]);
+}
+
+int pymic2__command_submit(pymic2__command *command)
+{
+    pymic2_stream *stream = command->stream;
+    pymic2_device *device = stream->device;
+    int status;
+    if (pymic2__forked_child(device->name)) {
+        drop_references(command);
+        free(command);
+        return PYMIC2_ESYSTEM;
+    }
+    pthread_mutex_lock(&stream->submit_lock);
+    uint64_t sequence = atomic_load(&stream->enqueued) + 1;
+    command->sequence = sequence;
+    status = device->ops->submit(stream, command);
+    /* published after the hand-over: sync must never wait for a number that failed */
+    if (status == PYMIC2_OK)
+        atomic_store(&stream->enqueued, sequence);
+    pthread_mutex_unlock(&stream->submit_lock);
+    if (status != PYMIC2_OK) {
+        /* an event record that could not be enqueued completes now, so nobody waits forever */
+        drop_references(command);
+        free(command);
+    }
+    return status;
+}
+
+void pymic2__command_finish(pymic2__command *command, int status)
+{
+    pymic2_stream *stream = command->stream;
+    if (status != PYMIC2_OK) {
+        pthread_mutex_lock(&stream->lock);
+        if (stream->first_error == PYMIC2_OK) {
+            stream->first_error = status;
+            snprintf(stream->first_error_message, sizeof stream->first_error_message,
+                     "command %llu failed with %s: %s", (unsigned long long)command->sequence,
+                     pymic2_status_name(status), pymic2_last_error());
+        }
+        pthread_mutex_unlock(&stream->lock);
+    }
+    drop_references(command);
+    uint64_t sequence = command->sequence;
+    free(command);
+    atomic_store(&stream->completed, sequence);
+    /* pairs with the increment in wait_completed: one of the two sees the other */
+    if (atomic_load(&stream->sync_waiters) > 0) {
+        pthread_mutex_lock(&stream->lock);
+        pthread_cond_broadcast(&stream->idle);
+        pthread_mutex_unlock(&stream->lock);
+    }
+}
+
+/* ---------------------------------------------------------------- streams */
+
+int pymic2__stream_new(pymic2_device *device, bool is_default, pymic2_stream **stream)
+{
+    if (device->ops->stream_create == NULL || device->ops->submit == NULL)
+        return pymic2__error(PYMIC2_ENOTSUP, "%s: the backend has no streams", device->name);
+    pymic2_stream *made = calloc(1, sizeof *made);
+    if (made == NULL)
+        return pymic2__error(PYMIC2_ESYSTEM, "%s: cannot allocate a stream", device->name);
+    made->device = device;
+    made->is_default = is_default;
+    pthread_mutex_init(&made->lock, NULL);
+    pthread_cond_init(&made->idle, NULL);
+    pthread_mutex_init(&made->submit_lock, NULL);
+    int status = device->ops->stream_create(made);
+    if (status != PYMIC2_OK) {
+        pthread_mutex_destroy(&made->submit_lock);
+        pthread_cond_destroy(&made->idle);
+        pthread_mutex_destroy(&made->lock);
+        free(made);
+        return status;
+    }
+    *stream = made;
+    return PYMIC2_OK;
+}
+
+/* Spins while a short command may be about to finish; sleeps through long parallel ones. */
+static void wait_completed(pymic2_stream *stream, uint64_t target)
+{
+    PYMIC2__SPIN_UNTIL(atomic_load(&stream->completed) >= target ||
+                           atomic_load(&stream->saturated),
+                       PYMIC2__SYNC_SPIN_NS);
+    if (atomic_load(&stream->completed) >= target)
+        return;
+    pthread_mutex_lock(&stream->lock);
+    atomic_fetch_add(&stream->sync_waiters, 1);
+    while (atomic_load(&stream->completed) < target)
+        pthread_cond_wait(&stream->idle, &stream->lock);
+    atomic_fetch_sub(&stream->sync_waiters, 1);
+    pthread_mutex_unlock(&stream->lock);
+}
+
+int pymic2_stream_default(pymic2_device *device, pymic2_stream **stream)
+{
+    if (device == NULL || stream == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "pymic2_stream_default: %s is NULL",
+                             device == NULL ? "device" : "stream");
+    *stream = device->default_stream;
+    return PYMIC2_OK;
+}
+
+int pymic2_stream_create(pymic2_device *device, pymic2_stream **stream)
+{
+    if (device == NULL || stream == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "pymic2_stream_create: %s is NULL",
+                             device == NULL ? "device" : "stream");
+    return pymic2__stream_new(device, false, stream);
+}
+
+int pymic2_stream_sync(pymic2_stream *stream)
+{
+    if (stream == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "pymic2_stream_sync: stream is NULL");
+    if (pymic2__forked_child(stream->device->name))
+        return PYMIC2_ESYSTEM;
+    wait_completed(stream, atomic_load(&stream->enqueued));
+    int status = PYMIC2_OK;
+    pthread_mutex_lock(&stream->lock);
+    if (stream->first_error != PYMIC2_OK) {
+        status = pymic2__error(PYMIC2_EASYNC, "%s: %s", stream->device->name,
+                               stream->first_error_message);
+        stream->first_error = PYMIC2_OK;
+        stream->first_error_message[0] = '\0';
+    }
+    pthread_mutex_unlock(&stream->lock);
+    return status;
+}
+
+int pymic2_stream_destroy(pymic2_stream *stream)
+{
+    if (stream == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "pymic2_stream_destroy: stream is NULL");
+    if (stream->is_default)
+        return pymic2__error(PYMIC2_EINVAL, "%s: the default stream cannot be destroyed",
+                             stream->device->name);
+    if (pymic2__forked_child(stream->device->name))
+        return PYMIC2_ESYSTEM;
+    int status = pymic2_stream_sync(stream);
+    stream->device->ops->stream_destroy(stream);
+    pthread_mutex_destroy(&stream->submit_lock);
+    pthread_cond_destroy(&stream->idle);
+    pthread_mutex_destroy(&stream->lock);
+    free(stream);
+    return status;
+}
+
+pymic2_device *pymic2_stream_device(const pymic2_stream *stream)
+{
+    return stream == NULL ? NULL : stream->device;
+}
+
+int pymic2_stream_query(pymic2_stream *stream)
+{
+    if (stream == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "pymic2_stream_query: stream is NULL");
+    uint64_t enqueued = atomic_load(&stream->enqueued);
+    uint64_t completed = atomic_load(&stream->completed);
+    if (completed < enqueued)
+        return pymic2__error(PYMIC2_ENOTREADY, "%s: %llu of %llu commands finished",
+                             stream->device->name, (unsigned long long)completed,
+                             (unsigned long long)enqueued);
+    return PYMIC2_OK;
+}
+
+int pymic2_stream_progress(pymic2_stream *stream, uint64_t *enqueued, uint64_t *completed)
+{
+    if (stream == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "pymic2_stream_progress: stream is NULL");
+    uint64_t done = atomic_load(&stream->completed);
+    uint64_t submitted = atomic_load(&stream->enqueued);
+    /* a command can finish before submit publishes its number */
+    if (submitted < done)
+        submitted = done;
+    if (enqueued != NULL)
+        *enqueued = submitted;
+    if (completed != NULL)
+        *completed = done;
+    return PYMIC2_OK;
+}

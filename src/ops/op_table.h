@@ -1,0 +1,487 @@
+/*
+ * op_table.h - what every built-in op computes, written once.
+ *
+ * Two X-macro tables drive everything else:
+ *
+ *   PYMIC2__DTYPE_TABLE: one row per dtype (C type, class, the unsigned type its integer
+ *   arithmetic wraps in, its real counterpart). dtypes.c and the loops are generated from it.
+ *
+ *   PYMIC2__OP_ROW_<NAME>: one row per op of pymic2_ops.h's list: the output dtype rule and
+ *   the element function per dtype class. A class column is either
+ *       PYMIC2__YES(expression)   - the op accepts the class and computes `expression`, or
+ *       PYMIC2__NO("reason")      - the op rejects it (EDTYPE with that reason).
+ *   Expressions see the inputs `a` (and `b`, `c`; arange also `index`), the input C type `T`, the wrapping unsigned
+ *   type `W` (integer class only) and an int lvalue `invalid` to set when an input is not
+ *   allowed (integer power's negative exponent). They are C, and use only helpers named
+ *   pymic2__* (and C's operators, casts and math functions). A backend for another language
+ *   (OpenCL C) gets the text of one: PYMIC2__CALL(M, PYMIC2__OP_ROW_ADD) hands M the
+ *   expanded columns (RULE, ok, expr, ok, expr, ...), and M stringifies the expr it wants;
+ *   that backend then defines T, W, invalid and the pymic2__ helpers in its kernel source.
+ *
+ * Generators walk PYMIC2_OP_TABLE and fetch each op's row by name, so a listed op without a
+ * row does not compile. Adding an op: a row in pymic2_ops.h, a row here, tests.
+ */
+#ifndef PYMIC2_OP_TABLE_H
+#define PYMIC2_OP_TABLE_H
+
+#include "pymic2.h"
+
+#include <complex.h>
+#include <math.h>
+#include <stdint.h>
+
+/* ---------------------------------------------------------------- dtypes */
+
+/* Classes of dtypes: an op's element function is written once per class. */
+typedef enum pymic2__dtype_class {
+    PYMIC2__CLASS_BOOL,
+    PYMIC2__CLASS_INT,
+    PYMIC2__CLASS_FLOAT,
+    PYMIC2__CLASS_COMPLEX,
+    PYMIC2__NUM_CLASSES
+} pymic2__dtype_class;
+
+/*
+ * XX(context, NAME, name, ctype, CLASS, wrap type, REAL dtype, real ctype); context is
+ * passed through for generators that need more than the row.
+ * Bool is stored as one byte; any nonzero byte reads as true, ops write 0 or 1.
+ * "wrap type": integer arithmetic runs in this unsigned type (at least as wide as int, so
+ * no promotion back to signed int) and is truncated, which is how NumPy's integers overflow.
+ * Non-integer dtypes have void there so that a misplaced W fails to compile.
+ */
+#define PYMIC2__DTYPE_TABLE(XX, context)                                              \
+    XX(context, BOOL, bool, uint8_t, BOOL, void, BOOL, uint8_t)                        \
+    XX(context, INT8, int8, int8_t, INT, uint32_t, INT8, int8_t)                       \
+    XX(context, UINT8, uint8, uint8_t, INT, uint32_t, UINT8, uint8_t)                  \
+    XX(context, INT32, int32, int32_t, INT, uint32_t, INT32, int32_t)                  \
+    XX(context, INT64, int64, int64_t, INT, uint64_t, INT64, int64_t)                  \
+    XX(context, FLOAT32, float32, float, FLOAT, void, FLOAT32, float)                  \
+    XX(context, FLOAT64, float64, double, FLOAT, void, FLOAT64, double)                \
+    XX(context, COMPLEX128, complex128, double _Complex, COMPLEX, void, FLOAT64, double)
+
+/* The class of a dtype; valid dtypes only. */
+pymic2__dtype_class pymic2__dtype_class_of(pymic2_dtype dtype);
+/* The real counterpart (complex128 -> float64, others -> themselves); valid dtypes only. */
+pymic2_dtype pymic2__dtype_real(pymic2_dtype dtype);
+
+/* ---------------------------------------------------------------- element helpers (C) */
+
+/* Integer power by squaring in 64-bit unsigned arithmetic: truncating the result to a
+ * narrower type gives the same bits as computing in that type, i.e. NumPy's wrap-around. */
+static inline uint64_t pymic2__ipow(uint64_t base, uint64_t exponent)
+{
+    uint64_t result = 1;
+    while (exponent) {
+        if (exponent & 1)
+            result *= base;
+        base *= base;
+        exponent >>= 1;
+    }
+    return result;
+}
+
+/* Float -> integer conversion, defined for every input (C leaves NaN, inf and out-of-range
+ * values undefined). We follow what NumPy does on x86-64: int64 converts through a 64-bit
+ * truncation, the narrower types through a 32-bit one (then wrap to their width), and a
+ * value that truncation cannot represent (NaN, +-inf, out of range) becomes the minimum of
+ * that intermediate type. So NaN -> int64 gives INT64_MIN, -> int32 INT32_MIN, -> int8 and
+ * uint8 0; 300.0 -> uint8 gives 44, -1.0 -> uint8 255. */
+static inline int64_t pymic2__float_to_i64(double value)
+{
+    return value >= -9223372036854775808.0 && value < 9223372036854775808.0 ? (int64_t)value
+                                                                            : INT64_MIN;
+}
+
+static inline int32_t pymic2__float_to_i32(double value)
+{
+    return value >= -2147483648.0 && value < 2147483648.0 ? (int32_t)value : INT32_MIN;
+}
+
+#define pymic2__float_to_int(TO, value)                                                \
+    (sizeof(TO) == 8 ? (TO)pymic2__float_to_i64(value) : (TO)pymic2__float_to_i32(value))
+
+/* Complex multiply by the textbook formula (as NumPy does), not C's Annex G version that
+ * calls __muldc3 to rescue infinities: faster, and the same answers as NumPy. */
+static inline double _Complex pymic2__cmul(double _Complex a, double _Complex b)
+{
+    double ar = creal(a), ai = cimag(a), br = creal(b), bi = cimag(b);
+    return CMPLX(ar * br - ai * bi, ar * bi + ai * br);
+}
+
+/* Complex power like NumPy: small integral real exponents by repeated squaring (exact for
+ * (1+1j)**2), anything else through cpow. */
+static inline double _Complex pymic2__cpow(double _Complex a, double _Complex b)
+{
+    double br = creal(b);
+    /* range first: converting NaN or a huge value to int would be undefined */
+    if (cimag(b) == 0 && br >= -100 && br <= 100 && br == (double)(int)br) {
+        int n = (int)br;
+        unsigned int m = (unsigned int)(n < 0 ? -n : n);
+        double _Complex result = 1, base = a;
+        while (m) {
+            if (m & 1)
+                result = pymic2__cmul(result, base);
+            base = pymic2__cmul(base, base);
+            m >>= 1;
+        }
+        return n < 0 ? 1 / result : result;
+    }
+    return cpow(a, b);
+}
+
+/* Integer floor division and remainder like NumPy: by zero gives 0 (never a trap), the
+ * quotient rounds towards minus infinity, x // -1 wraps (INT_MIN // -1 is INT_MIN). Every
+ * integer dtype fits int64_t, whose arithmetic then truncates to the dtype. */
+static inline int64_t pymic2__floor_divide_int(int64_t a, int64_t b)
+{
+    if (b == 0)
+        return 0;
+    if (b == -1)
+        return (int64_t)(0 - (uint64_t)a);
+    int64_t quotient = a / b;
+    return quotient - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static inline int64_t pymic2__remainder_int(int64_t a, int64_t b)
+{
+    if (b == 0 || b == -1)
+        return 0;
+    int64_t remainder = a % b;
+    return remainder != 0 && (remainder < 0) != (b < 0) ? remainder + b : remainder;
+}
+
+/* Float floor division and remainder as NumPy's npy_divmod: the quotient is rounded from
+ * (a - fmod(a, b)) / b so that a == b * floor_divide + remainder holds as well as it can,
+ * the remainder takes b's sign, and b == 0 gives a / b and NaN. One per float type. */
+#define PYMIC2__FLOAT_DIVMOD(T, suffix)                                                   \
+    static inline T pymic2__divmod_##suffix(T a, T b, T *modulus)                          \
+    {                                                                                     \
+        T mod = _Generic(a, float: fmodf, default: fmod)(a, b);                           \
+        if (b == 0) {                                                                     \
+            *modulus = mod;                                                               \
+            return a / b;                                                                 \
+        }                                                                                 \
+        T div = (a - mod) / b;                                                            \
+        if (mod != 0) {                                                                   \
+            if ((b < 0) != (mod < 0)) {                                                   \
+                mod += b;                                                                 \
+                div -= 1;                                                                 \
+            }                                                                             \
+        } else {                                                                          \
+            mod = _Generic(a, float: copysignf, default: copysign)(0, b);                 \
+        }                                                                                 \
+        T floordiv;                                                                       \
+        if (div != 0) {                                                                   \
+            floordiv = _Generic(a, float: floorf, default: floor)(div);                   \
+            if (div - floordiv > (T)0.5)                                                  \
+                floordiv += 1;                                                            \
+        } else {                                                                          \
+            floordiv = _Generic(a, float: copysignf, default: copysign)(0, a / b);        \
+        }                                                                                 \
+        *modulus = mod;                                                                   \
+        return floordiv;                                                                  \
+    }                                                                                     \
+    static inline T pymic2__floor_divide_##suffix(T a, T b)                               \
+    {                                                                                     \
+        T mod;                                                                            \
+        return pymic2__divmod_##suffix(a, b, &mod);                                       \
+    }                                                                                     \
+    static inline T pymic2__remainder_##suffix(T a, T b)                                  \
+    {                                                                                     \
+        T mod;                                                                            \
+        pymic2__divmod_##suffix(a, b, &mod);                                              \
+        return mod;                                                                       \
+    }
+PYMIC2__FLOAT_DIVMOD(float, f32)
+PYMIC2__FLOAT_DIVMOD(double, f64)
+#undef PYMIC2__FLOAT_DIVMOD
+
+/* NumPy's maximum and minimum of floats: NaN wins (from either side), else a >= b picks a. */
+#define PYMIC2__FLOAT_EXTREMA(T, suffix)                                                  \
+    static inline T pymic2__maximum_##suffix(T a, T b)                                    \
+    {                                                                                     \
+        return a >= b || a != a ? a : b;                                                  \
+    }                                                                                     \
+    static inline T pymic2__minimum_##suffix(T a, T b)                                    \
+    {                                                                                     \
+        return a <= b || a != a ? a : b;                                                  \
+    }
+PYMIC2__FLOAT_EXTREMA(float, f32)
+PYMIC2__FLOAT_EXTREMA(double, f64)
+#undef PYMIC2__FLOAT_EXTREMA
+
+/* NumPy 2's sign of a complex number: z / |z| (0 for 0). */
+static inline double _Complex pymic2__csign(double _Complex a)
+{
+    return a == 0 ? 0 : a / cabs(a);
+}
+
+/* Type-generic names for the rows (the OpenCL generator defines its own). */
+#define pymic2__floor_divide_float(x, y) \
+    _Generic((x), float: pymic2__floor_divide_f32, default: pymic2__floor_divide_f64)(x, y)
+#define pymic2__remainder_float(x, y) \
+    _Generic((x), float: pymic2__remainder_f32, default: pymic2__remainder_f64)(x, y)
+#define pymic2__maximum(x, y) \
+    _Generic((x), float: pymic2__maximum_f32, default: pymic2__maximum_f64)(x, y)
+#define pymic2__minimum(x, y) \
+    _Generic((x), float: pymic2__minimum_f32, default: pymic2__minimum_f64)(x, y)
+
+/* pymic2__fabs, pymic2__pow, pymic2__sqrt, pymic2__exp, pymic2__expm1, pymic2__log,
+ * pymic2__log1p and pymic2__tanh (float and double versions picked by type) are not defined
+ * here but by each generator (loops.c for C, which maps them to vector math), so that the
+ * rows' text keeps their names. */
+
+/*
+ * Conversion of a value x to the C type TO, by (from class, to class), as NumPy's casts:
+ * to bool is "nonzero" (NaN is true; complex: either part), from bool reads any nonzero byte
+ * as 1, complex to real keeps the real part, float to integer as pymic2__float_to_int,
+ * the rest is C's conversion (integers wrap; -0.0 stays -0.0 between floats).
+ */
+#define PYMIC2__CONVERT_TO_BOOL(TO, x) ((TO)((x) != 0))
+#define PYMIC2__CONVERT_BOOL_BOOL PYMIC2__CONVERT_TO_BOOL
+#define PYMIC2__CONVERT_INT_BOOL PYMIC2__CONVERT_TO_BOOL
+#define PYMIC2__CONVERT_FLOAT_BOOL PYMIC2__CONVERT_TO_BOOL
+#define PYMIC2__CONVERT_COMPLEX_BOOL PYMIC2__CONVERT_TO_BOOL
+#define PYMIC2__CONVERT_BOOL_INT PYMIC2__CONVERT_TO_BOOL
+#define PYMIC2__CONVERT_BOOL_FLOAT PYMIC2__CONVERT_TO_BOOL
+#define PYMIC2__CONVERT_BOOL_COMPLEX PYMIC2__CONVERT_TO_BOOL
+#define PYMIC2__CONVERT_C(TO, x) ((TO)(x))
+#define PYMIC2__CONVERT_INT_INT PYMIC2__CONVERT_C
+#define PYMIC2__CONVERT_INT_FLOAT PYMIC2__CONVERT_C
+#define PYMIC2__CONVERT_INT_COMPLEX PYMIC2__CONVERT_C
+#define PYMIC2__CONVERT_FLOAT_FLOAT PYMIC2__CONVERT_C
+#define PYMIC2__CONVERT_FLOAT_COMPLEX PYMIC2__CONVERT_C
+#define PYMIC2__CONVERT_COMPLEX_COMPLEX PYMIC2__CONVERT_C
+#define PYMIC2__CONVERT_FLOAT_INT(TO, x) pymic2__float_to_int(TO, x)
+#define PYMIC2__CONVERT_COMPLEX_INT(TO, x) pymic2__float_to_int(TO, creal(x))
+#define PYMIC2__CONVERT_COMPLEX_FLOAT(TO, x) ((TO)creal(x))
+
+/* ---------------------------------------------------------------- ops */
+
+/* Output dtype rules: the output's dtype given the (common) input dtype. */
+typedef enum pymic2__out_rule {
+    PYMIC2__OUT_SAME, /* the input's dtype */
+    PYMIC2__OUT_REAL, /* the input's real counterpart (absolute of complex) */
+    PYMIC2__OUT_ANY,  /* any dtype: the op converts (copy) */
+    PYMIC2__OUT_BOOL, /* bool: comparisons, logical ops, isnan */
+    PYMIC2__OUT_SELECT, /* where(c, x, y): c is bool, the rest x's dtype */
+    PYMIC2__OUT_IOTA  /* arange: two scalars in, a 1-D array of their dtype out */
+} pymic2__out_rule;
+
+#define PYMIC2__YES(expression) 1, expression
+#define PYMIC2__NO(reason) 0, reason
+
+/*
+ * PYMIC2__OP_ROW_<NAME>: RULE, bool, integer, float, complex. Bool arithmetic is logical
+ * (add = or, multiply = and) as in NumPy; integers wrap; an integer power with a negative
+ * exponent sets `invalid` (that output element is unspecified and the op fails with EINVAL).
+ */
+#define PYMIC2__OP_ROW_COPY ANY, PYMIC2__YES(a), PYMIC2__YES(a), PYMIC2__YES(a), PYMIC2__YES(a)
+
+#define PYMIC2__OP_ROW_NEGATIVE                                                          \
+    SAME,                                                                                \
+        PYMIC2__NO("the numpy boolean negative, the `-` operator, is not supported, use " \
+                   "the `~` operator or the logical_not function instead"),              \
+        PYMIC2__YES((T)(-(W)a)), PYMIC2__YES(-a), PYMIC2__YES(-a)
+
+#define PYMIC2__OP_ROW_ABSOLUTE                                                     \
+    REAL, PYMIC2__YES(a != 0), PYMIC2__YES((T)(a < 0 ? -(W)a : (W)a)),              \
+        PYMIC2__YES(pymic2__fabs(a)), PYMIC2__YES(cabs(a))
+
+#define PYMIC2__OP_ROW_ADD                                                          \
+    SAME, PYMIC2__YES((a | b) != 0), PYMIC2__YES((T)((W)a + (W)b)), PYMIC2__YES(a + b), \
+        PYMIC2__YES(a + b)
+
+#define PYMIC2__OP_ROW_SUBTRACT                                                          \
+    SAME,                                                                                \
+        PYMIC2__NO("numpy boolean subtract, the `-` operator, is not supported, use the " \
+                   "bitwise_xor, the `^` operator, or the logical_xor function instead"), \
+        PYMIC2__YES((T)((W)a - (W)b)), PYMIC2__YES(a - b), PYMIC2__YES(a - b)
+
+#define PYMIC2__OP_ROW_MULTIPLY                                                        \
+    SAME, PYMIC2__YES((a != 0) & (b != 0)), PYMIC2__YES((T)((W)a * (W)b)),             \
+        PYMIC2__YES(a * b), PYMIC2__YES(pymic2__cmul(a, b))
+
+#define PYMIC2__OP_ROW_POWER                                                           \
+    SAME, PYMIC2__NO("power is not defined for bool: cast the inputs to an integer first"), \
+        PYMIC2__YES((int64_t)b < 0 ? (invalid = 1, (T)0)                               \
+                                   : (T)pymic2__ipow((uint64_t)(int64_t)a, (uint64_t)b)), \
+        PYMIC2__YES(pymic2__pow(a, b)), PYMIC2__YES(pymic2__cpow(a, b))
+
+
+#define PYMIC2__NO_BOOL_ARITHMETIC(what) \
+    PYMIC2__NO(what " is not defined for bool: cast the inputs to an integer first")
+#define PYMIC2__FLOAT_ONLY(what) \
+    PYMIC2__NO(what " needs floats: cast the input to float64 first (as NumPy does)")
+
+/* DIVIDE is NumPy's true_divide; integer inputs are the caller's to cast (int / int gives
+ * float64 in NumPy). */
+#define PYMIC2__OP_ROW_DIVIDE                                                             \
+    SAME, PYMIC2__FLOAT_ONLY("divide"), PYMIC2__FLOAT_ONLY("divide"), PYMIC2__YES(a / b), \
+        PYMIC2__YES(a / b)
+
+#define PYMIC2__OP_ROW_FLOOR_DIVIDE                                                       \
+    SAME, PYMIC2__NO_BOOL_ARITHMETIC("floor_divide"),                                     \
+        PYMIC2__YES((T)pymic2__floor_divide_int((int64_t)a, (int64_t)b)),                  \
+        PYMIC2__YES(pymic2__floor_divide_float(a, b)),                                    \
+        PYMIC2__NO("floor_divide is not defined for complex numbers")
+
+#define PYMIC2__OP_ROW_REMAINDER                                                          \
+    SAME, PYMIC2__NO_BOOL_ARITHMETIC("remainder"),                                        \
+        PYMIC2__YES((T)pymic2__remainder_int((int64_t)a, (int64_t)b)),                     \
+        PYMIC2__YES(pymic2__remainder_float(a, b)),                                       \
+        PYMIC2__NO("remainder is not defined for complex numbers")
+
+#define PYMIC2__NO_COMPLEX_ORDER PYMIC2__NO("complex numbers are not ordered here")
+
+#define PYMIC2__OP_ROW_MAXIMUM                                                         \
+    SAME, PYMIC2__YES((a | b) != 0), PYMIC2__YES(a >= b ? a : b),                      \
+        PYMIC2__YES(pymic2__maximum(a, b)), PYMIC2__NO_COMPLEX_ORDER
+
+#define PYMIC2__OP_ROW_MINIMUM                                                         \
+    SAME, PYMIC2__YES((a != 0) & (b != 0)), PYMIC2__YES(a <= b ? a : b),               \
+        PYMIC2__YES(pymic2__minimum(a, b)), PYMIC2__NO_COMPLEX_ORDER
+
+/* sign: -0.0 gives 0.0 and NaN stays NaN, as NumPy */
+#define PYMIC2__OP_ROW_SIGN                                                              \
+    SAME, PYMIC2__NO_BOOL_ARITHMETIC("sign"), PYMIC2__YES((T)((a > 0) - (a < 0))),        \
+        PYMIC2__YES(a > 0 ? (T)1 : a < 0 ? (T)-1 : a == 0 ? (T)0 : a),                    \
+        PYMIC2__YES(pymic2__csign(a))
+
+#define PYMIC2__OP_ROW_SQUARE                                                              \
+    SAME, PYMIC2__YES(a != 0), PYMIC2__YES((T)((W)a * (W)a)), PYMIC2__YES(a * a),          \
+        PYMIC2__YES(pymic2__cmul(a, a))
+
+#define PYMIC2__OP_ROW_SQRT \
+    SAME, PYMIC2__FLOAT_ONLY("sqrt"), PYMIC2__FLOAT_ONLY("sqrt"), \
+        PYMIC2__YES(pymic2__sqrt(a)), PYMIC2__YES(csqrt(a))
+#define PYMIC2__OP_ROW_EXP \
+    SAME, PYMIC2__FLOAT_ONLY("exp"), PYMIC2__FLOAT_ONLY("exp"), \
+        PYMIC2__YES(pymic2__exp(a)), PYMIC2__YES(cexp(a))
+#define PYMIC2__OP_ROW_EXPM1 \
+    SAME, PYMIC2__FLOAT_ONLY("expm1"), PYMIC2__FLOAT_ONLY("expm1"), \
+        PYMIC2__YES(pymic2__expm1(a)), PYMIC2__NO("expm1 of complex numbers is not supported")
+#define PYMIC2__OP_ROW_LOG \
+    SAME, PYMIC2__FLOAT_ONLY("log"), PYMIC2__FLOAT_ONLY("log"), \
+        PYMIC2__YES(pymic2__log(a)), PYMIC2__YES(clog(a))
+#define PYMIC2__OP_ROW_LOG1P \
+    SAME, PYMIC2__FLOAT_ONLY("log1p"), PYMIC2__FLOAT_ONLY("log1p"), \
+        PYMIC2__YES(pymic2__log1p(a)), PYMIC2__NO("log1p of complex numbers is not supported")
+#define PYMIC2__OP_ROW_TANH \
+    SAME, PYMIC2__FLOAT_ONLY("tanh"), PYMIC2__FLOAT_ONLY("tanh"), \
+        PYMIC2__YES(pymic2__tanh(a)), PYMIC2__YES(ctanh(a))
+
+/* Comparisons: bool bytes compare as truth values (any nonzero byte is true). */
+#define PYMIC2__OP_ROW_EQUAL \
+    BOOL, PYMIC2__YES((a != 0) == (b != 0)), PYMIC2__YES(a == b), PYMIC2__YES(a == b), \
+        PYMIC2__YES(a == b)
+#define PYMIC2__OP_ROW_NOT_EQUAL \
+    BOOL, PYMIC2__YES((a != 0) != (b != 0)), PYMIC2__YES(a != b), PYMIC2__YES(a != b), \
+        PYMIC2__YES(a != b)
+#define PYMIC2__OP_ROW_GREATER \
+    BOOL, PYMIC2__YES((a != 0) > (b != 0)), PYMIC2__YES(a > b), PYMIC2__YES(a > b), \
+        PYMIC2__NO_COMPLEX_ORDER
+#define PYMIC2__OP_ROW_GREATER_EQUAL \
+    BOOL, PYMIC2__YES((a != 0) >= (b != 0)), PYMIC2__YES(a >= b), PYMIC2__YES(a >= b), \
+        PYMIC2__NO_COMPLEX_ORDER
+#define PYMIC2__OP_ROW_LESS \
+    BOOL, PYMIC2__YES((a != 0) < (b != 0)), PYMIC2__YES(a < b), PYMIC2__YES(a < b), \
+        PYMIC2__NO_COMPLEX_ORDER
+#define PYMIC2__OP_ROW_LESS_EQUAL \
+    BOOL, PYMIC2__YES((a != 0) <= (b != 0)), PYMIC2__YES(a <= b), PYMIC2__YES(a <= b), \
+        PYMIC2__NO_COMPLEX_ORDER
+
+/* Logical ops take every dtype as truth values ("nonzero"; NaN is true). */
+#define PYMIC2__LOGICAL_ROW(expression)                                               \
+    BOOL, PYMIC2__YES(expression), PYMIC2__YES(expression), PYMIC2__YES(expression), \
+        PYMIC2__YES(expression)
+#define PYMIC2__OP_ROW_LOGICAL_AND PYMIC2__LOGICAL_ROW((a != 0) & (b != 0))
+#define PYMIC2__OP_ROW_LOGICAL_OR PYMIC2__LOGICAL_ROW((a != 0) | (b != 0))
+#define PYMIC2__OP_ROW_LOGICAL_XOR PYMIC2__LOGICAL_ROW((a != 0) ^ (b != 0))
+#define PYMIC2__OP_ROW_LOGICAL_NOT PYMIC2__LOGICAL_ROW(a == 0)
+
+#define PYMIC2__NO_BITWISE(kind) \
+    PYMIC2__NO("bitwise operations are not defined for " kind ": only bool and integers")
+#define PYMIC2__OP_ROW_BITWISE_AND \
+    SAME, PYMIC2__YES((a != 0) & (b != 0)), PYMIC2__YES((T)(a & b)), \
+        PYMIC2__NO_BITWISE("floats"), PYMIC2__NO_BITWISE("complex numbers")
+#define PYMIC2__OP_ROW_BITWISE_OR \
+    SAME, PYMIC2__YES((a != 0) | (b != 0)), PYMIC2__YES((T)(a | b)), \
+        PYMIC2__NO_BITWISE("floats"), PYMIC2__NO_BITWISE("complex numbers")
+#define PYMIC2__OP_ROW_BITWISE_XOR \
+    SAME, PYMIC2__YES((a != 0) ^ (b != 0)), PYMIC2__YES((T)(a ^ b)), \
+        PYMIC2__NO_BITWISE("floats"), PYMIC2__NO_BITWISE("complex numbers")
+#define PYMIC2__OP_ROW_INVERT \
+    SAME, PYMIC2__YES(a == 0), PYMIC2__YES((T)~a), PYMIC2__NO_BITWISE("floats"), \
+        PYMIC2__NO_BITWISE("complex numbers")
+
+/* isinf and isfinite by comparisons, which vectorise: x - x is 0 exactly when x is finite */
+#define PYMIC2__OP_ROW_ISNAN \
+    BOOL, PYMIC2__YES(0), PYMIC2__YES(0), PYMIC2__YES(a != a), \
+        PYMIC2__YES(creal(a) != creal(a) || cimag(a) != cimag(a))
+#define PYMIC2__OP_ROW_ISINF \
+    BOOL, PYMIC2__YES(0), PYMIC2__YES(0), PYMIC2__YES(a == (T)INFINITY || a == -(T)INFINITY), \
+        PYMIC2__YES(isinf(creal(a)) || isinf(cimag(a)))
+#define PYMIC2__OP_ROW_ISFINITE \
+    BOOL, PYMIC2__YES(1), PYMIC2__YES(1), PYMIC2__YES(a - a == 0), \
+        PYMIC2__YES(creal(a) - creal(a) == 0 && cimag(a) - cimag(a) == 0)
+
+/* clip(a, lo, hi) = minimum(maximum(a, lo), hi); the inputs are a, b, c. */
+#define PYMIC2__OP_ROW_CLIP                                                            \
+    SAME, PYMIC2__YES(((a | b) != 0) & (c != 0)),                                      \
+        PYMIC2__YES((a >= b ? a : b) <= c ? (a >= b ? a : b) : c),                     \
+        PYMIC2__YES(pymic2__minimum(pymic2__maximum(a, b), c)), PYMIC2__NO_COMPLEX_ORDER
+
+/* where(a, b, c): a is the bool condition (any nonzero byte is true). */
+#define PYMIC2__OP_ROW_WHERE \
+    SELECT, PYMIC2__YES(a ? b : c), PYMIC2__YES(a ? b : c), PYMIC2__YES(a ? b : c), \
+        PYMIC2__YES(a ? b : c)
+
+/* arange(a = start, b = step): element `index` (an int64_t the loop provides). */
+#define PYMIC2__OP_ROW_ARANGE                                                          \
+    IOTA, PYMIC2__NO("arange of bool is not supported: use an integer dtype"),          \
+        PYMIC2__YES((T)((W)a + (W)index * (W)b)), PYMIC2__YES(a + (T)index * ((a + b) - a)), \
+        PYMIC2__NO("arange of complex numbers is not supported")
+
+/* Calls macro with the expanded arguments (a row's columns become separate arguments). */
+#define PYMIC2__CALL(macro, ...) macro(__VA_ARGS__)
+
+/* The message of integer power's `invalid`, as NumPy words it. */
+#define PYMIC2__NEGATIVE_POWER_MESSAGE "integers to negative integer powers are not allowed"
+
+/* What validation needs to know about an op, generated from the rows. */
+typedef struct pymic2__op_info {
+    const char *name;      /* "add" */
+    int ninputs;
+    int dtype_input;       /* the input whose dtype the loop is for (where: 1) */
+    pymic2__out_rule rule;
+    /* per class: NULL if accepted, else why not */
+    const char *rejects[PYMIC2__NUM_CLASSES];
+} pymic2__op_info;
+
+/* The info of a valid op. */
+const pymic2__op_info *pymic2__op_get_info(pymic2_op op);
+
+/* What validation needs to know about a reduction (PYMIC2_REDUCTION_TABLE). */
+typedef enum pymic2__reduce_out {
+    PYMIC2__REDUCE_OUT_SAME,
+    PYMIC2__REDUCE_OUT_BOOL,
+    PYMIC2__REDUCE_OUT_INT64
+} pymic2__reduce_out;
+
+typedef struct pymic2__reduce_info {
+    const char *name; /* NumPy's word in messages: "maximum", "argmax", "sum" */
+    pymic2_op op;     /* the binary op that combines */
+    pymic2__reduce_out out;
+    int has_identity; /* an empty reduction has a value (sum 0) rather than an error */
+    int arg;          /* argmax/argmin: one axis or all */
+    int cumulative;   /* cumsum/cumprod: one axis, output of the input's shape */
+} pymic2__reduce_info;
+
+/* The info of a valid reduction (not NONE). */
+const pymic2__reduce_info *pymic2__reduce_get_info(pymic2_reduction reduction);
+
+/* Validates a reduction and enqueues it (pymic2_op_launch with desc->reduction set). */
+int pymic2__reduce_launch(pymic2_stream *stream, const pymic2_op_desc *desc);
+
+#endif /* PYMIC2_OP_TABLE_H */

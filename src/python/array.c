@@ -1,0 +1,519 @@
+/*
+ * array.c - _core.ndarray: a strided view (buffer, byte offset, shape, byte strides, dtype)
+ * of device memory, bound to a stream. pymic2.ndarray and OffloadArray subclass it in Python;
+ * everything per element happens on the device (elementwise.c), never here.
+ */
+#include "pymic2py.h"
+
+#include <string.h>
+
+void pymic2__py_format_shape(char *out, size_t size, int ndim, const int64_t *shape)
+{
+    size_t used = (size_t)snprintf(out, size, "(");
+    for (int i = 0; i < ndim && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, i == 0 ? "%lld" : ", %lld",
+                                 (long long)shape[i]);
+    if (used < size)
+        snprintf(out + used, size - used, ndim == 1 ? ",)" : ")");
+}
+
+int64_t pymic2__py_array_size(const pymic2__py_array *array)
+{
+    int64_t size = 1;
+    for (int i = 0; i < array->ndim; i++)
+        size *= array->shape[i];
+    return size;
+}
+
+/* NumPy's relaxed rule: dimensions of length 1 do not matter, empty arrays are contiguous. */
+static int is_contiguous(const pymic2__py_array *array, int fortran)
+{
+    if (pymic2__py_array_size(array) == 0)
+        return 1;
+    int64_t expected = (int64_t)pymic2_dtype_size(array->dtype);
+    for (int k = 0; k < array->ndim; k++) {
+        int i = fortran ? k : array->ndim - 1 - k;
+        if (array->shape[i] == 1)
+            continue;
+        if (array->strides[i] != expected)
+            return 0;
+        expected *= array->shape[i];
+    }
+    return 1;
+}
+
+int pymic2__py_array_is_c_contiguous(const pymic2__py_array *array)
+{
+    return is_contiguous(array, 0);
+}
+
+int pymic2__py_array_is_f_contiguous(const pymic2__py_array *array)
+{
+    return is_contiguous(array, 1);
+}
+
+static void contiguous_strides(int ndim, const int64_t *shape, int64_t itemsize, int fortran,
+                               int64_t *strides)
+{
+    int64_t stride = itemsize;
+    for (int k = 0; k < ndim; k++) {
+        int i = fortran ? k : ndim - 1 - k;
+        strides[i] = stride;
+        stride *= shape[i] > 0 ? shape[i] : 1;
+    }
+}
+
+pymic2__py_array *pymic2__py_array_new(PyTypeObject *type, pymic2__py_stream *stream,
+                                       pymic2_dtype dtype, int ndim, const int64_t *shape,
+                                       int fortran_order)
+{
+    int64_t itemsize = (int64_t)pymic2_dtype_size(dtype);
+    int64_t size = 1;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0) {
+            PyErr_Format(PyExc_ValueError, "negative dimension %lld in an array shape",
+                         (long long)shape[i]);
+            return NULL;
+        }
+        if (shape[i] > 0 && size > INT64_MAX / itemsize / shape[i]) {
+            PyErr_SetString(PyExc_ValueError, "array is too big: its size overflows int64");
+            return NULL;
+        }
+        size *= shape[i];
+    }
+    /* an empty array still owns a (tiny) buffer, so that every array has one */
+    size_t nbytes = size > 0 ? (size_t)(size * itemsize) : (size_t)itemsize;
+    pymic2_buffer *buffer;
+    int status = pymic2_buffer_alloc(stream->device->device, nbytes, 0, &buffer);
+    if (status < 0)
+        return (pymic2__py_array *)pymic2__py_raise(status);
+    pymic2__py_buffer *buffer_object = pymic2__py_buffer_wrap(stream->device, buffer);
+    if (buffer_object == NULL)
+        return NULL;
+    pymic2__py_array *self = (pymic2__py_array *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        Py_DECREF(buffer_object);
+        return NULL;
+    }
+    self->buffer = buffer_object;
+    Py_INCREF(stream);
+    self->stream = stream;
+    self->offset = 0;
+    self->dtype = dtype;
+    self->ndim = ndim;
+    memcpy(self->shape, shape, sizeof(int64_t) * (size_t)ndim);
+    contiguous_strides(ndim, shape, itemsize, fortran_order, self->strides);
+    return self;
+}
+
+int pymic2__py_array_operand(pymic2__py_array *array, pymic2_operand *operand)
+{
+    operand->buffer = pymic2__py_buffer_get(array->buffer, "array operation");
+    if (operand->buffer == NULL)
+        return -1;
+    operand->offset = array->offset;
+    operand->dtype = array->dtype;
+    operand->ndim = array->ndim;
+    memcpy(operand->shape, array->shape, sizeof(int64_t) * (size_t)array->ndim);
+    memcpy(operand->strides, array->strides, sizeof(int64_t) * (size_t)array->ndim);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- construction */
+
+/* A shape argument: an int or a sequence of ints. */
+static int parse_shape(PyObject *object, int *ndim, int64_t *shape)
+{
+    if (PyIndex_Check(object)) {
+        *ndim = 1;
+        shape[0] = PyNumber_AsSsize_t(object, PyExc_ValueError);
+        return shape[0] == -1 && PyErr_Occurred() ? -1 : 0;
+    }
+    PyObject *sequence = PySequence_Fast(object, "shape must be an int or a sequence of ints");
+    if (sequence == NULL)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(sequence);
+    if (n > PYMIC2_MAX_DIMS) {
+        Py_DECREF(sequence);
+        PyErr_Format(PyExc_ValueError, "shape has %zd dimensions, at most %d are supported", n,
+                     PYMIC2_MAX_DIMS);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        shape[i] = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(sequence, i), PyExc_ValueError);
+        if (shape[i] == -1 && PyErr_Occurred()) {
+            Py_DECREF(sequence);
+            return -1;
+        }
+    }
+    Py_DECREF(sequence);
+    *ndim = (int)n;
+    return 0;
+}
+
+static int parse_order(const char *order, int *fortran)
+{
+    if (strcmp(order, "C") == 0 || strcmp(order, "c") == 0) {
+        *fortran = 0;
+        return 0;
+    }
+    if (strcmp(order, "F") == 0 || strcmp(order, "f") == 0) {
+        *fortran = 1;
+        return 0;
+    }
+    PyErr_Format(PyExc_ValueError, "order must be 'C' or 'F', not '%s'", order);
+    return -1;
+}
+
+static pymic2__py_stream *default_stream(void)
+{
+    pymic2_device *device;
+    int status = pymic2_device_default(&device);
+    if (status < 0)
+        return (pymic2__py_stream *)pymic2__py_raise(status);
+    pymic2__py_device *device_object = pymic2__py_device_of(device);
+    return device_object == NULL ? NULL : (pymic2__py_stream *)device_object->default_stream;
+}
+
+static PyObject *array_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"shape", "dtype", "order", "stream", NULL};
+    PyObject *shape_object, *stream_object = Py_None;
+    pymic2_dtype dtype;
+    const char *order = "C";
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO&|sO:ndarray", keywords, &shape_object,
+                                     pymic2__py_dtype_converter, &dtype, &order, &stream_object))
+        return NULL;
+    int ndim, fortran;
+    int64_t shape[PYMIC2_MAX_DIMS];
+    if (parse_shape(shape_object, &ndim, shape) < 0 || parse_order(order, &fortran) < 0)
+        return NULL;
+    pymic2__py_stream *stream;
+    if (stream_object == Py_None) {
+        stream = default_stream();
+        if (stream == NULL)
+            return NULL;
+    } else if (PyObject_TypeCheck(stream_object, &pymic2__py_stream_type)) {
+        stream = (pymic2__py_stream *)stream_object;
+    } else {
+        return PyErr_Format(PyExc_TypeError, "stream must be a Stream or None, not '%.100s'",
+                            Py_TYPE(stream_object)->tp_name);
+    }
+    return (PyObject *)pymic2__py_array_new(type, stream, dtype, ndim, shape, fortran);
+}
+
+static void array_dealloc(pymic2__py_array *self)
+{
+    if (self->weakrefs != NULL)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    Py_XDECREF(self->buffer);
+    Py_XDECREF(self->stream);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* ---------------------------------------------------------------- views */
+
+/* Checks that every element a view addresses lies inside its buffer. */
+static int check_extent(pymic2__py_array *base, int64_t offset, int ndim, const int64_t *shape,
+                        const int64_t *strides)
+{
+    int64_t low = 0, high = 0, size = 1;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0) {
+            PyErr_Format(PyExc_ValueError, "view: negative dimension %lld", (long long)shape[i]);
+            return -1;
+        }
+        size *= shape[i];
+        if (shape[i] > 0) {
+            int64_t span = strides[i] * (shape[i] - 1);
+            if (span < 0)
+                low += span;
+            else
+                high += span;
+        }
+    }
+    int64_t nbytes = (int64_t)base->buffer->nbytes;
+    if (size == 0 ? (offset < 0 || offset > nbytes)
+                  : (offset + low < 0 ||
+                     offset + high + (int64_t)pymic2_dtype_size(base->dtype) > nbytes)) {
+        PyErr_Format(PyExc_ValueError,
+                     "view: elements from byte %lld to %lld lie outside the %lld-byte buffer",
+                     (long long)(offset + low), (long long)(offset + high), (long long)nbytes);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *array_view(pymic2__py_array *self, PyObject *args)
+{
+    long long offset;
+    PyObject *shape_object, *strides_object;
+    if (!PyArg_ParseTuple(args, "LOO:_view", &offset, &shape_object, &strides_object))
+        return NULL;
+    int ndim, nstrides;
+    int64_t shape[PYMIC2_MAX_DIMS], strides[PYMIC2_MAX_DIMS];
+    if (parse_shape(shape_object, &ndim, shape) < 0)
+        return NULL;
+    if (strides_object == Py_None) {
+        contiguous_strides(ndim, shape, (int64_t)pymic2_dtype_size(self->dtype), 0, strides);
+    } else {
+        if (parse_shape(strides_object, &nstrides, strides) < 0)
+            return NULL;
+        if (nstrides != ndim)
+            return PyErr_Format(PyExc_ValueError, "view: %d strides for %d dimensions",
+                                nstrides, ndim);
+    }
+    if (pymic2__py_buffer_get(self->buffer, "view") == NULL ||
+        check_extent(self, offset, ndim, shape, strides) < 0)
+        return NULL;
+    PyTypeObject *type = Py_TYPE(self);
+    pymic2__py_array *view = (pymic2__py_array *)type->tp_alloc(type, 0);
+    if (view == NULL)
+        return NULL;
+    Py_INCREF(self->buffer);
+    view->buffer = self->buffer;
+    Py_INCREF(self->stream);
+    view->stream = self->stream;
+    view->offset = offset;
+    view->dtype = self->dtype;
+    view->ndim = ndim;
+    memcpy(view->shape, shape, sizeof(int64_t) * (size_t)ndim);
+    memcpy(view->strides, strides, sizeof(int64_t) * (size_t)ndim);
+    return (PyObject *)view;
+}
+
+/* ---------------------------------------------------------------- host transfers */
+
+/* The array's bytes as one range of its buffer; only for C- or F-contiguous arrays. */
+static int contiguous_range(pymic2__py_array *self, const char *what, pymic2_buffer **buffer,
+                            size_t *offset, size_t *nbytes)
+{
+    if (!pymic2__py_array_is_c_contiguous(self) && !pymic2__py_array_is_f_contiguous(self)) {
+        PyErr_Format(PyExc_ValueError, "%s: the device array is not contiguous", what);
+        return -1;
+    }
+    *buffer = pymic2__py_buffer_get(self->buffer, what);
+    if (*buffer == NULL)
+        return -1;
+    *offset = (size_t)self->offset;
+    *nbytes = (size_t)pymic2__py_array_size(self) * pymic2_dtype_size(self->dtype);
+    return 0;
+}
+
+static PyObject *array_to_host(pymic2__py_array *self, PyObject *host)
+{
+    static const char what[] = "device-to-host copy of an array";
+    pymic2_buffer *buffer;
+    size_t offset, nbytes;
+    if (contiguous_range(self, what, &buffer, &offset, &nbytes) < 0)
+        return NULL;
+    if (nbytes == 0)
+        Py_RETURN_NONE;
+    PyObject *pin;
+    void *dst = pymic2__py_host_memory(host, 1, 0, (Py_ssize_t)nbytes, what, &pin);
+    if (dst == NULL)
+        return NULL;
+    int status = pymic2_memcpy_d2h(self->stream->stream, dst, buffer, offset, nbytes);
+    return pymic2__py_finish_transfer(self->stream, status, pin);
+}
+
+static PyObject *array_from_host(pymic2__py_array *self, PyObject *host)
+{
+    static const char what[] = "host-to-device copy of an array";
+    pymic2_buffer *buffer;
+    size_t offset, nbytes;
+    if (contiguous_range(self, what, &buffer, &offset, &nbytes) < 0)
+        return NULL;
+    if (nbytes == 0)
+        Py_RETURN_NONE;
+    PyObject *pin;
+    const void *src = pymic2__py_host_memory(host, 0, 0, (Py_ssize_t)nbytes, what, &pin);
+    if (src == NULL)
+        return NULL;
+    int status = pymic2_memcpy_h2d(self->stream->stream, buffer, offset, src, nbytes);
+    return pymic2__py_finish_transfer(self->stream, status, pin);
+}
+
+/* ---------------------------------------------------------------- attributes */
+
+static PyObject *int64_tuple(int n, const int64_t *values)
+{
+    PyObject *tuple = PyTuple_New(n);
+    if (tuple == NULL)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        PyObject *item = PyLong_FromLongLong(values[i]);
+        if (item == NULL) {
+            Py_DECREF(tuple);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(tuple, i, item);
+    }
+    return tuple;
+}
+
+static PyObject *array_get_shape(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    return int64_tuple(self->ndim, self->shape);
+}
+
+static PyObject *array_get_strides(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    return int64_tuple(self->ndim, self->strides);
+}
+
+static PyObject *array_get_ndim(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromLong(self->ndim);
+}
+
+static PyObject *array_get_size(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromLongLong(pymic2__py_array_size(self));
+}
+
+static PyObject *array_get_itemsize(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromSize_t(pymic2_dtype_size(self->dtype));
+}
+
+static PyObject *array_get_nbytes(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromLongLong(pymic2__py_array_size(self) *
+                               (int64_t)pymic2_dtype_size(self->dtype));
+}
+
+static PyObject *array_get_dtype(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    PyObject *dtype = pymic2__py_numpy_dtype(self->dtype);
+    Py_XINCREF(dtype);
+    return dtype;
+}
+
+static PyObject *array_get_dtype_code(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromLong(self->dtype);
+}
+
+static PyObject *array_get_device(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    Py_INCREF(self->stream->device);
+    return (PyObject *)self->stream->device;
+}
+
+static PyObject *array_get_stream(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    Py_INCREF(self->stream);
+    return (PyObject *)self->stream;
+}
+
+static int array_set_stream(pymic2__py_array *self, PyObject *value, void *closure)
+{
+    (void)closure;
+    if (value == NULL || !PyObject_TypeCheck(value, &pymic2__py_stream_type)) {
+        PyErr_SetString(PyExc_TypeError, "an array's stream must be a Stream");
+        return -1;
+    }
+    pymic2__py_stream *stream = (pymic2__py_stream *)value;
+    if (stream->device != self->stream->device) {
+        PyErr_Format(PyExc_ValueError,
+                     "cannot assign a stream of %S to an array on %S: memory stays on its device",
+                     (PyObject *)stream->device, (PyObject *)self->stream->device);
+        return -1;
+    }
+    Py_INCREF(stream);
+    Py_SETREF(self->stream, stream);
+    return 0;
+}
+
+static PyObject *array_get_buffer(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    Py_INCREF(self->buffer);
+    return (PyObject *)self->buffer;
+}
+
+static PyObject *array_get_offset(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    return PyLong_FromLongLong(self->offset);
+}
+
+static PyObject *array_get_data_ptr(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    pymic2_buffer *buffer = pymic2__py_buffer_get(self->buffer, "array.data_ptr");
+    if (buffer == NULL)
+        return NULL;
+    uintptr_t address;
+    int status = pymic2_buffer_device_address(buffer, &address);
+    if (status < 0)
+        return pymic2__py_raise(status);
+    return PyLong_FromUnsignedLongLong(address + (uintptr_t)self->offset);
+}
+
+static PyObject *array_get_c_contiguous(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    return PyBool_FromLong(pymic2__py_array_is_c_contiguous(self));
+}
+
+static PyObject *array_get_f_contiguous(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    return PyBool_FromLong(pymic2__py_array_is_f_contiguous(self));
+}
+
+static PyMethodDef array_methods[] = {
+    {"_view", (PyCFunction)array_view, METH_VARARGS,
+     "_view(offset, shape, strides=None): a view of the same buffer (bounds checked)."},
+    {"_to_host", (PyCFunction)array_to_host, METH_O,
+     "Enqueues a copy of a contiguous array into a host buffer of nbytes."},
+    {"_from_host", (PyCFunction)array_from_host, METH_O,
+     "Enqueues a copy of a host buffer of nbytes into a contiguous array."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef array_getset[] = {
+    {"shape", (getter)array_get_shape, NULL, "Tuple of dimensions.", NULL},
+    {"strides", (getter)array_get_strides, NULL, "Tuple of byte strides.", NULL},
+    {"ndim", (getter)array_get_ndim, NULL, "Number of dimensions.", NULL},
+    {"size", (getter)array_get_size, NULL, "Number of elements.", NULL},
+    {"itemsize", (getter)array_get_itemsize, NULL, "Bytes per element.", NULL},
+    {"nbytes", (getter)array_get_nbytes, NULL, "Bytes of all elements.", NULL},
+    {"dtype", (getter)array_get_dtype, NULL, "The numpy.dtype of the elements.", NULL},
+    {"_dtype_code", (getter)array_get_dtype_code, NULL, "The pymic2_dtype code.", NULL},
+    {"_device", (getter)array_get_device, NULL, "The core Device holding the data.", NULL},
+    {"_stream", (getter)array_get_stream, (setter)array_set_stream,
+     "The stream operations on the array are enqueued on.", NULL},
+    {"buffer", (getter)array_get_buffer, NULL, "The Buffer the array views.", NULL},
+    {"offset", (getter)array_get_offset, NULL, "Byte offset of element [0, ...].", NULL},
+    {"data_ptr", (getter)array_get_data_ptr, NULL,
+     "Device address of element [0, ...] (what a kernel receives).", NULL},
+    {"c_contiguous", (getter)array_get_c_contiguous, NULL, "Row-major without gaps.", NULL},
+    {"f_contiguous", (getter)array_get_f_contiguous, NULL, "Column-major without gaps.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+PyTypeObject pymic2__py_array_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "pymic2._core.ndarray",
+    .tp_doc = "ndarray(shape, dtype_code, order='C', stream=None): device array core.",
+    .tp_basicsize = sizeof(pymic2__py_array),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_new = array_new,
+    .tp_dealloc = (destructor)array_dealloc,
+    .tp_weaklistoffset = offsetof(pymic2__py_array, weakrefs),
+    .tp_methods = array_methods,
+    .tp_getset = array_getset,
+};

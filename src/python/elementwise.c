@@ -1,0 +1,346 @@
+/*
+ * elementwise.c - _core.elementwise(op, *inputs, out=None, dtype=None): one built-in op on
+ * arrays and Python scalars, with NumPy broadcasting, the output allocated from the pool and
+ * the op launched with pymic2_op_launch. This is the hot path of every array operator, so it
+ * does no Python-level work beyond argument checks.
+ *
+ * Type promotion is the caller's job (pymic2._array, NumPy's rules): here every array input of
+ * an arithmetic op must already have the computation dtype. COPY converts between dtypes.
+ */
+#include "pymic2py.h"
+
+#include <string.h>
+
+/* ---------------------------------------------------------------- scalars */
+
+/* (code, member, C type, kind, lowest, highest): kind b=bool i=integer f=float c=complex. */
+#define SCALAR_TABLE(XX)                                            \
+    XX(PYMIC2_BOOL, b, uint8_t, 'b', 0, 1)                          \
+    XX(PYMIC2_INT8, i8, int8_t, 'i', INT8_MIN, INT8_MAX)            \
+    XX(PYMIC2_UINT8, u8, uint8_t, 'i', 0, UINT8_MAX)                \
+    XX(PYMIC2_INT32, i32, int32_t, 'i', INT32_MIN, INT32_MAX)       \
+    XX(PYMIC2_INT64, i64, int64_t, 'i', INT64_MIN, INT64_MAX)       \
+    XX(PYMIC2_FLOAT32, f32, float, 'f', 0, 0)                       \
+    XX(PYMIC2_FLOAT64, f64, double, 'f', 0, 0)                      \
+    XX(PYMIC2_COMPLEX128, c128, double, 'c', 0, 0)
+
+static char dtype_kind(pymic2_dtype dtype)
+{
+    switch (dtype) {
+#define KIND_CASE(code, member, ctype, kind, lowest, highest) \
+    case code:                                                \
+        return kind;
+        SCALAR_TABLE(KIND_CASE)
+#undef KIND_CASE
+    default:
+        return '?';
+    }
+}
+
+int pymic2__py_scalar_from_object(PyObject *object, pymic2_dtype dtype, pymic2_scalar *out)
+{
+    memset(out, 0, sizeof(*out));
+    char kind = dtype_kind(dtype);
+    const char *name = pymic2_dtype_name(dtype);
+    if (PyBool_Check(object) || (!PyFloat_Check(object) && !PyComplex_Check(object) &&
+                                 PyIndex_Check(object))) {
+        PyObject *integer = PyNumber_Index(object);
+        if (integer == NULL)
+            return -1;
+        int overflow;
+        long long value = PyLong_AsLongLongAndOverflow(integer, &overflow);
+        if (overflow != 0 && kind != 'f' && kind != 'c') {
+            PyErr_Format(PyExc_OverflowError, "Python integer %S out of bounds for %s", integer,
+                         name);
+            Py_DECREF(integer);
+            return -1;
+        }
+        double as_double = overflow != 0 ? PyLong_AsDouble(integer) : (double)value;
+        Py_DECREF(integer);
+        if (as_double == -1.0 && PyErr_Occurred())
+            return -1;
+        if (PyBool_Check(object) && kind == 'b') {
+            out->b = (uint8_t)value;
+            return 0;
+        }
+        switch (dtype) {
+#define INTEGER_CASE(code, member, ctype, kind_, lowest, highest)                                \
+    case code:                                                                               \
+        if (kind_ == 'i' || kind_ == 'b') {                                                  \
+            if (value < (long long)(lowest) || (kind_ == 'i' && value > 0 &&                 \
+                                                (unsigned long long)value >                  \
+                                                    (unsigned long long)(highest))) {        \
+                PyErr_Format(PyExc_OverflowError, "Python integer %lld out of bounds for %s", \
+                             value, name);                                                   \
+                return -1;                                                                   \
+            }                                                                                \
+            if (kind_ == 'b' && value > 1) {                                                 \
+                PyErr_Format(PyExc_OverflowError, "Python integer %lld out of bounds for %s", \
+                             value, name);                                                   \
+                return -1;                                                                   \
+            }                                                                                \
+            *(ctype *)&out->member = (ctype)value;                                           \
+        } else {                                                                             \
+            *(ctype *)&out->member = (ctype)as_double;                                       \
+        }                                                                                    \
+        return 0;
+            SCALAR_TABLE(INTEGER_CASE)
+#undef INTEGER_CASE
+        default:
+            break;
+        }
+    } else if (PyFloat_Check(object) && (kind == 'f' || kind == 'c')) {
+        double value = PyFloat_AS_DOUBLE(object);
+        if (dtype == PYMIC2_FLOAT32)
+            out->f32 = (float)value;
+        else if (dtype == PYMIC2_FLOAT64)
+            out->f64 = value;
+        else
+            out->c128[0] = value;
+        return 0;
+    } else if (PyComplex_Check(object) && kind == 'c') {
+        out->c128[0] = PyComplex_RealAsDouble(object);
+        out->c128[1] = PyComplex_ImagAsDouble(object);
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError,
+                 "cannot use a scalar of type '%.100s' in an operation on %s data without "
+                 "promotion",
+                 Py_TYPE(object)->tp_name, name != NULL ? name : "unknown");
+    return -1;
+}
+
+/* ---------------------------------------------------------------- broadcasting */
+
+static int broadcast(int ninputs, pymic2__py_array *const *arrays, int *ndim, int64_t *shape)
+{
+    *ndim = 0;
+    for (int k = 0; k < ninputs; k++)
+        if (arrays[k] != NULL && arrays[k]->ndim > *ndim)
+            *ndim = arrays[k]->ndim;
+    for (int i = 0; i < *ndim; i++)
+        shape[i] = 1;
+    for (int k = 0; k < ninputs; k++) {
+        const pymic2__py_array *a = arrays[k];
+        if (a == NULL)
+            continue;
+        for (int i = 0; i < a->ndim; i++) {
+            int64_t *target = &shape[*ndim - a->ndim + i];
+            if (a->shape[i] == *target || a->shape[i] == 1)
+                continue;
+            if (*target == 1) {
+                *target = a->shape[i];
+                continue;
+            }
+            PyObject *shapes = PyUnicode_FromString("");
+            for (int j = 0; j < ninputs && shapes != NULL; j++) {
+                if (arrays[j] == NULL)
+                    continue;
+                char text[PYMIC2_MAX_DIMS * 24 + 4];
+                pymic2__py_format_shape(text, sizeof(text), arrays[j]->ndim, arrays[j]->shape);
+                Py_SETREF(shapes, PyUnicode_FromFormat("%U %s", shapes, text));
+            }
+            if (shapes != NULL) {
+                PyErr_Format(PyExc_ValueError,
+                             "operands could not be broadcast together with shapes%U", shapes);
+                Py_DECREF(shapes);
+            }
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- the entry point */
+
+typedef struct {
+    const char *name;
+    int ninputs;
+} op_info;
+
+static const op_info op_table[] = {
+#define OP_INFO(NAME, name, ninputs) {#name, ninputs},
+    PYMIC2_OP_TABLE(OP_INFO)
+#undef OP_INFO
+};
+
+/* Output dtype of an op whose inputs have dtype `input` (not COPY), per pymic2_ops.h. */
+static pymic2_dtype result_dtype(pymic2_op op, pymic2_dtype input)
+{
+    switch (op) {
+    case PYMIC2_OP_ABSOLUTE:
+        return input == PYMIC2_COMPLEX128 ? PYMIC2_FLOAT64 : input;
+    case PYMIC2_OP_EQUAL:
+    case PYMIC2_OP_NOT_EQUAL:
+    case PYMIC2_OP_GREATER:
+    case PYMIC2_OP_GREATER_EQUAL:
+    case PYMIC2_OP_LESS:
+    case PYMIC2_OP_LESS_EQUAL:
+    case PYMIC2_OP_LOGICAL_AND:
+    case PYMIC2_OP_LOGICAL_OR:
+    case PYMIC2_OP_LOGICAL_XOR:
+    case PYMIC2_OP_LOGICAL_NOT:
+    case PYMIC2_OP_ISNAN:
+    case PYMIC2_OP_ISINF:
+    case PYMIC2_OP_ISFINITE:
+        return PYMIC2_BOOL;
+    default:
+        return input;
+    }
+}
+
+static int is_condition(pymic2_op op, int k)
+{
+    return op == PYMIC2_OP_WHERE && k == 0;
+}
+
+/* The dtype input k is read as: WHERE's condition is bool, the others the computation's. */
+static pymic2_dtype input_dtype(pymic2_op op, int k, pymic2_dtype compute)
+{
+    return is_condition(op, k) ? PYMIC2_BOOL : compute;
+}
+
+PyObject *pymic2__py_elementwise(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames)
+{
+    (void)module;
+    PyObject *out_object = Py_None, *dtype_object = Py_None;
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    for (Py_ssize_t i = 0; i < nkw; i++) {
+        PyObject *key = PyTuple_GET_ITEM(kwnames, i);
+        if (PyUnicode_CompareWithASCIIString(key, "out") == 0)
+            out_object = args[nargs + i];
+        else if (PyUnicode_CompareWithASCIIString(key, "dtype") == 0)
+            dtype_object = args[nargs + i];
+        else
+            return PyErr_Format(PyExc_TypeError, "elementwise() got an unexpected keyword '%U'",
+                                key);
+    }
+    if (nargs < 1)
+        return PyErr_Format(PyExc_TypeError, "elementwise(op, *inputs) needs an op");
+    long op_code = PyLong_AsLong(args[0]);
+    if (op_code == -1 && PyErr_Occurred())
+        return NULL;
+    if (op_code < 0 || op_code >= PYMIC2_NUM_OPS)
+        return PyErr_Format(PyExc_ValueError, "elementwise: unknown op %ld", op_code);
+    pymic2_op op = (pymic2_op)op_code;
+    const op_info *info = &op_table[op];
+    int ninputs = (int)nargs - 1;
+    if (ninputs != info->ninputs)
+        return PyErr_Format(PyExc_TypeError, "%s takes %d inputs, %d given", info->name,
+                            info->ninputs, ninputs);
+
+    pymic2__py_array *out = NULL;
+    if (out_object != Py_None) {
+        if (!PYMIC2__PY_ARRAY_CHECK(out_object))
+            return PyErr_Format(PyExc_TypeError, "%s: out must be a pymic2 array, not '%.100s'",
+                                info->name, Py_TYPE(out_object)->tp_name);
+        out = (pymic2__py_array *)out_object;
+    }
+    pymic2__py_array *arrays[PYMIC2_MAX_OPERANDS] = {NULL};
+    pymic2__py_array *first = NULL;
+    for (int k = 0; k < ninputs; k++) {
+        if (PYMIC2__PY_ARRAY_CHECK(args[1 + k])) {
+            arrays[k] = (pymic2__py_array *)args[1 + k];
+            if (first == NULL)
+                first = arrays[k];
+        }
+    }
+
+    /* the dtype inputs are read as (scalars are converted to it), and the output's */
+    pymic2_dtype compute, out_dtype;
+    if (op == PYMIC2_OP_COPY) {
+        if (out != NULL)
+            out_dtype = out->dtype;
+        else if (dtype_object != Py_None) {
+            if (!pymic2__py_dtype_converter(dtype_object, &out_dtype))
+                return NULL;
+        } else if (first != NULL)
+            out_dtype = first->dtype;
+        else
+            return PyErr_Format(PyExc_TypeError, "copy of a scalar needs out or dtype");
+        compute = first != NULL ? first->dtype : out_dtype;
+    } else {
+        if (dtype_object != Py_None)
+            return PyErr_Format(PyExc_TypeError, "%s: dtype= is only for copy", info->name);
+        /* the computation's dtype: the first array input that is not WHERE's condition, or
+         * out for ops on scalars only (ARANGE) */
+        const pymic2__py_array *typed = out;
+        for (int k = 0; k < ninputs; k++) {
+            if (arrays[k] != NULL && !is_condition(op, k)) {
+                typed = arrays[k];
+                break;
+            }
+        }
+        if (typed == NULL)
+            return PyErr_Format(PyExc_TypeError, "%s needs an array input or out", info->name);
+        compute = typed->dtype;
+        for (int k = 0; k < ninputs; k++) {
+            pymic2_dtype expected = input_dtype(op, k, compute);
+            if (arrays[k] != NULL && arrays[k]->dtype != expected)
+                return PyErr_Format(PyExc_TypeError,
+                                    "%s: input %d has dtype %s where %s is needed; promote "
+                                    "the inputs first",
+                                    info->name, k, pymic2_dtype_name(arrays[k]->dtype),
+                                    pymic2_dtype_name(expected));
+        }
+        out_dtype = result_dtype(op, compute);
+        if (out != NULL && out->dtype != out_dtype)
+            return PyErr_Format(PyExc_TypeError, "%s: out has dtype %s, the result is %s",
+                                info->name, pymic2_dtype_name(out->dtype),
+                                pymic2_dtype_name(out_dtype));
+    }
+    if (first == NULL)
+        first = out; /* the output's type and stream come from here */
+    if (first == NULL)
+        return PyErr_Format(PyExc_TypeError, "%s of scalars only needs out", info->name);
+
+    pymic2_op_desc desc;
+    memset(&desc, 0, sizeof(desc));
+    desc.op = op;
+    desc.noperands = ninputs + 1;
+    for (int k = 0; k < ninputs; k++) {
+        pymic2_operand *operand = &desc.operands[k];
+        if (arrays[k] != NULL) {
+            if (pymic2__py_array_operand(arrays[k], operand) < 0)
+                return NULL;
+        } else {
+            pymic2_dtype scalar_dtype =
+                op == PYMIC2_OP_COPY ? out_dtype : input_dtype(op, k, compute);
+            pymic2_scalar value;
+            if (pymic2__py_scalar_from_object(args[1 + k], scalar_dtype, &value) < 0)
+                return NULL;
+            pymic2_operand_scalar(operand, scalar_dtype, value);
+        }
+    }
+
+    if (out == NULL) {
+        int ndim, fortran = 1;
+        int64_t shape[PYMIC2_MAX_DIMS];
+        if (broadcast(ninputs, arrays, &ndim, shape) < 0)
+            return NULL;
+        /* keep column-major layout when every array input has it (NumPy's order='K' case) */
+        for (int k = 0; k < ninputs; k++)
+            if (arrays[k] != NULL && (pymic2__py_array_is_c_contiguous(arrays[k]) ||
+                                      !pymic2__py_array_is_f_contiguous(arrays[k])))
+                fortran = 0;
+        out = pymic2__py_array_new(Py_TYPE(first), first->stream, out_dtype, ndim, shape,
+                                   fortran);
+        if (out == NULL)
+            return NULL;
+    } else {
+        Py_INCREF(out);
+    }
+    if (pymic2__py_array_operand(out, &desc.operands[ninputs]) < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    if (pymic2__py_array_size(out) == 0)
+        return (PyObject *)out;
+    int status = pymic2_op_launch(out->stream->stream, &desc);
+    if (status < 0) {
+        Py_DECREF(out);
+        return pymic2__py_raise(status);
+    }
+    return (PyObject *)out;
+}

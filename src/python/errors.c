@@ -1,0 +1,55 @@
+/*
+ * errors.c - the one place where a pymic2_status becomes a Python exception.
+ */
+#include "pymic2py.h"
+
+PyObject *pymic2__py_offload_error;
+
+int pymic2__py_errors_init(PyObject *module)
+{
+    pymic2__py_offload_error = PyErr_NewExceptionWithDoc(
+        "pymic2.OffloadError",
+        "A failure of the offload runtime: a device, a library, a kernel or an earlier "
+        "asynchronous command.",
+        PyExc_RuntimeError, NULL);
+    if (pymic2__py_offload_error == NULL)
+        return -1;
+    Py_INCREF(pymic2__py_offload_error);
+    if (PyModule_AddObject(module, "OffloadError", pymic2__py_offload_error) < 0) {
+        Py_DECREF(pymic2__py_offload_error);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *exception_for(int status)
+{
+    switch (status) {
+    case PYMIC2_ENOMEM:
+        return PyExc_MemoryError;
+    case PYMIC2_EINVAL:
+    case PYMIC2_ERANGE:
+    case PYMIC2_ESHAPE:
+    case PYMIC2_EDEVICE:
+        return PyExc_ValueError;
+    case PYMIC2_EDTYPE:
+        return PyExc_TypeError;
+    default:
+        return pymic2__py_offload_error;
+    }
+}
+
+PyObject *pymic2__py_raise(int status)
+{
+    const char *message = pymic2_last_error();
+    if (message == NULL || message[0] == '\0')
+        message = pymic2_status_message(status);
+    PyErr_Format(exception_for(status), "%s (%s)", message, pymic2_status_name(status));
+    return NULL;
+}
+
+int pymic2__py_fail(int status)
+{
+    pymic2__py_raise(status);
+    return -1;
+}

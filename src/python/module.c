@@ -1,0 +1,159 @@
+/*
+ * module.c - the extension module pymic2._core: types, constants and module functions.
+ *
+ * NumPy is used only as a Python module (numpy.dtype objects for the dtype attribute); the
+ * extension needs no NumPy headers.
+ */
+#include "pymic2py.h"
+
+/* ---------------------------------------------------------------- dtypes */
+
+static PyObject *numpy_dtypes[PYMIC2_NUM_DTYPES];
+
+PyObject *pymic2__py_numpy_dtype(pymic2_dtype dtype)
+{
+    if ((int)dtype < 0 || dtype >= PYMIC2_NUM_DTYPES) {
+        PyErr_Format(PyExc_ValueError, "unknown dtype code %d", (int)dtype);
+        return NULL;
+    }
+    if (numpy_dtypes[dtype] == NULL) {
+        /* imported on first use: the module itself does not need NumPy to load */
+        PyObject *numpy = PyImport_ImportModule("numpy");
+        if (numpy == NULL)
+            return NULL;
+        numpy_dtypes[dtype] = PyObject_CallMethod(numpy, "dtype", "s", pymic2_dtype_name(dtype));
+        Py_DECREF(numpy);
+    }
+    return numpy_dtypes[dtype];
+}
+
+int pymic2__py_dtype_converter(PyObject *object, void *result)
+{
+    long code = PyLong_AsLong(object);
+    if (code == -1 && PyErr_Occurred()) {
+        PyErr_Format(PyExc_TypeError, "a dtype code (int) is needed here, not '%.100s'",
+                     Py_TYPE(object)->tp_name);
+        return 0;
+    }
+    if (code < 0 || code >= PYMIC2_NUM_DTYPES) {
+        PyErr_Format(PyExc_ValueError, "unknown dtype code %ld", code);
+        return 0;
+    }
+    *(pymic2_dtype *)result = (pymic2_dtype)code;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- functions */
+
+static PyObject *module_find_device(PyObject *module, PyObject *selector)
+{
+    (void)module;
+    const char *text = PyUnicode_AsUTF8(selector);
+    if (text == NULL)
+        return NULL;
+    pymic2_device *device;
+    int status = text[0] == '\0' ? pymic2_device_default(&device)
+                                 : pymic2_device_find(text, &device);
+    if (status < 0)
+        return pymic2__py_raise(status);
+    PyObject *result = (PyObject *)pymic2__py_device_of(device);
+    Py_XINCREF(result);
+    return result;
+}
+
+static PyObject *module_status_name(PyObject *module, PyObject *code)
+{
+    (void)module;
+    long status = PyLong_AsLong(code);
+    if (status == -1 && PyErr_Occurred())
+        return NULL;
+    return PyUnicode_FromString(pymic2_status_name((int)status));
+}
+
+static PyMethodDef module_methods[] = {
+    {"elementwise", (PyCFunction)(void (*)(void))pymic2__py_elementwise,
+     METH_FASTCALL | METH_KEYWORDS,
+     "elementwise(op, *inputs, out=None, dtype=None) -> array: one built-in op on the device. "
+     "Array inputs share one dtype (COPY converts); scalars are read as that dtype."},
+    {"find_device", module_find_device, METH_O,
+     "find_device(selector) -> Device ('host:0', 'opencl:1', '2'; '' for the default)."},
+    {"status_name", module_status_name, METH_O, "The name of a pymic2_status code."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "pymic2._core",
+    .m_doc = "The C core of pyMIC2: devices, streams, events, device memory, kernel libraries "
+             "and the device array.",
+    .m_size = -1,
+    .m_methods = module_methods,
+};
+
+static int add_types(PyObject *module)
+{
+    static PyTypeObject *const types[] = {
+        &pymic2__py_device_type, &pymic2__py_stream_type,  &pymic2__py_event_type,
+        &pymic2__py_buffer_type, &pymic2__py_library_type, &pymic2__py_kernel_type,
+        &pymic2__py_array_type,
+    };
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (PyType_Ready(types[i]) < 0)
+            return -1;
+        const char *name = strrchr(types[i]->tp_name, '.') + 1;
+        Py_INCREF(types[i]);
+        if (PyModule_AddObject(module, name, (PyObject *)types[i]) < 0) {
+            Py_DECREF(types[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* OP_ADD, ...; dtype codes as a {name: code} dict; limits. */
+static int add_constants(PyObject *module)
+{
+#define OP_CONSTANT(NAME, name, ninputs) \
+    if (PyModule_AddIntConstant(module, "OP_" #NAME, PYMIC2_OP_##NAME) < 0) \
+        return -1;
+    PYMIC2_OP_TABLE(OP_CONSTANT)
+#undef OP_CONSTANT
+    PyObject *codes = PyDict_New();
+    if (codes == NULL)
+        return -1;
+    for (int code = 0; code < PYMIC2_NUM_DTYPES; code++) {
+        PyObject *value = PyLong_FromLong(code);
+        int failed = value == NULL ||
+                     PyDict_SetItemString(codes, pymic2_dtype_name((pymic2_dtype)code), value) < 0;
+        Py_XDECREF(value);
+        if (failed) {
+            Py_DECREF(codes);
+            return -1;
+        }
+    }
+    if (PyModule_AddObject(module, "dtype_codes", codes) < 0) {
+        Py_DECREF(codes);
+        return -1;
+    }
+    if (PyModule_AddIntConstant(module, "MAX_KERNEL_ARGS", PYMIC2_MAX_KERNEL_ARGS) < 0 ||
+        PyModule_AddIntConstant(module, "MAX_DIMS", PYMIC2_MAX_DIMS) < 0)
+        return -1;
+    return 0;
+}
+
+PyMODINIT_FUNC PyInit__core(void)
+{
+    int status = pymic2_init();
+    if (status < 0) /* OffloadError does not exist yet */
+        return PyErr_Format(PyExc_ImportError, "pymic2: the runtime failed to start: %s (%s)",
+                            pymic2_last_error(), pymic2_status_name(status));
+    PyObject *module = PyModule_Create(&module_def);
+    if (module == NULL)
+        return NULL;
+    if (pymic2__py_errors_init(module) < 0 || add_types(module) < 0 ||
+        add_constants(module) < 0 || pymic2__py_devices_init(module) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

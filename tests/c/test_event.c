@@ -1,0 +1,147 @@
+/*
+ * test_event.c - events: ordering across streams, query, sync, elapsed time, re-recording,
+ * destroying an event that commands still name.
+ */
+#include "check.h"
+
+static pymic2_device *device;
+static pymic2_kernel *append_log, *sleep_us;
+
+static int enqueue_append(pymic2_stream *stream, pymic2_buffer *log, int64_t value)
+{
+    pymic2_kernel_arg args[2] = {{.kind = PYMIC2_ARG_BUFFER, .buffer = log},
+                                 {.kind = PYMIC2_ARG_INT64, .value.i64 = value}};
+    return pymic2_kernel_invoke(stream, append_log, 2, args, NULL);
+}
+
+static int enqueue_sleep(pymic2_stream *stream, int64_t microseconds)
+{
+    pymic2_kernel_arg arg = {.kind = PYMIC2_ARG_INT64, .value.i64 = microseconds};
+    return pymic2_kernel_invoke(stream, sleep_us, 1, &arg, NULL);
+}
+
+/* Runs the two-stream scenario; returns the log (entries after the count). */
+static void two_streams(bool wait, int64_t log_out[3])
+{
+    pymic2_stream *a, *b;
+    pymic2_event *event;
+    CHECK_OK(pymic2_stream_create(device, &a));
+    CHECK_OK(pymic2_stream_create(device, &b));
+    CHECK_OK(pymic2_event_create(device, &event));
+    pymic2_buffer *log;
+    int64_t zeros[3] = {0};
+    CHECK_OK(pymic2_buffer_alloc(device, sizeof zeros, 0, &log));
+    CHECK_OK(pymic2_memcpy_h2d(a, log, 0, zeros, sizeof zeros));
+    CHECK_OK(pymic2_stream_sync(a));
+    /* a: sleep, append 1, record; b: (wait), append 2 */
+    CHECK_OK(enqueue_sleep(a, 50000));
+    CHECK_OK(enqueue_append(a, log, 1));
+    CHECK_OK(pymic2_event_record(event, a));
+    if (wait)
+        CHECK_OK(pymic2_stream_wait_event(b, event));
+    CHECK_OK(enqueue_append(b, log, 2));
+    CHECK_OK(pymic2_stream_sync(b));
+    CHECK_OK(pymic2_stream_sync(a));
+    CHECK_OK(pymic2_memcpy_d2h(a, log_out, log, 0, sizeof zeros));
+    CHECK_OK(pymic2_stream_sync(a));
+    CHECK_OK(pymic2_buffer_release(log));
+    CHECK_OK(pymic2_event_destroy(event));
+    CHECK_OK(pymic2_stream_destroy(a));
+    CHECK_OK(pymic2_stream_destroy(b));
+}
+
+static void test_wait_orders_streams(void)
+{
+    int64_t log[3];
+    two_streams(true, log);
+    CHECK(log[0] == 2 && log[1] == 1 && log[2] == 2);
+    /* the control: without the wait, b overtakes the sleeping a */
+    two_streams(false, log);
+    CHECK(log[0] == 2 && log[1] == 2 && log[2] == 1);
+}
+
+static void test_query_sync_elapsed(void)
+{
+    pymic2_stream *stream;
+    pymic2_event *start, *end, *never;
+    CHECK_OK(pymic2_stream_create(device, &stream));
+    CHECK_OK(pymic2_event_create(device, &start));
+    CHECK_OK(pymic2_event_create(device, &end));
+    CHECK_OK(pymic2_event_create(device, &never));
+    CHECK_OK(pymic2_event_query(never)); /* never recorded counts as complete */
+    CHECK_OK(pymic2_event_sync(never));
+    double ms = -1;
+    CHECK_STATUS(pymic2_event_elapsed_ms(never, never, &ms), PYMIC2_EINVAL);
+    CHECK_MESSAGE_HAS("never recorded");
+
+    CHECK_OK(pymic2_event_record(start, stream));
+    CHECK_OK(pymic2_event_sync(start));
+    CHECK_OK(enqueue_sleep(stream, 100000));
+    CHECK_OK(pymic2_event_record(end, stream));
+    CHECK_STATUS(pymic2_event_query(end), PYMIC2_ENOTREADY);
+    CHECK_STATUS(pymic2_event_elapsed_ms(start, end, &ms), PYMIC2_ENOTREADY);
+    CHECK_MESSAGE_HAS("end event has not completed");
+    CHECK_OK(pymic2_event_sync(end));
+    CHECK_OK(pymic2_event_query(end));
+    CHECK_OK(pymic2_event_query(start));
+    CHECK_OK(pymic2_event_elapsed_ms(start, end, &ms));
+    CHECK(ms >= 99.0 && ms < 10000.0);
+    CHECK_OK(pymic2_event_elapsed_ms(end, start, &ms));
+    CHECK(ms <= -99.0);
+
+    /* a wait on a never-recorded event does not block the stream */
+    CHECK_OK(pymic2_stream_wait_event(stream, never));
+    CHECK_OK(pymic2_stream_sync(stream));
+
+    /* re-recording: the wait is for the record current when it was enqueued */
+    pymic2_stream *other;
+    CHECK_OK(pymic2_stream_create(device, &other));
+    CHECK_OK(pymic2_event_record(start, stream));
+    CHECK_OK(pymic2_stream_wait_event(other, start));
+    CHECK_OK(enqueue_sleep(stream, 250000));
+    CHECK_OK(pymic2_event_record(start, stream)); /* completes only after the sleep */
+    CHECK_OK(pymic2_stream_sync(other));          /* does not wait for the sleep */
+    CHECK_STATUS(pymic2_stream_query(stream), PYMIC2_ENOTREADY);
+    CHECK_STATUS(pymic2_event_query(start), PYMIC2_ENOTREADY);
+
+    /* destroying events that pending commands name waits for those commands */
+    CHECK_OK(pymic2_event_destroy(start));
+    uint64_t completed = 0;
+    CHECK_OK(pymic2_stream_progress(stream, NULL, &completed));
+    CHECK(completed >= 5); /* commands: record, sleep, record, record, sleep, record */
+    CHECK_OK(pymic2_event_destroy(end));
+    CHECK_OK(pymic2_event_destroy(never));
+    CHECK_OK(pymic2_stream_destroy(other));
+    CHECK_OK(pymic2_stream_destroy(stream));
+}
+
+static void test_bad_arguments(void)
+{
+    pymic2_event *event;
+    pymic2_stream *stream;
+    CHECK_OK(pymic2_stream_default(device, &stream));
+    CHECK_STATUS(pymic2_event_create(NULL, &event), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_event_create(device, NULL), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_event_record(NULL, stream), PYMIC2_EINVAL);
+    CHECK_MESSAGE_HAS("event is NULL");
+    CHECK_STATUS(pymic2_stream_wait_event(stream, NULL), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_event_sync(NULL), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_event_query(NULL), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_event_destroy(NULL), PYMIC2_EINVAL);
+    double ms;
+    CHECK_STATUS(pymic2_event_elapsed_ms(NULL, NULL, &ms), PYMIC2_EINVAL);
+}
+
+int main(void)
+{
+    CHECK_OK(pymic2_device_find("host:0", &device));
+    pymic2_library *library;
+    CHECK_OK(pymic2_library_load(device, check_kernels_path(), &library));
+    CHECK_OK(pymic2_kernel_find(library, "append_log", &append_log));
+    CHECK_OK(pymic2_kernel_find(library, "sleep_us", &sleep_us));
+    test_wait_orders_streams();
+    test_query_sync_elapsed();
+    test_bad_arguments();
+    CHECK_OK(pymic2_library_unload(library));
+    return CHECK_DONE();
+}

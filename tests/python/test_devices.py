@@ -1,0 +1,77 @@
+"""Devices, selectors, the default device and the error type."""
+
+import pytest
+
+import pymic2
+from conftest import run_python
+
+
+def test_devices_are_indexable_and_counted():
+    n = pymic2.number_of_devices()
+    assert n == len(pymic2.devices) == 2  # PYMIC2_HOST_DEVICES=2 (conftest)
+    for i in range(n):
+        device = pymic2.devices[i]
+        assert device.device_id == i
+        assert device.name == f"host:{i}"
+        assert device.backend == "host"
+        assert device.num_threads >= 1
+    with pytest.raises(IndexError):
+        pymic2.devices[n]
+
+
+def test_selectors_find_devices():
+    assert pymic2.get_device("host:1") is pymic2.devices[1]
+    assert pymic2.get_device("1") is pymic2.devices[1]
+    assert pymic2.get_device(pymic2.devices[0]) is pymic2.devices[0]
+    assert pymic2.get_device() is pymic2.devices[0]
+    assert pymic2.default_device() is pymic2.devices[0]
+
+
+@pytest.mark.parametrize("selector", ["host:7", "opencl:0", "gpu", "-1"])
+def test_unknown_selector_names_it(selector):
+    with pytest.raises((ValueError, pymic2.OffloadError), match=selector.split(":")[0]):
+        pymic2.get_device(selector)
+
+
+def test_offload_error_is_a_runtime_error():
+    assert issubclass(pymic2.OffloadError, RuntimeError)
+
+
+def test_default_device_from_environment():
+    out = run_python("""
+        import pymic2
+        print(pymic2.default_device().name)
+        print(pymic2.ndarray(3).device.name)
+    """, PYMIC2_HOST_DEVICES="2", PYMIC2_DEVICE="host:1")
+    assert out.split() == ["host:1", "host:1"]
+
+
+def test_default_stream_is_one_object(device):
+    assert device.get_default_stream() is device.get_default_stream()
+    assert device.default_stream is device.get_default_stream()
+
+
+def test_create_stream_really_creates_one(device):
+    s1, s2 = device.create_stream(), device.create_stream()
+    assert s1 != s2
+    assert s1 != device.get_default_stream()
+    assert s1.device is device
+
+
+def test_repr_names_device(device):
+    assert "host:0" in repr(device)
+    assert str(device) == "host:0"
+
+
+def test_get_include_has_headers():
+    import os
+
+    for header in ("pymic2.h", "pymic_kernel.h", "pymic2_ops.h"):
+        assert os.path.isfile(os.path.join(pymic2.get_include(), header))
+
+
+def test_selector_strings_accepted_where_devices_are():
+    s = pymic2.OffloadStream("host:1")
+    assert s.device is pymic2.devices[1]
+    a = pymic2.OffloadArray((2,), device="host:1")
+    assert a.device is pymic2.devices[1]
