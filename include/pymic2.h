@@ -325,6 +325,93 @@ typedef struct pymic2_gemm_desc {
 
 int pymic2_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc);
 
+/* ---------------------------------------------------------------- indexing (gather, scatter) */
+
+/*
+ * NumPy's integer-array indexing of `nindices` consecutive dimensions of an array, starting at
+ * dimension `axis`. With O = array.shape[:axis], I = array.shape[axis:axis+nindices],
+ * N = array.shape[axis+nindices:] and S the (common) shape of the index arrays, the result
+ * has shape O + S + N, and for every o, s, n:
+ *
+ *   GATHER       values[o, s, n]  = array[o, i_0[s], ..., i_k-1[s], n]
+ *   SCATTER      array[o, i(s), n] = values[o, s, n]   repeated positions: the last s in C
+ *                                                      order wins (NumPy's a[idx] = v)
+ *   SCATTER_ADD  array[o, i(s), n] += values[o, s, n]  every occurrence adds, in C order of s
+ *                                                      (NumPy's np.add.at); bool adds as OR
+ *
+ * Index arrays are int32 or int64 device arrays of one shape S (strides free, 0 included);
+ * a negative index counts from the end of its dimension. Every index is checked before any
+ * element moves: an index outside -size..size-1 makes the command fail with ERANGE and NumPy's
+ * words ("index 10 is out of bounds for axis 0 with size 5", the first such index in C order
+ * of S), reported by the next pymic2_stream_sync(); nothing is read or written out of bounds
+ * and a failing scatter writes nothing. Results do not depend on the device's thread count.
+ *
+ * values has array's dtype. GATHER: values is the output, an array of exactly the result
+ * shape whose elements do not share memory. Scatters: values broadcasts to the result shape
+ * by NumPy's rules (a scalar operand too); it must not overlap array's memory (copy it first).
+ * array must not have elements that share memory for the scatters. At most
+ * PYMIC2_MAX_INDEX_ARRAYS index arrays; the result has at most PYMIC2_MAX_DIMS dimensions.
+ * Zero-initialise the struct. Asynchronous, like every op.
+ */
+#define PYMIC2_MAX_INDEX_ARRAYS 4
+
+typedef enum pymic2_index_mode {
+    PYMIC2_INDEX_GATHER = 0,
+    PYMIC2_INDEX_SCATTER,
+    PYMIC2_INDEX_SCATTER_ADD
+} pymic2_index_mode;
+
+typedef struct pymic2_index_desc {
+    pymic2_index_mode mode;
+    pymic2_operand array; /* the indexed array: read by GATHER, updated by the scatters */
+    int axis;             /* first indexed dimension */
+    int nindices;         /* 1..PYMIC2_MAX_INDEX_ARRAYS: dimensions axis .. axis+nindices-1 */
+    pymic2_operand indices[PYMIC2_MAX_INDEX_ARRAYS];
+    pymic2_operand values; /* GATHER: the output; scatters: the input */
+} pymic2_index_desc;
+
+int pymic2_index_launch(pymic2_stream *stream, const pymic2_index_desc *desc);
+
+/* ---------------------------------------------------------------- random numbers */
+
+/*
+ * Counter-based random numbers (Philox-4x32-10, Salmon et al., SC'11): block number c under
+ * key `seed` gives four 32-bit words, philox(counter = {c low, c high, 0, 0},
+ * key = {seed low, seed high}). Element i of the output, in C order of its shape, takes its
+ * bits from block desc->counter + i / K, so results depend only on (seed, counter, shape,
+ * distribution, dtype) and never on the thread count. K, the elements per block:
+ *
+ *   UNIFORM   float32 [a, b): 4 (24 bits each);  float64 [a, b): 2 (53 bits each)
+ *   NORMAL    float32, float64, mean a, standard deviation b >= 0: 2 (Box-Muller on two
+ *             53-bit uniforms, the pair's cosine and sine halves)
+ *   INTEGERS  [low, high), low < high, inside the dtype (int8, uint8, int32, int64): 2 (64
+ *             bits each, scaled by a multiply-high: bias below (high - low) / 2^64)
+ *
+ * *next_counter (may be NULL) receives the first block the call did not use, the counter of
+ * a following call that continues the sequence. out's elements must not share memory.
+ * Zero-initialise the struct. Asynchronous, like every op.
+ */
+typedef enum pymic2_random_distribution {
+    PYMIC2_RANDOM_UNIFORM = 0,
+    PYMIC2_RANDOM_NORMAL,
+    PYMIC2_RANDOM_INTEGERS
+} pymic2_random_distribution;
+
+typedef struct pymic2_random_desc {
+    pymic2_operand out;
+    pymic2_random_distribution distribution;
+    uint64_t seed;
+    uint64_t counter;
+    double a, b;       /* UNIFORM: low, high; NORMAL: mean, standard deviation */
+    int64_t low, high; /* INTEGERS */
+} pymic2_random_desc;
+
+int pymic2_random(pymic2_stream *stream, const pymic2_random_desc *desc,
+                  uint64_t *next_counter);
+
+/* One Philox-4x32-10 block, on the calling thread (for checks and host-side use). */
+void pymic2_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
+
 #ifdef __cplusplus
 }
 #endif

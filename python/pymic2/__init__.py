@@ -12,25 +12,51 @@
 import importlib.resources
 import os
 
-import numpy
-
 from . import _core
 from ._array import OffloadArray, ndarray
 from ._core import OffloadError
 from ._device import (MemoryPool, OffloadDevice, default_device, devices, get_device,
                       number_of_devices)
 from ._library import OffloadLibrary
+from ._linalg import dot, matmul, outer, tensordot
+from ._math import (absolute, abs, add, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
+                    clip, divide, divmod, equal, exp, expm1, floor_divide, greater,
+                    greater_equal, invert, isfinite, isinf, isnan, less, less_equal, log,
+                    log1p, logical_and, logical_not, logical_or, logical_xor, maximum, minimum,
+                    mod, multiply, negative, not_equal, positive, power, remainder, sign, sqrt,
+                    square, subtract, tanh, true_divide, ufunc)
+from ._statistics import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod,
+                          cumsum, max, mean, min, prod, std, sum, var)
 from ._stream import Event, OffloadStream, get_elapsed_time
+from ._creation import *  # noqa: F401,F403 - the creation functions (its __all__)
+from ._manipulation import *  # noqa: F401,F403 - views, joining, conversions (its __all__)
+from ._protocols import from_dlpack
+# The array namespace module (pymic2.numpy): importing it binds the package's name `numpy`,
+# so this file must not use the NumPy module under that name.
+from . import _creation, _manipulation, numpy
+from ._indexing import add_at
+from . import random  # pymic2.random: device random numbers
 
 __version__ = "0.1.0"
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
-__all__ = [
+# NumPy's math functions (_math, _statistics, _linalg); they shadow builtins here on purpose.
+_MATH_NAMES = [
+    "absolute", "abs", "add", "all", "amax", "amin", "any", "argmax", "argmin", "bitwise_and",
+    "bitwise_not", "bitwise_or", "bitwise_xor", "clip", "count_nonzero", "cumprod", "cumsum",
+    "divide", "divmod", "dot", "equal", "exp", "expm1", "floor_divide", "greater",
+    "greater_equal", "invert", "isfinite", "isinf", "isnan", "less", "less_equal", "log", "log1p",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "max", "maximum",
+    "mean", "min", "minimum", "mod", "multiply", "negative", "not_equal", "outer", "positive",
+    "power", "prod", "remainder", "sign", "sqrt", "square", "std", "subtract", "sum", "tanh",
+    "tensordot", "true_divide", "ufunc", "var",
+]
+
+__all__ = _MATH_NAMES + _creation.__all__ + _manipulation.__all__ + ["from_dlpack"] + [
     "Event", "MemoryPool", "OffloadArray", "OffloadDevice", "OffloadError", "OffloadLibrary",
-    "OffloadStream", "asarray", "default_device", "devices", "empty", "get_device",
-    "get_elapsed_time", "get_include", "get_lib", "ndarray", "number_of_devices", "ones",
-    "zeros",
+    "OffloadStream", "default_device", "devices", "get_device", "get_elapsed_time",
+    "get_include", "get_lib", "ndarray", "number_of_devices", "add_at", "random",
 ]
 
 
@@ -56,23 +82,9 @@ def get_lib():
     return _resource_dir("lib", "libpymic2.so")
 
 
-def empty(shape, dtype="float64", order="C", stream=None):
-    """An uninitialised device array (on the default device's default stream by default)."""
-    return ndarray(shape, dtype, order, stream)
-
-
-def zeros(shape, dtype="float64", order="C", stream=None):
-    return ndarray(shape, dtype, order, stream).fill(0)
-
-
-def ones(shape, dtype="float64", order="C", stream=None):
-    return ndarray(shape, dtype, order, stream).fill(1)
-
-
-def asarray(host, dtype=None, stream=None):
-    """A device copy of a host array (a device array of the same dtype is returned as is)."""
-    if isinstance(host, ndarray) and (dtype is None or host.dtype == dtype):
-        return host
-    host = numpy.asarray(host, dtype=dtype)
-    array = ndarray(host.shape, host.dtype, "C", stream)
-    return array.set(host)
+def __getattr__(name):
+    """The rest of the array namespace (pymic2.numpy), so that `xp = pymic2` works."""
+    try:
+        return getattr(numpy, name)
+    except AttributeError:
+        raise AttributeError(f"module 'pymic2' has no attribute {name!r}") from None

@@ -2,16 +2,18 @@
 
 The data, shape, strides and the element operations live in C (_core.ndarray and
 _core.elementwise); this module only normalises arguments: type promotion by NumPy's rules,
-casts (COPY), host uploads, basic indexing and the Python protocols.
+casts (COPY), host uploads, basic indexing and the Python protocols. The operators and math
+methods come from _math._MathMethods.
 """
 
-import math
 import numbers
 import operator
 
 import numpy
 
-from . import _core, _dtypes
+from . import _core, _dtypes, _indexing, _math
+from ._manipulation import _ManipulationMethods
+from ._protocols import _ProtocolMethods
 
 _elementwise = _core.elementwise
 _CoreArray = _core.ndarray
@@ -73,14 +75,13 @@ class _Flags:
         return f"  C_CONTIGUOUS : {self.c_contiguous}\n  F_CONTIGUOUS : {self.f_contiguous}"
 
 
-class ndarray(_CoreArray):
+class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreArray):
     """An array in a device's memory; element operations run on the device.
 
     ndarray(shape, dtype=float64, order='C', stream=None) allocates an uninitialised array
     on the stream's device (default: the default device's default stream).
     """
 
-    __array_ufunc__ = None  # numpy_array + device_array defers to our reflected operators
     __hash__ = None
 
     def __new__(cls, shape, dtype=numpy.float64, order="C", stream=None):
@@ -109,180 +110,21 @@ class ndarray(_CoreArray):
     def order(self):
         return "F" if self.f_contiguous and not self.c_contiguous else "C"
 
-    @property
-    def T(self):
-        return self.transpose()
-
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of unsized object")
         return self.shape[0]
 
-    def __bool__(self):
-        if self.size != 1:
-            raise ValueError("the truth value of an array with more than one element is "
-                             "ambiguous")
-        return bool(self.get())
-
-    # ------------------------------------------------------------ host transfers
-
-    def __array__(self, dtype=None, copy=None):
-        raise TypeError(f"{type(self).__name__} lives in device memory and is not converted "
-                        "implicitly; call .get() (or OffloadArray.update_host()) for a NumPy copy")
-
-    def get(self):
-        """A NumPy copy of the data (waits for the array's stream)."""
-        source = self if (self.c_contiguous or self.f_contiguous) else self.copy()
-        host = numpy.empty(self.shape, self.dtype, order=source.order)
-        source._to_host(host)
-        self._stream.sync()
-        return host
-
-    def item(self):
-        """The only element as a Python scalar (waits for the stream)."""
-        if self.size != 1:
-            raise ValueError("can only convert an array of size 1 to a Python scalar")
-        return self.get().item()
-
-    def __float__(self):
-        return float(self.item())
-
-    def __int__(self):
-        return int(self.item())
-
-    def __complex__(self):
-        return complex(self.item())
-
-    def tolist(self):
-        return self.get().tolist()
-
-    def set(self, host):
-        """Copies a NumPy array (or anything numpy.asarray takes) of the same shape into this
-        array, asynchronously on its stream."""
-        host = numpy.asarray(host)
-        if host.shape != self.shape:
-            raise ValueError(f"set: host array of shape {host.shape} does not match the device "
-                             f"array's shape {self.shape}")
-        if self.c_contiguous or self.f_contiguous:
-            self._from_host(numpy.asarray(host, dtype=self.dtype, order=self.order))
-        else:
-            _elementwise(_core.OP_COPY, _upload(host, self), out=self)
-        return self
-
-    # ------------------------------------------------------------ copies and views
-
-    def copy(self, order="C"):
-        out = _CoreArray.__new__(type(self), self.shape, self._dtype_code, order, self._stream)
-        return _elementwise(_core.OP_COPY, self, out=out)
-
-    def astype(self, dtype, copy=True):
-        code = _dtypes.code_of(dtype)
-        if code == self._dtype_code and not copy:
-            return self
-        return _elementwise(_core.OP_COPY, self, dtype=code)
-
-    def fill(self, value):
-        """Sets every element to value (cast to the array's dtype like numpy's fill)."""
-        _elementwise(_core.OP_COPY, self.dtype.type(value).item(), out=self)
-        return self
-
-    def reshape(self, *shape, order="C"):
-        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
-            shape = shape[0]
-        shape = _normalize_shape(shape)
-        unknown = [i for i, n in enumerate(shape) if n == -1]
-        if len(unknown) > 1:
-            raise ValueError("can only specify one unknown dimension")
-        known = math.prod(n for n in shape if n != -1)
-        if unknown and known > 0 and self.size % known == 0:
-            shape = shape[:unknown[0]] + (self.size // known,) + shape[unknown[0] + 1:]
-        if math.prod(shape) != self.size or min(shape, default=0) < 0:
-            raise ValueError(f"cannot reshape array of size {self.size} into shape {shape}")
-        fortran = order in ("F", "f")
-        source = self
-        if not (self.f_contiguous if fortran else self.c_contiguous):
-            source = self.copy(order="F" if fortran else "C")
-        strides, step = [0] * len(shape), self.itemsize
-        for i in (range(len(shape)) if fortran else reversed(range(len(shape)))):
-            strides[i] = step
-            step *= max(shape[i], 1)
-        return source._view(source.offset, shape, tuple(strides))
-
-    def ravel(self, order="C"):
-        return self.reshape(-1, order=order)
-
-    def flatten(self, order="C"):
-        """A flat copy (ravel gives a view when it can)."""
-        return self.ravel(order).copy()
-
-    def transpose(self, *axes):
-        if not axes or axes == (None,):
-            axes = tuple(reversed(range(self.ndim)))
-        elif len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
-            axes = tuple(axes[0])
-        axes = [operator.index(a) + (self.ndim if operator.index(a) < 0 else 0) for a in axes]
-        if sorted(axes) != list(range(self.ndim)):
-            raise ValueError(f"axes {tuple(axes)} are not a permutation of the array's "
-                             f"{self.ndim} dimensions")
-        shape, strides = self.shape, self.strides
-        return self._view(self.offset, tuple(shape[a] for a in axes),
-                          tuple(strides[a] for a in axes))
-
     def __getitem__(self, key):
+        if _indexing.is_advanced(key):  # integer or boolean arrays: a gather
+            return _indexing.getitem(self, key)
         return _index_view(self, key)
 
     def __setitem__(self, key, value):
+        if _indexing.is_advanced(key):  # a scatter (a[idx] op= v: gather, op, scatter)
+            _indexing.setitem(self, key, value)
+            return
         _assign(_index_view(self, key), value)
-
-    # ------------------------------------------------------------ arithmetic
-
-    def __add__(self, other):
-        return _binary(_core.OP_ADD, self, other)
-
-    def __radd__(self, other):
-        return _binary(_core.OP_ADD, other, self)
-
-    def __iadd__(self, other):
-        return _binary(_core.OP_ADD, self, other, out=self)
-
-    def __sub__(self, other):
-        return _binary(_core.OP_SUBTRACT, self, other)
-
-    def __rsub__(self, other):
-        return _binary(_core.OP_SUBTRACT, other, self)
-
-    def __isub__(self, other):
-        return _binary(_core.OP_SUBTRACT, self, other, out=self)
-
-    def __mul__(self, other):
-        return _binary(_core.OP_MULTIPLY, self, other)
-
-    def __rmul__(self, other):
-        return _binary(_core.OP_MULTIPLY, other, self)
-
-    def __imul__(self, other):
-        return _binary(_core.OP_MULTIPLY, self, other, out=self)
-
-    def __pow__(self, other):
-        return _binary(_core.OP_POWER, self, other)
-
-    def __rpow__(self, other):
-        return _binary(_core.OP_POWER, other, self)
-
-    def __ipow__(self, other):
-        return _binary(_core.OP_POWER, self, other, out=self)
-
-    def __neg__(self):
-        return _elementwise(_core.OP_NEGATIVE, self)
-
-    def __pos__(self):
-        return self.copy()
-
-    def __abs__(self):
-        return _elementwise(_core.OP_ABSOLUTE, self)
-
-    def abs(self):
-        return self.__abs__()
 
     # ------------------------------------------------------------ printing
 
@@ -307,50 +149,6 @@ def _upload(host, like):
     # the core keeps the contiguous host copy alive until the transfer completed
     device_array._from_host(numpy.ascontiguousarray(host, dtype=dtype))
     return device_array
-
-
-def _operand(value, like):
-    """A device array or a Python scalar for one operand; None if the type is not usable."""
-    if isinstance(value, _CoreArray):
-        return value
-    if _host_scalar(value) is not None:
-        return value  # NumPy scalars keep their (strong) dtype for promotion
-    if isinstance(value, (numpy.ndarray, list, tuple)):
-        return _upload(value, like)
-    return None
-
-
-def _binary(op, x, y, out=None):
-    # the common cases (two arrays of one dtype, an array and a Python scalar that does not
-    # promote it) go straight to C
-    if isinstance(x, _CoreArray) and (out is None or out._dtype_code == x._dtype_code):
-        code, kind = x._dtype_code, type(y)
-        if (kind is type(x) and y._dtype_code == code) or \
-                (kind is float and code in _dtypes.FLOAT_SAFE) or \
-                (kind is int and code in _dtypes.INT_SAFE):
-            return _elementwise(op, x, y, out=out)
-    like = x if isinstance(x, _CoreArray) else y
-    a, b = _operand(x, like), _operand(y, like)
-    if a is None or b is None:
-        return NotImplemented
-    dtype = _dtypes.result_type(a, b)
-    a, b = _cast(a, dtype), _cast(b, dtype)
-    if out is None or out.dtype == dtype:
-        return _elementwise(op, a, b, out=out)
-    if not numpy.can_cast(dtype, out.dtype, casting="same_kind"):
-        raise TypeError(f"cannot cast the result of dtype {dtype} to the output's dtype "
-                        f"{out.dtype} with casting rule 'same_kind'")
-    return _elementwise(_core.OP_COPY, _elementwise(op, a, b), out=out)
-
-
-def _cast(value, dtype):
-    """An array operand converted to dtype by COPY; a scalar as a Python number (which C
-    converts to dtype)."""
-    if isinstance(value, _CoreArray):
-        if value.dtype != dtype:
-            return _elementwise(_core.OP_COPY, value, dtype=_dtypes.CODES[dtype])
-        return value
-    return _host_scalar(value)
 
 
 def _assign(target, value):

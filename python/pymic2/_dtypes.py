@@ -10,6 +10,11 @@ _NAMES = ", ".join(sorted(_core.dtype_codes))
 
 # The device has no complex64; NumPy promotes e.g. float32 * 1j to it, we widen to complex128.
 _WIDENED = {numpy.dtype(numpy.complex64): numpy.dtype(numpy.complex128)}
+# Results the device computes one size up: NumPy's promotion gives them for device inputs
+# (exp of int8 is float16, uint8 + int8 int16), and the wider dtype holds every value.
+_COMPUTED_WIDER = {**_WIDENED, **{numpy.dtype(narrow): numpy.dtype(wide) for narrow, wide in [
+    (numpy.float16, numpy.float32), (numpy.int16, numpy.int32), (numpy.uint16, numpy.int32),
+    (numpy.uint32, numpy.int64)]}}
 
 
 #: Codes of the dtypes a Python float (int) scalar does not promote, by NEP 50.
@@ -28,6 +33,13 @@ def normalize(dtype):
 def code_of(dtype):
     """The core's dtype code for a dtype-like; TypeError if the device does not support it."""
     return CODES[normalize(dtype)]
+
+
+def device_dtype(dtype):
+    """The device dtype that computes a NumPy result dtype: itself or one size up
+    (_COMPUTED_WIDER); TypeError for dtypes with no device counterpart (uint64, ...)."""
+    dt = numpy.dtype(dtype)
+    return normalize(_COMPUTED_WIDER.get(dt, dt))
 
 
 def result_type(*operands):

@@ -17,17 +17,6 @@
 
 enum { SHAPE_TEXT = PYMIC2_MAX_DIMS * 21 + 4 };
 
-/* NumPy's spelling of a shape: "(3,4)". */
-static void format_shape(char *text, size_t size, int ndim, const int64_t *shape)
-{
-    size_t used = (size_t)snprintf(text, size, "(");
-    for (int d = 0; d < ndim && used < size; d++)
-        used += (size_t)snprintf(text + used, size - used, "%" PRId64 "%s", shape[d],
-                                 d + 1 < ndim ? "," : "");
-    if (used < size)
-        snprintf(text + used, size - used, ")");
-}
-
 /* A shape with its batch dimensions written as "newaxis" (NumPy's "remapped" form). */
 static void format_remapped(char *text, size_t size, const pymic2_operand *operand)
 {
@@ -100,8 +89,8 @@ static int check_batch_dims(const char *device, const pymic2_gemm_desc *desc)
         int64_t sa = da >= 0 ? a->shape[da] : 1, sb = db >= 0 ? b->shape[db] : 1;
         if (sa != sb && sa != 1 && sb != 1) {
             char ta[SHAPE_TEXT], tb[SHAPE_TEXT], ra[SHAPE_TEXT], rb[SHAPE_TEXT];
-            format_shape(ta, sizeof ta, a->ndim, a->shape);
-            format_shape(tb, sizeof tb, b->ndim, b->shape);
+            pymic2__format_shape(ta, sizeof ta, a->ndim, a->shape);
+            pymic2__format_shape(tb, sizeof tb, b->ndim, b->shape);
             format_remapped(ra, sizeof ra, a);
             format_remapped(rb, sizeof rb, b);
             return pymic2__error(PYMIC2_ESHAPE, "%s: matmul: operands could not be broadcast "
@@ -120,8 +109,8 @@ static int check_batch_dims(const char *device, const pymic2_gemm_desc *desc)
     full[nbatch] = a->shape[a->ndim - 2];
     full[nbatch + 1] = b->shape[b->ndim - 1];
     char out[SHAPE_TEXT], want[SHAPE_TEXT];
-    format_shape(out, sizeof out, c->ndim, c->shape);
-    format_shape(want, sizeof want, nbatch + 2, full);
+    pymic2__format_shape(out, sizeof out, c->ndim, c->shape);
+    pymic2__format_shape(want, sizeof want, nbatch + 2, full);
     return pymic2__error(PYMIC2_ESHAPE, "%s: matmul: non-broadcastable output operand with "
                          "shape %s doesn't match the broadcast shape %s", device, out, want);
 }
@@ -129,36 +118,9 @@ static int check_batch_dims(const char *device, const pymic2_gemm_desc *desc)
 /* Live buffer on the stream's device; every byte the view addresses lies inside it. */
 static int check_memory(pymic2_stream *stream, const char *name, const pymic2_operand *operand)
 {
-    const char *device = stream->device->name;
     char what[32];
     snprintf(what, sizeof what, "matmul: %s", name);
-    int64_t first = operand->offset, last = operand->offset; /* lowest, highest element */
-    int empty = 0, overflow = 0;
-    for (int d = 0; d < operand->ndim; d++) {
-        int64_t span;
-        if (operand->shape[d] == 0)
-            empty = 1;
-        else if (__builtin_mul_overflow(operand->shape[d] - 1, operand->strides[d], &span))
-            overflow = 1;
-        else if (__builtin_add_overflow(span < 0 ? first : last, span, span < 0 ? &first : &last))
-            overflow = 1;
-    }
-    if (empty)
-        return pymic2__check_buffer_range(stream, operand->buffer, what, 0, 0);
-    int64_t end;
-    if (overflow || __builtin_add_overflow(last, (int64_t)pymic2_dtype_size(operand->dtype), &end))
-        return pymic2__error(PYMIC2_ERANGE, "%s: %s: its shape and strides address more bytes "
-                             "than an int64 counts", device, what);
-    if (first < 0) {
-        int status = pymic2__check_buffer_range(stream, operand->buffer, what, 0, 0);
-        if (status != PYMIC2_OK)
-            return status;
-        return pymic2__error(PYMIC2_ERANGE, "%s: %s: addresses bytes [%" PRId64 ", %" PRId64
-                             ") of a %zu-byte buffer, starting before it", device, what, first,
-                             end, operand->buffer->size);
-    }
-    return pymic2__check_buffer_range(stream, operand->buffer, what, (size_t)first,
-                                      (size_t)(end - first));
+    return pymic2__check_operand_memory(stream, what, operand);
 }
 
 /*
@@ -188,8 +150,8 @@ static int check_output_disjoint(const char *device, const pymic2_operand *c)
     for (int i = 0; i < count; i++) {
         if (stride[i] < reach) {
             char shape[SHAPE_TEXT], strides[SHAPE_TEXT];
-            format_shape(shape, sizeof shape, c->ndim, c->shape);
-            format_shape(strides, sizeof strides, c->ndim, c->strides);
+            pymic2__format_shape(shape, sizeof shape, c->ndim, c->shape);
+            pymic2__format_shape(strides, sizeof strides, c->ndim, c->strides);
             return pymic2__error(PYMIC2_EINVAL, "%s: matmul: the output c (shape %s, byte "
                                  "strides %s) has elements that share memory, so they would be "
                                  "written more than once", device, shape, strides);

@@ -26,6 +26,18 @@ int pymic2__error(int status, const char *format, ...) __attribute__((format(pri
 /* Clears the message on success paths that callers may inspect. */
 void pymic2__error_clear(void);
 
+/* ---------------------------------------------------------------- operands (operand.c) */
+
+/* Room for pymic2__format_shape's text of any shape. */
+#define PYMIC2__SHAPE_TEXT (PYMIC2_MAX_DIMS * 21 + 4)
+/* NumPy's spelling of a shape: "(3,4)", "(5,)", "()". */
+void pymic2__format_shape(char *text, size_t size, int ndim, const int64_t *shape);
+/* The operand's buffer is live and on the stream's device, and every byte its shape and
+ * strides address lies inside it (an array with a 0 dimension addresses nothing); ERANGE
+ * otherwise. what names the operand in messages ("matmul: a"). */
+int pymic2__check_operand_memory(pymic2_stream *stream, const char *what,
+                                 const pymic2_operand *operand);
+
 /* ---------------------------------------------------------------- memory pool */
 
 /* One raw allocation from the backend; blocks are carved out of it. */
@@ -57,7 +69,9 @@ typedef enum pymic2__command_kind {
     PYMIC2__CMD_INVOKE,
     PYMIC2__CMD_EVENT_RECORD,
     PYMIC2__CMD_EVENT_WAIT,
-    PYMIC2__CMD_GEMM
+    PYMIC2__CMD_GEMM,
+    PYMIC2__CMD_INDEX,
+    PYMIC2__CMD_RANDOM
 } pymic2__command_kind;
 
 typedef struct pymic2__command {
@@ -78,6 +92,9 @@ typedef struct pymic2__command {
         } copy;
         pymic2_op_desc op; /* OP: validated; every input broadcasts to the output's shape */
         pymic2_gemm_desc gemm; /* GEMM: validated; a and b have c's ndim and batch shape */
+        pymic2_index_desc index; /* INDEX: validated; values (array or scalar) has the result
+                                    shape, broadcast dimensions with stride 0 */
+        pymic2_random_desc random; /* RANDOM: validated */
         struct {           /* INVOKE */
             pymic2_kernel *kernel;
             int nargs;
@@ -136,6 +153,9 @@ typedef struct pymic2__backend_ops {
     void (*stream_destroy)(pymic2_stream *stream);
     /* takes ownership of command; runs it after every earlier command of its stream */
     int (*submit)(pymic2_stream *stream, pymic2__command *command);
+    /* optional: lets a thread in sync work towards command `last` of the stream (run queued
+     * commands itself, in order, or share a running one); true if it did some work */
+    bool (*assist)(pymic2_stream *stream, uint64_t last);
 
     /* libraries */
     int (*library_load)(pymic2_library *library, const char *path);
@@ -170,7 +190,7 @@ struct pymic2_stream {
     pthread_mutex_t submit_lock; /* numbering and handing over happen in one order */
     atomic_int sync_waiters;     /* threads blocked on idle; finish signals only if > 0 */
     atomic_bool saturated;       /* set by the backend while a command uses every CPU of the
-                                    device: sync then sleeps rather than spin on one of them */
+                                    device: sync then yields while it spins */
     atomic_uint_fast64_t enqueued;  /* number of the last command submitted */
     atomic_uint_fast64_t completed; /* number of the last command finished */
     int first_error;             /* first failing command's status, reported by sync */

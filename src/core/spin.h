@@ -23,8 +23,8 @@
  * enough to bridge the host-side work (Python, a memcpy) between two commands, like the
  * block times of OpenMP runtimes. */
 #define PYMIC2__SPIN_NS ((uint64_t)200000)
-/* How long sync spins for a command to finish (it sleeps at once during parallel regions,
- * see pymic2_stream.saturated). */
+/* How long sync spins for a command to finish once it has nothing to help with (it yields
+ * at every clock read during parallel regions, see pymic2_stream.saturated). */
 #define PYMIC2__SYNC_SPIN_NS ((uint64_t)50000)
 
 static inline void pymic2__cpu_relax(void)

@@ -25,13 +25,7 @@ static const char *operand_label(int k, int ninputs)
 /* NumPy's spelling of a shape: "(3,4)", "(5,)", "()" (a scalar). */
 static void format_shape(char *text, size_t size, const pymic2_operand *operand)
 {
-    int ndim = operand->buffer ? operand->ndim : 0;
-    size_t used = (size_t)snprintf(text, size, "(");
-    for (int d = 0; d < ndim && used < size; d++)
-        used += (size_t)snprintf(text + used, size - used, "%" PRId64 "%s", operand->shape[d],
-                                 d + 1 < ndim || ndim == 1 ? "," : "");
-    if (used < size)
-        snprintf(text + used, size - used, ")");
+    pymic2__format_shape(text, size, operand->buffer ? operand->ndim : 0, operand->shape);
 }
 
 /* Every operand's own fields: dtype, ndim, shape; the output is an array. */
@@ -161,40 +155,13 @@ static int check_broadcast(const char *device, const pymic2__op_info *info,
 }
 
 /* The operand's buffer is live and on the stream's device, and every byte it addresses lies
- * inside the buffer. An array with a 0 dimension addresses nothing. */
+ * inside the buffer. */
 static int check_memory(pymic2_stream *stream, const pymic2__op_info *info, int k,
                         const pymic2_operand *operand)
 {
-    const char *device = stream->device->name;
     char what[64];
     snprintf(what, sizeof what, "%s: %s", info->name, operand_label(k, info->ninputs));
-    int64_t first = operand->offset, last = operand->offset; /* lowest, highest element */
-    int empty = 0, overflow = 0;
-    for (int d = 0; d < operand->ndim; d++) {
-        int64_t span;
-        if (operand->shape[d] == 0)
-            empty = 1;
-        else if (__builtin_mul_overflow(operand->shape[d] - 1, operand->strides[d], &span))
-            overflow = 1;
-        else if (__builtin_add_overflow(span < 0 ? first : last, span, span < 0 ? &first : &last))
-            overflow = 1;
-    }
-    if (empty)
-        return pymic2__check_buffer_range(stream, operand->buffer, what, 0, 0);
-    int64_t end;
-    if (overflow || __builtin_add_overflow(last, (int64_t)pymic2_dtype_size(operand->dtype), &end))
-        return pymic2__error(PYMIC2_ERANGE, "%s: %s: its shape and strides address more bytes "
-                             "than an int64 counts", device, what);
-    if (first < 0) {
-        int status = pymic2__check_buffer_range(stream, operand->buffer, what, 0, 0);
-        if (status != PYMIC2_OK)
-            return status;
-        return pymic2__error(PYMIC2_ERANGE, "%s: %s: addresses bytes [%" PRId64 ", %" PRId64
-                             ") of a %zu-byte buffer, starting before it", device, what, first,
-                             end, operand->buffer->size);
-    }
-    return pymic2__check_buffer_range(stream, operand->buffer, what, (size_t)first,
-                                      (size_t)(end - first));
+    return pymic2__check_operand_memory(stream, what, operand);
 }
 
 /* Writing one output element from several places is a race on a team: refuse it. */

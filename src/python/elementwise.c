@@ -4,8 +4,9 @@
  * the op launched with pymic2_op_launch. This is the hot path of every array operator, so it
  * does no Python-level work beyond argument checks.
  *
- * Type promotion is the caller's job (pymic2._array, NumPy's rules): here every array input of
+ * Type promotion is the caller's job (pymic2._math, NumPy's rules): here every array input of
  * an arithmetic op must already have the computation dtype. COPY converts between dtypes.
+ * An `out` that partly overlaps an input is computed in a temporary (NumPy's semantics).
  */
 #include "pymic2py.h"
 
@@ -149,6 +150,51 @@ static int broadcast(int ninputs, pymic2__py_array *const *arrays, int *ndim, in
         }
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------- overlap */
+
+/* The bytes [*low, *high) a non-empty view addresses, relative to its buffer. */
+static void byte_extent(const pymic2__py_array *array, int64_t *low, int64_t *high)
+{
+    *low = *high = array->offset;
+    for (int i = 0; i < array->ndim; i++) {
+        int64_t span = (array->shape[i] - 1) * array->strides[i];
+        if (span < 0)
+            *low += span;
+        else
+            *high += span;
+    }
+    *high += (int64_t)pymic2_dtype_size(array->dtype);
+}
+
+int pymic2__py_arrays_overlap(const pymic2__py_array *input, const pymic2__py_array *output)
+{
+    if (input->buffer != output->buffer || pymic2__py_array_size(input) == 0 ||
+        pymic2__py_array_size(output) == 0)
+        return 0;
+    if (input->offset == output->offset && input->ndim == output->ndim &&
+        input->dtype == output->dtype &&
+        memcmp(input->shape, output->shape, sizeof(int64_t) * (size_t)input->ndim) == 0 &&
+        memcmp(input->strides, output->strides, sizeof(int64_t) * (size_t)input->ndim) == 0)
+        return 0; /* the very same elements: in place */
+    int64_t input_low, input_high, output_low, output_high;
+    byte_extent(input, &input_low, &input_high);
+    byte_extent(output, &output_low, &output_high);
+    return input_low < output_high && output_low < input_high;
+}
+
+int pymic2__py_copy_into(pymic2__py_array *source, pymic2__py_array *out)
+{
+    pymic2_op_desc desc;
+    memset(&desc, 0, sizeof(desc));
+    desc.op = PYMIC2_OP_COPY;
+    desc.noperands = 2;
+    if (pymic2__py_array_operand(source, &desc.operands[0]) < 0 ||
+        pymic2__py_array_operand(out, &desc.operands[1]) < 0)
+        return -1;
+    int status = pymic2_op_launch(out->stream->stream, &desc);
+    return status < 0 ? pymic2__py_fail(status) : 0;
 }
 
 /* ---------------------------------------------------------------- the entry point */
@@ -331,16 +377,36 @@ PyObject *pymic2__py_elementwise(PyObject *module, PyObject *const *args, Py_ssi
     } else {
         Py_INCREF(out);
     }
-    if (pymic2__py_array_operand(out, &desc.operands[ninputs]) < 0) {
-        Py_DECREF(out);
-        return NULL;
-    }
     if (pymic2__py_array_size(out) == 0)
         return (PyObject *)out;
-    int status = pymic2_op_launch(out->stream->stream, &desc);
-    if (status < 0) {
+    /* the op may only write over an input it reads element for element (pymic2_ops.h), so an
+     * output that overlaps an input any other way (a[1:] += a[:-1]) goes through a temporary,
+     * as NumPy's overlap handling does */
+    pymic2__py_array *target = out;
+    for (int k = 0; k < ninputs && target == out; k++)
+        if (arrays[k] != NULL && pymic2__py_arrays_overlap(arrays[k], out)) {
+            target = pymic2__py_array_new(Py_TYPE(out), out->stream, out->dtype, out->ndim,
+                                          out->shape, 0);
+            if (target == NULL) {
+                Py_DECREF(out);
+                return NULL;
+            }
+        }
+    int failed = pymic2__py_array_operand(target, &desc.operands[ninputs]) < 0;
+    if (!failed) {
+        int status = pymic2_op_launch(out->stream->stream, &desc);
+        if (status < 0) {
+            pymic2__py_raise(status);
+            failed = 1;
+        }
+    }
+    if (!failed && target != out)
+        failed = pymic2__py_copy_into(target, out) < 0;
+    if (target != out)
+        Py_DECREF(target);
+    if (failed) {
         Py_DECREF(out);
-        return pymic2__py_raise(status);
+        return NULL;
     }
     return (PyObject *)out;
 }

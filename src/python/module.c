@@ -75,6 +75,21 @@ static PyMethodDef module_methods[] = {
      METH_FASTCALL | METH_KEYWORDS,
      "elementwise(op, *inputs, out=None, dtype=None) -> array: one built-in op on the device. "
      "Array inputs share one dtype (COPY converts); scalars are read as that dtype."},
+    {"dlpack_export", pymic2__py_dlpack_export, METH_VARARGS,
+     "dlpack_export(array, versioned, copied) -> a DLPack capsule of a host-backend array (kDLCPU, "
+     "zero copy; the capsule keeps the array alive)."},
+    {"reduce", (PyCFunction)(void (*)(void))pymic2__py_reduce, METH_VARARGS | METH_KEYWORDS,
+     "reduce(reduction, input, axes, keepdims=False, out=None) -> array: a REDUCE_* over the "
+     "input dimensions in the bit mask axes, in the input's dtype."},
+    {"gemm", (PyCFunction)(void (*)(void))pymic2__py_gemm, METH_VARARGS | METH_KEYWORDS,
+     "gemm(a, b, out=None) -> array: a @ b for operands of one dtype with ndim >= 2."},
+    {"index", (PyCFunction)(void (*)(void))pymic2__py_index, METH_VARARGS | METH_KEYWORDS,
+     "index(mode, array, axis, indices, values=None, sync=False): INDEX_GATHER (returns the "
+     "result), INDEX_SCATTER or INDEX_SCATTER_ADD by a tuple of int32/int64 device index arrays "
+     "of one shape; sync waits and raises IndexError for out-of-bounds indices."},
+    {"random", (PyCFunction)(void (*)(void))pymic2__py_random, METH_VARARGS | METH_KEYWORDS,
+     "random(out, distribution, seed, counter, a=0, b=1, low=0, high=1) -> next counter: fills "
+     "out with RANDOM_UNIFORM [a, b), RANDOM_NORMAL (mean a, sd b) or RANDOM_INTEGERS [low, high)."},
     {"find_device", module_find_device, METH_O,
      "find_device(selector) -> Device ('host:0', 'opencl:1', '2'; '' for the default)."},
     {"status_name", module_status_name, METH_O, "The name of a pymic2_status code."},
@@ -110,7 +125,7 @@ static int add_types(PyObject *module)
     return 0;
 }
 
-/* OP_ADD, ...; dtype codes as a {name: code} dict; limits. */
+/* OP_ADD, ..., REDUCE_SUM, ...; dtype codes as a {name: code} dict; limits. */
 static int add_constants(PyObject *module)
 {
 #define OP_CONSTANT(NAME, name, ninputs) \
@@ -118,6 +133,22 @@ static int add_constants(PyObject *module)
         return -1;
     PYMIC2_OP_TABLE(OP_CONSTANT)
 #undef OP_CONSTANT
+#define REDUCE_CONSTANT(NAME, name, OP, OUT) \
+    if (PyModule_AddIntConstant(module, "REDUCE_" #NAME, PYMIC2_REDUCE_##NAME) < 0) \
+        return -1;
+    PYMIC2_REDUCTION_TABLE(REDUCE_CONSTANT)
+#undef REDUCE_CONSTANT
+    static const struct {
+        const char *name;
+        int value;
+    } index_random[] = {
+        {"INDEX_GATHER", PYMIC2_INDEX_GATHER},     {"INDEX_SCATTER", PYMIC2_INDEX_SCATTER},
+        {"INDEX_SCATTER_ADD", PYMIC2_INDEX_SCATTER_ADD}, {"RANDOM_UNIFORM", PYMIC2_RANDOM_UNIFORM},
+        {"RANDOM_NORMAL", PYMIC2_RANDOM_NORMAL}, {"RANDOM_INTEGERS", PYMIC2_RANDOM_INTEGERS},
+    };
+    for (size_t i = 0; i < sizeof index_random / sizeof index_random[0]; i++)
+        if (PyModule_AddIntConstant(module, index_random[i].name, index_random[i].value) < 0)
+            return -1;
     PyObject *codes = PyDict_New();
     if (codes == NULL)
         return -1;

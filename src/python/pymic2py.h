@@ -157,5 +157,25 @@ PyObject *pymic2__py_elementwise(PyObject *module, PyObject *const *args, Py_ssi
                                  PyObject *kwnames);
 /* Converts a Python number to a scalar of dtype; TypeError/OverflowError if it cannot. */
 int pymic2__py_scalar_from_object(PyObject *object, pymic2_dtype dtype, pymic2_scalar *out);
+/* Whether writing output could change input elements other than the ones at the same index
+ * (shared memory that is not the very same view); such an op needs a temporary output. */
+int pymic2__py_arrays_overlap(const pymic2__py_array *input, const pymic2__py_array *output);
+/* Enqueues out[...] = source (COPY: converts, broadcasts source); 0, or -1 with an exception. */
+int pymic2__py_copy_into(pymic2__py_array *source, pymic2__py_array *out);
+
+/* ---------------------------------------------------------------- reduce.c, gemm.c */
+
+PyObject *pymic2__py_reduce(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *pymic2__py_gemm(PyObject *module, PyObject *args, PyObject *kwargs);
+
+/* ---------------------------------------------------------------- dlpack.c */
+
+/* dlpack_export(array, versioned, copied) -> capsule "dltensor" or "dltensor_versioned". */
+PyObject *pymic2__py_dlpack_export(PyObject *module, PyObject *args);
+
+/* ---------------------------------------------------------------- index.c, random.c */
+
+PyObject *pymic2__py_index(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *pymic2__py_random(PyObject *module, PyObject *args, PyObject *kwargs);
 
 #endif /* PYMIC2PY_H */

@@ -1,6 +1,7 @@
 /*
  * test_transfer.c - copies: round trips of many sizes and offsets (against the source
- * bytes), device to device, overlapping moves (against memmove), and the checks.
+ * bytes), device to device, overlapping moves (against memmove), copies that run on the
+ * calling thread (idle stream) or queue behind pending work, and the checks.
  */
 #include "check.h"
 
@@ -106,12 +107,76 @@ static void test_checks(void)
     CHECK_OK(pymic2_stream_sync(stream));
 }
 
+/*
+ * The host backend runs a copy to an idle stream on the calling thread, so it is done when
+ * the call returns; behind pending work it must queue and keep stream order. The oracle:
+ * a kernel that scales the buffer between the copies, which a copy overtaking it misses.
+ */
+static void test_inline_and_queued(void)
+{
+    pymic2_library *library;
+    pymic2_kernel *sleep_us, *scale;
+    CHECK_OK(pymic2_library_load(device, check_kernels_path(), &library));
+    CHECK_OK(pymic2_kernel_find(library, "sleep_us", &sleep_us));
+    CHECK_OK(pymic2_kernel_find(library, "scale", &scale));
+    enum { N = 300000 }; /* 2.4 MB: a parallel copy */
+    double *x = malloc(N * sizeof *x), *back = malloc(N * sizeof *back);
+    for (int i = 0; i < N; i++)
+        x[i] = i * 0.5 - 7.0;
+    pymic2_buffer *buffer;
+    pymic2_event *event;
+    CHECK_OK(pymic2_buffer_alloc(device, N * sizeof *x, 0, &buffer));
+    CHECK_OK(pymic2_event_create(device, &event));
+    CHECK_OK(pymic2_stream_sync(stream));
+
+    CHECK_OK(pymic2_memcpy_h2d(stream, buffer, 0, x, N * sizeof *x));
+    CHECK_OK(pymic2_stream_query(stream)); /* idle stream: ran before the call returned */
+
+    pymic2_kernel_arg wait = {.kind = PYMIC2_ARG_INT64, .value.i64 = 30000};
+    pymic2_kernel_arg args[3] = {{.kind = PYMIC2_ARG_BUFFER, .buffer = buffer},
+                                 {.kind = PYMIC2_ARG_INT64, .value.i64 = N},
+                                 {.kind = PYMIC2_ARG_FLOAT64, .value.f64 = -3.0}};
+    CHECK_OK(pymic2_kernel_invoke(stream, sleep_us, 1, &wait, NULL));
+    CHECK_OK(pymic2_kernel_invoke(stream, scale, 3, args, NULL));
+    memset(back, 0, N * sizeof *back);
+    CHECK_OK(pymic2_memcpy_d2h(stream, back, buffer, 0, N * sizeof *back));
+    CHECK_OK(pymic2_event_record(event, stream));
+    /* queued behind the sleeping kernel: neither the copy nor the event is done yet */
+    CHECK_STATUS(pymic2_stream_query(stream), PYMIC2_ENOTREADY);
+    CHECK(back[1] == 0.0);
+    CHECK_OK(pymic2_stream_sync(stream));
+    CHECK_OK(pymic2_event_query(event));
+    bool scaled = true;
+    for (int i = 0; i < N; i++)
+        scaled = scaled && back[i] == x[i] * -3.0;
+    CHECK(scaled);
+
+    /* queued copies that sync then runs on this thread, between kernels, keep their order */
+    CHECK_OK(pymic2_kernel_invoke(stream, sleep_us, 1, &wait, NULL));
+    CHECK_OK(pymic2_memcpy_h2d(stream, buffer, 0, x, N * sizeof *x));
+    CHECK_OK(pymic2_kernel_invoke(stream, scale, 3, args, NULL));
+    CHECK_OK(pymic2_kernel_invoke(stream, scale, 3, args, NULL));
+    CHECK_OK(pymic2_memcpy_d2h(stream, back, buffer, 0, N * sizeof *back));
+    CHECK_OK(pymic2_stream_sync(stream));
+    bool twice = true;
+    for (int i = 0; i < N; i++)
+        twice = twice && back[i] == x[i] * 9.0;
+    CHECK(twice);
+
+    CHECK_OK(pymic2_event_destroy(event));
+    CHECK_OK(pymic2_buffer_release(buffer));
+    CHECK_OK(pymic2_library_unload(library));
+    free(x);
+    free(back);
+}
+
 int main(void)
 {
     CHECK_OK(pymic2_device_find("host:0", &device));
     CHECK_OK(pymic2_stream_default(device, &stream));
     test_round_trips();
     test_overlapping_move();
+    test_inline_and_queued();
     test_checks();
     pymic2_pool_stats stats;
     CHECK_OK(pymic2_pool_get_stats(device, &stats));

@@ -17,6 +17,7 @@ const pymic2__backend_ops pymic2__host_backend = {
     .stream_create = pymic2__host_stream_create,
     .stream_destroy = pymic2__host_stream_destroy,
     .submit = pymic2__host_submit,
+    .assist = pymic2__host_assist,
     .library_load = pymic2__host_library_load,
     .library_unload = pymic2__host_library_unload,
     .kernel_find = pymic2__host_kernel_find,

@@ -14,7 +14,9 @@
 
 typedef struct pymic2__team pymic2__team;
 
-/* Runs fn on [begin, end) pieces that cover [0, n); member is 0..size-1. */
+/* Runs fn on [begin, end) pieces that cover [0, n). member is the piece's index,
+ * 0..size-1, unique within the region (any thread may run any piece: per-member scratch
+ * must be indexed by it, not by thread). */
 typedef void (*pymic2__range_fn)(void *context, int64_t begin, int64_t end, int member);
 
 typedef struct pymic2__team_config {
@@ -35,10 +37,17 @@ void pymic2__team_set_region_flag(atomic_bool *flag);
 
 /*
  * Splits [0, n) into at most size() contiguous pieces of at least min_piece items (so small
- * work stays on the calling thread) and blocks until all ran. Called from inside a piece
- * (nested), it runs [0, n) serially on the calling thread.
+ * work stays on the calling thread) and blocks until all ran. The caller runs every piece
+ * no other thread has claimed, so it never waits for a helper that is not running. Called
+ * from inside a piece (nested), it runs [0, n) serially on the calling thread.
  */
 void pymic2__team_parallel_for(pymic2__team *team, int64_t n, int64_t min_piece,
                                pymic2__range_fn fn, void *context);
+
+/*
+ * Runs unclaimed pieces of the team's current region, if any, on the calling thread (one
+ * outside the team that would otherwise wait, e.g. in stream sync); true if it ran one.
+ */
+bool pymic2__team_help(pymic2__team *team);
 
 #endif /* PYMIC2_HOST_TEAM_H */

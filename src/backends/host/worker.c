@@ -5,10 +5,20 @@
  * command submitted soon after the previous one (the usual invoke, sync, invoke pattern)
  * starts without a wake-up; the submitter only makes the wake-up system call when the
  * worker really sleeps.
+ *
+ * The worker is not the only thread that runs a stream's commands: whoever holds the
+ * stream's `executor` token does, one command at a time in queue order, so order is kept.
+ * A thread in sync takes it when the worker does not hold it and runs the commands it
+ * waits for itself (pymic2__host_assist): in this VM a sleeping or descheduled worker needs
+ * 20-50 us to run after a wake-up, far more than a small command takes. And a copy
+ * submitted to an idle stream (nothing queued or running) runs at once on the submitting
+ * thread with the team, as CUDA does with small pageable copies: it completes before the
+ * submit returns, and it needs no hand-over to the worker.
  */
 #include "host_internal.h"
 #include "gemm.h"
 #include "host_ops.h"
+#include "index.h"
 
 #include "../../core/spin.h"
 #include "futex.h"
@@ -24,18 +34,37 @@ typedef struct host_stream {
     pymic2__command *head, *tail;
     _Atomic uint32_t submissions; /* bumped per submit; the sleeping worker waits on it */
     atomic_int worker_sleeping;
+    atomic_bool executor; /* held by the one thread running this stream's commands */
     atomic_bool stopping;
     pthread_t thread;
 } host_stream;
 
-static pymic2__command *pop(host_stream *queue)
+static bool take_executor(host_stream *queue)
+{
+    bool free_token = false; /* reads first: waiters poll this while the worker holds it */
+    return !atomic_load(&queue->executor) &&
+           atomic_compare_exchange_strong(&queue->executor, &free_token, true);
+}
+
+static bool queue_empty(host_stream *queue)
+{
+    pthread_mutex_lock(&queue->lock);
+    bool empty = queue->head == NULL;
+    pthread_mutex_unlock(&queue->lock);
+    return empty;
+}
+
+/* The head of the queue if its number is at most last (the executor token is held). */
+static pymic2__command *pop_through(host_stream *queue, uint64_t last)
 {
     pthread_mutex_lock(&queue->lock);
     pymic2__command *command = queue->head;
-    if (command != NULL) {
+    if (command != NULL && command->sequence <= last) {
         queue->head = command->next;
         if (queue->head == NULL)
             queue->tail = NULL;
+    } else {
+        command = NULL;
     }
     pthread_mutex_unlock(&queue->lock);
     return command;
@@ -69,6 +98,10 @@ static int run(host_stream *queue, pymic2__command *command)
         return pymic2__host_run_op(host->team, &command->u.op);
     case PYMIC2__CMD_GEMM:
         return pymic2__host_gemm(queue->stream->device, &command->u.gemm);
+    case PYMIC2__CMD_INDEX:
+        return pymic2__host_index(host->team, &command->u.index);
+    case PYMIC2__CMD_RANDOM:
+        return pymic2__host_random(host->team, &command->u.random);
     case PYMIC2__CMD_INVOKE:
         pymic2__host_invoke(command);
         return PYMIC2_OK;
@@ -82,18 +115,49 @@ static int run(host_stream *queue, pymic2__command *command)
                          queue->stream->device->name, (int)command->kind);
 }
 
+static void execute(host_stream *queue, pymic2__command *command)
+{
+    pymic2__error_clear();
+    pymic2__command_finish(command, run(queue, command));
+}
+
+static void wake_worker(host_stream *queue)
+{
+    atomic_fetch_add(&queue->submissions, 1);
+    if (atomic_load(&queue->worker_sleeping))
+        pymic2__futex_wake_all(&queue->submissions);
+}
+
+/* A thread other than the worker gives the token back: if commands are left (submitted
+ * after it stopped popping), the worker must see them even though it may have found the
+ * token taken and gone to wait for a submission. */
+static void release_executor(host_stream *queue)
+{
+    atomic_store(&queue->executor, false);
+    if (!queue_empty(queue))
+        wake_worker(queue);
+}
+
+/* Runs the head command if this thread can take the token; true if it ran one. */
+static bool run_next(host_stream *queue)
+{
+    if (!take_executor(queue))
+        return false;
+    pymic2__command *command = pop_through(queue, UINT64_MAX);
+    if (command != NULL)
+        execute(queue, command);
+    atomic_store(&queue->executor, false);
+    return command != NULL;
+}
+
 static void *worker_main(void *argument)
 {
     host_stream *queue = argument;
     pymic2__team_set_region_flag(&queue->stream->saturated);
     for (;;) {
         uint32_t seen = atomic_load(&queue->submissions);
-        pymic2__command *command = pop(queue);
-        if (command != NULL) {
-            pymic2__error_clear();
-            pymic2__command_finish(command, run(queue, command));
+        if (run_next(queue))
             continue;
-        }
         if (atomic_load(&queue->stopping))
             return NULL;
         if (PYMIC2__SPIN_UNTIL(atomic_load(&queue->submissions) != seen, PYMIC2__SPIN_NS))
@@ -106,11 +170,20 @@ static void *worker_main(void *argument)
     }
 }
 
-static void wake_worker(host_stream *queue)
+bool pymic2__host_assist(pymic2_stream *stream, uint64_t last)
 {
-    atomic_fetch_add(&queue->submissions, 1);
-    if (atomic_load(&queue->worker_sleeping))
-        pymic2__futex_wake_all(&queue->submissions);
+    host_stream *queue = stream->backend_data;
+    if (take_executor(queue)) {
+        bool ran = false;
+        pymic2__command *command;
+        while ((command = pop_through(queue, last)) != NULL) {
+            execute(queue, command);
+            ran = true;
+        }
+        release_executor(queue);
+        return ran;
+    }
+    return pymic2__team_help(queue->host->team);
 }
 
 int pymic2__host_stream_create(pymic2_stream *stream)
@@ -157,6 +230,17 @@ int pymic2__host_submit(pymic2_stream *stream, pymic2__command *command)
 {
     host_stream *queue = stream->backend_data;
     command->next = NULL;
+    bool copy = command->kind == PYMIC2__CMD_COPY_H2D || command->kind == PYMIC2__CMD_COPY_D2H ||
+                command->kind == PYMIC2__CMD_COPY_D2D;
+    /* holding the token with nothing queued: every earlier command has finished */
+    if (copy && take_executor(queue)) {
+        if (queue_empty(queue)) {
+            execute(queue, command);
+            release_executor(queue);
+            return PYMIC2_OK;
+        }
+        release_executor(queue);
+    }
     pthread_mutex_lock(&queue->lock);
     if (queue->tail != NULL)
         queue->tail->next = command;

@@ -1,0 +1,326 @@
+"""Array creation and movement: asarray, empty/zeros/ones/full(_like), arange, linspace, eye,
+where, to_device, asnumpy.
+
+Every function takes device= (an OffloadDevice, a selector such as 'host:1', a global index)
+or stream= (an OffloadStream); the default is the default device's default stream. Data made
+on the host (Python lists, NumPy arrays) is copied into device memory: the host device has a
+memory space of its own, so nothing here aliases host memory.
+"""
+
+import math
+import operator
+
+import numpy
+
+from . import _array, _core, _dtypes
+
+__all__ = [
+    "arange", "array", "asarray", "asnumpy", "empty", "empty_like", "eye", "full", "full_like",
+    "identity", "linspace", "ones", "ones_like", "to_device", "where", "zeros", "zeros_like",
+]
+
+_elementwise = _core.elementwise
+
+
+def stream_for(device=None, stream=None, like=None):
+    """The core stream new arrays are enqueued on: stream's, else device's default stream,
+    else like's stream (an array), else the default device's."""
+    if stream is not None:
+        core = _array._core_stream_of(stream)
+        if device is not None and _device_of(device)._device is not core.device:
+            raise ValueError(f"stream of {core.device.name} given with device "
+                             f"{_device_of(device).name}")
+        return core
+    if device is not None:
+        return _device_of(device).get_default_stream()._stream
+    if like is not None:
+        return like._stream
+    return _array._core_stream_of(None)
+
+
+def _device_of(device):
+    devices = _array._device_module()
+    if isinstance(device, _core.Device):
+        return devices.device_of(device)
+    return devices.get_device(device)
+
+
+def _new(shape, dtype, order="C", core_stream=None):
+    return _array._CoreArray.__new__(_array.ndarray, _array._normalize_shape(shape),
+                                     _dtypes.code_of(dtype), order, core_stream)
+
+
+def empty(shape, dtype="float64", order="C", *, device=None, stream=None):
+    """An uninitialised device array."""
+    return _new(shape, dtype, order, stream_for(device, stream))
+
+
+def zeros(shape, dtype="float64", order="C", *, device=None, stream=None):
+    return empty(shape, dtype, order, device=device, stream=stream).fill(0)
+
+
+def ones(shape, dtype="float64", order="C", *, device=None, stream=None):
+    return empty(shape, dtype, order, device=device, stream=stream).fill(1)
+
+
+def full(shape, fill_value, dtype=None, order="C", *, device=None, stream=None):
+    if dtype is None:
+        if isinstance(fill_value, _array._CoreArray):
+            dtype = fill_value.dtype
+        else:
+            dtype = numpy.asarray(fill_value).dtype
+    out = empty(shape, dtype, order, device=device, stream=stream)
+    out[...] = fill_value
+    return out
+
+
+def _like(prototype, dtype, order, shape, device, stream):
+    dtype = prototype.dtype if dtype is None else dtype
+    shape = prototype.shape if shape is None else shape
+    if order in ("K", "A", None):
+        order = "F" if prototype.f_contiguous and not prototype.c_contiguous else "C"
+    return _new(shape, dtype, order, stream_for(device, stream, like=prototype))
+
+
+def empty_like(prototype, dtype=None, order="K", subok=True, shape=None, *, device=None,
+               stream=None):
+    return _like(_as_device(prototype), dtype, order, shape, device, stream)
+
+
+def zeros_like(prototype, dtype=None, order="K", subok=True, shape=None, *, device=None,
+               stream=None):
+    return empty_like(prototype, dtype, order, subok, shape, device=device,
+                      stream=stream).fill(0)
+
+
+def ones_like(prototype, dtype=None, order="K", subok=True, shape=None, *, device=None,
+              stream=None):
+    return empty_like(prototype, dtype, order, subok, shape, device=device,
+                      stream=stream).fill(1)
+
+
+def full_like(prototype, fill_value, dtype=None, order="K", subok=True, shape=None, *,
+              device=None, stream=None):
+    out = empty_like(prototype, dtype, order, subok, shape, device=device, stream=stream)
+    out[...] = fill_value
+    return out
+
+
+def _as_device(value):
+    return value if isinstance(value, _array._CoreArray) else asarray(value)
+
+
+def asarray(obj, dtype=None, device=None, copy=None, *, order="K", stream=None):
+    """A device array for obj: a device array of the requested dtype and device is returned
+    as is (copy=True copies it); host data (NumPy arrays, nested lists, scalars) is copied to
+    the device, so copy=False fails for it (ValueError, as the array API asks)."""
+    if isinstance(obj, _array._CoreArray):
+        core = stream_for(device, stream, like=obj)
+        if core.device is not obj._device:
+            if copy is False:
+                raise ValueError(f"asarray(copy=False): the array is on {obj._device.name}, "
+                                 f"moving it to {core.device.name} needs a copy")
+            obj = to_device(obj, core)
+            copy = False  # already a new array
+        target = obj.dtype if dtype is None else _dtypes.normalize(dtype)
+        if target != obj.dtype or copy:
+            if copy is False:
+                raise ValueError(f"asarray(copy=False): converting {obj.dtype} to {target} "
+                                 "needs a copy")
+            return _elementwise(_core.OP_COPY, obj, dtype=_dtypes.CODES[target])
+        return obj
+    if copy is False:
+        raise ValueError("asarray(copy=False): host data is always copied into device memory "
+                         "(the device has its own memory space)")
+    if isinstance(obj, (list, tuple)) and _holds_device_arrays(obj):
+        from . import _manipulation
+
+        return _manipulation.stack([asarray(item, dtype, device, stream=stream)
+                                    for item in obj])
+    host = numpy.asarray(obj, dtype=dtype)
+    if dtype is None and host.dtype not in _dtypes.CODES:
+        raise TypeError(f"dtype {host.dtype} of the host data is not supported on the device "
+                        f"(supported: {_dtypes._NAMES}); pass dtype= to convert it")
+    out = _new(host.shape, _dtypes.normalize(host.dtype),
+               "F" if order == "F" or (order in ("K", "A") and host.flags.f_contiguous
+                                       and not host.flags.c_contiguous) else "C",
+               stream_for(device, stream))
+    return out.set(host)
+
+
+def _holds_device_arrays(sequence):
+    return any(isinstance(item, _array._CoreArray) or
+               (isinstance(item, (list, tuple)) and _holds_device_arrays(item))
+               for item in sequence)
+
+
+def array(obj, dtype=None, copy=True, order="K", subok=False, ndmin=0, *, device=None,
+          stream=None):
+    """Like numpy.array: a copy unless copy is False or None and none is needed (host
+    data always needs one, so copy=False raises ValueError for it, as in asarray)."""
+    out = asarray(obj, dtype, device, copy=copy, order=order, stream=stream)
+    if out.ndim < ndmin:
+        out = out.reshape((1,) * (ndmin - out.ndim) + out.shape)
+    return out
+
+
+def to_device(x, device, stream=None):
+    """x on another device (a copy through host memory) or, for its own device, x itself.
+    device may be an OffloadDevice, a selector, an index, or an OffloadStream/core Stream."""
+    if isinstance(device, (_core.Stream, _array._stream_module().OffloadStream)):
+        core = _array._core_stream_of(device)
+    else:
+        core = stream_for(device, stream)
+    if core.device is x._device:
+        if core is not x._stream:
+            x = x._view(x.offset, x.shape, x.strides)
+            x._stream = core
+        return x
+    out = _new(x.shape, x.dtype, x.order, core)
+    return out.set(x.get())
+
+
+def asnumpy(a, stream=None, order="C"):
+    """A NumPy copy of a device array (numpy.asarray for anything else), like cupy.asnumpy."""
+    if isinstance(a, _array._CoreArray):
+        return numpy.asarray(a.get(), order=order)
+    return numpy.asarray(a, order=order)
+
+
+def _scalar(value, name):
+    scalar = _array._host_scalar(value)
+    if scalar is None and isinstance(value, _array._CoreArray) and value.size == 1:
+        scalar = value.item()  # a synchronising read, as for float(x)
+    if scalar is None:
+        raise TypeError(f"{name} must be a real number, not {type(value).__name__}")
+    return scalar
+
+
+def arange(start, stop=None, step=None, dtype=None, *, device=None, stream=None):
+    """Evenly spaced values in [start, stop): out[i] = start + i*step, with NumPy's length
+    ceil((stop - start) / step) and dtype (int64 for integers, float64 if any is a float)."""
+    if stop is None:
+        start, stop = 0, start
+    step = 1 if step is None else step
+    start, stop, step = (_scalar(v, n) for v, n in ((start, "start"), (stop, "stop"),
+                                                    (step, "step")))
+    if step == 0:
+        raise ZeroDivisionError("arange: step must not be zero")
+    if any(isinstance(v, complex) for v in (start, stop, step)):
+        raise TypeError("arange of complex values is not supported on the device")
+    if all(isinstance(v, int) for v in (start, stop, step)):
+        length = max(-((start - stop) // step), 0)
+    else:
+        length = max(math.ceil((stop - start) / step), 0)
+    dtype = _dtypes.normalize(numpy.result_type(start, stop, step) if dtype is None else dtype)
+    if dtype.kind == "c" or dtype.kind == "b":
+        raise TypeError(f"arange: dtype {dtype} is not supported (ARANGE fills real numbers)")
+    out = empty(length, dtype, device=device, stream=stream)
+    if length == 0:
+        return out
+    if dtype.kind in "iu":
+        # NumPy computes the first two values in the output dtype; the step is their difference
+        first, second = int(start), int(start + step)
+        return _elementwise(_core.OP_ARANGE, first, second - first, out=out)
+    return _elementwise(_core.OP_ARANGE, float(start), float(step), out=out)
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
+             device=None, stream=None):
+    """num evenly spaced samples over [start, stop] (NumPy's arithmetic: arange(num) * step +
+    start, the last sample set to stop when endpoint; integer dtypes take the floor)."""
+    num = operator.index(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    if axis not in (0, -1):
+        raise numpy.exceptions.AxisError(axis, 1)
+    start, stop = _scalar(start, "start"), _scalar(stop, "stop")
+    compute = _dtypes.normalize(numpy.result_type(start, stop, 1.0))
+    dtype = compute if dtype is None else _dtypes.normalize(dtype)
+    div = num - 1 if endpoint else num
+    delta = stop - start
+    samples = arange(0, num, dtype="float64", device=device, stream=stream)
+    if compute.kind == "c":
+        samples = samples.astype(compute)
+    step = delta / div if div > 0 else math.nan
+    if div > 0 and step != 0:
+        samples = _elementwise(_core.OP_MULTIPLY, samples, step)
+    elif div > 0:
+        samples = _elementwise(_core.OP_MULTIPLY,
+                               _elementwise(_core.OP_DIVIDE, samples, float(div)), delta)
+    else:
+        samples = _elementwise(_core.OP_MULTIPLY, samples, delta)
+    samples = _elementwise(_core.OP_ADD, samples, start)
+    if endpoint and num > 1:
+        samples[-1] = stop
+    if dtype.kind in "iu":
+        samples = _elementwise(_core.OP_FLOOR_DIVIDE, samples, 1.0)
+    result = samples if samples.dtype == dtype else samples.astype(dtype)
+    return (result, step) if retstep else result
+
+
+def eye(N, M=None, k=0, dtype="float64", order="C", *, device=None, stream=None):
+    """Ones on the k-th diagonal, written through a strided view of the diagonal."""
+    N = operator.index(N)
+    M = N if M is None else operator.index(M)
+    k = operator.index(k)
+    out = zeros((N, M), dtype, order, device=device, stream=stream)
+    length = max(0, min(N + min(k, 0), M - max(k, 0)))
+    if length > 0:
+        row, column = out.strides
+        offset = out.offset + (max(k, 0) * column) + (max(-k, 0) * row)
+        out._view(offset, (length,), (row + column,)).fill(1)
+    return out
+
+
+def identity(n, dtype="float64", *, device=None, stream=None):
+    return eye(n, dtype=dtype, device=device, stream=stream)
+
+
+def where(condition, x=None, y=None, /):
+    """condition ? x : y elementwise, with NumPy's promotion of x and y and broadcasting;
+    where(condition) alone is nonzero(condition)."""
+    if x is None and y is None:
+        from . import _protocols  # nonzero (data-dependent shapes) is the indexing surface's
+
+        nonzero = _protocols.lookup("nonzero")
+        if nonzero is None:
+            raise TypeError("where(condition) needs nonzero, which pymic2 does not implement")
+        return nonzero(condition)
+    if x is None or y is None:
+        raise ValueError("either both or neither of x and y should be given")
+    like = next((v for v in (condition, x, y) if isinstance(v, _array._CoreArray)), None)
+    if like is None:
+        like = asarray(condition)
+    _check_same_device(like, condition, x, y)
+    if not isinstance(condition, _array._CoreArray):
+        condition = asarray(condition, stream=like._stream)
+    if condition.dtype != numpy.bool_:
+        condition = condition.astype(numpy.bool_)
+    a, b = _where_operand(x, like), _where_operand(y, like)
+    dtype = _dtypes.result_type(a, b)
+    a, b = (v.astype(dtype, copy=False) if isinstance(v, _array._CoreArray) else
+            _array._host_scalar(v) for v in (a, b))
+    if not isinstance(a, _array._CoreArray) and not isinstance(b, _array._CoreArray):
+        a = _new((), dtype, "C", like._stream).fill(a)  # WHERE needs one array value input
+    return _elementwise(_core.OP_WHERE, condition, a, b)
+
+
+def _where_operand(value, like):
+    """A device array, or a scalar that keeps its weak (Python) or strong (NumPy) type for
+    promotion; host arrays are uploaded next to like."""
+    if isinstance(value, _array._CoreArray) or _array._host_scalar(value) is not None:
+        return value
+    return asarray(value, stream=like._stream)
+
+
+def _check_same_device(*values):
+    """ValueError naming both devices if device arrays among values live on two devices."""
+    first = None
+    for value in values:
+        if isinstance(value, _array._CoreArray):
+            if first is None:
+                first = value
+            elif value._device is not first._device:
+                raise ValueError(f"arrays on two devices, {first._device.name} and "
+                                 f"{value._device.name}: move one with to_device() first")

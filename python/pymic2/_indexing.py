@@ -1,0 +1,225 @@
+"""Advanced indexing of device arrays: integer-array and boolean-mask gathers (a[idx],
+a[rows, cols], a[mask], a[:, idx]), the matching assignments, and add_at (numpy.add.at).
+
+A key is reduced to one call of the core's gather/scatter (_core.index): slices and None
+become a view of the array, boolean masks become their nonzero() integer arrays, integers
+next to arrays become 0-d index arrays, and the index arrays are broadcast to one shape. When
+they are not adjacent, the view is transposed so they come first, which is where NumPy puts
+their dimensions then.
+
+Out-of-bounds indices raise IndexError in NumPy's words. Index arrays from the host are
+checked on the host before upload. Index arrays already on the device are checked by the
+kernel, and an indexing with them waits for its stream (a synchronising operation) so that
+the error surfaces as IndexError right there. A device boolean mask is read back to the host
+(also synchronising: the result's size depends on it).
+"""
+
+import numbers
+
+import numpy
+
+from . import _core
+
+_INDEX_DTYPES = (numpy.dtype(numpy.int32), numpy.dtype(numpy.int64))
+_MAX_INDEX_ARRAYS = 4
+
+
+def is_advanced(key):
+    """Whether a key needs a gather/scatter (holds an integer or boolean array or a list)."""
+    keys = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, (_core.ndarray, numpy.ndarray, list)) for k in keys)
+
+
+def getitem(array, key):
+    """array[key] for an advanced key: a new device array."""
+    view, axis, indices, resident = _prepare(array, key)
+    return _core.index(_core.INDEX_GATHER, view, axis, indices, None, resident)
+
+
+def setitem(array, key, value):
+    """array[key] = value for an advanced key; repeated positions take the last value."""
+    view, axis, indices, resident = _prepare(array, key)
+    _core.index(_core.INDEX_SCATTER, view, axis, indices, _values(value, array), resident)
+
+
+def add_at(array, indices, values):
+    """numpy.add.at(array, indices, values) on the device: unbuffered, so every occurrence of
+    a repeated index adds (in index order, deterministically). indices is anything a
+    subscript takes (an index array, a tuple of them with slices, a boolean mask)."""
+    if not isinstance(array, _core.ndarray):
+        raise TypeError(f"add_at: the array must be a device ndarray, not "
+                        f"{type(array).__name__}")
+    key = indices if isinstance(indices, tuple) else (indices,)
+    if not is_advanced(key):  # plain integers and slices: add_at of one position each
+        key = tuple(numpy.asarray(k) if isinstance(k, (numbers.Integral, numpy.integer))
+                    and not isinstance(k, bool) else k for k in key)
+    view, axis, index_arrays, resident = _prepare(array, key)
+    _core.index(_core.INDEX_SCATTER_ADD, view, axis, index_arrays, _values(values, array),
+                resident)
+
+
+# ---------------------------------------------------------------- key preparation
+
+def _upload(host, like):
+    host = numpy.ascontiguousarray(host)
+    device = _core.ndarray.__new__(_core.ndarray, host.shape,
+                                   _core.dtype_codes[host.dtype.name], "C", like._stream)
+    device._from_host(host)  # the core keeps host alive until the copy ran
+    return device
+
+
+def _classify(entry, like):
+    """One key entry as (kind, value): 'new', 'slice', 'int', 'ellipsis', 'mask' (host
+    bool array), 'host' (int64 array) or 'device' (int32/int64 device array)."""
+    if entry is None:
+        return "new", None
+    if entry is Ellipsis:
+        return "ellipsis", None
+    if isinstance(entry, slice):
+        return "slice", entry
+    if isinstance(entry, (numbers.Integral, numpy.integer)) and \
+            not isinstance(entry, (bool, numpy.bool_)):
+        return "int", int(entry)
+    if isinstance(entry, _core.ndarray):
+        if entry.dtype == numpy.bool_:
+            return "mask", entry.get()
+        if entry.dtype.kind not in "iu":
+            raise IndexError("arrays used as indices must be of integer (or boolean) type")
+        if entry.dtype not in _INDEX_DTYPES:
+            entry = _core.elementwise(_core.OP_COPY, entry, dtype=_core.dtype_codes["int64"])
+        return "device", entry
+    if isinstance(entry, (numpy.ndarray, list)):
+        host = numpy.asarray(entry)
+        if host.dtype == numpy.bool_:
+            return "mask", host
+        if host.size == 0 and host.dtype.kind == "f":  # [] is an empty integer index
+            host = host.astype(numpy.int64)
+        if host.dtype.kind not in "iu":
+            raise IndexError("arrays used as indices must be of integer (or boolean) type")
+        return "host", host.astype(numpy.int64, copy=False)
+    raise IndexError("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) "
+                     "and integer or boolean arrays are valid indices")
+
+
+def _consumed(kind, value):
+    if kind in ("slice", "int", "host", "device"):
+        return 1
+    if kind == "mask":
+        return max(value.ndim, 1)
+    return 0
+
+
+def _prepare(array, key):
+    """(view, axis, index arrays, any on the device) for an advanced key."""
+    entries = [_classify(k, array) for k in (key if isinstance(key, tuple) else (key,))]
+    if sum(1 for kind, _ in entries if kind == "ellipsis") > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = sum(_consumed(kind, value) for kind, value in entries)
+    if used > array.ndim:
+        raise IndexError(f"too many indices for array: array is {array.ndim}-dimensional, "
+                         f"but {used} were indexed")
+    fill = [("slice", slice(None))] * (array.ndim - used)
+    if any(kind == "ellipsis" for kind, _ in entries):
+        at = next(i for i, (kind, _) in enumerate(entries) if kind == "ellipsis")
+        entries = entries[:at] + fill + entries[at + 1:]
+    else:
+        entries = entries + fill
+
+    # the basic part as a view; every advanced entry keeps its (whole) dimension
+    offset, shape, strides = array.offset, [], []
+    advanced = []  # (view dimension, original axis, size, index array)
+    axis = 0
+    for kind, value in entries:
+        if kind == "new":
+            shape.append(1)
+            strides.append(0)
+            continue
+        if kind == "slice":
+            start, stop, step = value.indices(array.shape[axis])
+            n = len(range(start, stop, step))
+            if n > 0:
+                offset += start * array.strides[axis]
+            shape.append(n)
+            strides.append(array.strides[axis] * step)
+            axis += 1
+            continue
+        if kind == "mask":
+            mask = value
+            dims = array.shape[axis:axis + max(mask.ndim, 1)]
+            for d, (have, want) in enumerate(zip(mask.shape, dims)):
+                if have != want:
+                    raise IndexError(f"boolean index did not match indexed array along axis "
+                                     f"{axis + d}; size of axis is {want} but size of "
+                                     f"corresponding boolean axis is {have}")
+            for d, positions in enumerate(numpy.nonzero(mask)):
+                advanced.append((len(shape), axis, array.shape[axis], positions))
+                shape.append(array.shape[axis])
+                strides.append(array.strides[axis])
+                axis += 1
+            continue
+        if kind == "int":
+            value = numpy.asarray(value, dtype=numpy.int64)
+            kind = "host"
+        if kind == "host":
+            _check_bounds(value, axis, array.shape[axis])
+        advanced.append((len(shape), axis, array.shape[axis], value))
+        shape.append(array.shape[axis])
+        strides.append(array.strides[axis])
+        axis += 1
+    if len(advanced) > _MAX_INDEX_ARRAYS:
+        raise IndexError(f"{len(advanced)} index arrays; the device takes at most "
+                         f"{_MAX_INDEX_ARRAYS} at once")
+    view = array._view(offset, tuple(shape), tuple(strides))
+
+    # one shape for every index array
+    try:
+        common = numpy.broadcast_shapes(*(ix.shape for _, _, _, ix in advanced))
+    except ValueError:
+        shapes = " ".join(str(ix.shape).replace(" ", "") for _, _, _, ix in advanced)
+        raise IndexError(f"shape mismatch: indexing arrays could not be broadcast together "
+                         f"with shapes {shapes}") from None
+    indices, resident = [], False
+    for _, _, _, ix in advanced:
+        if isinstance(ix, _core.ndarray):
+            resident = True
+            indices.append(_broadcast_device(ix, common))
+        else:
+            indices.append(_upload(numpy.broadcast_to(ix, common), view))
+
+    # adjacent index arrays stay in place; otherwise their dimensions go first
+    dims = [d for d, _, _, _ in advanced]
+    if dims == list(range(dims[0], dims[0] + len(dims))):
+        return view, dims[0], tuple(indices), resident
+    order = dims + [d for d in range(view.ndim) if d not in dims]
+    view = view._view(view.offset, tuple(view.shape[d] for d in order),
+                      tuple(view.strides[d] for d in order))
+    return view, 0, tuple(indices), resident
+
+
+def _check_bounds(index, axis, size):
+    bad = (index < -size) | (index >= size)
+    if bad.any():
+        value = index.reshape(-1)[numpy.argmax(bad.reshape(-1))]
+        raise IndexError(f"index {value} is out of bounds for axis {axis} with size {size}")
+
+
+def _broadcast_device(index, shape):
+    """A stride-0 view of a device index array in a broadcast shape."""
+    if index.shape == tuple(shape):
+        return index
+    pad = len(shape) - index.ndim
+    strides = [0] * pad + [0 if n == 1 and want != 1 else s
+                           for n, s, want in zip(index.shape, index.strides, shape[pad:])]
+    return index._view(index.offset, tuple(shape), tuple(strides))
+
+
+def _values(value, like):
+    """The values of a scatter: a device array of like's dtype (copied when it shares memory
+    with like) or a Python scalar converted like NumPy's assignment converts it."""
+    if isinstance(value, _core.ndarray):
+        if value.dtype != like.dtype or value.buffer is like.buffer:
+            return _core.elementwise(_core.OP_COPY, value, dtype=like._dtype_code)
+        return value
+    if isinstance(value, (bool, int, float, complex, numpy.generic)):
+        return like.dtype.type(value).item()
+    return _upload(numpy.asarray(value).astype(like.dtype), like)

@@ -1,0 +1,513 @@
+"""Shape manipulation: views without copies (reshape, transpose, squeeze, expand_dims,
+broadcast_to, flip, ...), joining (concatenate, stack), copies and conversions, and the
+ndarray methods of that area (_ManipulationMethods).
+
+A view is a new (offset, shape, strides) on the same buffer (_core.ndarray._view checks its
+bounds); writing through it changes the base. Broadcast views have zero strides: like NumPy's
+they should be read, not written.
+"""
+
+import numbers
+import operator
+
+import numpy
+
+from . import _array, _core, _dtypes
+
+__all__ = [
+    "astype", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_arrays", "broadcast_shapes",
+    "broadcast_to", "concat", "concatenate", "copy", "expand_dims", "flip", "hstack",
+    "matrix_transpose", "moveaxis", "ndim", "permute_dims", "ravel", "reshape", "rollaxis",
+    "shape", "size", "squeeze", "stack", "swapaxes", "transpose", "vstack",
+]
+
+_elementwise = _core.elementwise
+AxisError = numpy.exceptions.AxisError
+
+
+def normalize_axis(axis, ndim):
+    """axis in [-ndim, ndim) as a non-negative int; AxisError otherwise."""
+    index = operator.index(axis)
+    if not -ndim <= index < ndim:
+        raise AxisError(index, ndim)
+    return index % ndim if ndim else index
+
+
+def normalize_axes(axis, ndim, what="axis"):
+    axes = (axis,) if isinstance(axis, (numbers.Integral, numpy.integer)) else tuple(axis)
+    axes = tuple(normalize_axis(a, ndim) for a in axes)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"repeated {what} in {tuple(axis)}")
+    return axes
+
+
+def _view_strides(shape, strides, new_shape):
+    """Strides that show a C-order reshape of (shape, strides) into new_shape without a
+    copy, or None if the layout does not allow it. Dimensions of the old shape are grouped
+    with runs of the new one of equal product; each old group must be contiguous."""
+    old = [(n, s) for n, s in zip(shape, strides) if n != 1]
+    new_strides = [0] * len(new_shape)
+    i = j = 0
+    while i < len(old) and j < len(new_shape):
+        i_end, j_end = i + 1, j + 1
+        old_product, new_product = old[i][0], new_shape[j]
+        while old_product != new_product:
+            if new_product < old_product:
+                new_product *= new_shape[j_end]
+                j_end += 1
+            else:
+                old_product *= old[i_end][0]
+                i_end += 1
+        for k in range(i, i_end - 1):
+            if old[k][1] != old[k + 1][1] * old[k + 1][0]:
+                return None
+        new_strides[j_end - 1] = old[i_end - 1][1]
+        for k in range(j_end - 1, j, -1):
+            new_strides[k - 1] = new_strides[k] * new_shape[k]
+        i, j = i_end, j_end
+    return tuple(new_strides)  # trailing new dimensions have length 1: any stride will do
+
+
+def _resolve_shape(shape, size):
+    if isinstance(shape, (numbers.Integral, numpy.integer)):
+        shape = (shape,)
+    shape = tuple(operator.index(n) for n in shape)
+    unknown = [i for i, n in enumerate(shape) if n == -1]
+    if len(unknown) > 1:
+        raise ValueError("can only specify one unknown dimension")
+    if any(n < -1 for n in shape):
+        raise ValueError(f"negative dimensions not allowed in shape {shape}")
+    known = 1
+    for n in shape:
+        known *= n if n != -1 else 1
+    if unknown and known > 0 and size % known == 0:
+        shape = shape[:unknown[0]] + (size // known,) + shape[unknown[0] + 1:]
+    if -1 in shape or _product(shape) != size:
+        raise ValueError(f"cannot reshape array of size {size} into shape {shape}")
+    return shape
+
+
+def _product(shape):
+    result = 1
+    for n in shape:
+        result *= n
+    return result
+
+
+def reshape(a, shape, order="C", *, copy=None):
+    """A view with the new shape when the layout allows one (as NumPy), else a copy
+    (copy=False makes that a ValueError; copy=True always copies)."""
+    if order not in ("C", "F", "c", "f", "A"):
+        raise ValueError(f"order must be 'C', 'F' or 'A', not {order!r}")
+    fortran = order in ("F", "f") or (order == "A" and a.f_contiguous and not a.c_contiguous)
+    new_shape = _resolve_shape(shape, a.size)
+    if copy:
+        a = a.copy(order="F" if fortran else "C")
+    if a.size == 0:
+        strides = None
+    elif fortran:
+        strides = _view_strides(a.shape[::-1], a.strides[::-1], new_shape[::-1])
+        strides = strides and strides[::-1]
+    else:
+        strides = _view_strides(a.shape, a.strides, new_shape)
+    if strides is None and a.size != 0:
+        if copy is False:
+            raise ValueError("reshape(copy=False): the array's layout needs a copy for "
+                             f"shape {new_shape}")
+        a = a.copy(order="F" if fortran else "C")
+        return reshape(a, new_shape, "F" if fortran else "C")
+    if strides is None:
+        strides = _contiguous_strides(new_shape, a.itemsize, fortran)
+    return a._view(a.offset, new_shape, strides)
+
+
+def _contiguous_strides(shape, itemsize, fortran=False):
+    strides, step = [0] * len(shape), itemsize
+    for i in (range(len(shape)) if fortran else reversed(range(len(shape)))):
+        strides[i] = step
+        step *= max(shape[i], 1)
+    return tuple(strides)
+
+
+def ravel(a, order="C"):
+    return reshape(a, -1, order)
+
+
+def transpose(a, axes=None):
+    if axes is None:
+        axes = tuple(reversed(range(a.ndim)))
+    axes = tuple(normalize_axis(i, a.ndim) for i in axes)
+    if sorted(axes) != list(range(a.ndim)):
+        raise ValueError(f"axes {axes} are not a permutation of the array's {a.ndim} "
+                         "dimensions")
+    return a._view(a.offset, tuple(a.shape[i] for i in axes),
+                   tuple(a.strides[i] for i in axes))
+
+
+def permute_dims(x, /, axes):
+    return transpose(x, axes)
+
+
+def matrix_transpose(x, /):
+    """The last two axes swapped (the array API's matrix transpose)."""
+    if x.ndim < 2:
+        raise ValueError("matrix transpose with ndim < 2 is undefined")
+    return swapaxes(x, -1, -2)
+
+
+def swapaxes(a, axis1, axis2):
+    axes = list(range(a.ndim))
+    i, j = normalize_axis(axis1, a.ndim), normalize_axis(axis2, a.ndim)
+    axes[i], axes[j] = axes[j], axes[i]
+    return transpose(a, axes)
+
+
+def moveaxis(a, source, destination):
+    source = normalize_axes(source, a.ndim, "source")
+    destination = normalize_axes(destination, a.ndim, "destination")
+    if len(source) != len(destination):
+        raise ValueError("`source` and `destination` arguments must have the same number of "
+                         "elements")
+    order = [n for n in range(a.ndim) if n not in source]
+    for dest, src in sorted(zip(destination, source)):
+        order.insert(dest, src)
+    return transpose(a, order)
+
+
+def rollaxis(a, axis, start=0):
+    """NumPy's rollaxis: axis moves to just before start."""
+    n = a.ndim
+    axis = normalize_axis(axis, n)
+    start = operator.index(start)
+    if start < 0:
+        start += n
+    if not 0 <= start <= n:
+        raise AxisError(f"'start' arg requires {-n} <= start < {n + 1}, but {start} was "
+                        "passed in")
+    if axis < start:
+        start -= 1
+    order = [i for i in range(n) if i != axis]
+    order.insert(start, axis)
+    return transpose(a, order)
+
+
+def squeeze(a, axis=None):
+    if axis is None:
+        axes = tuple(i for i, n in enumerate(a.shape) if n == 1)
+    else:
+        axes = normalize_axes(axis, a.ndim)
+        if any(a.shape[i] != 1 for i in axes):
+            raise ValueError("cannot select an axis to squeeze out which has size not equal "
+                             "to one")
+    keep = [i for i in range(a.ndim) if i not in axes]
+    return a._view(a.offset, tuple(a.shape[i] for i in keep), tuple(a.strides[i] for i in keep))
+
+
+def expand_dims(a, axis):
+    axes = (axis,) if isinstance(axis, (numbers.Integral, numpy.integer)) else tuple(axis)
+    ndim = a.ndim + len(axes)
+    axes = normalize_axes(axes, ndim)
+    shape, strides = iter(a.shape), iter(a.strides)
+    new_shape = tuple(1 if i in axes else next(shape) for i in range(ndim))
+    new_strides = tuple(0 if i in axes else next(strides) for i in range(ndim))
+    return a._view(a.offset, new_shape, new_strides)
+
+
+def broadcast_shapes(*shapes):
+    """The broadcast shape (shape arithmetic only: NumPy's own function)."""
+    return numpy.broadcast_shapes(*shapes)
+
+
+def broadcast_to(array, shape, subok=False):
+    """A view of array with the given shape (zero strides on broadcast dimensions)."""
+    shape = (operator.index(shape),) if isinstance(shape, (numbers.Integral, numpy.integer)) \
+        else tuple(operator.index(n) for n in shape)
+    if len(shape) < array.ndim or any(n < 0 for n in shape):
+        raise ValueError(f"cannot broadcast an array of shape {array.shape} to {shape}")
+    lead = len(shape) - array.ndim
+    strides = [0] * lead
+    for n, have, stride in zip(shape[lead:], array.shape, array.strides):
+        if have == n:
+            strides.append(stride)
+        elif have == 1:
+            strides.append(0)
+        else:
+            raise ValueError(f"operands could not be broadcast together with remapped shapes "
+                             f"[original->remapped]: {array.shape} and requested shape {shape}")
+    return array._view(array.offset, shape, tuple(strides))
+
+
+def broadcast_arrays(*args, subok=False):
+    arrays = _device_arrays(args)
+    shape = numpy.broadcast_shapes(*(a.shape for a in arrays))
+    return tuple(a if a.shape == shape else broadcast_to(a, shape) for a in arrays)
+
+
+def flip(m, axis=None):
+    """A view with the order of elements reversed along the given axes (all by default)."""
+    axes = tuple(range(m.ndim)) if axis is None else normalize_axes(axis, m.ndim)
+    offset, strides = m.offset, list(m.strides)
+    for i in axes:
+        if m.shape[i] > 0:
+            offset += (m.shape[i] - 1) * strides[i]
+        strides[i] = -strides[i]
+    return m._view(offset, m.shape, tuple(strides))
+
+
+def _device_arrays(values):
+    """Device arrays for values (host data is uploaded next to the first device array);
+    ValueError naming both devices if they live on two."""
+    from . import _creation
+
+    like = next((v for v in values if isinstance(v, _array._CoreArray)), None)
+    _creation._check_same_device(*values)
+    return [v if isinstance(v, _array._CoreArray) else
+            _creation.asarray(v, stream=None if like is None else like._stream)
+            for v in values]
+
+
+def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    """Joins arrays along an existing axis (axis=None: flattened), one COPY per input into a
+    view of the output."""
+    arrays = _device_arrays(list(arrays))
+    if not arrays:
+        raise ValueError("need at least one array to concatenate")
+    if axis is None:
+        arrays, axis = [ravel(a) for a in arrays], 0
+    first = arrays[0]
+    if first.ndim == 0:
+        raise ValueError("zero-dimensional arrays cannot be concatenated")
+    axis = normalize_axis(axis, first.ndim)
+    for k, a in enumerate(arrays[1:], 1):
+        if a.ndim != first.ndim:
+            raise ValueError(f"all the input array dimensions except for the concatenation axis "
+                             f"must match exactly, but array 0 has {first.ndim} dimension(s) and "
+                             f"array {k} has {a.ndim}")
+        for i in range(first.ndim):
+            if i != axis and a.shape[i] != first.shape[i]:
+                raise ValueError(f"all the input array dimensions except for the concatenation "
+                                 f"axis must match exactly, but along dimension {i}, the array "
+                                 f"at index 0 has size {first.shape[i]} and the array at index "
+                                 f"{k} has size {a.shape[i]}")
+    shape = list(first.shape)
+    shape[axis] = sum(a.shape[axis] for a in arrays)
+    result = _dtypes.result_type(*arrays) if dtype is None else _dtypes.normalize(dtype)
+    if out is None:
+        out = _array._CoreArray.__new__(type(first), tuple(shape), _dtypes.CODES[result], "C",
+                                        first._stream)
+    elif out.shape != tuple(shape):
+        raise ValueError(f"concatenate: out has shape {out.shape}, the result {tuple(shape)}")
+    for a in arrays:
+        if not numpy.can_cast(a.dtype, out.dtype, casting=casting):
+            raise TypeError(f"Cannot cast array data from {a.dtype} to {out.dtype} according "
+                            f"to the rule {casting!r}")
+    position = 0
+    for a in arrays:
+        n = a.shape[axis]
+        if n:
+            part = out._view(out.offset + position * out.strides[axis],
+                             out.shape[:axis] + (n,) + out.shape[axis + 1:], out.strides)
+            _elementwise(_core.OP_COPY, a, out=part)
+        position += n
+    return out
+
+
+def concat(arrays, /, *, axis=0):
+    return concatenate(arrays, axis=axis)
+
+
+def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    arrays = _device_arrays(list(arrays))
+    if not arrays:
+        raise ValueError("need at least one array to stack")
+    if len({a.shape for a in arrays}) != 1:
+        raise ValueError("all input arrays must have the same shape")
+    axis = normalize_axis(axis, arrays[0].ndim + 1)
+    return concatenate([expand_dims(a, axis) for a in arrays], axis, out, dtype, casting)
+
+
+def atleast_1d(*arys):
+    results = [a if a.ndim >= 1 else reshape(a, (1,)) for a in _device_arrays(arys)]
+    return results[0] if len(results) == 1 else tuple(results)
+
+
+def atleast_2d(*arys):
+    results = [a if a.ndim >= 2 else reshape(a, (1,) * (2 - a.ndim) + a.shape)
+               for a in _device_arrays(arys)]
+    return results[0] if len(results) == 1 else tuple(results)
+
+
+def atleast_3d(*arys):
+    def lift(a):
+        if a.ndim == 0:
+            return reshape(a, (1, 1, 1))
+        if a.ndim == 1:
+            return reshape(a, (1, a.shape[0], 1))
+        return a if a.ndim >= 3 else expand_dims(a, 2)
+
+    results = [lift(a) for a in _device_arrays(arys)]
+    return results[0] if len(results) == 1 else tuple(results)
+
+
+def vstack(tup, *, dtype=None, casting="same_kind"):
+    arrays = atleast_2d(*tup)
+    arrays = [arrays] if not isinstance(arrays, tuple) else list(arrays)
+    return concatenate(arrays, 0, dtype=dtype, casting=casting)
+
+
+def hstack(tup, *, dtype=None, casting="same_kind"):
+    arrays = atleast_1d(*tup)
+    arrays = [arrays] if not isinstance(arrays, tuple) else list(arrays)
+    return concatenate(arrays, 0 if arrays[0].ndim == 1 else 1, dtype=dtype, casting=casting)
+
+
+def copy(a, order="K", subok=False):
+    a = _device_arrays([a])[0]
+    return a.copy(order="F" if order in ("F", "f") or (order in ("K", "A") and a.f_contiguous
+                                                       and not a.c_contiguous) else "C")
+
+
+def astype(x, dtype, /, *, copy=True, device=None):
+    if device is not None:
+        from . import _creation
+
+        x = _creation.to_device(x, device)
+    return x.astype(dtype, copy=copy)
+
+
+def shape(a):
+    return a.shape
+
+
+def ndim(a):
+    return a.ndim
+
+
+def size(a, axis=None):
+    return a.size if axis is None else a.shape[normalize_axis(axis, a.ndim)]
+
+
+class _ManipulationMethods:
+    """ndarray methods: host transfers, copies, conversions and shape views."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------ host transfers
+
+    def get(self, stream=None, order="C"):
+        """A NumPy copy of the data (waits for the array's stream)."""
+        source = self if (self.c_contiguous or self.f_contiguous) else self.copy()
+        host = numpy.empty(self.shape, self.dtype, order=source.order)
+        source._to_host(host)
+        self._stream.sync()
+        return numpy.asarray(host, order=order) if order != source.order else host
+
+    def set(self, host):
+        """Copies a NumPy array (or anything numpy.asarray takes) of the same shape into this
+        array, asynchronously on its stream."""
+        host = numpy.asarray(host)
+        if host.shape != self.shape:
+            raise ValueError(f"set: host array of shape {host.shape} does not match the device "
+                             f"array's shape {self.shape}")
+        if self.c_contiguous or self.f_contiguous:
+            self._from_host(numpy.asarray(host, dtype=self.dtype, order=self.order))
+        else:
+            from . import _creation
+
+            _elementwise(_core.OP_COPY, _creation.asarray(host, self.dtype, stream=self._stream),
+                         out=self)
+        return self
+
+    def item(self, *args):
+        """One element as a Python scalar (a synchronising read): the only one, or the one
+        at a flat index or an index tuple."""
+        if args:
+            index = args[0] if len(args) == 1 else args
+            flat = not isinstance(index, tuple)
+            if flat:
+                index = numpy.unravel_index(operator.index(index), self.shape)
+            return self[tuple(index)].item()
+        if self.size != 1:
+            raise ValueError("can only convert an array of size 1 to a Python scalar")
+        return self.get().item()
+
+    def tolist(self):
+        return self.get().tolist()
+
+    def __bool__(self):
+        if self.size != 1:
+            raise ValueError("the truth value of an array with more than one element is "
+                             "ambiguous")
+        return bool(self.item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __index__(self):
+        if self.ndim != 0 or self.dtype.kind not in "iu":
+            raise TypeError("only integer scalar arrays can be converted to a scalar index")
+        return self.item()
+
+    # ------------------------------------------------------------ copies
+
+    def copy(self, order="C"):
+        fortran = order in ("F", "f") or (order in ("K", "A") and self.f_contiguous
+                                          and not self.c_contiguous)
+        out = _array._CoreArray.__new__(type(self), self.shape, self._dtype_code,
+                                        "F" if fortran else "C", self._stream)
+        return _elementwise(_core.OP_COPY, self, out=out)
+
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
+        code = _dtypes.code_of(dtype)
+        if code == self._dtype_code and not copy:
+            return self
+        if not numpy.can_cast(self.dtype, _dtypes.normalize(dtype), casting=casting):
+            raise TypeError(f"Cannot cast array data from {self.dtype} to "
+                            f"{_dtypes.normalize(dtype)} according to the rule {casting!r}")
+        return _elementwise(_core.OP_COPY, self, dtype=code)
+
+    def fill(self, value):
+        """Sets every element to value (cast to the array's dtype like numpy's fill)."""
+        _elementwise(_core.OP_COPY, self.dtype.type(value).item(), out=self)
+        return self
+
+    # ------------------------------------------------------------ views
+
+    def reshape(self, *shape, order="C", copy=None):
+        if len(shape) == 1 and not isinstance(shape[0], (numbers.Integral, numpy.integer)):
+            shape = shape[0]
+        return reshape(self, shape, order, copy=copy)
+
+    def ravel(self, order="C"):
+        return reshape(self, -1, order)
+
+    def flatten(self, order="C"):
+        """A flat copy (ravel gives a view when it can)."""
+        return reshape(self, -1, order).copy()
+
+    def transpose(self, *axes):
+        if not axes or axes == (None,):
+            return transpose(self)
+        if len(axes) == 1 and not isinstance(axes[0], (numbers.Integral, numpy.integer)):
+            axes = tuple(axes[0])
+        return transpose(self, axes)
+
+    @property
+    def T(self):
+        return transpose(self)
+
+    @property
+    def mT(self):
+        return matrix_transpose(self)
+
+    def swapaxes(self, axis1, axis2):
+        return swapaxes(self, axis1, axis2)
+
+    def squeeze(self, axis=None):
+        return squeeze(self, axis)

@@ -1,0 +1,529 @@
+"""Element-wise math on device arrays: NumPy's ufuncs of Table 1 and the array operators.
+
+Every function takes NumPy's name and arguments (`out=`, `dtype=`, `casting=`), so NumPy
+calls can be dispatched here unchanged. Type promotion is NumPy 2's (NEP 50: Python scalars
+are weak): numpy's own `ufunc.resolve_dtypes` decides the loop once per (ufunc, operand
+dtypes) and the decision is cached, so a call costs a dict look-up plus the C launch.
+The device has no float16, int16, uint16, uint32 or complex64: a result NumPy would give in
+one of those is computed in the next wider device dtype (_dtypes.device_dtype).
+"""
+
+import numbers
+
+import numpy
+
+from . import _array, _core, _dtypes
+
+_elementwise = _core.elementwise
+_CoreArray = _core.ndarray
+_DTYPE_OF_CODE = {code: dtype for dtype, code in _dtypes.CODES.items()}
+_PYTHON_SCALARS = (bool, int, float, complex)
+_BOOL = _dtypes.CODES[numpy.dtype(bool)]
+
+
+def _key(value):
+    """What promotion needs to know about an operand: its dtype code (device arrays), its
+    type (weak Python scalars) or its dtype (NumPy scalars, which are strong)."""
+    if isinstance(value, _CoreArray):
+        return value._dtype_code
+    if type(value) in _PYTHON_SCALARS:
+        return type(value)
+    return value.dtype
+
+
+def _numpy_type(key):
+    """The dtype or weak Python type NumPy's resolve_dtypes takes for a key (a Python bool
+    is simply a bool: NEP 50 makes only int, float and complex weak)."""
+    if isinstance(key, int):
+        return _DTYPE_OF_CODE[key]
+    return _DTYPE_OF_CODE[_BOOL] if key is bool else key
+
+
+def _operand(value, like):
+    """A device array, a Python scalar or a NumPy scalar for one operand (host arrays are
+    uploaded to like's stream); None if the value cannot take part."""
+    if isinstance(value, _CoreArray) or type(value) in _PYTHON_SCALARS:
+        return value
+    if isinstance(value, numpy.generic):
+        return value if value.dtype.kind in "biufc" else None
+    if isinstance(value, numbers.Number):
+        return complex(value) if isinstance(value, numbers.Complex) and \
+            not isinstance(value, numbers.Real) else float(value)
+    if isinstance(value, (numpy.ndarray, list, tuple)):
+        return _array._upload(value, like)
+    return None
+
+
+def _cast(value, code):
+    """An array operand converted to the dtype code by COPY; a scalar as a Python number
+    (which C converts to the computation dtype)."""
+    if isinstance(value, _CoreArray):
+        return value if value._dtype_code == code else _elementwise(_core.OP_COPY, value,
+                                                                   dtype=code)
+    return value.item() if isinstance(value, numpy.generic) else value
+
+
+def _zero_dim(value, code, like):
+    """A 0-d device array holding a scalar, on like's stream."""
+    array = _CoreArray.__new__(type(like), (), code, "C", like._stream)
+    return _elementwise(_core.OP_COPY, value, out=array)
+
+
+def _write_out(op_name, result, out, casting):
+    """Copies a result into out with NumPy's output casting check; returns out."""
+    if not numpy.can_cast(result.dtype, out.dtype, casting=casting):
+        raise TypeError(f"Cannot cast ufunc '{op_name}' output from {result.dtype!r} to "
+                        f"{out.dtype!r} with casting rule '{casting}'")
+    return _elementwise(_core.OP_COPY, result, out=out)
+
+
+def _single_out(out):
+    if isinstance(out, tuple):
+        if len(out) != 1:
+            raise ValueError(f"out must be a single array, not a tuple of {len(out)}")
+        out = out[0]
+    if out is not None and not isinstance(out, _CoreArray):
+        raise TypeError(f"out must be a pymic2 array, not {type(out).__name__}")
+    return out
+
+
+class ufunc:
+    """One element-wise function of NumPy's name (pymic2.add, pymic2.exp, ...).
+
+    __call__(*inputs, out=None, dtype=None, casting='same_kind') broadcasts the inputs
+    (device arrays, host arrays, scalars), promotes them like NumPy 2 and runs the op on the
+    device of the first device array. The result is a device array (0-d for 0-d inputs).
+    """
+
+    def __init__(self, name, op, reference, logical=False):
+        self.__name__ = name
+        self.op = op
+        self.reference = reference  # the numpy ufunc whose type resolution we follow
+        self.nin = reference.nin
+        self.nout = 1
+        self.logical = logical  # the op reads every dtype as truth values
+        self._plans = {}
+        self._direct = set()  # operand keys whose arrays and scalars C takes as they are
+
+    def __repr__(self):
+        return f"<pymic2 ufunc '{self.__name__}'>"
+
+    def _plan(self, keys, dtype, casting):
+        """(computation dtype code, result dtype code) for operands with these keys."""
+        cache_key = (keys, dtype, casting)
+        plan = self._plans.get(cache_key)
+        if plan is not None:
+            return plan
+        if self.logical:
+            codes = {k for k in keys if isinstance(k, int)}
+            compute = codes.pop() if len(codes) == 1 else _BOOL
+            plan = (compute, _BOOL)
+        else:
+            types = tuple(_numpy_type(k) for k in keys)
+            options = {"casting": casting}
+            if dtype is not None:  # NumPy's dtype= fixes the output's dtype
+                options["signature"] = (None,) * self.nin + (dtype,)
+            resolved = self.reference.resolve_dtypes(types + (None,), **options)
+            plan = (_dtypes.CODES[_dtypes.device_dtype(resolved[0])],
+                    _dtypes.CODES[_dtypes.device_dtype(resolved[-1])])
+        self._plans[cache_key] = plan
+        if dtype is None and casting == "same_kind" and not self.logical and all(
+                (isinstance(k, int) and k == plan[0]) or k in _PYTHON_SCALARS for k in keys):
+            self._direct.add(keys)  # every array has the computation dtype already
+        return plan
+
+    def __call__(self, *inputs, out=None, dtype=None, casting="same_kind"):
+        if out is None and dtype is None and casting == "same_kind":
+            if len(inputs) == 1 and self.nin == 1 and isinstance(inputs[0], _CoreArray) and \
+                    (inputs[0]._dtype_code,) in self._direct:
+                return _elementwise(self.op, inputs[0])
+            if len(inputs) == 2 and self.nin == 2:
+                result = _binary(self, *inputs)
+                if result is not NotImplemented:
+                    return result
+        if len(inputs) != self.nin:
+            raise TypeError(f"{self.__name__}() takes {self.nin} positional argument"
+                            f"{'s' if self.nin > 1 else ''} but {len(inputs)} were given")
+        result = self._apply(inputs, _single_out(out),
+                             None if dtype is None else _dtypes.normalize(dtype), casting)
+        if result is NotImplemented:
+            kinds = ", ".join(type(x).__name__ for x in inputs)
+            raise TypeError(f"{self.__name__}: unsupported operand types ({kinds})")
+        return result
+
+    def _apply(self, inputs, out, dtype=None, casting="same_kind"):
+        like = out
+        for value in inputs:
+            if isinstance(value, _CoreArray):
+                like = value
+                break
+        if like is None:
+            raise TypeError(f"{self.__name__} runs on a device: give it a pymic2 array "
+                            f"(input or out)")
+        operands = [_operand(x, like) for x in inputs]
+        if any(x is None for x in operands):
+            return NotImplemented
+        if self.logical:  # truth values: a scalar's is all that matters
+            operands = [x if isinstance(x, _CoreArray) else bool(x) for x in operands]
+        compute, result = self._plan(tuple(_key(x) for x in operands), dtype, casting)
+        args = [_cast(x, compute) for x in operands]
+        if not any(isinstance(x, _CoreArray) for x in args):
+            args[0] = _zero_dim(args[0], compute, like)
+        try:
+            if out is None or out._dtype_code == result:
+                return _elementwise(self.op, *args, out=out)
+            return _write_out(self.__name__, _elementwise(self.op, *args), out, casting)
+        except OverflowError:
+            if self.__name__ not in _COMPARISON_TRUTH:
+                raise
+            return _compare_out_of_range(self.__name__, args, out)
+
+    def reduce(self, array, axis=0, dtype=None, out=None, keepdims=False):
+        """NumPy's ufunc.reduce for the ufuncs that have a reduction (add, multiply, maximum,
+        minimum, logical_and, logical_or)."""
+        function = _statistics.UFUNC_REDUCTIONS.get(self.__name__)
+        if function is None:
+            raise TypeError(f"{self.__name__}.reduce is not supported on the device")
+        if function in (_statistics.sum, _statistics.prod):
+            return function(array, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+        if dtype is not None:
+            array = _statistics._device_array(array).astype(dtype, copy=False)
+        return function(array, axis=axis, out=out, keepdims=keepdims)
+
+    def accumulate(self, array, axis=0, dtype=None, out=None):
+        function = {"add": _statistics.cumsum, "multiply": _statistics.cumprod}.get(
+            self.__name__)
+        if function is None:
+            raise TypeError(f"{self.__name__}.accumulate is not supported on the device")
+        return function(array, axis=axis, dtype=dtype, out=out)
+
+
+# Whether `first OP second` holds when first > second for sure (an integer array against a
+# Python int beyond its dtype's range), and when first < second.
+_COMPARISON_TRUTH = {"equal": (False, False), "not_equal": (True, True),
+                     "greater": (True, False), "greater_equal": (True, False),
+                     "less": (False, True), "less_equal": (False, True)}
+
+
+def _compare_out_of_range(name, args, out):
+    """NumPy 2 compares integer arrays with Python ints of any size (uint8_array < -1 is all
+    False); the device reads scalars in the array's dtype, so such a result is a constant."""
+    index = 0 if isinstance(args[1], _CoreArray) else 1
+    value, array = args[index], args[1 - index]
+    below = value < 0  # out of range and negative: below every element
+    first_greater = below if index == 1 else not below
+    truth = _COMPARISON_TRUTH[name][0 if first_greater else 1]
+    if out is None:
+        out = _CoreArray.__new__(type(array), array.shape, _BOOL, "C", array._stream)
+    return _elementwise(_core.OP_COPY, truth, out=out)
+
+
+def _make(name, op_name=None, logical=False):
+    return ufunc(name, getattr(_core, "OP_" + (op_name or name).upper()),
+                 getattr(numpy, name), logical)
+
+
+# Group 1: comparisons and logic
+equal = _make("equal")
+not_equal = _make("not_equal")
+greater = _make("greater")
+greater_equal = _make("greater_equal")
+less = _make("less")
+less_equal = _make("less_equal")
+logical_and = _make("logical_and", logical=True)
+logical_or = _make("logical_or", logical=True)
+logical_xor = _make("logical_xor", logical=True)
+logical_not = _make("logical_not", logical=True)
+bitwise_and = _make("bitwise_and")
+bitwise_or = _make("bitwise_or")
+bitwise_xor = _make("bitwise_xor")
+invert = _make("invert")
+bitwise_not = invert
+isnan = _make("isnan")
+isinf = _make("isinf")
+isfinite = _make("isfinite")
+
+# Group 2: arithmetic and the exp/log family
+add = _make("add")
+subtract = _make("subtract")
+multiply = _make("multiply")
+divide = _make("divide")
+true_divide = divide
+floor_divide = _make("floor_divide")
+remainder = _make("remainder")
+mod = remainder
+negative = _make("negative")
+positive = ufunc("positive", _core.OP_COPY, numpy.positive)
+power = _make("power")
+absolute = _make("absolute")
+abs = absolute  # noqa: A001 - NumPy's name
+sign = _make("sign")
+maximum = _make("maximum")
+minimum = _make("minimum")
+exp = _make("exp")
+expm1 = _make("expm1")
+log = _make("log")
+log1p = _make("log1p")
+sqrt = _make("sqrt")
+square = _make("square")
+tanh = _make("tanh")
+
+
+def divmod(x1, x2, out=(None, None)):  # noqa: A001 - NumPy's name
+    """NumPy's divmod: (floor_divide(x1, x2), remainder(x1, x2))."""
+    return floor_divide(x1, x2, out=out[0]), remainder(x1, x2, out=out[1])
+
+
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):  # noqa: A002
+    """NumPy's clip: minimum(maximum(a, a_min), a_max); NaN propagates."""
+    if kwargs:
+        raise TypeError(f"clip: unsupported arguments {sorted(kwargs)}")
+    a_min = min if a_min is None else a_min
+    a_max = max if a_max is None else a_max
+    out = _single_out(out)
+    if a_min is None and a_max is None:
+        return positive(a, out=out) if out is not None else _cast_copy(a)
+    if a_min is None:
+        return minimum(a, a_max, out=out)
+    if a_max is None:
+        return maximum(a, a_min, out=out)
+    like = a if isinstance(a, _CoreArray) else None
+    if like is None:
+        raise TypeError("clip runs on a device: give it a pymic2 array")
+    operands = [_operand(x, like) for x in (a, a_min, a_max)]
+    if any(x is None for x in operands):
+        raise TypeError("clip: unsupported bound types "
+                        f"({type(a_min).__name__}, {type(a_max).__name__})")
+    code = _dtypes.CODES[_dtypes.result_type(*operands)]
+    args = [_cast(x, code) for x in operands]
+    if out is None or out._dtype_code == code:
+        return _elementwise(_core.OP_CLIP, *args, out=out)
+    return _write_out("clip", _elementwise(_core.OP_CLIP, *args), out, "same_kind")
+
+
+def _cast_copy(a):
+    return _elementwise(_core.OP_COPY, a)
+
+
+# ---------------------------------------------------------------- operators
+
+def _binary(function, x, y):
+    """An operator: NotImplemented (so Python tries the reflected form) for operand types
+    that cannot take part. Operand dtypes whose plan needs no cast (function._direct) go
+    straight to C."""
+    key = (x._dtype_code if isinstance(x, _CoreArray) else type(x),
+           y._dtype_code if isinstance(y, _CoreArray) else type(y))
+    if key in function._direct:
+        try:
+            return _elementwise(function.op, x, y)
+        except OverflowError:
+            if function.__name__ not in _COMPARISON_TRUTH:
+                raise
+            return _compare_out_of_range(function.__name__, (x, y), None)
+    return function._apply((x, y), None)
+
+
+def _in_place(function, x, y):
+    result = function._apply((x, y), x)
+    return result if result is NotImplemented else x
+
+
+class _MathMethods:
+    """The operators and math methods of pymic2.ndarray (mixed into it)."""
+
+    __slots__ = ()
+
+    # arithmetic
+    def __add__(self, other):
+        return _binary(add, self, other)
+
+    def __radd__(self, other):
+        return _binary(add, other, self)
+
+    def __iadd__(self, other):
+        return _in_place(add, self, other)
+
+    def __sub__(self, other):
+        return _binary(subtract, self, other)
+
+    def __rsub__(self, other):
+        return _binary(subtract, other, self)
+
+    def __isub__(self, other):
+        return _in_place(subtract, self, other)
+
+    def __mul__(self, other):
+        return _binary(multiply, self, other)
+
+    def __rmul__(self, other):
+        return _binary(multiply, other, self)
+
+    def __imul__(self, other):
+        return _in_place(multiply, self, other)
+
+    def __truediv__(self, other):
+        return _binary(divide, self, other)
+
+    def __rtruediv__(self, other):
+        return _binary(divide, other, self)
+
+    def __itruediv__(self, other):
+        return _in_place(divide, self, other)
+
+    def __floordiv__(self, other):
+        return _binary(floor_divide, self, other)
+
+    def __rfloordiv__(self, other):
+        return _binary(floor_divide, other, self)
+
+    def __ifloordiv__(self, other):
+        return _in_place(floor_divide, self, other)
+
+    def __mod__(self, other):
+        return _binary(remainder, self, other)
+
+    def __rmod__(self, other):
+        return _binary(remainder, other, self)
+
+    def __imod__(self, other):
+        return _in_place(remainder, self, other)
+
+    def __divmod__(self, other):
+        return _binary(floor_divide, self, other), _binary(remainder, self, other)
+
+    def __rdivmod__(self, other):
+        return _binary(floor_divide, other, self), _binary(remainder, other, self)
+
+    def __pow__(self, other, modulo=None):
+        if modulo is not None:
+            return NotImplemented
+        return _binary(power, self, other)
+
+    def __rpow__(self, other):
+        return _binary(power, other, self)
+
+    def __ipow__(self, other):
+        return _in_place(power, self, other)
+
+    def __matmul__(self, other):
+        return _linalg.matmul_operator(self, other)
+
+    def __rmatmul__(self, other):
+        return _linalg.matmul_operator(other, self)
+
+    def __imatmul__(self, other):
+        return _linalg.matmul(self, other, out=self)
+
+    # bitwise (logical for bool, as NumPy)
+    def __and__(self, other):
+        return _binary(bitwise_and, self, other)
+
+    def __rand__(self, other):
+        return _binary(bitwise_and, other, self)
+
+    def __iand__(self, other):
+        return _in_place(bitwise_and, self, other)
+
+    def __or__(self, other):
+        return _binary(bitwise_or, self, other)
+
+    def __ror__(self, other):
+        return _binary(bitwise_or, other, self)
+
+    def __ior__(self, other):
+        return _in_place(bitwise_or, self, other)
+
+    def __xor__(self, other):
+        return _binary(bitwise_xor, self, other)
+
+    def __rxor__(self, other):
+        return _binary(bitwise_xor, other, self)
+
+    def __ixor__(self, other):
+        return _in_place(bitwise_xor, self, other)
+
+    def __invert__(self):
+        return invert(self)
+
+    # comparisons (Python swaps the reflected ones itself)
+    def __eq__(self, other):
+        return _binary(equal, self, other)
+
+    def __ne__(self, other):
+        return _binary(not_equal, self, other)
+
+    def __lt__(self, other):
+        return _binary(less, self, other)
+
+    def __le__(self, other):
+        return _binary(less_equal, self, other)
+
+    def __gt__(self, other):
+        return _binary(greater, self, other)
+
+    def __ge__(self, other):
+        return _binary(greater_equal, self, other)
+
+    # unary
+    def __neg__(self):
+        return negative(self)
+
+    def __pos__(self):
+        return positive(self)
+
+    def __abs__(self):
+        return absolute(self)
+
+    # methods
+    def abs(self):
+        """absolute(self) (a pyMIC array method)."""
+        return absolute(self)
+
+    def clip(self, min=None, max=None, out=None, **kwargs):  # noqa: A002
+        return clip(self, min, max, out=out, **kwargs)
+
+    def sum(self, axis=None, dtype=None, out=None, keepdims=False):
+        return _statistics.sum(self, axis, dtype, out, keepdims)
+
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False):
+        return _statistics.prod(self, axis, dtype, out, keepdims)
+
+    def max(self, axis=None, out=None, keepdims=False):
+        return _statistics.max(self, axis, out, keepdims)
+
+    def min(self, axis=None, out=None, keepdims=False):
+        return _statistics.min(self, axis, out, keepdims)
+
+    def all(self, axis=None, out=None, keepdims=False):
+        return _statistics.all(self, axis, out, keepdims)
+
+    def any(self, axis=None, out=None, keepdims=False):
+        return _statistics.any(self, axis, out, keepdims)
+
+    def argmax(self, axis=None, out=None, *, keepdims=False):
+        return _statistics.argmax(self, axis, out, keepdims=keepdims)
+
+    def argmin(self, axis=None, out=None, *, keepdims=False):
+        return _statistics.argmin(self, axis, out, keepdims=keepdims)
+
+    def cumsum(self, axis=None, dtype=None, out=None):
+        return _statistics.cumsum(self, axis, dtype, out)
+
+    def cumprod(self, axis=None, dtype=None, out=None):
+        return _statistics.cumprod(self, axis, dtype, out)
+
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False):
+        return _statistics.mean(self, axis, dtype, out, keepdims)
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return _statistics.var(self, axis, dtype, out, ddof, keepdims)
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return _statistics.std(self, axis, dtype, out, ddof, keepdims)
+
+    def dot(self, b, out=None):
+        return _linalg.dot(self, b, out)
+
+
+# they use the ufuncs above
+from . import _linalg, _statistics  # noqa: E402

@@ -1,0 +1,290 @@
+"""NumPy's protocols on device arrays: __array_ufunc__ and __array_function__ (NumPy's
+functions run on the device through pymic2's own), __array_namespace__ (the array API),
+DLPack, and the one explicit door to the host (.get(); __array__ refuses).
+
+Dispatch never falls back to NumPy on the host: a function pymic2 does not implement raises
+TypeError naming it. Implementations are found by name in pymic2's modules at call time, so a
+module another part of the project has not written yet simply provides nothing.
+"""
+
+import functools
+import importlib
+import inspect
+
+import numpy
+
+from . import _array, _core
+
+__all__ = ["from_dlpack"]
+
+#: The modules whose public functions make up the namespace, in look-up order.
+NAMESPACE_MODULES = ("_creation", "_manipulation", "_math", "_statistics", "_linalg",
+                     "_indexing")
+
+#: NumPy functions (module.name) dispatched by __array_function__ -> pymic2 name (a dotted
+#: name looks in a submodule: "linalg.norm" is _linalg.norm). The one table of what runs.
+#: NumPy's aliases (permute_dims, concat) are the same function objects as transpose and
+#: concatenate, so they dispatch through those rows.
+FUNCTIONS = {
+    # creation and movement (numpy.zeros(..., like=device_array) and the like: NEP 35)
+    "numpy.array": "array", "numpy.asarray": "asarray", "numpy.empty": "empty",
+    "numpy.zeros": "zeros", "numpy.ones": "ones", "numpy.full": "full",
+    "numpy.arange": "arange", "numpy.linspace": "linspace", "numpy.eye": "eye",
+    "numpy.identity": "identity",
+    "numpy.empty_like": "empty_like", "numpy.zeros_like": "zeros_like",
+    "numpy.ones_like": "ones_like", "numpy.full_like": "full_like", "numpy.copy": "copy",
+    "numpy.where": "where", "numpy.astype": "astype",
+    # views and joining
+    "numpy.reshape": "reshape", "numpy.ravel": "ravel", "numpy.transpose": "transpose",
+    "numpy.matrix_transpose": "matrix_transpose",
+    "numpy.swapaxes": "swapaxes", "numpy.moveaxis": "moveaxis", "numpy.rollaxis": "rollaxis",
+    "numpy.squeeze": "squeeze", "numpy.expand_dims": "expand_dims", "numpy.flip": "flip",
+    "numpy.broadcast_to": "broadcast_to", "numpy.broadcast_arrays": "broadcast_arrays",
+    "numpy.concatenate": "concatenate", "numpy.stack": "stack",
+    "numpy.hstack": "hstack", "numpy.vstack": "vstack", "numpy.atleast_1d": "atleast_1d",
+    "numpy.atleast_2d": "atleast_2d", "numpy.atleast_3d": "atleast_3d",
+    "numpy.shape": "shape", "numpy.ndim": "ndim", "numpy.size": "size",
+    # math (the math surface: _math, _statistics, _linalg)
+    "numpy.clip": "clip", "numpy.around": "round", "numpy.round": "round",
+    "numpy.sum": "sum", "numpy.prod": "prod", "numpy.max": "max", "numpy.amax": "max",
+    "numpy.min": "min", "numpy.amin": "min", "numpy.mean": "mean", "numpy.var": "var",
+    "numpy.std": "std", "numpy.all": "all", "numpy.any": "any",
+    "numpy.count_nonzero": "count_nonzero", "numpy.argmax": "argmax", "numpy.argmin": "argmin",
+    "numpy.cumsum": "cumsum", "numpy.cumprod": "cumprod", "numpy.cumulative_sum":
+    "cumulative_sum", "numpy.cumulative_prod": "cumulative_prod", "numpy.dot": "dot",
+    "numpy.vdot": "vdot", "numpy.inner": "inner", "numpy.outer": "outer",
+    "numpy.tensordot": "tensordot", "numpy.linalg.norm": "linalg.norm",
+    "numpy.allclose": "allclose", "numpy.isclose": "isclose",
+    "numpy.array_equal": "array_equal",
+    # indexing (the indexing surface: _indexing)
+    "numpy.take": "take", "numpy.put": "put", "numpy.nonzero": "nonzero",
+    "numpy.argwhere": "argwhere", "numpy.flatnonzero": "flatnonzero",
+    "numpy.compress": "compress", "numpy.take_along_axis": "take_along_axis",
+}
+
+#: ufunc.reduce and ufunc.accumulate when the pymic2 ufunc object has no such method.
+UFUNC_METHODS = {
+    ("add", "reduce"): "sum", ("multiply", "reduce"): "prod", ("maximum", "reduce"): "max",
+    ("minimum", "reduce"): "min", ("logical_and", "reduce"): "all",
+    ("logical_or", "reduce"): "any", ("add", "accumulate"): "cumsum",
+    ("multiply", "accumulate"): "cumprod",
+}
+
+#: ufunc keyword values that ask for nothing beyond the default and are dropped.
+_DEFAULT_UFUNC_KWARGS = {"where": True, "casting": "same_kind", "order": "K", "subok": True,
+                         "signature": None, "initial": numpy._NoValue}
+
+
+_FOUND = {}  # name -> function: the modules do not change once imported
+
+
+def lookup(name):
+    """The pymic2 function of this name, or None. Private names, modules and the helpers a
+    module imported are not part of the namespace (a module's __all__, if it has one, lists
+    its public names)."""
+    function = _FOUND.get(name)
+    if function is None:
+        function = _FOUND[name] = _find(name)
+        if function is None:
+            del _FOUND[name]  # a module that failed to import may be fixed and re-imported
+    return function
+
+
+def _find(name):
+    module_names = NAMESPACE_MODULES
+    if "." in name:
+        submodule, name = name.split(".", 1)
+        module_names = ("_" + submodule,)
+    for module_name in module_names:
+        try:
+            module = importlib.import_module("pymic2." + module_name)
+        except ModuleNotFoundError as error:
+            if error.name != "pymic2." + module_name:
+                raise
+            continue
+        exported = getattr(module, "__all__", None)
+        if exported is not None and name not in exported:
+            continue
+        value = getattr(module, name, None)
+        if value is None or name.startswith("_") or inspect.ismodule(value) or \
+                not callable(value):
+            continue
+        if exported is None and getattr(value, "__module__", module.__name__) not in (
+                module.__name__, None) and not _is_pymic2_ufunc(value):
+            continue  # imported from elsewhere
+        return value
+    return None
+
+
+def _is_pymic2_ufunc(value):
+    return type(value).__module__.startswith("pymic2.")
+
+
+def namespace_names():
+    """Every public name the namespace modules provide now."""
+    names = set()
+    for module_name in NAMESPACE_MODULES:
+        try:
+            module = importlib.import_module("pymic2." + module_name)
+        except ModuleNotFoundError as error:
+            if error.name != "pymic2." + module_name:
+                raise
+            continue
+        candidates = getattr(module, "__all__", None) or \
+            [n for n in dir(module) if not n.startswith("_")]
+        names.update(n for n in candidates if lookup(n) is not None)
+    return names
+
+
+def _not_implemented(what):
+    return TypeError(f"{what} is not implemented on pymic2 device arrays (no host fallback: "
+                     "copy the data to NumPy with .get() to run it on the host)")
+
+
+def _involves_foreign_types(values):
+    """True if a value has a type that takes part in NumPy's protocols but is neither ours
+    nor NumPy's: then it gets its turn (NotImplemented)."""
+    for value in values:
+        kind = type(value)
+        if isinstance(value, (_array._CoreArray, numpy.ndarray, numpy.generic)):
+            continue
+        if getattr(kind, "__array_ufunc__", None) is not None and \
+                hasattr(kind, "__array_function__"):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=None)
+def _accepted_keywords(function):
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return None  # not introspectable: pass everything
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return frozenset(p.name for p in parameters if p.kind in (p.KEYWORD_ONLY,
+                                                              p.POSITIONAL_OR_KEYWORD))
+
+
+def _call_with(function, what, args, kwargs):
+    accepted = _accepted_keywords(function)
+    if accepted is not None:
+        unsupported = sorted(k for k in kwargs if k not in accepted)
+        if unsupported:
+            raise TypeError(f"{what}: pymic2 does not support the argument(s) "
+                            f"{', '.join(unsupported)} on device arrays")
+    return function(*args, **kwargs)
+
+
+class _ProtocolMethods:
+    """ndarray's NumPy protocols."""
+
+    __slots__ = ()
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(f"{type(self).__name__} lives in device memory and is not converted "
+                        "implicitly; call .get() (or OffloadArray.update_host()) for a NumPy copy")
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        out = kwargs.get("out", ())
+        if _involves_foreign_types(inputs + tuple(out)):
+            return NotImplemented
+        name = ufunc.__name__
+        what = f"numpy.{name}" if method == "__call__" else f"numpy.{name}.{method}"
+        implementation = lookup(name)
+        if method != "__call__":
+            implementation = getattr(implementation, method, None) if \
+                _is_pymic2_ufunc(implementation) else None
+            if implementation is None and (name, method) in UFUNC_METHODS:
+                implementation = lookup(UFUNC_METHODS[name, method])
+            if implementation is not None and method in ("reduce", "accumulate"):
+                kwargs.setdefault("axis", 0)  # the ufunc methods' default, not None
+        if implementation is None:
+            raise _not_implemented(what)
+        kwargs = {k: v for k, v in kwargs.items()
+                  if not (k in _DEFAULT_UFUNC_KWARGS and v is _DEFAULT_UFUNC_KWARGS[k])
+                  and not (k == "where" and v is True)}
+        if "out" in kwargs:
+            if len(out) != 1:
+                raise TypeError(f"{what}: pymic2 supports one output array, not {len(out)}")
+            if out[0] is None:
+                del kwargs["out"]
+            elif not isinstance(out[0], _array._CoreArray):
+                raise TypeError(f"{what}: out must be a pymic2 array, not "
+                                f"{type(out[0]).__name__}")
+            else:
+                kwargs["out"] = out[0]
+        return _call_with(implementation, what, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if not all(issubclass(t, (_array._CoreArray, numpy.ndarray)) for t in types):
+            return NotImplemented
+        what = f"{func.__module__}.{func.__name__}"
+        name = FUNCTIONS.get(what)
+        implementation = None if name is None else lookup(name)
+        if implementation is None:
+            raise _not_implemented(what)
+        return _call_with(implementation, what, args, kwargs)
+
+    def __array_namespace__(self, *, api_version=None):
+        from . import numpy as namespace
+
+        if api_version is not None and api_version not in namespace.SUPPORTED_API_VERSIONS:
+            raise ValueError(f"array API version {api_version!r} is not supported (supported: "
+                             f"{', '.join(namespace.SUPPORTED_API_VERSIONS)})")
+        return namespace
+
+    # ------------------------------------------------------------ DLPack
+
+    def __dlpack_device__(self):
+        """(device type, id): kDLCPU (1, 0) for the host backend, whose device memory is
+        CPU memory of this process; kDLOpenCL (4, n) for OpenCL devices."""
+        core = self._device
+        if core.backend == "host":
+            return (1, 0)
+        if core.backend == "opencl":
+            return (4, core.backend_index)
+        raise BufferError(f"{core.name}: no DLPack device type for backend {core.backend}")
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """A DLPack capsule of the array's memory (zero copy unless copy=True).
+
+        stream: None synchronises the array's stream first (a CPU consumer has no stream to
+        order against, so the data must be complete); -1 asks for no synchronisation.
+        """
+        if stream is not None and stream != -1:
+            raise ValueError(f"__dlpack__: a kDLCPU consumer passes stream=None (or -1), not "
+                             f"{stream!r}")
+        if dl_device is not None and tuple(dl_device) != self.__dlpack_device__():
+            raise BufferError(f"__dlpack__: cannot export {self._device.name} memory to "
+                              f"DLPack device {tuple(dl_device)}")
+        source = self
+        if copy:
+            source = self.copy()
+        if stream is None or copy:
+            self._stream.sync()
+        versioned = max_version is not None and tuple(max_version)[0] >= 1
+        return _core.dlpack_export(source, versioned, bool(copy))
+
+    def to_device(self, device, /, *, stream=None):
+        from . import _creation
+
+        return _creation.to_device(self, device, stream)
+
+
+def from_dlpack(x, /, *, device=None, copy=None):
+    """A device array from a DLPack producer. A pymic2 array is returned as is (or copied
+    with copy=True); anything else (a NumPy array, ...) must live in CPU memory and is
+    copied into device memory, because device memory is a separate space even on the host
+    backend: copy=False therefore raises ValueError for it."""
+    from . import _creation
+
+    if isinstance(x, _array._CoreArray):
+        return _creation.asarray(x, device=device, copy=copy)
+    if copy is False:
+        raise ValueError("from_dlpack(copy=False): data from another library is always copied "
+                         "into device memory (the device has its own memory space)")
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(f"from_dlpack: {type(x).__name__} does not implement __dlpack__")
+    host = numpy.from_dlpack(x)  # a zero-copy NumPy view of the producer's CPU memory
+    return _creation.asarray(host, device=device)

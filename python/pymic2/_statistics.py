@@ -1,0 +1,223 @@
+"""Reductions on device arrays with NumPy's names and arguments: sum, prod, max, min, all,
+any, count_nonzero, argmax, argmin, cumsum, cumprod (C reductions, pymic2_ops.h), and mean,
+var, std composed from them.
+
+Results are device arrays (0-d for a full reduction): nothing here waits for the device.
+NumPy's accumulation dtypes are followed (sum of bool or a small signed integer is int64),
+except that uint8 sums in int64 where NumPy uses uint64, which the device lacks.
+"""
+
+import builtins
+import math
+import operator
+import warnings
+
+import numpy
+
+from . import _core, _dtypes, _math
+
+_CoreArray = _core.ndarray
+_elementwise = _core.elementwise
+_INT64 = numpy.dtype(numpy.int64)
+_CUMULATIVE = (_core.REDUCE_CUMSUM, _core.REDUCE_CUMPROD)
+
+
+def _device_array(a):
+    """a as a device array (host data is uploaded to the default device)."""
+    if isinstance(a, _CoreArray):
+        return a
+    from . import asarray
+
+    return asarray(numpy.asarray(a))
+
+
+def _normalize_axes(axis, ndim, single=False):
+    """The reduced dimensions as a sorted tuple; AxisError as NumPy words it."""
+    if axis is None:
+        return tuple(range(ndim))
+    if single or not isinstance(axis, (tuple, list)):
+        axes = (operator.index(axis),)
+    else:
+        axes = tuple(operator.index(a) for a in axis)
+    normalized = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise numpy.exceptions.AxisError(a, ndim)
+        normalized.append(a % ndim)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError("duplicate value in 'axis'")
+    return tuple(sorted(normalized))
+
+
+def _mask(axes):
+    return builtins.sum(1 << a for a in axes)
+
+
+def _result_shape(shape, axes, keepdims):
+    return tuple(1 if d in axes else n for d, n in enumerate(shape)
+                 if keepdims or d not in axes)
+
+
+def _run(reduction, a, axes, keepdims, out, name):
+    """Launches a reduction of a (already in its computation dtype) into out or a new
+    array, casting into an out of another dtype like NumPy ('same_kind')."""
+    out = _math._single_out(out)
+    if out is None:
+        return _core.reduce(reduction, a, _mask(axes), keepdims)
+    expected = a.shape if reduction in _CUMULATIVE else _result_shape(a.shape, axes, keepdims)
+    if out.shape != expected:
+        raise ValueError(f"{name}: out has shape {out.shape}, the result has shape {expected}")
+    result = _core.reduce(reduction, a, _mask(axes), keepdims,
+                          out if out.dtype == _REDUCE_DTYPE[reduction](a.dtype) else None)
+    if result is out:
+        return out
+    return _math._write_out(name, result, out, "same_kind")
+
+
+_REDUCE_DTYPE = {
+    **{r: (lambda dt: dt) for r in (_core.REDUCE_SUM, _core.REDUCE_PROD, _core.REDUCE_MAX,
+                                    _core.REDUCE_MIN, _core.REDUCE_CUMSUM,
+                                    _core.REDUCE_CUMPROD)},
+    **{r: (lambda dt: numpy.dtype(bool)) for r in (_core.REDUCE_ALL, _core.REDUCE_ANY)},
+    **{r: (lambda dt: _INT64) for r in (_core.REDUCE_COUNT_NONZERO, _core.REDUCE_ARGMAX,
+                                        _core.REDUCE_ARGMIN)},
+}
+
+
+def _accumulation_dtype(a, dtype):
+    """NumPy's dtype for sum/prod/cumsum: dtype= if given, else bool and the integers
+    accumulate in int64 (uint8 too: the device has no uint64)."""
+    if dtype is not None:
+        return _dtypes.device_dtype(dtype)
+    return _INT64 if a.dtype.kind in "biu" else a.dtype
+
+
+def _cast(a, dt):
+    return a if a.dtype == dt else _elementwise(_core.OP_COPY, a, dtype=_dtypes.CODES[dt])
+
+
+def _accumulating(reduction, name):
+    def reduce(a, axis=None, dtype=None, out=None, keepdims=False):
+        a = _device_array(a)
+        axes = _normalize_axes(axis, a.ndim)
+        return _run(reduction, _cast(a, _accumulation_dtype(a, dtype)), axes, keepdims, out,
+                    name)
+
+    reduce.__name__ = reduce.__qualname__ = name
+    reduce.__doc__ = f"NumPy's {name}(a, axis=None, dtype=None, out=None, keepdims=False)."
+    return reduce
+
+
+sum = _accumulating(_core.REDUCE_SUM, "sum")  # noqa: A001 - NumPy's names
+prod = _accumulating(_core.REDUCE_PROD, "prod")
+
+
+def _plain(reduction, name):
+    def reduce(a, axis=None, out=None, keepdims=False):
+        a = _device_array(a)
+        return _run(reduction, a, _normalize_axes(axis, a.ndim), keepdims, out, name)
+
+    reduce.__name__ = reduce.__qualname__ = name
+    reduce.__doc__ = f"NumPy's {name}(a, axis=None, out=None, keepdims=False)."
+    return reduce
+
+
+max = _plain(_core.REDUCE_MAX, "max")  # noqa: A001
+min = _plain(_core.REDUCE_MIN, "min")  # noqa: A001
+amax, amin = max, min
+all = _plain(_core.REDUCE_ALL, "all")  # noqa: A001
+any = _plain(_core.REDUCE_ANY, "any")  # noqa: A001
+
+
+def count_nonzero(a, axis=None, *, keepdims=False):
+    a = _device_array(a)
+    return _run(_core.REDUCE_COUNT_NONZERO, a, _normalize_axes(axis, a.ndim), keepdims, None,
+                "count_nonzero")
+
+
+def _arg(reduction, name):
+    def reduce(a, axis=None, out=None, *, keepdims=False):
+        a = _device_array(a)
+        axes = _normalize_axes(axis, a.ndim, single=True)
+        return _run(reduction, a, axes, keepdims, out, name)
+
+    reduce.__name__ = reduce.__qualname__ = name
+    reduce.__doc__ = (f"NumPy's {name}(a, axis=None, out=None, *, keepdims=False): int64 "
+                      "indices (into the flattened array for axis=None).")
+    return reduce
+
+
+argmax = _arg(_core.REDUCE_ARGMAX, "argmax")
+argmin = _arg(_core.REDUCE_ARGMIN, "argmin")
+
+
+def _cumulative(reduction, name):
+    def accumulate(a, axis=None, dtype=None, out=None):
+        a = _device_array(a)
+        if axis is None:
+            a = a.reshape(-1)
+        axes = _normalize_axes(0 if axis is None else axis, a.ndim, single=True)
+        return _run(reduction, _cast(a, _accumulation_dtype(a, dtype)), axes, False, out,
+                    name)
+
+    accumulate.__name__ = accumulate.__qualname__ = name
+    accumulate.__doc__ = (f"NumPy's {name}(a, axis=None, dtype=None, out=None); axis=None "
+                          "runs over the flattened array.")
+    return accumulate
+
+
+cumsum = _cumulative(_core.REDUCE_CUMSUM, "cumsum")
+cumprod = _cumulative(_core.REDUCE_CUMPROD, "cumprod")
+
+
+def _mean_dtype(a, dtype):
+    if dtype is not None:
+        return _dtypes.device_dtype(dtype)
+    return numpy.dtype(numpy.float64) if a.dtype.kind in "biu" else a.dtype
+
+
+def _count(shape, axes):
+    return math.prod(shape[d] for d in axes)
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False):
+    """NumPy's mean: sum / n in float64 for integer input, else in the input's dtype."""
+    a = _device_array(a)
+    axes = _normalize_axes(axis, a.ndim)
+    dt = _mean_dtype(a, dtype)
+    n = _count(a.shape, axes)
+    if n == 0:
+        warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
+    total = _run(_core.REDUCE_SUM, _cast(a, dt), axes, keepdims, None, "mean")
+    return _math.divide(total, n, out=out)
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
+    """NumPy's var: sum(|x - mean|**2) / (n - ddof); float64 for integer input, the real
+    dtype for complex input."""
+    a = _device_array(a)
+    if correction is not None:
+        ddof = correction
+    axes = _normalize_axes(axis, a.ndim)
+    dt = _mean_dtype(a, dtype)
+    n = _count(a.shape, axes)
+    divisor = builtins.max(n - ddof, 0)
+    if divisor == 0:
+        warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
+    x = _cast(a, dt)
+    deviation = _math.subtract(x, mean(x, axis=axes, keepdims=True))
+    if dt.kind == "c":
+        deviation = _math.absolute(deviation)
+    squares = _math.multiply(deviation, deviation)
+    total = _run(_core.REDUCE_SUM, squares, axes, keepdims, None, "var")
+    return _math.divide(total, divisor, out=out)
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
+    """NumPy's std: sqrt(var)."""
+    return _math.sqrt(var(a, axis, dtype, None, ddof, keepdims, correction=correction), out=out)
+
+
+#: ufunc.reduce of the ufuncs that have one.
+UFUNC_REDUCTIONS = {"add": sum, "multiply": prod, "maximum": max, "minimum": min,
+                    "logical_and": all, "logical_or": any}

@@ -1,0 +1,209 @@
+"""Integer-array and boolean-mask indexing, the matching assignments and add_at, against
+NumPy doing the same on the same data."""
+
+import numpy
+import pytest
+
+import pymic2
+from conftest import assert_same
+
+DTYPES = ["bool", "int8", "uint8", "int32", "int64", "float32", "float64", "complex128"]
+
+
+def sample(shape, dtype, seed=0):
+    rng = numpy.random.default_rng(seed)
+    values = rng.integers(-50, 50, size=shape)
+    if dtype == "complex128":
+        return (values + 1j * rng.integers(-50, 50, size=shape)).astype(dtype)
+    if dtype == "bool":
+        return values > 0
+    if dtype == "uint8":
+        return (values + 50).astype(dtype)
+    return values.astype(dtype)
+
+
+GATHER_KEYS = [
+    lambda: numpy.array([0, 2, -1, 2, -4]),               # a[idx], repeats and negatives
+    lambda: [3, 1],                                       # a list
+    lambda: numpy.array([[0, 1], [3, 3]]),                # a 2-d index array
+    lambda: (numpy.array([0, 3, 1]), numpy.array([4, 0, -1])),   # a[rows, cols]
+    lambda: (numpy.arange(4), numpy.array([1, 0, 4, 2])),        # x[arange(n), t]
+    lambda: (slice(None), numpy.array([4, 0, 0])),        # a[:, idx]
+    lambda: (numpy.array([2, 0]), slice(1, 4)),           # a[idx, 1:3]
+    lambda: (slice(None, None, -1), [1, 3]),              # reversed rows, columns gathered
+    lambda: (1, numpy.array([0, 2])),                     # an int next to an array
+    lambda: (Ellipsis, numpy.array([1])),
+    lambda: (None, numpy.array([1, 2])),
+    lambda: numpy.arange(20).reshape(4, 5) % 3 == 0,      # a boolean mask
+    lambda: numpy.array([True, False, True, True]),       # a row mask
+    lambda: (slice(None), numpy.array([True, False, False, True, True])),
+    lambda: numpy.array([], dtype=numpy.int64),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("make_key", GATHER_KEYS)
+def test_gather_matches_numpy(dtype, make_key):
+    host = sample((4, 5), dtype)
+    device = pymic2.asarray(host)
+    key = make_key()
+    assert_same(device[key], host[key])
+
+
+def test_gather_non_adjacent_index_arrays_go_first():
+    host = sample((3, 4, 5), "float64")
+    device = pymic2.asarray(host)
+    key = (numpy.array([0, 2, 1]), slice(1, 3), numpy.array([4, 0, 3]))
+    assert_same(device[key], host[key])
+    key = (numpy.array([[0], [2]]), slice(None), numpy.array([1, 4, 3]))  # broadcast (2, 3)
+    assert_same(device[key], host[key])
+
+
+def test_gather_from_transposed_and_strided_views():
+    host = sample((6, 8), "int64")
+    device = pymic2.asarray(host)
+    idx = numpy.array([1, 0, 3, 3])
+    assert_same(device.T[idx], host.T[idx])
+    assert_same(device[::2, 1::3][idx[:2]], host[::2, 1::3][idx[:2]])
+
+
+def test_device_index_arrays():
+    host = sample((50, 7), "float32")
+    device = pymic2.asarray(host)
+    perm = numpy.random.default_rng(1).permutation(50)
+    for idx_dtype in ("int64", "int32", "uint8"):
+        idx = pymic2.asarray(perm.astype(idx_dtype))
+        assert_same(device[idx], host[perm])
+    t = numpy.random.default_rng(2).integers(0, 7, size=50)
+    picked = device[pymic2.asarray(numpy.arange(50)), pymic2.asarray(t)]
+    assert_same(picked, host[numpy.arange(50), t])
+    mask = host[:, 0] > 0
+    assert_same(device[pymic2.asarray(mask)], host[mask])
+
+
+def test_large_gather_takes_the_parallel_path():
+    host = numpy.random.default_rng(3).standard_normal((20000, 16))
+    device = pymic2.asarray(host)
+    idx = numpy.random.default_rng(4).integers(-20000, 20000, size=30000)
+    assert_same(device[idx], host[idx])
+
+
+SCATTER_KEYS = [
+    lambda: numpy.array([0, 2, -1]),
+    lambda: numpy.array([1, 1, 3, 1]),                   # repeats: the last value wins
+    lambda: (numpy.array([0, 3, 1, 0]), numpy.array([4, 0, -1, 4])),
+    lambda: (slice(None), numpy.array([4, 0])),
+    lambda: (numpy.array([2, 0]), slice(1, 4)),
+    lambda: numpy.arange(20).reshape(4, 5) % 3 == 0,
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("make_key", SCATTER_KEYS)
+def test_scatter_matches_numpy(dtype, make_key):
+    host = sample((4, 5), dtype)
+    device = pymic2.asarray(host)
+    key = make_key()
+    values = sample(host[key].shape, dtype, seed=5)
+    host[key] = values
+    device[key] = values
+    assert_same(device, host)
+    host[key] = values[..., :1] if values.ndim else values  # broadcast values
+    device[key] = values[..., :1] if values.ndim else values
+    assert_same(device, host)
+    host[key] = 1
+    device[key] = 1
+    assert_same(device, host)
+    host[key] = values
+    device[key] = pymic2.asarray(values)  # values already on the device
+    assert_same(device, host)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "float64", "complex128"])
+def test_augmented_assignment_is_buffered_like_numpy(dtype):
+    host = sample((4, 5), dtype)
+    device = pymic2.asarray(host)
+    rows, cols = numpy.array([0, 1, 1, 3]), numpy.array([2, 4, 4, 0])
+    v = sample((4,), dtype, seed=7)
+    host[rows, cols] -= v
+    device[rows, cols] -= v
+    assert_same(device, host)
+    idx = numpy.array([2, 2, 2])
+    host[idx] += 1
+    device[idx] += 1
+    assert_same(device, host)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_add_at_matches_numpy(dtype):
+    host = sample((6, 3), dtype)
+    device = pymic2.asarray(host)
+    idx = numpy.array([0, 5, 0, 0, -1, 2])
+    values = sample((6, 3), dtype, seed=9)
+    numpy.add.at(host, idx, values)
+    pymic2.add_at(device, idx, values)
+    assert_same(device, host)
+    rows, cols = numpy.array([1, 1, 4]), numpy.array([2, 2, 0])
+    numpy.add.at(host, (rows, cols), host.dtype.type(1))
+    pymic2.add_at(device, (rows, cols), 1)
+    assert_same(device, host)
+
+
+def test_add_at_many_repeats_is_deterministic():
+    rng = numpy.random.default_rng(11)
+    idx = rng.integers(0, 100, size=50000)
+    values = rng.standard_normal((50000, 8))
+    expected = numpy.zeros((100, 8))
+    numpy.add.at(expected, idx, values)
+    results = []
+    for _ in range(2):
+        device = pymic2.zeros((100, 8))
+        pymic2.add_at(device, pymic2.asarray(idx), pymic2.asarray(values))
+        results.append(device.get())
+    numpy.testing.assert_allclose(results[0], expected, rtol=1e-12, atol=1e-12)
+    assert numpy.array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize("key, message", [
+    (numpy.array([0, 10]), "index 10 is out of bounds for axis 0 with size 4"),
+    (numpy.array([-5]), "index -5 is out of bounds for axis 0 with size 4"),
+    ((slice(None), [1, 5]), "index 5 is out of bounds for axis 1 with size 5"),
+    (([0, 1], [0, 1, 2]), "shape mismatch: indexing arrays could not be broadcast"),
+    (numpy.array([True, False]), "boolean index did not match indexed array along axis 0"),
+    (numpy.array([0.5]), "arrays used as indices must be of integer (or boolean) type"),
+    (([0], [0], [0]), "too many indices for array"),
+])
+def test_index_errors(key, message):
+    device = pymic2.asarray(sample((4, 5), "float64"))
+    with pytest.raises(IndexError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        device[key]
+    with pytest.raises(IndexError):
+        device[key] = 0.0
+
+
+def test_device_index_out_of_bounds_raises_and_writes_nothing():
+    host = sample((4, 5), "float64")
+    device = pymic2.asarray(host)
+    bad = pymic2.asarray(numpy.array([1, 7, 2]))
+    with pytest.raises(IndexError, match="index 7 is out of bounds for axis 0 with size 4"):
+        device[bad]
+    with pytest.raises(IndexError, match="index 7 is out of bounds"):
+        device[bad] = 5.0
+    with pytest.raises(IndexError, match="index 7 is out of bounds"):
+        pymic2.add_at(device, bad, 1.0)
+    assert_same(device, host)
+    device.stream.sync()  # the error was consumed where it was raised
+
+
+def test_scatter_value_shape_mismatch():
+    device = pymic2.zeros((4, 5))
+    with pytest.raises(ValueError, match="could not be broadcast to indexing result"):
+        device[[0, 1]] = numpy.ones(3)
+
+
+def test_scatter_from_an_overlapping_view():
+    host = sample((5, 3), "int64")
+    device = pymic2.asarray(host)
+    host[[4, 0]] = host[1:3]
+    device[[4, 0]] = device[1:3]
+    assert_same(device, host)

@@ -1,0 +1,112 @@
+"""pymic2.random: statistics of a million samples, seeding, the counter continuing across
+calls, and the same numbers with 1 and 2 device threads."""
+
+import numpy
+import pytest
+
+import pymic2
+from conftest import run_python
+
+N = 1_000_000
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_uniform_statistics(dtype):
+    rng = pymic2.random.default_rng(123)
+    x = rng.uniform(-2.0, 3.0, size=N, dtype=dtype).get()
+    assert x.dtype == dtype and x.shape == (N,)
+    assert x.min() >= -2.0 and x.max() < 3.0
+    # mean 0.5, variance 25/12; the bounds are about 6 standard errors
+    assert abs(x.mean() - 0.5) < 6 * numpy.sqrt(25 / 12 / N)
+    assert abs(x.var() - 25 / 12) < 0.02
+    counts, _ = numpy.histogram(x, bins=10, range=(-2.0, 3.0))
+    assert numpy.all(numpy.abs(counts - N / 10) < 6 * numpy.sqrt(N / 10))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_normal_statistics(dtype):
+    rng = pymic2.random.default_rng(7)
+    x = rng.normal(1.5, 2.0, size=(1000, 1000), dtype=dtype).get().astype(numpy.float64)
+    assert abs(x.mean() - 1.5) < 6 * 2.0 / numpy.sqrt(N)
+    assert abs(x.std() - 2.0) < 0.01
+    z = (x - 1.5) / 2.0
+    assert abs(numpy.mean(z ** 3)) < 0.02  # skewness
+    assert abs(numpy.mean(z ** 4) - 3.0) < 0.05  # kurtosis
+    assert abs(numpy.mean(numpy.abs(z) < 1.0) - 0.682689) < 0.005
+    # neighbours (the two halves of a Box-Muller pair) are uncorrelated
+    flat = z.reshape(-1)
+    assert abs(numpy.corrcoef(flat[0::2], flat[1::2])[0, 1]) < 0.01
+
+
+def test_integers_statistics():
+    rng = pymic2.random.default_rng(5)
+    x = rng.integers(-3, 7, size=N).get()
+    assert x.dtype == numpy.int64 and x.min() == -3 and x.max() == 6
+    counts = numpy.bincount(x + 3)
+    assert numpy.all(numpy.abs(counts - N / 10) < 6 * numpy.sqrt(N / 10))
+    small = rng.integers(0, 256, size=1000, dtype="uint8").get()
+    assert small.dtype == numpy.uint8 and len(numpy.unique(small)) > 200
+
+
+def test_seed_reproducibility_and_continuation():
+    a = pymic2.random.default_rng(42)
+    b = pymic2.random.default_rng(42)
+    first = a.normal(size=1001).get()
+    assert numpy.array_equal(first, b.normal(size=1001).get())
+    assert not numpy.array_equal(first, a.normal(size=1001).get())  # the counter moved on
+    assert not numpy.array_equal(first, pymic2.random.default_rng(43).normal(size=1001).get())
+    # one call of 2000 equals two calls of 1000 (an even count: whole Philox blocks)
+    whole = pymic2.random.default_rng(9).random(2000).get()
+    rng = pymic2.random.default_rng(9)
+    parts = numpy.concatenate([rng.random(1000).get(), rng.random(1000).get()])
+    assert numpy.array_equal(whole, parts)
+    pymic2.random.seed(3)
+    u = pymic2.random.rand(3, 4).get()
+    pymic2.random.seed(3)
+    assert numpy.array_equal(u, pymic2.random.random_sample((3, 4)).get())
+    assert pymic2.random.randn(2, 2).shape == (2, 2)
+
+
+def test_thread_count_does_not_change_the_numbers():
+    code = """
+        import hashlib, pymic2
+        rng = pymic2.random.default_rng(2024)
+        parts = [rng.normal(size=300001, dtype="float32"), rng.uniform(size=(513, 700)),
+                 rng.integers(-1000, 1000, size=200003, dtype="int32")]
+        print(pymic2.default_device().num_threads,
+              hashlib.sha256(b"".join(p.get().tobytes() for p in parts)).hexdigest())
+    """
+    one = run_python(code, PYMIC2_NUM_THREADS="1").split()
+    two = run_python(code, PYMIC2_NUM_THREADS="2").split()
+    assert (one[0], two[0]) == ("1", "2")
+    assert one[1] == two[1]
+
+
+def test_permutation_and_shuffle():
+    rng = pymic2.random.default_rng(1)
+    perm = rng.permutation(1000).get()
+    assert sorted(perm.tolist()) == list(range(1000)) and not numpy.array_equal(perm,
+                                                                                 numpy.arange(1000))
+    host = numpy.arange(30.0).reshape(10, 3)
+    x = pymic2.asarray(host)
+    permuted = rng.permutation(x).get()
+    assert sorted(map(tuple, permuted)) == sorted(map(tuple, host))
+    rng.shuffle(x)
+    shuffled = x.get()
+    assert sorted(map(tuple, shuffled)) == sorted(map(tuple, host))
+    assert not numpy.array_equal(shuffled, host)
+
+
+def test_errors():
+    rng = pymic2.random.default_rng(0)
+    with pytest.raises(ValueError, match="scale < 0"):
+        rng.normal(0.0, -1.0, size=3)
+    with pytest.raises(ValueError, match="low >= high"):
+        rng.integers(5, 5, size=3)
+    with pytest.raises(ValueError, match="does not fit in int8"):
+        rng.integers(0, 1000, size=3, dtype="int8")
+    with pytest.raises(TypeError, match="float32 or float64"):
+        rng.uniform(size=3, dtype="int32")
+    with pytest.raises(ValueError, match="seed must be between"):
+        pymic2.random.default_rng(-1)
+    assert rng.random().shape == ()

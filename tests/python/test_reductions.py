@@ -1,0 +1,237 @@
+"""Reductions (sum, prod, max, min, all, any, count_nonzero, argmax, argmin, cumsum,
+cumprod, mean, var, std) against NumPy: axes, keepdims, dtype=, out=, views, NaN, errors."""
+
+import numpy
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+
+import pymic2
+from test_math import ALL_DTYPES, check, sample
+
+AXES = [None, 0, 1, -1, 2, (0, 2), (-1, 0), (0, 1, 2), ()]
+INTEGER_TO_INT64 = {"b", "i", "u"}
+
+
+def numpy_sum_dtype(dtype):
+    """pymic2's accumulation dtype: NumPy's, with uint8 in int64 (the device has no uint64)."""
+    return numpy.int64 if numpy.dtype(dtype).kind in INTEGER_TO_INT64 else dtype
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+@pytest.mark.parametrize("name", ["sum", "prod"])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_sum_prod_axes_keepdims(name, dtype, keepdims):
+    x = sample((3, 4, 5), dtype, 1, special=False)
+    if name == "prod" and numpy.dtype(dtype).kind in "fc":
+        x = (x / 4).astype(dtype)  # keep products of 60 factors in range
+    a = pymic2.asarray(x)
+    for axis in AXES:
+        expected = getattr(numpy, name)(x, axis=axis, keepdims=keepdims,
+                                        dtype=numpy_sum_dtype(dtype))
+        check(getattr(pymic2, name)(a, axis=axis, keepdims=keepdims), expected)
+        check(getattr(a, name)(axis=axis, keepdims=keepdims), expected)
+
+
+@pytest.mark.parametrize("dtype", [numpy.int8, numpy.int32, numpy.float32, numpy.float64,
+                                   numpy.complex128])
+def test_sum_dtype_argument(dtype):
+    x = sample((6, 7), dtype, 2, special=False)
+    a = pymic2.asarray(x)
+    for target in (numpy.int8, numpy.int64, numpy.float32, numpy.float64, numpy.complex128):
+        if numpy.dtype(dtype).kind == "c" and numpy.dtype(target).kind != "c":
+            continue  # NumPy casts away the imaginary part with a warning
+        check(a.sum(axis=1, dtype=target), x.sum(axis=1, dtype=target))
+    check(pymic2.sum(pymic2.asarray(numpy.full(300, 100, numpy.int8))),
+          numpy.full(300, 100, numpy.int8).sum())  # no int8 wrap-around: int64
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES[:-1])  # complex numbers are not ordered
+@pytest.mark.parametrize("name", ["max", "min", "argmax", "argmin"])
+def test_extrema_and_their_indices(name, dtype):
+    x = sample((4, 5, 6), dtype, 3, special=False)
+    a = pymic2.asarray(x)
+    for axis in [None, 0, 1, -1, 2] + ([(0, 2)] if name in ("max", "min") else []):
+        for keepdims in (False, True):
+            check(getattr(pymic2, name)(a, axis=axis, keepdims=keepdims),
+                  getattr(numpy, name)(x, axis=axis, keepdims=keepdims))
+    check(getattr(a, name)(), getattr(x, name)())
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+def test_nan_propagates_and_is_found_first(dtype):
+    x = sample((5, 6), dtype, 4, special=False)
+    x[1, 2] = x[3, 4] = numpy.nan
+    x[2, 2] = numpy.inf
+    a = pymic2.asarray(x)
+    for name in ("max", "min", "argmax", "argmin", "sum"):
+        for axis in (None, 0, 1):
+            check(getattr(pymic2, name)(a, axis=axis), getattr(numpy, name)(x, axis=axis))
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_all_any_count_nonzero(dtype):
+    x = sample((3, 4, 5), dtype, 5)
+    if numpy.dtype(dtype).kind in "iu":
+        x = (x // 3).astype(dtype)  # plenty of zeros
+    x.reshape(-1)[:4] = 0
+    a = pymic2.asarray(x)
+    for axis in AXES:
+        for keepdims in (False, True):
+            for name in ("all", "any"):
+                check(getattr(pymic2, name)(a, axis=axis, keepdims=keepdims),
+                      getattr(numpy, name)(x, axis=axis, keepdims=keepdims))
+            check(pymic2.count_nonzero(a, axis=axis, keepdims=keepdims),
+                  numpy.asarray(numpy.count_nonzero(x, axis=axis, keepdims=keepdims),
+                                numpy.int64))
+    nan = pymic2.asarray(numpy.array([numpy.nan, 0.0]))
+    check(nan.all(), numpy.array([numpy.nan, 0.0]).all())  # NaN counts as true
+    check(nan.any(), numpy.array([numpy.nan, 0.0]).any())
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+def test_cumulative(name, dtype):
+    x = sample((3, 4, 5), dtype, 6, special=False)
+    if name == "cumprod" and numpy.dtype(dtype).kind in "fc":
+        x = (x / 3).astype(dtype)
+    a = pymic2.asarray(x)
+    for axis in (None, 0, 1, 2, -1):
+        check(getattr(pymic2, name)(a, axis=axis),
+              getattr(numpy, name)(x, axis=axis, dtype=numpy_sum_dtype(dtype)))
+    check(getattr(a, name)(axis=1, dtype=numpy.float64),
+          getattr(numpy, name)(x, axis=1, dtype=numpy.float64) if numpy.dtype(dtype).kind != "c"
+          else getattr(numpy, name)(x.real, axis=1))
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_mean_var_std(dtype):
+    x = sample((4, 5, 6), dtype, 7, special=False)
+    a = pymic2.asarray(x)
+    for axis in [None, 0, -1, (0, 2)]:
+        for keepdims in (False, True):
+            check(pymic2.mean(a, axis=axis, keepdims=keepdims),
+                  numpy.asarray(numpy.mean(x, axis=axis, keepdims=keepdims)))
+            for ddof in (0, 1):
+                check(pymic2.var(a, axis=axis, keepdims=keepdims, ddof=ddof),
+                      numpy.asarray(numpy.var(x, axis=axis, keepdims=keepdims, ddof=ddof)))
+                check(a.std(axis=axis, keepdims=keepdims, ddof=ddof),
+                      numpy.asarray(numpy.std(x, axis=axis, keepdims=keepdims, ddof=ddof)))
+    if numpy.dtype(dtype).kind != "c":
+        check(a.mean(axis=1, dtype=numpy.float32),
+              numpy.mean(x, axis=1, dtype=numpy.float32))
+
+
+def test_non_contiguous_views():
+    x = sample((6, 8, 4), numpy.float64, 8, special=False)
+    a = pymic2.asarray(x)
+    views = [lambda z: z.transpose(2, 0, 1), lambda z: z[::-1, :, ::-2],
+             lambda z: z[1::2, ::3], lambda z: z.T.copy().T]
+    for view in views:
+        for axis in (None, 0, 1, (0, 2)):
+            check(view(a).sum(axis=axis), view(x).sum(axis=axis))
+            check(view(a).max(axis=axis), view(x).max(axis=axis))
+            check(view(a).var(axis=axis), view(x).var(axis=axis))
+        check(view(a).argmin(axis=1), view(x).argmin(axis=1))
+        check(view(a).argmax(), view(x).argmax())
+        check(view(a).cumsum(axis=2), view(x).cumsum(axis=2))
+
+
+def test_zero_dim_one_size_and_empty():
+    scalar = numpy.array(2.5)
+    a = pymic2.asarray(scalar)
+    for name in ("sum", "prod", "max", "min", "all", "any", "argmax", "mean", "var"):
+        check(getattr(pymic2, name)(a), numpy.asarray(getattr(numpy, name)(scalar)))
+    check(pymic2.cumsum(a), numpy.cumsum(scalar))
+    empty = numpy.zeros((0, 3))
+    e = pymic2.asarray(empty)
+    check(e.sum(), empty.sum())
+    check(e.sum(axis=0), empty.sum(axis=0))
+    check(e.prod(axis=0), empty.prod(axis=0))
+    check(e.max(axis=1), empty.max(axis=1))  # nothing to reduce into: fine
+    check(e.all(), empty.all())
+    check(e.any(axis=0), empty.any(axis=0))
+    check(e.cumsum(axis=0), empty.cumsum(axis=0))
+    with pytest.raises(ValueError, match="identity"):
+        e.max(axis=0)
+    with pytest.raises(ValueError, match="empty sequence"):
+        e.argmax()
+    with pytest.warns(RuntimeWarning):
+        check(e.mean(axis=0), numpy.full(3, numpy.nan))
+    one = numpy.ones((1, 1, 3), numpy.int32)
+    check(pymic2.asarray(one).sum(axis=(0, 1)), one.sum(axis=(0, 1)))
+
+
+def test_out_argument():
+    x = sample((4, 5), numpy.float64, 9, special=False)
+    a = pymic2.asarray(x)
+    out = pymic2.empty(5)
+    assert pymic2.sum(a, axis=0, out=out) is out
+    check(out, x.sum(axis=0))
+    out32 = pymic2.empty(4, numpy.float32)
+    assert a.max(axis=1, out=out32) is out32  # float64 -> float32: same_kind
+    check(out32, x.max(axis=1).astype(numpy.float32))
+    indices = pymic2.empty(5, numpy.int64)
+    assert pymic2.argmax(a, axis=0, out=indices) is indices
+    check(indices, x.argmax(axis=0))
+    flags = pymic2.empty((4, 1), numpy.bool_)
+    assert a.any(axis=1, keepdims=True, out=flags) is flags
+    check(flags, x.any(axis=1, keepdims=True))
+    mean_out = pymic2.empty(())
+    assert a.mean(out=mean_out) is mean_out
+    check(mean_out, numpy.asarray(x.mean()))
+    cumulative = pymic2.empty((4, 5))
+    assert a.cumsum(axis=1, out=cumulative) is cumulative
+    check(cumulative, x.cumsum(axis=1))
+    with pytest.raises(TypeError, match="same_kind"):
+        a.sum(axis=0, out=pymic2.empty(5, numpy.int64))
+    with pytest.raises(ValueError, match="shape"):
+        a.sum(axis=0, out=pymic2.empty(4))
+    # an out that aliases the input: computed in a temporary, then copied
+    host = numpy.arange(12.0).reshape(3, 4)
+    b = pymic2.asarray(host)
+    pymic2.cumsum(b, axis=1, out=b)
+    check(b, numpy.arange(12.0).reshape(3, 4).cumsum(axis=1))
+    c = pymic2.asarray(numpy.arange(12.0).reshape(3, 4))
+    pymic2.sum(c, axis=0, out=c[0])
+    check(c[0], numpy.arange(12.0).reshape(3, 4).sum(axis=0))
+
+
+def test_errors():
+    a = pymic2.zeros((3, 4))
+    for axis in (2, -3, (0, 5)):
+        with pytest.raises(numpy.exceptions.AxisError):
+            a.sum(axis=axis)
+    with pytest.raises(numpy.exceptions.AxisError):
+        a.argmax(axis=2)
+    with pytest.raises(numpy.exceptions.AxisError):
+        a.cumsum(axis=-3)
+    with pytest.raises(ValueError, match="duplicate"):
+        a.sum(axis=(0, -2))
+    with pytest.raises(TypeError):
+        a.argmax(axis=(0, 1))
+    with pytest.raises(TypeError):
+        pymic2.asarray(numpy.ones(3, numpy.complex128)).max()
+
+
+def test_results_are_device_arrays_without_waiting():
+    stream = pymic2.devices[1].create_stream()
+    a = pymic2.ndarray((1000,), numpy.float64, stream=stream).fill(1.0)
+    total = a.sum()
+    assert isinstance(total, pymic2.ndarray) and total.shape == () and total.stream is stream
+    assert float(total) == 1000.0
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data(), dtype=st.sampled_from([numpy.int32, numpy.float64, numpy.bool_]),
+       name=st.sampled_from(["sum", "max", "any", "mean", "prod"]), keepdims=st.booleans())
+def test_hypothesis_random_axes(data, dtype, name, keepdims):
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=4))
+    axes = data.draw(st.lists(st.integers(-len(shape), len(shape) - 1), unique_by=lambda i:
+                              i % len(shape), max_size=len(shape)))
+    x = sample(shape, dtype, data.draw(st.integers(0, 1000)), special=False)
+    expected = getattr(numpy, name)(x, axis=tuple(axes), keepdims=keepdims,
+                                    **({"dtype": numpy_sum_dtype(dtype)}
+                                       if name in ("sum", "prod") else {}))
+    check(getattr(pymic2, name)(pymic2.asarray(x), axis=tuple(axes), keepdims=keepdims),
+          numpy.asarray(expected))
