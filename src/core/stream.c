@@ -53,6 +53,8 @@ static void drop_references(pymic2__command *command)
         pymic2_buffer_release(command->buffers[i]);
 }
 
+static void wait_completed(pymic2_stream *stream, uint64_t target);
+
 int pymic2__command_submit(pymic2__command *command)
 {
     pymic2_stream *stream = command->stream;
@@ -63,6 +65,12 @@ int pymic2__command_submit(pymic2__command *command)
         free(command);
         return PYMIC2_ESYSTEM;
     }
+    /* The queue is bounded: every pending command holds its buffers, so a producer far ahead
+     * of the device would pin memory without limit. It waits (helping where it can) until
+     * half the backlog ran. */
+    uint64_t enqueued = atomic_load(&stream->enqueued);
+    if (enqueued - atomic_load(&stream->completed) >= PYMIC2__MAX_PENDING_COMMANDS)
+        wait_completed(stream, enqueued - PYMIC2__MAX_PENDING_COMMANDS / 2);
     pthread_mutex_lock(&stream->submit_lock);
     uint64_t sequence = atomic_load(&stream->enqueued) + 1;
     command->sequence = sequence;

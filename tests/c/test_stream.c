@@ -247,6 +247,29 @@ static void test_destroy_with_pending_work(void)
 }
 
 /* Many streams created and destroyed: threads and queues do not pile up or hang. */
+/* A producer far ahead of the device waits instead of queueing without bound. */
+static void test_queue_is_bounded(void)
+{
+    pymic2_stream *stream;
+    CHECK_OK(pymic2_stream_create(device, &stream));
+    const int n = 4 * PYMIC2__MAX_PENDING_COMMANDS;
+    pymic2_buffer *log = new_log(stream, n);
+    CHECK_OK(enqueue_sleep(stream, 20000)); /* the first command keeps the queue backed up */
+    uint64_t worst_backlog = 0;
+    for (int i = 0; i < n; i++) {
+        CHECK_OK(enqueue_append(stream, log, i));
+        uint64_t enqueued, completed;
+        CHECK_OK(pymic2_stream_progress(stream, &enqueued, &completed));
+        if (enqueued - completed > worst_backlog)
+            worst_backlog = enqueued - completed;
+    }
+    CHECK(worst_backlog <= PYMIC2__MAX_PENDING_COMMANDS);
+    CHECK(worst_backlog >= PYMIC2__MAX_PENDING_COMMANDS / 2); /* it really was backed up */
+    CHECK(log_is_sequence(stream, log, n, 0, 1));
+    CHECK_OK(pymic2_buffer_release(log));
+    CHECK_OK(pymic2_stream_destroy(stream));
+}
+
 static void test_stream_churn(void)
 {
     for (int i = 0; i < 50; i++) {
@@ -273,6 +296,7 @@ int main(void)
     test_async_error();
     test_destroy_with_pending_work();
     test_stream_churn();
+    test_queue_is_bounded();
     CHECK_OK(pymic2_library_unload(library));
     return CHECK_DONE();
 }

@@ -1,12 +1,13 @@
-"""Entry point: python -m pymic2.bench {runtime} [options]."""
+"""Entry point: python -m pymic2.bench {runtime,ops} [options]."""
 import argparse
 import sys
 
-from . import runtime
+from . import ops, runtime
 
 # Subcommand name -> module with add_arguments(parser) and run(args) -> exit status.
 SUBCOMMANDS = {
     "runtime": runtime,
+    "ops": ops,
 }
 
 
