@@ -119,7 +119,7 @@ int pymic2__command_submit(pymic2__command *command);
 /* How many commands a stream holds before submit waits for the device to catch up. Small on
  * purpose: each pending op holds a fresh output block, and a deep queue spreads a loop of ops
  * over more memory than the caches hold (a 512x512 add ran 2.5x slower at depth 1024 than
- * at 8, measured with the 128..512 square add loop in the README's performance section). */
+ * at 8: python -m pymic2.bench pipeline). */
 #define PYMIC2__MAX_PENDING_COMMANDS 8
 
 /* Called by the backend once per command, after it ran (status: its outcome, whose message

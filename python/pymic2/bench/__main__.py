@@ -1,13 +1,14 @@
-"""Entry point: python -m pymic2.bench {runtime,ops} [options]."""
+"""Entry point: python -m pymic2.bench {runtime,ops,pipeline} [options]."""
 import argparse
 import sys
 
-from . import ops, runtime
+from . import ops, pipeline, runtime
 
 # Subcommand name -> module with add_arguments(parser) and run(args) -> exit status.
 SUBCOMMANDS = {
     "runtime": runtime,
     "ops": ops,
+    "pipeline": pipeline,
 }
 
 
