@@ -178,6 +178,14 @@ static bool scalar_is_zero(pymic2_dtype dtype, pymic2_scalar value)
 
 static pthread_mutex_t blas_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * Products smaller than this (m*n*k) run the BLAS on one thread: OpenBLAS's own threads then
+ * compete with the device's team and stream worker for the CPUs, which made a 128x128
+ * product take 1.3 ms instead of 0.1 ms and a 256x256 one 16 ms instead of 0.7 ms. From
+ * 512 on, two threads pay (python -m pymic2.bench ops, MATRIX MULTIPLICATION).
+ */
+#define BLAS_THREADED_MIN_VOLUME (512.0 * 512.0 * 512.0)
+
 static void call_blas(pymic2_dtype dtype, bool row_major, const blas_operand *a,
                       const blas_operand *b, int m, int n, int k, const pymic2_scalar *alpha,
                       const void *a_data, const void *b_data, const pymic2_scalar *beta,
@@ -255,7 +263,8 @@ static int gemm_blas(pymic2_device *device, const pymic2_gemm_desc *desc)
     matrix_shape as = matrix_of(a), bs = matrix_of(b);
     int64_t nbatch = batch_count(c);
     pthread_mutex_lock(&blas_lock);
-    openblas_set_num_threads(pymic2__team_size(pymic2__host_of(device)->team));
+    bool threaded = (double)m * (double)n * (double)k >= BLAS_THREADED_MIN_VOLUME;
+    openblas_set_num_threads(threaded ? pymic2__team_size(pymic2__host_of(device)->team) : 1);
     for (int64_t index = 0; index < nbatch; index++) {
         char *a_data = pymic2__host_address(a->buffer, 0) + batch_offset(a, index);
         char *b_data = pymic2__host_address(b->buffer, 0) + batch_offset(b, index);
