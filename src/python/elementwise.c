@@ -392,9 +392,15 @@ PyObject *pymic2__py_elementwise(PyObject *module, PyObject *const *args, Py_ssi
                 return NULL;
             }
         }
-    int failed = pymic2__py_array_operand(target, &desc.operands[ninputs]) < 0;
+    return pymic2__py_launch_into(&desc, ninputs, target, out);
+}
+
+PyObject *pymic2__py_launch_into(pymic2_op_desc *desc, int out_index, pymic2__py_array *target,
+                                 pymic2__py_array *out)
+{
+    int failed = pymic2__py_array_operand(target, &desc->operands[out_index]) < 0;
     if (!failed) {
-        int status = pymic2_op_launch(out->stream->stream, &desc);
+        int status = pymic2_op_launch(out->stream->stream, desc);
         if (status < 0) {
             pymic2__py_raise(status);
             failed = 1;

@@ -162,6 +162,11 @@ int pymic2__py_scalar_from_object(PyObject *object, pymic2_dtype dtype, pymic2_s
 int pymic2__py_arrays_overlap(const pymic2__py_array *input, const pymic2__py_array *output);
 /* Enqueues out[...] = source (COPY: converts, broadcasts source); 0, or -1 with an exception. */
 int pymic2__py_copy_into(pymic2__py_array *source, pymic2__py_array *out);
+/* Launches desc with operand out_index taken from target, then copies target into out when
+ * they differ (target is a temporary standing in for an output that overlaps an input).
+ * Steals the references to target and out; returns out, or NULL with an exception set. */
+PyObject *pymic2__py_launch_into(pymic2_op_desc *desc, int out_index, pymic2__py_array *target,
+                                 pymic2__py_array *out);
 
 /* ---------------------------------------------------------------- reduce.c, gemm.c */
 

@@ -84,22 +84,11 @@ PyObject *pymic2__py_reduce(PyObject *module, PyObject *args, PyObject *kwargs)
     desc.noperands = 2;
     desc.reduction = (pymic2_reduction)reduction;
     desc.axes = (uint32_t)axes;
-    int failed = pymic2__py_array_operand(input, &desc.operands[0]) < 0 ||
-                 pymic2__py_array_operand(target, &desc.operands[1]) < 0;
-    if (!failed) {
-        int status = pymic2_op_launch(out->stream->stream, &desc);
-        if (status < 0) {
-            pymic2__py_raise(status);
-            failed = 1;
-        }
-    }
-    if (!failed && target != out)
-        failed = pymic2__py_copy_into(target, out) < 0;
-    if (target != out)
-        Py_DECREF(target);
-    if (failed) {
+    if (pymic2__py_array_operand(input, &desc.operands[0]) < 0) {
+        if (target != out)
+            Py_DECREF(target);
         Py_DECREF(out);
         return NULL;
     }
-    return (PyObject *)out;
+    return pymic2__py_launch_into(&desc, 1, target, out);
 }
