@@ -3,7 +3,7 @@
  * end of pymic2_stream_sync) against the same BLAS (OpenBLAS) called directly from C with
  * the device's thread count, for square float64 and float32 products.
  *
- *   bench_gemm [--large] [--reps R]    N = 512, 1024, 2048 (and 4096 with --large)
+ *   bench_gemm [--large] [--reps R]    N = 128, 256, 512, 1024, 2048 (and 4096 with --large)
  *
  * Prints CSV: dtype,n,reps,pymic2_gflops,blas_gflops,ratio (medians; the two are measured
  * alternately so that other load on the machine hits both alike).
@@ -122,11 +122,11 @@ int main(int argc, char **argv)
     BENCH_CHECK(pymic2_stream_default(device, &stream));
     BENCH_CHECK(pymic2_device_get_info(device, &info));
     printf("dtype,n,reps,pymic2_gflops,blas_gflops,ratio\n");
-    static const int sizes[] = {512, 1024, 2048, 4096};
-    for (int s = 0; s < (large ? 4 : 3); s++)
+    static const int sizes[] = {128, 256, 512, 1024, 2048, 4096};
+    for (int s = 0; s < (large ? 6 : 5); s++)
         for (int t = 0; t < 2; t++) {
             int n = sizes[s];
-            int count = reps > 0 ? reps : n >= 4096 ? 5 : n >= 2048 ? 7 : 15;
+            int count = reps > 0 ? reps : n >= 4096 ? 5 : n >= 2048 ? 7 : n >= 512 ? 15 : 51;
             bench(stream, info.num_threads, t == 0 ? PYMIC2_FLOAT64 : PYMIC2_FLOAT32, n, count);
         }
     return 0;

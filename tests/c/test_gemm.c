@@ -1,7 +1,8 @@
 /*
  * test_gemm.c - pymic2_gemm against a naive triple loop computed here, for every dtype and
  * for contiguous, transposed, strided, reversed, batched and broadcast operands, alpha/beta,
- * empty and size-1 dimensions, an output that aliases an input; then every error.
+ * empty and size-1 dimensions, an output that aliases an input, two devices' products at
+ * once; then every error.
  *
  * Runs with two host devices (for EDEVICE) whose teams have 2 threads each.
  */
@@ -179,17 +180,12 @@ static const char *element_at(const host_array *array, const pymic2_operand *c, 
     return array->host + offset;
 }
 
-/* Runs c = alpha a@b + beta c on the device and compares every element with the loop. */
-static void check_product(host_array *a, host_array *b, host_array *c, double complex alpha,
-                          double complex beta, const char *label)
+/* Compares result (c's bytes after the product) with alpha a@b + beta c by the loop. */
+static void compare_with_loop(const host_array *a, const host_array *b, const host_array *c,
+                              double complex alpha, double complex beta, char *result,
+                              const char *label)
 {
     pymic2_dtype dtype = c->op.dtype;
-    pymic2_gemm_desc desc = {.a = a->op, .b = b->op, .c = c->op,
-                             .alpha = make_scalar(dtype, alpha), .beta = make_scalar(dtype, beta)};
-    char *result = malloc(c->nbytes);
-    CHECK_OK(pymic2_gemm(stream0, &desc));
-    CHECK_OK(pymic2_memcpy_d2h(stream0, result, c->op.buffer, 0, c->nbytes));
-    CHECK_OK(pymic2_stream_sync(stream0));
     int64_t m = c->op.shape[c->op.ndim - 2], n = c->op.shape[c->op.ndim - 1];
     int64_t k = a->op.shape[a->op.ndim - 1], nbatch = 1;
     for (int d = 0; d < c->op.ndim - 2; d++)
@@ -227,6 +223,20 @@ static void check_product(host_array *a, host_array *b, host_array *c, double co
     snprintf(what, sizeof what, "%s %s: every element matches the reference", label,
              pymic2_dtype_name(dtype));
     check__report(wrong == 0, __FILE__, __LINE__, what);
+}
+
+/* Runs c = alpha a@b + beta c on the device and compares every element with the loop. */
+static void check_product(host_array *a, host_array *b, host_array *c, double complex alpha,
+                          double complex beta, const char *label)
+{
+    pymic2_dtype dtype = c->op.dtype;
+    pymic2_gemm_desc desc = {.a = a->op, .b = b->op, .c = c->op,
+                             .alpha = make_scalar(dtype, alpha), .beta = make_scalar(dtype, beta)};
+    char *result = malloc(c->nbytes);
+    CHECK_OK(pymic2_gemm(stream0, &desc));
+    CHECK_OK(pymic2_memcpy_d2h(stream0, result, c->op.buffer, 0, c->nbytes));
+    CHECK_OK(pymic2_stream_sync(stream0));
+    compare_with_loop(a, b, c, alpha, beta, result, label);
     free(result);
 }
 
@@ -282,9 +292,60 @@ static void test_dtypes_and_layouts(void)
         int64_t empty_batch[1] = {0};
         run_case(dtype, 1, empty_batch, 3, 3, 3, ROW, ROW, ROW, 1, 0);
     }
-    /* bigger than one strip and one tile per thread, for the team split */
+    /* bigger than one strip and one tile per thread, for the team split: blocks of rows,
+     * of columns (n > m), and a batch of small matrices split over the team */
     run_case(PYMIC2_INT32, 0, NULL, 131, 200, 150, ROW, COLUMN, ROW, 1, 0);
     run_case(PYMIC2_FLOAT64, 0, NULL, 300, 260, 280, COLUMN, ROW, REVERSED, 1, 0.5);
+    run_case(PYMIC2_FLOAT32, 0, NULL, 70, 301, 200, COLUMN, ROW, COLUMN, 1, -1);
+    run_case(PYMIC2_COMPLEX128, 0, NULL, 133, 90, 120, ROW, COLUMN, ROW, 1 + I, 0);
+    int64_t many[1] = {64};
+    run_case(PYMIC2_FLOAT32, 1, many, 32, 24, 40, ROW, COLUMN, ROW, 1, 0.5);
+    run_case(PYMIC2_FLOAT64, 1, many, 24, 32, 40, COLUMN, ROW, COLUMN, 2, 0);
+}
+
+/* Both host devices run products at once (the BLAS is called from all four team threads
+ * concurrently); each result must still match the loop. */
+static void test_concurrent_devices(void)
+{
+    static const pymic2_dtype dtypes[] = {PYMIC2_FLOAT32, PYMIC2_FLOAT64, PYMIC2_COMPLEX128};
+    pymic2_stream *stream1;
+    CHECK_OK(pymic2_stream_default(device1, &stream1));
+    for (size_t t = 0; t < sizeof dtypes / sizeof dtypes[0]; t++) {
+        int64_t sa[2] = {190, 170}, sb[2] = {170, 210}, sc[2] = {190, 210};
+        host_array a, b, c;
+        make_array(&a, dtypes[t], 2, sa, ROW);
+        make_array(&b, dtypes[t], 2, sb, COLUMN);
+        make_array(&c, dtypes[t], 2, sc, ROW);
+        pymic2_gemm_desc desc0 = {.a = a.op, .b = b.op, .c = c.op,
+                                  .alpha = make_scalar(dtypes[t], 1)};
+        pymic2_gemm_desc desc1 = desc0;
+        host_array *arrays[3] = {&a, &b, &c};
+        pymic2_operand *copies[3] = {&desc1.a, &desc1.b, &desc1.c};
+        for (int i = 0; i < 3; i++) {
+            CHECK_OK(pymic2_buffer_alloc(device1, arrays[i]->nbytes, 0, &copies[i]->buffer));
+            CHECK_OK(pymic2_memcpy_h2d(stream1, copies[i]->buffer, 0, arrays[i]->host,
+                                       arrays[i]->nbytes));
+        }
+        CHECK_OK(pymic2_stream_sync(stream0));
+        CHECK_OK(pymic2_stream_sync(stream1));
+        for (int round = 0; round < 20; round++) {
+            CHECK_OK(pymic2_gemm(stream0, &desc0));
+            CHECK_OK(pymic2_gemm(stream1, &desc1));
+        }
+        char *result0 = malloc(c.nbytes), *result1 = malloc(c.nbytes);
+        CHECK_OK(pymic2_memcpy_d2h(stream0, result0, desc0.c.buffer, 0, c.nbytes));
+        CHECK_OK(pymic2_memcpy_d2h(stream1, result1, desc1.c.buffer, 0, c.nbytes));
+        CHECK_OK(pymic2_stream_sync(stream0));
+        CHECK_OK(pymic2_stream_sync(stream1));
+        compare_with_loop(&a, &b, &c, 1, 0, result0, "device 0 alongside device 1");
+        compare_with_loop(&a, &b, &c, 1, 0, result1, "device 1 alongside device 0");
+        for (int i = 0; i < 3; i++) {
+            pymic2_buffer_release(copies[i]->buffer);
+            free_array(arrays[i]);
+        }
+        free(result0);
+        free(result1);
+    }
 }
 
 /* Broadcasting a 2-D operand against a 3-D one: the missing batch dimension repeats it. */
@@ -430,6 +491,7 @@ int main(void)
     test_dtypes_and_layouts();
     test_missing_batch_dimension();
     test_nan_and_aliasing();
+    test_concurrent_devices();
     test_errors();
     return CHECK_DONE();
 }

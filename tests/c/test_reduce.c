@@ -404,6 +404,50 @@ static void test_large(void)
     run_case(PYMIC2_REDUCE_ALL, PYMIC2_UINT8, 1, line, C_ORDER, 1, 0, 0);
 }
 
+/* A float32 sum of a million 0.1f must stay pairwise-accurate: a sequential sum is ~1% off,
+ * a pairwise one within a few float ulps of the exact sum (computed here in double, which
+ * holds it exactly: 0.1f has 24 significant bits). Once whole, once split over the team. */
+static void test_pairwise_accuracy(void)
+{
+    enum { n = 1000003 };
+    float *host = malloc(n * sizeof(float));
+    CHECK(host != NULL);
+    if (host == NULL)
+        return;
+    for (int64_t i = 0; i < n; i++)
+        host[i] = 0.1f;
+    const double exact = (double)n * (double)0.1f;
+    pymic2_buffer *in_buffer = NULL, *out_buffer = NULL;
+    CHECK_OK(pymic2_buffer_alloc(device, n * sizeof(float), 0, &in_buffer));
+    CHECK_OK(pymic2_buffer_alloc(device, 3 * sizeof(float), 0, &out_buffer));
+    CHECK_OK(pymic2_memcpy_h2d(stream, in_buffer, 0, host, n * sizeof(float)));
+    const int64_t line = n, two = 2, halves[2] = {2, (n - 1) / 2};
+    pymic2_op_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.reduction = PYMIC2_REDUCE_SUM;
+    desc.noperands = 2;
+    desc.axes = 1; /* the whole line: split in chunks over the team */
+    pymic2_operand_contiguous(&desc.operands[0], in_buffer, 0, PYMIC2_FLOAT32, 1, &line);
+    pymic2_operand_contiguous(&desc.operands[1], out_buffer, 0, PYMIC2_FLOAT32, 0, NULL);
+    CHECK_OK(pymic2_op_launch(stream, &desc));
+    desc.axes = 2; /* two long rows: one per thread */
+    pymic2_operand_contiguous(&desc.operands[0], in_buffer, 0, PYMIC2_FLOAT32, 2, halves);
+    pymic2_operand_contiguous(&desc.operands[1], out_buffer, sizeof(float), PYMIC2_FLOAT32, 1,
+                              &two);
+    CHECK_OK(pymic2_op_launch(stream, &desc));
+    float got[3];
+    CHECK_OK(pymic2_memcpy_d2h(stream, got, out_buffer, 0, 3 * sizeof(float)));
+    CHECK_OK(pymic2_stream_sync(stream));
+    const double half = (double)halves[1] * (double)0.1f;
+    CHECK(fabs(got[0] - exact) <= 1e-5 * exact);
+    CHECK(fabs(got[1] - half) <= 1e-5 * half && fabs(got[2] - half) <= 1e-5 * half);
+    if (fabs(got[0] - exact) > 1e-5 * exact)
+        printf("float32 sum of %d x 0.1f: got %.9g, exact %.9g\n", n, got[0], exact);
+    CHECK_OK(pymic2_buffer_release(in_buffer));
+    CHECK_OK(pymic2_buffer_release(out_buffer));
+    free(host);
+}
+
 static void test_empty_and_errors(void)
 {
     static const int64_t empty[2] = {0, 3};
@@ -483,6 +527,7 @@ int main(void)
         test_every_axis_combination();
         test_nan();
         test_large();
+        test_pairwise_accuracy();
     }
     test_empty_and_errors();
     return CHECK_DONE();

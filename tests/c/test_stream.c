@@ -110,15 +110,18 @@ static void test_concurrent_streams(void)
         CHECK_OK(pymic2_stream_create(device, &streams[s]));
         logs[s] = new_log(streams[s], N);
     }
-    /* the first stream sleeps: the others must not wait for it */
+    /* the first stream sleeps: the others must not wait for it. Its own appends come after
+     * the check, since its bounded queue makes the submitting thread wait for the sleep. */
     CHECK_OK(enqueue_sleep(streams[0], 300000));
     for (int i = 0; i < N; i++)
-        for (int s = 0; s < NSTREAMS; s++)
+        for (int s = 1; s < NSTREAMS; s++)
             CHECK_STATUS(enqueue_append(streams[s], logs[s], 1000 * s + i), PYMIC2_OK);
     for (int s = 1; s < NSTREAMS; s++)
         CHECK_OK(pymic2_stream_sync(streams[s]));
     CHECK_STATUS(pymic2_stream_query(streams[0]), PYMIC2_ENOTREADY);
     CHECK_MESSAGE_HAS("commands finished");
+    for (int i = 0; i < N; i++)
+        CHECK_OK(enqueue_append(streams[0], logs[0], i));
     for (int s = 0; s < NSTREAMS; s++) {
         CHECK_OK(pymic2_stream_sync(streams[s]));
         CHECK_OK(pymic2_stream_query(streams[s]));

@@ -15,8 +15,12 @@
  * misaligned) and any input that overlaps c is first copied into a contiguous temporary;
  * a c of such a layout is computed in a temporary and copied back.
  *
- * Threads: OpenBLAS's thread count is process-wide, so every call sets it to the device's
- * team size under one lock; GEMMs of different host devices therefore run one at a time.
+ * Threads: OpenBLAS runs single-threaded and the device's team splits each product into
+ * blocks of C's rows or columns, one BLAS call per block (or, for many small matrices, the
+ * batch). OpenBLAS's own threads would compete with the team and the stream worker for the
+ * CPUs. Single-threaded calls of OpenBLAS 0.3.21 (pthread build) from several threads at
+ * once are safe (its buffers are per call, taken under its own lock), so host devices run
+ * their GEMMs concurrently.
  */
 #include "gemm.h"
 
@@ -26,6 +30,7 @@
 
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,15 +181,23 @@ static bool scalar_is_zero(pymic2_dtype dtype, pymic2_scalar value)
     }
 }
 
-static pthread_mutex_t blas_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * A block of the product (one BLAS call) is at least this many multiply-adds: about 10 us
+ * on one Zen 4 core, so the team's helpers pay for joining it, and sleeping ones are woken
+ * only for blocks 16 times that.
+ */
+#define BLAS_MIN_BLOCK_VOLUME (64 * 64 * 64)
 
 /*
- * Products smaller than this (m*n*k) run the BLAS on one thread: OpenBLAS's own threads then
- * compete with the device's team and stream worker for the CPUs, which made a 128x128
- * product take 1.3 ms instead of 0.1 ms and a 256x256 one 16 ms instead of 0.7 ms. From
- * 512 on, two threads pay (python -m pymic2.bench ops, MATRIX MULTIPLICATION).
+ * OpenBLAS's thread count is process-wide and someone else in the process (the application,
+ * a benchmark) may have raised it: a threaded call from each team member would oversubscribe
+ * the CPUs, so every product makes sure it is 1 (a plain store inside OpenBLAS).
  */
-#define BLAS_THREADED_MIN_VOLUME (512.0 * 512.0 * 512.0)
+static void use_single_threaded_blas(void)
+{
+    if (openblas_get_num_threads() != 1)
+        openblas_set_num_threads(1);
+}
 
 static void call_blas(pymic2_dtype dtype, bool row_major, const blas_operand *a,
                       const blas_operand *b, int m, int n, int k, const pymic2_scalar *alpha,
@@ -231,6 +244,54 @@ static int plan_operand(const pymic2_device *device, const pymic2_operand *opera
     return status;
 }
 
+/* Byte offset of element (row, col) of a planned operand. */
+static int64_t element_offset(const blas_operand *plan, int64_t row, int64_t col,
+                              size_t itemsize)
+{
+    return (plan->row_major ? row * plan->ld + col : row + col * plan->ld) * (int64_t)itemsize;
+}
+
+/* A product for the team: one matrix split into blocks, or a range of the batch. */
+typedef struct blas_job {
+    const pymic2_gemm_desc *desc;
+    const blas_operand *pa, *pb, *pc;
+    int64_t m, n, k;
+    const char *a_data, *b_data; /* the matrix being split */
+    char *c_data;
+    bool split_rows; /* blocks of C's rows (else columns) */
+} blas_job;
+
+static void blas_block(void *context, int64_t begin, int64_t end, int member)
+{
+    (void)member;
+    const blas_job *job = context;
+    const pymic2_gemm_desc *desc = job->desc;
+    size_t itemsize = pymic2_dtype_size(desc->c.dtype);
+    int64_t rows = job->split_rows ? end - begin : job->m;
+    int64_t cols = job->split_rows ? job->n : end - begin;
+    int64_t row = job->split_rows ? begin : 0, col = job->split_rows ? 0 : begin;
+    call_blas(desc->c.dtype, job->pc->row_major, job->pa, job->pb, (int)rows, (int)cols,
+              (int)job->k, &desc->alpha, job->a_data + element_offset(job->pa, row, 0, itemsize),
+              job->b_data + element_offset(job->pb, 0, col, itemsize), &desc->beta,
+              job->c_data + element_offset(job->pc, row, col, itemsize), (int)job->pc->ld);
+}
+
+/* Whole matrices [begin, end) of the batch, each with one call (no operand is packed). */
+static void blas_matrices(void *context, int64_t begin, int64_t end, int member)
+{
+    (void)member;
+    const blas_job *job = context;
+    const pymic2_gemm_desc *desc = job->desc;
+    for (int64_t index = begin; index < end; index++) {
+        blas_job matrix = *job;
+        matrix.split_rows = true;
+        matrix.a_data = pymic2__host_address(desc->a.buffer, 0) + batch_offset(&desc->a, index);
+        matrix.b_data = pymic2__host_address(desc->b.buffer, 0) + batch_offset(&desc->b, index);
+        matrix.c_data = pymic2__host_address(desc->c.buffer, 0) + batch_offset(&desc->c, index);
+        blas_block(&matrix, 0, job->m, 0);
+    }
+}
+
 static int gemm_blas(pymic2_device *device, const pymic2_gemm_desc *desc)
 {
     const pymic2_operand *a = &desc->a, *b = &desc->b, *c = &desc->c;
@@ -259,38 +320,52 @@ static int gemm_blas(pymic2_device *device, const pymic2_gemm_desc *desc)
         free(pc.scratch);
         return status;
     }
+    use_single_threaded_blas();
     bool read_c = !scalar_is_zero(c->dtype, desc->beta);
     matrix_shape as = matrix_of(a), bs = matrix_of(b);
     int64_t nbatch = batch_count(c);
-    pthread_mutex_lock(&blas_lock);
-    bool threaded = (double)m * (double)n * (double)k >= BLAS_THREADED_MIN_VOLUME;
-    openblas_set_num_threads(threaded ? pymic2__team_size(pymic2__host_of(device)->team) : 1);
-    for (int64_t index = 0; index < nbatch; index++) {
-        char *a_data = pymic2__host_address(a->buffer, 0) + batch_offset(a, index);
-        char *b_data = pymic2__host_address(b->buffer, 0) + batch_offset(b, index);
-        char *c_data = pymic2__host_address(c->buffer, 0) + batch_offset(c, index);
-        int64_t row = (int64_t)itemsize;
-        if (pa.packed) {
-            copy_matrix(pa.scratch, pa.ld * row, row, a_data, as.row_stride, as.col_stride,
-                        as.rows, as.cols, itemsize);
-            a_data = pa.scratch;
+    pymic2__team *team = pymic2__host_of(device)->team;
+    blas_job job = {.desc = desc, .pa = &pa, .pb = &pb, .pc = &pc, .m = m, .n = n, .k = k,
+                    .split_rows = m >= n};
+    /* the larger dimension of C is split, so each block re-reads only the smaller operand */
+    int64_t extent = job.split_rows ? m : n;
+    double line_volume = (double)(job.split_rows ? n : m) * (double)(k > 0 ? k : 1);
+    double min_lines = ceil(BLAS_MIN_BLOCK_VOLUME / line_volume);
+    int64_t min_block = min_lines < (double)extent ? (int64_t)min_lines : extent;
+    int team_size = pymic2__team_size(team);
+    bool packs = pa.packed || pb.packed || pc.packed;
+    if (!packs && nbatch >= team_size && extent / min_block < team_size) {
+        double matrix_volume = line_volume * (double)extent;
+        double min_matrices = ceil(BLAS_MIN_BLOCK_VOLUME / matrix_volume);
+        pymic2__team_parallel_for(team, nbatch, (int64_t)min_matrices, blas_matrices, &job);
+    } else {
+        for (int64_t index = 0; index < nbatch; index++) {
+            char *a_data = pymic2__host_address(a->buffer, 0) + batch_offset(a, index);
+            char *b_data = pymic2__host_address(b->buffer, 0) + batch_offset(b, index);
+            char *c_data = pymic2__host_address(c->buffer, 0) + batch_offset(c, index);
+            int64_t row = (int64_t)itemsize;
+            if (pa.packed) {
+                copy_matrix(pa.scratch, pa.ld * row, row, a_data, as.row_stride, as.col_stride,
+                            as.rows, as.cols, itemsize);
+                a_data = pa.scratch;
+            }
+            if (pb.packed) {
+                copy_matrix(pb.scratch, pb.ld * row, row, b_data, bs.row_stride, bs.col_stride,
+                            bs.rows, bs.cols, itemsize);
+                b_data = pb.scratch;
+            }
+            job.a_data = a_data;
+            job.b_data = b_data;
+            job.c_data = pc.packed ? pc.scratch : c_data;
+            if (pc.packed && read_c)
+                copy_matrix(pc.scratch, pc.ld * row, row, c_data, ms.row_stride, ms.col_stride,
+                            m, n, itemsize);
+            pymic2__team_parallel_for(team, extent, min_block, blas_block, &job);
+            if (pc.packed)
+                copy_matrix(c_data, ms.row_stride, ms.col_stride, pc.scratch, pc.ld * row, row,
+                            m, n, itemsize);
         }
-        if (pb.packed) {
-            copy_matrix(pb.scratch, pb.ld * row, row, b_data, bs.row_stride, bs.col_stride,
-                        bs.rows, bs.cols, itemsize);
-            b_data = pb.scratch;
-        }
-        char *target = pc.packed ? pc.scratch : c_data;
-        if (pc.packed && read_c)
-            copy_matrix(pc.scratch, pc.ld * row, row, c_data, ms.row_stride, ms.col_stride, m,
-                        n, itemsize);
-        call_blas(c->dtype, pc.row_major, &pa, &pb, (int)m, (int)n, (int)k, &desc->alpha,
-                  a_data, b_data, &desc->beta, target, (int)pc.ld);
-        if (pc.packed)
-            copy_matrix(c_data, ms.row_stride, ms.col_stride, pc.scratch, pc.ld * row, row, m,
-                        n, itemsize);
     }
-    pthread_mutex_unlock(&blas_lock);
     free(pa.scratch);
     free(pb.scratch);
     free(pc.scratch);

@@ -4,9 +4,10 @@
  * combines with ADD's row, max with MAXIMUM's, all with LOGICAL_AND's. Compiled once per
  * SIMD target, like loops.c.
  *
- * Folds keep 16 independent partial results ("lanes") so that gcc vectorises them and the
- * additions do not wait on each other, and split long runs in halves (pairwise), so float
- * sums carry an error like NumPy's pairwise summation rather than a sequential one.
+ * Folds keep 32 independent partial results ("lanes") so that gcc vectorises them and the
+ * additions do not wait on each other. Blocks of 512 elements (16 per lane) then merge
+ * pairwise lane by lane, so float sums carry an error like NumPy's pairwise summation
+ * rather than a sequential one, and the lanes are folded across only once, at the end.
  */
 #include "loops.h"
 
@@ -21,9 +22,11 @@
 #error "compile reduce_loops.c through meson, which defines PYMIC2__SIMD_TARGET"
 #endif
 
-#define PYMIC2__RLANES 16
-/* Longer contiguous runs are split in halves: each lane then adds at most 16 elements. */
-#define PYMIC2__RBLOCK 256
+#define PYMIC2__RLANES 32
+/* Elements per block: each lane adds 16 of them before blocks merge pairwise. */
+#define PYMIC2__RBLOCK 512
+/* Pairwise levels: n < 2^63 elements make fewer than 2^54 blocks. */
+#define PYMIC2__RLEVELS 54
 
 #define PYMIC2__RLOAD(type, name, pointer) \
     type name;                             \
@@ -109,8 +112,8 @@
         a = fname##_combine2(a, b);                                                        \
         memcpy(acc, &a, sizeof a);                                                         \
     }                                                                                      \
-    static inline __attribute__((always_inline)) ACC fname##_block(const char *in,          \
-                                                                   int64_t n, int64_t step) \
+    static inline __attribute__((always_inline)) ACC fname##_pairwise(const char *in,       \
+                                                                      int64_t n, int64_t step) \
     {                                                                                      \
         if (n < 2 * PYMIC2__RLANES) {                                                      \
             ACC acc = fname##_lift1(in);                                                   \
@@ -118,13 +121,43 @@
                 acc = fname##_combine2(acc, fname##_lift1(in + i * step));                 \
             return acc;                                                                    \
         }                                                                                  \
+        ACC levels[PYMIC2__RLEVELS][PYMIC2__RLANES];                                       \
         ACC lanes[PYMIC2__RLANES];                                                         \
-        for (int k = 0; k < PYMIC2__RLANES; k++)                                           \
-            lanes[k] = fname##_lift1(in + k * step);                                       \
-        int64_t i = PYMIC2__RLANES;                                                        \
-        for (; i + PYMIC2__RLANES <= n; i += PYMIC2__RLANES)                               \
+        uint64_t blocks = 0;                                                               \
+        int64_t i = 0;                                                                     \
+        for (; i + PYMIC2__RBLOCK <= n; i += PYMIC2__RBLOCK) {                             \
             for (int k = 0; k < PYMIC2__RLANES; k++)                                       \
-                lanes[k] = fname##_combine2(lanes[k], fname##_lift1(in + (i + k) * step)); \
+                lanes[k] = fname##_lift1(in + (i + k) * step);                             \
+            for (int64_t j = PYMIC2__RLANES; j < PYMIC2__RBLOCK; j += PYMIC2__RLANES)      \
+                for (int k = 0; k < PYMIC2__RLANES; k++)                                   \
+                    lanes[k] = fname##_combine2(lanes[k],                                  \
+                                                fname##_lift1(in + (i + j + k) * step));   \
+            /* a binary counter: two blocks of one level make one of the next */           \
+            int level = 0;                                                                 \
+            for (uint64_t b = blocks; b & 1; b >>= 1, level++)                             \
+                for (int k = 0; k < PYMIC2__RLANES; k++)                                   \
+                    lanes[k] = fname##_combine2(levels[level][k], lanes[k]);               \
+            memcpy(levels[level], lanes, sizeof lanes);                                    \
+            blocks++;                                                                      \
+        }                                                                                  \
+        int have = n - i >= PYMIC2__RLANES; /* the last, partial block */                  \
+        if (have) {                                                                        \
+            for (int k = 0; k < PYMIC2__RLANES; k++)                                       \
+                lanes[k] = fname##_lift1(in + (i + k) * step);                             \
+            for (i += PYMIC2__RLANES; i + PYMIC2__RLANES <= n; i += PYMIC2__RLANES)        \
+                for (int k = 0; k < PYMIC2__RLANES; k++)                                   \
+                    lanes[k] = fname##_combine2(lanes[k], fname##_lift1(in + (i + k) * step)); \
+        }                                                                                  \
+        for (int level = 0; blocks != 0; level++, blocks >>= 1) {                          \
+            if (!(blocks & 1))                                                             \
+                continue;                                                                  \
+            if (have)                                                                      \
+                for (int k = 0; k < PYMIC2__RLANES; k++)                                   \
+                    lanes[k] = fname##_combine2(levels[level][k], lanes[k]);               \
+            else                                                                           \
+                memcpy(lanes, levels[level], sizeof lanes);                                \
+            have = 1;                                                                      \
+        }                                                                                  \
         for (int width = PYMIC2__RLANES / 2; width >= 1; width /= 2)                       \
             for (int k = 0; k < width; k++)                                                \
                 lanes[k] = fname##_combine2(lanes[k], lanes[k + width]);                   \
@@ -133,20 +166,11 @@
             acc = fname##_combine2(acc, fname##_lift1(in + i * step));                     \
         return acc;                                                                        \
     }                                                                                      \
-    static ACC fname##_pairwise(const char *in, int64_t n, int64_t step)                   \
-    {                                                                                      \
-        if (n > PYMIC2__RBLOCK) {                                                          \
-            int64_t half = (n / 2) & ~(int64_t)(PYMIC2__RLANES - 1);                       \
-            return fname##_combine2(fname##_pairwise(in, half, step),                      \
-                                    fname##_pairwise(in + half * step, n - half, step));   \
-        }                                                                                  \
-        if (step == sizeof(TIN)) /* a copy of the body where the stride is a constant */   \
-            return fname##_block(in, n, sizeof(TIN));                                      \
-        return fname##_block(in, n, step);                                                 \
-    }                                                                                      \
     static void fname##_fold(void *acc, const char *in, int64_t n, int64_t step)           \
     {                                                                                      \
-        ACC result = fname##_pairwise(in, n, step);                                        \
+        /* a copy of the body where the stride is a constant */                           \
+        ACC result = step == sizeof(TIN) ? fname##_pairwise(in, n, sizeof(TIN))            \
+                                         : fname##_pairwise(in, n, step);                  \
         memcpy(acc, &result, sizeof result);                                               \
     }                                                                                      \
     static void fname##_fold_rows(void *accs, const char *in, int64_t n, int64_t step)      \
@@ -230,8 +254,17 @@
                     lanes[k] = better ? x : lanes[k];                                       \
                     where[k] = better ? i + k : where[k];                                   \
                 }                                                                           \
-            for (int k = 0; k < PYMIC2__RLANES; k++)                                        \
-                fname##_arg_merge(best, index, &lanes[k], base + where[k]);                 \
+            /* a tree, like the sum's: the order of (value, index) pairs is total */         \
+            for (int width = PYMIC2__RLANES / 2; width >= 1; width /= 2)                    \
+                for (int k = 0; k < width; k++) {                                           \
+                    TIN o = lanes[k + width];                                               \
+                    int64_t at = where[k + width];                                          \
+                    int take = PYMIC2__RBETTER_##NAME(o, lanes[k]) |                        \
+                               (!PYMIC2__RBETTER_##NAME(lanes[k], o) & (at < where[k]));    \
+                    lanes[k] = take ? o : lanes[k];                                         \
+                    where[k] = take ? at : where[k];                                        \
+                }                                                                           \
+            fname##_arg_merge(best, index, &lanes[0], base + where[0]);                     \
         }                                                                                   \
         for (; i < n; i++) {                                                                \
             TIN x = fname##_lift1(in + i * step);                                           \
