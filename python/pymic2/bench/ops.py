@@ -25,6 +25,8 @@ import numpy as np
 
 import pymic2
 
+from ._csv import write_csv
+
 SUMMARY = "Table 1 functions: NumPy vs pyMIC2 kernel vs kernel + transfers (CSV, PNG plots)"
 
 DEFAULT_OUTPUT = os.path.join("bench", "results", "ops_python.csv")
@@ -169,7 +171,7 @@ def run(args):
         rows += measure_size(stream, n, ops, args, progress)
     progress.close()
 
-    write_csv(args.output, rows)
+    write_csv(args.output, rows, CSV_COLUMNS)
     print_summary(rows, args, gemm_c)
     print(f"results: {args.output}")
     if not args.no_plots:
@@ -357,18 +359,6 @@ def measure_stream(stream, count, args):
             entry["gbytes_per_s"] = entry["bytes"] / (entry["median_ms"] * 1e6)
             rows.append(entry)
     return rows
-
-
-def write_csv(path, rows):
-    directory = os.path.dirname(path)
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-    with open(path, "w", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, restval="")
-        writer.writeheader()
-        for entry in rows:
-            writer.writerow({key: f"{value:.6g}" if isinstance(value, float) else value
-                             for key, value in entry.items()})
 
 
 def read_gemm_c_csv(path, dtype):

@@ -5,7 +5,6 @@ NumPy, for square and flat shapes of 128..512 elements a side. This is the case 
 per-call overhead and the depth of the stream's queue decide the speed (issue #3's target:
 a 128x128 add at most 2x NumPy's per-call time).
 """
-import csv
 import os
 import statistics
 import time
@@ -13,6 +12,8 @@ import time
 import numpy as np
 
 import pymic2
+
+from ._csv import write_csv
 
 SUMMARY = "per-call time of back-to-back small elementwise ops vs NumPy"
 
@@ -64,10 +65,6 @@ def run(args):
                          "numpy_us": theirs * 1e6, "ratio": ours / theirs})
             print(f"{rows[-1]['shape']:>12} {ours * 1e6:10.1f} {theirs * 1e6:9.1f} "
                   f"{ours / theirs:6.2f}")
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(args.output, rows, list(rows[0]))
     print(f"ratio = pymic2 / NumPy per-call time; CSV: {args.output}")
     return 0

@@ -10,7 +10,6 @@
 Each repetition is timed on its own; figures are medians. The empty kernel is compiled from
 empty_kernel.c (beside this file) with the C compiler unless --kernel-library names one.
 """
-import csv
 import os
 import shutil
 import statistics
@@ -23,6 +22,8 @@ import time
 import numpy as np
 
 import pymic2
+
+from ._csv import write_csv
 
 SUMMARY = "invoke and bind latency, h2d/d2h bandwidth vs numpy.copyto"
 
@@ -72,7 +73,7 @@ def run(args):
                 measure_bind(stream, args.repetitions)]
         rows += measure_transfers(stream, args.max_log2, args.repetitions // 20)
 
-    write_csv(args.output, rows)
+    write_csv(args.output, rows, CSV_COLUMNS, ".4f")
     print_summary(rows)
     print(f"results: {args.output}")
     return 0
@@ -194,18 +195,6 @@ def measure_transfers(stream, max_log2, cap):
         rows.append(row("d2h", nbytes, samples["d2h"], baseline_median))
         del offload
     return rows
-
-
-def write_csv(path, rows):
-    directory = os.path.dirname(path)
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-    with open(path, "w", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, restval="")
-        writer.writeheader()
-        for entry in rows:
-            writer.writerow({key: f"{value:.4f}" if isinstance(value, float) else value
-                             for key, value in entry.items()})
 
 
 def print_summary(rows):
