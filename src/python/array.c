@@ -5,6 +5,7 @@
  */
 #include "pymic2py.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 void pymic2__py_format_shape(char *out, size_t size, int ndim, const int64_t *shape)
@@ -300,9 +301,11 @@ static int contiguous_range(pymic2__py_array *self, const char *what, pymic2_buf
     return 0;
 }
 
-static PyObject *array_to_host(pymic2__py_array *self, PyObject *host)
+/* Enqueues a copy between a contiguous array and a host buffer of its nbytes, either way. */
+static PyObject *transfer_with_host(pymic2__py_array *self, PyObject *host, bool to_host)
 {
-    static const char what[] = "device-to-host copy of an array";
+    const char *what = to_host ? "device-to-host copy of an array"
+                               : "host-to-device copy of an array";
     pymic2_buffer *buffer;
     size_t offset, nbytes;
     if (contiguous_range(self, what, &buffer, &offset, &nbytes) < 0)
@@ -310,28 +313,23 @@ static PyObject *array_to_host(pymic2__py_array *self, PyObject *host)
     if (nbytes == 0)
         Py_RETURN_NONE;
     PyObject *pin;
-    void *dst = pymic2__py_host_memory(host, 1, 0, (Py_ssize_t)nbytes, what, &pin);
-    if (dst == NULL)
+    void *memory = pymic2__py_host_memory(host, to_host, 0, (Py_ssize_t)nbytes, what, &pin);
+    if (memory == NULL)
         return NULL;
-    int status = pymic2_memcpy_d2h(self->stream->stream, dst, buffer, offset, nbytes);
+    int status = to_host
+                     ? pymic2_memcpy_d2h(self->stream->stream, memory, buffer, offset, nbytes)
+                     : pymic2_memcpy_h2d(self->stream->stream, buffer, offset, memory, nbytes);
     return pymic2__py_finish_transfer(self->stream, status, pin);
+}
+
+static PyObject *array_to_host(pymic2__py_array *self, PyObject *host)
+{
+    return transfer_with_host(self, host, true);
 }
 
 static PyObject *array_from_host(pymic2__py_array *self, PyObject *host)
 {
-    static const char what[] = "host-to-device copy of an array";
-    pymic2_buffer *buffer;
-    size_t offset, nbytes;
-    if (contiguous_range(self, what, &buffer, &offset, &nbytes) < 0)
-        return NULL;
-    if (nbytes == 0)
-        Py_RETURN_NONE;
-    PyObject *pin;
-    const void *src = pymic2__py_host_memory(host, 0, 0, (Py_ssize_t)nbytes, what, &pin);
-    if (src == NULL)
-        return NULL;
-    int status = pymic2_memcpy_h2d(self->stream->stream, buffer, offset, src, nbytes);
-    return pymic2__py_finish_transfer(self->stream, status, pin);
+    return transfer_with_host(self, host, false);
 }
 
 /* ---------------------------------------------------------------- attributes */
