@@ -49,7 +49,9 @@ extern "C" {
     XX(EASYNC, -11, "an earlier asynchronous command failed")                        \
     XX(ENOTREADY, -12, "not complete yet")                                           \
     XX(EBACKEND, -13, "backend failure")                                             \
-    XX(ESYSTEM, -14, "operating system failure")
+    XX(ESYSTEM, -14, "operating system failure")                                     \
+    XX(EINDEX, -15, "index out of bounds")                                           \
+    XX(EBUILD, -16, "kernel source does not compile")
 
 typedef enum pymic2_status {
 #define PYMIC2__STATUS_ENUM(name, code, message) PYMIC2_##name = code,

@@ -34,6 +34,8 @@ static PyObject *exception_for(int status)
         return PyExc_ValueError;
     case PYMIC2_EDTYPE:
         return PyExc_TypeError;
+    case PYMIC2_EINDEX:
+        return PyExc_IndexError;
     default:
         return pymic2__py_offload_error;
     }
