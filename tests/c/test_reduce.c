@@ -404,6 +404,24 @@ static void test_large(void)
     run_case(PYMIC2_REDUCE_ALL, PYMIC2_UINT8, 1, line, C_ORDER, 1, 0, 0);
 }
 
+/* sum/argmax(axis=0) of a tall matrix: each thread folds a range of whole rows, four rows
+ * per pass, and the ranges are combined in order (first index on ties, first NaN). */
+static void test_row_parts(void)
+{
+    static const pymic2_reduction rs[] = {PYMIC2_REDUCE_SUM, PYMIC2_REDUCE_MAX,
+                                          PYMIC2_REDUCE_ARGMAX, PYMIC2_REDUCE_ARGMIN};
+    static const int64_t tall[2] = {4099, 43}, odd_rows[2] = {1027, 129};
+    for (size_t k = 0; k < sizeof rs / sizeof rs[0]; k++)
+        for (int with_nan = 0; with_nan < 2; with_nan++) {
+            run_case(rs[k], PYMIC2_FLOAT64, 2, tall, C_ORDER, 1, 0, with_nan);
+            run_case(rs[k], PYMIC2_FLOAT32, 2, odd_rows, C_ORDER, 1, with_nan, with_nan);
+        }
+    run_case(PYMIC2_REDUCE_ARGMAX, PYMIC2_INT8, 2, tall, C_ORDER, 1, 0, 0);
+    run_case(PYMIC2_REDUCE_COUNT_NONZERO, PYMIC2_BOOL, 2, tall, C_ORDER, 1, 0, 0);
+    /* dimension 0 walked backwards: the row groups run with a negative row step */
+    run_case(PYMIC2_REDUCE_ARGMIN, PYMIC2_INT32, 2, tall, REVERSED, 1, 0, 0);
+}
+
 /* A float32 sum of a million 0.1f must stay pairwise-accurate: a sequential sum is ~1% off,
  * a pairwise one within a few float ulps of the exact sum (computed here in double, which
  * holds it exactly: 0.1f has 24 significant bits). Once whole, once split over the team. */
@@ -527,6 +545,7 @@ int main(void)
         test_every_axis_combination();
         test_nan();
         test_large();
+        test_row_parts();
         test_pairwise_accuracy();
     }
     test_empty_and_errors();

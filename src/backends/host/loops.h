@@ -36,8 +36,11 @@ typedef struct pymic2__reduce_kernels {
     void (*lift)(void *accs, const char *in, int64_t n, int64_t step);
     /* *acc = the fold of n >= 1 elements (pairwise/blocked; not combined with *acc) */
     void (*fold)(void *acc, const char *in, int64_t n, int64_t step);
-    /* accs[j] = combine(accs[j], lift(in[j])) for j < n: one input row into a row */
-    void (*fold_rows)(void *accs, const char *in, int64_t n, int64_t step);
+    /* accs[j] = combine(accs[j], lift(row r's in[j])) for j < n, r = 0 .. rows-1 in order:
+     * input rows (row r at in + r * row_step) into a row of accumulators, several per pass
+     * so the accumulators are loaded and stored once per group of rows */
+    void (*fold_rows)(void *accs, const char *in, int64_t n, int64_t step, int64_t rows,
+                      int64_t row_step);
     /* *acc = combine(*acc, *other) */
     void (*combine)(void *acc, const void *other);
     /* *acc = the identity (sum 0, prod 1, all true ...); NULL when there is none */
@@ -46,9 +49,10 @@ typedef struct pymic2__reduce_kernels {
      * *index (base + its position) */
     void (*arg_fold)(void *best, int64_t *index, const char *in, int64_t n, int64_t step,
                      int64_t base);
-    /* argmax/argmin: best[j], index[j] = in[j], row when in[j] is better, for j < n */
+    /* argmax/argmin: best[j], index[j] = in[j], row + r when row r's in[j] is better, for
+     * j < n, r = 0 .. rows-1 in order (rows as for fold_rows) */
     void (*arg_fold_rows)(void *best, int64_t *index, const char *in, int64_t n, int64_t step,
-                          int64_t row);
+                          int64_t row, int64_t rows, int64_t row_step);
     /* argmax/argmin: merge (other, other_index) into (best, index): better, or as good
      * with a smaller index */
     void (*arg_merge)(void *best, int64_t *index, const void *other, int64_t other_index);

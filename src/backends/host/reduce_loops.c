@@ -27,6 +27,11 @@
 #define PYMIC2__RBLOCK 512
 /* Pairwise levels: n < 2^63 elements make fewer than 2^54 blocks. */
 #define PYMIC2__RLEVELS 54
+/* Input rows folded per pass over a row of accumulators (fold_rows, arg_fold_rows): eight
+ * input streams at once, and an eighth of the accumulator loads and stores. Measured for
+ * sum(axis=0) of 2048 x 2048 float64 on one thread: 8 rows 1.3-1.6x faster than 4 (AVX2,
+ * AVX-512), 16 rows 2x slower than 8. */
+#define PYMIC2__RROWS 8
 
 #define PYMIC2__RLOAD(type, name, pointer) \
     type name;                             \
@@ -173,15 +178,30 @@
                                          : fname##_pairwise(in, n, step);                  \
         memcpy(acc, &result, sizeof result);                                               \
     }                                                                                      \
-    static void fname##_fold_rows(void *accs, const char *in, int64_t n, int64_t step)      \
+    static inline __attribute__((always_inline)) void fname##_rows_body(                  \
+        ACC *y, const char *in, int64_t n, int64_t step, int64_t rows, int64_t row_step)    \
     {                                                                                      \
-        ACC *y = accs;                                                                     \
-        if (step == sizeof(TIN))                                                           \
+        int64_t r = 0;                                                                     \
+        for (; r + PYMIC2__RROWS <= rows; r += PYMIC2__RROWS) {                            \
+            const char *row = in + r * row_step;                                           \
+            for (int64_t j = 0; j < n; j++) {                                              \
+                ACC acc = y[j];                                                            \
+                for (int k = 0; k < PYMIC2__RROWS; k++)                                    \
+                    acc = fname##_combine2(acc, fname##_lift1(row + k * row_step + j * step)); \
+                y[j] = acc;                                                                \
+            }                                                                              \
+        }                                                                                  \
+        for (; r < rows; r++)                                                              \
             for (int64_t j = 0; j < n; j++)                                                \
-                y[j] = fname##_combine2(y[j], fname##_lift1(in + j * (int64_t)sizeof(TIN))); \
+                y[j] = fname##_combine2(y[j], fname##_lift1(in + r * row_step + j * step)); \
+    }                                                                                      \
+    static void fname##_fold_rows(void *accs, const char *in, int64_t n, int64_t step,      \
+                                  int64_t rows, int64_t row_step)                          \
+    {                                                                                      \
+        if (step == sizeof(TIN)) /* a copy of the body where the stride is a constant */   \
+            fname##_rows_body(accs, in, n, sizeof(TIN), rows, row_step);                   \
         else                                                                               \
-            for (int64_t j = 0; j < n; j++)                                                \
-                y[j] = fname##_combine2(y[j], fname##_lift1(in + j * step));               \
+            fname##_rows_body(accs, in, n, step, rows, row_step);                          \
     }
 
 #define PYMIC2__RDEFINE_IDENTITY_1(NAME, fname, ACC) \
@@ -286,22 +306,41 @@
         memcpy(best_out, &best, sizeof best);                                               \
     }                                                                                       \
     static inline __attribute__((always_inline)) void fname##_arg_rows_body(                \
-        TIN *best, int64_t *index, const char *in, int64_t n, int64_t step, int64_t row)     \
+        TIN *best, int64_t *index, const char *in, int64_t n, int64_t step, int64_t row,     \
+        int64_t rows, int64_t row_step)                                                     \
     {                                                                                       \
-        for (int64_t j = 0; j < n; j++) {                                                   \
-            TIN x = fname##_lift1(in + j * step);                                           \
-            int better = PYMIC2__RBETTER_##NAME(x, best[j]);                                \
-            best[j] = better ? x : best[j];                                                 \
-            index[j] = better ? row : index[j];                                             \
+        int64_t r = 0;                                                                      \
+        for (; r + PYMIC2__RROWS <= rows; r += PYMIC2__RROWS) {                             \
+            const char *group = in + r * row_step;                                          \
+            for (int64_t j = 0; j < n; j++) {                                               \
+                TIN b = best[j];                                                            \
+                int64_t at = index[j];                                                      \
+                for (int k = 0; k < PYMIC2__RROWS; k++) {                                   \
+                    TIN x = fname##_lift1(group + k * row_step + j * step);                 \
+                    int better = PYMIC2__RBETTER_##NAME(x, b);                              \
+                    b = better ? x : b;                                                     \
+                    at = better ? row + r + k : at;                                         \
+                }                                                                           \
+                best[j] = b;                                                                \
+                index[j] = at;                                                              \
+            }                                                                               \
         }                                                                                   \
+        for (; r < rows; r++)                                                               \
+            for (int64_t j = 0; j < n; j++) {                                               \
+                TIN x = fname##_lift1(in + r * row_step + j * step);                        \
+                int better = PYMIC2__RBETTER_##NAME(x, best[j]);                            \
+                best[j] = better ? x : best[j];                                             \
+                index[j] = better ? row + r : index[j];                                     \
+            }                                                                               \
     }                                                                                       \
     static void fname##_arg_fold_rows(void *bests, int64_t *index, const char *in,           \
-                                      int64_t n, int64_t step, int64_t row)                 \
+                                      int64_t n, int64_t step, int64_t row, int64_t rows,   \
+                                      int64_t row_step)                                     \
     {                                                                                       \
         if (step == sizeof(TIN)) /* a copy of the body where the stride is a constant */    \
-            fname##_arg_rows_body(bests, index, in, n, sizeof(TIN), row);                   \
+            fname##_arg_rows_body(bests, index, in, n, sizeof(TIN), row, rows, row_step);   \
         else                                                                                \
-            fname##_arg_rows_body(bests, index, in, n, step, row);                          \
+            fname##_arg_rows_body(bests, index, in, n, step, row, rows, row_step);          \
     }                                                                                       \
     static const pymic2__reduce_kernels fname = {                                           \
         .acc_size = sizeof(TIN),                                                            \

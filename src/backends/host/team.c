@@ -237,15 +237,10 @@ int pymic2__team_size(const pymic2__team *team)
     return team->size;
 }
 
-void pymic2__team_parallel_for(pymic2__team *team, int64_t n, int64_t min_piece,
-                               pymic2__range_fn fn, void *context)
+/* Runs [0, n) in npieces pieces; wake: whether sleeping helpers are worth waking for. */
+static void run_region(pymic2__team *team, int64_t n, int npieces, bool wake,
+                       pymic2__range_fn fn, void *context)
 {
-    if (n <= 0)
-        return;
-    if (min_piece < 1)
-        min_piece = 1;
-    int64_t fitting = n / min_piece;
-    int npieces = fitting < team->size ? (int)fitting : team->size;
     if (npieces <= 1 || in_region) {
         fn(context, 0, n, 0);
         return;
@@ -267,8 +262,7 @@ void pymic2__team_parallel_for(pymic2__team *team, int64_t n, int64_t min_piece,
     uint64_t start = pymic2__now_ns();
     bool series = start - team->last_region_ns < WAKE_SERIES_NS;
     team->last_region_ns = start;
-    if (atomic_load(&team->sleeping_helpers) > 0 &&
-        (series || n / npieces >= WAKE_MIN_PIECES * min_piece))
+    if (atomic_load(&team->sleeping_helpers) > 0 && (series || wake))
         pymic2__futex_wake_all(&team->generation);
     run_claimed_pieces(team);
     /* every piece is claimed: wait for the ones other threads are running */
@@ -284,4 +278,25 @@ void pymic2__team_parallel_for(pymic2__team *team, int64_t n, int64_t min_piece,
         atomic_store(region_flag, false);
     in_region = false;
     pthread_mutex_unlock(&team->region_lock);
+}
+
+void pymic2__team_parallel_for(pymic2__team *team, int64_t n, int64_t min_piece,
+                               pymic2__range_fn fn, void *context)
+{
+    if (n <= 0)
+        return;
+    if (min_piece < 1)
+        min_piece = 1;
+    int64_t fitting = n / min_piece;
+    int npieces = fitting < team->size ? (int)fitting : team->size;
+    run_region(team, n, npieces, npieces > 1 && n / npieces >= WAKE_MIN_PIECES * min_piece, fn,
+               context);
+}
+
+void pymic2__team_parallel_for_large(pymic2__team *team, int64_t n, pymic2__range_fn fn,
+                                     void *context)
+{
+    if (n <= 0)
+        return;
+    run_region(team, n, n < team->size ? (int)n : team->size, true, fn, context);
 }

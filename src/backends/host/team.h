@@ -37,12 +37,22 @@ void pymic2__team_set_region_flag(atomic_bool *flag);
 
 /*
  * Splits [0, n) into at most size() contiguous pieces of at least min_piece items (so small
- * work stays on the calling thread) and blocks until all ran. The caller runs every piece
+ * work stays on the calling thread) and blocks until all ran. Sleeping helpers are woken
+ * only for pieces of many (16) min_pieces, or for a series of regions. The caller runs every piece
  * no other thread has claimed, so it never waits for a helper that is not running. Called
  * from inside a piece (nested), it runs [0, n) serially on the calling thread.
  */
 void pymic2__team_parallel_for(pymic2__team *team, int64_t n, int64_t min_piece,
                                pymic2__range_fn fn, void *context);
+
+/*
+ * As parallel_for, for work whose every piece is worth waking a sleeping helper for (tens
+ * of microseconds or more), however few items it has: a reduction of a few long runs or
+ * column blocks, which parallel_for's item count would take for small work. Splits [0, n)
+ * into at most size() pieces.
+ */
+void pymic2__team_parallel_for_large(pymic2__team *team, int64_t n, pymic2__range_fn fn,
+                                     void *context);
 
 /*
  * Runs unclaimed pieces of the team's current region, if any, on the calling thread (one
