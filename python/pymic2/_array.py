@@ -59,20 +59,38 @@ def _host_scalar(value):
 
 
 class _Flags:
-    """The subset of numpy's flags that describes a device array's layout."""
+    """The subset of numpy's flags that describes a device array: its layout, and WRITEABLE
+    (False for broadcast views; settable like NumPy's, except that an array whose elements
+    share memory cannot be made writeable)."""
 
-    __slots__ = ("c_contiguous", "f_contiguous")
+    __slots__ = ("_array", "c_contiguous", "f_contiguous")
 
     def __init__(self, array):
+        self._array = array
         self.c_contiguous = array.c_contiguous
         self.f_contiguous = array.f_contiguous
 
+    @property
+    def writeable(self):
+        return not self._array._readonly
+
+    @writeable.setter
+    def writeable(self, value):
+        self._array._readonly = not value
+
     def __getitem__(self, key):
         return {"C_CONTIGUOUS": self.c_contiguous, "C": self.c_contiguous,
-                "F_CONTIGUOUS": self.f_contiguous, "F": self.f_contiguous}[key]
+                "F_CONTIGUOUS": self.f_contiguous, "F": self.f_contiguous,
+                "WRITEABLE": self.writeable, "W": self.writeable}[key]
+
+    def __setitem__(self, key, value):
+        if key not in ("WRITEABLE", "W"):
+            raise KeyError(f"flag {key!r} cannot be set on a device array")
+        self.writeable = value
 
     def __repr__(self):
-        return f"  C_CONTIGUOUS : {self.c_contiguous}\n  F_CONTIGUOUS : {self.f_contiguous}"
+        return (f"  C_CONTIGUOUS : {self.c_contiguous}\n  F_CONTIGUOUS : {self.f_contiguous}"
+                f"\n  WRITEABLE : {self.writeable}")
 
 
 class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreArray):
@@ -125,6 +143,11 @@ class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreA
             _indexing.setitem(self, key, value)
             return
         _assign(_index_view(self, key), value)
+
+    def nonzero(self):
+        """The indices of the nonzero elements, one int64 device array per dimension
+        (computed on the device; only their count is read back)."""
+        return _indexing.nonzero(self)
 
     # ------------------------------------------------------------ printing
 

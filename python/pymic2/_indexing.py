@@ -2,23 +2,24 @@
 a[rows, cols], a[mask], a[:, idx]), the matching assignments, and add_at (numpy.add.at).
 
 A key is reduced to one call of the core's gather/scatter (_core.index): slices and None
-become a view of the array, boolean masks become their nonzero() integer arrays, integers
+become a view of the array, boolean masks become their nonzero() integer arrays (computed on
+the device for a device mask: see nonzero), integers
 next to arrays become 0-d index arrays, and the index arrays are broadcast to one shape. When
 they are not adjacent, the view is transposed so they come first, which is where NumPy puts
 their dimensions then.
 
 Out-of-bounds indices raise IndexError in NumPy's words. Index arrays from the host are
-checked on the host before upload. Index arrays already on the device are checked by the
-kernel, and an indexing with them waits for its stream (a synchronising operation) so that
-the error surfaces as IndexError right there. A device boolean mask is read back to the host
-(also synchronising: the result's size depends on it).
+checked on the host before upload, so the error comes from the indexing itself. Index arrays
+already on the device are checked by the kernel without waiting for it: the indexing returns
+at once, the failed command writes nothing, and the IndexError surfaces at the stream's next
+synchronising call (.get(), float(), stream.sync(), ...), as with CuPy.
 """
 
 import numbers
 
 import numpy
 
-from . import _core
+from . import _core, _math, _statistics
 
 _INDEX_DTYPES = (numpy.dtype(numpy.int32), numpy.dtype(numpy.int64))
 _MAX_INDEX_ARRAYS = 4
@@ -32,14 +33,14 @@ def is_advanced(key):
 
 def getitem(array, key):
     """array[key] for an advanced key: a new device array."""
-    view, axis, indices, resident = _prepare(array, key)
-    return _core.index(_core.INDEX_GATHER, view, axis, indices, None, resident)
+    view, axis, indices = _prepare(array, key)
+    return _core.index(_core.INDEX_GATHER, view, axis, indices)
 
 
 def setitem(array, key, value):
     """array[key] = value for an advanced key; repeated positions take the last value."""
-    view, axis, indices, resident = _prepare(array, key)
-    _core.index(_core.INDEX_SCATTER, view, axis, indices, _values(value, array), resident)
+    view, axis, indices = _prepare(array, key)
+    _core.index(_core.INDEX_SCATTER, view, axis, indices, _values(value, array))
 
 
 def add_at(array, indices, values):
@@ -53,9 +54,8 @@ def add_at(array, indices, values):
     if not is_advanced(key):  # plain integers and slices: add_at of one position each
         key = tuple(numpy.asarray(k) if isinstance(k, (numbers.Integral, numpy.integer))
                     and not isinstance(k, bool) else k for k in key)
-    view, axis, index_arrays, resident = _prepare(array, key)
-    _core.index(_core.INDEX_SCATTER_ADD, view, axis, index_arrays, _values(values, array),
-                resident)
+    view, axis, index_arrays = _prepare(array, key)
+    _core.index(_core.INDEX_SCATTER_ADD, view, axis, index_arrays, _values(values, array))
 
 
 # ---------------------------------------------------------------- key preparation
@@ -82,7 +82,7 @@ def _classify(entry, like):
         return "int", int(entry)
     if isinstance(entry, _core.ndarray):
         if entry.dtype == numpy.bool_:
-            return "mask", entry.get()
+            return "mask", entry
         if entry.dtype.kind not in "iu":
             raise IndexError("arrays used as indices must be of integer (or boolean) type")
         if entry.dtype not in _INDEX_DTYPES:
@@ -110,7 +110,7 @@ def _consumed(kind, value):
 
 
 def _prepare(array, key):
-    """(view, axis, index arrays, any on the device) for an advanced key."""
+    """(view, axis, index arrays) for an advanced key."""
     entries = [_classify(k, array) for k in (key if isinstance(key, tuple) else (key,))]
     if sum(1 for kind, _ in entries if kind == "ellipsis") > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -151,7 +151,10 @@ def _prepare(array, key):
                     raise IndexError(f"boolean index did not match indexed array along axis "
                                      f"{axis + d}; size of axis is {want} but size of "
                                      f"corresponding boolean axis is {have}")
-            for d, positions in enumerate(numpy.nonzero(mask)):
+            if isinstance(mask, _core.ndarray) and mask.ndim == 0:
+                mask = mask.get()  # a[True]: one byte, and NumPy's 0-d mask rules on the host
+            for d, positions in enumerate(nonzero(mask) if isinstance(mask, _core.ndarray)
+                                          else numpy.nonzero(mask)):
                 advanced.append((len(shape), axis, array.shape[axis], positions))
                 shape.append(array.shape[axis])
                 strides.append(array.strides[axis])
@@ -178,10 +181,9 @@ def _prepare(array, key):
         shapes = " ".join(str(ix.shape).replace(" ", "") for _, _, _, ix in advanced)
         raise IndexError(f"shape mismatch: indexing arrays could not be broadcast together "
                          f"with shapes {shapes}") from None
-    indices, resident = [], False
+    indices = []
     for _, _, _, ix in advanced:
         if isinstance(ix, _core.ndarray):
-            resident = True
             indices.append(_broadcast_device(ix, common))
         else:
             indices.append(_upload(numpy.broadcast_to(ix, common), view))
@@ -189,11 +191,51 @@ def _prepare(array, key):
     # adjacent index arrays stay in place; otherwise their dimensions go first
     dims = [d for d, _, _, _ in advanced]
     if dims == list(range(dims[0], dims[0] + len(dims))):
-        return view, dims[0], tuple(indices), resident
+        return view, dims[0], tuple(indices)
     order = dims + [d for d in range(view.ndim) if d not in dims]
     view = view._view(view.offset, tuple(view.shape[d] for d in order),
                       tuple(view.strides[d] for d in order))
-    return view, 0, tuple(indices), resident
+    return view, 0, tuple(indices)
+
+
+def nonzero(a):
+    """NumPy's nonzero for a device array: one int64 device array of indices per dimension,
+    in C order. Computed on the device by a compaction (a running count of the nonzero
+    elements gives each one its output slot; a scatter puts its flat index there); only the
+    count comes back to the host, a synchronising read of 8 bytes, since it sets the shape
+    (CuPy does the same)."""
+    if not isinstance(a, _core.ndarray):
+        raise TypeError(f"nonzero: a must be a device array, not {type(a).__name__}")
+    if a.ndim == 0:
+        raise ValueError("Calling nonzero on 0d arrays is not allowed. Use "
+                         "np.atleast_1d(scalar).nonzero() instead.")
+    flat = flatnonzero(a)
+    indices = []
+    for n in reversed(a.shape[1:]):  # unravel, last dimension first
+        indices.append(_math.remainder(flat, n))
+        flat = _math.floor_divide(flat, n)
+    indices.append(flat)
+    return tuple(reversed(indices))
+
+
+def flatnonzero(a):
+    """NumPy's flatnonzero on the device: the int64 indices of the nonzero elements of
+    a.ravel() (see nonzero)."""
+    if not isinstance(a, _core.ndarray):
+        raise TypeError(f"flatnonzero: a must be a device array, not {type(a).__name__}")
+    selected = a.reshape(-1)
+    if selected.dtype != numpy.bool_:
+        selected = _math.not_equal(selected, 0)
+    running = _statistics.cumsum(selected, dtype=numpy.int64)
+    count = int(running[-1]) if selected.size else 0
+    int64 = _core.dtype_codes["int64"]
+    # slot of element i: running[i] - 1 if selected, else one spare slot past the result
+    slots = _core.elementwise(_core.OP_WHERE, selected, _math.subtract(running, 1), count)
+    positions = _core.ndarray.__new__(type(a), (count + 1,), int64, "C", a._stream)
+    order = _core.ndarray.__new__(type(a), (selected.size,), int64, "C", a._stream)
+    _core.elementwise(_core.OP_ARANGE, 0, 1, out=order)
+    _core.index(_core.INDEX_SCATTER, positions, 0, (slots,), order)
+    return positions[:count]
 
 
 def _check_bounds(index, axis, size):

@@ -219,7 +219,8 @@ def broadcast_shapes(*shapes):
 
 
 def broadcast_to(array, shape, subok=False):
-    """A view of array with the given shape (zero strides on broadcast dimensions)."""
+    """A read-only view of array with the given shape (zero strides on broadcast
+    dimensions); writes raise ValueError, as NumPy's."""
     shape = (operator.index(shape),) if isinstance(shape, (numbers.Integral, numpy.integer)) \
         else tuple(operator.index(n) for n in shape)
     if len(shape) < array.ndim or any(n < 0 for n in shape):
@@ -234,10 +235,15 @@ def broadcast_to(array, shape, subok=False):
         else:
             raise ValueError(f"operands could not be broadcast together with remapped shapes "
                              f"[original->remapped]: {array.shape} and requested shape {shape}")
-    return array._view(array.offset, shape, tuple(strides))
+    view = array._view(array.offset, shape, tuple(strides))
+    view._readonly = True
+    return view
 
 
 def broadcast_arrays(*args, subok=False):
+    """The arrays broadcast to one shape: read-only views (broadcast_to) where a shape
+    changes, the array itself where it does not, as NumPy. (NumPy 2 still lets one write
+    into the broadcast views with a FutureWarning; here they are read-only already.)"""
     arrays = _device_arrays(args)
     shape = numpy.broadcast_shapes(*(a.shape for a in arrays))
     return tuple(a if a.shape == shape else broadcast_to(a, shape) for a in arrays)

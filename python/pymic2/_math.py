@@ -1,7 +1,7 @@
 """Element-wise math on device arrays: NumPy's ufuncs of Table 1 and the array operators.
 
-Every function takes NumPy's name and arguments (`out=`, `dtype=`, `casting=`), so NumPy
-calls can be dispatched here unchanged. Type promotion is NumPy 2's (NEP 50: Python scalars
+Every function takes NumPy's name and arguments (`out=`, `dtype=`, `casting=`, `where=`), so
+NumPy calls can be dispatched here unchanged. Type promotion is NumPy 2's (NEP 50: Python scalars
 are weak): numpy's own `ufunc.resolve_dtypes` decides the loop once per (ufunc, operand
 dtypes) and the decision is cached, so a call costs a dict look-up plus the C launch.
 The device has no float16, int16, uint16, uint32 or complex64: a result NumPy would give in
@@ -90,9 +90,12 @@ def _single_out(out):
 class ufunc:
     """One element-wise function of NumPy's name (pymic2.add, pymic2.exp, ...).
 
-    __call__(*inputs, out=None, dtype=None, casting='same_kind') broadcasts the inputs
-    (device arrays, host arrays, scalars), promotes them like NumPy 2 and runs the op on the
-    device of the first device array. The result is a device array (0-d for 0-d inputs).
+    __call__(*inputs, out=None, dtype=None, casting='same_kind', where=True) broadcasts the
+    inputs (device arrays, host arrays, scalars), promotes them like NumPy 2 and runs the op
+    on the device of the first device array. The result is a device array (0-d for 0-d
+    inputs). where= (a bool mask broadcasting with the inputs) writes only where it is True,
+    on the device: an out= keeps its other elements, as NumPy's; without out= they are 0
+    (NumPy leaves them uninitialised).
     """
 
     def __init__(self, name, op, reference, logical=False):
@@ -132,7 +135,9 @@ class ufunc:
             self._direct.add(keys)  # every array has the computation dtype already
         return plan
 
-    def __call__(self, *inputs, out=None, dtype=None, casting="same_kind"):
+    def __call__(self, *inputs, out=None, dtype=None, casting="same_kind", where=True):
+        if where is not True:
+            return self._masked_call(inputs, _single_out(out), dtype, casting, where)
         if out is None and dtype is None and casting == "same_kind":
             if len(inputs) == 1 and self.nin == 1 and isinstance(inputs[0], _CoreArray) and \
                     (inputs[0]._dtype_code,) in self._direct:
@@ -178,17 +183,45 @@ class ufunc:
                 raise
             return _compare_out_of_range(self.__name__, args, out)
 
-    def reduce(self, array, axis=0, dtype=None, out=None, keepdims=False):
+    def _masked_call(self, inputs, out, dtype, casting, where):
+        """__call__ with a where= mask: the full result, then out = where(mask, result, out)
+        by the device's WHERE op (out may alias an input: the result is a temporary)."""
+        if len(inputs) != self.nin:
+            raise TypeError(f"{self.__name__}() takes {self.nin} positional argument"
+                            f"{'s' if self.nin > 1 else ''} but {len(inputs)} were given")
+        like = next((x for x in (*inputs, out, where) if isinstance(x, _CoreArray)), None)
+        if like is None:
+            raise TypeError(f"{self.__name__} runs on a device: give it a pymic2 array "
+                            f"(input or out)")
+        mask = where_mask(where, like)
+        result = self._apply(inputs, None,
+                             None if dtype is None else _dtypes.normalize(dtype), casting)
+        if result is NotImplemented:
+            kinds = ", ".join(type(x).__name__ for x in inputs)
+            raise TypeError(f"{self.__name__}: unsupported operand types ({kinds})")
+        if out is None:
+            shape = numpy.broadcast_shapes(result.shape, mask.shape)
+            out = _CoreArray.__new__(type(like), shape, result._dtype_code, "C", like._stream)
+            _elementwise(_core.OP_COPY, 0, out=out)
+        elif out.dtype != result.dtype:
+            if not numpy.can_cast(result.dtype, out.dtype, casting=casting):
+                raise TypeError(f"Cannot cast ufunc '{self.__name__}' output from "
+                                f"{result.dtype!r} to {out.dtype!r} with casting rule "
+                                f"'{casting}'")
+            result = _elementwise(_core.OP_COPY, result, dtype=out._dtype_code)
+        return _elementwise(_core.OP_WHERE, mask, result, out, out=out)
+
+    def reduce(self, array, axis=0, dtype=None, out=None, keepdims=False,
+               initial=numpy._NoValue, where=True):
         """NumPy's ufunc.reduce for the ufuncs that have a reduction (add, multiply, maximum,
-        minimum, logical_and, logical_or)."""
+        minimum, logical_and, logical_or), with initial= and where= as NumPy's."""
         function = _statistics.UFUNC_REDUCTIONS.get(self.__name__)
         if function is None:
             raise TypeError(f"{self.__name__}.reduce is not supported on the device")
-        if function in (_statistics.sum, _statistics.prod):
-            return function(array, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
-        if dtype is not None:
+        if dtype is not None and function not in (_statistics.sum, _statistics.prod):
             array = _statistics._device_array(array).astype(dtype, copy=False)
-        return function(array, axis=axis, out=out, keepdims=keepdims)
+            dtype = None
+        return masked_reduce(function, array, axis, dtype, out, keepdims, initial, where)
 
     def accumulate(self, array, axis=0, dtype=None, out=None):
         function = {"add": _statistics.cumsum, "multiply": _statistics.cumprod}.get(
@@ -303,6 +336,90 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs): 
 
 def _cast_copy(a):
     return _elementwise(_core.OP_COPY, a)
+
+
+# ---------------------------------------------------------------- where= and initial=
+
+def where_mask(where, like):
+    """A where= argument as a bool device array on like's stream. NumPy casts it to bool
+    with the 'safe' rule, so only bool masks are taken."""
+    if isinstance(where, (bool, numpy.bool_)):
+        return _zero_dim(bool(where), _BOOL, like)
+    if isinstance(where, _CoreArray):
+        mask_dtype = where.dtype
+    else:
+        where = numpy.asarray(where)
+        mask_dtype = where.dtype
+    if mask_dtype != numpy.bool_:
+        raise TypeError(f"Cannot cast array data from {mask_dtype!r} to dtype('bool') "
+                        f"according to the rule 'safe'")
+    return where if isinstance(where, _CoreArray) else _array._upload(where, like)
+
+
+# reduction name -> (the ufunc that combines, its identity or None)
+_REDUCTIONS = {"sum": ("add", 0), "prod": ("multiply", 1), "max": ("maximum", None),
+               "min": ("minimum", None), "all": ("logical_and", True),
+               "any": ("logical_or", False)}
+
+
+def masked_reduce(function, a, axis=None, dtype=None, out=None, keepdims=False,
+                  initial=numpy._NoValue, where=True):
+    """A reduction of _statistics (sum, prod, max, min, all, any) with NumPy's initial= and
+    where=, composed of device ops: elements outside the mask are replaced by the identity
+    (by initial for max and min, which have none and so need it, as NumPy says), then the
+    plain reduction runs and initial is combined into its result."""
+    name = function.__name__
+    options = {"dtype": dtype} if name in ("sum", "prod") else {}
+    if where is True and initial is numpy._NoValue:
+        return function(a, axis=axis, out=out, keepdims=keepdims, **options)
+    a = _statistics._device_array(a)
+    combine, identity = _REDUCTIONS[name]
+    if where is not True:
+        fill = identity if identity is not None else initial
+        if fill is numpy._NoValue:
+            raise ValueError(f"reduction operation '{combine}' does not have an identity, so "
+                             f"to use a where mask one has to specify 'initial'")
+        mask = where_mask(where, a)
+        if len(mask.shape) > a.ndim or numpy.broadcast_shapes(mask.shape, a.shape) != a.shape:
+            raise ValueError(f"{name}: a where mask of shape {mask.shape} does not broadcast "
+                             f"to the array's shape {a.shape}")
+        a = _elementwise(_core.OP_WHERE, mask, a, a.dtype.type(fill).item())
+    axes = _statistics._normalize_axes(axis, a.ndim)
+    if identity is None and _statistics._count(a.shape, axes) == 0 and \
+            initial is not numpy._NoValue:  # max/min of nothing: initial itself
+        shape = _statistics._result_shape(a.shape, axes, keepdims)
+        result = _CoreArray.__new__(type(a), shape, a._dtype_code, "C", a._stream)
+        _elementwise(_core.OP_COPY, a.dtype.type(initial).item(), out=result)
+    else:
+        result = function(a, axis=axis, keepdims=keepdims, **options)
+    if initial is not numpy._NoValue:
+        if combine in ("add", "multiply") and dtype is None and a.dtype.kind == "u":
+            numpy.uint64(initial)  # NumPy's unsigned sums are uint64 and refuse -2 so
+        result = globals()[combine](result, result.dtype.type(initial).item())
+    out = _single_out(out)
+    if out is None:
+        return result
+    if out.shape != result.shape:
+        raise ValueError(f"{name}: out has shape {out.shape}, the result has shape "
+                         f"{result.shape}")
+    return _write_out(name, result, out, "same_kind")
+
+
+def masked_mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):
+    """NumPy's mean with where=: the sum of the selected elements over their count, both
+    reduced on the device (a slice with nothing selected gives NaN, without NumPy's warning,
+    which would need the counts on the host)."""
+    a = _statistics._device_array(a)
+    dt = _statistics._mean_dtype(a, dtype)
+    mask = where_mask(where, a)
+    total = masked_reduce(_statistics.sum, a, axis, dt, None, keepdims, where=mask)
+    selected = mask
+    if mask.shape != a.shape:  # broadcast to a's shape, to count per slice
+        selected = _CoreArray.__new__(type(a), a.shape, _BOOL, "C", a._stream)
+        _elementwise(_core.OP_COPY, mask, out=selected)
+    count = _statistics.count_nonzero(selected, axis=axis, keepdims=keepdims)
+    return divide(total, _elementwise(_core.OP_COPY, count, dtype=total._dtype_code),
+                  out=out)
 
 
 # ---------------------------------------------------------------- operators
@@ -482,23 +599,26 @@ class _MathMethods:
     def clip(self, min=None, max=None, out=None, **kwargs):  # noqa: A002
         return clip(self, min, max, out=out, **kwargs)
 
-    def sum(self, axis=None, dtype=None, out=None, keepdims=False):
-        return _statistics.sum(self, axis, dtype, out, keepdims)
+    def sum(self, axis=None, dtype=None, out=None, keepdims=False, initial=numpy._NoValue,
+            where=True):
+        return masked_reduce(_statistics.sum, self, axis, dtype, out, keepdims, initial, where)
 
-    def prod(self, axis=None, dtype=None, out=None, keepdims=False):
-        return _statistics.prod(self, axis, dtype, out, keepdims)
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False, initial=numpy._NoValue,
+             where=True):
+        return masked_reduce(_statistics.prod, self, axis, dtype, out, keepdims, initial,
+                             where)
 
-    def max(self, axis=None, out=None, keepdims=False):
-        return _statistics.max(self, axis, out, keepdims)
+    def max(self, axis=None, out=None, keepdims=False, initial=numpy._NoValue, where=True):
+        return masked_reduce(_statistics.max, self, axis, None, out, keepdims, initial, where)
 
-    def min(self, axis=None, out=None, keepdims=False):
-        return _statistics.min(self, axis, out, keepdims)
+    def min(self, axis=None, out=None, keepdims=False, initial=numpy._NoValue, where=True):
+        return masked_reduce(_statistics.min, self, axis, None, out, keepdims, initial, where)
 
-    def all(self, axis=None, out=None, keepdims=False):
-        return _statistics.all(self, axis, out, keepdims)
+    def all(self, axis=None, out=None, keepdims=False, *, where=True):
+        return masked_reduce(_statistics.all, self, axis, None, out, keepdims, where=where)
 
-    def any(self, axis=None, out=None, keepdims=False):
-        return _statistics.any(self, axis, out, keepdims)
+    def any(self, axis=None, out=None, keepdims=False, *, where=True):
+        return masked_reduce(_statistics.any, self, axis, None, out, keepdims, where=where)
 
     def argmax(self, axis=None, out=None, *, keepdims=False):
         return _statistics.argmax(self, axis, out, keepdims=keepdims)
@@ -512,7 +632,9 @@ class _MathMethods:
     def cumprod(self, axis=None, dtype=None, out=None):
         return _statistics.cumprod(self, axis, dtype, out)
 
-    def mean(self, axis=None, dtype=None, out=None, keepdims=False):
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
+        if where is not True:
+            return masked_mean(self, axis, dtype, out, keepdims, where)
         return _statistics.mean(self, axis, dtype, out, keepdims)
 
     def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):

@@ -97,7 +97,10 @@ def _cast(a, dt):
 
 
 def _accumulating(reduction, name):
-    def reduce(a, axis=None, dtype=None, out=None, keepdims=False):
+    def reduce(a, axis=None, dtype=None, out=None, keepdims=False, initial=numpy._NoValue,
+               where=True):
+        if initial is not numpy._NoValue or where is not True:  # composed in _math
+            return _math.masked_reduce(reduce, a, axis, dtype, out, keepdims, initial, where)
         a = _device_array(a)
         axes = _normalize_axes(axis, a.ndim)
         return _run(reduction, _cast(a, _accumulation_dtype(a, dtype)), axes, keepdims, out,
@@ -113,7 +116,9 @@ prod = _accumulating(_core.REDUCE_PROD, "prod")
 
 
 def _plain(reduction, name):
-    def reduce(a, axis=None, out=None, keepdims=False):
+    def reduce(a, axis=None, out=None, keepdims=False, initial=numpy._NoValue, where=True):
+        if initial is not numpy._NoValue or where is not True:  # composed in _math
+            return _math.masked_reduce(reduce, a, axis, None, out, keepdims, initial, where)
         a = _device_array(a)
         return _run(reduction, a, _normalize_axes(axis, a.ndim), keepdims, out, name)
 
@@ -180,8 +185,10 @@ def _count(shape, axes):
     return math.prod(shape[d] for d in axes)
 
 
-def mean(a, axis=None, dtype=None, out=None, keepdims=False):
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     """NumPy's mean: sum / n in float64 for integer input, else in the input's dtype."""
+    if where is not True:  # composed in _math
+        return _math.masked_mean(a, axis, dtype, out, keepdims, where)
     a = _device_array(a)
     axes = _normalize_axes(axis, a.ndim)
     dt = _mean_dtype(a, dtype)

@@ -120,6 +120,21 @@ int pymic2__py_array_operand(pymic2__py_array *array, pymic2_operand *operand)
     return 0;
 }
 
+int pymic2__py_array_check_writeable(const pymic2__py_array *array)
+{
+    if (!array->readonly)
+        return 0;
+    PyErr_SetString(PyExc_ValueError, "assignment destination is read-only");
+    return -1;
+}
+
+int pymic2__py_array_output(pymic2__py_array *array, pymic2_operand *operand)
+{
+    if (pymic2__py_array_check_writeable(array) < 0)
+        return -1;
+    return pymic2__py_array_operand(array, operand);
+}
+
 /* ---------------------------------------------------------------- construction */
 
 /* A shape argument: an int or a sequence of ints. */
@@ -276,6 +291,7 @@ static PyObject *array_view(pymic2__py_array *self, PyObject *args)
     Py_INCREF(self->stream);
     view->stream = self->stream;
     view->offset = offset;
+    view->readonly = self->readonly;
     view->dtype = self->dtype;
     view->ndim = ndim;
     memcpy(view->shape, shape, sizeof(int64_t) * (size_t)ndim);
@@ -329,6 +345,8 @@ static PyObject *array_to_host(pymic2__py_array *self, PyObject *host)
 
 static PyObject *array_from_host(pymic2__py_array *self, PyObject *host)
 {
+    if (pymic2__py_array_check_writeable(self) < 0)
+        return NULL;
     return transfer_with_host(self, host, false);
 }
 
@@ -472,6 +490,34 @@ static PyObject *array_get_f_contiguous(pymic2__py_array *self, void *closure)
     return PyBool_FromLong(pymic2__py_array_is_f_contiguous(self));
 }
 
+static PyObject *array_get_readonly(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    return PyBool_FromLong(self->readonly);
+}
+
+/* Anything may be made read-only; writeable again only without elements that share memory
+ * (a broadcast view stays read-only, as NumPy's broadcast_to results do). */
+static int array_set_readonly(pymic2__py_array *self, PyObject *value, void *closure)
+{
+    (void)closure;
+    int readonly = value == NULL ? -1 : PyObject_IsTrue(value);
+    if (readonly < 0) {
+        if (value == NULL)
+            PyErr_SetString(PyExc_TypeError, "cannot delete an array's _readonly");
+        return -1;
+    }
+    if (!readonly)
+        for (int d = 0; d < self->ndim; d++)
+            if (self->strides[d] == 0 && self->shape[d] > 1) {
+                PyErr_SetString(PyExc_ValueError, "cannot set WRITEABLE flag to True of this "
+                                "array: its elements share memory (a broadcast view)");
+                return -1;
+            }
+    self->readonly = readonly;
+    return 0;
+}
+
 static PyMethodDef array_methods[] = {
     {"_view", (PyCFunction)array_view, METH_VARARGS,
      "_view(offset, shape, strides=None): a view of the same buffer (bounds checked)."},
@@ -499,6 +545,8 @@ static PyGetSetDef array_getset[] = {
     {"data_ptr", (getter)array_get_data_ptr, NULL,
      "Device address of element [0, ...] (what a kernel receives).", NULL},
     {"c_contiguous", (getter)array_get_c_contiguous, NULL, "Row-major without gaps.", NULL},
+    {"_readonly", (getter)array_get_readonly, (setter)array_set_readonly,
+     "Writes into the array raise ValueError (NumPy's WRITEABLE flag unset).", NULL},
     {"f_contiguous", (getter)array_get_f_contiguous, NULL, "Column-major without gaps.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -191,7 +191,7 @@ int pymic2__py_copy_into(pymic2__py_array *source, pymic2__py_array *out)
     desc.op = PYMIC2_OP_COPY;
     desc.noperands = 2;
     if (pymic2__py_array_operand(source, &desc.operands[0]) < 0 ||
-        pymic2__py_array_operand(out, &desc.operands[1]) < 0)
+        pymic2__py_array_output(out, &desc.operands[1]) < 0)
         return -1;
     int status = pymic2_op_launch(out->stream->stream, &desc);
     return status < 0 ? pymic2__py_fail(status) : 0;
@@ -398,7 +398,8 @@ PyObject *pymic2__py_elementwise(PyObject *module, PyObject *const *args, Py_ssi
 PyObject *pymic2__py_launch_into(pymic2_op_desc *desc, int out_index, pymic2__py_array *target,
                                  pymic2__py_array *out)
 {
-    int failed = pymic2__py_array_operand(target, &desc->operands[out_index]) < 0;
+    int failed = pymic2__py_array_check_writeable(out) < 0 ||
+                 pymic2__py_array_operand(target, &desc->operands[out_index]) < 0;
     if (!failed) {
         int status = pymic2_op_launch(out->stream->stream, desc);
         if (status < 0) {

@@ -36,6 +36,12 @@ static PyObject *exception_for(int status)
         return PyExc_TypeError;
     case PYMIC2_EINDEX:
         return PyExc_IndexError;
+    case PYMIC2_EASYNC:
+        /* an index the device found out of bounds is an IndexError at the sync, as NumPy's
+         * would have been at the call; other asynchronous failures stay OffloadError */
+        if (pymic2_last_async_status() == PYMIC2_EINDEX)
+            return PyExc_IndexError;
+        return pymic2__py_offload_error;
     default:
         return pymic2__py_offload_error;
     }

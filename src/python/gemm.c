@@ -99,7 +99,7 @@ PyObject *pymic2__py_gemm(PyObject *module, PyObject *args, PyObject *kwargs)
     int failed = one == NULL || pymic2__py_scalar_from_object(one, a->dtype, &desc.alpha) < 0 ||
                  pymic2__py_array_operand(a, &desc.a) < 0 ||
                  pymic2__py_array_operand(b, &desc.b) < 0 ||
-                 pymic2__py_array_operand(out, &desc.c) < 0;
+                 pymic2__py_array_output(out, &desc.c) < 0;
     Py_XDECREF(one);
     if (!failed && pymic2__py_array_size(out) > 0) {
         int status = pymic2_gemm(out->stream->stream, &desc);

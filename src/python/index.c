@@ -1,45 +1,24 @@
 /*
- * index.c - _core.index(mode, array, axis, indices, values=None, sync=False): NumPy's
- * integer-array indexing through pymic2_index_launch. Key parsing (slices, masks, host index
- * arrays) is pymic2._indexing's job; here every index is a device array already.
+ * index.c - _core.index(mode, array, axis, indices, values=None): NumPy's integer-array
+ * indexing through pymic2_index_launch. Key parsing (slices, masks, host index arrays) is
+ * pymic2._indexing's job; here every index is a device array already. Nothing waits: an index
+ * the device finds out of bounds fails the command with EINDEX, which the next sync of the
+ * stream raises as IndexError (errors.c).
  */
 #include "pymic2py.h"
 
 #include <string.h>
 
-/* The text the host kernel puts in an out-of-bounds failure, from which NumPy's words start. */
-#define OUT_OF_BOUNDS " is out of bounds for axis "
-
-/*
- * Waits for the stream; an index the device found out of bounds becomes IndexError in NumPy's
- * words ("index 10 is out of bounds for axis 0 with size 5"), anything else the usual error.
- */
-static int sync_for_index_errors(pymic2__py_stream *stream)
-{
-    int status = pymic2_stream_sync(stream->stream);
-    if (status == PYMIC2_OK)
-        return 0;
-    const char *message = pymic2_last_error();
-    const char *found = strstr(message, OUT_OF_BOUNDS);
-    if (found == NULL)
-        return pymic2__py_fail(status);
-    const char *start = found;
-    while (start > message && strncmp(start, "index ", 6) != 0)
-        start--;
-    PyErr_SetString(PyExc_IndexError, start);
-    return -1;
-}
-
 PyObject *pymic2__py_index(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *keywords[] = {"mode", "array", "axis", "indices", "values", "sync", NULL};
-    int mode, axis, sync = 0;
+    static char *keywords[] = {"mode", "array", "axis", "indices", "values", NULL};
+    int mode, axis;
     pymic2__py_array *array;
     PyObject *indices, *values = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iO!iO!|Op:index", keywords, &mode,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "iO!iO!|O:index", keywords, &mode,
                                      &pymic2__py_array_type, &array, &axis, &PyTuple_Type,
-                                     &indices, &values, &sync))
+                                     &indices, &values))
         return NULL;
     Py_ssize_t nindices = PyTuple_GET_SIZE(indices);
     if (nindices < 1 || nindices > PYMIC2_MAX_INDEX_ARRAYS)
@@ -50,7 +29,8 @@ PyObject *pymic2__py_index(PyObject *module, PyObject *args, PyObject *kwargs)
     desc.mode = (pymic2_index_mode)mode;
     desc.axis = axis;
     desc.nindices = (int)nindices;
-    if (pymic2__py_array_operand(array, &desc.array) < 0)
+    if ((mode == PYMIC2_INDEX_GATHER ? pymic2__py_array_operand(array, &desc.array)
+                                     : pymic2__py_array_output(array, &desc.array)) < 0)
         return NULL;
     pymic2__py_array *first = NULL;
     for (Py_ssize_t j = 0; j < nindices; j++) {
@@ -97,8 +77,6 @@ PyObject *pymic2__py_index(PyObject *module, PyObject *args, PyObject *kwargs)
         pymic2__py_raise(status);
         goto fail;
     }
-    if (sync && sync_for_index_errors(array->stream) < 0)
-        goto fail;
     if (result != NULL)
         return result;
     Py_RETURN_NONE;

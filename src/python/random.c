@@ -23,7 +23,7 @@ PyObject *pymic2__py_random(PyObject *module, PyObject *args, PyObject *kwargs)
         return NULL;
     pymic2_random_desc desc;
     memset(&desc, 0, sizeof desc);
-    if (pymic2__py_array_operand(out, &desc.out) < 0)
+    if (pymic2__py_array_output(out, &desc.out) < 0)
         return NULL;
     desc.distribution = (pymic2_random_distribution)distribution;
     desc.seed = seed;

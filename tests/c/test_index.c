@@ -341,6 +341,7 @@ static void test_errors(void)
         desc.mode = (pymic2_index_mode)mode;
         CHECK_OK(pymic2_index_launch(stream, &desc));
         CHECK_STATUS(pymic2_stream_sync(stream), PYMIC2_EASYNC);
+        CHECK(pymic2_last_async_status() == PYMIC2_EINDEX);
         CHECK_MESSAGE_HAS("index 10 is out of bounds for axis 0 with size 5");
         CHECK(matches(&array) && matches(&out)); /* nothing written */
     }
@@ -349,7 +350,10 @@ static void test_errors(void)
     desc.mode = PYMIC2_INDEX_SCATTER;
     CHECK_OK(pymic2_index_launch(stream, &desc));
     CHECK_STATUS(pymic2_stream_sync(stream), PYMIC2_EASYNC);
+    CHECK(pymic2_last_async_status() == PYMIC2_EINDEX);
     CHECK_MESSAGE_HAS("index -7 is out of bounds for axis 0 with size 5");
+    CHECK_OK(pymic2_stream_sync(stream));
+    CHECK(pymic2_last_async_status() == PYMIC2_OK); /* reported once, then cleared */
     CHECK(matches(&array));
     desc.mode = PYMIC2_INDEX_GATHER;
 

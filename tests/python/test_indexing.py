@@ -181,18 +181,34 @@ def test_index_errors(key, message):
         device[key] = 0.0
 
 
-def test_device_index_out_of_bounds_raises_and_writes_nothing():
+def test_device_index_out_of_bounds_surfaces_at_the_next_sync():
+    """Device index arrays are checked by the kernel without waiting for it: the indexing
+    returns, and the next synchronising call raises IndexError in NumPy's words."""
     host = sample((4, 5), "float64")
     device = pymic2.asarray(host)
     bad = pymic2.asarray(numpy.array([1, 7, 2]))
+    gathered = device[bad]  # no wait here
+    assert gathered.shape == (3, 5)
     with pytest.raises(IndexError, match="index 7 is out of bounds for axis 0 with size 4"):
-        device[bad]
-    with pytest.raises(IndexError, match="index 7 is out of bounds"):
-        device[bad] = 5.0
-    with pytest.raises(IndexError, match="index 7 is out of bounds"):
-        pymic2.add_at(device, bad, 1.0)
-    assert_same(device, host)
-    device.stream.sync()  # the error was consumed where it was raised
+        gathered.get()
+    device.stream.sync()  # reported once: the stream is clean again
+
+    device[bad] = 5.0
+    with pytest.raises(IndexError, match="index 7 is out of bounds for axis 0 with size 4"):
+        device.stream.sync()
+    pymic2.add_at(device, (slice(None), pymic2.asarray(numpy.array([-6]))), 1.0)
+    with pytest.raises(IndexError, match="index -6 is out of bounds for axis 1 with size 5"):
+        float(device[0, 0])
+    assert_same(device, host)  # the failed scatters wrote nothing
+
+
+def test_other_asynchronous_failures_stay_offload_errors():
+    """Only an index failure becomes IndexError: a negative integer power from an array
+    exponent fails on the device as before."""
+    base = pymic2.asarray(numpy.array([2, 3], dtype=numpy.int64))
+    result = base ** pymic2.asarray(numpy.array([1, -1], dtype=numpy.int64))
+    with pytest.raises(pymic2.OffloadError, match="negative integer powers"):
+        result.get()
 
 
 def test_scatter_value_shape_mismatch():
@@ -207,3 +223,78 @@ def test_scatter_from_an_overlapping_view():
     host[[4, 0]] = host[1:3]
     device[[4, 0]] = device[1:3]
     assert_same(device, host)
+
+
+MASK_CASES = [
+    ((4, 5), lambda h: h > 0, ()),                    # a[mask] over every dimension
+    ((4, 5), lambda h: h[:, 0] > 0, ()),              # a row mask
+    ((4, 5), lambda h: h[0] > 0, (slice(None),)),     # a[:, mask]
+    ((3, 4, 5), lambda h: h[..., 0] < 0, ()),         # a 2-d mask, one dimension left
+    ((4, 5), lambda h: h > 100, ()),                  # nothing selected
+    ((4, 5), lambda h: h > -100, ()),                 # everything selected
+    ((0, 5), lambda h: h > 0, ()),                    # empty
+]
+
+
+@pytest.fixture
+def reads_back(monkeypatch):
+    """The sizes of the device arrays read back to the host while the fixture is active."""
+    sizes = []
+    original = pymic2.ndarray.get
+
+    def get(self, *args, **kwargs):
+        sizes.append(self.size)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pymic2.ndarray, "get", get)
+    return sizes
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int8", "complex128", "bool"])
+@pytest.mark.parametrize("shape, make_mask, before", MASK_CASES)
+def test_device_mask_gather_and_scatter(shape, make_mask, before, dtype, reads_back):
+    """A device boolean mask stays on the device: its nonzero indices are computed there and
+    only their count (one element) is read back."""
+    host = sample(shape, dtype)
+    mask = make_mask(sample(shape, "int64", seed=3))
+    device, device_mask = pymic2.asarray(host), pymic2.asarray(mask)
+    key, device_key = before + (mask,), before + (device_mask,)
+    reads_back.clear()
+    gathered = device[device_key]
+    updated = host.copy()
+    updated[key] = host[key][::-1] if host[key].size else host[key]
+    device[device_key] = device[device_key][::-1] if gathered.size else gathered
+    assert all(size <= 1 for size in reads_back), reads_back
+    assert_same(gathered, host[key])
+    assert_same(device, updated)
+    device[device_key] = 1  # a scalar
+    updated[key] = 1
+    assert_same(device, updated)
+
+
+def test_device_nonzero_and_flatnonzero():
+    host = sample((3, 4, 5), "float64")
+    host[0, 1, 2] = numpy.nan  # NaN is nonzero
+    device = pymic2.asarray(host)
+    for result, expected in zip(pymic2.numpy.nonzero(device), numpy.nonzero(host)):
+        assert_same(result, expected.astype(numpy.int64))
+    result = numpy.nonzero(device)  # dispatched
+    assert all(isinstance(r, pymic2.ndarray) for r in result)
+    assert_same(numpy.flatnonzero(device), numpy.flatnonzero(host).astype(numpy.int64))
+    assert_same(device.nonzero()[1], numpy.nonzero(host)[1].astype(numpy.int64))
+    strided = host[:, ::2, ::-1]
+    assert_same(numpy.flatnonzero(device[:, ::2, ::-1]),
+                numpy.flatnonzero(strided).astype(numpy.int64))
+    with pytest.raises(ValueError, match="nonzero on 0d arrays"):
+        numpy.nonzero(pymic2.asarray(numpy.float64(1.0)))
+    empty = pymic2.zeros((0, 3))
+    assert [r.shape for r in numpy.nonzero(empty)] == [(0,), (0,)]
+
+
+def test_device_mask_errors():
+    device = pymic2.asarray(sample((4, 5), "float64"))
+    with pytest.raises(IndexError, match="boolean index did not match indexed array along "
+                       "axis 0; size of axis is 4 but size of corresponding boolean axis is 3"):
+        device[pymic2.asarray(numpy.ones(3, bool))]
+    with pytest.raises(ValueError, match="could not be broadcast to indexing result"):
+        device[pymic2.asarray(numpy.ones((4, 5), bool))] = numpy.ones(3)

@@ -165,6 +165,65 @@ def test_broadcasting_views():
     assert pymic2.broadcast_shapes((3, 1), (4,)) == (3, 4)
 
 
+WRITES = {
+    "setitem": lambda v: v.__setitem__((0, 0), 1),
+    "setitem slice": lambda v: v.__setitem__(slice(None), 2),
+    "setitem index array": lambda v: v.__setitem__(numpy.array([0]), 3),
+    "in-place operator": lambda v: v.__iadd__(1),
+    "ufunc out=": lambda v: pymic2.add(v, 1, out=v),
+    "numpy ufunc out=": lambda v: numpy.negative(v, out=v),
+    "reduction out=": lambda v: pymic2.sum(pymic2.ones((3, 4, 2), numpy.int32), axis=2,
+                                           out=v),
+    "fill": lambda v: v.fill(0),
+    "add_at": lambda v: pymic2.add_at(v, numpy.array([0]), 1),
+    "a view of it": lambda v: v[1:].__setitem__(Ellipsis, 4),
+    "matmul out=": lambda v: pymic2.matmul(pymic2.ones((3, 2), numpy.int32),
+                                           pymic2.ones((2, 4), numpy.int32), out=v),
+}
+
+
+@pytest.mark.parametrize("write", list(WRITES.values()), ids=list(WRITES))
+def test_broadcast_views_are_read_only(write):
+    """NumPy's broadcast_to gives read-only views: every way of writing raises ValueError
+    and nothing reaches the base."""
+    a, host = pair((3, 1), numpy.int32)
+    view = pymic2.broadcast_to(a, (3, 4))
+    reference = numpy.broadcast_to(host, (3, 4))
+    assert view.flags.writeable is False and view.flags["WRITEABLE"] is False
+    assert reference.flags.writeable is False
+    with pytest.raises(ValueError, match="read-only"):
+        reference[0, 0] = 1
+    with pytest.raises(ValueError, match="assignment destination is read-only"):
+        write(view)
+    assert_same(a, host)
+    assert a.flags.writeable  # the base stays writeable
+
+
+def test_broadcast_arrays_and_the_writeable_flag():
+    a, host = pair((3, 1), numpy.float64)
+    b, other = pair((4,), numpy.float64)
+    c, _ = pair((3, 4), numpy.float64)
+    ra, rb, rc = pymic2.broadcast_arrays(a, b, c)
+    assert not ra.flags.writeable and not rb.flags.writeable
+    assert rc is c and rc.flags.writeable  # unchanged shape: the array itself, as NumPy
+    with pytest.raises(ValueError, match="read-only"):
+        rb[0] = 1.0
+    with pytest.raises(ValueError, match="share memory"):
+        ra.flags.writeable = True  # a stride-0 view must not become writeable
+    same = pymic2.broadcast_to(a, (3, 1))  # no stride 0: may become writeable, as NumPy
+    assert not same.flags.writeable
+    same.flags.writeable = True
+    same[0, 0] = 7.0
+    host[0, 0] = 7.0
+    assert_same(a, host)
+    a.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        a[1] = 0.0
+    assert not a.T.flags.writeable and not a.reshape(-1).flags.writeable
+    assert (a + 1).flags.writeable  # results are new, writeable arrays
+    assert pymic2.broadcast_to(a, (3, 2)).copy().flags.writeable
+
+
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
 def test_concatenate_and_stack(dtype):
     a, ha = pair((2, 3), dtype, strided=True)

@@ -97,6 +97,31 @@ def test_permutation_and_shuffle():
     assert not numpy.array_equal(shuffled, host)
 
 
+def test_permutation_is_made_on_the_device_and_uniform(monkeypatch):
+    """Nothing is read back while permuting, results repeat for a seed, and the position of
+    every element is uniform: over 3000 permutations of 4 elements each of the 16 (element,
+    place) pairs holds about 750 times (chi-square against NumPy's own critical value
+    would be overkill: a bound of 5 standard deviations, 750 +- 120, cannot fail by chance)."""
+    reads = []
+    original = pymic2.ndarray.get
+    monkeypatch.setattr(pymic2.ndarray, "get", lambda self, *a, **k: reads.append(self.size)
+                        or original(self, *a, **k))
+    rng = pymic2.random.default_rng(7)
+    perms = [rng.permutation(4) for _ in range(3000)]
+    assert reads == []
+    monkeypatch.undo()
+    table = numpy.zeros((4, 4), int)
+    for perm in perms:
+        values = perm.get()
+        assert sorted(values.tolist()) == [0, 1, 2, 3]
+        table[values, numpy.arange(4)] += 1
+    assert numpy.all(numpy.abs(table - 750) < 120), table
+    again = pymic2.random.default_rng(7).permutation(4).get()
+    assert numpy.array_equal(again, perms[0].get())
+    assert pymic2.random.default_rng(0).permutation(0).shape == (0,)
+    assert pymic2.random.default_rng(0).permutation(1).get().tolist() == [0]
+
+
 def test_errors():
     rng = pymic2.random.default_rng(0)
     with pytest.raises(ValueError, match="scale < 0"):

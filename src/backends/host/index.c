@@ -358,7 +358,7 @@ static int report_bad_index(const index_plan *plan, const pymic2_index_desc *des
     for (int j = 0; j < plan->nindices; j++) {
         int64_t value = read_index(plan, j, w.offset[j]), size = plan->axis_size[j];
         if (value < -size || value >= size)
-            return pymic2__error(PYMIC2_ERANGE, "%s: %s: index %" PRId64 " is out of bounds "
+            return pymic2__error(PYMIC2_EINDEX, "%s: %s: index %" PRId64 " is out of bounds "
                                  "for axis %d with size %" PRId64, device, modes[desc->mode],
                                  value, desc->axis + j, size);
     }
