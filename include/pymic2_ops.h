@@ -23,6 +23,10 @@
  * POWER of a negative exponent is EINVAL (at launch for a scalar exponent, else from the
  * stream). MAXIMUM, MINIMUM and CLIP propagate NaN; SIGN(-0.0) is 0.0 and SIGN(NaN) NaN.
  * CLIP(a, lo, hi) = minimum(maximum(a, lo), hi). WHERE(c, x, y) = c ? x : y.
+ * Fused ops for neural networks (float32 and float64 only): BIAS_RELU(x, b) = maximum(x + b, 0)
+ * (b usually broadcasts over rows: a layer's bias), RELU_GRAD(y, gy) = gy * (y > 0), both
+ * with NaN handled as Chainer's relu does (NaN in x gives NaN; NaN in gy passes where y > 0
+ * and gives NaN * 0 = NaN elsewhere).
  * ARANGE(start, step) takes two scalars and a 1-D output: out[i] = start + i * delta with
  * delta = (start + step) - start, as NumPy's arange fills (linspace is the caller's
  * arange(n) * step + start). COPY: to bool is "nonzero" (NaN is true), complex to real keeps
@@ -75,7 +79,9 @@
     XX(ISFINITE, isfinite, 1)             \
     XX(CLIP, clip, 3)                     \
     XX(WHERE, where, 3)                   \
-    XX(ARANGE, arange, 2)
+    XX(ARANGE, arange, 2)                 \
+    XX(BIAS_RELU, bias_relu, 2)           \
+    XX(RELU_GRAD, relu_grad, 2)
 
 typedef enum pymic2_op {
 #define PYMIC2__OP_ENUM(NAME, name, ninputs) PYMIC2_OP_##NAME,

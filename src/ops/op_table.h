@@ -443,6 +443,18 @@ typedef enum pymic2__out_rule {
         PYMIC2__YES((T)((W)a + (W)index * (W)b)), PYMIC2__YES(a + (T)index * ((a + b) - a)), \
         PYMIC2__NO("arange of complex numbers is not supported")
 
+/* Fused ReLU ops of a neural-network layer (float only: they serve training). bias_relu
+ * keeps NaN (pymic2__maximum propagates it); relu_grad multiplies, so NaN * 0 stays NaN as in
+ * Chainer's gy * (y > 0). */
+#define PYMIC2__NN_FLOAT_ONLY(what) \
+    PYMIC2__NO(what " is a float32/float64 training op: cast the inputs to a float first")
+#define PYMIC2__OP_ROW_BIAS_RELU                                                        \
+    SAME, PYMIC2__NN_FLOAT_ONLY("bias_relu"), PYMIC2__NN_FLOAT_ONLY("bias_relu"),      \
+        PYMIC2__YES(pymic2__maximum(a + b, (T)0)), PYMIC2__NN_FLOAT_ONLY("bias_relu")
+#define PYMIC2__OP_ROW_RELU_GRAD                                                        \
+    SAME, PYMIC2__NN_FLOAT_ONLY("relu_grad"), PYMIC2__NN_FLOAT_ONLY("relu_grad"),      \
+        PYMIC2__YES(b * (T)(a > 0)), PYMIC2__NN_FLOAT_ONLY("relu_grad")
+
 /* Calls macro with the expanded arguments (a row's columns become separate arguments). */
 #define PYMIC2__CALL(macro, ...) macro(__VA_ARGS__)
 
