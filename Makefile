@@ -12,11 +12,13 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # meson-python runs `meson` and `ninja` from PATH: the venv's.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-# Debian packages the build, the tests and the examples need.
+# Debian packages the build, the tests and the examples need (dataset-fashion-mnist: the
+# MNIST job's default data, read from /usr/share/datasets/fashion-mnist).
 APT_PACKAGES := gcc make pkg-config ninja-build python3-dev python3-venv \
-                libopenblas-dev
+                libopenblas-dev dataset-fashion-mnist ocl-icd-opencl-dev pocl-opencl-icd \
+                libclblast-dev
 
-.PHONY: all demo examples test test-c test-python test-sanitize bench build deps clean
+.PHONY: all demo examples test test-c test-python test-python-opencl test-sanitize bench build deps clean
 
 all: build
 
@@ -32,10 +34,10 @@ $(STAMPS)/apt:
 	fi
 	@touch $@
 
-$(STAMPS)/venv: requirements-dev.txt $(STAMPS)/apt
+$(STAMPS)/venv: requirements-dev.txt constraints-build.txt $(STAMPS)/apt
 	$(SYSPYTHON) -m venv $(VENV)
 	$(PYTHON) -m pip install -q --upgrade pip
-	$(PYTHON) -m pip install -q -r requirements-dev.txt
+	$(PYTHON) -m pip install -q --build-constraint constraints-build.txt -r requirements-dev.txt
 	@touch $@
 
 # The package, built and installed into .venv (no build isolation: the venv has the tools).
@@ -48,11 +50,21 @@ test-c: deps
 	@[ -d $(CTEST_DIR) ] || $(VENV)/bin/meson setup $(CTEST_DIR) --buildtype=debugoptimized -Dpython.install_env=auto >/dev/null
 	$(VENV)/bin/meson test -C $(CTEST_DIR) --print-errorlogs
 
+# The suite on host:0, then the OpenCL tests on opencl:0 when an OpenCL platform exists.
+# test-python-opencl runs the whole suite on opencl:0 (about 20 minutes on PoCL here).
+OPENCL_TESTS := test_opencl.py $(wildcard tests/python/test_opencl_*.py)
 test-python: build
 	cd tests/python && ../../$(PYTHON) -m pytest -q
+	@if $(PYTHON) -c "import pymic2, sys; sys.exit(not any(d.backend == 'opencl' for d in pymic2.devices))"; then \
+	  cd tests/python && PYMIC2_TEST_DEVICE=opencl:0 ../../$(PYTHON) -m pytest -q $(notdir $(OPENCL_TESTS)); \
+	else echo "test-python: no OpenCL device, the opencl:0 tests are skipped"; fi
 
-demo: examples
-	$(PYTHON) examples/dgemm/dgemm.py
+test-python-opencl: build
+	cd tests/python && PYMIC2_TEST_DEVICE=opencl:0 ../../$(PYTHON) -m pytest -q
+
+# The paper's MLP trained with Chainer on the default device (PYMIC2_DEVICE), Fashion-MNIST.
+demo: build
+	$(PYTHON) -m pymic2.mnist
 
 # The example kernel libraries, built against the installed package's headers.
 examples: build

@@ -175,10 +175,20 @@ int pymic2_stream_create(pymic2_device *device, pymic2_stream **stream);
  * Returns EASYNC if a command failed since the last sync; the stream is gone even then. */
 int pymic2_stream_destroy(pymic2_stream *stream);
 pymic2_device *pymic2_stream_device(const pymic2_stream *stream);
-/* Blocks until every enqueued command finished; returns the first asynchronous error. */
+/* Blocks until every enqueued command finished; returns the first asynchronous error
+ * (as EASYNC; pymic2_last_async_status() gives the failed command's own status). */
 int pymic2_stream_sync(pymic2_stream *stream);
+/* The status of the failed command behind this thread's last EASYNC from a sync (EINDEX
+ * for an out-of-bounds index, ...), so callers tell failures apart without reading
+ * messages; PYMIC2_OK if that sync found no failure. */
+int pymic2_last_async_status(void);
 /* OK if idle, ENOTREADY if commands are pending. */
 int pymic2_stream_query(pymic2_stream *stream);
+/* Milliseconds the device spent running this stream's commands so far: copies between host
+ * and device (*transfer_ms) and the rest - ops, kernels, copies inside the device
+ * (*compute_ms); event records and waits count in neither. Either pointer may be NULL.
+ * A run's compute/transfer/host shares come from the difference of two readings. */
+int pymic2_stream_busy_time(pymic2_stream *stream, double *compute_ms, double *transfer_ms);
 /*
  * Commands are numbered from 1 in enqueue order. *enqueued is the number of the last command
  * enqueued, *completed the number of the last one finished (so a caller can drop what it kept
@@ -201,8 +211,10 @@ int pymic2_event_elapsed_ms(pymic2_event *start, pymic2_event *end, double *mill
 /* ---------------------------------------------------------------- transfers */
 
 /*
- * Asynchronous copies on a stream. The host memory must stay valid until the command
- * completed (see pymic2_stream_progress). Device ranges are checked against the buffer:
+ * Asynchronous copies on a stream. A copy to the device has read its host memory when the
+ * call returns (the memory may be reused at once, as with CUDA's pageable copies: an idle
+ * stream runs it at once, a busy one reads a snapshot); a copy to the host writes its host
+ * memory when the command completes (see pymic2_stream_progress). Device ranges are checked against the buffer:
  * offset + nbytes past the end is ERANGE. Buffers must belong to the stream's device.
  */
 int pymic2_memcpy_h2d(pymic2_stream *stream, pymic2_buffer *dst, size_t dst_offset,
@@ -249,10 +261,29 @@ typedef struct pymic2_launch_config {
 
 /*
  * Enqueues kernel(args...) on the stream. Host kernels follow pyMIC's convention: every
- * parameter is a pointer (see pymic_kernel.h). At most PYMIC2_MAX_KERNEL_ARGS arguments.
+ * parameter is a pointer (see pymic_kernel.h). OpenCL kernels take the same arguments as
+ * OpenCL C parameters: BUFFER a __global pointer to buffer + offset (a sub-buffer; the
+ * offset into the device allocation must be a multiple of CL_DEVICE_MEM_BASE_ADDR_ALIGN, else
+ * EINVAL), INT64 a long, FLOAT64 a double, COMPLEX128 a double2, NULL a NULL __global
+ * pointer; they need a config (global_size), and a wrong count or size of arguments is
+ * EINVAL at enqueue. At most PYMIC2_MAX_KERNEL_ARGS arguments.
  */
 int pymic2_kernel_invoke(pymic2_stream *stream, pymic2_kernel *kernel, int nargs,
                          const pymic2_kernel_arg *args, const pymic2_launch_config *config);
+
+/*
+ * Kernel compilation in this process, over every device: OpenCL programs built from source,
+ * loaded from the disk cache, or served from memory, and the wall time spent in the driver's
+ * build calls (from source and from binaries). All zero where nothing is compiled (host).
+ */
+typedef struct pymic2_build_stats {
+    uint64_t builds;      /* programs compiled from source */
+    uint64_t disk_loads;  /* programs loaded from the disk cache */
+    uint64_t memory_hits; /* requests served by the in-memory cache */
+    double build_ms;
+} pymic2_build_stats;
+
+int pymic2_build_stats_get(pymic2_build_stats *stats);
 
 /* ---------------------------------------------------------------- built-in ops */
 
@@ -343,7 +374,7 @@ int pymic2_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc);
  *
  * Index arrays are int32 or int64 device arrays of one shape S (strides free, 0 included);
  * a negative index counts from the end of its dimension. Every index is checked before any
- * element moves: an index outside -size..size-1 makes the command fail with ERANGE and NumPy's
+ * element moves: an index outside -size..size-1 makes the command fail with EINDEX and NumPy's
  * words ("index 10 is out of bounds for axis 0 with size 5", the first such index in C order
  * of S), reported by the next pymic2_stream_sync(); nothing is read or written out of bounds
  * and a failing scatter writes nothing. Results do not depend on the device's thread count.
@@ -413,6 +444,44 @@ int pymic2_random(pymic2_stream *stream, const pymic2_random_desc *desc,
 
 /* One Philox-4x32-10 block, on the calling thread (for checks and host-side use). */
 void pymic2_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
+
+/* ---------------------------------------------------------------- neural-network kernels */
+
+/*
+ * Softmax cross entropy of a batch of logits, row by row, as Chainer's
+ * softmax_cross_entropy(x, t, normalize, ignore_label, reduce='mean') computes it:
+ *
+ *   x: (N, C) float32 or float64       labels: (N,) int32 or int64, each 0..C-1 or ignore_label
+ *   log_softmax(x)[n, c] = x[n, c] - m[n] - log(sum_c exp(x[n, c] - m[n])),  m[n] = max_c x[n, c]
+ *   coefficient = 1 / max(count, 1): count is the number of labelled rows (normalize) or N
+ *
+ *   FORWARD   loss (0-d, x's dtype) = -coefficient * sum over labelled rows n of
+ *             log_softmax(x)[n, labels[n]]
+ *   BACKWARD  grad (N, C, x's dtype) = (softmax(x) - onehot(labels)) * labelled(n) * gloss *
+ *             coefficient, with gloss in `loss` (a 0-d array or a scalar of x's dtype)
+ *
+ * NaN and infinities propagate as in Chainer's NumPy code (a row holding NaN or +inf gives
+ * NaN). Every label is checked before anything is written: one outside 0..C-1 that is not
+ * ignore_label fails the command with EINDEX (reported by the next sync). Rows are split over
+ * the device's threads. Zero-initialise the struct. Asynchronous, like every op.
+ */
+typedef enum pymic2_softmax_cross_entropy_pass {
+    PYMIC2_SOFTMAX_CROSS_ENTROPY_FORWARD = 0,
+    PYMIC2_SOFTMAX_CROSS_ENTROPY_BACKWARD
+} pymic2_softmax_cross_entropy_pass;
+
+typedef struct pymic2_softmax_cross_entropy_desc {
+    pymic2_softmax_cross_entropy_pass pass;
+    pymic2_operand x;      /* the logits, (N, C) */
+    pymic2_operand labels; /* (N,) */
+    int64_t ignore_label;  /* Chainer's default is -1 */
+    int normalize;         /* nonzero: divide by the labelled rows, else by N */
+    pymic2_operand loss;   /* FORWARD: the output; BACKWARD: gloss, the loss's gradient */
+    pymic2_operand grad;   /* BACKWARD: the output, (N, C); not shared with x or labels */
+} pymic2_softmax_cross_entropy_desc;
+
+int pymic2_softmax_cross_entropy(pymic2_stream *stream,
+                                 const pymic2_softmax_cross_entropy_desc *desc);
 
 #ifdef __cplusplus
 }

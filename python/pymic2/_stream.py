@@ -167,11 +167,16 @@ class OffloadStream:
 
     # ------------------------------------------------------------ kernels
 
-    def invoke(self, kernel, *args):
+    def invoke(self, kernel, *args, global_size=None, local_size=None):
         """Enqueues kernel(*args) by pyMIC's convention: device arrays and Buffers pass their
         device address, Python ints/floats/complex pass pointers to int64/double/double
         complex, None passes NULL; a numpy.ndarray is copied to the device before the call
-        and back after it, and the call then synchronises."""
+        and back after it, and the call then synchronises.
+
+        OpenCL kernels (from a .cl library) take the same arguments as OpenCL C parameters:
+        arrays and Buffers as `__global T *` (at the array's offset), ints as `long`, floats
+        as `double`, complex as `double2`, None as a NULL pointer; global_size (an int or a
+        tuple of up to 3 ints) is required there, local_size is optional."""
         if len(args) == 1 and type(args[0]) is tuple:
             args = args[0]  # pyMIC's wrappers pass the arguments as one tuple
         if len(args) > _core.MAX_KERNEL_ARGS:
@@ -190,7 +195,8 @@ class OffloadStream:
             else:
                 scalar = _host_scalar(arg)
                 converted.append(arg if scalar is None else scalar)
-        self._stream.invoke(kernel, tuple(converted))
+        self._stream.invoke(kernel, tuple(converted), global_size=global_size,
+                            local_size=local_size)
         if copy_back:
             for host, contiguous, buffer in copy_back:
                 if host.flags.writeable:

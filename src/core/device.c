@@ -249,3 +249,14 @@ int pymic2_device_get_info(const pymic2_device *device, pymic2_device_info *info
     *info = device->info;
     return PYMIC2_OK;
 }
+
+int pymic2_build_stats_get(pymic2_build_stats *stats)
+{
+    if (stats == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "pymic2_build_stats_get: stats is NULL");
+    *stats = (pymic2_build_stats){0};
+#ifdef PYMIC2_HAVE_OPENCL
+    pymic2__ocl_build_stats_get(stats);
+#endif
+    return PYMIC2_OK;
+}

@@ -71,7 +71,8 @@ typedef enum pymic2__command_kind {
     PYMIC2__CMD_EVENT_WAIT,
     PYMIC2__CMD_GEMM,
     PYMIC2__CMD_INDEX,
-    PYMIC2__CMD_RANDOM
+    PYMIC2__CMD_RANDOM,
+    PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY
 } pymic2__command_kind;
 
 typedef struct pymic2__command {
@@ -89,12 +90,15 @@ typedef struct pymic2__command {
             void *dst_host;
             const void *src_host;
             size_t nbytes;
+            void *staging; /* COPY_H2D on a busy stream: src_host copied at submit (so the
+                              caller may reuse its memory at once), freed at finish */
         } copy;
         pymic2_op_desc op; /* OP: validated; every input broadcasts to the output's shape */
         pymic2_gemm_desc gemm; /* GEMM: validated; a and b have c's ndim and batch shape */
         pymic2_index_desc index; /* INDEX: validated; values (array or scalar) has the result
                                     shape, broadcast dimensions with stride 0 */
         pymic2_random_desc random; /* RANDOM: validated */
+        pymic2_softmax_cross_entropy_desc softmax_cross_entropy; /* validated */
         struct {           /* INVOKE */
             pymic2_kernel *kernel;
             int nargs;
@@ -116,6 +120,12 @@ typedef struct pymic2__command {
 pymic2__command *pymic2__command_new(pymic2_stream *stream, pymic2__command_kind kind);
 void pymic2__command_use_buffer(pymic2__command *command, pymic2_buffer *buffer);
 int pymic2__command_submit(pymic2__command *command);
+/* Host memory given to a copy may be reused as soon as the copy call returns, as with
+ * CUDA's pageable copies: a copy onto an idle stream is done before submit returns (the
+ * backends run it at once), one that must wait reads from a snapshot of the source taken
+ * by this call (no-op for other commands or when already staged). submit stages copies onto
+ * busy streams; a backend that queues a copy it could not run at once stages it itself. */
+int pymic2__copy_stage_source(pymic2__command *command);
 /* How many commands a stream holds before submit waits for the device to catch up. Small on
  * purpose: each pending op holds a fresh output block, and a deep queue spreads a loop of ops
  * over more memory than the caches hold (a 512x512 add ran 2.5x slower at depth 1024 than
@@ -127,6 +137,9 @@ int pymic2__command_submit(pymic2__command *command);
  * stream's completed count, records the first error of the stream, completes events and
  * frees the command. The stream must outlive the call (stream_destroy waits for it). */
 void pymic2__command_finish(pymic2__command *command, int status);
+
+/* Called by the backend with the time a command took to run (pymic2_stream_busy_time). */
+void pymic2__stream_add_busy(pymic2_stream *stream, pymic2__command_kind kind, double ms);
 
 /* Runs EVENT_WAIT: blocks the calling (backend) thread until that record of the event ran. */
 void pymic2__event_wait(pymic2_event *event, uint64_t generation);
@@ -173,6 +186,8 @@ typedef struct pymic2__backend_ops {
 extern const pymic2__backend_ops pymic2__host_backend;
 #ifdef PYMIC2_HAVE_OPENCL
 extern const pymic2__backend_ops pymic2__opencl_backend;
+/* The OpenCL program cache's counters, for pymic2_build_stats_get. */
+void pymic2__ocl_build_stats_get(pymic2_build_stats *stats);
 #endif
 
 /* ---------------------------------------------------------------- handles */
@@ -198,6 +213,7 @@ struct pymic2_stream {
                                     device: sync then yields while it spins */
     atomic_uint_fast64_t enqueued;  /* number of the last command submitted */
     atomic_uint_fast64_t completed; /* number of the last command finished */
+    atomic_uint_fast64_t busy_ns[2]; /* running its commands: compute, host<->device copies */
     int first_error;             /* first failing command's status, reported by sync */
     char first_error_message[512];
     void *backend_data;

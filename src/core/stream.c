@@ -46,6 +46,9 @@ static void drop_references(pymic2__command *command)
     case PYMIC2__CMD_EVENT_WAIT:
         pymic2__event_wait_done(command->u.event.event);
         break;
+    case PYMIC2__CMD_COPY_H2D:
+        free(command->u.copy.staging);
+        break;
     default:
         break;
     }
@@ -54,6 +57,21 @@ static void drop_references(pymic2__command *command)
 }
 
 static void wait_completed(pymic2_stream *stream, uint64_t target);
+
+int pymic2__copy_stage_source(pymic2__command *command)
+{
+    if (command->kind != PYMIC2__CMD_COPY_H2D || command->u.copy.staging != NULL)
+        return PYMIC2_OK;
+    void *staging = malloc(command->u.copy.nbytes);
+    if (staging == NULL)
+        return pymic2__error(PYMIC2_ENOMEM,
+                             "%s: copy to the device: no host memory to stage %zu bytes",
+                             command->stream->device->name, command->u.copy.nbytes);
+    memcpy(staging, command->u.copy.src_host, command->u.copy.nbytes);
+    command->u.copy.staging = staging;
+    command->u.copy.src_host = staging;
+    return PYMIC2_OK;
+}
 
 int pymic2__command_submit(pymic2__command *command)
 {
@@ -74,7 +92,10 @@ int pymic2__command_submit(pymic2__command *command)
     pthread_mutex_lock(&stream->submit_lock);
     uint64_t sequence = atomic_load(&stream->enqueued) + 1;
     command->sequence = sequence;
-    status = device->ops->submit(stream, command);
+    status = atomic_load(&stream->completed) + 1 == sequence ? PYMIC2_OK
+                                                             : pymic2__copy_stage_source(command);
+    if (status == PYMIC2_OK)
+        status = device->ops->submit(stream, command);
     /* published after the hand-over: sync must never wait for a number that failed */
     if (status == PYMIC2_OK)
         atomic_store(&stream->enqueued, sequence);
@@ -193,6 +214,14 @@ int pymic2_stream_create(pymic2_device *device, pymic2_stream **stream)
     return pymic2__stream_new(device, false, stream);
 }
 
+/* The cause behind this thread's last EASYNC (pymic2_last_async_status). */
+static _Thread_local int last_async_status;
+
+int pymic2_last_async_status(void)
+{
+    return last_async_status;
+}
+
 int pymic2_stream_sync(pymic2_stream *stream)
 {
     if (stream == NULL)
@@ -201,8 +230,10 @@ int pymic2_stream_sync(pymic2_stream *stream)
         return PYMIC2_ESYSTEM;
     wait_completed(stream, atomic_load(&stream->enqueued));
     int status = PYMIC2_OK;
+    last_async_status = PYMIC2_OK;
     pthread_mutex_lock(&stream->lock);
     if (stream->first_error != PYMIC2_OK) {
+        last_async_status = stream->first_error;
         status = pymic2__error(PYMIC2_EASYNC, "%s: %s", stream->device->name,
                                stream->first_error_message);
         stream->first_error = PYMIC2_OK;
@@ -245,6 +276,25 @@ int pymic2_stream_query(pymic2_stream *stream)
         return pymic2__error(PYMIC2_ENOTREADY, "%s: %llu of %llu commands finished",
                              stream->device->name, (unsigned long long)completed,
                              (unsigned long long)enqueued);
+    return PYMIC2_OK;
+}
+
+void pymic2__stream_add_busy(pymic2_stream *stream, pymic2__command_kind kind, double ms)
+{
+    if (kind == PYMIC2__CMD_EVENT_RECORD || kind == PYMIC2__CMD_EVENT_WAIT || !(ms > 0))
+        return;
+    int transfer = kind == PYMIC2__CMD_COPY_H2D || kind == PYMIC2__CMD_COPY_D2H;
+    atomic_fetch_add(&stream->busy_ns[transfer], (uint_fast64_t)(ms * 1e6));
+}
+
+int pymic2_stream_busy_time(pymic2_stream *stream, double *compute_ms, double *transfer_ms)
+{
+    if (stream == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "pymic2_stream_busy_time: stream is NULL");
+    if (compute_ms != NULL)
+        *compute_ms = (double)atomic_load(&stream->busy_ns[0]) / 1e6;
+    if (transfer_ms != NULL)
+        *transfer_ms = (double)atomic_load(&stream->busy_ns[1]) / 1e6;
     return PYMIC2_OK;
 }
 

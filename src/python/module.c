@@ -70,6 +70,19 @@ static PyObject *module_status_name(PyObject *module, PyObject *code)
     return PyUnicode_FromString(pymic2_status_name((int)status));
 }
 
+static PyObject *module_build_stats(PyObject *module, PyObject *unused)
+{
+    (void)module;
+    (void)unused;
+    pymic2_build_stats stats;
+    int status = pymic2_build_stats_get(&stats);
+    if (status < 0)
+        return pymic2__py_raise(status);
+    return Py_BuildValue("{sKsKsKsd}", "builds", (unsigned long long)stats.builds,
+                         "disk_loads", (unsigned long long)stats.disk_loads, "memory_hits",
+                         (unsigned long long)stats.memory_hits, "build_ms", stats.build_ms);
+}
+
 static PyMethodDef module_methods[] = {
     {"elementwise", (PyCFunction)(void (*)(void))pymic2__py_elementwise,
      METH_FASTCALL | METH_KEYWORDS,
@@ -90,9 +103,18 @@ static PyMethodDef module_methods[] = {
     {"random", (PyCFunction)(void (*)(void))pymic2__py_random, METH_VARARGS | METH_KEYWORDS,
      "random(out, distribution, seed, counter, a=0, b=1, low=0, high=1) -> next counter: fills "
      "out with RANDOM_UNIFORM [a, b), RANDOM_NORMAL (mean a, sd b) or RANDOM_INTEGERS [low, high)."},
+    {"softmax_cross_entropy",
+     (PyCFunction)(void (*)(void))pymic2__py_softmax_cross_entropy,
+     METH_VARARGS | METH_KEYWORDS,
+     "softmax_cross_entropy(x, labels, ignore_label=-1, normalize=True, gloss=None): Chainer's "
+     "softmax cross entropy: the 0-d loss, or with gloss the gradient for x."},
     {"find_device", module_find_device, METH_O,
      "find_device(selector) -> Device ('host:0', 'opencl:1', '2'; '' for the default)."},
     {"status_name", module_status_name, METH_O, "The name of a pymic2_status code."},
+    {"build_stats", module_build_stats, METH_NOARGS,
+     "build_stats() -> {'builds', 'disk_loads', 'memory_hits', 'build_ms'}: kernel programs "
+     "this process compiled from source, loaded from the disk cache or found in memory, and "
+     "the milliseconds spent in the driver's build calls."},
     {NULL, NULL, 0, NULL},
 };
 

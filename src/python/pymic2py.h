@@ -71,6 +71,7 @@ typedef struct {
     int ndim;
     int64_t shape[PYMIC2_MAX_DIMS];
     int64_t strides[PYMIC2_MAX_DIMS]; /* bytes */
+    int readonly; /* NumPy's WRITEABLE unset (broadcast views); views inherit it */
     PyObject *weakrefs;
 } pymic2__py_array;
 
@@ -145,6 +146,11 @@ pymic2__py_array *pymic2__py_array_new(PyTypeObject *type, pymic2__py_stream *st
                                        int fortran_order);
 /* Fills an operand describing the array; fails if its buffer was deallocated. */
 int pymic2__py_array_operand(pymic2__py_array *array, pymic2_operand *operand);
+/* Raises ValueError (NumPy's "assignment destination is read-only") and returns -1 if an
+ * operation would write a read-only array; 0 otherwise. */
+int pymic2__py_array_check_writeable(const pymic2__py_array *array);
+/* pymic2__py_array_operand for an array the operation writes (checked writeable). */
+int pymic2__py_array_output(pymic2__py_array *array, pymic2_operand *operand);
 int64_t pymic2__py_array_size(const pymic2__py_array *array);
 int pymic2__py_array_is_c_contiguous(const pymic2__py_array *array);
 int pymic2__py_array_is_f_contiguous(const pymic2__py_array *array);
@@ -182,5 +188,9 @@ PyObject *pymic2__py_dlpack_export(PyObject *module, PyObject *args);
 
 PyObject *pymic2__py_index(PyObject *module, PyObject *args, PyObject *kwargs);
 PyObject *pymic2__py_random(PyObject *module, PyObject *args, PyObject *kwargs);
+
+/* ---------------------------------------------------------------- nn.c */
+
+PyObject *pymic2__py_softmax_cross_entropy(PyObject *module, PyObject *args, PyObject *kwargs);
 
 #endif /* PYMIC2PY_H */

@@ -142,6 +142,16 @@ static PyObject *stream_query(pymic2__py_stream *self, PyObject *unused)
     Py_RETURN_TRUE;
 }
 
+static PyObject *stream_busy_time(pymic2__py_stream *self, PyObject *unused)
+{
+    (void)unused;
+    double compute_ms, transfer_ms;
+    int status = pymic2_stream_busy_time(self->stream, &compute_ms, &transfer_ms);
+    if (status < 0)
+        return pymic2__py_raise(status);
+    return Py_BuildValue("(dd)", compute_ms, transfer_ms);
+}
+
 static PyObject *stream_exit(pymic2__py_stream *self, PyObject *args)
 {
     (void)args;
@@ -351,14 +361,84 @@ static int kernel_argument(PyObject *object, int index, const char *kernel,
     return 0;
 }
 
-static PyObject *stream_invoke(pymic2__py_stream *self, PyObject *args)
+/* A work size: an int or a sequence of 1 to 3 ints; *ndim receives its length. */
+static int work_size(PyObject *object, const char *what, const char *kernel, size_t size[3],
+                     int *ndim)
 {
-    PyObject *kernel_object, *arguments;
-    if (!PyArg_ParseTuple(args, "O!O!:invoke", &pymic2__py_kernel_type, &kernel_object,
-                          &PyTuple_Type, &arguments))
+    PyObject *items = PyIndex_Check(object) ? PyTuple_Pack(1, object)
+                                            : PySequence_Tuple(object);
+    if (items == NULL) {
+        PyErr_Format(PyExc_TypeError, "invoke of kernel '%s': %s must be an int or a tuple of "
+                     "1 to 3 ints", kernel, what);
+        return -1;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(items);
+    int result = 0;
+    if (n < 1 || n > 3) {
+        PyErr_Format(PyExc_ValueError, "invoke of kernel '%s': %s has %zd dimensions, not 1 to "
+                     "3", kernel, what, n);
+        result = -1;
+    }
+    for (Py_ssize_t d = 0; d < n && result == 0; d++) {
+        Py_ssize_t value = PyNumber_AsSsize_t(PyTuple_GET_ITEM(items, d), PyExc_OverflowError);
+        if (value == -1 && PyErr_Occurred()) {
+            result = -1;
+        } else if (value < 0) {
+            PyErr_Format(PyExc_ValueError, "invoke of kernel '%s': %s[%zd] is %zd", kernel,
+                         what, d, value);
+            result = -1;
+        } else {
+            size[d] = (size_t)value;
+        }
+    }
+    *ndim = (int)n;
+    Py_DECREF(items);
+    return result;
+}
+
+/* global_size and local_size of an OpenCL launch; *has is 0 when neither was given. */
+static int launch_config(PyObject *global, PyObject *local, const char *kernel,
+                         pymic2_launch_config *config, int *has)
+{
+    memset(config, 0, sizeof *config);
+    *has = global != NULL && global != Py_None;
+    if (!*has) {
+        if (local != NULL && local != Py_None) {
+            PyErr_Format(PyExc_ValueError, "invoke of kernel '%s': local_size needs "
+                         "global_size", kernel);
+            return -1;
+        }
+        return 0;
+    }
+    if (work_size(global, "global_size", kernel, config->global_size, &config->work_dim) < 0)
+        return -1;
+    if (local == NULL || local == Py_None)
+        return 0;
+    int local_ndim;
+    if (work_size(local, "local_size", kernel, config->local_size, &local_ndim) < 0)
+        return -1;
+    if (local_ndim != config->work_dim) {
+        PyErr_Format(PyExc_ValueError, "invoke of kernel '%s': local_size has %d dimensions "
+                     "but global_size has %d", kernel, local_ndim, config->work_dim);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *stream_invoke(pymic2__py_stream *self, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"kernel", "arguments", "global_size", "local_size", NULL};
+    PyObject *kernel_object, *arguments, *global = NULL, *local = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!|$OO:invoke", keywords,
+                                     &pymic2__py_kernel_type, &kernel_object, &PyTuple_Type,
+                                     &arguments, &global, &local))
         return NULL;
     pymic2__py_kernel *kernel = (pymic2__py_kernel *)kernel_object;
     const char *name = pymic2_kernel_name(kernel->kernel);
+    pymic2_launch_config config;
+    int has_config;
+    if (launch_config(global, local, name, &config, &has_config) < 0)
+        return NULL;
     Py_ssize_t nargs = PyTuple_GET_SIZE(arguments);
     if (nargs > PYMIC2_MAX_KERNEL_ARGS)
         return PyErr_Format(PyExc_ValueError,
@@ -371,7 +451,8 @@ static PyObject *stream_invoke(pymic2__py_stream *self, PyObject *args)
     for (Py_ssize_t i = 0; i < nargs; i++)
         if (kernel_argument(PyTuple_GET_ITEM(arguments, i), (int)i, name, &kernel_args[i]) < 0)
             return NULL;
-    int status = pymic2_kernel_invoke(self->stream, kernel->kernel, (int)nargs, kernel_args, NULL);
+    int status = pymic2_kernel_invoke(self->stream, kernel->kernel, (int)nargs, kernel_args,
+                                      has_config ? &config : NULL);
     if (status < 0)
         return pymic2__py_raise(status);
     /* the kernel's code must stay loaded until the call ran */
@@ -407,6 +488,8 @@ static PyMethodDef stream_methods[] = {
      "Waits for every enqueued command; raises the first asynchronous error."},
     {"synchronize", (PyCFunction)stream_sync, METH_NOARGS, "Same as sync()."},
     {"query", (PyCFunction)stream_query, METH_NOARGS, "True if every command has completed."},
+    {"busy_time", (PyCFunction)stream_busy_time, METH_NOARGS,
+     "(compute_ms, transfer_ms): time the device spent running this stream's commands."},
     {"wait_event", (PyCFunction)stream_wait_event, METH_O,
      "Later commands of this stream wait until the event completed."},
     {"memcpy_h2d", (PyCFunction)stream_memcpy_h2d, METH_VARARGS,
@@ -415,8 +498,10 @@ static PyMethodDef stream_methods[] = {
      "memcpy_d2h(host, host_offset, src_buffer, src_offset, nbytes), asynchronous."},
     {"memcpy_d2d", (PyCFunction)stream_memcpy_d2d, METH_VARARGS,
      "memcpy_d2d(dst_buffer, dst_offset, src_buffer, src_offset, nbytes), asynchronous."},
-    {"invoke", (PyCFunction)stream_invoke, METH_VARARGS,
-     "invoke(kernel, args): enqueues kernel(*args) (arrays, Buffers, numbers, None)."},
+    {"invoke", (PyCFunction)(void (*)(void))stream_invoke, METH_VARARGS | METH_KEYWORDS,
+     "invoke(kernel, args, *, global_size=None, local_size=None): enqueues kernel(*args) "
+     "(arrays, Buffers, numbers, None); OpenCL kernels need global_size (an int or 1 to 3 "
+     "ints)."},
     {"__enter__", (PyCFunction)stream_enter, METH_NOARGS, NULL},
     {"__exit__", (PyCFunction)stream_exit, METH_VARARGS, "Synchronises the stream."},
     {NULL, NULL, 0, NULL},

@@ -144,6 +144,8 @@ static void test_two_devices(void)
 
 int main(void)
 {
+    /* the host registry alone; test_opencl.c checks OpenCL devices after the host ones */
+    setenv("PYMIC2_OPENCL", "0", 1);
     test_registry();
     test_bad_selectors();
 #if EXPECT_HOST_DEVICES >= 2

@@ -151,9 +151,14 @@ static void test_inline_and_queued(void)
         scaled = scaled && back[i] == x[i] * -3.0;
     CHECK(scaled);
 
-    /* queued copies that sync then runs on this thread, between kernels, keep their order */
+    /* queued copies that sync then runs on this thread, between kernels, keep their order;
+     * a queued copy to the device read its source at the call: x may change at once */
+    double *source = malloc(N * sizeof *source);
+    memcpy(source, x, N * sizeof *x);
     CHECK_OK(pymic2_kernel_invoke(stream, sleep_us, 1, &wait, NULL));
-    CHECK_OK(pymic2_memcpy_h2d(stream, buffer, 0, x, N * sizeof *x));
+    CHECK_OK(pymic2_memcpy_h2d(stream, buffer, 0, source, N * sizeof *source));
+    memset(source, 0, N * sizeof *source);
+    free(source);
     CHECK_OK(pymic2_kernel_invoke(stream, scale, 3, args, NULL));
     CHECK_OK(pymic2_kernel_invoke(stream, scale, 3, args, NULL));
     CHECK_OK(pymic2_memcpy_d2h(stream, back, buffer, 0, N * sizeof *back));

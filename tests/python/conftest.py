@@ -1,8 +1,13 @@
 """Fixtures for the pymic2 Python tests.
 
 Two host devices are configured before pymic2 is imported (the device count is fixed at
-initialisation), so cross-device errors can be tested in-process; the default device is
-host:0.
+initialisation), so cross-device errors can be tested in-process.
+
+The suite runs on one device, PYMIC2_TEST_DEVICE (default host:0), which becomes the
+default device of every array the tests make. On host:0 OpenCL is hidden (PYMIC2_OPENCL=0:
+exactly the two host devices). `make test-python` runs the suite on host:0 and the OpenCL
+test files on opencl:0; `make test-python-opencl` runs the whole suite on opencl:0. Tests
+that are host-only by nature skip on other devices, saying why (HOST_ONLY_TESTS).
 """
 
 import os
@@ -10,8 +15,15 @@ import subprocess
 import sys
 import textwrap
 
+#: The device the suite runs on.
+TEST_DEVICE = os.environ.get("PYMIC2_TEST_DEVICE", "host:0")
 os.environ["PYMIC2_HOST_DEVICES"] = "2"
-os.environ.pop("PYMIC2_DEVICE", None)  # the tests expect host:0 as the default device
+if TEST_DEVICE.startswith("host"):
+    os.environ["PYMIC2_OPENCL"] = "0"
+    os.environ.pop("PYMIC2_DEVICE", None)  # host:0
+else:
+    os.environ.pop("PYMIC2_OPENCL", None)
+    os.environ["PYMIC2_DEVICE"] = TEST_DEVICE
 
 import numpy  # noqa: E402
 import pytest  # noqa: E402
@@ -42,9 +54,45 @@ def kernel_path(kernel_dir):
     return str(kernel_dir / "libtest_kernels.so")
 
 
+ON_HOST = pymic2.default_device().backend == "host"
+
+
+# Tests that are host-only by nature, skipped on other devices: (file, test name prefix) ->
+# why. Kept here so that the test files stay device-neutral.
+_DLPACK_EXPORT = ("DLPack export shares CPU memory; OpenCL memory is not addressable by the "
+                  "CPU (export refusal is tested in test_opencl.py)")
+_ADDRESSES = "device addresses exist on host devices only (a cl_mem has none)"
+HOST_ONLY_TESTS = {
+    ("test_devices.py", "test_"): "checks the host pass's registry of exactly two host devices",
+    ("test_dlpack.py", "test_dlpack_device_is_cpu"): _DLPACK_EXPORT,
+    ("test_dlpack.py", "test_numpy_reads_device_memory"): _DLPACK_EXPORT,
+    ("test_dlpack.py", "test_writes_through_the_numpy_view"): _DLPACK_EXPORT,
+    ("test_dlpack.py", "test_the_capsule_keeps"): _DLPACK_EXPORT,
+    ("test_dlpack.py", "test_unconsumed_capsules"): _DLPACK_EXPORT,
+    ("test_dlpack.py", "test_exports_leave"): _DLPACK_EXPORT,
+    ("test_dlpack.py", "test_protocol_arguments"): _DLPACK_EXPORT,
+    ("test_dlpack.py", "test_from_dlpack"): _ADDRESSES + " (import reads them)",
+    ("test_memory.py", "test_translate_"): _ADDRESSES,
+    ("test_invoke.py", "test_"): "user kernels here are shared objects (test_opencl.py invokes .cl)",
+    ("test_examples.py", "test_"): "the examples' kernels are shared objects",
+    ("test_random.py", "test_thread_count"): "PYMIC2_NUM_THREADS sizes host thread teams",
+}
+
+
+def pytest_collection_modifyitems(items):
+    if ON_HOST:
+        return
+    for item in items:
+        file = os.path.basename(str(item.fspath))
+        for (where, prefix), reason in HOST_ONLY_TESTS.items():
+            if file == where and item.name.startswith(prefix):
+                item.add_marker(pytest.mark.skip(reason=f"host devices only: {reason}"))
+                break
+
+
 @pytest.fixture
 def device():
-    return pymic2.devices[0]
+    return pymic2.default_device()
 
 
 @pytest.fixture
@@ -56,6 +104,9 @@ def stream(device):
 
 @pytest.fixture
 def library(device, kernel_path):
+    if device.backend != "host":
+        pytest.skip(f"host devices only: the test kernels are a shared object, {device} loads "
+                    f"OpenCL C sources (test_opencl.py tests those)")
     return device.load_library(kernel_path)
 
 

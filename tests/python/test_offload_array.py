@@ -34,6 +34,22 @@ def test_bind_update_roundtrip(stream, dtype, shape):
     assert a.update_host() is a
 
 
+@pytest.mark.parametrize("busy", [False, True], ids=["idle", "busy"])
+def test_host_memory_reusable_once_bind_returns(stream, busy):
+    # like CUDA's pageable copies: the upload has read the host array when bind returns
+    if busy:
+        work = stream.bind(numpy.ones(1 << 22))
+        for _ in range(4):
+            work += 1.0  # queued ahead of the upload
+    host = numpy.arange(1.0, 100001.0)
+    expect = host.copy()
+    bound = stream.bind(host)
+    host[...] = 0
+    bound.update_host()
+    stream.sync()
+    numpy.testing.assert_array_equal(host, expect)
+
+
 def test_bind_fortran_order(stream):
     host = numpy.asfortranarray(numpy.arange(6.0).reshape(2, 3))
     a = stream.bind(host)

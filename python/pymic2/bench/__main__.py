@@ -1,14 +1,16 @@
-"""Entry point: python -m pymic2.bench {runtime,ops,pipeline} [options]."""
+"""Entry point: python -m pymic2.bench {runtime,ops,pipeline,chainer,opencl} [options]."""
 import argparse
 import sys
 
-from . import ops, pipeline, runtime
+from . import chainer, opencl, ops, pipeline, runtime
 
 # Subcommand name -> module with add_arguments(parser) and run(args) -> exit status.
 SUBCOMMANDS = {
     "runtime": runtime,
     "ops": ops,
     "pipeline": pipeline,
+    "chainer": chainer,
+    "opencl": opencl,
 }
 
 

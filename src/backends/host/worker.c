@@ -19,6 +19,7 @@
 #include "gemm.h"
 #include "host_ops.h"
 #include "index.h"
+#include "nn.h"
 
 #include "../../core/spin.h"
 #include "futex.h"
@@ -102,6 +103,9 @@ static int run(host_stream *queue, pymic2__command *command)
         return pymic2__host_index(host->team, &command->u.index);
     case PYMIC2__CMD_RANDOM:
         return pymic2__host_random(host->team, &command->u.random);
+    case PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY:
+        return pymic2__host_softmax_cross_entropy(queue->stream->device,
+                                                  &command->u.softmax_cross_entropy);
     case PYMIC2__CMD_INVOKE:
         pymic2__host_invoke(command);
         return PYMIC2_OK;
@@ -118,7 +122,10 @@ static int run(host_stream *queue, pymic2__command *command)
 static void execute(host_stream *queue, pymic2__command *command)
 {
     pymic2__error_clear();
-    pymic2__command_finish(command, run(queue, command));
+    double start = pymic2__now_ms();
+    int status = run(queue, command);
+    pymic2__stream_add_busy(command->stream, command->kind, pymic2__now_ms() - start);
+    pymic2__command_finish(command, status);
 }
 
 static void wake_worker(host_stream *queue)
@@ -241,6 +248,9 @@ int pymic2__host_submit(pymic2_stream *stream, pymic2__command *command)
         }
         release_executor(queue);
     }
+    int status = pymic2__copy_stage_source(command);
+    if (status != PYMIC2_OK)
+        return status;
     pthread_mutex_lock(&queue->lock);
     if (queue->tail != NULL)
         queue->tail->next = command;

@@ -1,0 +1,666 @@
+/*
+ * ocl_ops.c - built-in ops and reductions on OpenCL devices: the kernel cache, the launch of
+ * generated kernels (ocl_source.c), and the dispatch of compute commands.
+ *
+ * Elementwise ops run one work-item per element (PoCL turns a work-group into a loop over
+ * its work-items and vectorises it; a grid-stride loop inside a work-item ran 20x slower
+ * there). Operands are (cl_mem, element offset) pairs: no sub-buffers, whose origins must be
+ * aligned to CL_DEVICE_MEM_BASE_ADDR_ALIGN. Dimensions are merged where the strides allow,
+ * so most arrays take the contiguous kernel; the rest take a strided kernel that decomposes
+ * the element number over the shape (passed in a small read-only buffer).
+ */
+#include "ocl_ops.h"
+
+#include "../../ops/op_table.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- the kernel cache */
+
+/* A kernel of a generated program, found by (kind, key bytes, kernel name). clSetKernelArg
+ * is not thread-safe on one cl_kernel: `lock` is held from the first argument to the
+ * enqueue, which captures the arguments. */
+typedef struct cached_kernel {
+    struct cached_kernel *next;
+    int kind;
+    unsigned char key[PYMIC2__OCL_KEY_BYTES];
+    const char *name; /* a string literal */
+    cl_kernel kernel;
+    pthread_mutex_t lock;
+} cached_kernel;
+
+typedef struct compute_state {
+    struct compute_state *next;
+    pymic2_device *device;
+    cached_kernel *kernels;
+} compute_state;
+
+/* One lock for every device's list: lookups are short, builds happen once. */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static compute_state *states;
+
+static compute_state *state_of(pymic2_device *device)
+{
+    for (compute_state *state = states; state != NULL; state = state->next)
+        if (state->device == device)
+            return state;
+    compute_state *state = calloc(1, sizeof *state);
+    if (state == NULL)
+        return NULL;
+    state->device = device;
+    state->next = states;
+    states = state;
+    return state;
+}
+
+void pymic2__ocl_compute_uninit(pymic2_device *device)
+{
+    pthread_mutex_lock(&cache_lock);
+    for (compute_state **link = &states; *link != NULL; link = &(*link)->next) {
+        compute_state *state = *link;
+        if (state->device != device)
+            continue;
+        *link = state->next;
+        for (cached_kernel *kernel = state->kernels, *next; kernel != NULL; kernel = next) {
+            next = kernel->next;
+            clReleaseKernel(kernel->kernel);
+            pthread_mutex_destroy(&kernel->lock);
+            free(kernel);
+        }
+        free(state);
+        break;
+    }
+    pthread_mutex_unlock(&cache_lock);
+}
+
+int pymic2__ocl_kernel_get(pymic2_device *device, int kind, const void *key, size_t key_size,
+                           const char *name, pymic2__ocl_source_fn generate,
+                           pymic2__ocl_kernel **kernel)
+{
+    unsigned char padded[PYMIC2__OCL_KEY_BYTES] = {0};
+    if (key_size > sizeof padded)
+        return pymic2__error(PYMIC2_EINVAL, "%s: kernel key of %zu bytes (at most %zu)",
+                             device->name, key_size, sizeof padded);
+    memcpy(padded, key, key_size);
+    pthread_mutex_lock(&cache_lock);
+    compute_state *state = state_of(device);
+    if (state == NULL) {
+        pthread_mutex_unlock(&cache_lock);
+        return pymic2__error(PYMIC2_ENOMEM, "%s: out of host memory for the kernel cache",
+                             device->name);
+    }
+    for (cached_kernel *found = state->kernels; found != NULL; found = found->next)
+        if (found->kind == kind && strcmp(found->name, name) == 0 &&
+            memcmp(found->key, padded, sizeof padded) == 0) {
+            pthread_mutex_unlock(&cache_lock);
+            *kernel = (pymic2__ocl_kernel *)found;
+            return PYMIC2_OK;
+        }
+    /* built under the lock: the program cache builds once anyway, and two threads asking for
+     * the same new kernel must not both insert it */
+    char *source = NULL;
+    int status = generate(device, key, &source);
+    cl_program program = NULL;
+    if (status == PYMIC2_OK)
+        status = pymic2__ocl_program_get(device, source, NULL, &program);
+    free(source);
+    cached_kernel *made = NULL;
+    if (status == PYMIC2_OK) {
+        made = calloc(1, sizeof *made);
+        if (made == NULL)
+            status = pymic2__error(PYMIC2_ENOMEM, "%s: out of host memory for a kernel",
+                                   device->name);
+    }
+    if (status == PYMIC2_OK) {
+        cl_int err;
+        made->kernel = clCreateKernel(program, name, &err);
+        if (made->kernel == NULL) {
+            char what[96];
+            snprintf(what, sizeof what, "clCreateKernel of built-in kernel %s", name);
+            status = pymic2__ocl_status(err, device, what);
+            free(made);
+        }
+    }
+    if (status == PYMIC2_OK) {
+        made->kind = kind;
+        memcpy(made->key, padded, sizeof padded);
+        made->name = name;
+        pthread_mutex_init(&made->lock, NULL);
+        made->next = state->kernels;
+        state->kernels = made;
+        *kernel = (pymic2__ocl_kernel *)made;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return status;
+}
+
+/* ---------------------------------------------------------------- launching */
+
+void pymic2__ocl_args_begin(pymic2__ocl_args *args, pymic2__ocl_kernel *kernel)
+{
+    cached_kernel *cached = (cached_kernel *)kernel;
+    args->kernel = cached->kernel;
+    args->lock = &cached->lock;
+    args->count = 0;
+    args->err = CL_SUCCESS;
+    pthread_mutex_lock(args->lock);
+}
+
+void pymic2__ocl_arg(pymic2__ocl_args *args, size_t size, const void *value)
+{
+    if (args->err == CL_SUCCESS) {
+        args->err = clSetKernelArg(args->kernel, args->count, size, value);
+        if (args->err != CL_SUCCESS)
+            args->failed_arg = args->count;
+    }
+    args->count++;
+}
+
+void pymic2__ocl_arg_long(pymic2__ocl_args *args, int64_t value)
+{
+    cl_long v = value;
+    pymic2__ocl_arg(args, sizeof v, &v);
+}
+
+void pymic2__ocl_arg_mem(pymic2__ocl_args *args, cl_mem mem)
+{
+    pymic2__ocl_arg(args, sizeof mem, &mem);
+}
+
+int pymic2__ocl_args_launch(pymic2__ocl_args *args, pymic2_stream *stream, const char *what,
+                            size_t global, size_t local, cl_event *done)
+{
+    pymic2_device *device = stream->device;
+    int status = PYMIC2_OK;
+    if (args->err != CL_SUCCESS) {
+        char message[128];
+        snprintf(message, sizeof message, "clSetKernelArg %d of %s", args->failed_arg, what);
+        status = pymic2__ocl_status(args->err, device, message);
+    } else {
+        size_t rounded = local ? (global + local - 1) / local * local : global;
+        cl_int err = clEnqueueNDRangeKernel(pymic2__ocl_stream_of(stream)->queue, args->kernel,
+                                            1, NULL, &rounded, local ? &local : NULL, 0, NULL,
+                                            done);
+        if (err != CL_SUCCESS) {
+            char message[128];
+            snprintf(message, sizeof message, "clEnqueueNDRangeKernel of %s (%zu work-items)",
+                     what, global);
+            status = pymic2__ocl_status(err, device, message);
+        }
+    }
+    pthread_mutex_unlock(args->lock);
+    return status;
+}
+
+int pymic2__ocl_args_launch_2d(pymic2__ocl_args *args, pymic2_stream *stream, const char *what,
+                               const size_t global[2], const size_t local[2], cl_event *done)
+{
+    pymic2_device *device = stream->device;
+    int status = PYMIC2_OK;
+    if (args->err != CL_SUCCESS) {
+        char message[128];
+        snprintf(message, sizeof message, "clSetKernelArg %d of %s", args->failed_arg, what);
+        status = pymic2__ocl_status(args->err, device, message);
+    } else {
+        size_t rounded[2];
+        for (int d = 0; d < 2; d++)
+            rounded[d] = (global[d] + local[d] - 1) / local[d] * local[d];
+        cl_int err = clEnqueueNDRangeKernel(pymic2__ocl_stream_of(stream)->queue, args->kernel,
+                                            2, NULL, rounded, local, 0, NULL, done);
+        if (err != CL_SUCCESS) {
+            char message[128];
+            snprintf(message, sizeof message, "clEnqueueNDRangeKernel of %s (%zu x %zu)", what,
+                     global[0], global[1]);
+            status = pymic2__ocl_status(err, device, message);
+        }
+    }
+    pthread_mutex_unlock(args->lock);
+    return status;
+}
+
+int pymic2__ocl_marker(pymic2_stream *stream, cl_event *done)
+{
+    cl_int err = clEnqueueMarkerWithWaitList(pymic2__ocl_stream_of(stream)->queue, 0, NULL,
+                                             done);
+    return err == CL_SUCCESS ? PYMIC2_OK
+                             : pymic2__ocl_status(err, stream->device, "clEnqueueMarker");
+}
+
+int pymic2__ocl_temporary(pymic2_device *device, size_t nbytes, const void *contents,
+                          cl_mem *mem)
+{
+    cl_int err;
+    cl_mem_flags flags = contents ? CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR : CL_MEM_READ_WRITE;
+    *mem = clCreateBuffer(pymic2__ocl_device_of(device)->context, flags, nbytes ? nbytes : 8,
+                          (void *)contents, &err);
+    if (*mem == NULL) {
+        char what[96];
+        snprintf(what, sizeof what, "clCreateBuffer of a %zu-byte temporary", nbytes);
+        return pymic2__ocl_status(err, device, what);
+    }
+    return PYMIC2_OK;
+}
+
+bool pymic2__ocl_fp64(pymic2_device *device)
+{
+    /* PYMIC2_OPENCL_NO_FP64=1 makes the compute half behave as on a device without
+     * cl_khr_fp64 (for tests of that error path on machines whose devices have it) */
+    const char *forced = getenv("PYMIC2_OPENCL_NO_FP64");
+    if (forced != NULL && forced[0] != '\0' && strcmp(forced, "0") != 0)
+        return false;
+    return pymic2__ocl_device_of(device)->has_fp64;
+}
+
+int pymic2__ocl_check_dtype(pymic2_device *device, const char *what, pymic2_dtype dtype)
+{
+    if (dtype == PYMIC2_COMPLEX128)
+        return pymic2__error(PYMIC2_EDTYPE, "%s: %s: complex128 is not supported on OpenCL "
+                             "devices (OpenCL C has no complex type); compute on a host device",
+                             device->name, what);
+    if (dtype == PYMIC2_FLOAT64 && !pymic2__ocl_fp64(device))
+        return pymic2__error(PYMIC2_EDTYPE, "%s (%s) has no float64 support (cl_khr_fp64): %s",
+                             device->name, pymic2__ocl_device_of(device)->device_name, what);
+    return PYMIC2_OK;
+}
+
+int pymic2__ocl_element_offset(pymic2_device *device, const char *what,
+                               const pymic2_operand *operand, int64_t *offset)
+{
+    int64_t itemsize = (int64_t)pymic2_dtype_size(operand->dtype);
+    int64_t bytes = (int64_t)operand->buffer->offset + operand->offset;
+    int aligned = bytes % itemsize == 0;
+    for (int d = 0; d < operand->ndim && aligned; d++)
+        aligned = operand->strides[d] % itemsize == 0;
+    if (!aligned)
+        return pymic2__error(PYMIC2_ENOTSUP, "%s: %s: the %s view at byte offset %" PRId64
+                             " has an offset or stride that is not a multiple of its "
+                             "%" PRId64 "-byte elements; copy it to a contiguous array first",
+                             device->name, what, pymic2_dtype_name(operand->dtype), bytes,
+                             itemsize);
+    *offset = bytes / itemsize;
+    return PYMIC2_OK;
+}
+
+/* ---------------------------------------------------------------- elementwise ops */
+
+/* Local work size of the one-work-item-per-element kernels: a multiple of PoCL's preferred
+ * 8 lanes, small enough to balance the last groups over the cores. */
+#define ELEMENTWISE_GROUP 256
+
+static int source_elementwise(pymic2_device *device, const void *key, char **source)
+{
+    return pymic2__ocl_source_elementwise(device->name, key, source);
+}
+
+/* Operand dimensions merged: size-1 dimensions dropped, neighbours joined where every array
+ * operand's strides allow. strides[k][d] are in elements. */
+typedef struct merged {
+    int ndim;
+    int64_t shape[PYMIC2_MAX_DIMS];
+    int64_t strides[PYMIC2_MAX_OPERANDS][PYMIC2_MAX_DIMS];
+} merged;
+
+static void merge_dims(merged *m, int noperands, const pymic2_operand *operands,
+                       const int64_t *itemsizes)
+{
+    const pymic2_operand *out = &operands[noperands - 1];
+    m->ndim = 0;
+    for (int d = 0; d < out->ndim; d++) {
+        if (out->shape[d] == 1)
+            continue;
+        int joins = m->ndim > 0;
+        for (int k = 0; k < noperands && joins; k++) {
+            int64_t stride = operands[k].buffer ? operands[k].strides[d] / itemsizes[k] : 0;
+            joins = m->strides[k][m->ndim - 1] == stride * out->shape[d];
+        }
+        if (joins) {
+            m->shape[m->ndim - 1] *= out->shape[d];
+            for (int k = 0; k < noperands; k++)
+                m->strides[k][m->ndim - 1] =
+                    operands[k].buffer ? operands[k].strides[d] / itemsizes[k] : 0;
+        } else {
+            m->shape[m->ndim] = out->shape[d];
+            for (int k = 0; k < noperands; k++)
+                m->strides[k][m->ndim] =
+                    operands[k].buffer ? operands[k].strides[d] / itemsizes[k] : 0;
+            m->ndim++;
+        }
+    }
+}
+
+static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *done)
+{
+    pymic2_device *device = stream->device;
+    const pymic2__op_info *info = pymic2__op_get_info(desc->op);
+    const int ninputs = info->ninputs;
+    const pymic2_operand *out = &desc->operands[ninputs];
+    int status = PYMIC2_OK;
+    for (int k = 0; k <= ninputs && status == PYMIC2_OK; k++)
+        status = pymic2__ocl_check_dtype(device, info->name, desc->operands[k].dtype);
+    if (status != PYMIC2_OK)
+        return status;
+    int64_t count = 1;
+    for (int d = 0; d < out->ndim; d++)
+        count *= out->shape[d];
+    if (count == 0)
+        return pymic2__ocl_marker(stream, done);
+
+    pymic2__ocl_elementwise_key key;
+    memset(&key, 0, sizeof key); /* the key is compared as bytes, padding included */
+    key.op = desc->op;
+    key.input = desc->operands[info->dtype_input].dtype;
+    key.output = out->dtype;
+    key.fp64 = pymic2__ocl_fp64(device);
+    int64_t offsets[PYMIC2_MAX_OPERANDS] = {0}, itemsizes[PYMIC2_MAX_OPERANDS];
+    for (int k = 0; k <= ninputs; k++) {
+        const pymic2_operand *operand = &desc->operands[k];
+        itemsizes[k] = (int64_t)pymic2_dtype_size(operand->dtype);
+        if (operand->buffer == NULL)
+            key.scalars |= 1u << k;
+        else if ((status = pymic2__ocl_element_offset(device, info->name, operand,
+                                                      &offsets[k])) != PYMIC2_OK)
+            return status;
+    }
+    merged m;
+    merge_dims(&m, ninputs + 1, desc->operands, itemsizes);
+    int contiguous = m.ndim <= 1;
+    for (int k = 0; k <= ninputs && contiguous; k++)
+        contiguous = desc->operands[k].buffer == NULL || m.ndim == 0 || m.strides[k][0] == 1;
+    key.ndim = contiguous ? 0 : m.ndim;
+
+    pymic2__ocl_kernel *kernel;
+    status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_ELEMENTWISE, &key, sizeof key,
+                                    "pymic2_elementwise", source_elementwise, &kernel);
+    if (status != PYMIC2_OK)
+        return status;
+    cl_mem geometry = NULL, flags = NULL;
+    if (key.ndim) {
+        /* shape, then the output's strides, then each input's (see the kernel) */
+        int64_t values[(PYMIC2_MAX_OPERANDS + 1) * PYMIC2_MAX_DIMS];
+        memcpy(values, m.shape, (size_t)m.ndim * sizeof values[0]);
+        memcpy(values + m.ndim, m.strides[ninputs], (size_t)m.ndim * sizeof values[0]);
+        for (int k = 0; k < ninputs; k++)
+            memcpy(values + (k + 2) * m.ndim, m.strides[k], (size_t)m.ndim * sizeof values[0]);
+        status = pymic2__ocl_temporary(device, (size_t)(ninputs + 2) * (size_t)m.ndim * 8,
+                                       values, &geometry);
+    }
+    const bool may_be_invalid = pymic2__ocl_op_may_be_invalid(key.op, key.input);
+    const cl_int zero = 0;
+    if (status == PYMIC2_OK && may_be_invalid)
+        status = pymic2__ocl_temporary(device, sizeof zero, &zero, &flags);
+    if (status == PYMIC2_OK) {
+        pymic2__ocl_args args;
+        pymic2__ocl_args_begin(&args, kernel);
+        pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(out->buffer));
+        pymic2__ocl_arg_long(&args, offsets[ninputs]);
+        for (int k = 0; k < ninputs; k++) {
+            const pymic2_operand *in = &desc->operands[k];
+            if (in->buffer == NULL) {
+                pymic2__ocl_arg(&args, (size_t)itemsizes[k], &in->value);
+            } else {
+                pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(in->buffer));
+                pymic2__ocl_arg_long(&args, offsets[k]);
+            }
+        }
+        pymic2__ocl_arg_long(&args, count);
+        if (geometry)
+            pymic2__ocl_arg_mem(&args, geometry);
+        if (flags)
+            pymic2__ocl_arg_mem(&args, flags);
+        status = pymic2__ocl_args_launch(&args, stream, info->name, (size_t)count,
+                                         ELEMENTWISE_GROUP, done);
+    }
+    if (geometry)
+        clReleaseMemObject(geometry);
+    if (flags != NULL) {
+        /* an integer power with a negative exponent in an array: the device found it */
+        cl_int invalid = 0;
+        if (status == PYMIC2_OK) {
+            cl_int err = clEnqueueReadBuffer(pymic2__ocl_stream_of(stream)->queue, flags,
+                                             CL_TRUE, 0, sizeof invalid, &invalid, 0, NULL,
+                                             NULL);
+            if (err != CL_SUCCESS)
+                status = pymic2__ocl_status(err, device, "reading the invalid-input flag");
+            else if (invalid)
+                status = pymic2__error(PYMIC2_EINVAL, "%s: %s: " PYMIC2__NEGATIVE_POWER_MESSAGE,
+                                       device->name, info->name);
+            if (status != PYMIC2_OK) {
+                clReleaseEvent(*done);
+                *done = NULL;
+            }
+        }
+        clReleaseMemObject(flags);
+    }
+    return status;
+}
+
+/* ---------------------------------------------------------------- reductions */
+
+static int source_reduce(pymic2_device *device, const void *key, char **source)
+{
+    return pymic2__ocl_source_reduce(device->name, key, source);
+}
+
+/* A dimension of a reduction: its size and strides (elements) in the input and output. */
+typedef struct reduce_dim {
+    int64_t size, in, out;
+} reduce_dim;
+
+/* Appends a dimension, joined to the previous one when both strides allow. */
+static void push_dim(reduce_dim *dims, int *n, reduce_dim dim, int join)
+{
+    if (join && *n > 0) {
+        reduce_dim *last = &dims[*n - 1];
+        if (last->in == dim.in * dim.size && last->out == dim.out * dim.size) {
+            last->size *= dim.size;
+            last->in = dim.in;
+            last->out = dim.out;
+            return;
+        }
+    }
+    dims[(*n)++] = dim;
+}
+
+static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *done)
+{
+    pymic2_device *device = stream->device;
+    const pymic2__reduce_info *reduce = pymic2__reduce_get_info(desc->reduction);
+    const pymic2_operand *in = &desc->operands[0], *out = &desc->operands[1];
+    int status = pymic2__ocl_check_dtype(device, reduce->name, in->dtype);
+    if (status != PYMIC2_OK)
+        return status;
+    int64_t in_offset, out_offset;
+    if ((status = pymic2__ocl_element_offset(device, reduce->name, in, &in_offset)) != 0 ||
+        (status = pymic2__ocl_element_offset(device, reduce->name, out, &out_offset)) != 0)
+        return status;
+    const int64_t in_size = (int64_t)pymic2_dtype_size(in->dtype);
+    const int64_t out_size = (int64_t)pymic2_dtype_size(out->dtype);
+
+    /* split the input's dimensions into kept and reduced ones (in C order, merged) */
+    reduce_dim kept[PYMIC2_MAX_DIMS], red[PYMIC2_MAX_DIMS];
+    int nkept = 0, nred = 0;
+    const int keepdims = out->ndim == in->ndim;
+    int64_t outputs = 1, length = 1;
+    for (int d = 0, od = 0; d < in->ndim; d++) {
+        const int reduced = (desc->axes >> d & 1) != 0;
+        reduce_dim dim = {in->shape[d], in->strides[d] / in_size, 0};
+        if (!reduced || keepdims || reduce->cumulative)
+            dim.out = out->strides[od++] / out_size;
+        if (reduced && !reduce->cumulative)
+            dim.out = 0; /* not an output dimension: must not stop merges */
+        if (reduced) {
+            length *= dim.size;
+            if (dim.size != 1 || reduce->cumulative)
+                push_dim(red, &nred, dim, !reduce->cumulative);
+        } else {
+            outputs *= dim.size;
+            if (dim.size != 1)
+                push_dim(kept, &nkept, dim, 1);
+        }
+    }
+    if (outputs == 0 || (reduce->cumulative && length == 0))
+        return pymic2__ocl_marker(stream, done);
+
+    pymic2__ocl_reduce_key key;
+    memset(&key, 0, sizeof key);
+    key.reduction = desc->reduction;
+    key.input = in->dtype;
+    key.kept_ndim = nkept;
+    key.reduced_ndim = nred;
+    key.fp64 = pymic2__ocl_fp64(device);
+    int64_t geometry_values[5 * PYMIC2_MAX_DIMS + 1] = {0};
+    for (int d = 0; d < nkept; d++) {
+        geometry_values[d] = kept[d].size;
+        geometry_values[nkept + d] = kept[d].in;
+        geometry_values[2 * nkept + d] = kept[d].out;
+    }
+    for (int d = 0; d < nred; d++) {
+        geometry_values[3 * nkept + d] = red[d].size;
+        geometry_values[3 * nkept + nred + d] = red[d].in;
+    }
+    cl_mem geometry;
+    status = pymic2__ocl_temporary(device, (size_t)(3 * nkept + 2 * nred + 1) * 8,
+                                   geometry_values, &geometry);
+    if (status != PYMIC2_OK)
+        return status;
+    const pymic2__ocl_device *ocl = pymic2__ocl_device_of(device);
+    cl_mem in_mem = pymic2__ocl_mem_of(in->buffer), out_mem = pymic2__ocl_mem_of(out->buffer);
+    pymic2__ocl_kernel *kernel;
+    pymic2__ocl_args args;
+
+    if (reduce->cumulative) {
+        status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_REDUCE, &key, sizeof key,
+                                        "pymic2_scan", source_reduce, &kernel);
+        if (status == PYMIC2_OK) {
+            pymic2__ocl_args_begin(&args, kernel);
+            pymic2__ocl_arg_mem(&args, in_mem);
+            pymic2__ocl_arg_long(&args, in_offset);
+            pymic2__ocl_arg_mem(&args, out_mem);
+            pymic2__ocl_arg_long(&args, out_offset);
+            pymic2__ocl_arg_long(&args, outputs);
+            pymic2__ocl_arg_long(&args, length);
+            pymic2__ocl_arg_mem(&args, geometry);
+            pymic2__ocl_arg_long(&args, red[0].out);
+            status = pymic2__ocl_args_launch(&args, stream, reduce->name, (size_t)outputs, 64,
+                                             done);
+        }
+        clReleaseMemObject(geometry);
+        return status;
+    }
+
+    /* Columns when the kept dimension is the contiguous one and there are enough outputs to
+     * fill the device; else work-groups per output (and chunks of it, for few outputs). */
+    const int64_t wide = 8 * (int64_t)ocl->compute_units * PYMIC2__OCL_REDUCE_GROUP;
+    const bool columns = nkept > 0 && kept[nkept - 1].in == 1 && nred > 0 &&
+                         red[nred - 1].in != 1 && outputs >= wide / 8;
+    if (columns) {
+        status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_REDUCE, &key, sizeof key,
+                                        "pymic2_reduce_columns", source_reduce, &kernel);
+        if (status == PYMIC2_OK) {
+            pymic2__ocl_args_begin(&args, kernel);
+            pymic2__ocl_arg_mem(&args, in_mem);
+            pymic2__ocl_arg_long(&args, in_offset);
+            pymic2__ocl_arg_mem(&args, out_mem);
+            pymic2__ocl_arg_long(&args, out_offset);
+            pymic2__ocl_arg_long(&args, outputs);
+            pymic2__ocl_arg_long(&args, length);
+            pymic2__ocl_arg_mem(&args, geometry);
+            status = pymic2__ocl_args_launch(&args, stream, reduce->name, (size_t)outputs, 64,
+                                             done);
+        }
+        clReleaseMemObject(geometry);
+        return status;
+    }
+
+    /* chunks: enough work-groups for every compute unit a few times over, each with at least
+     * a few thousand elements */
+    int64_t chunks = 1;
+    const int64_t groups_wanted = 4 * (int64_t)ocl->compute_units;
+    if (outputs < groups_wanted) {
+        chunks = (groups_wanted + outputs - 1) / outputs;
+        int64_t most = length / (16 * PYMIC2__OCL_REDUCE_GROUP);
+        if (chunks > most)
+            chunks = most > 1 ? most : 1;
+    }
+    const int64_t per_chunk = chunks > 1 ? (length + chunks - 1) / chunks : length;
+    cl_mem partial = NULL, partial_index = NULL;
+    const size_t acc_size = reduce->out == PYMIC2__REDUCE_OUT_BOOL    ? 1
+                            : reduce->out == PYMIC2__REDUCE_OUT_INT64 && !reduce->arg ? 8
+                                                                      : (size_t)in_size;
+    status = pymic2__ocl_temporary(device, chunks > 1 ? (size_t)(outputs * chunks) * acc_size : 8,
+                                   NULL, &partial);
+    if (status == PYMIC2_OK && reduce->arg)
+        status = pymic2__ocl_temporary(device, chunks > 1 ? (size_t)(outputs * chunks) * 8 : 8,
+                                       NULL, &partial_index);
+    if (status == PYMIC2_OK)
+        status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_REDUCE, &key, sizeof key,
+                                        "pymic2_reduce_partial", source_reduce, &kernel);
+    cl_event first = NULL;
+    if (status == PYMIC2_OK) {
+        pymic2__ocl_args_begin(&args, kernel);
+        pymic2__ocl_arg_mem(&args, in_mem);
+        pymic2__ocl_arg_long(&args, in_offset);
+        pymic2__ocl_arg_mem(&args, out_mem);
+        pymic2__ocl_arg_long(&args, out_offset);
+        pymic2__ocl_arg_long(&args, length);
+        pymic2__ocl_arg_long(&args, chunks);
+        pymic2__ocl_arg_long(&args, per_chunk);
+        pymic2__ocl_arg_mem(&args, geometry);
+        pymic2__ocl_arg_mem(&args, partial);
+        if (reduce->arg)
+            pymic2__ocl_arg_mem(&args, partial_index);
+        status = pymic2__ocl_args_launch(&args, stream, reduce->name,
+                                         (size_t)(outputs * chunks) * PYMIC2__OCL_REDUCE_GROUP,
+                                         PYMIC2__OCL_REDUCE_GROUP,
+                                         chunks > 1 ? &first : done);
+    }
+    if (status == PYMIC2_OK && chunks > 1) {
+        clReleaseEvent(first);
+        status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_REDUCE, &key, sizeof key,
+                                        "pymic2_reduce_final", source_reduce, &kernel);
+        if (status == PYMIC2_OK) {
+            pymic2__ocl_args_begin(&args, kernel);
+            pymic2__ocl_arg_mem(&args, out_mem);
+            pymic2__ocl_arg_long(&args, out_offset);
+            pymic2__ocl_arg_long(&args, outputs);
+            pymic2__ocl_arg_long(&args, chunks);
+            pymic2__ocl_arg_mem(&args, geometry);
+            pymic2__ocl_arg_mem(&args, partial);
+            if (reduce->arg)
+                pymic2__ocl_arg_mem(&args, partial_index);
+            status = pymic2__ocl_args_launch(&args, stream, reduce->name, (size_t)outputs, 64,
+                                             done);
+        }
+    }
+    clReleaseMemObject(geometry);
+    if (partial)
+        clReleaseMemObject(partial);
+    if (partial_index)
+        clReleaseMemObject(partial_index);
+    return status;
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+int pymic2__ocl_enqueue_compute(pymic2_stream *stream, pymic2__command *command,
+                                cl_event *done)
+{
+    switch (command->kind) {
+    case PYMIC2__CMD_OP:
+        if (command->u.op.reduction != PYMIC2_REDUCE_NONE)
+            return run_reduce(stream, &command->u.op, done);
+        return run_elementwise(stream, &command->u.op, done);
+    case PYMIC2__CMD_GEMM:
+        return pymic2__ocl_run_gemm(stream, &command->u.gemm, done);
+    case PYMIC2__CMD_INDEX:
+        return pymic2__ocl_run_index(stream, &command->u.index, done);
+    case PYMIC2__CMD_RANDOM:
+        return pymic2__ocl_run_random(stream, &command->u.random, done);
+    default:
+        return pymic2__error(PYMIC2_EINVAL, "%s: command kind %d is not a computation",
+                             stream->device->name, (int)command->kind);
+    }
+}

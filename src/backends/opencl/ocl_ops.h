@@ -1,0 +1,155 @@
+/*
+ * ocl_ops.h - the compute half of the OpenCL backend: built-in ops, reductions, GEMM, index,
+ * random, as OpenCL kernels generated from the op tables.
+ *
+ * Kernel sources are generated (ocl_source.c) from the same rows of src/ops/op_table.h as the
+ * host loops: the row's expression text goes into an OpenCL C kernel whose prelude defines
+ * T, W, `invalid` and the pymic2__ helpers the rows call. One program per (op, dtypes, path),
+ * built on first use through pymic2__ocl_program_get (memory and disk cache); the cl_kernel
+ * objects are kept per device (ocl_ops.c).
+ *
+ * complex128 is not supported on OpenCL devices (EDTYPE): OpenCL C has no complex type, and
+ * the rows' complex columns use C operators (a / b, a == b) whose meaning on a double2 is
+ * not the complex one.
+ */
+#ifndef PYMIC2_OCL_OPS_H
+#define PYMIC2_OCL_OPS_H
+
+#include "opencl_internal.h"
+
+/*
+ * Enqueues a command of kind OP, GEMM, INDEX or RANDOM on the stream's queue and sets *done
+ * to the event of its last CL command (the caller releases it). Returns 0, or a status with
+ * the message recorded; then nothing of it was enqueued that still runs, and *done is unset.
+ * The runtime calls pymic2__command_finish after *done completed.
+ *
+ * Commands whose failure the device detects (an integer power with a negative exponent in
+ * an array, an index out of bounds) wait for their check and return its status here.
+ */
+int pymic2__ocl_enqueue_compute(pymic2_stream *stream, pymic2__command *command,
+                                cl_event *done);
+
+/* Frees the kernels cached for the device (device uninit). */
+void pymic2__ocl_compute_uninit(pymic2_device *device);
+
+/* ---------------------------------------------------------------- kernel sources (ocl_source.c) */
+
+/* An elementwise op's program: kernel "pymic2_elementwise". */
+typedef struct pymic2__ocl_elementwise_key {
+    pymic2_op op;
+    pymic2_dtype input;  /* the dtype the row is read for (where: x's) */
+    pymic2_dtype output;
+    unsigned scalars;    /* bit k: input k is a scalar kernel argument */
+    int ndim;            /* 0: every array operand contiguous; else strided, this many dims */
+    bool fp64;           /* enable cl_khr_fp64 */
+} pymic2__ocl_elementwise_key;
+
+/* A reduction's program: kernels "pymic2_reduce_partial", "pymic2_reduce_final",
+ * "pymic2_reduce_columns"; a cumulative one: "pymic2_scan". */
+typedef struct pymic2__ocl_reduce_key {
+    pymic2_reduction reduction;
+    pymic2_dtype input;
+    int kept_ndim;    /* output dimensions after merging */
+    int reduced_ndim; /* reduced dimensions after merging (scan: 1) */
+    bool fp64;
+} pymic2__ocl_reduce_key;
+
+/* Work-group size of the reduction kernels (a compile-time constant of their source). */
+#define PYMIC2__OCL_REDUCE_GROUP 128
+
+/*
+ * Sources, as malloc'ed text in *source (the caller frees). ENOTSUP/EDTYPE with a message if
+ * the op does not accept the dtypes, ENOMEM when out of memory. `device` names messages.
+ */
+int pymic2__ocl_source_elementwise(const char *device, const pymic2__ocl_elementwise_key *key,
+                                   char **source);
+int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *key,
+                              char **source);
+/* GEMM of one dtype: kernel "pymic2_gemm" (ocl_gemm.c). */
+int pymic2__ocl_source_gemm(const char *device, pymic2_dtype dtype, bool fp64, char **source);
+/* Random numbers: kernel "pymic2_random" for the distribution and output dtype
+ * (ocl_ops_random.c). */
+int pymic2__ocl_source_random(const char *device, pymic2_random_distribution distribution,
+                              pymic2_dtype dtype, bool fp64, char **source);
+/* Indexing of one element dtype by nindices index arrays (bit j of wide_indices: array j
+ * is int64, else int32): kernels "pymic2_index_check", "pymic2_gather", "pymic2_scatter". */
+int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindices,
+                             unsigned wide_indices, bool fp64, char **source);
+
+/* The OpenCL C spelling of a dtype ("double", "uchar" for bool); NULL for complex128. */
+const char *pymic2__ocl_type_name(pymic2_dtype dtype);
+
+/* ---------------------------------------------------------------- within the compute half */
+
+/* Which generator a cached kernel came from (part of its cache key). */
+enum {
+    PYMIC2__OCL_KIND_ELEMENTWISE,
+    PYMIC2__OCL_KIND_REDUCE,
+    PYMIC2__OCL_KIND_GEMM,
+    PYMIC2__OCL_KIND_INDEX,
+    PYMIC2__OCL_KIND_RANDOM
+};
+
+/* Kernel keys are plain structs, memset to 0 before filling (compared as bytes). */
+#define PYMIC2__OCL_KEY_BYTES 64
+
+typedef struct pymic2__ocl_kernel pymic2__ocl_kernel;
+/* Generates the source of the program a key describes. */
+typedef int (*pymic2__ocl_source_fn)(pymic2_device *device, const void *key, char **source);
+
+/* The device's kernel `name` of the program generate(key) describes: built on first use
+ * (through the program cache), then kept until the device is uninitialised. */
+int pymic2__ocl_kernel_get(pymic2_device *device, int kind, const void *key, size_t key_size,
+                           const char *name, pymic2__ocl_source_fn generate,
+                           pymic2__ocl_kernel **kernel);
+
+/* Setting a cached kernel's arguments and enqueueing it, under the kernel's lock (begin
+ * takes it, launch releases it, whatever happened in between). */
+typedef struct pymic2__ocl_args {
+    cl_kernel kernel;
+    pthread_mutex_t *lock;
+    cl_uint count;
+    cl_int err;
+    int failed_arg;
+} pymic2__ocl_args;
+
+void pymic2__ocl_args_begin(pymic2__ocl_args *args, pymic2__ocl_kernel *kernel);
+void pymic2__ocl_arg(pymic2__ocl_args *args, size_t size, const void *value);
+void pymic2__ocl_arg_long(pymic2__ocl_args *args, int64_t value);
+void pymic2__ocl_arg_mem(pymic2__ocl_args *args, cl_mem mem);
+/* Enqueues `global` work-items (rounded up to a multiple of local; local 0: the driver
+ * chooses) on the stream's queue; *done gets the kernel's event. what names messages. */
+int pymic2__ocl_args_launch(pymic2__ocl_args *args, pymic2_stream *stream, const char *what,
+                            size_t global, size_t local, cl_event *done);
+/* 2-D launch: global and local sizes per dimension (global rounded up to local). */
+int pymic2__ocl_args_launch_2d(pymic2__ocl_args *args, pymic2_stream *stream, const char *what,
+                               const size_t global[2], const size_t local[2], cl_event *done);
+
+/* A marker as the event of a command with nothing to compute. */
+int pymic2__ocl_marker(pymic2_stream *stream, cl_event *done);
+/* A buffer outside the pool for a launch's geometry or scratch (contents may be NULL);
+ * release it right after the enqueue: OpenCL keeps it alive until the kernel finished. */
+int pymic2__ocl_temporary(pymic2_device *device, size_t nbytes, const void *contents,
+                          cl_mem *mem);
+/* Whether float64 kernels may be built: cl_khr_fp64, unless the environment variable
+ * PYMIC2_OPENCL_NO_FP64 is set to a value other than 0 (a test hook: behave as a device
+ * without fp64). */
+bool pymic2__ocl_fp64(pymic2_device *device);
+/* EDTYPE for complex128, and for float64 without fp64: "opencl:0 (NAME) has no float64
+ * support (cl_khr_fp64)". what names the operation. */
+int pymic2__ocl_check_dtype(pymic2_device *device, const char *what, pymic2_dtype dtype);
+/* The operand's offset from its chunk's start in elements; ENOTSUP if the offset or a stride
+ * is not a whole number of elements. */
+int pymic2__ocl_element_offset(pymic2_device *device, const char *what,
+                               const pymic2_operand *operand, int64_t *offset);
+/* Whether an op's row can set `invalid` for the dtype (then the kernel reports it). */
+bool pymic2__ocl_op_may_be_invalid(pymic2_op op, pymic2_dtype dtype);
+
+/* The other commands (ocl_gemm.c, ocl_ops_index.c, ocl_ops_random.c). */
+int pymic2__ocl_run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl_event *done);
+int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc,
+                          cl_event *done);
+int pymic2__ocl_run_random(pymic2_stream *stream, const pymic2_random_desc *desc,
+                           cl_event *done);
+
+#endif /* PYMIC2_OCL_OPS_H */

@@ -1,0 +1,210 @@
+/*
+ * ocl_ops_index.c - gathers and scatters by integer index arrays on OpenCL devices (kernels
+ * from ocl_source.c).
+ *
+ * Every index is checked first (one work-item per selection, the first bad one found by
+ * atomic_min); the launch waits for that check, so an index out of bounds fails the command
+ * with NumPy's message before anything is read or written. A gather then runs one work-item
+ * per result element; a scatter one per (outer, inner) position, walking the selections in C
+ * order so that the last write wins and every add counts, as on the host.
+ */
+#include "ocl_ops.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct index_key {
+    pymic2_dtype dtype;
+    int nindices;
+    unsigned wide_indices;
+    bool fp64;
+} index_key;
+
+static int source_index(pymic2_device *device, const void *key, char **source)
+{
+    const index_key *k = key;
+    return pymic2__ocl_source_index(device->name, k->dtype, k->nindices, k->wide_indices,
+                                    k->fp64, source);
+}
+
+static const char *const mode_names[] = {"gather", "scatter", "scatter_add"};
+
+/* The index arrays' arguments: (cl_mem, element offset) each. */
+static void index_args(pymic2__ocl_args *args, const pymic2_index_desc *desc,
+                       const int64_t *offsets)
+{
+    for (int j = 0; j < desc->nindices; j++) {
+        pymic2__ocl_arg_mem(args, pymic2__ocl_mem_of(desc->indices[j].buffer));
+        pymic2__ocl_arg_long(args, offsets[j]);
+    }
+}
+
+/* NumPy's message for selection s, the first with an index out of bounds. */
+static int report_bad_index(pymic2_stream *stream, const pymic2_index_desc *desc, int64_t s)
+{
+    pymic2_device *device = stream->device;
+    const pymic2_operand *first = &desc->indices[0];
+    for (int j = 0; j < desc->nindices; j++) {
+        const pymic2_operand *index = &desc->indices[j];
+        int64_t rest = s, at = index->offset;
+        for (int d = first->ndim - 1; d >= 0; d--) {
+            at += rest % first->shape[d] * index->strides[d];
+            rest /= first->shape[d];
+        }
+        int64_t value = 0;
+        size_t size = pymic2_dtype_size(index->dtype);
+        cl_int err = clEnqueueReadBuffer(pymic2__ocl_stream_of(stream)->queue,
+                                         pymic2__ocl_mem_of(index->buffer), CL_TRUE,
+                                         index->buffer->offset + (size_t)at, size, &value, 0,
+                                         NULL, NULL);
+        if (err != CL_SUCCESS)
+            return pymic2__ocl_status(err, device, "reading an index out of bounds");
+        if (size == 4)
+            value = (int32_t)value;
+        int64_t axis_size = desc->array.shape[desc->axis + j];
+        if (value < -axis_size || value >= axis_size)
+            return pymic2__error(PYMIC2_EINDEX, "%s: %s: index %" PRId64 " is out of bounds "
+                                 "for axis %d with size %" PRId64, device->name,
+                                 mode_names[desc->mode], value, desc->axis + j, axis_size);
+    }
+    return pymic2__error(PYMIC2_EBACKEND, "%s: %s: index position %" PRId64 " was out of bounds "
+                         "but is not on a second look; was it modified concurrently?",
+                         device->name, mode_names[desc->mode], s);
+}
+
+int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc, cl_event *done)
+{
+    pymic2_device *device = stream->device;
+    const char *mode = mode_names[desc->mode];
+    const pymic2_operand *array = &desc->array, *values = &desc->values;
+    int status = pymic2__ocl_check_dtype(device, mode, array->dtype);
+    int64_t array_offset = 0, values_offset = 0, index_offsets[PYMIC2_MAX_INDEX_ARRAYS];
+    if (status == PYMIC2_OK)
+        status = pymic2__ocl_element_offset(device, mode, array, &array_offset);
+    if (status == PYMIC2_OK && values->buffer != NULL)
+        status = pymic2__ocl_element_offset(device, mode, values, &values_offset);
+    for (int j = 0; j < desc->nindices && status == PYMIC2_OK; j++)
+        status = pymic2__ocl_element_offset(device, mode, &desc->indices[j], &index_offsets[j]);
+    if (status != PYMIC2_OK)
+        return status;
+
+    /* result dimensions: O (array's first axis ones), S (index arrays'), N (the rest) */
+    const pymic2_operand *first = &desc->indices[0];
+    const int n_outer = desc->axis, n_select = first->ndim;
+    const int n_inner = array->ndim - desc->axis - desc->nindices;
+    int64_t outers = 1, selections = 1, inners = 1;
+    int64_t g[(5 + PYMIC2_MAX_INDEX_ARRAYS) * PYMIC2_MAX_DIMS + 2 * PYMIC2_MAX_INDEX_ARRAYS];
+    int at = 0;
+    const int64_t itemsize = (int64_t)pymic2_dtype_size(array->dtype);
+    for (int d = 0; d < n_outer; d++) {
+        g[at + d] = array->shape[d];
+        g[at + n_outer + d] = array->strides[d] / itemsize;
+        g[at + 2 * n_outer + d] = values->strides[d] / itemsize; /* 0 for a scalar */
+        outers *= array->shape[d];
+    }
+    at += 3 * n_outer;
+    for (int d = 0; d < n_select; d++) {
+        g[at + d] = first->shape[d];
+        g[at + n_select + d] = values->strides[n_outer + d] / itemsize;
+        for (int j = 0; j < desc->nindices; j++)
+            g[at + (2 + j) * n_select + d] = desc->indices[j].strides[d] /
+                                             (int64_t)pymic2_dtype_size(desc->indices[j].dtype);
+        selections *= first->shape[d];
+    }
+    at += (2 + desc->nindices) * n_select;
+    for (int d = 0; d < n_inner; d++) {
+        const int ad = desc->axis + desc->nindices + d, vd = n_outer + n_select + d;
+        g[at + d] = array->shape[ad];
+        g[at + n_inner + d] = array->strides[ad] / itemsize;
+        g[at + 2 * n_inner + d] = values->strides[vd] / itemsize;
+        inners *= array->shape[ad];
+    }
+    at += 3 * n_inner;
+    for (int j = 0; j < desc->nindices; j++) {
+        g[at++] = array->shape[desc->axis + j];
+        g[at++] = array->strides[desc->axis + j] / itemsize;
+    }
+    if (selections > INT32_MAX)
+        return pymic2__error(PYMIC2_ENOTSUP, "%s: %s: %" PRId64 " index positions; at most "
+                             "2^31 - 1 on OpenCL devices", device->name, mode, selections);
+
+    index_key key;
+    memset(&key, 0, sizeof key);
+    key.dtype = array->dtype;
+    key.nindices = desc->nindices;
+    key.fp64 = pymic2__ocl_fp64(device);
+    for (int j = 0; j < desc->nindices; j++)
+        if (desc->indices[j].dtype == PYMIC2_INT64)
+            key.wide_indices |= 1u << j;
+    cl_mem geometry = NULL, first_bad = NULL;
+    const cl_int none = INT32_MAX;
+    status = pymic2__ocl_temporary(device, (size_t)(at > 0 ? at : 1) * 8, g, &geometry);
+    if (status == PYMIC2_OK)
+        status = pymic2__ocl_temporary(device, sizeof none, &none, &first_bad);
+    pymic2__ocl_kernel *kernel;
+    pymic2__ocl_args args;
+    const cl_int dims[3] = {n_outer, n_select, n_inner};
+    if (status == PYMIC2_OK && selections > 0)
+        status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_INDEX, &key, sizeof key,
+                                        "pymic2_index_check", source_index, &kernel);
+    if (status == PYMIC2_OK && selections > 0) {
+        cl_event checked;
+        pymic2__ocl_args_begin(&args, kernel);
+        pymic2__ocl_arg_long(&args, selections);
+        pymic2__ocl_arg_mem(&args, geometry);
+        for (int k = 0; k < 3; k++)
+            pymic2__ocl_arg(&args, sizeof dims[k], &dims[k]);
+        pymic2__ocl_arg_mem(&args, first_bad);
+        index_args(&args, desc, index_offsets);
+        status = pymic2__ocl_args_launch(&args, stream, mode, (size_t)selections, 64, &checked);
+        if (status == PYMIC2_OK) {
+            clReleaseEvent(checked);
+            cl_int bad = none;
+            cl_int err = clEnqueueReadBuffer(pymic2__ocl_stream_of(stream)->queue, first_bad,
+                                             CL_TRUE, 0, sizeof bad, &bad, 0, NULL, NULL);
+            if (err != CL_SUCCESS)
+                status = pymic2__ocl_status(err, device, "reading the index check");
+            else if (bad != none)
+                status = report_bad_index(stream, desc, bad);
+        }
+    }
+    const int64_t total = desc->mode == PYMIC2_INDEX_GATHER ? outers * selections * inners
+                                                            : outers * inners;
+    if (status == PYMIC2_OK && (total == 0 || selections == 0)) {
+        status = pymic2__ocl_marker(stream, done);
+    } else if (status == PYMIC2_OK) {
+        const char *name = desc->mode == PYMIC2_INDEX_GATHER ? "pymic2_gather" : "pymic2_scatter";
+        status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_INDEX, &key, sizeof key, name,
+                                        source_index, &kernel);
+        if (status == PYMIC2_OK) {
+            pymic2__ocl_args_begin(&args, kernel);
+            pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(array->buffer));
+            pymic2__ocl_arg_long(&args, array_offset);
+            /* a scalar's buffer argument is any valid buffer: the kernel reads `scalar` */
+            pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(values->buffer ? values->buffer
+                                                                          : array->buffer));
+            pymic2__ocl_arg_long(&args, values_offset);
+            if (desc->mode != PYMIC2_INDEX_GATHER) {
+                pymic2__ocl_arg(&args, (size_t)itemsize, &values->value);
+                const cl_int from_scalar = values->buffer == NULL;
+                const cl_int add = desc->mode == PYMIC2_INDEX_SCATTER_ADD;
+                pymic2__ocl_arg(&args, sizeof from_scalar, &from_scalar);
+                pymic2__ocl_arg(&args, sizeof add, &add);
+            }
+            pymic2__ocl_arg_long(&args, selections);
+            pymic2__ocl_arg_long(&args, inners);
+            pymic2__ocl_arg_long(&args, total);
+            pymic2__ocl_arg_mem(&args, geometry);
+            for (int k = 0; k < 3; k++)
+                pymic2__ocl_arg(&args, sizeof dims[k], &dims[k]);
+            index_args(&args, desc, index_offsets);
+            status = pymic2__ocl_args_launch(&args, stream, mode, (size_t)total, 64, done);
+        }
+    }
+    if (geometry)
+        clReleaseMemObject(geometry);
+    if (first_bad)
+        clReleaseMemObject(first_bad);
+    return status;
+}

@@ -1,0 +1,803 @@
+/*
+ * ocl_source.c - OpenCL C sources of the built-in ops and reductions, generated from the op
+ * rows of src/ops/op_table.h (the same rows the host loops are compiled from).
+ *
+ * A row's expression for a dtype class arrives here as text (stringified through
+ * PYMIC2__CALL); the kernel source defines what the text names: T (the element type), W (the
+ * unsigned type integer arithmetic wraps in), `invalid`, the C type names int8_t ... uint64_t
+ * and the pymic2__ helpers, in OpenCL C. So an op is described once for both backends.
+ */
+#include "ocl_ops.h"
+
+#include "../../ops/op_table.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The rows say INFINITY and isinf; OpenCL C has both. Keep the names in the text instead of
+ * glibc's expansions. */
+#undef INFINITY
+#undef isinf
+/* op_table.h's type-generic helpers for C; the prelude defines OpenCL ones. */
+#undef pymic2__floor_divide_float
+#undef pymic2__remainder_float
+#undef pymic2__maximum
+#undef pymic2__minimum
+
+/* ---------------------------------------------------------------- text builder */
+
+typedef struct text {
+    char *data;
+    size_t length, capacity;
+    bool failed; /* out of memory: the text is incomplete */
+} text;
+
+static void append(text *t, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+static void append(text *t, const char *format, ...)
+{
+    if (t->failed)
+        return;
+    for (;;) {
+        va_list args;
+        va_start(args, format);
+        size_t room = t->capacity - t->length;
+        int n = vsnprintf(t->data ? t->data + t->length : NULL, room, format, args);
+        va_end(args);
+        if (n < 0) {
+            t->failed = true;
+            return;
+        }
+        if ((size_t)n < room) {
+            t->length += (size_t)n;
+            return;
+        }
+        size_t capacity = (t->capacity + (size_t)n + 1) * 2;
+        char *data = realloc(t->data, capacity);
+        if (data == NULL) {
+            t->failed = true;
+            return;
+        }
+        t->data = data;
+        t->capacity = capacity;
+    }
+}
+
+/* Hands the text over as *source, or frees it and reports ENOMEM. */
+static int finish(text *t, const char *device, char **source)
+{
+    if (t->failed || t->data == NULL) {
+        free(t->data);
+        return pymic2__error(PYMIC2_ENOMEM, "%s: out of host memory for a kernel source",
+                             device);
+    }
+    *source = t->data;
+    return PYMIC2_OK;
+}
+
+/* ---------------------------------------------------------------- the rows as text */
+
+#define PYMIC2__OCL_STRING(x) #x
+#define PYMIC2__OCL_EXPANDED_STRING(x) PYMIC2__OCL_STRING(x)
+
+/* A class column `1, expression` gives the expression's text, `0, reason` NULL. */
+#define PYMIC2__OCL_TEXT_1(expression) #expression
+#define PYMIC2__OCL_TEXT_0(reason) NULL
+#define PYMIC2__OCL_ROW_TEXT(RULE, bo, be, io, ie, fo, fe, co, ce)                        \
+    {                                                                                     \
+        [PYMIC2__CLASS_BOOL] = PYMIC2__OCL_TEXT_##bo(be),                                 \
+        [PYMIC2__CLASS_INT] = PYMIC2__OCL_TEXT_##io(ie),                                  \
+        [PYMIC2__CLASS_FLOAT] = PYMIC2__OCL_TEXT_##fo(fe),                                \
+    },
+#define PYMIC2__OCL_OP_TEXT(NAME, lname, n) \
+    [PYMIC2_OP_##NAME] = PYMIC2__CALL(PYMIC2__OCL_ROW_TEXT, PYMIC2__OP_ROW_##NAME)
+/* complex stays NULL: see ocl_ops.h */
+static const char *const op_text[PYMIC2_NUM_OPS][PYMIC2__NUM_CLASSES] = {
+    PYMIC2_OP_TABLE(PYMIC2__OCL_OP_TEXT)};
+#undef PYMIC2__OCL_OP_TEXT
+#undef PYMIC2__OCL_ROW_TEXT
+
+/* Conversions between classes, as op_table.h's PYMIC2__CONVERT_* with TO_T and VALUE. */
+#define PYMIC2__OCL_CONVERT(FROM, TO)                                            \
+    [PYMIC2__CLASS_##FROM][PYMIC2__CLASS_##TO] =                                 \
+        PYMIC2__OCL_EXPANDED_STRING(PYMIC2__CONVERT_##FROM##_##TO(TO_T, VALUE))
+static const char *const convert_text[PYMIC2__NUM_CLASSES][PYMIC2__NUM_CLASSES] = {
+    PYMIC2__OCL_CONVERT(BOOL, BOOL),  PYMIC2__OCL_CONVERT(BOOL, INT),
+    PYMIC2__OCL_CONVERT(BOOL, FLOAT), PYMIC2__OCL_CONVERT(INT, BOOL),
+    PYMIC2__OCL_CONVERT(INT, INT),    PYMIC2__OCL_CONVERT(INT, FLOAT),
+    PYMIC2__OCL_CONVERT(FLOAT, BOOL), PYMIC2__OCL_CONVERT(FLOAT, INT),
+    PYMIC2__OCL_CONVERT(FLOAT, FLOAT),
+};
+#undef PYMIC2__OCL_CONVERT
+static const char *const convert_same = PYMIC2__OCL_EXPANDED_STRING(
+    PYMIC2__CONVERT_C(TO_T, VALUE));
+static const char *const convert_bool = PYMIC2__OCL_EXPANDED_STRING(
+    PYMIC2__CONVERT_TO_BOOL(TO_T, VALUE));
+
+/* Per dtype: the C type name the rows' T takes (typedef'ed in the prelude) and the wrap
+ * type W, from the dtype table. */
+typedef struct dtype_text {
+    const char *ctype, *wrap;
+} dtype_text;
+
+#define PYMIC2__OCL_DTYPE_TEXT(context, NAME, name, ctype, CLASS, wrap, REAL, real_ctype) \
+    [PYMIC2_##NAME] = {#ctype, #wrap},
+static const dtype_text dtype_texts[PYMIC2_NUM_DTYPES] = {
+    PYMIC2__DTYPE_TABLE(PYMIC2__OCL_DTYPE_TEXT, unused)};
+#undef PYMIC2__OCL_DTYPE_TEXT
+
+/* The OpenCL side of the dtype table: the type's name, its smallest and largest values (the
+ * identities of max and min). NULL name: not on OpenCL (complex128). */
+typedef struct dtype_limit {
+    const char *ocl, *lowest, *highest;
+} dtype_limit;
+
+static const dtype_limit dtype_limits[PYMIC2_NUM_DTYPES] = {
+    [PYMIC2_BOOL] = {"uchar", "0", "1"},
+    [PYMIC2_INT8] = {"char", "CHAR_MIN", "CHAR_MAX"},
+    [PYMIC2_UINT8] = {"uchar", "0", "UCHAR_MAX"},
+    [PYMIC2_INT32] = {"int", "INT_MIN", "INT_MAX"},
+    [PYMIC2_INT64] = {"long", "LONG_MIN", "LONG_MAX"},
+    [PYMIC2_FLOAT32] = {"float", "-INFINITY", "INFINITY"},
+    [PYMIC2_FLOAT64] = {"double", "-INFINITY", "INFINITY"},
+};
+
+const char *pymic2__ocl_type_name(pymic2_dtype dtype)
+{
+    if ((int)dtype < 0 || (int)dtype >= PYMIC2_NUM_DTYPES)
+        return NULL;
+    return dtype_limits[dtype].ocl;
+}
+
+bool pymic2__ocl_op_may_be_invalid(pymic2_op op, pymic2_dtype dtype)
+{
+    const char *expression = op_text[op][pymic2__dtype_class_of(dtype)];
+    return expression != NULL && strstr(expression, "invalid") != NULL;
+}
+
+/* ---------------------------------------------------------------- the prelude */
+
+/* What every generated source starts with: the C names the rows use, and the helpers of
+ * op_table.h in OpenCL C (same semantics, documented there). */
+static const char prelude_common[] =
+    "typedef char int8_t;\n"
+    "typedef uchar uint8_t;\n"
+    "typedef int int32_t;\n"
+    "typedef uint uint32_t;\n"
+    "typedef long int64_t;\n"
+    "typedef ulong uint64_t;\n"
+    "#pragma OPENCL FP_CONTRACT OFF\n" /* no fused multiply-adds: round as the host does */
+    "#ifdef PYMIC2_FP64\n"
+    "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n"
+    "typedef double pymic2__widest;\n"
+    "#else\n"
+    "typedef float pymic2__widest;\n"
+    "#endif\n"
+    "ulong pymic2__ipow(ulong base, ulong exponent)\n"
+    "{\n"
+    "    ulong result = 1;\n"
+    "    while (exponent) {\n"
+    "        if (exponent & 1)\n"
+    "            result *= base;\n"
+    "        base *= base;\n"
+    "        exponent >>= 1;\n"
+    "    }\n"
+    "    return result;\n"
+    "}\n"
+    "long pymic2__float_to_i64(pymic2__widest value)\n"
+    "{\n"
+    "    return value >= -0x1p63f && value < 0x1p63f ? (long)value : LONG_MIN;\n"
+    "}\n"
+    "int pymic2__float_to_i32(pymic2__widest value)\n"
+    "{\n"
+    "    return value >= -0x1p31f && value < 0x1p31f ? (int)value : INT_MIN;\n"
+    "}\n"
+    "long pymic2__floor_divide_int(long a, long b)\n"
+    "{\n"
+    "    if (b == 0)\n"
+    "        return 0;\n"
+    "    if (b == -1)\n"
+    "        return (long)(0 - (ulong)a);\n"
+    "    long quotient = a / b;\n"
+    "    return quotient - (a % b != 0 && (a < 0) != (b < 0));\n"
+    "}\n"
+    "long pymic2__remainder_int(long a, long b)\n"
+    "{\n"
+    "    if (b == 0 || b == -1)\n"
+    "        return 0;\n"
+    "    long remainder = a % b;\n"
+    "    return remainder != 0 && (remainder < 0) != (b < 0) ? remainder + b : remainder;\n"
+    "}\n";
+
+/* Float-class helpers, written for the T of the kernel (float or double). */
+static const char prelude_float[] =
+    "T pymic2__divmod(T a, T b, T *modulus)\n"
+    "{\n"
+    "    T mod = fmod(a, b);\n"
+    "    if (b == 0) {\n"
+    "        *modulus = mod;\n"
+    "        return a / b;\n"
+    "    }\n"
+    "    T div = (a - mod) / b;\n"
+    "    if (mod != 0) {\n"
+    "        if ((b < 0) != (mod < 0)) {\n"
+    "            mod += b;\n"
+    "            div -= 1;\n"
+    "        }\n"
+    "    } else {\n"
+    "        mod = copysign((T)0, b);\n"
+    "    }\n"
+    "    T floordiv;\n"
+    "    if (div != 0) {\n"
+    "        floordiv = floor(div);\n"
+    "        if (div - floordiv > (T)0.5)\n"
+    "            floordiv += 1;\n"
+    "    } else {\n"
+    "        floordiv = copysign((T)0, a / b);\n"
+    "    }\n"
+    "    *modulus = mod;\n"
+    "    return floordiv;\n"
+    "}\n"
+    "T pymic2__floor_divide_float(T a, T b)\n"
+    "{\n"
+    "    T mod;\n"
+    "    return pymic2__divmod(a, b, &mod);\n"
+    "}\n"
+    "T pymic2__remainder_float(T a, T b)\n"
+    "{\n"
+    "    T mod;\n"
+    "    pymic2__divmod(a, b, &mod);\n"
+    "    return mod;\n"
+    "}\n"
+    "T pymic2__maximum(T a, T b) { return a >= b || a != a ? a : b; }\n"
+    "T pymic2__minimum(T a, T b) { return a <= b || a != a ? a : b; }\n"
+    "#define pymic2__fabs fabs\n"
+    "#define pymic2__pow pow\n"
+    "#define pymic2__sqrt sqrt\n"
+    "#define pymic2__exp exp\n"
+    "#define pymic2__expm1 expm1\n"
+    "#define pymic2__log log\n"
+    "#define pymic2__log1p log1p\n"
+    "#define pymic2__tanh tanh\n";
+
+static bool is_wide(pymic2_dtype dtype)
+{
+    return dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128;
+}
+
+/* EDTYPE for dtypes an OpenCL device cannot run. */
+static int check_dtype(const char *device, const char *what, pymic2_dtype dtype, bool fp64)
+{
+    if (dtype == PYMIC2_COMPLEX128)
+        return pymic2__error(PYMIC2_EDTYPE, "%s: %s: complex128 is not supported on OpenCL "
+                             "devices (OpenCL C has no complex type); compute on a host device",
+                             device, what);
+    if (is_wide(dtype) && !fp64)
+        return pymic2__error(PYMIC2_EDTYPE, "%s: %s: the device has no float64 support "
+                             "(cl_khr_fp64)", device, what);
+    return PYMIC2_OK;
+}
+
+/* The header of a source whose element type is `dtype`: fp64, the prelude, T and W. */
+static void begin_source(text *t, pymic2_dtype dtype, bool fp64)
+{
+    const dtype_text *types = &dtype_texts[dtype];
+    if (fp64)
+        append(t, "#define PYMIC2_FP64 1\n");
+    append(t, "%s", prelude_common);
+    append(t, "#define T %s\n", types->ctype);
+    if (strcmp(types->wrap, "void") != 0)
+        append(t, "#define W %s\n", types->wrap);
+    if (pymic2__dtype_class_of(dtype) == PYMIC2__CLASS_FLOAT)
+        append(t, "%s", prelude_float);
+}
+
+/* The conversion from class `from` to dtype `to` under a rule, as PYMIC2_CONVERT(TO_T, VALUE). */
+static void define_convert(text *t, const char *convert)
+{
+    append(t, "#define PYMIC2_CONVERT(TO_T, VALUE) %s\n", convert);
+}
+
+/* ---------------------------------------------------------------- elementwise ops */
+
+static const char *const input_names[] = {"a", "b", "c"};
+
+int pymic2__ocl_source_elementwise(const char *device, const pymic2__ocl_elementwise_key *key,
+                                   char **source)
+{
+    const pymic2__op_info *info = pymic2__op_get_info(key->op);
+    int status = check_dtype(device, info->name, key->input, key->fp64);
+    if (status == PYMIC2_OK)
+        status = check_dtype(device, info->name, key->output, key->fp64);
+    if (status != PYMIC2_OK)
+        return status;
+    pymic2__dtype_class from = pymic2__dtype_class_of(key->input);
+    const char *expression = op_text[key->op][from];
+    if (expression == NULL)
+        return pymic2__error(PYMIC2_EDTYPE, "%s: %s of %s: %s", device, info->name,
+                             pymic2_dtype_name(key->input),
+                             info->rejects[from] ? info->rejects[from] : "not supported");
+    const char *convert = convert_same;
+    if (info->rule == PYMIC2__OUT_BOOL)
+        convert = convert_bool;
+    else if (info->rule == PYMIC2__OUT_ANY)
+        convert = convert_text[from][pymic2__dtype_class_of(key->output)];
+    if (key->ndim < 0 || key->ndim > PYMIC2_MAX_DIMS)
+        return pymic2__error(PYMIC2_EINVAL, "%s: %s: %d dimensions", device, info->name,
+                             key->ndim);
+
+    text t = {0};
+    begin_source(&t, key->input, key->fp64);
+    define_convert(&t, convert);
+    append(&t, "#define TO %s\n", dtype_limits[key->output].ocl);
+    append(&t, "#define NDIM %d\n", key->ndim);
+    const bool iota = info->rule == PYMIC2__OUT_IOTA;
+    const bool flags = strstr(expression, "invalid") != NULL;
+    /* input k's element type: where's condition is bool */
+    const char *types[3];
+    for (int k = 0; k < info->ninputs; k++)
+        types[k] = info->rule == PYMIC2__OUT_SELECT && k == 0 ? "uchar" : "T";
+
+    append(&t, "__kernel void pymic2_elementwise(__global TO *out, long out_offset");
+    for (int k = 0; k < info->ninputs; k++) {
+        if (key->scalars >> k & 1)
+            append(&t, ", const %s %s_value", types[k], input_names[k]);
+        else
+            append(&t, ", __global const %s *%s_data, long %s_offset", types[k],
+                   input_names[k], input_names[k]);
+    }
+    append(&t, ", long n%s%s)\n{\n", key->ndim ? ", __global const long *geometry" : "",
+           flags ? ", __global int *flags" : "");
+    append(&t, "    const long i = get_global_id(0);\n"
+               "    if (i >= n)\n"
+               "        return;\n"
+               "    int invalid = 0;\n");
+    if (iota)
+        append(&t, "    const long index = i;\n");
+    /* element offsets: i itself when contiguous, else i decomposed over the shape */
+    if (key->ndim) {
+        /* geometry: shape[NDIM], then the strides (elements) of the output and each input */
+        append(&t, "    long out_at = out_offset");
+        for (int k = 0; k < info->ninputs; k++)
+            if (!(key->scalars >> k & 1))
+                append(&t, ", %s_at = %s_offset", input_names[k], input_names[k]);
+        append(&t, ";\n    long rest = i;\n"
+                   "    for (int d = NDIM - 1; d >= 0; d--) {\n"
+                   "        const long size = geometry[d];\n"
+                   "        const long j = rest %% size;\n"
+                   "        rest /= size;\n"
+                   "        out_at += j * geometry[NDIM + d];\n");
+        for (int k = 0; k < info->ninputs; k++)
+            if (!(key->scalars >> k & 1))
+                append(&t, "        %s_at += j * geometry[%d * NDIM + d];\n", input_names[k],
+                       k + 2);
+        append(&t, "    }\n");
+    } else {
+        append(&t, "    const long out_at = out_offset + i;\n");
+        for (int k = 0; k < info->ninputs; k++)
+            if (!(key->scalars >> k & 1))
+                append(&t, "    const long %s_at = %s_offset + i;\n", input_names[k],
+                       input_names[k]);
+    }
+    for (int k = 0; k < info->ninputs; k++) {
+        if (key->scalars >> k & 1)
+            append(&t, "    const %s %s = %s_value;\n", types[k], input_names[k],
+                   input_names[k]);
+        else
+            append(&t, "    const %s %s = %s_data[%s_at];\n", types[k], input_names[k],
+                   input_names[k], input_names[k]);
+    }
+    append(&t, "    out[out_at] = PYMIC2_CONVERT(TO, (%s));\n", expression);
+    if (flags)
+        append(&t, "    if (invalid)\n        flags[0] = 1;\n");
+    append(&t, "}\n");
+    return finish(&t, device, source);
+}
+
+/* ---------------------------------------------------------------- reductions */
+
+/* The binary op that combines, as the reduction table names it. */
+#define PYMIC2__OCL_REDUCE_OP(NAME, lname, OP, OUT) [PYMIC2_REDUCE_##NAME] = PYMIC2_OP_##OP,
+static const pymic2_op reduce_ops[PYMIC2_NUM_REDUCTIONS] = {
+    PYMIC2_REDUCTION_TABLE(PYMIC2__OCL_REDUCE_OP)};
+#undef PYMIC2__OCL_REDUCE_OP
+
+/* The identity of the combine for the accumulator's dtype: combine(identity, x) == x for
+ * every x (max of floats starts at -inf, which loses even to a NaN). */
+static const char *reduce_identity(pymic2_reduction reduction, pymic2_dtype acc)
+{
+    switch (reduction) {
+    case PYMIC2_REDUCE_PROD:
+    case PYMIC2_REDUCE_CUMPROD:
+    case PYMIC2_REDUCE_ALL: return "1";
+    case PYMIC2_REDUCE_MAX:
+    case PYMIC2_REDUCE_ARGMAX: return dtype_limits[acc].lowest;
+    case PYMIC2_REDUCE_MIN:
+    case PYMIC2_REDUCE_ARGMIN: return dtype_limits[acc].highest;
+    case PYMIC2_REDUCE_SUM: /* -0.0 + x is x for every x, -0.0 included (NumPy's sum) */
+        return pymic2__dtype_class_of(acc) == PYMIC2__CLASS_FLOAT ? "-0.0" : "0";
+    default: return "0";
+    }
+}
+
+int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *key,
+                              char **source)
+{
+    const pymic2__reduce_info *reduce = pymic2__reduce_get_info(key->reduction);
+    int status = check_dtype(device, reduce->name, key->input, key->fp64);
+    if (status != PYMIC2_OK)
+        return status;
+    if (key->kept_ndim < 0 || key->kept_ndim > PYMIC2_MAX_DIMS || key->reduced_ndim < 0 ||
+        key->reduced_ndim > PYMIC2_MAX_DIMS)
+        return pymic2__error(PYMIC2_EINVAL, "%s: %s: %d kept and %d reduced dimensions",
+                             device, reduce->name, key->kept_ndim, key->reduced_ndim);
+    /* the accumulator: the input's dtype, bool for all/any, int64 for count_nonzero */
+    pymic2_dtype acc = key->input;
+    const char *lift = "VALUE";
+    if (reduce->out == PYMIC2__REDUCE_OUT_BOOL) {
+        acc = PYMIC2_BOOL;
+        lift = "(uchar)((VALUE) != 0)";
+    } else if (reduce->out == PYMIC2__REDUCE_OUT_INT64 && !reduce->arg) {
+        acc = PYMIC2_INT64;
+        lift = "(long)((VALUE) != 0)";
+    } else if (pymic2__dtype_class_of(acc) == PYMIC2__CLASS_BOOL) {
+        lift = "(uchar)((VALUE) != 0)"; /* any nonzero byte reads as true */
+    }
+    pymic2__dtype_class acc_class = pymic2__dtype_class_of(acc);
+    const char *combine = op_text[reduce_ops[key->reduction]][acc_class];
+    if (combine == NULL)
+        return pymic2__error(PYMIC2_EDTYPE, "%s: %s of %s is not supported", device,
+                             reduce->name, pymic2_dtype_name(key->input));
+
+    text t = {0};
+    begin_source(&t, acc, key->fp64);
+    append(&t, "#define TI %s\n", dtype_limits[key->input].ocl);
+    append(&t, "#define ACC %s\n", dtype_limits[acc].ocl);
+    append(&t, "#define TO %s\n", reduce->arg ? "long" : dtype_limits[acc].ocl);
+    append(&t, "#define LIFT(VALUE) (%s)\n", lift);
+    append(&t, "#define IDENTITY ((ACC)%s)\n", reduce_identity(key->reduction, acc));
+    append(&t, "#define KEPT %d\n#define REDUCED %d\n#define GROUP %d\n", key->kept_ndim,
+           key->reduced_ndim, PYMIC2__OCL_REDUCE_GROUP);
+    append(&t, "ACC pymic2_combine(ACC a, ACC b)\n{\n    int invalid = 0;\n"
+               "    return (ACC)(%s);\n}\n", combine);
+    if (reduce->arg) {
+        /* the first extremum, or the first NaN: does (v, i) beat (best, at)? */
+        const char *nan = acc_class == PYMIC2__CLASS_FLOAT ? "(x) != (x)" : "0";
+        append(&t, "#define IS_NAN(x) (%s)\n", nan);
+        append(&t, "#define BETTER(v, w) ((v) %s (w))\n",
+               key->reduction == PYMIC2_REDUCE_ARGMAX ? ">" : "<");
+        append(&t,
+               "bool pymic2_arg_beats(ACC v, long i, ACC best, long at)\n"
+               "{\n"
+               "    if (at < 0)\n"
+               "        return i >= 0;\n"
+               "    if (i < 0)\n"
+               "        return false;\n"
+               "    if (IS_NAN(best))\n"
+               "        return IS_NAN(v) && i < at;\n"
+               "    if (IS_NAN(v))\n"
+               "        return true;\n"
+               "    return BETTER(v, best) || (v == best && i < at);\n"
+               "}\n");
+    }
+    /*
+     * Geometry (longs): kept shape[KEPT], kept input strides[KEPT], output strides[KEPT],
+     * reduced shape[REDUCED], reduced input strides[REDUCED]; strides in elements.
+     */
+    append(&t,
+           "long kept_offset(__global const long *g, long m, long *out_at)\n"
+           "{\n"
+           "    long at = 0, o = 0;\n"
+           "    for (int d = KEPT - 1; d >= 0; d--) {\n"
+           "        const long j = m %% g[d];\n"
+           "        m /= g[d];\n"
+           "        at += j * g[KEPT + d];\n"
+           "        o += j * g[2 * KEPT + d];\n"
+           "    }\n"
+           "    *out_at = o;\n"
+           "    return at;\n"
+           "}\n"
+           "long reduced_offset(__global const long *g, long r)\n"
+           "{\n"
+           "    long at = 0;\n"
+           "    for (int d = REDUCED - 1; d >= 0; d--) {\n"
+           "        const long j = r %% g[3 * KEPT + d];\n"
+           "        r /= g[3 * KEPT + d];\n"
+           "        at += j * g[3 * KEPT + REDUCED + d];\n"
+           "    }\n"
+           "    return at;\n"
+           "}\n");
+    if (reduce->cumulative) {
+        /* one work-item per line along the (single) reduced dimension */
+        append(&t,
+               "__kernel void pymic2_scan(__global const TI *in, long in_offset, __global TO *out,"
+               " long out_offset, long lines, long length, __global const long *g,"
+               " long out_stride)\n"
+               "{\n"
+               "    const long m = get_global_id(0);\n"
+               "    if (m >= lines)\n"
+               "        return;\n"
+               "    long o;\n"
+               "    const long at = in_offset + kept_offset(g, m, &o);\n"
+               "    const long step = g[3 * KEPT + REDUCED];\n"
+               "    o += out_offset;\n"
+               "    ACC acc = LIFT(in[at]);\n" /* the first element as is: -0.0 stays */
+               "    out[o] = acc;\n"
+               "    for (long r = 1; r < length; r++) {\n"
+               "        acc = pymic2_combine(acc, LIFT(in[at + r * step]));\n"
+               "        out[o + r * out_stride] = acc;\n"
+               "    }\n"
+               "}\n");
+        return finish(&t, device, source);
+    }
+    /* ARG: the index travels with the value (-1: none yet) */
+    const bool arg = reduce->arg;
+    const char *index_param = arg ? ", __global long *partial_index" : "";
+    append(&t,
+           "#define FOLD(v, i) %s\n",
+           arg ? "if (pymic2_arg_beats((v), (i), acc, acc_at)) { acc = (v); acc_at = (i); }"
+               : "acc = pymic2_combine(acc, (v));");
+    append(&t, "#define WRITE_OUT(o) out[o] = %s\n", arg ? "acc_at" : "(TO)acc");
+    /*
+     * Pass 1: work-group (m, chunk) folds the elements [chunk * per_chunk, ...) of output m,
+     * work-item j taking every GROUP-th one, then a tree in local memory. With one chunk it
+     * writes the output; else partial[m * chunks + chunk].
+     */
+    append(&t,
+           "__kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))\n"
+           "void pymic2_reduce_partial(__global const TI *in, long in_offset, __global TO *out,"
+           " long out_offset, long length, long chunks, long per_chunk,"
+           " __global const long *g, __global ACC *partial%s)\n"
+           "{\n"
+           "    __local ACC values[GROUP];\n"
+           "    __local long indices[GROUP];\n"
+           "    const int j = get_local_id(0);\n"
+           "    const long group = get_group_id(0);\n"
+           "    const long m = group / chunks, chunk = group %% chunks;\n"
+           "    long o;\n"
+           "    const long base = in_offset + kept_offset(g, m, &o);\n"
+           "    const long begin = chunk * per_chunk;\n"
+           "    const long end = min(begin + per_chunk, length);\n"
+           "    ACC acc = IDENTITY;\n"
+           "    long acc_at = -1;\n"
+           "    if (REDUCED == 1) {\n"
+           "        const long step = g[3 * KEPT + 1];\n"
+           "        for (long r = begin + j; r < end; r += GROUP) {\n"
+           "            const ACC v = LIFT(in[base + r * step]);\n"
+           "            FOLD(v, r);\n"
+           "        }\n"
+           "    } else {\n"
+           "        for (long r = begin + j; r < end; r += GROUP) {\n"
+           "            const ACC v = LIFT(in[base + reduced_offset(g, r)]);\n"
+           "            FOLD(v, r);\n"
+           "        }\n"
+           "    }\n"
+           "    values[j] = acc;\n"
+           "    indices[j] = acc_at;\n"
+           "    barrier(CLK_LOCAL_MEM_FENCE);\n"
+           "    for (int width = GROUP / 2; width > 0; width /= 2) {\n"
+           "        if (j < width) {\n"
+           "            acc = values[j];\n"
+           "            acc_at = indices[j];\n"
+           "            const ACC v = values[j + width];\n"
+           "            const long i = indices[j + width];\n"
+           "            FOLD(v, i);\n"
+           "            values[j] = acc;\n"
+           "            indices[j] = acc_at;\n"
+           "        }\n"
+           "        barrier(CLK_LOCAL_MEM_FENCE);\n"
+           "    }\n"
+           "    if (j == 0) {\n"
+           "        acc = values[0];\n"
+           "        acc_at = indices[0];\n"
+           "        if (chunks == 1) {\n"
+           "            WRITE_OUT(out_offset + o);\n"
+           "        } else {\n"
+           "            partial[m * chunks + chunk] = acc;\n"
+           "%s"
+           "        }\n"
+           "    }\n"
+           "}\n",
+           index_param, arg ? "            partial_index[m * chunks + chunk] = acc_at;\n" : "");
+    /* Pass 2: one work-item per output folds its chunks in order. */
+    append(&t,
+           "__kernel void pymic2_reduce_final(__global TO *out, long out_offset, long outputs,"
+           " long chunks, __global const long *g, __global const ACC *partial%s)\n"
+           "{\n"
+           "    const long m = get_global_id(0);\n"
+           "    if (m >= outputs)\n"
+           "        return;\n"
+           "    long o;\n"
+           "    kept_offset(g, m, &o);\n"
+           "    ACC acc = IDENTITY;\n"
+           "    long acc_at = -1;\n"
+           "    for (long c = 0; c < chunks; c++) {\n"
+           "        const ACC v = partial[m * chunks + c];\n"
+           "        const long i = %s;\n"
+           "        FOLD(v, i);\n"
+           "    }\n"
+           "    WRITE_OUT(out_offset + o);\n"
+           "}\n",
+           arg ? ", __global const long *partial_index" : "",
+           arg ? "partial_index[m * chunks + c]" : "c");
+    /* Columns: one work-item per output, sequential over its elements (the kept dimension
+     * is the contiguous one, so neighbouring work-items read neighbouring elements). */
+    append(&t,
+           "__kernel void pymic2_reduce_columns(__global const TI *in, long in_offset,"
+           " __global TO *out, long out_offset, long outputs, long length,"
+           " __global const long *g)\n"
+           "{\n"
+           "    const long m = get_global_id(0);\n"
+           "    if (m >= outputs)\n"
+           "        return;\n"
+           "    long o;\n"
+           "    const long base = in_offset + kept_offset(g, m, &o);\n"
+           "    ACC acc = IDENTITY;\n"
+           "    long acc_at = -1;\n"
+           "    for (long r = 0; r < length; r++) {\n"
+           "        const ACC v = LIFT(in[base + reduced_offset(g, r)]);\n"
+           "        FOLD(v, r);\n"
+           "    }\n"
+           "    WRITE_OUT(out_offset + o);\n"
+           "}\n");
+    return finish(&t, device, source);
+}
+
+/* ---------------------------------------------------------------- indexing */
+
+/*
+ * Geometry (longs), dimensions split as the result O + S + N (see pymic2_index_desc):
+ *   O: shape, array strides, values strides      (n_outer each)
+ *   S: shape, values strides, then per index array its strides   (n_select each)
+ *   N: shape, array strides, values strides      (n_inner each)
+ *   per index array: the indexed axis's size and array stride
+ * Strides and offsets in elements.
+ */
+int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindices,
+                             unsigned wide_indices, bool fp64, char **source)
+{
+    int status = check_dtype(device, "indexing", dtype, fp64);
+    if (status != PYMIC2_OK)
+        return status;
+    if (nindices < 1 || nindices > PYMIC2_MAX_INDEX_ARRAYS)
+        return pymic2__error(PYMIC2_EINVAL, "%s: indexing: %d index arrays", device, nindices);
+    text t = {0};
+    begin_source(&t, dtype, fp64);
+    append(&t, "#define ELEMENT %s\n#define NINDICES %d\n", dtype_limits[dtype].ocl,
+           nindices);
+    append(&t, "ELEMENT pymic2_add(ELEMENT a, ELEMENT b)\n{\n    int invalid = 0;\n"
+               "    return (ELEMENT)(%s);\n}\n",
+           op_text[PYMIC2_OP_ADD][pymic2__dtype_class_of(dtype)]);
+    char params[512] = "", reads[512] = "";
+    for (int j = 0; j < nindices; j++) {
+        size_t used = strlen(params);
+        snprintf(params + used, sizeof params - used, ", __global const %s *index%d, long index%d_offset",
+                 wide_indices >> j & 1 ? "long" : "int", j, j);
+        used = strlen(reads);
+        snprintf(reads + used, sizeof reads - used,
+                 "    if (j == %d) return index%d[index%d_offset + at];\n", j, j, j);
+    }
+    append(&t, "#define INDEX_PARAMS %s\n", params);
+    append(&t, "#define INDEX_ARGS");
+    for (int j = 0; j < nindices; j++)
+        append(&t, ", index%d, index%d_offset", j, j);
+    append(&t, "\n");
+    append(&t, "long read_index(int j, long at INDEX_PARAMS)\n{\n%s    return 0;\n}\n", reads);
+    append(&t,
+           "#define O_SHAPE(d) g[d]\n"
+           "#define O_ARRAY(d) g[n_outer + (d)]\n"
+           "#define O_VALUES(d) g[2 * n_outer + (d)]\n"
+           "#define S_BASE (3 * n_outer)\n"
+           "#define S_SHAPE(d) g[S_BASE + (d)]\n"
+           "#define S_VALUES(d) g[S_BASE + n_select + (d)]\n"
+           "#define S_INDEX(j, d) g[S_BASE + (2 + (j)) * n_select + (d)]\n"
+           "#define N_BASE (S_BASE + (2 + NINDICES) * n_select)\n"
+           "#define N_SHAPE(d) g[N_BASE + (d)]\n"
+           "#define N_ARRAY(d) g[N_BASE + n_inner + (d)]\n"
+           "#define N_VALUES(d) g[N_BASE + 2 * n_inner + (d)]\n"
+           "#define AXIS_SIZE(j) g[N_BASE + 3 * n_inner + 2 * (j)]\n"
+           "#define AXIS_STRIDE(j) g[N_BASE + 3 * n_inner + 2 * (j) + 1]\n"
+           /* the array and values offsets of selection s (its index arrays read) */
+           "void select_offsets(__global const long *g, int n_outer, int n_select, int n_inner,"
+           " long s, long *array_at, long *values_at INDEX_PARAMS)\n"
+           "{\n"
+           "    long index_at[NINDICES] = {0};\n"
+           "    long v = 0;\n"
+           "    for (int d = n_select - 1; d >= 0; d--) {\n"
+           "        const long i = s %% S_SHAPE(d);\n"
+           "        s /= S_SHAPE(d);\n"
+           "        v += i * S_VALUES(d);\n"
+           "        for (int j = 0; j < NINDICES; j++)\n"
+           "            index_at[j] += i * S_INDEX(j, d);\n"
+           "    }\n"
+           "    long a = 0;\n"
+           "    for (int j = 0; j < NINDICES; j++) {\n"
+           "        long position = read_index(j, index_at[j] INDEX_ARGS);\n"
+           "        if (position < 0)\n"
+           "            position += AXIS_SIZE(j);\n"
+           "        a += position * AXIS_STRIDE(j);\n"
+           "    }\n"
+           "    *array_at = a;\n"
+           "    *values_at = v;\n"
+           "}\n"
+           /* the offsets of (outer o, inner n) */
+           "void outer_inner_offsets(__global const long *g, int n_outer, int n_select,"
+           " int n_inner, long o, long n, long *array_at, long *values_at)\n"
+           "{\n"
+           "    long a = 0, v = 0;\n"
+           "    for (int d = n_inner - 1; d >= 0; d--) {\n"
+           "        const long i = n %% N_SHAPE(d);\n"
+           "        n /= N_SHAPE(d);\n"
+           "        a += i * N_ARRAY(d);\n"
+           "        v += i * N_VALUES(d);\n"
+           "    }\n"
+           "    for (int d = n_outer - 1; d >= 0; d--) {\n"
+           "        const long i = o %% O_SHAPE(d);\n"
+           "        o /= O_SHAPE(d);\n"
+           "        a += i * O_ARRAY(d);\n"
+           "        v += i * O_VALUES(d);\n"
+           "    }\n"
+           "    *array_at = a;\n"
+           "    *values_at = v;\n"
+           "}\n"
+           /* the first selection (C order) with an index out of bounds, by atomic_min */
+           "__kernel void pymic2_index_check(long selections, __global const long *g,"
+           " int n_outer, int n_select, int n_inner, __global int *first_bad INDEX_PARAMS)\n"
+           "{\n"
+           "    long s = get_global_id(0);\n"
+           "    if (s >= selections)\n"
+           "        return;\n"
+           "    const long selection = s;\n"
+           "    long index_at[NINDICES] = {0};\n"
+           "    for (int d = n_select - 1; d >= 0; d--) {\n"
+           "        const long i = s %% S_SHAPE(d);\n"
+           "        s /= S_SHAPE(d);\n"
+           "        for (int j = 0; j < NINDICES; j++)\n"
+           "            index_at[j] += i * S_INDEX(j, d);\n"
+           "    }\n"
+           "    for (int j = 0; j < NINDICES; j++) {\n"
+           "        const long position = read_index(j, index_at[j] INDEX_ARGS);\n"
+           "        if (position < -AXIS_SIZE(j) || position >= AXIS_SIZE(j))\n"
+           "            atomic_min(first_bad, (int)selection);\n"
+           "    }\n"
+           "}\n"
+           /* gather: one work-item per result element (o, s, n) */
+           "__kernel void pymic2_gather(__global const ELEMENT *array, long array_offset,"
+           " __global ELEMENT *values, long values_offset, long selections, long inners,"
+           " long total, __global const long *g, int n_outer, int n_select, int n_inner"
+           " INDEX_PARAMS)\n"
+           "{\n"
+           "    const long e = get_global_id(0);\n"
+           "    if (e >= total)\n"
+           "        return;\n"
+           "    const long n = e %% inners, s = e / inners %% selections;\n"
+           "    const long o = e / inners / selections;\n"
+           "    long a0, v0, a1, v1;\n"
+           "    outer_inner_offsets(g, n_outer, n_select, n_inner, o, n, &a0, &v0);\n"
+           "    select_offsets(g, n_outer, n_select, n_inner, s, &a1, &v1 INDEX_ARGS);\n"
+           "    values[values_offset + v0 + v1] = array[array_offset + a0 + a1];\n"
+           "}\n"
+           /* scatters: one work-item per (o, n), the selections in C order (the last write
+            * wins, every add counts, as on the host) */
+           "__kernel void pymic2_scatter(__global ELEMENT *array, long array_offset,"
+           " __global const ELEMENT *values, long values_offset, ELEMENT scalar,"
+           " int from_scalar, int add, long selections, long inners, long total,"
+           " __global const long *g, int n_outer, int n_select, int n_inner INDEX_PARAMS)\n"
+           "{\n"
+           "    const long e = get_global_id(0);\n"
+           "    if (e >= total)\n"
+           "        return;\n"
+           "    long a0, v0, a1, v1;\n"
+           "    outer_inner_offsets(g, n_outer, n_select, n_inner, e / inners, e %% inners,"
+           " &a0, &v0);\n"
+           "    for (long s = 0; s < selections; s++) {\n"
+           "        select_offsets(g, n_outer, n_select, n_inner, s, &a1, &v1 INDEX_ARGS);\n"
+           "        const ELEMENT value = from_scalar ? scalar : values[values_offset + v0 + v1];\n"
+           "        __global ELEMENT *target = &array[array_offset + a0 + a1];\n"
+           "        *target = add ? pymic2_add(*target, value) : value;\n"
+           "    }\n"
+           "}\n");
+    return finish(&t, device, source);
+}

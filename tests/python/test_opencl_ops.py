@@ -1,0 +1,328 @@
+"""Built-in ops on an OpenCL device (opencl:0) against NumPy: every elementwise op family on
+every dtype OpenCL supports (contiguous, strided, broadcast and scalar operands, NaN, inf and
+-0.0), reductions over axis sets, matrix products, indexing, random numbers (equal to the
+host's for one seed) and the OpenCL-specific errors (complex128, a device without fp64)."""
+
+import os
+import subprocess
+import sys
+
+import numpy
+import pytest
+
+import pymic2
+
+_opencl = [d for d in pymic2.devices if d.backend == "opencl"]
+pytestmark = pytest.mark.skipif(
+    not _opencl, reason="no OpenCL device in this run (PYMIC2_TEST_DEVICE=opencl:0 enables "
+    "them; `make test-python` runs that pass when an OpenCL platform exists)")
+
+REAL_DTYPES = [numpy.bool_, numpy.int8, numpy.uint8, numpy.int32, numpy.int64,
+               numpy.float32, numpy.float64]
+INT_DTYPES = [numpy.int8, numpy.uint8, numpy.int32, numpy.int64]
+FLOAT_DTYPES = [numpy.float32, numpy.float64]
+
+
+@pytest.fixture(scope="module")
+def cl():
+    return pymic2.get_device("opencl:0")
+
+
+def sample(dtype, shape, seed=0):
+    """Values that exercise the dtype: both signs, zeros, and NaN/inf/-0.0 for floats."""
+    rng = numpy.random.default_rng(seed)
+    if dtype == numpy.bool_:
+        return rng.random(shape) < 0.5
+    if numpy.issubdtype(dtype, numpy.integer):
+        info = numpy.iinfo(dtype)
+        low, high = max(info.min, -100), min(info.max, 100)
+        return rng.integers(low, high + 1, size=shape, dtype=dtype)
+    values = (rng.standard_normal(shape) * 4).astype(dtype)
+    flat = values.reshape(-1)
+    specials = numpy.array([numpy.nan, numpy.inf, -numpy.inf, -0.0, 0.0, 1.0], dtype=dtype)
+    flat[:min(flat.size, specials.size)] = specials[:flat.size]
+    return values
+
+
+def check(result, expected, dtype, atol=0):
+    result = result.get() if hasattr(result, "get") else result
+    assert result.dtype == expected.dtype, (result.dtype, expected.dtype)
+    assert result.shape == expected.shape
+    if numpy.issubdtype(expected.dtype, numpy.floating):
+        # OpenCL's exp/log/tanh are within a few ulp of glibc's (the spec's bounds)
+        rtol = 1e-5 if expected.dtype == numpy.float32 else 1e-13
+        numpy.testing.assert_allclose(result, expected, rtol=rtol, atol=atol, equal_nan=True)
+        same_sign_zero = (expected == 0) & (result == 0)
+        assert (numpy.signbit(result) == numpy.signbit(expected))[same_sign_zero].all()
+    else:
+        numpy.testing.assert_array_equal(result, expected)
+
+
+BINARY = ["add", "subtract", "multiply", "divide", "floor_divide", "remainder", "maximum",
+          "minimum", "power", "equal", "not_equal", "greater", "greater_equal", "less",
+          "less_equal", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
+          "bitwise_xor"]
+UNARY = ["negative", "absolute", "sign", "square", "sqrt", "exp", "expm1", "log", "log1p",
+         "tanh", "logical_not", "invert", "isnan", "isinf", "isfinite"]
+
+
+def numpy_accepts(name, dtype, *args):
+    with numpy.errstate(all="ignore"):
+        try:
+            return getattr(numpy, name)(*args)
+        except (TypeError, ValueError):
+            return None
+
+
+@pytest.mark.parametrize("dtype", REAL_DTYPES)
+@pytest.mark.parametrize("name", BINARY)
+def test_binary_ops_match_numpy(cl, name, dtype):
+    a, b = sample(dtype, (37, 29), 1), sample(dtype, (37, 29), 2)
+    if name == "power" and numpy.issubdtype(dtype, numpy.integer):
+        b = numpy.abs(b) % 5  # negative exponents are an error (tested below)
+    if name in ("floor_divide", "remainder", "divide") and dtype != numpy.bool_:
+        b[b == 0] = 3 if numpy.issubdtype(dtype, numpy.integer) else b[b == 0]
+    expected = numpy_accepts(name, dtype, a, b)
+    if expected is None or name == "divide" and not numpy.issubdtype(dtype, numpy.floating):
+        pytest.skip(f"NumPy has no {name} for {numpy.dtype(dtype).name} inputs of one dtype")
+    da, db = pymic2.asarray(a, device=cl), pymic2.asarray(b, device=cl)
+    f = getattr(pymic2, name)
+    with numpy.errstate(all="ignore"):
+        check(f(da, db), expected, dtype)
+        # strided (transposed) and broadcast (a row against every row) operands
+        check(f(da.T, db.T), getattr(numpy, name)(a.T, b.T), dtype)
+        check(f(da, db[3:4, :]), getattr(numpy, name)(a, b[3:4, :]), dtype)
+        check(f(da[1::2, ::3], db[1::2, ::3]), getattr(numpy, name)(a[1::2, ::3], b[1::2, ::3]),
+              dtype)
+
+
+@pytest.mark.parametrize("dtype", REAL_DTYPES)
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_ops_match_numpy(cl, name, dtype):
+    a = sample(dtype, (41, 23), 3)
+    if name in ("sqrt", "log", "log1p") and numpy.issubdtype(dtype, numpy.floating):
+        a = numpy.abs(a)  # NaN results of negative inputs are tested through NaN inputs
+    expected = numpy_accepts(name, dtype, a)
+    if expected is None or (name in ("sqrt", "exp", "expm1", "log", "log1p", "tanh") and
+                            not numpy.issubdtype(dtype, numpy.floating)):
+        pytest.skip(f"pymic2 has no {name} for {numpy.dtype(dtype).name} (NumPy casts first)")
+    da = pymic2.asarray(a, device=cl)
+    with numpy.errstate(all="ignore"):
+        check(getattr(pymic2, name)(da), expected, dtype)
+        check(getattr(pymic2, name)(da.T[::-1]), getattr(numpy, name)(a.T[::-1]), dtype)
+
+
+@pytest.mark.parametrize("dtype", REAL_DTYPES)
+def test_scalar_operands_clip_where_and_casts(cl, dtype):
+    a = sample(dtype, (19, 7), 4)
+    da = pymic2.asarray(a, device=cl)
+    if dtype != numpy.bool_:
+        scalar = dtype(3)
+        check(da * scalar, a * scalar, dtype)
+        check(pymic2.maximum(da, scalar), numpy.maximum(a, scalar), dtype)
+        low, high = sample(dtype, (19, 7), 5), sample(dtype, (1, 7), 6)
+        check(pymic2.clip(da, pymic2.asarray(low, device=cl), pymic2.asarray(high, device=cl)),
+              numpy.minimum(numpy.maximum(a, low), high), dtype)
+    condition = sample(numpy.bool_, (19, 7), 7)
+    other = sample(dtype, (19, 7), 8)
+    check(pymic2.where(pymic2.asarray(condition, device=cl), da,
+                       pymic2.asarray(other, device=cl)), numpy.where(condition, a, other),
+          dtype)
+    for target in REAL_DTYPES:
+        with numpy.errstate(all="ignore"):
+            expected = a.astype(target)
+        if numpy.issubdtype(dtype, numpy.floating) and numpy.issubdtype(target, numpy.integer):
+            finite = numpy.isfinite(a) & (numpy.abs(a) < 100)
+            check(da.astype(target).get()[finite], expected[finite], target)
+        else:
+            check(da.astype(target), expected, target)
+
+
+@pytest.mark.parametrize("dtype", [numpy.int8, numpy.int32, numpy.int64, numpy.float32,
+                                   numpy.float64])
+def test_arange(cl, dtype):
+    check(pymic2.arange(3, 90, 7, dtype=dtype, device=cl), numpy.arange(3, 90, 7, dtype=dtype),
+          dtype)
+
+
+def test_integer_power_with_a_negative_exponent_in_an_array_fails(cl):
+    a = pymic2.asarray(numpy.arange(6, dtype=numpy.int64), device=cl)
+    b = pymic2.asarray(numpy.array([1, 2, -1, 0, 1, 1]), device=cl)
+    with pytest.raises(ValueError, match="negative integer powers"):
+        (a ** b).get()
+
+
+def test_integer_wrap_around(cl):
+    a = numpy.array([120, -128, 127, 5], dtype=numpy.int8)
+    da = pymic2.asarray(a, device=cl)
+    check(da + da, a + a, numpy.int8)
+    check(da * da, a * a, numpy.int8)
+    check(-da, -a, numpy.int8)
+
+
+REDUCTIONS = ["sum", "prod", "max", "min", "all", "any"]
+AXES = [None, 0, 1, 2, (0, 2), (1, 2), (0, 1, 2)]
+
+
+@pytest.mark.parametrize("dtype", REAL_DTYPES)
+@pytest.mark.parametrize("name", REDUCTIONS)
+def test_reductions_match_numpy(cl, name, dtype):
+    if dtype == numpy.uint8 and name in ("sum", "prod"):
+        pytest.skip("pyMIC2 has no uint64: NumPy's uint8 sum/prod promote to uint64, pyMIC2's "
+                    "to int64 (README, dtypes)")
+    a = sample(dtype, (6, 33, 17), 9)
+    if name == "prod" and numpy.issubdtype(dtype, numpy.floating):
+        a = numpy.where(numpy.isfinite(a), 1 + a / 64, a).astype(dtype)
+    da = pymic2.asarray(a, device=cl)
+    # sums add in another order than NumPy's pairwise one: error bound from the magnitudes
+    finite = numpy.where(numpy.isfinite(a), a, 0) if a.dtype.kind == "f" else a
+    atol = float(numpy.abs(finite).sum()) * 4 * numpy.finfo(a.dtype).eps if a.dtype.kind == "f" \
+        else 0
+    for axis in AXES:
+        kwargs = {} if name in ("all", "any", "max", "min") else {"dtype": dtype}
+        expected = getattr(numpy, name)(a, axis=axis, **kwargs)
+        check(getattr(pymic2, name)(da, axis=axis, **kwargs), numpy.asarray(expected), dtype,
+              atol)
+        check(getattr(pymic2, name)(da, axis=axis, keepdims=True, **kwargs),
+              getattr(numpy, name)(a, axis=axis, keepdims=True, **kwargs), dtype, atol)
+    # a transposed view: the reduced dimension is not the contiguous one
+    check(getattr(pymic2, name)(da.T, axis=0), numpy.asarray(getattr(numpy, name)(a.T, axis=0)),
+          dtype, atol)
+
+
+@pytest.mark.parametrize("dtype", REAL_DTYPES)
+def test_arg_reductions_and_count_nonzero(cl, dtype):
+    a = sample(dtype, (9, 40, 5), 10)
+    a.reshape(-1)[[50, 51, 300]] = a.reshape(-1)[[7, 7, 7]]  # ties: the first wins
+    da = pymic2.asarray(a, device=cl)
+    for name in ("argmax", "argmin"):
+        for axis in (None, 0, 1, 2):
+            check(getattr(pymic2, name)(da, axis=axis),
+                  numpy.asarray(getattr(numpy, name)(a, axis=axis)), numpy.int64)
+    for axis in (None, 1, (0, 2)):
+        check(pymic2.count_nonzero(da, axis=axis),
+              numpy.asarray(numpy.count_nonzero(a, axis=axis)), numpy.int64)
+
+
+def test_large_reductions_split_into_chunks(cl):
+    a = numpy.random.default_rng(11).random((3, 400_000))
+    da = pymic2.asarray(a, device=cl)
+    check(pymic2.sum(da), numpy.asarray(a.sum()), numpy.float64)
+    check(pymic2.sum(da, axis=1), a.sum(axis=1), numpy.float64)
+    a[1, 123_456] = numpy.nan
+    da = pymic2.asarray(a, device=cl)
+    check(pymic2.max(da, axis=1), a.max(axis=1), numpy.float64)
+    check(pymic2.argmax(da), numpy.asarray(a.argmax()), numpy.int64)
+    check(pymic2.argmin(da, axis=1), a.argmin(axis=1), numpy.int64)
+
+
+@pytest.mark.parametrize("dtype", [numpy.bool_, numpy.int32, numpy.int64, numpy.float64])
+def test_cumulative(cl, dtype):
+    a = sample(dtype, (7, 13), 12)
+    da = pymic2.asarray(a, device=cl)
+    for axis in (0, 1):
+        check(pymic2.cumsum(da, axis=axis, dtype=dtype), numpy.cumsum(a, axis=axis, dtype=dtype),
+              dtype)
+    if dtype != numpy.bool_:
+        small = (a % 3 if dtype != numpy.float64 else a)
+        check(pymic2.cumprod(pymic2.asarray(small, device=cl), axis=1),
+              numpy.cumprod(small, axis=1), dtype)
+
+
+@pytest.mark.parametrize("dtype", [numpy.bool_, numpy.int8, numpy.int32, numpy.int64,
+                                   numpy.float32, numpy.float64])
+@pytest.mark.parametrize("shape", [(5, 7, 3), (64, 65, 66), (130, 1, 129)])
+def test_matmul_matches_numpy(cl, dtype, shape):
+    m, k, n = shape
+    a, b = sample(dtype, (m, k), 13), sample(dtype, (k, n), 14)
+    if numpy.issubdtype(dtype, numpy.floating):
+        a, b = numpy.nan_to_num(a, posinf=2, neginf=-2), numpy.nan_to_num(b, posinf=2, neginf=-2)
+    da, db = pymic2.asarray(a, device=cl), pymic2.asarray(b, device=cl)
+    expected = a @ b
+    result = (da @ db).get()
+    if numpy.issubdtype(dtype, numpy.floating):
+        tolerance = 1e-4 if dtype == numpy.float32 else 1e-12
+        numpy.testing.assert_allclose(result, expected, rtol=tolerance,
+                                      atol=tolerance * k * 16)
+    else:
+        numpy.testing.assert_array_equal(result, expected)
+    # transposed operands and a batch
+    numpy.testing.assert_allclose((db.T @ da.T).get(), b.T @ a.T, rtol=1e-4, atol=1e-3 * k)
+    batch = numpy.stack([a, a[::-1]])
+    numpy.testing.assert_allclose((pymic2.asarray(batch, device=cl) @ db).get(), batch @ b,
+                                  rtol=1e-4, atol=1e-3 * k)
+
+
+@pytest.mark.parametrize("dtype", [numpy.bool_, numpy.int32, numpy.float32, numpy.float64])
+def test_gather_scatter_add_at(cl, dtype):
+    a = sample(dtype, (11, 6), 15)
+    index = numpy.array([3, -1, 0, 3, 10])
+    da = pymic2.asarray(a, device=cl)
+    di = pymic2.asarray(index, device=cl)
+    check(da[di], a[index], dtype)
+    check(da[:, pymic2.asarray(numpy.array([5, 0]), device=cl)], a[:, [5, 0]], dtype)
+    values = sample(dtype, (5, 6), 16)
+    expected = a.copy()
+    expected[index] = values
+    da[di] = pymic2.asarray(values, device=cl)
+    check(da, expected, dtype)
+    if dtype != numpy.bool_:
+        da = pymic2.asarray(a, device=cl)
+        expected = a.copy()
+        numpy.add.at(expected, index, values)
+        pymic2.add_at(da, di, pymic2.asarray(values, device=cl))
+        check(da, expected, dtype)
+
+
+def test_index_out_of_bounds(cl):
+    da = pymic2.asarray(numpy.arange(5.0), device=cl)
+    with pytest.raises(IndexError, match="index 10 is out of bounds for axis 0 with size 5"):
+        da[pymic2.asarray(numpy.array([1, 10, -7]), device=cl)].get()
+
+
+@pytest.mark.parametrize("kind", ["uniform32", "uniform64", "normal64", "integers"])
+def test_random_numbers_equal_the_host_device(cl, kind):
+    host = pymic2.get_device("host:0")
+    results = []
+    for device in (host, cl):
+        rng = pymic2.random.Generator(1234, stream=device.get_default_stream())
+        if kind == "uniform32":
+            x = rng.uniform(-2, 3, size=(33, 7), dtype=numpy.float32)
+        elif kind == "uniform64":
+            x = rng.uniform(-2, 3, size=(1001,))
+        elif kind == "normal64":
+            x = rng.normal(1, 2, size=(10, 11))
+        else:
+            x = rng.integers(-50, 1000, size=(999,), dtype=numpy.int32)
+        results.append(x.get())
+    if kind == "normal64":  # the device's log/cos/sin may differ from glibc's in the last bit
+        numpy.testing.assert_allclose(results[1], results[0], rtol=1e-14, atol=1e-14)
+    else:
+        numpy.testing.assert_array_equal(results[1], results[0])
+
+
+def test_complex128_is_refused_with_a_clear_error(cl):
+    a = pymic2.asarray(numpy.ones(4, dtype=numpy.complex128), device=cl)
+    with pytest.raises(Exception, match="complex128 is not supported on OpenCL"):
+        (a + a).get()
+
+
+def test_float64_without_cl_khr_fp64_is_an_edtype_error():
+    # PYMIC2_OPENCL_NO_FP64=1 makes the OpenCL compute half behave as on a device without
+    # cl_khr_fp64; float32 keeps working
+    code = (
+        "import numpy, pymic2\n"
+        "cl = pymic2.get_device('opencl:0')\n"
+        "x = pymic2.asarray(numpy.ones(4, numpy.float32), device=cl)\n"
+        "assert ((x + x).get() == 2).all()\n"
+        "y = pymic2.asarray(numpy.ones(4), device=cl)\n"
+        "try:\n"
+        "    (y + y).get()\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__, e)\n")
+    env = dict(os.environ, PYMIC2_OPENCL_NO_FP64="1")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "has no float64 support (cl_khr_fp64)" in result.stdout
+    assert "opencl:0 (" in result.stdout
