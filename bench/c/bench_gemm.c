@@ -8,7 +8,7 @@
  * Prints CSV: dtype,n,reps,pymic2_gflops,blas_gflops,ratio (medians; the two are measured
  * alternately so that other load on the machine hits both alike).
  */
-#include "pymic2.h"
+#include "bench_util.h"
 
 #include <cblas.h>
 
@@ -16,33 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int compare_doubles(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-static double median(double *values, int count)
-{
-    qsort(values, (size_t)count, sizeof *values, compare_doubles);
-    return values[count / 2];
-}
-
-#define BENCH_CHECK(expr)                                                                 \
-    do {                                                                                  \
-        if ((expr) != PYMIC2_OK) {                                                        \
-            fprintf(stderr, "%s failed: %s\n", #expr, pymic2_last_error());               \
-            exit(1);                                                                      \
-        }                                                                                 \
-    } while (0)
 
 static void bench(pymic2_stream *stream, int threads, pymic2_dtype dtype, int n, int reps)
 {
@@ -74,23 +47,23 @@ static void bench(pymic2_stream *stream, int threads, pymic2_dtype dtype, int n,
     double *ours = malloc(sizeof(double) * (size_t)(reps + 1));
     double *direct = malloc(sizeof(double) * (size_t)(reps + 1));
     for (int r = 0; r <= reps; r++) { /* round 0 warms up both */
-        double start = now_seconds();
+        double start = bench_now_seconds();
         BENCH_CHECK(pymic2_gemm(stream, &desc));
         BENCH_CHECK(pymic2_stream_sync(stream));
-        ours[r] = now_seconds() - start;
+        ours[r] = bench_now_seconds() - start;
         openblas_set_num_threads(threads);
-        start = now_seconds();
+        start = bench_now_seconds();
         if (dtype == PYMIC2_FLOAT32)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f,
                         (float *)host[0], n, (float *)host[1], n, 0.0f, (float *)host[2], n);
         else
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0,
                         (double *)host[0], n, (double *)host[1], n, 0.0, (double *)host[2], n);
-        direct[r] = now_seconds() - start;
+        direct[r] = bench_now_seconds() - start;
     }
     double flops = 2.0 * n * (double)n * n;
-    double ours_gflops = flops / median(ours + 1, reps) * 1e-9;
-    double direct_gflops = flops / median(direct + 1, reps) * 1e-9;
+    double ours_gflops = flops / bench_median(ours + 1, reps) * 1e-9;
+    double direct_gflops = flops / bench_median(direct + 1, reps) * 1e-9;
     printf("%s,%d,%d,%.1f,%.1f,%.3f\n", pymic2_dtype_name(dtype), n, reps, ours_gflops,
            direct_gflops, ours_gflops / direct_gflops);
     fflush(stdout);

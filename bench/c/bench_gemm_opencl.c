@@ -5,40 +5,12 @@
  *   build/<dir>/bench/bench_gemm_opencl [N] [repeats]      (default 2048, 5)
  */
 #include <clblast_c.h>
-#include <pymic2.h>
+#include "bench_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static int compare(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *values, int n)
-{
-    qsort(values, (size_t)n, sizeof values[0], compare);
-    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-#define TRY(call)                                                                         \
-    do {                                                                                  \
-        int status_ = (call);                                                             \
-        if (status_ != 0) {                                                               \
-            fprintf(stderr, "%s failed: %d %s\n", #call, status_, pymic2_last_error());   \
-            return 1;                                                                     \
-        }                                                                                 \
-    } while (0)
 
 int main(int argc, char **argv)
 {
@@ -52,19 +24,19 @@ int main(int argc, char **argv)
     /* pyMIC2 */
     pymic2_device *device;
     pymic2_stream *stream;
-    TRY(pymic2_device_find("opencl:0", &device));
-    TRY(pymic2_stream_default(device, &stream));
+    BENCH_CHECK(pymic2_device_find("opencl:0", &device));
+    BENCH_CHECK(pymic2_stream_default(device, &stream));
     pymic2_buffer *a, *b, *c;
-    TRY(pymic2_buffer_alloc(device, bytes, 0, &a));
-    TRY(pymic2_buffer_alloc(device, bytes, 0, &b));
-    TRY(pymic2_buffer_alloc(device, bytes, 0, &c));
-    TRY(pymic2_memcpy_h2d(stream, a, 0, host, bytes));
-    TRY(pymic2_memcpy_h2d(stream, b, 0, host, bytes));
+    BENCH_CHECK(pymic2_buffer_alloc(device, bytes, 0, &a));
+    BENCH_CHECK(pymic2_buffer_alloc(device, bytes, 0, &b));
+    BENCH_CHECK(pymic2_buffer_alloc(device, bytes, 0, &c));
+    BENCH_CHECK(pymic2_memcpy_h2d(stream, a, 0, host, bytes));
+    BENCH_CHECK(pymic2_memcpy_h2d(stream, b, 0, host, bytes));
     pymic2_gemm_desc desc = {.alpha.f64 = 1.0};
     const int64_t shape[2] = {n, n};
-    TRY(pymic2_operand_contiguous(&desc.a, a, 0, PYMIC2_FLOAT64, 2, shape));
-    TRY(pymic2_operand_contiguous(&desc.b, b, 0, PYMIC2_FLOAT64, 2, shape));
-    TRY(pymic2_operand_contiguous(&desc.c, c, 0, PYMIC2_FLOAT64, 2, shape));
+    BENCH_CHECK(pymic2_operand_contiguous(&desc.a, a, 0, PYMIC2_FLOAT64, 2, shape));
+    BENCH_CHECK(pymic2_operand_contiguous(&desc.b, b, 0, PYMIC2_FLOAT64, 2, shape));
+    BENCH_CHECK(pymic2_operand_contiguous(&desc.c, c, 0, PYMIC2_FLOAT64, 2, shape));
 
     /* CLBlast on its own context of the same device */
     cl_platform_id platform;
@@ -84,10 +56,10 @@ int main(int argc, char **argv)
     double *ours = malloc((size_t)repeats * sizeof(double));
     double *theirs = malloc((size_t)repeats * sizeof(double));
     for (int r = -1; r < repeats; r++) { /* r = -1: warm-up (kernel builds, CLBlast tuning) */
-        double t0 = now_s();
-        TRY(pymic2_gemm(stream, &desc));
-        TRY(pymic2_stream_sync(stream));
-        double t1 = now_s();
+        double t0 = bench_now_seconds();
+        BENCH_CHECK(pymic2_gemm(stream, &desc));
+        BENCH_CHECK(pymic2_stream_sync(stream));
+        double t1 = bench_now_seconds();
         cl_event event;
         CLBlastStatusCode status =
             CLBlastDgemm(CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo,
@@ -99,7 +71,7 @@ int main(int argc, char **argv)
         }
         clWaitForEvents(1, &event);
         clReleaseEvent(event);
-        double t2 = now_s();
+        double t2 = bench_now_seconds();
         if (r >= 0) {
             ours[r] = 2.0 * n * n * (double)n / (t1 - t0) / 1e9;
             theirs[r] = 2.0 * n * n * (double)n / (t2 - t1) / 1e9;
@@ -107,15 +79,15 @@ int main(int argc, char **argv)
     }
     /* the results agree */
     double *x = malloc(bytes), *y = malloc(bytes);
-    TRY(pymic2_memcpy_d2h(stream, x, c, 0, bytes));
-    TRY(pymic2_stream_sync(stream));
+    BENCH_CHECK(pymic2_memcpy_d2h(stream, x, c, 0, bytes));
+    BENCH_CHECK(pymic2_stream_sync(stream));
     clEnqueueReadBuffer(queue, cc, CL_TRUE, 0, bytes, y, 0, NULL, NULL);
     double worst = 0;
     for (size_t i = 0; i < (size_t)n * n; i++) {
         double d = x[i] > y[i] ? x[i] - y[i] : y[i] - x[i];
         worst = d > worst ? d : worst;
     }
-    double mine = median(ours, repeats), clblast = median(theirs, repeats);
+    double mine = bench_median(ours, repeats), clblast = bench_median(theirs, repeats);
     printf("DGEMM N=%d on opencl:0, median of %d: pyMIC2 %.1f GFLOPS, CLBlast %.1f GFLOPS, "
            "ratio %.2f (max difference %.2g)\n", n, repeats, mine, clblast, mine / clblast,
            worst);

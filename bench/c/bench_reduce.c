@@ -10,7 +10,7 @@
  * pyMIC2 result is checked against its loop's before timing. The host's memory is madvised
  * for huge pages, as NumPy and the device's pool do for large arrays.
  */
-#include "pymic2.h"
+#include "bench_util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,33 +18,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int compare_doubles(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-static double median(double *values, int count)
-{
-    qsort(values, (size_t)count, sizeof *values, compare_doubles);
-    return values[count / 2];
-}
-
-#define BENCH_CHECK(expr)                                                                 \
-    do {                                                                                  \
-        if ((expr) != PYMIC2_OK) {                                                        \
-            fprintf(stderr, "%s failed: %s\n", #expr, pymic2_last_error());               \
-            exit(1);                                                                      \
-        }                                                                                 \
-    } while (0)
 
 typedef enum { SUM_ALL, SUM_AXIS0, SUM_AXIS1, ARGMAX_AXIS0, ARGMAX_AXIS1, NUM_CASES } bench_case;
 
@@ -178,15 +151,15 @@ static void bench(pymic2_stream *stream, int64_t n, int reps)
             exit(1);
         }
         for (int r = 0; r < reps; r++) {
-            double start = now_seconds();
+            double start = bench_now_seconds();
             launch(stream, (bench_case)which, in, n, out);
-            device_times[r] = now_seconds() - start;
-            start = now_seconds();
+            device_times[r] = bench_now_seconds() - start;
+            start = bench_now_seconds();
             loop((bench_case)which, host, n, want);
-            loop_times[r] = now_seconds() - start;
+            loop_times[r] = bench_now_seconds() - start;
         }
-        double device_ms = median(device_times, reps) * 1e3;
-        double loop_ms = median(loop_times, reps) * 1e3;
+        double device_ms = bench_median(device_times, reps) * 1e3;
+        double loop_ms = bench_median(loop_times, reps) * 1e3;
         printf("%s,%lld,%d,%.3f,%.3f,%.2f\n", case_names[which], (long long)n, reps, device_ms,
                loop_ms, loop_ms / device_ms);
         fflush(stdout);

@@ -12,6 +12,7 @@
 #include "team.h"
 
 #include <sched.h>
+#include <string.h>
 
 typedef struct pymic2__host_device {
     pymic2__team *team;
@@ -31,6 +32,20 @@ static inline pymic2__host_device *pymic2__host_of(const pymic2_device *device)
 static inline char *pymic2__host_address(const pymic2_buffer *buffer, size_t offset)
 {
     return (char *)buffer->chunk_handle + buffer->offset + offset;
+}
+
+/* An index or label element (int32 or int64, the dtypes index operands may have), read
+ * without assuming alignment: views may start anywhere. */
+static inline int64_t pymic2__host_load_index(const char *at, pymic2_dtype dtype)
+{
+    if (dtype == PYMIC2_INT32) {
+        int32_t value;
+        memcpy(&value, at, sizeof value);
+        return value;
+    }
+    int64_t value;
+    memcpy(&value, at, sizeof value);
+    return value;
 }
 
 /* host_device.c (the configuration is documented there) */

@@ -122,15 +122,7 @@ typedef struct index_plan {
 
 static int64_t read_index(const index_plan *plan, int j, int64_t offset)
 {
-    const char *at = plan->index_base[j] + offset;
-    if (plan->index_dtype[j] == PYMIC2_INT32) {
-        int32_t value;
-        memcpy(&value, at, sizeof value);
-        return value;
-    }
-    int64_t value;
-    memcpy(&value, at, sizeof value);
-    return value;
+    return pymic2__host_load_index(plan->index_base[j] + offset, plan->index_dtype[j]);
 }
 
 static void lower_first_bad(index_plan *plan, int64_t s)

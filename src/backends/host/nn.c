@@ -32,15 +32,7 @@ typedef struct sce_plan {
 static int64_t read_label(const pymic2_softmax_cross_entropy_desc *desc, const char *labels,
                           int64_t row)
 {
-    const char *at = labels + row * desc->labels.strides[0];
-    if (desc->labels.dtype == PYMIC2_INT32) {
-        int32_t value;
-        memcpy(&value, at, sizeof value);
-        return value;
-    }
-    int64_t value;
-    memcpy(&value, at, sizeof value);
-    return value;
+    return pymic2__host_load_index(labels + row * desc->labels.strides[0], desc->labels.dtype);
 }
 
 /*
