@@ -331,7 +331,20 @@ static void merge_dims(merged *m, int noperands, const pymic2_operand *operands,
     }
 }
 
-static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *done)
+/* An integer power with a negative exponent in an array: the kernel set the flag. */
+static int report_negative_power(pymic2_stream *stream, const pymic2__command *command,
+                                 const void *findings)
+{
+    cl_int invalid;
+    memcpy(&invalid, findings, sizeof invalid);
+    if (invalid == 0)
+        return PYMIC2_OK;
+    return pymic2__error(PYMIC2_EINVAL, "%s: %s: " PYMIC2__NEGATIVE_POWER_MESSAGE,
+                         stream->device->name, pymic2__op_get_info(command->u.op.op)->name);
+}
+
+static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *done,
+                           pymic2__ocl_check *check)
 {
     pymic2_device *device = stream->device;
     const pymic2__op_info *info = pymic2__op_get_info(desc->op);
@@ -415,23 +428,11 @@ static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl
     }
     if (geometry)
         clReleaseMemObject(geometry);
-    if (flags != NULL) {
-        /* an integer power with a negative exponent in an array: the device found it */
-        cl_int invalid = 0;
-        if (status == PYMIC2_OK) {
-            cl_int err = clEnqueueReadBuffer(pymic2__ocl_stream_of(stream)->queue, flags,
-                                             CL_TRUE, 0, sizeof invalid, &invalid, 0, NULL,
-                                             NULL);
-            if (err != CL_SUCCESS)
-                status = pymic2__ocl_status(err, device, "reading the invalid-input flag");
-            else if (invalid)
-                status = pymic2__error(PYMIC2_EINVAL, "%s: %s: " PYMIC2__NEGATIVE_POWER_MESSAGE,
-                                       device->name, info->name);
-            if (status != PYMIC2_OK) {
-                clReleaseEvent(*done);
-                *done = NULL;
-            }
-        }
+    if (flags != NULL && status == PYMIC2_OK) {
+        check->result = flags;
+        check->bytes = sizeof zero;
+        check->report = report_negative_power;
+    } else if (flags != NULL) {
         clReleaseMemObject(flags);
     }
     return status;
@@ -646,19 +647,22 @@ static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_even
 /* ---------------------------------------------------------------- dispatch */
 
 int pymic2__ocl_enqueue_compute(pymic2_stream *stream, pymic2__command *command,
-                                cl_event *done)
+                                cl_event *done, pymic2__ocl_check *check)
 {
     switch (command->kind) {
     case PYMIC2__CMD_OP:
         if (command->u.op.reduction != PYMIC2_REDUCE_NONE)
             return run_reduce(stream, &command->u.op, done);
-        return run_elementwise(stream, &command->u.op, done);
+        return run_elementwise(stream, &command->u.op, done, check);
     case PYMIC2__CMD_GEMM:
         return pymic2__ocl_run_gemm(stream, &command->u.gemm, done);
     case PYMIC2__CMD_INDEX:
         return pymic2__ocl_run_index(stream, &command->u.index, done);
     case PYMIC2__CMD_RANDOM:
         return pymic2__ocl_run_random(stream, &command->u.random, done);
+    case PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY:
+        return pymic2__ocl_run_softmax_cross_entropy(stream, &command->u.softmax_cross_entropy,
+                                                     done, check);
     default:
         return pymic2__error(PYMIC2_EINVAL, "%s: command kind %d is not a computation",
                              stream->device->name, (int)command->kind);
