@@ -296,9 +296,18 @@ static const char prelude_complex[] =
     "    const double ratio = b.x / b.y, scale = 1.0 / (b.y + b.x * ratio);\n"
     "    return (double2)((a.x * ratio + a.y) * scale, (a.y * ratio - a.x) * scale);\n"
     "}\n"
+    /* a / |a|; an infinite part gives its unit whatever the other (NaN too) unless both are
+     * infinite (NaN), as NumPy 2 */
     "double2 pymic2__csign(double2 a)\n"
     "{\n"
-    "    return pymic2__cnonzero(a) ? a / pymic2__cabs(a) : (double2)(0.0, 0.0);\n"
+    "    const double magnitude = pymic2__cabs(a);\n"
+    "    if (isinf(magnitude)) {\n"
+    "        if (isinf(a.x) && isinf(a.y))\n"
+    "            return (double2)(NAN, NAN);\n"
+    "        return isinf(a.x) ? (double2)(copysign(1.0, a.x), 0.0)\n"
+    "                          : (double2)(0.0, copysign(1.0, a.y));\n"
+    "    }\n"
+    "    return magnitude == 0 ? (double2)(0.0, 0.0) : a / magnitude;\n"
     "}\n"
     /* the principal root: real part >= 0, imaginary part of a's imaginary sign (the cut on
      * the negative real axis); scaled so that |a| neither overflows nor loses subnormal bits */
@@ -352,22 +361,28 @@ static const char prelude_complex[] =
     "    if (isinf(x)) {\n"
     "        if (x < 0)\n"
     "            return isfinite(y) ? (double2)(copysign(0.0, cos(y)), copysign(0.0, sin(y)))\n"
-    "                               : (double2)(0.0, 0.0);\n"
+    "                               : (double2)(0.0, copysign(0.0, y));\n"
     "        if (y == 0)\n"
     "            return (double2)(x, y);\n"
     "        return isfinite(y) ? (double2)(x * cos(y), x * sin(y)) : (double2)(x, NAN);\n"
     "    }\n"
     "    return (double2)(NAN, NAN);\n" /* finite x, y infinite or NaN */
     "}\n"
-    /* log |a| + i arg a; near |a| = 1, log1p keeps the small real part's digits */
+    /* log |a| + i arg a; near |a| = 1, log1p keeps the small real part's digits; tiny parts
+     * are scaled out of the subnormal range, where |a| would lose bits */
     "double2 pymic2__clog(double2 a)\n"
     "{\n"
-    "    const double ax = fabs(a.x), ay = fabs(a.y);\n"
+    "    double ax = fabs(a.x), ay = fabs(a.y), shift = 0.0;\n"
+    "    if (ax < 0x1p-1000 && ay < 0x1p-1000) {\n"
+    "        ax *= 0x1p600;\n"
+    "        ay *= 0x1p600;\n"
+    "        shift = 600.0 * M_LN2;\n"
+    "    }\n"
     "    const double big = fmax(ax, ay), small = fmin(ax, ay);\n"
     "    const bool ordered = ax == ax && ay == ay;\n"
     "    const double re = ordered && big >= 0.5 && big <= 2.0\n"
     "                          ? 0.5 * log1p((big - 1.0) * (big + 1.0) + small * small)\n"
-    "                          : log(hypot(ax, ay));\n"
+    "                          : log(hypot(ax, ay)) - shift;\n"
     "    return (double2)(re, atan2(a.y, a.x));\n"
     "}\n"
     /* Kahan's formula: with t = tan y, b = 1 + t^2, s = sinh x, rho = sqrt(1 + s^2),
@@ -388,11 +403,24 @@ static const char prelude_complex[] =
     "    const double d = 1.0 + b * s * s;\n"
     "    return (double2)(b * rho * s / d, t / d);\n"
     "}\n"
+    /* NumPy's order: a ** 0 is 1 (NaN too); 0 ** b is 0 for Re b > 0, else NaN; integral
+     * exponents 1 to 3 multiply a directly (no 1 * a that turns an infinite part into NaN),
+     * others within 100 square from 1 and divide for negative ones; the rest exp(b log a) */
     "double2 pymic2__cpow(double2 a, double2 b)\n"
     "{\n"
     "    const double n = b.x;\n"
+    "    if (n == 0 && b.y == 0)\n"
+    "        return (double2)(1.0, 0.0);\n"
+    "    if (a.x == 0 && a.y == 0)\n"
+    "        return n > 0 ? (double2)(0.0, 0.0) : (double2)(NAN, NAN);\n"
     /* range first: converting NaN or a huge value to int is undefined */
-    "    if (b.y == 0 && n >= -100 && n <= 100 && n == (double)(int)n) {\n"
+    "    if (b.y == 0 && n > -100 && n < 100 && n == (double)(int)n) {\n"
+    "        if (n == 1)\n"
+    "            return a;\n"
+    "        if (n == 2)\n"
+    "            return pymic2__cmul(a, a);\n"
+    "        if (n == 3)\n"
+    "            return pymic2__cmul(a, pymic2__cmul(a, a));\n"
     "        uint m = (uint)abs((int)n);\n"
     "        double2 result = (double2)(1.0, 0.0), base = a;\n"
     "        while (m) {\n"
@@ -403,8 +431,6 @@ static const char prelude_complex[] =
     "        }\n"
     "        return n < 0 ? pymic2__cdiv((double2)(1.0, 0.0), result) : result;\n"
     "    }\n"
-    "    if (a.x == 0 && a.y == 0)\n" /* NumPy: 0 ** b is 0 for real b > 0, else undefined */
-    "        return b.x > 0 && b.y == 0 ? (double2)(0.0, 0.0) : (double2)(NAN, NAN);\n"
     "    return pymic2__cexp(pymic2__cmul(b, pymic2__clog(a)));\n"
     "}\n";
 
