@@ -864,7 +864,7 @@ int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindice
                  "    if (j == %d) return index%d[index%d_offset + at];\n", j, j, j);
     }
     append(&t, "#define INDEX_PARAMS %s\n", params);
-    append(&t, "#define INDEX_ARGS");
+    append(&t, "#define INDEX_ARGS ");
     for (int j = 0; j < nindices; j++)
         append(&t, ", index%d, index%d_offset", j, j);
     append(&t, "\n");
