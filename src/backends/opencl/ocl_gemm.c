@@ -11,7 +11,8 @@
  * the caches: 2.3x faster than one pass over K for N = 2048 on PoCL.
  * complex128 (double2): the same tiling, each work-item COMPLEX_ROWS x COMPLEX_VECTOR
  * elements of C kept as separate real and imaginary vectors (B's row read as a double vector
- * of interleaved parts, split by .even/.odd), four FMAs per complex multiply-add.
+ * of interleaved parts, split by .even/.odd), four FMAs per complex multiply-add. 8 x 8
+ * measured fastest on PoCL (N = 1024: 90 GFLOPS alone; 4 x 4: 53, 16 x 8: 66).
  * Integers and bool: one work-item per element of C, the integer arithmetic wrapping in the
  * dtype's W as the host's kernel does (bool: OR of ANDs). Batches are launched one by one.
  */
@@ -27,8 +28,8 @@
 #define BLOCK_ROWS 8
 #define VECTOR_DOUBLE 8
 #define VECTOR_FLOAT 16
-#define COMPLEX_ROWS 4
-#define COMPLEX_VECTOR 4
+#define COMPLEX_ROWS 8
+#define COMPLEX_VECTOR 8
 #define K_BLOCK 256
 
 typedef struct gemm_key {
