@@ -272,7 +272,8 @@ static bool close_complex(double _Complex got, double _Complex want, double rtol
     const double scale = cabs(want);
     if (isfinite(scale) && scale > 0 && creal(want) != 0 && cimag(want) != 0)
         return cabs(got - want) <= rtol * scale;
-    return close_part(creal(got), creal(want), rtol) && close_part(cimag(got), cimag(want), rtol);
+    return close_part(creal(got), creal(want), rtol) &&
+           close_part(cimag(got), cimag(want), rtol);
 }
 
 /*

@@ -420,8 +420,9 @@ def test_complex_casts_where_and_refusals(cl):
                       real.astype(numpy.complex128))
     condition = sample(numpy.bool_, (19, 7), 8)
     other = complex_sample((19, 7), 9)
-    check_complex(pymic2.where(pymic2.asarray(condition, device=cl), da,
-                               pymic2.asarray(other, device=cl)), numpy.where(condition, a, other))
+    selected = pymic2.where(pymic2.asarray(condition, device=cl), da,
+                            pymic2.asarray(other, device=cl))
+    check_complex(selected, numpy.where(condition, a, other))
     for name in ("maximum", "greater", "floor_divide"):
         with pytest.raises(TypeError):
             getattr(pymic2, name)(da, da)
