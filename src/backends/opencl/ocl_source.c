@@ -301,17 +301,20 @@ static const char prelude_complex[] =
     "{\n"
     "    return (double2)(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);\n"
     "}\n"
+    /* Smith's: the ratio of b's smaller part to its larger one (NaN: as if the imaginary
+     * part were larger) */
     "double2 pymic2__cdiv(double2 a, double2 b)\n"
     "{\n"
     "    const double abs_re = fabs(b.x), abs_im = fabs(b.y);\n"
-    "    if (abs_re >= abs_im) {\n"
-    "        if (abs_re == 0)\n"
-    "            return (double2)(a.x / abs_re, a.y / abs_re);\n"
-    "        const double ratio = b.y / b.x, scale = 1.0 / (b.x + b.y * ratio);\n"
-    "        return (double2)((a.x + a.y * ratio) * scale, (a.y - a.x * ratio) * scale);\n"
-    "    }\n"
-    "    const double ratio = b.x / b.y, scale = 1.0 / (b.y + b.x * ratio);\n"
-    "    return (double2)((a.x * ratio + a.y) * scale, (a.y * ratio - a.x) * scale);\n"
+    "    const bool real_larger = abs_re >= abs_im;\n"
+    "    const double larger = real_larger ? b.x : b.y, smaller = real_larger ? b.y : b.x;\n"
+    "    const double ratio = smaller / larger, scale = 1.0 / (larger + smaller * ratio);\n"
+    "    double2 quotient = real_larger\n"
+    "        ? (double2)((a.x + a.y * ratio) * scale, (a.y - a.x * ratio) * scale)\n"
+    "        : (double2)((a.x * ratio + a.y) * scale, (a.y * ratio - a.x) * scale);\n"
+    "    if (abs_re == 0 && abs_im == 0)\n"
+    "        quotient = (double2)(a.x / abs_re, a.y / abs_re);\n"
+    "    return quotient;\n"
     "}\n"
     /* a / |a|; an infinite part gives its unit whatever the other (NaN too) unless both are
      * infinite (NaN), as NumPy 2 */
