@@ -256,13 +256,10 @@ bool pymic2__ocl_fp64(pymic2_device *device)
 
 int pymic2__ocl_check_dtype(pymic2_device *device, const char *what, pymic2_dtype dtype)
 {
-    if (dtype == PYMIC2_COMPLEX128)
-        return pymic2__error(PYMIC2_EDTYPE, "%s: %s: complex128 is not supported on OpenCL "
-                             "devices (OpenCL C has no complex type); compute on a host device",
-                             device->name, what);
-    if (dtype == PYMIC2_FLOAT64 && !pymic2__ocl_fp64(device))
-        return pymic2__error(PYMIC2_EDTYPE, "%s (%s) has no float64 support (cl_khr_fp64): %s",
-                             device->name, pymic2__ocl_device_of(device)->device_name, what);
+    if ((dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128) && !pymic2__ocl_fp64(device))
+        return pymic2__error(PYMIC2_EDTYPE, "%s (%s) has no float64 support (cl_khr_fp64)%s: %s",
+                             device->name, pymic2__ocl_device_of(device)->device_name,
+                             dtype == PYMIC2_COMPLEX128 ? ", which complex128 needs" : "", what);
     return PYMIC2_OK;
 }
 

@@ -8,9 +8,9 @@
  * built on first use through pymic2__ocl_program_get (memory and disk cache); the cl_kernel
  * objects are kept per device (ocl_ops.c).
  *
- * complex128 is not supported on OpenCL devices (EDTYPE): OpenCL C has no complex type, and
- * the rows' complex columns use C operators (a / b, a == b) whose meaning on a double2 is
- * not the complex one.
+ * complex128 is OpenCL's double2 (real part .x, imaginary .y: the memory layout of C's
+ * double _Complex); the rows' complex column calls pymic2__c* helpers, which the prelude of
+ * a kernel with complex values defines on double2. Like float64 it needs cl_khr_fp64.
  */
 #ifndef PYMIC2_OCL_OPS_H
 #define PYMIC2_OCL_OPS_H
@@ -97,7 +97,8 @@ int pymic2__ocl_source_random(const char *device, pymic2_random_distribution dis
 int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindices,
                              unsigned wide_indices, bool fp64, char **source);
 
-/* The OpenCL C spelling of a dtype ("double", "uchar" for bool); NULL for complex128. */
+/* The OpenCL C spelling of a dtype ("double", "uchar" for bool, "double2" for complex128);
+ * NULL for a value that is no dtype. */
 const char *pymic2__ocl_type_name(pymic2_dtype dtype);
 
 /* ---------------------------------------------------------------- within the compute half */
@@ -157,8 +158,8 @@ int pymic2__ocl_temporary(pymic2_device *device, size_t nbytes, const void *cont
  * PYMIC2_OPENCL_NO_FP64 is set to a value other than 0 (a test hook: behave as a device
  * without fp64). */
 bool pymic2__ocl_fp64(pymic2_device *device);
-/* EDTYPE for complex128, and for float64 without fp64: "opencl:0 (NAME) has no float64
- * support (cl_khr_fp64)". what names the operation. */
+/* EDTYPE for float64 and complex128 without fp64: "opencl:0 (NAME) has no float64 support
+ * (cl_khr_fp64)". what names the operation. */
 int pymic2__ocl_check_dtype(pymic2_device *device, const char *what, pymic2_dtype dtype);
 /* The operand's offset from its chunk's start in elements; ENOTSUP if the offset or a stride
  * is not a whole number of elements. */
