@@ -5,9 +5,9 @@ initialisation), so cross-device errors can be tested in-process.
 
 The suite runs on one device, PYMIC2_TEST_DEVICE (default host:0), which becomes the
 default device of every array the tests make. On host:0 OpenCL is hidden (PYMIC2_OPENCL=0:
-exactly the two host devices). `make test-python` runs the suite on host:0 and the OpenCL
-test files on opencl:0; `make test-python-opencl` runs the whole suite on opencl:0. Tests
-that are host-only by nature skip on other devices, saying why (HOST_ONLY_TESTS).
+exactly the two host devices). `make test-python` runs the whole suite on host:0 and then
+again on opencl:0 when an OpenCL platform exists. Tests that are host-only by nature skip on
+other devices, saying why (HOST_ONLY_TESTS).
 """
 
 import os
