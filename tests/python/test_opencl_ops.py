@@ -224,6 +224,32 @@ def test_large_reductions_split_into_chunks(cl):
     check(pymic2.argmin(da, axis=1), a.argmin(axis=1), numpy.int64)
 
 
+@pytest.mark.parametrize("length", [1, 3, 511, 512, 513, 100_003])
+def test_first_extremum_across_work_items(cl, length):
+    # On CPU devices each work-item folds a contiguous segment with four accumulators
+    # (elements r, r+1, r+2, r+3 go to different ones): ties and NaNs in several segments and
+    # lanes must still give NumPy's first index.
+    a = numpy.zeros(length)
+    for at in sorted({length - 1, min(length // 2 + 1, length - 1), length // 2,
+                      length // 3})[::-1]:
+        a[at] = 5.0
+        da = pymic2.asarray(a, device=cl)
+        check(pymic2.argmax(da), numpy.asarray(a.argmax()), numpy.int64)
+        check(pymic2.argmin(-da), numpy.asarray((-a).argmin()), numpy.int64)
+    a[length // 2:] = numpy.nan
+    a[length - 1] = numpy.nan
+    da = pymic2.asarray(a, device=cl)
+    check(pymic2.argmax(da), numpy.asarray(a.argmax()), numpy.int64)
+    check(pymic2.max(da), numpy.asarray(a.max()), numpy.float64)
+    integers = numpy.arange(length, dtype=numpy.int64) * 7 - 3
+    check(pymic2.sum(pymic2.asarray(integers, device=cl)), numpy.asarray(integers.sum()),
+          numpy.int64)
+    flags = numpy.zeros(length, bool)
+    flags[length - 1] = True
+    check(pymic2.any(pymic2.asarray(flags, device=cl)), numpy.asarray(True), numpy.bool_)
+    check(pymic2.all(pymic2.asarray(~flags, device=cl)), numpy.asarray(False), numpy.bool_)
+
+
 @pytest.mark.parametrize("dtype", [numpy.bool_, numpy.int32, numpy.int64, numpy.float64])
 def test_cumulative(cl, dtype):
     a = sample(dtype, (7, 13), 12)

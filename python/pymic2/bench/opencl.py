@@ -4,7 +4,8 @@ For N x N float64 (default 4096): a + b, a * b, exp(a) and sum(a), with the inpu
 on the device and the result left there; each line stops after the device finished
 (stream.sync() / queue.finish()). The two lines are timed alternately so that other load on
 the machine hits both alike; figures are medians. Both results are checked against NumPy
-before anything is timed. The issue's target: pyMIC2 >= 15x pyopencl.array.
+before anything is timed. The issue's target for the elementwise ops (a + b, a * b, exp):
+pyMIC2 >= 15x pyopencl.array; sum (a reduction) has none and is reported as measured.
 """
 import os
 import statistics
@@ -29,6 +30,7 @@ OPS = [
     ("exp", lambda a, b: pymic2.exp(a), None, lambda a, b: np.exp(a), 2),
     ("sum", lambda a, b: pymic2.sum(a), None, lambda a, b: np.sum(a), 1),
 ]
+ELEMENTWISE = {"add", "multiply", "exp"}  # the ops the target applies to
 
 
 def add_arguments(parser):
@@ -106,7 +108,8 @@ def run(args):
         ratio = medians["pyopencl"] / medians["pymic2"]
         print(f"  {name:<9} pyMIC2 {medians['pymic2']:9.2f} ms  pyopencl.array "
               f"{medians['pyopencl']:9.2f} ms  ratio {ratio:6.1f}x"
-              + ("" if ratio >= TARGET_RATIO else f"  (target {TARGET_RATIO:.0f}x)"))
+              + ("" if name not in ELEMENTWISE or ratio >= TARGET_RATIO
+                 else f"  (target {TARGET_RATIO:.0f}x)"))
     write_csv(args.output, rows, CSV_COLUMNS)
     print(f"results: {args.output}")
     return 0

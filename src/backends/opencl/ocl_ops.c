@@ -509,6 +509,7 @@ static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_even
     key.kept_ndim = nkept;
     key.reduced_ndim = nred;
     key.fp64 = pymic2__ocl_fp64(device);
+    key.segmented = pymic2__ocl_device_of(device)->runs_items_in_turn;
     int64_t geometry_values[5 * PYMIC2_MAX_DIMS + 1] = {0};
     for (int d = 0; d < nkept; d++) {
         geometry_values[d] = kept[d].size;

@@ -73,6 +73,7 @@ typedef struct pymic2__ocl_reduce_key {
     int kept_ndim;    /* output dimensions after merging */
     int reduced_ndim; /* reduced dimensions after merging (scan: 1) */
     bool fp64;
+    bool segmented;   /* work-items fold contiguous segments, not every GROUP-th element */
 } pymic2__ocl_reduce_key;
 
 /* Work-group size of the reduction kernels (a compile-time constant of their source). */

@@ -743,10 +743,16 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
     /* ARG: the index travels with the value (-1: none yet) */
     const bool arg = reduce->arg;
     const char *index_param = arg ? ", __global long *partial_index" : "";
+    /* FOLD_INTO(a, a_at, v, i): accumulator a (at index a_at) takes element v (at index i) */
     append(&t,
-           "#define FOLD(v, i) %s\n",
-           arg ? "if (pymic2_arg_beats((v), (i), acc, acc_at)) { acc = (v); acc_at = (i); }"
-               : "acc = pymic2_combine(acc, (v));");
+           "#define FOLD_INTO(a, a_at, v, i) %s\n"
+           "#define FOLD(v, i) FOLD_INTO(acc, acc_at, v, i)\n",
+           arg ? "if (pymic2_arg_beats((v), (i), a, a_at)) { a = (v); a_at = (i); }"
+               : "a = pymic2_combine(a, (v));");
+    /* On CPU devices a work-group's items run in turn on one core: each item then folds a
+     * contiguous segment (one pass over memory, four independent accumulators); on GPUs
+     * items run side by side and take every GROUP-th element (coalesced loads). */
+    append(&t, "#define SEGMENTED %d\n", key->segmented ? 1 : 0);
     append(&t, "#define WRITE_OUT(o) out[o] = %s\n", arg ? "acc_at" : "(TO)acc");
     /*
      * Pass 1: work-group (m, chunk) folds the elements [chunk * per_chunk, ...) of output m,
@@ -770,7 +776,31 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
            "    const long end = min(begin + per_chunk, length);\n"
            "    ACC acc = IDENTITY;\n"
            "    long acc_at = -1;\n"
-           "    if (REDUCED == 1) {\n"
+           "    if (REDUCED == 1 && SEGMENTED) {\n"
+           "        const long step = g[3 * KEPT + 1];\n"
+           "        const long size = (end - begin + GROUP - 1) / GROUP;\n"
+           "        const long first = min(begin + j * size, end), last = min(first + size, end);\n"
+           "        ACC acc2 = IDENTITY, acc3 = IDENTITY, acc4 = IDENTITY;\n"
+           "        long acc2_at = -1, acc3_at = -1, acc4_at = -1;\n"
+           "        long r = first;\n"
+           "        for (; r + 3 < last; r += 4) {\n"
+           "            const ACC v1 = LIFT(in[base + r * step]);\n"
+           "            const ACC v2 = LIFT(in[base + (r + 1) * step]);\n"
+           "            const ACC v3 = LIFT(in[base + (r + 2) * step]);\n"
+           "            const ACC v4 = LIFT(in[base + (r + 3) * step]);\n"
+           "            FOLD_INTO(acc, acc_at, v1, r);\n"
+           "            FOLD_INTO(acc2, acc2_at, v2, r + 1);\n"
+           "            FOLD_INTO(acc3, acc3_at, v3, r + 2);\n"
+           "            FOLD_INTO(acc4, acc4_at, v4, r + 3);\n"
+           "        }\n"
+           "        for (; r < last; r++) {\n"
+           "            const ACC v = LIFT(in[base + r * step]);\n"
+           "            FOLD(v, r);\n"
+           "        }\n"
+           "        FOLD(acc2, acc2_at);\n"
+           "        FOLD(acc3, acc3_at);\n"
+           "        FOLD(acc4, acc4_at);\n"
+           "    } else if (REDUCED == 1) {\n"
            "        const long step = g[3 * KEPT + 1];\n"
            "        for (long r = begin + j; r < end; r += GROUP) {\n"
            "            const ACC v = LIFT(in[base + r * step]);\n"

@@ -214,6 +214,9 @@ static int ocl_device_init(pymic2_device *device, int backend_index)
     cl_device_fp_config fp64 = 0;
     clGetDeviceInfo(id, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof fp64, &fp64, NULL);
     ocl->has_fp64 = fp64 != 0 || has_extension(id, "cl_khr_fp64");
+    cl_device_type type = 0;
+    clGetDeviceInfo(id, CL_DEVICE_TYPE, sizeof type, &type, NULL);
+    ocl->runs_items_in_turn = (type & CL_DEVICE_TYPE_CPU) != 0;
 
     cl_int err;
     cl_context_properties properties[] = {CL_CONTEXT_PLATFORM,

@@ -25,6 +25,8 @@ typedef struct pymic2__ocl_device {
     cl_device_id id;
     cl_context context;
     bool has_fp64;                /* cl_khr_fp64 (or OpenCL >= 1.2 double support) */
+    bool runs_items_in_turn;      /* a CPU device: a work-group's items run one after another
+                                     on one core (PoCL), not side by side */
     size_t max_work_group_size;
     cl_uint compute_units;
     cl_ulong max_mem_alloc_size;  /* CL_DEVICE_MAX_MEM_ALLOC_SIZE */
