@@ -65,10 +65,10 @@ class _Trainer:
         import pymic2
         numpy.random.seed(seed)
         self.model = mnist.MLP(units, fused=on_device)
-        self.device = pymic2.devices[0] if on_device else None
+        self.device = pymic2.default_device() if on_device else None
         if on_device:
             self.model.to_device(chainer.get_device("@pymic2:" + self.device.name))
-            self.x, self.t = pymic2.asarray(x), pymic2.asarray(t)
+            self.x, self.t = (pymic2.asarray(a, device=self.device) for a in (x, t))
             self.stream = self.device.get_default_stream()._stream
         else:
             self.x, self.t, self.stream = x, t, None
@@ -104,7 +104,7 @@ def _gemm_only(units, x):
     w2 = pymic2.asarray(rng.standard_normal((10, units)).astype(dtype))
     h = pymic2.asarray(rng.standard_normal((n, units)).astype(dtype))
     gy = pymic2.asarray(rng.standard_normal((n, 10)).astype(dtype))
-    stream = pymic2.devices[0].get_default_stream()
+    stream = pymic2.default_device().get_default_stream()
 
     def run():
         xd @ w1.T          # forward, layer 1
@@ -214,7 +214,7 @@ def _run_units(args):
         # over the sizes (5500 units needs about 15 GB with NumPy's copy of the model).
         del device, host, gemm
         gc.collect()
-        pymic2.devices[0].memory_pool.free_all_blocks()
+        pymic2.default_device().memory_pool.free_all_blocks()
     path = os.path.join(args.output_dir, "chainer_units.csv")
     write_csv(path, rows, list(rows[0]))
     print(f"wrote {path}")
