@@ -18,7 +18,7 @@ APT_PACKAGES := gcc make pkg-config ninja-build python3-dev python3-venv \
                 libopenblas-dev dataset-fashion-mnist ocl-icd-opencl-dev pocl-opencl-icd \
                 libclblast-dev
 
-.PHONY: all demo examples test test-c test-python test-python-opencl test-sanitize bench build deps clean
+.PHONY: all demo examples test test-c test-python test-sanitize bench build deps clean
 
 all: build
 
@@ -50,17 +50,14 @@ test-c: deps
 	@[ -d $(CTEST_DIR) ] || $(VENV)/bin/meson setup $(CTEST_DIR) --buildtype=debugoptimized -Dpython.install_env=auto >/dev/null
 	$(VENV)/bin/meson test -C $(CTEST_DIR) --print-errorlogs
 
-# The suite on host:0, then the OpenCL tests on opencl:0 when an OpenCL platform exists.
-# test-python-opencl runs the whole suite on opencl:0 (about 20 minutes on PoCL here).
-OPENCL_TESTS := test_opencl.py $(wildcard tests/python/test_opencl_*.py)
+# The whole suite on host:0, then again on opencl:0 when an OpenCL platform exists (issue 5:
+# every device passes the same NumPy oracle; about 2 minutes on PoCL here with a cold
+# kernel cache, 1 with a warm one). Host-only tests skip there, saying why.
 test-python: build
 	cd tests/python && ../../$(PYTHON) -m pytest -q
 	@if $(PYTHON) -c "import pymic2, sys; sys.exit(not any(d.backend == 'opencl' for d in pymic2.devices))"; then \
-	  cd tests/python && PYMIC2_TEST_DEVICE=opencl:0 ../../$(PYTHON) -m pytest -q $(notdir $(OPENCL_TESTS)); \
-	else echo "test-python: no OpenCL device, the opencl:0 tests are skipped"; fi
-
-test-python-opencl: build
-	cd tests/python && PYMIC2_TEST_DEVICE=opencl:0 ../../$(PYTHON) -m pytest -q
+	  cd tests/python && PYMIC2_TEST_DEVICE=opencl:0 ../../$(PYTHON) -m pytest -q; \
+	else echo "test-python: no OpenCL device, the opencl:0 pass is skipped"; fi
 
 # The paper's MLP trained with Chainer on the default device (PYMIC2_DEVICE), Fashion-MNIST.
 demo: build
@@ -77,11 +74,14 @@ bench: build
 	$(VENV)/bin/meson compile -C build/bench bench/bench_runtime bench/bench_empty_kernel
 	build/bench/bench/bench_runtime --csv bench/results/runtime_c.csv
 
-# C tests and a Python smoke test with AddressSanitizer and UBSan.
+# C tests and a Python smoke test with AddressSanitizer and UBSan. PoCL's worker threads
+# leave ASan unable to unmap its own per-thread signal stacks when they exit (an ASan CHECK
+# failure, not a report on our code), so ASan runs without alternate signal stacks.
+ASAN_OPTIONS := halt_on_error=1:abort_on_error=1:print_summary=1:use_sigaltstack=0
 test-sanitize: deps
 	@[ -d $(ASAN_DIR) ] || $(VENV)/bin/meson setup $(ASAN_DIR) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 	$(VENV)/bin/meson compile -C $(ASAN_DIR)
-	$(VENV)/bin/meson test -C $(ASAN_DIR) --print-errorlogs
+	ASAN_OPTIONS=$(ASAN_OPTIONS) $(VENV)/bin/meson test -C $(ASAN_DIR) --print-errorlogs
 	tests/sanitize_smoke.sh $(ASAN_DIR) $(PYTHON)
 
 clean:

@@ -60,7 +60,7 @@ purelib=$("$python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
 log="$scratch/sanitizer"
 status=0
 LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
-ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:log_path=$log" \
+ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:use_sigaltstack=0:log_path=$log" \
 UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$log" \
 PYTHONPATH="$scratch/site:$purelib" \
     "$python" -S - "$scratch" "$build_dir" 2>"$scratch/stderr" <<'EOF' || status=$?
@@ -176,10 +176,31 @@ for bad in (lambda: device.load_library(os.path.join(scratch, "missing.so")),
     else:
         raise AssertionError("an error path did not raise")
 
+# NumPy-style arrays on every device (opencl:0 too when a platform exists): elementwise
+# with broadcasting, a reduction, a product, a gather, and a mixed-device error.
+rng = np.random.default_rng(7)
+x_host, y_host = rng.random((33, 17)), rng.random(17)
+for array_device in pymic.devices:
+    x = pymic.asarray(x_host, device=array_device)
+    y = pymic.asarray(y_host, device=array_device)
+    assert np.allclose((x * y + 1.0).get(), x_host * y_host + 1.0), array_device
+    assert np.allclose(float(pymic.sum(x)), x_host.sum()), array_device
+    assert np.allclose((x @ x.T).get(), x_host @ x_host.T), array_device
+    picked = x[pymic.asarray(np.array([3, 0, 32]), device=array_device)]
+    assert np.array_equal(picked.get(), x_host[[3, 0, 32]]), array_device
+if len(pymic.devices) > 1:
+    try:
+        pymic.asarray(x_host, device=pymic.devices[0]) + pymic.asarray(
+            x_host, device=pymic.devices[1])
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("mixing devices did not raise")
+
 stream.deallocate_device_memory(raw)
 del offload, offload_integers, offload_result, offload_other, offload_a, offload_b
 stream.sync()
-print("sanitize smoke: streams, events, transfers, invoke and OffloadArray ops passed")
+print("sanitize smoke: streams, events, transfers, invoke, OffloadArray and ndarray ops passed")
 EOF
 
 cat "$scratch/stderr" >&2

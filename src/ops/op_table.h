@@ -13,7 +13,9 @@
  *   Expressions see the inputs `a` (and `b`, `c`; arange also `index`), the input C type `T`, the wrapping unsigned
  *   type `W` (integer class only) and an int lvalue `invalid` to set when an input is not
  *   allowed (integer power's negative exponent). They are C, and use only helpers named
- *   pymic2__* (and C's operators, casts and math functions). A backend for another language
+ *   pymic2__* (and C's operators, casts and math functions; the complex column uses only
+ *   `+`, `-`, unary `-`, `?:` and the pymic2__c* helpers, which mean the same on OpenCL's
+ *   double2). A backend for another language
  *   (OpenCL C) gets the text of one: PYMIC2__CALL(M, PYMIC2__OP_ROW_ADD) hands M the
  *   expanded columns (RULE, ok, expr, ok, expr, ...), and M stringifies the expr it wants;
  *   that backend then defines T, W, invalid and the pymic2__ helpers in its kernel source.
@@ -99,6 +101,70 @@ static inline int32_t pymic2__float_to_i32(double value)
 
 #define pymic2__float_to_int(TO, value)                                                \
     (sizeof(TO) == 8 ? (TO)pymic2__float_to_i64(value) : (TO)pymic2__float_to_i32(value))
+
+/*
+ * Complex helpers. The complex column calls these instead of C's operators and <complex.h>
+ * functions on double _Complex because the OpenCL backend represents complex128 as double2
+ * (real in .x, imaginary in .y), on which `/`, `==`, `!=`, `!= 0` and a cast from a real are
+ * componentwise; its kernel prelude defines the same names on double2 (ocl_source.c). Here
+ * they are C's own operations, so the host loops compile to what they did before.
+ */
+static inline double pymic2__creal(double _Complex a)
+{
+    return creal(a);
+}
+
+static inline double pymic2__cimag(double _Complex a)
+{
+    return cimag(a);
+}
+
+/* re + 0i (C's conversion of a real to complex) */
+static inline double _Complex pymic2__cfrom_real(double re)
+{
+    return re;
+}
+
+/* truth value: either part nonzero (NaN is true) */
+static inline int pymic2__cnonzero(double _Complex a)
+{
+    return a != 0;
+}
+
+static inline int pymic2__cequal(double _Complex a, double _Complex b)
+{
+    return a == b;
+}
+
+static inline double _Complex pymic2__cdiv(double _Complex a, double _Complex b)
+{
+    return a / b;
+}
+
+static inline double pymic2__cabs(double _Complex a)
+{
+    return cabs(a);
+}
+
+static inline double _Complex pymic2__csqrt(double _Complex a)
+{
+    return csqrt(a);
+}
+
+static inline double _Complex pymic2__cexp(double _Complex a)
+{
+    return cexp(a);
+}
+
+static inline double _Complex pymic2__clog(double _Complex a)
+{
+    return clog(a);
+}
+
+static inline double _Complex pymic2__ctanh(double _Complex a)
+{
+    return ctanh(a);
+}
 
 /* Complex multiply by the textbook formula (as NumPy does), not C's Annex G version that
  * calls __muldc3 to rescue infinities: faster, and the same answers as NumPy. */
@@ -241,20 +307,20 @@ static inline double _Complex pymic2__csign(double _Complex a)
 #define PYMIC2__CONVERT_BOOL_BOOL PYMIC2__CONVERT_TO_BOOL
 #define PYMIC2__CONVERT_INT_BOOL PYMIC2__CONVERT_TO_BOOL
 #define PYMIC2__CONVERT_FLOAT_BOOL PYMIC2__CONVERT_TO_BOOL
-#define PYMIC2__CONVERT_COMPLEX_BOOL PYMIC2__CONVERT_TO_BOOL
+#define PYMIC2__CONVERT_COMPLEX_BOOL(TO, x) ((TO)pymic2__cnonzero(x))
 #define PYMIC2__CONVERT_BOOL_INT PYMIC2__CONVERT_TO_BOOL
 #define PYMIC2__CONVERT_BOOL_FLOAT PYMIC2__CONVERT_TO_BOOL
-#define PYMIC2__CONVERT_BOOL_COMPLEX PYMIC2__CONVERT_TO_BOOL
+#define PYMIC2__CONVERT_BOOL_COMPLEX(TO, x) ((TO)pymic2__cfrom_real((x) != 0))
 #define PYMIC2__CONVERT_C(TO, x) ((TO)(x))
 #define PYMIC2__CONVERT_INT_INT PYMIC2__CONVERT_C
 #define PYMIC2__CONVERT_INT_FLOAT PYMIC2__CONVERT_C
-#define PYMIC2__CONVERT_INT_COMPLEX PYMIC2__CONVERT_C
+#define PYMIC2__CONVERT_INT_COMPLEX(TO, x) ((TO)pymic2__cfrom_real(x))
 #define PYMIC2__CONVERT_FLOAT_FLOAT PYMIC2__CONVERT_C
-#define PYMIC2__CONVERT_FLOAT_COMPLEX PYMIC2__CONVERT_C
+#define PYMIC2__CONVERT_FLOAT_COMPLEX(TO, x) ((TO)pymic2__cfrom_real(x))
 #define PYMIC2__CONVERT_COMPLEX_COMPLEX PYMIC2__CONVERT_C
 #define PYMIC2__CONVERT_FLOAT_INT(TO, x) pymic2__float_to_int(TO, x)
-#define PYMIC2__CONVERT_COMPLEX_INT(TO, x) pymic2__float_to_int(TO, creal(x))
-#define PYMIC2__CONVERT_COMPLEX_FLOAT(TO, x) ((TO)creal(x))
+#define PYMIC2__CONVERT_COMPLEX_INT(TO, x) pymic2__float_to_int(TO, pymic2__creal(x))
+#define PYMIC2__CONVERT_COMPLEX_FLOAT(TO, x) ((TO)pymic2__creal(x))
 
 /* ---------------------------------------------------------------- ops */
 
@@ -286,7 +352,7 @@ typedef enum pymic2__out_rule {
 
 #define PYMIC2__OP_ROW_ABSOLUTE                                                     \
     REAL, PYMIC2__YES(a != 0), PYMIC2__YES((T)(a < 0 ? -(W)a : (W)a)),              \
-        PYMIC2__YES(pymic2__fabs(a)), PYMIC2__YES(cabs(a))
+        PYMIC2__YES(pymic2__fabs(a)), PYMIC2__YES(pymic2__cabs(a))
 
 #define PYMIC2__OP_ROW_ADD                                                          \
     SAME, PYMIC2__YES((a | b) != 0), PYMIC2__YES((T)((W)a + (W)b)), PYMIC2__YES(a + b), \
@@ -318,7 +384,7 @@ typedef enum pymic2__out_rule {
  * float64 in NumPy). */
 #define PYMIC2__OP_ROW_DIVIDE                                                             \
     SAME, PYMIC2__FLOAT_ONLY("divide"), PYMIC2__FLOAT_ONLY("divide"), PYMIC2__YES(a / b), \
-        PYMIC2__YES(a / b)
+        PYMIC2__YES(pymic2__cdiv(a, b))
 
 #define PYMIC2__OP_ROW_FLOOR_DIVIDE                                                       \
     SAME, PYMIC2__NO_BOOL_ARITHMETIC("floor_divide"),                                     \
@@ -354,30 +420,30 @@ typedef enum pymic2__out_rule {
 
 #define PYMIC2__OP_ROW_SQRT \
     SAME, PYMIC2__FLOAT_ONLY("sqrt"), PYMIC2__FLOAT_ONLY("sqrt"), \
-        PYMIC2__YES(pymic2__sqrt(a)), PYMIC2__YES(csqrt(a))
+        PYMIC2__YES(pymic2__sqrt(a)), PYMIC2__YES(pymic2__csqrt(a))
 #define PYMIC2__OP_ROW_EXP \
     SAME, PYMIC2__FLOAT_ONLY("exp"), PYMIC2__FLOAT_ONLY("exp"), \
-        PYMIC2__YES(pymic2__exp(a)), PYMIC2__YES(cexp(a))
+        PYMIC2__YES(pymic2__exp(a)), PYMIC2__YES(pymic2__cexp(a))
 #define PYMIC2__OP_ROW_EXPM1 \
     SAME, PYMIC2__FLOAT_ONLY("expm1"), PYMIC2__FLOAT_ONLY("expm1"), \
         PYMIC2__YES(pymic2__expm1(a)), PYMIC2__NO("expm1 of complex numbers is not supported")
 #define PYMIC2__OP_ROW_LOG \
     SAME, PYMIC2__FLOAT_ONLY("log"), PYMIC2__FLOAT_ONLY("log"), \
-        PYMIC2__YES(pymic2__log(a)), PYMIC2__YES(clog(a))
+        PYMIC2__YES(pymic2__log(a)), PYMIC2__YES(pymic2__clog(a))
 #define PYMIC2__OP_ROW_LOG1P \
     SAME, PYMIC2__FLOAT_ONLY("log1p"), PYMIC2__FLOAT_ONLY("log1p"), \
         PYMIC2__YES(pymic2__log1p(a)), PYMIC2__NO("log1p of complex numbers is not supported")
 #define PYMIC2__OP_ROW_TANH \
     SAME, PYMIC2__FLOAT_ONLY("tanh"), PYMIC2__FLOAT_ONLY("tanh"), \
-        PYMIC2__YES(pymic2__tanh(a)), PYMIC2__YES(ctanh(a))
+        PYMIC2__YES(pymic2__tanh(a)), PYMIC2__YES(pymic2__ctanh(a))
 
 /* Comparisons: bool bytes compare as truth values (any nonzero byte is true). */
 #define PYMIC2__OP_ROW_EQUAL \
     BOOL, PYMIC2__YES((a != 0) == (b != 0)), PYMIC2__YES(a == b), PYMIC2__YES(a == b), \
-        PYMIC2__YES(a == b)
+        PYMIC2__YES(pymic2__cequal(a, b))
 #define PYMIC2__OP_ROW_NOT_EQUAL \
     BOOL, PYMIC2__YES((a != 0) != (b != 0)), PYMIC2__YES(a != b), PYMIC2__YES(a != b), \
-        PYMIC2__YES(a != b)
+        PYMIC2__YES(!pymic2__cequal(a, b))
 #define PYMIC2__OP_ROW_GREATER \
     BOOL, PYMIC2__YES((a != 0) > (b != 0)), PYMIC2__YES(a > b), PYMIC2__YES(a > b), \
         PYMIC2__NO_COMPLEX_ORDER
@@ -391,14 +457,18 @@ typedef enum pymic2__out_rule {
     BOOL, PYMIC2__YES((a != 0) <= (b != 0)), PYMIC2__YES(a <= b), PYMIC2__YES(a <= b), \
         PYMIC2__NO_COMPLEX_ORDER
 
-/* Logical ops take every dtype as truth values ("nonzero"; NaN is true). */
-#define PYMIC2__LOGICAL_ROW(expression)                                               \
+/* Logical ops take every dtype as truth values ("nonzero"; NaN is true): the real classes'
+ * expression and the complex one's, which asks pymic2__cnonzero. */
+#define PYMIC2__LOGICAL_ROW(expression, complex_expression)                            \
     BOOL, PYMIC2__YES(expression), PYMIC2__YES(expression), PYMIC2__YES(expression), \
-        PYMIC2__YES(expression)
-#define PYMIC2__OP_ROW_LOGICAL_AND PYMIC2__LOGICAL_ROW((a != 0) & (b != 0))
-#define PYMIC2__OP_ROW_LOGICAL_OR PYMIC2__LOGICAL_ROW((a != 0) | (b != 0))
-#define PYMIC2__OP_ROW_LOGICAL_XOR PYMIC2__LOGICAL_ROW((a != 0) ^ (b != 0))
-#define PYMIC2__OP_ROW_LOGICAL_NOT PYMIC2__LOGICAL_ROW(a == 0)
+        PYMIC2__YES(complex_expression)
+#define PYMIC2__OP_ROW_LOGICAL_AND \
+    PYMIC2__LOGICAL_ROW((a != 0) & (b != 0), pymic2__cnonzero(a) & pymic2__cnonzero(b))
+#define PYMIC2__OP_ROW_LOGICAL_OR \
+    PYMIC2__LOGICAL_ROW((a != 0) | (b != 0), pymic2__cnonzero(a) | pymic2__cnonzero(b))
+#define PYMIC2__OP_ROW_LOGICAL_XOR \
+    PYMIC2__LOGICAL_ROW((a != 0) ^ (b != 0), pymic2__cnonzero(a) ^ pymic2__cnonzero(b))
+#define PYMIC2__OP_ROW_LOGICAL_NOT PYMIC2__LOGICAL_ROW(a == 0, !pymic2__cnonzero(a))
 
 #define PYMIC2__NO_BITWISE(kind) \
     PYMIC2__NO("bitwise operations are not defined for " kind ": only bool and integers")
@@ -418,13 +488,14 @@ typedef enum pymic2__out_rule {
 /* isinf and isfinite by comparisons, which vectorise: x - x is 0 exactly when x is finite */
 #define PYMIC2__OP_ROW_ISNAN \
     BOOL, PYMIC2__YES(0), PYMIC2__YES(0), PYMIC2__YES(a != a), \
-        PYMIC2__YES(creal(a) != creal(a) || cimag(a) != cimag(a))
+        PYMIC2__YES(pymic2__creal(a) != pymic2__creal(a) || pymic2__cimag(a) != pymic2__cimag(a))
 #define PYMIC2__OP_ROW_ISINF \
     BOOL, PYMIC2__YES(0), PYMIC2__YES(0), PYMIC2__YES(a == (T)INFINITY || a == -(T)INFINITY), \
-        PYMIC2__YES(isinf(creal(a)) || isinf(cimag(a)))
+        PYMIC2__YES(isinf(pymic2__creal(a)) || isinf(pymic2__cimag(a)))
 #define PYMIC2__OP_ROW_ISFINITE \
     BOOL, PYMIC2__YES(1), PYMIC2__YES(1), PYMIC2__YES(a - a == 0), \
-        PYMIC2__YES(creal(a) - creal(a) == 0 && cimag(a) - cimag(a) == 0)
+        PYMIC2__YES(pymic2__creal(a) - pymic2__creal(a) == 0 &&                            \
+                    pymic2__cimag(a) - pymic2__cimag(a) == 0)
 
 /* clip(a, lo, hi) = minimum(maximum(a, lo), hi); the inputs are a, b, c. */
 #define PYMIC2__OP_ROW_CLIP                                                            \

@@ -3,7 +3,8 @@
  * pymic2_softmax_cross_entropy (forward and backward, float32 and float64, with ignored rows,
  * NaN and infinities), against references computed here in long double, on batches big enough
  * for the team's parallel path; then the errors (bad labels, dtypes, shapes) and the
- * stream's busy-time counters that the MNIST job's time split reads.
+ * stream's busy-time counters that the MNIST job's time split reads. Runs on the default
+ * device, or on the device named by its argument (meson runs it on opencl:0 too).
  */
 #include "check.h"
 
@@ -249,9 +250,18 @@ static void test_special_values(void)
         CHECK_OK(pymic2_buffer_release(buffers[i]));
 }
 
-int main(void)
+/* argv[1]: the device to test ("opencl:0"); without it the default device. Exits 77
+ * (skipped) when the named device does not exist. */
+int main(int argc, char **argv)
 {
-    CHECK_OK(pymic2_device_default(&device));
+    if (argc > 1) {
+        if (pymic2_device_find(argv[1], &device) != PYMIC2_OK) {
+            printf("skipped: no device %s (%s)\n", argv[1], pymic2_last_error());
+            return 77;
+        }
+    } else {
+        CHECK_OK(pymic2_device_default(&device));
+    }
     CHECK_OK(pymic2_stream_default(device, &stream));
     test_relu_rows();
     for (int normalize = 0; normalize < 2; normalize++) {

@@ -369,7 +369,7 @@ static int child_main(const char *path)
     }
     printf("builds %llu loads %llu ms %f\n", (unsigned long long)stats.builds,
            (unsigned long long)stats.disk_loads, stats.build_ms);
-    return 0;
+    return pymic2_library_unload(library) == 0 ? 0 : 1;
 }
 
 static void test_disk_cache(void)

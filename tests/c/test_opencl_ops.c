@@ -10,12 +10,14 @@
 #include "../../src/backends/opencl/ocl_ops.h"
 #include "../../src/ops/op_table.h"
 
+#include <complex.h>
 #include <math.h>
 
 /* The C text of a row's expression for a class, to find in the generated source. */
 #define TEXT_1(expression) #expression
 #define TEXT_0(reason) NULL
-#define ROW_TEXT(RULE, bo, be, io, ie, fo, fe, co, ce) {TEXT_##bo(be), TEXT_##io(ie), TEXT_##fo(fe)},
+#define ROW_TEXT(RULE, bo, be, io, ie, fo, fe, co, ce) \
+    {TEXT_##bo(be), TEXT_##io(ie), TEXT_##fo(fe), TEXT_##co(ce)},
 #define OP_TEXT(NAME, lname, n) PYMIC2__CALL(ROW_TEXT, PYMIC2__OP_ROW_##NAME)
 #undef INFINITY
 #undef isinf
@@ -23,7 +25,8 @@
 #undef pymic2__remainder_float
 #undef pymic2__maximum
 #undef pymic2__minimum
-static const char *const row_text[PYMIC2_NUM_OPS][3] = {PYMIC2_OP_TABLE(OP_TEXT)};
+static const char *const row_text[PYMIC2_NUM_OPS][PYMIC2__NUM_CLASSES] = {
+    PYMIC2_OP_TABLE(OP_TEXT)};
 
 static pymic2_device *opencl_device(void)
 {
@@ -49,7 +52,7 @@ static void test_sources(pymic2_device *device)
     int compiled = 0;
     for (int op = 0; op < PYMIC2_NUM_OPS; op++) {
         const pymic2__op_info *info = pymic2__op_get_info((pymic2_op)op);
-        for (int dtype = 0; dtype < PYMIC2_COMPLEX128; dtype++) {
+        for (int dtype = 0; dtype < PYMIC2_NUM_DTYPES; dtype++) {
             pymic2__dtype_class class = pymic2__dtype_class_of((pymic2_dtype)dtype);
             pymic2__ocl_elementwise_key key;
             memset(&key, 0, sizeof key);
@@ -74,7 +77,7 @@ static void test_sources(pymic2_device *device)
             CHECK(strstr(source, row_text[op][class]) != NULL);
             /* a sample compiles: one dtype per class per op */
             const bool sample = dtype == PYMIC2_BOOL || dtype == PYMIC2_INT8 ||
-                                dtype == PYMIC2_FLOAT64;
+                                dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128;
             if (device != NULL && sample) {
                 cl_program program;
                 CHECK_OK(pymic2__ocl_program_get(device, source, NULL, &program));
@@ -86,22 +89,39 @@ static void test_sources(pymic2_device *device)
     if (device != NULL)
         CHECK(compiled > PYMIC2_NUM_OPS);
 
-    /* complex128 and float64 without fp64 are refused with clear messages */
+    /* float64 and complex128 without fp64 are refused with clear messages */
     pymic2__ocl_elementwise_key key;
     memset(&key, 0, sizeof key);
     key.op = PYMIC2_OP_ADD;
     key.input = key.output = PYMIC2_COMPLEX128;
     char *source = NULL;
     CHECK_STATUS(pymic2__ocl_source_elementwise("opencl:9", &key, &source), PYMIC2_EDTYPE);
-    CHECK_MESSAGE_HAS("complex128 is not supported on OpenCL devices");
+    CHECK_MESSAGE_HAS("opencl:9");
+    CHECK_MESSAGE_HAS("has no float64 support (cl_khr_fp64), which complex128 needs");
     key.input = key.output = PYMIC2_FLOAT64;
     CHECK_STATUS(pymic2__ocl_source_elementwise("opencl:9", &key, &source), PYMIC2_EDTYPE);
     CHECK_MESSAGE_HAS("opencl:9");
     CHECK_MESSAGE_HAS("has no float64 support (cl_khr_fp64)");
+    /* every conversion to and from complex128 generates and compiles */
+    for (int dtype = 0; dtype < PYMIC2_NUM_DTYPES; dtype++)
+        for (int direction = 0; direction < 2; direction++) {
+            memset(&key, 0, sizeof key);
+            key.op = PYMIC2_OP_COPY;
+            key.input = direction ? (pymic2_dtype)dtype : PYMIC2_COMPLEX128;
+            key.output = direction ? PYMIC2_COMPLEX128 : (pymic2_dtype)dtype;
+            key.fp64 = true;
+            CHECK_OK(pymic2__ocl_source_elementwise("test", &key, &source));
+            if (device != NULL) {
+                cl_program program;
+                CHECK_OK(pymic2__ocl_program_get(device, source, NULL, &program));
+            }
+            free(source);
+        }
 
-    /* every reduction of every real dtype generates, and a sample compiles */
+    /* every reduction of every dtype generates (or is refused as on the host), and a sample
+     * compiles */
     for (int reduction = 1; reduction < PYMIC2_NUM_REDUCTIONS; reduction++)
-        for (int dtype = 0; dtype < PYMIC2_COMPLEX128; dtype++) {
+        for (int dtype = 0; dtype < PYMIC2_NUM_DTYPES; dtype++) {
             pymic2__ocl_reduce_key rkey;
             memset(&rkey, 0, sizeof rkey);
             rkey.reduction = (pymic2_reduction)reduction;
@@ -113,13 +133,16 @@ static void test_sources(pymic2_device *device)
                 pymic2__op_get_info(pymic2__reduce_get_info(rkey.reduction)->op)
                     ->rejects[pymic2__dtype_class_of(rkey.input)];
             int status = pymic2__ocl_source_reduce("test", &rkey, &source);
-            if (why != NULL && pymic2__reduce_get_info(rkey.reduction)->out ==
-                                   PYMIC2__REDUCE_OUT_SAME) {
+            const pymic2__reduce_info *info = pymic2__reduce_get_info(rkey.reduction);
+            /* a reduction combining by a refused op is refused (argmax of complex too) */
+            if (why != NULL && (info->out == PYMIC2__REDUCE_OUT_SAME || info->arg)) {
                 CHECK_STATUS(status, PYMIC2_EDTYPE);
                 continue;
             }
             CHECK_OK(status);
-            if (status == PYMIC2_OK && device != NULL && dtype == PYMIC2_FLOAT64) {
+            if (status != PYMIC2_OK)
+                continue;
+            if (device != NULL && (dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128)) {
                 cl_program program;
                 CHECK_OK(pymic2__ocl_program_get(device, source, NULL, &program));
             }
@@ -205,6 +228,145 @@ static void test_against_host(pymic2_device *cl)
     CHECK(memcmp(host_bits, cl_bits, sizeof host_bits) == 0);
 }
 
+/* out = op(a[, b]) on a device for n complex128 inputs; the output has out_dtype. */
+static void run_complex(pymic2_device *device, pymic2_op op, const double _Complex *a,
+                        const double _Complex *b, int n, pymic2_dtype out_dtype, void *out)
+{
+    pymic2_stream *stream;
+    CHECK_OK(pymic2_stream_default(device, &stream));
+    const int ninputs = b != NULL ? 2 : 1;
+    const double _Complex *inputs[2] = {a, b};
+    pymic2_buffer *buffers[3];
+    pymic2_op_desc desc = {.op = op, .noperands = ninputs + 1};
+    const int64_t shape[1] = {n};
+    const size_t out_bytes = (size_t)n * pymic2_dtype_size(out_dtype);
+    for (int k = 0; k <= ninputs; k++) {
+        const size_t bytes = k < ninputs ? (size_t)n * sizeof *a : out_bytes;
+        CHECK_OK(pymic2_buffer_alloc(device, bytes, 0, &buffers[k]));
+        if (k < ninputs)
+            CHECK_OK(pymic2_memcpy_h2d(stream, buffers[k], 0, inputs[k], bytes));
+        CHECK_OK(pymic2_operand_contiguous(&desc.operands[k], buffers[k], 0,
+                                           k < ninputs ? PYMIC2_COMPLEX128 : out_dtype, 1,
+                                           shape));
+    }
+    CHECK_OK(pymic2_op_launch(stream, &desc));
+    CHECK_OK(pymic2_memcpy_d2h(stream, out, buffers[ninputs], 0, out_bytes));
+    CHECK_OK(pymic2_stream_sync(stream));
+    for (int k = 0; k <= ninputs; k++)
+        pymic2_buffer_release(buffers[k]);
+}
+
+/* Both NaN, or equal (with the sign of zero), or within rtol of each other. */
+static bool close_part(double got, double want, double rtol)
+{
+    if (isnan(want) || isnan(got))
+        return isnan(want) && isnan(got);
+    if (want == 0 || isinf(want))
+        return got == want && signbit(got) == signbit(want);
+    return fabs(got - want) <= rtol * fabs(want);
+}
+
+static bool close_complex(double _Complex got, double _Complex want, double rtol)
+{
+    /* a part that is tiny next to the other is compared against the magnitude */
+    const double scale = cabs(want);
+    if (isfinite(scale) && scale > 0 && creal(want) != 0 && cimag(want) != 0)
+        return cabs(got - want) <= rtol * scale;
+    return close_part(creal(got), creal(want), rtol) &&
+           close_part(cimag(got), cimag(want), rtol);
+}
+
+/*
+ * complex128 on the device against C99's complex arithmetic on the host (an independent
+ * implementation: glibc): every pair of parts from {0, -0, 1.5, -2, inf, -inf, NaN}.
+ * Division of finite numbers and by zero (NumPy's rule: each part over +0, whatever the
+ * zero's sign), multiplication, sqrt/exp/log/tanh where C99 Annex G fixes the result,
+ * absolute value, equality and the reductions of a complex array.
+ */
+static void test_complex(pymic2_device *cl)
+{
+    static const double parts[] = {0.0, -0.0, 1.5, -2.0, HUGE_VAL, -HUGE_VAL, NAN};
+    enum { P = sizeof parts / sizeof parts[0], N = P * P, PAIRS = N * N };
+    static double _Complex values[N], a[PAIRS], b[PAIRS], out[PAIRS];
+    static uint8_t truth[PAIRS];
+    static double magnitude[N];
+    for (int i = 0; i < N; i++)
+        values[i] = CMPLX(parts[i / P], parts[i % P]);
+    for (int i = 0; i < PAIRS; i++) {
+        a[i] = values[i / N];
+        b[i] = values[i % N];
+    }
+
+    run_complex(cl, PYMIC2_OP_DIVIDE, a, b, PAIRS, PYMIC2_COMPLEX128, out);
+    int checked = 0, bad = 0;
+    for (int i = 0; i < PAIRS; i++) {
+        const double _Complex x = a[i], y = b[i];
+        if (creal(y) == 0 && cimag(y) == 0) {
+            bad += !close_part(creal(out[i]), creal(x) / 0.0, 0) ||
+                   !close_part(cimag(out[i]), cimag(x) / 0.0, 0);
+            checked++;
+        } else if (isfinite(creal(x)) && isfinite(cimag(x)) && isfinite(creal(y)) &&
+                   isfinite(cimag(y))) {
+            bad += !close_complex(out[i], x / y, 1e-15);
+            checked++;
+        } else if (isfinite(creal(x)) && isfinite(cimag(x)) && isinf(cabs(y)) &&
+                   !isnan(creal(y)) && !isnan(cimag(y)) && (isfinite(creal(y)) ||
+                                                           isfinite(cimag(y)))) {
+            /* finite over infinite (one part): zero */
+            bad += creal(out[i]) != 0 || cimag(out[i]) != 0;
+            checked++;
+        }
+    }
+    CHECK(checked > PAIRS / 4);
+    CHECK(bad == 0);
+
+    run_complex(cl, PYMIC2_OP_MULTIPLY, a, b, PAIRS, PYMIC2_COMPLEX128, out);
+    bad = 0;
+    for (int i = 0; i < PAIRS; i++) /* the textbook formula (NumPy's) on finite parts */
+        if (isfinite(cabs(a[i])) && isfinite(cabs(b[i])))
+            bad += !close_complex(out[i], a[i] * b[i], 1e-15);
+    CHECK(bad == 0);
+
+    run_complex(cl, PYMIC2_OP_EQUAL, a, b, PAIRS, PYMIC2_BOOL, truth);
+    bad = 0;
+    for (int i = 0; i < PAIRS; i++)
+        bad += truth[i] != (a[i] == b[i]);
+    CHECK(bad == 0);
+
+    run_complex(cl, PYMIC2_OP_ABSOLUTE, values, NULL, N, PYMIC2_FLOAT64, magnitude);
+    bad = 0;
+    for (int i = 0; i < N; i++)
+        bad += !close_part(magnitude[i], cabs(values[i]), 1e-15);
+    CHECK(bad == 0);
+
+    /* Annex G fixes these results except for some signs of zero and of an infinite or NaN
+     * imaginary part; close_part compares NaN as NaN, zero and infinity with their signs */
+    const struct {
+        pymic2_op op;
+        double _Complex (*reference)(double _Complex);
+    } functions[] = {{PYMIC2_OP_SQRT, csqrt}, {PYMIC2_OP_EXP, cexp}, {PYMIC2_OP_LOG, clog},
+                     {PYMIC2_OP_TANH, ctanh}};
+    for (size_t f = 0; f < sizeof functions / sizeof functions[0]; f++) {
+        run_complex(cl, functions[f].op, values, NULL, N, PYMIC2_COMPLEX128, out);
+        bad = 0;
+        for (int i = 0; i < N; i++) {
+            const double _Complex want = functions[f].reference(values[i]);
+            int same = close_complex(out[i], want, 1e-14);
+            if (!same && (!isfinite(creal(values[i])) || !isfinite(cimag(values[i])))) {
+                /* the unspecified signs: compare magnitudes and NaN-ness */
+                same = close_part(fabs(creal(out[i])), fabs(creal(want)), 1e-14) &&
+                       close_part(fabs(cimag(out[i])), fabs(cimag(want)), 1e-14);
+            }
+            if (!same)
+                fprintf(stderr, "op %d of (%g, %g): (%g, %g), C99 (%g, %g)\n",
+                        (int)functions[f].op, creal(values[i]), cimag(values[i]),
+                        creal(out[i]), cimag(out[i]), creal(want), cimag(want));
+            bad += !same;
+        }
+        CHECK(bad == 0);
+    }
+}
+
 static void test_device_errors(pymic2_device *cl)
 {
     pymic2_stream *stream;
@@ -229,20 +391,6 @@ static void test_device_errors(pymic2_device *cl)
         pymic2_stream_sync(stream);
     CHECK(status == PYMIC2_EINVAL || status == PYMIC2_EASYNC);
     CHECK_MESSAGE_HAS("negative integer powers");
-
-    /* complex128 */
-    CHECK_OK(pymic2_operand_contiguous(&desc.operands[0], db, 0, PYMIC2_COMPLEX128, 1,
-                                       (int64_t[]){2}));
-    desc.operands[1] = desc.operands[0];
-    desc.operands[2] = desc.operands[0];
-    desc.op = PYMIC2_OP_ADD;
-    status = pymic2_op_launch(stream, &desc);
-    if (status == PYMIC2_OK)
-        status = pymic2_stream_sync(stream);
-    else
-        pymic2_stream_sync(stream);
-    CHECK(status == PYMIC2_EDTYPE || status == PYMIC2_EASYNC);
-    CHECK_MESSAGE_HAS("complex128 is not supported on OpenCL devices");
     pymic2_buffer_release(db);
     pymic2_buffer_release(de);
     pymic2_buffer_release(dout);
@@ -257,6 +405,7 @@ int main(void)
     test_sources(cl);
     if (cl != NULL) {
         test_against_host(cl);
+        test_complex(cl);
         test_device_errors(cl);
     }
     return CHECK_DONE();

@@ -250,6 +250,23 @@ def train(model, optimizer, x, t, device=None, steps=6):
     return losses
 
 
+@pytest.mark.parametrize("device_name", ["host:0", "opencl:0"])
+def test_small_mlp_trains_on_every_device_like_numpy(device_name):
+    if device_name not in {d.name for d in pymic2.devices}:
+        pytest.skip(f"no {device_name} in this process (the host pass hides OpenCL; "
+                    f"PYMIC2_TEST_DEVICE=opencl:0 runs this on it)")
+    if device_name != TEST_DEVICE:
+        pytest.skip(f"training on {device_name}, not the default device {TEST_DEVICE}, mixes "
+                    f"devices (pymic2.chainer makes some arrays on the default device); the "
+                    f"pass with PYMIC2_TEST_DEVICE={device_name} covers it")
+    x, t = make_data()
+    numpy_losses = train(make_model(), chainer.optimizers.SGD(lr=0.1), x, t)
+    device_losses = train(make_model(), chainer.optimizers.SGD(lr=0.1), x, t,
+                          chainer.get_device("@pymic2:" + device_name))
+    numpy.testing.assert_allclose(device_losses, numpy_losses, rtol=1e-5)
+    assert device_losses[-1] < 0.9 * device_losses[0]
+
+
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_optimizer_updates_like_numpy(device, name):
     x, t = make_data()

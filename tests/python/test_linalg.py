@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import pymic2
+from conftest import names_both
 from test_math import ALL_DTYPES, check, sample
 
 
@@ -120,7 +121,7 @@ def test_errors():
     with pytest.raises(numpy.exceptions.AxisError):
         pymic2.tensordot(a, pymic2.zeros((4, 2)), axes=([2], [0]))
     other = pymic2.ndarray((4, 2), stream=pymic2.devices[1].create_stream()).fill(1)
-    with pytest.raises(ValueError, match=r"host:1.*host:0|host:0.*host:1"):
+    with pytest.raises(ValueError, match=names_both("host:1")):
         a @ other
     with pytest.raises(TypeError):
         pymic2.asarray(numpy.zeros((2, 2), numpy.uint8)) @ numpy.zeros((2, 2), numpy.uint64)

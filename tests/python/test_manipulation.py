@@ -4,7 +4,7 @@ non-contiguous inputs."""
 
 import numpy
 import pytest
-from conftest import assert_same
+from conftest import assert_same, names_both
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -264,7 +264,7 @@ def test_concatenate_promotes_and_checks():
         pymic2.concatenate([pymic2.zeros(()), pymic2.zeros(())])
     with pytest.raises(AxisError):
         pymic2.concatenate([i8, i8], axis=1)
-    with pytest.raises(ValueError, match="host:0.*host:1"):
+    with pytest.raises(ValueError, match=names_both("host:1")):
         pymic2.concatenate([i8, pymic2.zeros(2, numpy.int8, device="host:1")])
     with pytest.raises(ValueError, match="same shape"):
         pymic2.stack([i8, f32])

@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import pymic2
+from conftest import names_both
 
 ALL_DTYPES = [numpy.bool_, numpy.int8, numpy.uint8, numpy.int32, numpy.int64, numpy.float32,
               numpy.float64, numpy.complex128]
@@ -376,7 +377,7 @@ def test_errors():
     with pytest.raises(ValueError, match=r"\(3, 4\).*\(2, 4\)"):
         a * pymic2.zeros((2, 4))
     other = pymic2.ndarray((3, 4), stream=pymic2.devices[1].create_stream()).fill(1)
-    with pytest.raises(ValueError, match=r"host:1.*host:0|host:0.*host:1"):
+    with pytest.raises(ValueError, match=names_both("host:1")):
         a + other
     with pytest.raises(TypeError):
         a + numpy.zeros(3, numpy.uint64)  # the device has no uint64

@@ -16,8 +16,8 @@ def test_attributes_match_numpy(dtype):
     assert a.dtype == host.dtype and isinstance(a.dtype, numpy.dtype)
     assert a.c_contiguous and not a.f_contiguous
     assert a.flags["C_CONTIGUOUS"] and a.flags.c_contiguous
-    assert a.device is pymic2.devices[0]
-    assert a.stream is pymic2.devices[0].get_default_stream()
+    assert a.device is pymic2.default_device()
+    assert a.stream is pymic2.default_device().get_default_stream()
     assert isinstance(a, pymic2.ndarray) and not isinstance(a, pymic2.OffloadArray)
 
 

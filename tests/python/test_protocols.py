@@ -4,7 +4,7 @@ function; the array API namespace."""
 
 import numpy
 import pytest
-from conftest import assert_same
+from conftest import assert_same, names_both
 
 import pymic2
 from pymic2 import _protocols
@@ -156,7 +156,7 @@ def test_ufuncs_run_on_the_device():
     assert_same(on_device(numpy.negative(a.T)), -host.T)
     assert numpy.add(a, a, out=(out,)) is out
     assert_same(out, host + host)
-    with pytest.raises(ValueError, match="host:0.*host:1|host:1.*host:0"):
+    with pytest.raises(ValueError, match=names_both("host:1")):
         numpy.add(a, pymic2.zeros(a.shape, device="host:1"))
 
 

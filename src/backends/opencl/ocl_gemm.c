@@ -9,6 +9,10 @@
  * rows are not contiguous, take a scalar loop in the same kernel. K is cut into blocks of
  * K_BLOCK (one launch each, accumulating into C) so that the rows of B a block reads stay in
  * the caches: 2.3x faster than one pass over K for N = 2048 on PoCL.
+ * complex128 (double2): the same tiling, each work-item COMPLEX_ROWS x COMPLEX_VECTOR
+ * elements of C kept as separate real and imaginary vectors (B's row read as a double vector
+ * of interleaved parts, split by .even/.odd), four FMAs per complex multiply-add. 8 x 8
+ * measured fastest on PoCL (N = 1024: 90 GFLOPS alone; 4 x 4: 53, 16 x 8: 66).
  * Integers and bool: one work-item per element of C, the integer arithmetic wrapping in the
  * dtype's W as the host's kernel does (bool: OR of ANDs). Batches are launched one by one.
  */
@@ -24,6 +28,8 @@
 #define BLOCK_ROWS 8
 #define VECTOR_DOUBLE 8
 #define VECTOR_FLOAT 16
+#define COMPLEX_ROWS 8
+#define COMPLEX_VECTOR 8
 #define K_BLOCK 256
 
 typedef struct gemm_key {
@@ -75,6 +81,72 @@ static const char float_kernel[] =
     "        }\n"
     "}\n";
 
+/* complex128: VECTOR complex numbers of a row of B or C are one double vector of twice the
+ * width (RV), real parts in .even, imaginary parts in .odd. */
+static const char complex_kernel[] =
+    "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n"
+    "#define CAT(a, b) CAT2(a, b)\n"
+    "#define CAT2(a, b) a##b\n"
+    "#define HV CAT(double, VECTOR)\n"
+    "#define RV CAT(double, WIDE)\n"
+    "double2 cmul(double2 a, double2 b)\n"
+    "{\n"
+    "    return (double2)(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);\n"
+    "}\n"
+    "__kernel void pymic2_gemm(long M, long N, long K,"
+    " __global const double2 *A, long a_off, long a_rs, long a_cs,"
+    " __global const double2 *B, long b_off, long b_rs, long b_cs,"
+    " __global double2 *C, long c_off, long c_rs, long c_cs, double2 alpha, double2 beta,"
+    " int read_c)\n"
+    "{\n"
+    "    const long j0 = get_global_id(0) * VECTOR, i0 = get_global_id(1) * ROWS;\n"
+    "    if (i0 >= M || j0 >= N)\n"
+    "        return;\n"
+    "    if (i0 + ROWS <= M && j0 + VECTOR <= N && b_cs == 1 && c_cs == 1) {\n"
+    "        HV re[ROWS], im[ROWS];\n"
+    "        for (int r = 0; r < ROWS; r++)\n"
+    "            re[r] = im[r] = 0;\n"
+    "        __global const double2 *a = A + a_off + i0 * a_rs;\n"
+    "        __global const double *b = (__global const double *)(B + b_off + j0);\n"
+    "        for (long k = 0; k < K; k++) {\n"
+    "            const RV bv = CAT(vload, WIDE)(0, b + 2 * k * b_rs);\n"
+    "            const HV b_re = bv.even, b_im = bv.odd;\n"
+    "            #pragma unroll\n"
+    "            for (int r = 0; r < ROWS; r++) {\n"
+    "                const double2 av = a[r * a_rs + k * a_cs];\n"
+    "                re[r] = fma((HV)(av.x), b_re, re[r]);\n"
+    "                re[r] = fma((HV)(-av.y), b_im, re[r]);\n"
+    "                im[r] = fma((HV)(av.x), b_im, im[r]);\n"
+    "                im[r] = fma((HV)(av.y), b_re, im[r]);\n"
+    "            }\n"
+    "        }\n"
+    "        __global double *c = (__global double *)(C + c_off + i0 * c_rs + j0);\n"
+    "        #pragma unroll\n"
+    "        for (int r = 0; r < ROWS; r++) {\n"
+    "            HV out_re = alpha.x * re[r] - alpha.y * im[r];\n"
+    "            HV out_im = alpha.x * im[r] + alpha.y * re[r];\n"
+    "            if (read_c) {\n"
+    "                const RV old = CAT(vload, WIDE)(0, c + 2 * r * c_rs);\n"
+    "                out_re += beta.x * old.even - beta.y * old.odd;\n"
+    "                out_im += beta.x * old.odd + beta.y * old.even;\n"
+    "            }\n"
+    "            RV result;\n"
+    "            result.even = out_re;\n"
+    "            result.odd = out_im;\n"
+    "            CAT(vstore, WIDE)(result, 0, c + 2 * r * c_rs);\n"
+    "        }\n"
+    "        return;\n"
+    "    }\n"
+    "    for (long i = i0; i < min(i0 + ROWS, M); i++)\n"
+    "        for (long j = j0; j < min(j0 + VECTOR, N); j++) {\n"
+    "            double2 acc = 0;\n"
+    "            for (long k = 0; k < K; k++)\n"
+    "                acc += cmul(A[a_off + i * a_rs + k * a_cs], B[b_off + k * b_rs + j * b_cs]);\n"
+    "            __global double2 *c = &C[c_off + i * c_rs + j * c_cs];\n"
+    "            *c = read_c ? cmul(alpha, acc) + cmul(beta, *c) : cmul(alpha, acc);\n"
+    "        }\n"
+    "}\n";
+
 /* Integers wrap in W; bool is OR of ANDs (any nonzero byte is true). */
 static const char integer_kernel[] =
     "__kernel void pymic2_gemm(long M, long N, long K,"
@@ -96,12 +168,17 @@ static const char integer_kernel[] =
 int pymic2__ocl_source_gemm(const char *device, pymic2_dtype dtype, bool fp64, char **source)
 {
     const char *type = pymic2__ocl_type_name(dtype);
-    if (type == NULL || (dtype == PYMIC2_FLOAT64 && !fp64))
+    if (type == NULL || ((dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128) && !fp64))
         return pymic2__error(PYMIC2_EDTYPE, "%s: matmul of %s is not supported here", device,
                              pymic2_dtype_name(dtype));
     const bool is_float = dtype == PYMIC2_FLOAT32 || dtype == PYMIC2_FLOAT64;
     char header[1024];
-    if (is_float) {
+    const char *body = is_float ? float_kernel : integer_kernel;
+    if (dtype == PYMIC2_COMPLEX128) {
+        snprintf(header, sizeof header, "#define ROWS %d\n#define VECTOR %d\n#define WIDE %d\n",
+                 COMPLEX_ROWS, COMPLEX_VECTOR, 2 * COMPLEX_VECTOR);
+        body = complex_kernel;
+    } else if (is_float) {
         snprintf(header, sizeof header, "%s#define T %s\n#define ROWS %d\n#define VECTOR %d\n",
                  fp64 ? "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n" : "", type,
                  BLOCK_ROWS, dtype == PYMIC2_FLOAT64 ? VECTOR_DOUBLE : VECTOR_FLOAT);
@@ -119,7 +196,6 @@ int pymic2__ocl_source_gemm(const char *device, pymic2_dtype dtype, bool fp64, c
                  "#define COMBINE(acc, old) (T)((ACC)alpha * (acc) + (ACC)beta * (old))\n",
                  type, wrap);
     }
-    const char *body = is_float ? float_kernel : integer_kernel;
     size_t size = strlen(header) + strlen(body) + 1;
     char *text = malloc(size);
     if (text == NULL)
@@ -167,20 +243,33 @@ int pymic2__ocl_run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl
         return status;
     const int64_t itemsize = (int64_t)pymic2_dtype_size(dtype);
     const cl_int read_c = memcmp(&desc->beta, &(pymic2_scalar){0}, (size_t)itemsize) != 0;
-    const bool is_float = dtype == PYMIC2_FLOAT32 || dtype == PYMIC2_FLOAT64;
-    const size_t vector = dtype == PYMIC2_FLOAT64 ? VECTOR_DOUBLE : VECTOR_FLOAT;
+    /* tiled: floats and complex, blocked over K; else one work-item per element */
+    const bool tiled = dtype == PYMIC2_FLOAT32 || dtype == PYMIC2_FLOAT64 ||
+                       dtype == PYMIC2_COMPLEX128;
+    const int64_t vector = dtype == PYMIC2_FLOAT64      ? VECTOR_DOUBLE
+                           : dtype == PYMIC2_COMPLEX128 ? COMPLEX_VECTOR
+                                                        : VECTOR_FLOAT;
+    const int64_t rows = dtype == PYMIC2_COMPLEX128 ? COMPLEX_ROWS : BLOCK_ROWS;
     size_t global[2], local[2] = {1, 1};
-    if (is_float) {
-        global[0] = (size_t)((n + (int64_t)vector - 1) / (int64_t)vector);
-        global[1] = (size_t)((m + BLOCK_ROWS - 1) / BLOCK_ROWS);
+    if (tiled) {
+        global[0] = (size_t)((n + vector - 1) / vector);
+        global[1] = (size_t)((m + rows - 1) / rows);
     } else {
         global[0] = (size_t)n;
         global[1] = (size_t)m;
         local[0] = 8;
     }
     cl_event previous = NULL;
-    const int64_t k_block = is_float ? K_BLOCK : (k > 0 ? k : 1);
-    const pymic2_scalar one = {.f64 = 1.0}, one_f32 = {.f32 = 1.0f};
+    const int64_t k_block = tiled ? K_BLOCK : (k > 0 ? k : 1);
+    /* beta of the K blocks after the first (they add to C) */
+    pymic2_scalar one;
+    memset(&one, 0, sizeof one);
+    if (dtype == PYMIC2_FLOAT32)
+        one.f32 = 1.0f;
+    else if (dtype == PYMIC2_COMPLEX128)
+        one.c128[0] = 1.0;
+    else
+        one.f64 = 1.0;
     for (int64_t batch = 0; batch < batches && status == PYMIC2_OK; batch++) {
         /* this batch's matrices: the batch index over c's leading dimensions */
         int64_t at[3] = {offsets[0], offsets[1], offsets[2]}, rest = batch;
@@ -199,9 +288,7 @@ int pymic2__ocl_run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl
             const int64_t kk = k - k0 < k_block ? k - k0 : k_block;
             const bool first = k0 == 0;
             const cl_int read = first ? read_c : 1;
-            const void *beta = first ? (const void *)&desc->beta
-                                     : dtype == PYMIC2_FLOAT64 ? (const void *)&one
-                                                               : (const void *)&one_f32;
+            const void *beta = first ? (const void *)&desc->beta : (const void *)&one;
             if (previous != NULL)
                 clReleaseEvent(previous);
             previous = NULL;

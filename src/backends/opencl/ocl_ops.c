@@ -256,13 +256,10 @@ bool pymic2__ocl_fp64(pymic2_device *device)
 
 int pymic2__ocl_check_dtype(pymic2_device *device, const char *what, pymic2_dtype dtype)
 {
-    if (dtype == PYMIC2_COMPLEX128)
-        return pymic2__error(PYMIC2_EDTYPE, "%s: %s: complex128 is not supported on OpenCL "
-                             "devices (OpenCL C has no complex type); compute on a host device",
-                             device->name, what);
-    if (dtype == PYMIC2_FLOAT64 && !pymic2__ocl_fp64(device))
-        return pymic2__error(PYMIC2_EDTYPE, "%s (%s) has no float64 support (cl_khr_fp64): %s",
-                             device->name, pymic2__ocl_device_of(device)->device_name, what);
+    if ((dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128) && !pymic2__ocl_fp64(device))
+        return pymic2__error(PYMIC2_EDTYPE, "%s (%s) has no float64 support (cl_khr_fp64)%s: %s",
+                             device->name, pymic2__ocl_device_of(device)->device_name,
+                             dtype == PYMIC2_COMPLEX128 ? ", which complex128 needs" : "", what);
     return PYMIC2_OK;
 }
 
@@ -331,7 +328,20 @@ static void merge_dims(merged *m, int noperands, const pymic2_operand *operands,
     }
 }
 
-static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *done)
+/* An integer power with a negative exponent in an array: the kernel set the flag. */
+static int report_negative_power(pymic2_stream *stream, const pymic2__command *command,
+                                 const void *findings)
+{
+    cl_int invalid;
+    memcpy(&invalid, findings, sizeof invalid);
+    if (invalid == 0)
+        return PYMIC2_OK;
+    return pymic2__error(PYMIC2_EINVAL, "%s: %s: " PYMIC2__NEGATIVE_POWER_MESSAGE,
+                         stream->device->name, pymic2__op_get_info(command->u.op.op)->name);
+}
+
+static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *done,
+                           pymic2__ocl_check *check)
 {
     pymic2_device *device = stream->device;
     const pymic2__op_info *info = pymic2__op_get_info(desc->op);
@@ -415,23 +425,11 @@ static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl
     }
     if (geometry)
         clReleaseMemObject(geometry);
-    if (flags != NULL) {
-        /* an integer power with a negative exponent in an array: the device found it */
-        cl_int invalid = 0;
-        if (status == PYMIC2_OK) {
-            cl_int err = clEnqueueReadBuffer(pymic2__ocl_stream_of(stream)->queue, flags,
-                                             CL_TRUE, 0, sizeof invalid, &invalid, 0, NULL,
-                                             NULL);
-            if (err != CL_SUCCESS)
-                status = pymic2__ocl_status(err, device, "reading the invalid-input flag");
-            else if (invalid)
-                status = pymic2__error(PYMIC2_EINVAL, "%s: %s: " PYMIC2__NEGATIVE_POWER_MESSAGE,
-                                       device->name, info->name);
-            if (status != PYMIC2_OK) {
-                clReleaseEvent(*done);
-                *done = NULL;
-            }
-        }
+    if (flags != NULL && status == PYMIC2_OK) {
+        check->result = flags;
+        check->bytes = sizeof zero;
+        check->report = report_negative_power;
+    } else if (flags != NULL) {
         clReleaseMemObject(flags);
     }
     return status;
@@ -643,22 +641,125 @@ static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_even
     return status;
 }
 
+/* A float sum starts from -0.0 so that a sum of -0.0 stays -0.0, as NumPy's; but NumPy's sum
+ * of nothing is +0.0: an empty float sum adds +0.0 to its result. */
+static int run_sum(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *done)
+{
+    const pymic2_operand *in = &desc->operands[0], *out = &desc->operands[1];
+    bool empty = false;
+    for (int d = 0; d < in->ndim; d++)
+        empty |= (desc->axes >> d & 1) != 0 && in->shape[d] == 0;
+    const bool is_float = out->dtype == PYMIC2_FLOAT32 || out->dtype == PYMIC2_FLOAT64;
+    if (!empty || !is_float)
+        return run_reduce(stream, desc, done);
+    cl_event reduced;
+    int status = run_reduce(stream, desc, &reduced);
+    if (status != PYMIC2_OK)
+        return status;
+    clReleaseEvent(reduced);
+    pymic2_op_desc plus_zero = {.op = PYMIC2_OP_ADD, .noperands = 3};
+    plus_zero.operands[0] = *out;
+    pymic2_operand_scalar(&plus_zero.operands[1], out->dtype, (pymic2_scalar){0});
+    plus_zero.operands[2] = *out;
+    pymic2__ocl_check no_check = {0}; /* a float add has nothing to check */
+    return run_elementwise(stream, &plus_zero, done, &no_check);
+}
+
+/* ---------------------------------------------------------------- GEMM with c overlapping an input */
+
+/* The bytes [*first, *end) of its buffer a non-empty view addresses. */
+static void byte_extent(const pymic2_operand *operand, int64_t *first, int64_t *end)
+{
+    int64_t low = operand->offset, high = operand->offset;
+    for (int d = 0; d < operand->ndim; d++) {
+        const int64_t span = (operand->shape[d] - 1) * operand->strides[d];
+        if (span < 0)
+            low += span;
+        else
+            high += span;
+    }
+    *first = low;
+    *end = high + (int64_t)pymic2_dtype_size(operand->dtype);
+}
+
+static bool is_empty(const pymic2_operand *operand)
+{
+    for (int d = 0; d < operand->ndim; d++)
+        if (operand->shape[d] == 0)
+            return true;
+    return false;
+}
+
+/*
+ * The GEMM kernels read a and b while they write c (`a @= b`): an input overlapping c is
+ * first copied, its whole extent, into a temporary buffer, and the product reads the copy.
+ * The copy stands in for the input's buffer in a copy of the descriptor.
+ */
+static int run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl_event *done)
+{
+    pymic2_gemm_desc reads_copies = *desc;
+    pymic2_operand *inputs[2] = {&reads_copies.a, &reads_copies.b};
+    pymic2_buffer stand_ins[2];
+    cl_mem copies[2] = {NULL, NULL};
+    int status = PYMIC2_OK;
+    int64_t c_first, c_end;
+    byte_extent(&desc->c, &c_first, &c_end);
+    for (int k = 0; k < 2 && status == PYMIC2_OK; k++) {
+        pymic2_operand *input = inputs[k];
+        if (input->buffer != desc->c.buffer || is_empty(input) || is_empty(&desc->c))
+            continue;
+        int64_t first, end;
+        byte_extent(input, &first, &end);
+        if (first >= c_end || c_first >= end)
+            continue;
+        status = pymic2__ocl_temporary(stream->device, (size_t)(end - first), NULL, &copies[k]);
+        if (status != PYMIC2_OK)
+            break;
+        cl_int err = clEnqueueCopyBuffer(pymic2__ocl_stream_of(stream)->queue,
+                                         pymic2__ocl_mem_of(input->buffer), copies[k],
+                                         input->buffer->offset + (size_t)first, 0,
+                                         (size_t)(end - first), 0, NULL, NULL);
+        if (err != CL_SUCCESS) {
+            status = pymic2__ocl_status(err, stream->device, "copy of a matmul input that "
+                                        "overlaps the output");
+            break;
+        }
+        stand_ins[k] = *input->buffer;
+        stand_ins[k].chunk_handle = copies[k];
+        stand_ins[k].offset = 0;
+        stand_ins[k].size = (size_t)(end - first);
+        input->buffer = &stand_ins[k];
+        input->offset -= first;
+    }
+    if (status == PYMIC2_OK)
+        status = pymic2__ocl_run_gemm(stream, &reads_copies, done);
+    for (int k = 0; k < 2; k++)
+        if (copies[k] != NULL) /* CL keeps it until the queued product ran */
+            clReleaseMemObject(copies[k]);
+    return status;
+}
+
 /* ---------------------------------------------------------------- dispatch */
 
 int pymic2__ocl_enqueue_compute(pymic2_stream *stream, pymic2__command *command,
-                                cl_event *done)
+                                cl_event *done, pymic2__ocl_check *check)
 {
     switch (command->kind) {
     case PYMIC2__CMD_OP:
+        if (command->u.op.reduction == PYMIC2_REDUCE_SUM)
+            return run_sum(stream, &command->u.op, done);
         if (command->u.op.reduction != PYMIC2_REDUCE_NONE)
             return run_reduce(stream, &command->u.op, done);
-        return run_elementwise(stream, &command->u.op, done);
+        return run_elementwise(stream, &command->u.op, done, check);
     case PYMIC2__CMD_GEMM:
-        return pymic2__ocl_run_gemm(stream, &command->u.gemm, done);
+        return run_gemm(stream, &command->u.gemm, done);
     case PYMIC2__CMD_INDEX:
         return pymic2__ocl_run_index(stream, &command->u.index, done);
     case PYMIC2__CMD_RANDOM:
         return pymic2__ocl_run_random(stream, &command->u.random, done);
+    case PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY:
+        return pymic2__ocl_run_softmax_cross_entropy(stream, &command->u.softmax_cross_entropy,
+                                                     done, check);
     default:
         return pymic2__error(PYMIC2_EINVAL, "%s: command kind %d is not a computation",
                              stream->device->name, (int)command->kind);

@@ -8,9 +8,9 @@
  * built on first use through pymic2__ocl_program_get (memory and disk cache); the cl_kernel
  * objects are kept per device (ocl_ops.c).
  *
- * complex128 is not supported on OpenCL devices (EDTYPE): OpenCL C has no complex type, and
- * the rows' complex columns use C operators (a / b, a == b) whose meaning on a double2 is
- * not the complex one.
+ * complex128 is OpenCL's double2 (real part .x, imaginary .y: the memory layout of C's
+ * double _Complex); the rows' complex column calls pymic2__c* helpers, which the prelude of
+ * a kernel with complex values defines on double2. Like float64 it needs cl_khr_fp64.
  */
 #ifndef PYMIC2_OCL_OPS_H
 #define PYMIC2_OCL_OPS_H
@@ -23,11 +23,32 @@
  * the message recorded; then nothing of it was enqueued that still runs, and *done is unset.
  * The runtime calls pymic2__command_finish after *done completed.
  *
- * Commands whose failure the device detects (an integer power with a negative exponent in
- * an array, an index out of bounds) wait for their check and return its status here.
+ * Commands whose failure only the device can detect (an integer power with a negative
+ * exponent in an array, a label out of bounds) fill *check (zeroed by the caller): the
+ * failure is reported when the command completes, at the next sync, as on the host. An
+ * index out of bounds still waits for its check here: the gather and scatter kernels would
+ * otherwise address memory outside the array.
  */
+typedef struct pymic2__ocl_check pymic2__ocl_check;
 int pymic2__ocl_enqueue_compute(pymic2_stream *stream, pymic2__command *command,
-                                cl_event *done);
+                                cl_event *done, pymic2__ocl_check *check);
+
+/*
+ * A device-side check of a command: its kernels write `bytes` (at most PYMIC2__OCL_CHECK_BYTES)
+ * of findings into `result`; the runtime reads them behind the command without blocking and,
+ * once they arrived, its completion thread calls report(stream, command, findings), which
+ * returns 0 or the command's failure (message recorded). The runtime releases `result`.
+ * report must not enqueue anything on the stream's queue (later commands may wait for the
+ * completion thread).
+ */
+#define PYMIC2__OCL_CHECK_BYTES 64
+typedef int (*pymic2__ocl_report_fn)(pymic2_stream *stream, const pymic2__command *command,
+                                     const void *findings);
+struct pymic2__ocl_check {
+    cl_mem result; /* NULL: nothing to check */
+    size_t bytes;
+    pymic2__ocl_report_fn report;
+};
 
 /* Frees the kernels cached for the device (device uninit). */
 void pymic2__ocl_compute_uninit(pymic2_device *device);
@@ -76,7 +97,8 @@ int pymic2__ocl_source_random(const char *device, pymic2_random_distribution dis
 int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindices,
                              unsigned wide_indices, bool fp64, char **source);
 
-/* The OpenCL C spelling of a dtype ("double", "uchar" for bool); NULL for complex128. */
+/* The OpenCL C spelling of a dtype ("double", "uchar" for bool, "double2" for complex128);
+ * NULL for a value that is no dtype. */
 const char *pymic2__ocl_type_name(pymic2_dtype dtype);
 
 /* ---------------------------------------------------------------- within the compute half */
@@ -87,7 +109,8 @@ enum {
     PYMIC2__OCL_KIND_REDUCE,
     PYMIC2__OCL_KIND_GEMM,
     PYMIC2__OCL_KIND_INDEX,
-    PYMIC2__OCL_KIND_RANDOM
+    PYMIC2__OCL_KIND_RANDOM,
+    PYMIC2__OCL_KIND_NN
 };
 
 /* Kernel keys are plain structs, memset to 0 before filling (compared as bytes). */
@@ -135,8 +158,8 @@ int pymic2__ocl_temporary(pymic2_device *device, size_t nbytes, const void *cont
  * PYMIC2_OPENCL_NO_FP64 is set to a value other than 0 (a test hook: behave as a device
  * without fp64). */
 bool pymic2__ocl_fp64(pymic2_device *device);
-/* EDTYPE for complex128, and for float64 without fp64: "opencl:0 (NAME) has no float64
- * support (cl_khr_fp64)". what names the operation. */
+/* EDTYPE for float64 and complex128 without fp64: "opencl:0 (NAME) has no float64 support
+ * (cl_khr_fp64)". what names the operation. */
 int pymic2__ocl_check_dtype(pymic2_device *device, const char *what, pymic2_dtype dtype);
 /* The operand's offset from its chunk's start in elements; ENOTSUP if the offset or a stride
  * is not a whole number of elements. */
@@ -145,11 +168,14 @@ int pymic2__ocl_element_offset(pymic2_device *device, const char *what,
 /* Whether an op's row can set `invalid` for the dtype (then the kernel reports it). */
 bool pymic2__ocl_op_may_be_invalid(pymic2_op op, pymic2_dtype dtype);
 
-/* The other commands (ocl_gemm.c, ocl_ops_index.c, ocl_ops_random.c). */
+/* The other commands (ocl_gemm.c, ocl_ops_index.c, ocl_ops_random.c, ocl_nn.c). */
 int pymic2__ocl_run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl_event *done);
 int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc,
                           cl_event *done);
 int pymic2__ocl_run_random(pymic2_stream *stream, const pymic2_random_desc *desc,
                            cl_event *done);
+int pymic2__ocl_run_softmax_cross_entropy(pymic2_stream *stream,
+                                          const pymic2_softmax_cross_entropy_desc *desc,
+                                          cl_event *done, pymic2__ocl_check *check);
 
 #endif /* PYMIC2_OCL_OPS_H */

@@ -55,7 +55,8 @@ int pymic2__ocl_source_random(const char *device, pymic2_random_distribution dis
                               pymic2_dtype dtype, bool fp64, char **source)
 {
     const char *type = pymic2__ocl_type_name(dtype);
-    if (type == NULL || (dtype == PYMIC2_FLOAT64 && !fp64))
+    /* complex128 (double2) has no distribution here: the core refuses it first */
+    if (type == NULL || dtype == PYMIC2_COMPLEX128 || (dtype == PYMIC2_FLOAT64 && !fp64))
         return pymic2__error(PYMIC2_EDTYPE, "%s: random numbers of %s are not supported here",
                              device, pymic2_dtype_name(dtype));
     /* the K values of block `block` into v[0..K-1], as the host's compute_block */

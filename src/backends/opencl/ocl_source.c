@@ -90,10 +90,10 @@ static int finish(text *t, const char *device, char **source)
         [PYMIC2__CLASS_BOOL] = PYMIC2__OCL_TEXT_##bo(be),                                 \
         [PYMIC2__CLASS_INT] = PYMIC2__OCL_TEXT_##io(ie),                                  \
         [PYMIC2__CLASS_FLOAT] = PYMIC2__OCL_TEXT_##fo(fe),                                \
+        [PYMIC2__CLASS_COMPLEX] = PYMIC2__OCL_TEXT_##co(ce),                              \
     },
 #define PYMIC2__OCL_OP_TEXT(NAME, lname, n) \
     [PYMIC2_OP_##NAME] = PYMIC2__CALL(PYMIC2__OCL_ROW_TEXT, PYMIC2__OP_ROW_##NAME)
-/* complex stays NULL: see ocl_ops.h */
 static const char *const op_text[PYMIC2_NUM_OPS][PYMIC2__NUM_CLASSES] = {
     PYMIC2_OP_TABLE(PYMIC2__OCL_OP_TEXT)};
 #undef PYMIC2__OCL_OP_TEXT
@@ -108,7 +108,10 @@ static const char *const convert_text[PYMIC2__NUM_CLASSES][PYMIC2__NUM_CLASSES] 
     PYMIC2__OCL_CONVERT(BOOL, FLOAT), PYMIC2__OCL_CONVERT(INT, BOOL),
     PYMIC2__OCL_CONVERT(INT, INT),    PYMIC2__OCL_CONVERT(INT, FLOAT),
     PYMIC2__OCL_CONVERT(FLOAT, BOOL), PYMIC2__OCL_CONVERT(FLOAT, INT),
-    PYMIC2__OCL_CONVERT(FLOAT, FLOAT),
+    PYMIC2__OCL_CONVERT(FLOAT, FLOAT), PYMIC2__OCL_CONVERT(BOOL, COMPLEX),
+    PYMIC2__OCL_CONVERT(INT, COMPLEX), PYMIC2__OCL_CONVERT(FLOAT, COMPLEX),
+    PYMIC2__OCL_CONVERT(COMPLEX, BOOL), PYMIC2__OCL_CONVERT(COMPLEX, INT),
+    PYMIC2__OCL_CONVERT(COMPLEX, FLOAT), PYMIC2__OCL_CONVERT(COMPLEX, COMPLEX),
 };
 #undef PYMIC2__OCL_CONVERT
 static const char *const convert_same = PYMIC2__OCL_EXPANDED_STRING(
@@ -129,7 +132,8 @@ static const dtype_text dtype_texts[PYMIC2_NUM_DTYPES] = {
 #undef PYMIC2__OCL_DTYPE_TEXT
 
 /* The OpenCL side of the dtype table: the type's name, its smallest and largest values (the
- * identities of max and min). NULL name: not on OpenCL (complex128). */
+ * identities of max and min; complex numbers are not ordered). complex128 is a double2, real
+ * part in .x, imaginary in .y: the layout of C's double _Complex. */
 typedef struct dtype_limit {
     const char *ocl, *lowest, *highest;
 } dtype_limit;
@@ -142,6 +146,7 @@ static const dtype_limit dtype_limits[PYMIC2_NUM_DTYPES] = {
     [PYMIC2_INT64] = {"long", "LONG_MIN", "LONG_MAX"},
     [PYMIC2_FLOAT32] = {"float", "-INFINITY", "INFINITY"},
     [PYMIC2_FLOAT64] = {"double", "-INFINITY", "INFINITY"},
+    [PYMIC2_COMPLEX128] = {"double2", NULL, NULL},
 };
 
 const char *pymic2__ocl_type_name(pymic2_dtype dtype)
@@ -262,36 +267,231 @@ static const char prelude_float[] =
     "#define pymic2__log1p log1p\n"
     "#define pymic2__tanh tanh\n";
 
+/*
+ * complex128 as double2 (real part .x, imaginary .y): op_table.h's pymic2__c* helpers with
+ * NumPy's semantics: textbook multiplication, Smith's division (by zero: each part over +0),
+ * NumPy's power (small integral exponents by squaring, 0 ** b), and the special values of
+ * C99 Annex G for sqrt, exp, log and tanh. Needs cl_khr_fp64.
+ * The functions compute the finite case unconditionally and then overwrite special inputs'
+ * results by plain assignments: PoCL vectorises straight-line code across work-items, but
+ * not calls inside branches (a branchy csqrt ran 3.5x slower). PoCL 3.1's double hypot,
+ * sin, cos, log and atan2 are scalar calls (15-50 ns each, exp and sqrt 3 and 1 ns): |a| is
+ * big * sqrt(1 + (small / big)^2), exp takes sincos.
+ */
+static const char prelude_complex[] =
+    "double pymic2__creal(double2 a) { return a.x; }\n"
+    "double pymic2__cimag(double2 a) { return a.y; }\n"
+    "double2 pymic2__cfrom_real(double re) { return (double2)(re, 0.0); }\n"
+    "int pymic2__cnonzero(double2 a) { return a.x != 0 || a.y != 0; }\n"
+    "int pymic2__cequal(double2 a, double2 b) { return a.x == b.x && a.y == b.y; }\n"
+    /* C99's hypot: infinite if a part is (NaN or not), else NaN if a part is */
+    "double pymic2__cabs(double2 a)\n"
+    "{\n"
+    "    const double ax = fabs(a.x), ay = fabs(a.y);\n"
+    "    const double big = ax > ay ? ax : ay, small = ax > ay ? ay : ax;\n"
+    "    const double ratio = small / big;\n"
+    "    double magnitude = big * sqrt(1.0 + ratio * ratio);\n"
+    "    if (big == 0)\n" /* 0 / 0; small is 0 or NaN */
+    "        magnitude = small;\n"
+    "    if (isinf(ax) || isinf(ay))\n"
+    "        magnitude = INFINITY;\n"
+    "    return magnitude;\n"
+    "}\n"
+    "double2 pymic2__cmul(double2 a, double2 b)\n"
+    "{\n"
+    "    return (double2)(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);\n"
+    "}\n"
+    /* Smith's: the ratio of b's smaller part to its larger one (NaN: as if the imaginary
+     * part were larger) */
+    "double2 pymic2__cdiv(double2 a, double2 b)\n"
+    "{\n"
+    "    const double abs_re = fabs(b.x), abs_im = fabs(b.y);\n"
+    "    const bool real_larger = abs_re >= abs_im;\n"
+    "    const double larger = real_larger ? b.x : b.y, smaller = real_larger ? b.y : b.x;\n"
+    "    const double ratio = smaller / larger, scale = 1.0 / (larger + smaller * ratio);\n"
+    "    double2 quotient = real_larger\n"
+    "        ? (double2)((a.x + a.y * ratio) * scale, (a.y - a.x * ratio) * scale)\n"
+    "        : (double2)((a.x * ratio + a.y) * scale, (a.y * ratio - a.x) * scale);\n"
+    "    if (abs_re == 0 && abs_im == 0)\n"
+    "        quotient = (double2)(a.x / abs_re, a.y / abs_re);\n"
+    "    return quotient;\n"
+    "}\n"
+    /* a / |a|; an infinite part gives its unit whatever the other (NaN too) unless both are
+     * infinite (NaN), as NumPy 2 */
+    "double2 pymic2__csign(double2 a)\n"
+    "{\n"
+    "    const double magnitude = pymic2__cabs(a);\n"
+    "    double2 sign = a / magnitude;\n"
+    "    if (magnitude == 0)\n"
+    "        sign = (double2)(0.0, 0.0);\n"
+    "    if (isinf(a.y))\n"
+    "        sign = (double2)(0.0, copysign(1.0, a.y));\n"
+    "    if (isinf(a.x))\n"
+    "        sign = (double2)(isinf(a.y) ? NAN : copysign(1.0, a.x), isinf(a.y) ? NAN : 0.0);\n"
+    "    return sign;\n"
+    "}\n"
+    /* the principal root: real part >= 0, imaginary part of a's imaginary sign (the cut on
+     * the negative real axis); scaled so that |a| neither overflows nor loses subnormal bits */
+    "double2 pymic2__csqrt(double2 a)\n"
+    "{\n"
+    "    const double x = a.x, y = a.y;\n"
+    "    double ax = fabs(x), ay = fabs(y), pre = 1.0, post = 1.0;\n"
+    "    if (ax > 0x1p1020 || ay > 0x1p1020) {\n"
+    "        pre = 0x1p-4;\n"
+    "        post = 0x1p2;\n"
+    "    }\n"
+    "    if (ax < 0x1p-1020 && ay < 0x1p-1020) {\n"
+    "        pre = 0x1p600;\n"
+    "        post = 0x1p-300;\n"
+    "    }\n"
+    "    ax *= pre;\n"
+    "    ay *= pre;\n"
+    "    const double scaled_root = sqrt(0.5 * (ax + pymic2__cabs((double2)(ax, ay))));\n"
+    "    const double root = scaled_root * post, other = ay / (2.0 * scaled_root) * post;\n"
+    "    double re = x >= 0 ? root : other, im = copysign(x >= 0 ? other : root, y);\n"
+    "    if (x == 0 && y == 0) {\n"
+    "        re = 0.0;\n"
+    "        im = y;\n"
+    "    }\n"
+    "    if (isnan(y))\n"
+    "        re = im = y;\n"
+    "    if (isinf(x)) {\n"
+    "        re = x > 0 ? x : isnan(y) ? y : 0.0;\n"
+    "        im = x < 0 ? copysign((double)INFINITY, y) : isnan(y) ? y : copysign(0.0, y);\n"
+    "    }\n"
+    "    if (isnan(x))\n"
+    "        re = im = x;\n"
+    "    if (isinf(y)) {\n"
+    "        re = INFINITY;\n"
+    "        im = y;\n"
+    "    }\n"
+    "    return (double2)(re, im);\n"
+    "}\n"
+    /* exp(x) (cos y + i sin y); where exp(x) overflows but the product may not, the two
+     * halves of exp(x) multiply in turn */
+    "double2 pymic2__cexp(double2 a)\n"
+    "{\n"
+    "    const double x = a.x, y = a.y;\n"
+    "    const bool high = x > 709.0;\n"
+    "    const double e = exp(high ? 0.5 * x : x), rest = high ? e : 1.0;\n"
+    "    double c;\n"
+    "    const double s = sincos(y, &c);\n" /* on PoCL as fast as one of sin and cos */
+    "    double re = e * c * rest, im = e * s * rest;\n"
+    "    if (y == 0)\n" /* exp of a real number, the zero's sign kept (x = NaN too) */
+    "        im = y;\n"
+    "    if (isinf(x) && !isfinite(y)) {\n"
+    "        re = x < 0 ? 0.0 : x;\n"
+    "        im = x < 0 ? copysign(0.0, y) : NAN;\n"
+    "    }\n"
+    "    return (double2)(re, im);\n"
+    "}\n"
+    /* log |a| + i arg a; near |a| = 1, log1p keeps the small real part's digits; tiny parts
+     * are scaled out of the subnormal range, where |a| would lose bits */
+    "double2 pymic2__clog(double2 a)\n"
+    "{\n"
+    "    const bool tiny = fabs(a.x) < 0x1p-1000 && fabs(a.y) < 0x1p-1000;\n"
+    "    const double ax = fabs(a.x) * (tiny ? 0x1p600 : 1.0);\n"
+    "    const double ay = fabs(a.y) * (tiny ? 0x1p600 : 1.0);\n"
+    "    const double big = ax > ay ? ax : ay, small = ax > ay ? ay : ax;\n"
+    "    const double near_one = 0.5 * log1p((big - 1.0) * (big + 1.0) + small * small);\n"
+    "    double re = log(pymic2__cabs((double2)(ax, ay))) - (tiny ? 600.0 * M_LN2 : 0.0);\n"
+    "    if (big >= 0.5 && big <= 2.0 && !isnan(small))\n"
+    "        re = near_one;\n"
+    "    return (double2)(re, atan2(a.y, a.x));\n"
+    "}\n"
+    /* Kahan's formula: with t = tan y, b = 1 + t^2, s = sinh x, rho = sqrt(1 + s^2),
+     * tanh a = (b rho s + i t) / (1 + b s^2); beyond |x| = 22 the real part is +-1 and the
+     * imaginary one 4 sin y cos y exp(-2|x|), where t / b = sin y cos y */
+    "double2 pymic2__ctanh(double2 a)\n"
+    "{\n"
+    "    const double x = a.x, y = a.y;\n"
+    "    const double t = tan(y), b = 1.0 + t * t, s = sinh(x), rho = sqrt(1.0 + s * s);\n"
+    "    const double d = 1.0 + b * s * s;\n"
+    "    double re = b * rho * s / d, im = t / d;\n"
+    "    const double far_im = 4.0 * (t / b) * exp(-2.0 * fabs(x));\n"
+    "    if (fabs(x) > 22.0) {\n"
+    "        re = copysign(1.0, x);\n"
+    "        im = far_im;\n"
+    "    }\n"
+    "    if (!isfinite(y)) {\n" /* finite x */
+    "        re = x == 0 ? x : NAN;\n"
+    "        im = NAN;\n"
+    "    }\n"
+    "    if (isinf(x)) {\n"
+    "        re = copysign(1.0, x);\n"
+    "        im = isfinite(y) ? copysign(0.0, t / b) : copysign(0.0, y);\n"
+    "    }\n"
+    "    if (isnan(x)) {\n"
+    "        re = x;\n"
+    "        im = y == 0 ? y : x;\n"
+    "    }\n"
+    "    return (double2)(re, im);\n"
+    "}\n"
+    /* NumPy's order: a ** 0 is 1 (NaN too); 0 ** b is 0 for Re b > 0, else NaN; integral
+     * exponents 1 to 3 multiply a directly (no 1 * a that turns an infinite part into NaN),
+     * others within 100 square from 1 and divide for negative ones; the rest exp(b log a) */
+    "double2 pymic2__cpow(double2 a, double2 b)\n"
+    "{\n"
+    "    const double n = b.x;\n"
+    "    if (n == 0 && b.y == 0)\n"
+    "        return (double2)(1.0, 0.0);\n"
+    "    if (a.x == 0 && a.y == 0)\n"
+    "        return n > 0 ? (double2)(0.0, 0.0) : (double2)(NAN, NAN);\n"
+    /* range first: converting NaN or a huge value to int is undefined */
+    "    if (b.y == 0 && n > -100 && n < 100 && n == (double)(int)n) {\n"
+    "        if (n == 1)\n"
+    "            return a;\n"
+    "        if (n == 2)\n"
+    "            return pymic2__cmul(a, a);\n"
+    "        if (n == 3)\n"
+    "            return pymic2__cmul(a, pymic2__cmul(a, a));\n"
+    "        uint m = (uint)abs((int)n);\n"
+    "        double2 result = (double2)(1.0, 0.0), base = a;\n"
+    "        while (m) {\n"
+    "            if (m & 1)\n"
+    "                result = pymic2__cmul(result, base);\n"
+    "            base = pymic2__cmul(base, base);\n"
+    "            m >>= 1;\n"
+    "        }\n"
+    "        return n < 0 ? pymic2__cdiv((double2)(1.0, 0.0), result) : result;\n"
+    "    }\n"
+    "    return pymic2__cexp(pymic2__cmul(b, pymic2__clog(a)));\n"
+    "}\n";
+
 static bool is_wide(pymic2_dtype dtype)
 {
     return dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128;
 }
 
-/* EDTYPE for dtypes an OpenCL device cannot run. */
+/* EDTYPE for dtypes an OpenCL device cannot run: float64 and complex128 (a pair of float64)
+ * without fp64. */
 static int check_dtype(const char *device, const char *what, pymic2_dtype dtype, bool fp64)
 {
-    if (dtype == PYMIC2_COMPLEX128)
-        return pymic2__error(PYMIC2_EDTYPE, "%s: %s: complex128 is not supported on OpenCL "
-                             "devices (OpenCL C has no complex type); compute on a host device",
-                             device, what);
     if (is_wide(dtype) && !fp64)
         return pymic2__error(PYMIC2_EDTYPE, "%s: %s: the device has no float64 support "
-                             "(cl_khr_fp64)", device, what);
+                             "(cl_khr_fp64)%s", device, what,
+                             dtype == PYMIC2_COMPLEX128 ? ", which complex128 needs" : "");
     return PYMIC2_OK;
 }
 
-/* The header of a source whose element type is `dtype`: fp64, the prelude, T and W. */
-static void begin_source(text *t, pymic2_dtype dtype, bool fp64)
+/* The header of a source whose element type is `dtype`: fp64, the prelude, T and W, and the
+ * complex helpers when `with_complex` (some value of the kernel is complex128; needs fp64). */
+static void begin_source(text *t, pymic2_dtype dtype, bool fp64, bool with_complex)
 {
     const dtype_text *types = &dtype_texts[dtype];
+    const pymic2__dtype_class class = pymic2__dtype_class_of(dtype);
     if (fp64)
         append(t, "#define PYMIC2_FP64 1\n");
     append(t, "%s", prelude_common);
-    append(t, "#define T %s\n", types->ctype);
+    /* the row's T: C's name, typedef'ed in the prelude, or OpenCL's for complex */
+    append(t, "#define T %s\n",
+           class == PYMIC2__CLASS_COMPLEX ? dtype_limits[dtype].ocl : types->ctype);
     if (strcmp(types->wrap, "void") != 0)
         append(t, "#define W %s\n", types->wrap);
-    if (pymic2__dtype_class_of(dtype) == PYMIC2__CLASS_FLOAT)
+    if (class == PYMIC2__CLASS_FLOAT)
         append(t, "%s", prelude_float);
+    if (with_complex)
+        append(t, "%s", prelude_complex);
 }
 
 /* The conversion from class `from` to dtype `to` under a rule, as PYMIC2_CONVERT(TO_T, VALUE). */
@@ -329,7 +529,8 @@ int pymic2__ocl_source_elementwise(const char *device, const pymic2__ocl_element
                              key->ndim);
 
     text t = {0};
-    begin_source(&t, key->input, key->fp64);
+    begin_source(&t, key->input, key->fp64,
+                 key->input == PYMIC2_COMPLEX128 || key->output == PYMIC2_COMPLEX128);
     define_convert(&t, convert);
     append(&t, "#define TO %s\n", dtype_limits[key->output].ocl);
     append(&t, "#define NDIM %d\n", key->ndim);
@@ -411,13 +612,19 @@ static const char *reduce_identity(pymic2_reduction reduction, pymic2_dtype acc)
     switch (reduction) {
     case PYMIC2_REDUCE_PROD:
     case PYMIC2_REDUCE_CUMPROD:
+        return pymic2__dtype_class_of(acc) == PYMIC2__CLASS_COMPLEX ? "(double2)(1.0, 0.0)"
+                                                                    : "1";
     case PYMIC2_REDUCE_ALL: return "1";
     case PYMIC2_REDUCE_MAX:
     case PYMIC2_REDUCE_ARGMAX: return dtype_limits[acc].lowest;
     case PYMIC2_REDUCE_MIN:
     case PYMIC2_REDUCE_ARGMIN: return dtype_limits[acc].highest;
     case PYMIC2_REDUCE_SUM: /* -0.0 + x is x for every x, -0.0 included (NumPy's sum) */
-        return pymic2__dtype_class_of(acc) == PYMIC2__CLASS_FLOAT ? "-0.0" : "0";
+        switch (pymic2__dtype_class_of(acc)) {
+        case PYMIC2__CLASS_FLOAT: return "-0.0";
+        case PYMIC2__CLASS_COMPLEX: return "(double2)(-0.0, -0.0)";
+        default: return "0";
+        }
     default: return "0";
     }
 }
@@ -435,13 +642,14 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
                              device, reduce->name, key->kept_ndim, key->reduced_ndim);
     /* the accumulator: the input's dtype, bool for all/any, int64 for count_nonzero */
     pymic2_dtype acc = key->input;
+    const bool complex_input = key->input == PYMIC2_COMPLEX128;
     const char *lift = "VALUE";
     if (reduce->out == PYMIC2__REDUCE_OUT_BOOL) {
         acc = PYMIC2_BOOL;
-        lift = "(uchar)((VALUE) != 0)";
+        lift = complex_input ? "(uchar)pymic2__cnonzero(VALUE)" : "(uchar)((VALUE) != 0)";
     } else if (reduce->out == PYMIC2__REDUCE_OUT_INT64 && !reduce->arg) {
         acc = PYMIC2_INT64;
-        lift = "(long)((VALUE) != 0)";
+        lift = complex_input ? "(long)pymic2__cnonzero(VALUE)" : "(long)((VALUE) != 0)";
     } else if (pymic2__dtype_class_of(acc) == PYMIC2__CLASS_BOOL) {
         lift = "(uchar)((VALUE) != 0)"; /* any nonzero byte reads as true */
     }
@@ -452,7 +660,7 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
                              reduce->name, pymic2_dtype_name(key->input));
 
     text t = {0};
-    begin_source(&t, acc, key->fp64);
+    begin_source(&t, acc, key->fp64, complex_input);
     append(&t, "#define TI %s\n", dtype_limits[key->input].ocl);
     append(&t, "#define ACC %s\n", dtype_limits[acc].ocl);
     append(&t, "#define TO %s\n", reduce->arg ? "long" : dtype_limits[acc].ocl);
@@ -664,7 +872,7 @@ int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindice
     if (nindices < 1 || nindices > PYMIC2_MAX_INDEX_ARRAYS)
         return pymic2__error(PYMIC2_EINVAL, "%s: indexing: %d index arrays", device, nindices);
     text t = {0};
-    begin_source(&t, dtype, fp64);
+    begin_source(&t, dtype, fp64, dtype == PYMIC2_COMPLEX128);
     append(&t, "#define ELEMENT %s\n#define NINDICES %d\n", dtype_limits[dtype].ocl,
            nindices);
     append(&t, "ELEMENT pymic2_add(ELEMENT a, ELEMENT b)\n{\n    int invalid = 0;\n"
@@ -680,7 +888,7 @@ int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindice
                  "    if (j == %d) return index%d[index%d_offset + at];\n", j, j, j);
     }
     append(&t, "#define INDEX_PARAMS %s\n", params);
-    append(&t, "#define INDEX_ARGS");
+    append(&t, "#define INDEX_ARGS ");
     for (int j = 0; j < nindices; j++)
         append(&t, ", index%d, index%d_offset", j, j);
     append(&t, "\n");

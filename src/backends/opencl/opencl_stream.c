@@ -35,6 +35,9 @@ typedef struct pymic2__ocl_pending {
     int ntemporaries;
     cl_mem temporaries[MAX_TEMPORARIES]; /* released after done */
     char what[96];        /* names the command in messages */
+    /* a device-side check (see pymic2__ocl_check): its findings, read behind the command */
+    pymic2__ocl_report_fn report;
+    _Alignas(8) unsigned char findings[PYMIC2__OCL_CHECK_BYTES];
     struct pymic2__ocl_pending *next;
 } pending;
 
@@ -71,10 +74,31 @@ static int completion_status(pymic2_device *device, pending *entry)
     return pymic2__ocl_status(err, device, entry->what);
 }
 
+/* The device time a command kept the queue busy, for pymic2_stream_busy_time: from when
+ * its last piece was queued, or the previous command ended if that was later (the queue is in
+ * order), to its end. Exact when the queue was busy; when it was idle, the time the
+ * command's earlier pieces ran before its last was queued (microseconds) is missed. */
+static void add_busy_time(pymic2_stream *stream, pymic2__command_kind kind, cl_event done,
+                          cl_ulong *previous_end)
+{
+    cl_ulong queued = 0, end = 0;
+    if (clGetEventProfilingInfo(done, CL_PROFILING_COMMAND_QUEUED, sizeof queued, &queued,
+                                NULL) != CL_SUCCESS ||
+        clGetEventProfilingInfo(done, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL) !=
+            CL_SUCCESS)
+        return;
+    const cl_ulong start = queued > *previous_end ? queued : *previous_end;
+    if (end > start)
+        pymic2__stream_add_busy(stream, kind, (double)(end - start) / 1e6);
+    if (end > *previous_end)
+        *previous_end = end;
+}
+
 static void *completer_main(void *argument)
 {
     pymic2_stream *stream = argument;
     pymic2__ocl_stream *queue = pymic2__ocl_stream_of(stream);
+    cl_ulong previous_end = 0; /* device clock, ns */
     for (;;) {
         pthread_mutex_lock(&queue->lock);
         while (queue->pending_head == NULL && !queue->stopping)
@@ -96,6 +120,10 @@ static void *completer_main(void *argument)
         }
         pymic2__error_clear();
         int status = completion_status(stream->device, entry);
+        if (status == PYMIC2_OK)
+            add_busy_time(stream, command->kind, entry->done, &previous_end);
+        if (status == PYMIC2_OK && entry->report != NULL)
+            status = entry->report(stream, command, entry->findings);
         release_pending(entry);
         pymic2__command_finish(command, status);
     }
@@ -353,6 +381,31 @@ static int enqueue_event_wait(pymic2_stream *stream, pending *entry)
     return PYMIC2_OK;
 }
 
+/* A computation, and the read of its device-side check's findings behind it: that read's
+ * event becomes the command's, so the completion thread sees the findings when it runs. */
+static int enqueue_compute(pymic2_stream *stream, pending *entry)
+{
+    pymic2__ocl_check check = {0};
+    int status = pymic2__ocl_enqueue_compute(stream, entry->command, &entry->done, &check);
+    if (status != PYMIC2_OK || check.result == NULL)
+        return status;
+    entry->temporaries[entry->ntemporaries++] = check.result;
+    cl_event computed = entry->done;
+    cl_int err = clEnqueueReadBuffer(pymic2__ocl_stream_of(stream)->queue, check.result,
+                                     CL_FALSE, 0, check.bytes, entry->findings, 0, NULL,
+                                     &entry->done);
+    if (err != CL_SUCCESS) {
+        /* the kernels are queued: let them finish before the caller releases their buffers */
+        clWaitForEvents(1, &computed);
+        clReleaseEvent(computed);
+        entry->done = NULL;
+        return pymic2__ocl_status(err, stream->device, "reading a computation's check");
+    }
+    clReleaseEvent(computed);
+    entry->report = check.report;
+    return PYMIC2_OK;
+}
+
 static void describe(pymic2__command *command, char *what, size_t size)
 {
     switch (command->kind) {
@@ -417,7 +470,8 @@ static int enqueue(pymic2_stream *stream, pending *entry)
     case PYMIC2__CMD_GEMM:
     case PYMIC2__CMD_INDEX:
     case PYMIC2__CMD_RANDOM:
-        return pymic2__ocl_enqueue_compute(stream, command, &entry->done);
+    case PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY:
+        return enqueue_compute(stream, entry);
     default:
         return pymic2__error(PYMIC2_ENOTSUP, "%s: %s is not available on OpenCL devices",
                              stream->device->name, entry->what);
