@@ -27,6 +27,8 @@
  * (b usually broadcasts over rows: a layer's bias), RELU_GRAD(y, gy) = gy * (y > 0), both
  * with NaN handled as Chainer's relu does (NaN in x gives NaN; NaN in gy passes where y > 0
  * and gives NaN * 0 = NaN elsewhere).
+ * COPYSIGN(a, b) is float-only (bool and integers are the caller's to cast, complex is
+ * EDTYPE): |a| with b's sign bit, so -0.0 and NaN's sign bit count (NumPy's copysign).
  * ARANGE(start, step) takes two scalars and a 1-D output: out[i] = start + i * delta with
  * delta = (start + step) - start, as NumPy's arange fills (linspace is the caller's
  * arange(n) * step + start). COPY: to bool is "nonzero" (NaN is true), complex to real keeps
@@ -81,7 +83,8 @@
     XX(WHERE, where, 3)                   \
     XX(ARANGE, arange, 2)                 \
     XX(BIAS_RELU, bias_relu, 2)           \
-    XX(RELU_GRAD, relu_grad, 2)
+    XX(RELU_GRAD, relu_grad, 2)           \
+    XX(COPYSIGN, copysign, 2)
 
 typedef enum pymic2_op {
 #define PYMIC2__OP_ENUM(NAME, name, ninputs) PYMIC2_OP_##NAME,

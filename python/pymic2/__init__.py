@@ -20,7 +20,7 @@ from ._device import (MemoryPool, OffloadDevice, default_device, devices, get_de
 from ._library import OffloadLibrary
 from ._linalg import dot, matmul, outer, tensordot
 from ._math import (absolute, abs, add, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
-                    clip, divide, divmod, equal, exp, expm1, floor_divide, greater,
+                    clip, copysign, divide, divmod, equal, exp, expm1, floor_divide, greater,
                     greater_equal, invert, isfinite, isinf, isnan, less, less_equal, log,
                     log1p, logical_and, logical_not, logical_or, logical_xor, maximum, minimum,
                     mod, multiply, negative, not_equal, positive, power, remainder, sign, sqrt,
@@ -44,7 +44,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 # NumPy's math functions (_math, _statistics, _linalg); they shadow builtins here on purpose.
 _MATH_NAMES = [
     "absolute", "abs", "add", "all", "amax", "amin", "any", "argmax", "argmin", "bitwise_and",
-    "bitwise_not", "bitwise_or", "bitwise_xor", "clip", "count_nonzero", "cumprod", "cumsum",
+    "bitwise_not", "bitwise_or", "bitwise_xor", "clip", "copysign", "count_nonzero", "cumprod", "cumsum",
     "divide", "divmod", "dot", "equal", "exp", "expm1", "floor_divide", "greater",
     "greater_equal", "invert", "isfinite", "isinf", "isnan", "less", "less_equal", "log", "log1p",
     "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "max", "maximum",

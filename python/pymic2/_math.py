@@ -300,6 +300,7 @@ log1p = _make("log1p")
 sqrt = _make("sqrt")
 square = _make("square")
 tanh = _make("tanh")
+copysign = _make("copysign")
 
 
 def divmod(x1, x2, out=(None, None)):  # noqa: A001 - NumPy's name

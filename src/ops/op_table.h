@@ -526,6 +526,12 @@ typedef enum pymic2__out_rule {
     SAME, PYMIC2__NN_FLOAT_ONLY("relu_grad"), PYMIC2__NN_FLOAT_ONLY("relu_grad"),      \
         PYMIC2__YES(b * (T)(a > 0)), PYMIC2__NN_FLOAT_ONLY("relu_grad")
 
+/* copysign: C's and OpenCL's copysign; the double version is exact for float32 too (the
+ * conversions keep every float value and sign), and OpenCL picks its float overload. */
+#define PYMIC2__OP_ROW_COPYSIGN                                                         \
+    SAME, PYMIC2__FLOAT_ONLY("copysign"), PYMIC2__FLOAT_ONLY("copysign"),              \
+        PYMIC2__YES((T)copysign(a, b)), PYMIC2__NO("copysign is not defined for complex numbers")
+
 /* Calls macro with the expanded arguments (a row's columns become separate arguments). */
 #define PYMIC2__CALL(macro, ...) macro(__VA_ARGS__)
 

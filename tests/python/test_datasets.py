@@ -104,6 +104,20 @@ def test_load_mnist_directory(tmp_path, compress):
     numpy.testing.assert_array_equal(raw[0], arrays["train_images"].reshape(12, 784))
 
 
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+def test_scale_images_on_the_device_equals_the_host(dtype):
+    """The MNIST job scales uint8 pixels where the model runs: every pixel value gives the
+    same bits on the device as load_mnist's host scaling."""
+    import pymic2
+    pixels = numpy.arange(256, dtype=numpy.uint8).reshape(4, 64)
+    host = datasets.scale_images(pixels, dtype)
+    device = datasets.scale_images(pymic2.asarray(pixels), dtype)
+    assert host.dtype == device.dtype == numpy.dtype(dtype)
+    numpy.testing.assert_array_equal(device.get().view(f"u{host.itemsize}"),
+                                     host.view(f"u{host.itemsize}"))
+    numpy.testing.assert_allclose(host, pixels / 255.0, rtol=1e-6)
+
+
 def test_load_mnist_mismatch_and_missing(tmp_path):
     make_mnist_directory(tmp_path, compress=False)
     labels = tmp_path / datasets.MNIST_FILES["train_labels"]

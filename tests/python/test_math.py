@@ -23,7 +23,7 @@ UNARY = ["negative", "positive", "absolute", "sign", "exp", "expm1", "log", "log
 BINARY = ["add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "remainder",
           "power", "maximum", "minimum", "equal", "not_equal", "greater", "greater_equal",
           "less", "less_equal", "logical_and", "logical_or", "logical_xor", "bitwise_and",
-          "bitwise_or", "bitwise_xor"]
+          "bitwise_or", "bitwise_xor", "copysign"]
 
 
 def sample(shape, dtype, seed, special=True):
@@ -149,6 +149,35 @@ def test_binary_with_scalars_both_sides(name, dtype):
                 if name == "divide" and (inputs[1] is x or inputs[1] == 0):
                     continue  # complex division by zero: see test_binary_every_dtype_pair
             compare(name, *inputs)
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+def test_copysign_sign_bits_like_numpy(dtype):
+    """copysign takes b's sign bit whatever b is: -0.0 and NaN's sign bit count, and a's
+    magnitude is kept for NaN and infinities; broadcasting and scalars on both sides."""
+    specials = numpy.array([0.0, -0.0, 1.5, -1.5, numpy.inf, -numpy.inf, numpy.nan,
+                            -numpy.nan], dtype)
+    a, b = specials[:, None], specials[None, :]  # every pair, by broadcasting
+    result = pymic2.copysign(pymic2.asarray(a), pymic2.asarray(b))
+    expected = numpy.copysign(a, b)
+    host = result.get()
+    assert host.dtype == expected.dtype and host.shape == (8, 8)
+    numpy.testing.assert_array_equal(host, expected)  # NaN == NaN here
+    numpy.testing.assert_array_equal(numpy.signbit(host), numpy.signbit(expected))
+    for x, y in [(pymic2.asarray(a), -0.0), (2.5, pymic2.asarray(b)),
+                 (pymic2.asarray(a), numpy.float64(-1))]:
+        host_x = x.get() if isinstance(x, pymic2.ndarray) else x
+        host_y = y.get() if isinstance(y, pymic2.ndarray) else y
+        expected = numpy.copysign(host_x, host_y)
+        host = pymic2.copysign(x, y).get()
+        assert host.dtype == expected.dtype
+        numpy.testing.assert_array_equal(numpy.signbit(host), numpy.signbit(expected))
+        numpy.testing.assert_array_equal(host, expected)
+    # through NumPy's own ufunc (what Chainer's gradient_check calls)
+    out = numpy.copysign(pymic2.asarray(a), pymic2.asarray(b))
+    assert isinstance(out, pymic2.ndarray)
+    numpy.testing.assert_array_equal(numpy.signbit(out.get()),
+                                     numpy.signbit(numpy.copysign(a, b)))
 
 
 def test_python_int_out_of_range_is_refused_like_numpy():

@@ -4,8 +4,6 @@ the Chainer benchmark's worker runs one tiny configuration."""
 
 import json
 import os
-import subprocess
-import sys
 
 import numpy
 import pytest
@@ -55,11 +53,17 @@ def test_float32_paper_flags_and_errors():
     assert numpy.isfinite(history[1]["test_loss"])
 
 
-def test_bench_worker_runs_one_configuration():
-    spec = {"device": True, "units": 8, "batchsize": 64, "iterations": 2}
-    output = subprocess.run([sys.executable, "-m", "pymic2.bench", "chainer", "--worker",
-                             json.dumps(spec)], check=True, capture_output=True, text=True,
-                            timeout=900).stdout
-    result = json.loads(output.strip().splitlines()[-1])
+@pytest.mark.parametrize("on_device", [True, False])
+def test_bench_worker_runs_one_configuration(capsys, on_device):
+    """The benchmark's per-configuration worker (normally a subprocess with a thread count),
+    run in this process on a tiny model: its JSON line and the memory figures."""
+    from pymic2.bench import chainer as bench_chainer
+    bench_chainer._worker({"device": on_device, "units": 8, "batchsize": 64,
+                           "iterations": 2})
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["seconds_per_iteration"] > 0
-    assert 0 < result["compute_share"] <= 1.05 and 0 <= result["transfer_share"] < 0.5
+    # the batch alone is 64 * 784 float32s; the model adds its parameters and activations
+    assert 64 * 784 * 4 < result["peak_array_bytes"] < 2**30
+    assert result["max_rss_bytes"] > result["peak_array_bytes"]
+    if on_device:
+        assert 0 < result["compute_share"] <= 1.05 and 0 <= result["transfer_share"] < 0.5

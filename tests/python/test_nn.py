@@ -202,6 +202,35 @@ def test_numpy_paths_pass_chainers_gradient_check(dtype):
                                   F.softmax_cross_entropy(x, t).array, **tolerance(dtype))
 
 
+def test_device_paths_pass_chainers_gradient_check():
+    """Chainer's own numerical check run on device arrays (it perturbs them with
+    numpy.copysign, served on the device): the fused functions and Chainer's Linear."""
+    rng = numpy.random.default_rng(9)
+    x = rng.uniform(0.1, 1, (4, 3)) * rng.choice([-1, 1], (4, 3))
+    w = rng.standard_normal((2, 3))
+    gy = rng.standard_normal((4, 3))
+    device = [pymic2.asarray(a) for a in (x, numpy.zeros(3), gy, w, gy[:, :2])]
+    options = {"dtype": numpy.float64, "atol": 1e-4, "rtol": 1e-4}
+    gradient_check.check_backward(PF.bias_relu, tuple(device[:2]), device[2], **options)
+    t = pymic2.asarray(numpy.array([0, 2, -1, 1], numpy.int32))
+    gradient_check.check_backward(lambda v: PF.softmax_cross_entropy(v, t), device[0], None,
+                                  **options)
+    gradient_check.check_backward(F.linear, (device[0], device[3]), device[4], **options)
+    with pytest.raises(AssertionError):  # the check can fail: a wrong gradient is caught
+        gradient_check.check_backward(lambda v: _WrongGradient().apply((v,))[0], device[0],
+                                      device[2], **options)
+
+
+class _WrongGradient(chainer.function_node.FunctionNode):
+    """y = 2 x with a backward that claims 3: what gradient_check must reject."""
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs[0] * 3,
+
+
 # ---------------------------------------------------------------- the iterator
 
 def test_device_iterator_matches_host_iterator():

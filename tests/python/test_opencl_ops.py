@@ -555,3 +555,19 @@ def test_float64_without_cl_khr_fp64_is_an_edtype_error():
     assert all("has no float64 support (cl_khr_fp64)" in line for line in lines)
     assert "which complex128 needs" in lines[1]
     assert "opencl:0 (" in result.stdout
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+def test_copysign_matches_numpy_sign_bits(cl, dtype):
+    """copysign on OpenCL: every pair of signed zeros, infinities, NaNs of both signs and
+    ordinary values (broadcast), and b's sign bit copied exactly."""
+    specials = numpy.array([0.0, -0.0, 1.5, -1.5, numpy.inf, -numpy.inf, numpy.nan,
+                            -numpy.nan], dtype)
+    a, b = specials[:, None], specials[None, :]
+    result = pymic2.copysign(pymic2.asarray(a, device=cl), pymic2.asarray(b, device=cl)).get()
+    expected = numpy.copysign(a, b)
+    assert result.dtype == expected.dtype
+    numpy.testing.assert_array_equal(result, expected)
+    numpy.testing.assert_array_equal(numpy.signbit(result), numpy.signbit(expected))
+    with pytest.raises(TypeError):
+        pymic2.copysign(pymic2.asarray(a.astype(complex), device=cl), 1.0)

@@ -13,12 +13,15 @@ interleaved, medians of --iterations runs after one warm-up. Far fewer iteration
 training run: the plot says how many.
 """
 import argparse
+import gc
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 
 import numpy
 
@@ -62,10 +65,10 @@ class _Trainer:
         import pymic2
         numpy.random.seed(seed)
         self.model = mnist.MLP(units, fused=on_device)
-        self.device = pymic2.devices[0] if on_device else None
+        self.device = pymic2.default_device() if on_device else None
         if on_device:
             self.model.to_device(chainer.get_device("@pymic2:" + self.device.name))
-            self.x, self.t = pymic2.asarray(x), pymic2.asarray(t)
+            self.x, self.t = (pymic2.asarray(a, device=self.device) for a in (x, t))
             self.stream = self.device.get_default_stream()._stream
         else:
             self.x, self.t, self.stream = x, t, None
@@ -101,7 +104,7 @@ def _gemm_only(units, x):
     w2 = pymic2.asarray(rng.standard_normal((10, units)).astype(dtype))
     h = pymic2.asarray(rng.standard_normal((n, units)).astype(dtype))
     gy = pymic2.asarray(rng.standard_normal((n, 10)).astype(dtype))
-    stream = pymic2.devices[0].get_default_stream()
+    stream = pymic2.default_device().get_default_stream()
 
     def run():
         xd @ w1.T          # forward, layer 1
@@ -115,10 +118,24 @@ def _gemm_only(units, x):
 
 def _worker(spec):
     """Runs in a subprocess (thread counts are fixed at start-up): times `iterations` steps
-    of one configuration and prints a JSON line."""
+    of one configuration and prints a JSON line.
+
+    Memory, measured in the untimed warm-up step: the bytes of live arrays at the peak. On
+    the device, the pool's peak of used bytes (the batch, parameters, activations and
+    gradients all live there). On NumPy, the batch plus tracemalloc's peak over model set-up
+    and the step (NumPy reports its data buffers to tracemalloc). And the process's maximum
+    resident size, where the device run also holds the host copy of the batch (the host
+    device's memory is this process's memory)."""
     x, t = _data(spec["batchsize"])
+    if not spec["device"]:
+        tracemalloc.start()
     trainer = _Trainer(spec["device"], spec["units"], x, t)
-    trainer.step()  # warm-up: allocations, pool growth
+    trainer.step()  # warm-up: allocations, pool growth; the memory peak
+    if spec["device"]:
+        peak = trainer.device.memory_pool.stats()["peak_bytes"]
+    else:
+        peak = tracemalloc.get_traced_memory()[1] + x.nbytes + t.nbytes
+        tracemalloc.stop()  # not while timing
     compute0, transfer0 = trainer.busy()
     times = [_timed(trainer.step) for _ in range(spec["iterations"])]
     compute1, transfer1 = trainer.busy()
@@ -127,6 +144,8 @@ def _worker(spec):
               "compute_share": (compute1 - compute0) / 1e3 / total,
               "transfer_share": (transfer1 - transfer0) / 1e3 / total}
     result["host_share"] = max(0.0, 1 - result["compute_share"] - result["transfer_share"])
+    result["peak_array_bytes"] = peak
+    result["max_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps(result))
 
 
@@ -149,18 +168,22 @@ def _run_threads(args):
                 row.update(compute_share="", transfer_share="", host_share="")
             rows.append(row)
             print(f"{row['framework']:>14} {threads} thread(s): "
-                  f"{row['seconds_per_iteration']:.3f} s/iteration" +
+                  f"{row['seconds_per_iteration']:.3f} s/iteration, peak arrays "
+                  f"{result['peak_array_bytes'] / 2**20:.0f} MiB, max RSS "
+                  f"{result['max_rss_bytes'] / 2**20:.0f} MiB" +
                   (f" (compute {100 * result['compute_share']:.1f} %, transfers "
                    f"{100 * result['transfer_share']:.2f} %, host "
                    f"{100 * result['host_share']:.1f} %)" if on_device else ""))
     path = os.path.join(args.output_dir, "chainer_threads.csv")
     write_csv(path, rows, ["framework", "threads", "seconds_per_iteration", "compute_share",
-                           "transfer_share", "host_share"])
+                           "transfer_share", "host_share", "peak_array_bytes",
+                           "max_rss_bytes"])
     print(f"wrote {path}")
     return rows
 
 
 def _run_units(args):
+    import pymic2
     rows = []
     print(f"{'units':>6} {'pymic2 s':>9} {'numpy s':>8} {'gemm s':>7} {'vs numpy':>8} "
           f"{'vs gemm':>8}")
@@ -169,8 +192,9 @@ def _run_units(args):
         device = _Trainer(True, units, x, t)
         host = _Trainer(False, units, x, t)
         gemm = _gemm_only(units, x)
-        for function in (device.step, host.step, gemm):
-            function()  # warm-up
+        device.step()  # warm-ups
+        host.step()
+        gemm()
         times = {"pymic2": [], "numpy": [], "gemm": []}
         for _ in range(args.iterations):  # interleaved
             times["pymic2"].append(_timed(device.step))
@@ -186,7 +210,11 @@ def _run_units(args):
         print(f"{units:6d} {medians['pymic2']:9.3f} {medians['numpy']:8.3f} "
               f"{medians['gemm']:7.3f} {row['pymic2_over_numpy']:8.3f} "
               f"{row['pymic2_over_gemm']:8.3f}", flush=True)
+        # Drop this size's arrays and the pool's cached blocks: kept, they would add up
+        # over the sizes (5500 units needs about 15 GB with NumPy's copy of the model).
         del device, host, gemm
+        gc.collect()
+        pymic2.default_device().memory_pool.free_all_blocks()
     path = os.path.join(args.output_dir, "chainer_units.csv")
     write_csv(path, rows, list(rows[0]))
     print(f"wrote {path}")
