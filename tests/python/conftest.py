@@ -89,10 +89,6 @@ HOST_ONLY_TESTS = {
     ("test_mnist.py", "test_bench_worker_runs_one_configuration"):
         "the Chainer benchmark's worker trains on pymic2.devices[0], a host device whose "
         "thread count it varies (python/pymic2/bench/chainer.py)",
-    ("test_indexing.py", "test_device_index_out_of_bounds_surfaces_at_the_next_sync"):
-        "OpenCL's gather and scatter wait for their index check at the call (their kernels "
-        "do not yet skip after a failed check), so the IndexError comes from the indexing "
-        "itself (test_opencl_ops.py tests that)",
 }
 
 

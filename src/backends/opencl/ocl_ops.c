@@ -754,7 +754,7 @@ int pymic2__ocl_enqueue_compute(pymic2_stream *stream, pymic2__command *command,
     case PYMIC2__CMD_GEMM:
         return run_gemm(stream, &command->u.gemm, done);
     case PYMIC2__CMD_INDEX:
-        return pymic2__ocl_run_index(stream, &command->u.index, done);
+        return pymic2__ocl_run_index(stream, &command->u.index, done, check);
     case PYMIC2__CMD_RANDOM:
         return pymic2__ocl_run_random(stream, &command->u.random, done);
     case PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY:

@@ -24,10 +24,9 @@
  * The runtime calls pymic2__command_finish after *done completed.
  *
  * Commands whose failure only the device can detect (an integer power with a negative
- * exponent in an array, a label out of bounds) fill *check (zeroed by the caller): the
- * failure is reported when the command completes, at the next sync, as on the host. An
- * index out of bounds still waits for its check here: the gather and scatter kernels would
- * otherwise address memory outside the array.
+ * exponent in an array, a label or an index out of bounds) fill *check (zeroed by the
+ * caller): the failure is reported when the command completes, at the next sync, as on the
+ * host.
  */
 typedef struct pymic2__ocl_check pymic2__ocl_check;
 int pymic2__ocl_enqueue_compute(pymic2_stream *stream, pymic2__command *command,
@@ -171,7 +170,7 @@ bool pymic2__ocl_op_may_be_invalid(pymic2_op op, pymic2_dtype dtype);
 /* The other commands (ocl_gemm.c, ocl_ops_index.c, ocl_ops_random.c, ocl_nn.c). */
 int pymic2__ocl_run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl_event *done);
 int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc,
-                          cl_event *done);
+                          cl_event *done, pymic2__ocl_check *check);
 int pymic2__ocl_run_random(pymic2_stream *stream, const pymic2_random_desc *desc,
                            cl_event *done);
 int pymic2__ocl_run_softmax_cross_entropy(pymic2_stream *stream,
