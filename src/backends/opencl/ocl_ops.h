@@ -48,6 +48,10 @@ struct pymic2__ocl_check {
     size_t bytes;
     pymic2__ocl_report_fn report;
 };
+/* The end of a command with a check buffer `findings` (NULL: none): when the command was
+ * enqueued (status 0) the buffer goes to *check, else it is released. Returns status. */
+int pymic2__ocl_check_attach(pymic2__ocl_check *check, int status, cl_mem findings,
+                             size_t bytes, pymic2__ocl_report_fn report);
 
 /* Frees the kernels cached for the device (device uninit). */
 void pymic2__ocl_compute_uninit(pymic2_device *device);
@@ -160,6 +164,8 @@ bool pymic2__ocl_fp64(pymic2_device *device);
 /* EDTYPE for float64 and complex128 without fp64: "opencl:0 (NAME) has no float64 support
  * (cl_khr_fp64)". what names the operation. */
 int pymic2__ocl_check_dtype(pymic2_device *device, const char *what, pymic2_dtype dtype);
+/* The number of elements of the operand's shape. */
+int64_t pymic2__ocl_element_count(const pymic2_operand *operand);
 /* The operand's offset from its chunk's start in elements; ENOTSUP if the offset or a stride
  * is not a whole number of elements. */
 int pymic2__ocl_element_offset(pymic2_device *device, const char *what,

@@ -197,12 +197,6 @@ int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc, 
     }
     if (geometry)
         clReleaseMemObject(geometry);
-    if (check_mem != NULL && status == PYMIC2_OK) {
-        check->result = check_mem;
-        check->bytes = sizeof check_init;
-        check->report = report_bad_index;
-    } else if (check_mem != NULL) {
-        clReleaseMemObject(check_mem);
-    }
-    return status;
+    return pymic2__ocl_check_attach(check, status, check_mem, sizeof check_init,
+                                    report_bad_index);
 }
