@@ -107,7 +107,8 @@ static inline int32_t pymic2__float_to_i32(double value)
  * functions on double _Complex because the OpenCL backend represents complex128 as double2
  * (real in .x, imaginary in .y), on which `/`, `==`, `!=`, `!= 0` and a cast from a real are
  * componentwise; its kernel prelude defines the same names on double2 (ocl_source.c). Here
- * they are C's own operations, so the host loops compile to what they did before.
+ * most are C's own operations; division, power and sign follow NumPy's special values where C
+ * differs (as the prelude does).
  */
 static inline double pymic2__creal(double _Complex a)
 {
@@ -136,9 +137,23 @@ static inline int pymic2__cequal(double _Complex a, double _Complex b)
     return a == b;
 }
 
+/* NumPy's division (Smith's: the ratio of b's smaller part to its larger one; NaN counts as
+ * the larger imaginary part), not C's Annex G one, whose infinities and zeros differ from
+ * NumPy's (x / -0.0, x / inf). Written with selects so that the loops vectorise. */
 static inline double _Complex pymic2__cdiv(double _Complex a, double _Complex b)
 {
-    return a / b;
+    const double ar = creal(a), ai = cimag(a), br = creal(b), bi = cimag(b);
+    const double abs_re = fabs(br), abs_im = fabs(bi);
+    const int real_larger = abs_re >= abs_im;
+    const double larger = real_larger ? br : bi, smaller = real_larger ? bi : br;
+    const double ratio = smaller / larger, scale = 1.0 / (larger + smaller * ratio);
+    double re = real_larger ? (ar + ai * ratio) * scale : (ar * ratio + ai) * scale;
+    double im = real_larger ? (ai - ar * ratio) * scale : (ai * ratio - ar) * scale;
+    if (abs_re == 0 && abs_im == 0) { /* b is +-0: each part over +0 */
+        re = ar / abs_re;
+        im = ai / abs_re;
+    }
+    return CMPLX(re, im);
 }
 
 static inline double pymic2__cabs(double _Complex a)
@@ -174,15 +189,26 @@ static inline double _Complex pymic2__cmul(double _Complex a, double _Complex b)
     return CMPLX(ar * br - ai * bi, ar * bi + ai * br);
 }
 
-/* Complex power like NumPy: small integral real exponents by repeated squaring (exact for
- * (1+1j)**2), anything else through cpow. */
+/* Complex power in NumPy's order: a ** 0 is 1 (NaN too); 0 ** b is 0 for Re b > 0, else NaN;
+ * integral exponents 1 to 3 multiply a directly (no 1 * a, which turns an infinite part into
+ * NaN), others within 100 square from 1 and divide for negative ones; the rest is libm's cpow
+ * (as NumPy's). */
 static inline double _Complex pymic2__cpow(double _Complex a, double _Complex b)
 {
-    double br = creal(b);
+    const double n = creal(b);
+    if (n == 0 && cimag(b) == 0)
+        return 1;
+    if (creal(a) == 0 && cimag(a) == 0)
+        return n > 0 ? 0 : CMPLX(NAN, NAN);
     /* range first: converting NaN or a huge value to int would be undefined */
-    if (cimag(b) == 0 && br >= -100 && br <= 100 && br == (double)(int)br) {
-        int n = (int)br;
-        unsigned int m = (unsigned int)(n < 0 ? -n : n);
+    if (cimag(b) == 0 && n > -100 && n < 100 && n == (double)(int)n) {
+        if (n == 1)
+            return a;
+        if (n == 2)
+            return pymic2__cmul(a, a);
+        if (n == 3)
+            return pymic2__cmul(a, pymic2__cmul(a, a));
+        unsigned int m = (unsigned int)fabs(n);
         double _Complex result = 1, base = a;
         while (m) {
             if (m & 1)
@@ -190,7 +216,7 @@ static inline double _Complex pymic2__cpow(double _Complex a, double _Complex b)
             base = pymic2__cmul(base, base);
             m >>= 1;
         }
-        return n < 0 ? 1 / result : result;
+        return n < 0 ? pymic2__cdiv(1, result) : result;
     }
     return cpow(a, b);
 }
@@ -276,10 +302,23 @@ PYMIC2__FLOAT_EXTREMA(float, f32)
 PYMIC2__FLOAT_EXTREMA(double, f64)
 #undef PYMIC2__FLOAT_EXTREMA
 
-/* NumPy 2's sign of a complex number: z / |z| (0 for 0). */
+/* NumPy 2's sign of a complex number: z / |z| (0 for 0); an infinite part gives its unit
+ * whatever the other (NaN too), unless both are infinite (NaN). */
 static inline double _Complex pymic2__csign(double _Complex a)
 {
-    return a == 0 ? 0 : a / cabs(a);
+    const double re = creal(a), im = cimag(a), magnitude = cabs(a);
+    double sign_re = re / magnitude, sign_im = im / magnitude;
+    if (magnitude == 0)
+        sign_re = sign_im = 0;
+    if (isinf(im)) {
+        sign_re = 0;
+        sign_im = copysign(1, im);
+    }
+    if (isinf(re)) {
+        sign_re = isinf(im) ? NAN : copysign(1, re);
+        sign_im = isinf(im) ? NAN : 0;
+    }
+    return CMPLX(sign_re, sign_im);
 }
 
 /* Type-generic names for the rows (the OpenCL generator defines its own). */

@@ -396,6 +396,78 @@ static void test_device_errors(pymic2_device *cl)
     pymic2_buffer_release(dout);
 }
 
+/* One index launch on opencl:0 whose index is out of bounds, over the 12 doubles of `array`
+ * (and `out`): the call returns at once, the sync fails with the host's IndexError message,
+ * nothing was written, and the stream is clean afterwards. */
+static void check_bad_index(pymic2_stream *stream, const pymic2_index_desc *desc,
+                            pymic2_buffer *array, pymic2_buffer *out, const char *message)
+{
+    double before[12], after[12], out_before[12], out_after[12];
+    for (int i = 0; i < 12; i++) {
+        before[i] = i + 0.5;
+        out_before[i] = -1.0 - i;
+    }
+    CHECK_OK(pymic2_memcpy_h2d(stream, array, 0, before, sizeof before));
+    CHECK_OK(pymic2_memcpy_h2d(stream, out, 0, out_before, sizeof out_before));
+    CHECK_OK(pymic2_index_launch(stream, desc));
+    CHECK_STATUS(pymic2_stream_sync(stream), PYMIC2_EASYNC);
+    CHECK(pymic2_last_async_status() == PYMIC2_EINDEX);
+    CHECK_MESSAGE_HAS(message);
+    CHECK_OK(pymic2_stream_sync(stream)); /* reported once */
+    CHECK_OK(pymic2_memcpy_d2h(stream, after, array, 0, sizeof after));
+    CHECK_OK(pymic2_memcpy_d2h(stream, out_after, out, 0, sizeof out_after));
+    CHECK_OK(pymic2_stream_sync(stream));
+    CHECK(memcmp(before, after, sizeof after) == 0); /* nothing written */
+    CHECK(memcmp(out_before, out_after, sizeof out_after) == 0);
+}
+
+/* Out-of-bounds indices: found by the device's check, reported at the next sync. */
+static void test_index_errors(pymic2_device *cl)
+{
+    pymic2_stream *stream;
+    CHECK_OK(pymic2_stream_default(cl, &stream));
+    const int64_t indices[3] = {1, 5, -9};
+    pymic2_buffer *index, *array, *out;
+    CHECK_OK(pymic2_buffer_alloc(cl, sizeof indices, 0, &index));
+    CHECK_OK(pymic2_buffer_alloc(cl, 12 * sizeof(double), 0, &array));
+    CHECK_OK(pymic2_buffer_alloc(cl, 12 * sizeof(double), 0, &out));
+    CHECK_OK(pymic2_memcpy_h2d(stream, index, 0, indices, sizeof indices));
+    const int64_t shape[2] = {3, 4}, all[1] = {3}, last_two[1] = {2}, last[1] = {1};
+    const int64_t no_rows[2] = {0, 4}, none_gathered[2] = {0, 1};
+    pymic2_index_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.nindices = 1;
+
+    desc.mode = PYMIC2_INDEX_GATHER; /* out = array[indices] */
+    CHECK_OK(pymic2_operand_contiguous(&desc.array, array, 0, PYMIC2_FLOAT64, 2, shape));
+    CHECK_OK(pymic2_operand_contiguous(&desc.indices[0], index, 0, PYMIC2_INT64, 1, all));
+    CHECK_OK(pymic2_operand_contiguous(&desc.values, out, 0, PYMIC2_FLOAT64, 2, shape));
+    check_bad_index(stream, &desc, array, out,
+                    "opencl:0: gather: index 5 is out of bounds for axis 0 with size 3");
+
+    desc.mode = PYMIC2_INDEX_SCATTER; /* array[:, indices[1:]] = 2.0 */
+    desc.axis = 1;
+    CHECK_OK(pymic2_operand_contiguous(&desc.indices[0], index, 8, PYMIC2_INT64, 1, last_two));
+    pymic2_operand_scalar(&desc.values, PYMIC2_FLOAT64, (pymic2_scalar){.f64 = 2.0});
+    check_bad_index(stream, &desc, array, out,
+                    "opencl:0: scatter: index 5 is out of bounds for axis 1 with size 4");
+    desc.mode = PYMIC2_INDEX_SCATTER_ADD; /* array[:, indices[2:]] += 2.0 */
+    CHECK_OK(pymic2_operand_contiguous(&desc.indices[0], index, 16, PYMIC2_INT64, 1, last));
+    check_bad_index(stream, &desc, array, out,
+                    "opencl:0: scatter_add: index -9 is out of bounds for axis 1 with size 4");
+
+    /* nothing to move (no rows), but the index is still checked, as on the host */
+    desc.mode = PYMIC2_INDEX_GATHER;
+    CHECK_OK(pymic2_operand_contiguous(&desc.array, array, 0, PYMIC2_FLOAT64, 2, no_rows));
+    CHECK_OK(pymic2_operand_contiguous(&desc.values, out, 0, PYMIC2_FLOAT64, 2,
+                                       none_gathered));
+    check_bad_index(stream, &desc, array, out,
+                    "opencl:0: gather: index -9 is out of bounds for axis 1 with size 4");
+    pymic2_buffer_release(index);
+    pymic2_buffer_release(array);
+    pymic2_buffer_release(out);
+}
+
 int main(void)
 {
     CHECK_OK(pymic2_init());
@@ -407,6 +479,7 @@ int main(void)
         test_against_host(cl);
         test_complex(cl);
         test_device_errors(cl);
+        test_index_errors(cl);
     }
     return CHECK_DONE();
 }

@@ -335,8 +335,12 @@ static value reference(pymic2_op op, pymic2_dtype t, value a, value b, double *t
     case PYMIC2_OP_MULTIPLY:
         return (value){0, a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re};
     case PYMIC2_OP_DIVIDE: *tolerance = 1e-15; return value_of_complex(x / y);
-    case PYMIC2_OP_SIGN:
+    case PYMIC2_OP_SIGN: /* NumPy 2: an infinite part gives its unit (NaN if both are) */
         *tolerance = 1e-15;
+        if (isinf(a.re) || isinf(a.im))
+            return isinf(a.re) && isinf(a.im) ? (value){0, NAN, NAN}
+                   : isinf(a.re)              ? (value){0, copysign(1, a.re), 0}
+                                              : (value){0, 0, copysign(1, a.im)};
         return a.re == 0 && a.im == 0 ? (value){0, 0, 0}
                                       : value_of_complex(x / hypot(a.re, a.im));
     case PYMIC2_OP_SQUARE: return (value){0, a.re * a.re - a.im * a.im, a.re * a.im + a.im * a.re};
@@ -344,9 +348,15 @@ static value reference(pymic2_op op, pymic2_dtype t, value a, value b, double *t
     case PYMIC2_OP_EXP: *tolerance = 1e-15; return value_of_complex(cexp(x));
     case PYMIC2_OP_LOG: *tolerance = 1e-15; return value_of_complex(clog(x));
     case PYMIC2_OP_TANH: *tolerance = 1e-15; return value_of_complex(ctanh(x));
-    case PYMIC2_OP_POWER: /* NumPy: anything to the power 0 is 1, even 0 (cpow says NaN) */
+    case PYMIC2_OP_POWER:
+        /* NumPy: anything to the power 0 is 1, even 0 (cpow says NaN); 0 to another power is
+         * 0 when its real part is positive, else NaN (cpow says infinity) */
         *tolerance = 1e-12;
-        return y == 0 ? (value){0, 1, 0} : value_of_complex(cpow(x, y));
+        if (y == 0)
+            return (value){0, 1, 0};
+        if (x == 0)
+            return b.re > 0 ? (value){0, 0, 0} : (value){0, NAN, NAN};
+        return value_of_complex(cpow(x, y));
     default: return a;
     }
 }

@@ -86,10 +86,6 @@ HOST_ONLY_TESTS = {
     ("test_invoke.py", "test_"): "user kernels here are shared objects (test_opencl.py invokes .cl)",
     ("test_examples.py", "test_"): "the examples' kernels are shared objects",
     ("test_random.py", "test_thread_count"): "PYMIC2_NUM_THREADS sizes host thread teams",
-    ("test_indexing.py", "test_device_index_out_of_bounds_surfaces_at_the_next_sync"):
-        "OpenCL's gather and scatter wait for their index check at the call (their kernels "
-        "do not yet skip after a failed check), so the IndexError comes from the indexing "
-        "itself (test_opencl_ops.py tests that)",
 }
 
 

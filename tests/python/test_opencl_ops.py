@@ -1,8 +1,9 @@
 """Built-in ops on an OpenCL device (opencl:0) against NumPy: every elementwise op family on
 every dtype OpenCL supports (contiguous, strided, broadcast and scalar operands, NaN, inf and
 -0.0), reductions over axis sets, matrix products, indexing, random numbers (equal to the
-host's for one seed), complex128 (special values, division by zero, reductions, matmul,
-indexing) and the OpenCL-specific errors (a device without fp64)."""
+host's for one seed), complex128 (casts, reductions, matmul, indexing; its special values are
+test_complex.py's, run on every device) and the OpenCL-specific errors (a device without
+fp64)."""
 
 import os
 import subprocess
@@ -13,6 +14,7 @@ import numpy
 import pytest
 
 import pymic2
+from test_complex import check_complex, complex_sample
 
 _opencl = [d for d in pymic2.devices if d.backend == "opencl"]
 pytestmark = pytest.mark.skipif(
@@ -333,105 +335,6 @@ def test_random_numbers_equal_the_host_device(cl, kind):
         numpy.testing.assert_allclose(results[1], results[0], rtol=1e-14, atol=1e-14)
     else:
         numpy.testing.assert_array_equal(results[1], results[0])
-
-
-def complex_sample(shape, seed):
-    """complex128 values whose first elements pair every part from 0, -0.0, 1.5, -2, +-inf and
-    NaN, the rest random."""
-    rng = numpy.random.default_rng(seed)
-    values = (rng.standard_normal(shape) * 3 + 1j * rng.standard_normal(shape) * 3).reshape(-1)
-    parts = numpy.array([0.0, -0.0, 1.5, -2.0, numpy.inf, -numpy.inf, numpy.nan])
-    grid = numpy.empty(parts.size ** 2, dtype=numpy.complex128)  # part by part: inf * 1j
-    grid.real, grid.imag = numpy.repeat(parts, parts.size), numpy.tile(parts, parts.size)
-    values[:min(values.size, grid.size)] = grid[:values.size]
-    return values.reshape(shape)
-
-
-def check_complex(result, expected, rtol=1e-13, signed_zeros=True):
-    """Real and imaginary parts separately: NaN where NumPy has NaN, infinities and (unless
-    told otherwise) zeros with NumPy's signs, the rest within rtol of the larger part."""
-    result = result.get() if hasattr(result, "get") else result
-    assert result.dtype == expected.dtype, (result.dtype, expected.dtype)
-    assert result.shape == expected.shape
-    scale = numpy.maximum(numpy.abs(expected.real), numpy.abs(expected.imag))
-    for got, want in ((result.real, expected.real), (result.imag, expected.imag)):
-        numpy.testing.assert_array_equal(numpy.isnan(got), numpy.isnan(want))
-        numpy.testing.assert_array_equal(numpy.isinf(got), numpy.isinf(want))
-        finite = numpy.isfinite(want) & numpy.isfinite(scale)
-        error = numpy.abs(got[finite] - want[finite])
-        assert (error <= rtol * scale[finite]).all(), (got[finite], want[finite])
-        special = numpy.isinf(want) | ((want == 0) if signed_zeros else False)
-        assert (numpy.signbit(got) == numpy.signbit(want))[special].all()
-
-
-COMPLEX_BINARY = ["add", "subtract", "multiply", "divide", "power", "equal", "not_equal",
-                  "logical_and", "logical_or", "logical_xor"]
-COMPLEX_UNARY = ["negative", "absolute", "sign", "square", "sqrt", "exp", "log", "tanh",
-                 "logical_not", "isnan", "isinf", "isfinite"]
-
-
-@pytest.mark.parametrize("name", COMPLEX_BINARY)
-def test_complex_binary_ops_match_numpy(cl, name):
-    # every pair of special values (division by +-0 included), then random values
-    a = numpy.repeat(complex_sample((49,), 1), 49).reshape(49, 49)
-    b = numpy.tile(complex_sample((49,), 2), 49).reshape(49, 49)
-    rest_a, rest_b = complex_sample((37, 29), 3)[2:], complex_sample((37, 29), 4)[2:]
-    if name == "power":
-        # special bases only with small integral exponents (NumPy squares) and random pairs:
-        # libm's cpow of infinities differs between C libraries
-        exponents = numpy.array([0, 1, 2, 3, -1, -2, 0.5j])
-        a, b = a[:, :7], numpy.broadcast_to(exponents, (49, 7)).copy()
-    da, db = pymic2.asarray(a, device=cl), pymic2.asarray(b, device=cl)
-    f = getattr(pymic2, name)
-    with numpy.errstate(all="ignore"):
-        for (x, y), (dx, dy) in [((a, b), (da, db)),
-                                 ((rest_a, rest_b), (pymic2.asarray(rest_a, device=cl),
-                                                     pymic2.asarray(rest_b, device=cl))),
-                                 ((a.T, b.T), (da.T, db.T)), ((a, b[3:4]), (da, db[3:4])),
-                                 ((a, 1.5 - 2j), (da, 1.5 - 2j))]:
-            expected = getattr(numpy, name)(x, y)
-            if name == "power" and x is not rest_a:
-                # special bases only where NumPy does not call libm's cpow
-                exponent = numpy.broadcast_to(numpy.asarray(y), expected.shape)
-                expected = numpy.where(exponent.imag == 0, expected, f(dx, dy).get())
-            if expected.dtype == numpy.complex128:
-                check_complex(f(dx, dy), expected, rtol=1e-13 if name != "power" else 1e-12)
-            else:
-                check(f(dx, dy), expected, expected.dtype)
-
-
-@pytest.mark.parametrize("name", COMPLEX_UNARY)
-def test_complex_unary_ops_match_numpy(cl, name):
-    a = complex_sample((41, 23), 5)
-    da = pymic2.asarray(a, device=cl)
-    with numpy.errstate(all="ignore"):
-        expected = getattr(numpy, name)(a)
-        # C99 Annex G leaves some signs of zero and of infinite imaginary parts open
-        signed = name not in ("exp", "tanh")
-        for x, dx in ((a, da), (a.T[::-1], da.T[::-1])):
-            expected = getattr(numpy, name)(x)
-            if expected.dtype == numpy.complex128:
-                check_complex(getattr(pymic2, name)(dx), expected, signed_zeros=signed)
-            else:
-                check(getattr(pymic2, name)(dx), expected, expected.dtype)
-
-
-def test_complex_special_values_of_sqrt_exp_log_tanh(cl):
-    """Branch cuts, signed zeros, overflow and subnormals against NumPy."""
-    parts = [0.0, -0.0, 1e-310, -3e-320, 0.5, -1.0, 2.0, 1e300, -1e308, 710.0, -745.0, 30.0]
-    x = numpy.array([complex(r, i) for r in parts for i in parts])
-    dx = pymic2.asarray(x, device=cl)
-    with numpy.errstate(all="ignore"):
-        check_complex(pymic2.sqrt(dx), numpy.sqrt(x))
-        check_complex(pymic2.log(dx), numpy.log(x))
-        near_one = numpy.array([1 + 1e-10j, 0.6 + 0.8j, 1 - 1e-9 + 1e-12j, 1.5 + 0j])
-        check_complex(pymic2.log(pymic2.asarray(near_one, device=cl)), numpy.log(near_one),
-                      rtol=1e-12)
-        moderate = x[(numpy.abs(x.real) < 700) & (numpy.abs(x.imag) < 1e6)]
-        check_complex(pymic2.exp(pymic2.asarray(moderate, device=cl)), numpy.exp(moderate),
-                      signed_zeros=False)
-        check_complex(pymic2.tanh(pymic2.asarray(moderate, device=cl)), numpy.tanh(moderate),
-                      signed_zeros=False)
 
 
 def test_complex_casts_where_and_refusals(cl):

@@ -179,6 +179,24 @@ static int geometry_of(pymic2_device *device, const pymic2_operand *operand, int
     return status;
 }
 
+/* The arguments pymic2_sce_rows and pymic2_sce_grad begin with: x, labels and the sizes. */
+static void x_and_labels_args(pymic2__ocl_args *args,
+                              const pymic2_softmax_cross_entropy_desc *desc, int64_t x_offset,
+                              const int64_t x_strides[2], int64_t labels_offset,
+                              int64_t labels_step)
+{
+    pymic2__ocl_arg_mem(args, pymic2__ocl_mem_of(desc->x.buffer));
+    pymic2__ocl_arg_long(args, x_offset);
+    pymic2__ocl_arg_long(args, x_strides[0]);
+    pymic2__ocl_arg_long(args, x_strides[1]);
+    pymic2__ocl_arg_mem(args, pymic2__ocl_mem_of(desc->labels.buffer));
+    pymic2__ocl_arg_long(args, labels_offset);
+    pymic2__ocl_arg_long(args, labels_step);
+    pymic2__ocl_arg_long(args, desc->x.shape[0]);
+    pymic2__ocl_arg_long(args, desc->x.shape[1]);
+    pymic2__ocl_arg_long(args, desc->ignore_label);
+}
+
 int pymic2__ocl_run_softmax_cross_entropy(pymic2_stream *stream,
                                           const pymic2_softmax_cross_entropy_desc *desc,
                                           cl_event *done, pymic2__ocl_check *check)
@@ -232,16 +250,7 @@ int pymic2__ocl_run_softmax_cross_entropy(pymic2_stream *stream,
     cl_event step;
     if (status == PYMIC2_OK && rows > 0) {
         pymic2__ocl_args_begin(&args, rows_kernel);
-        pymic2__ocl_arg_mem(&args, x);
-        pymic2__ocl_arg_long(&args, x_offset);
-        pymic2__ocl_arg_long(&args, x_strides[0]);
-        pymic2__ocl_arg_long(&args, x_strides[1]);
-        pymic2__ocl_arg_mem(&args, labels);
-        pymic2__ocl_arg_long(&args, labels_offset);
-        pymic2__ocl_arg_long(&args, labels_step);
-        pymic2__ocl_arg_long(&args, rows);
-        pymic2__ocl_arg_long(&args, classes);
-        pymic2__ocl_arg_long(&args, desc->ignore_label);
+        x_and_labels_args(&args, desc, x_offset, x_strides, labels_offset, labels_step);
         pymic2__ocl_arg(&args, sizeof forward_flag, &forward_flag);
         pymic2__ocl_arg_mem(&args, check_mem);
         pymic2__ocl_arg_mem(&args, scratch);
@@ -273,16 +282,7 @@ int pymic2__ocl_run_softmax_cross_entropy(pymic2_stream *stream,
         const bool gloss_is_scalar = desc->loss.buffer == NULL;
         const cl_int scalar_flag = gloss_is_scalar;
         pymic2__ocl_args_begin(&args, grad_kernel);
-        pymic2__ocl_arg_mem(&args, x);
-        pymic2__ocl_arg_long(&args, x_offset);
-        pymic2__ocl_arg_long(&args, x_strides[0]);
-        pymic2__ocl_arg_long(&args, x_strides[1]);
-        pymic2__ocl_arg_mem(&args, labels);
-        pymic2__ocl_arg_long(&args, labels_offset);
-        pymic2__ocl_arg_long(&args, labels_step);
-        pymic2__ocl_arg_long(&args, rows);
-        pymic2__ocl_arg_long(&args, classes);
-        pymic2__ocl_arg_long(&args, desc->ignore_label);
+        x_and_labels_args(&args, desc, x_offset, x_strides, labels_offset, labels_step);
         pymic2__ocl_arg_mem(&args, check_mem);
         pymic2__ocl_arg_mem(&args, scratch);
         pymic2__ocl_arg_mem(&args, gloss_is_scalar ? x : pymic2__ocl_mem_of(desc->loss.buffer));
@@ -298,12 +298,6 @@ int pymic2__ocl_run_softmax_cross_entropy(pymic2_stream *stream,
     }
     if (scratch != NULL)
         clReleaseMemObject(scratch);
-    if (status == PYMIC2_OK) {
-        check->result = check_mem;
-        check->bytes = sizeof check_init;
-        check->report = report_bad_label;
-    } else if (check_mem != NULL) {
-        clReleaseMemObject(check_mem);
-    }
-    return status;
+    return pymic2__ocl_check_attach(check, status, check_mem, sizeof check_init,
+                                    report_bad_label);
 }

@@ -244,6 +244,27 @@ int pymic2__ocl_temporary(pymic2_device *device, size_t nbytes, const void *cont
     return PYMIC2_OK;
 }
 
+int pymic2__ocl_check_attach(pymic2__ocl_check *check, int status, cl_mem findings,
+                             size_t bytes, pymic2__ocl_report_fn report)
+{
+    if (findings != NULL && status == PYMIC2_OK) {
+        check->result = findings;
+        check->bytes = bytes;
+        check->report = report;
+    } else if (findings != NULL) {
+        clReleaseMemObject(findings);
+    }
+    return status;
+}
+
+int64_t pymic2__ocl_element_count(const pymic2_operand *operand)
+{
+    int64_t count = 1;
+    for (int d = 0; d < operand->ndim; d++)
+        count *= operand->shape[d];
+    return count;
+}
+
 bool pymic2__ocl_fp64(pymic2_device *device)
 {
     /* PYMIC2_OPENCL_NO_FP64=1 makes the compute half behave as on a device without
@@ -352,9 +373,7 @@ static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl
         status = pymic2__ocl_check_dtype(device, info->name, desc->operands[k].dtype);
     if (status != PYMIC2_OK)
         return status;
-    int64_t count = 1;
-    for (int d = 0; d < out->ndim; d++)
-        count *= out->shape[d];
+    const int64_t count = pymic2__ocl_element_count(out);
     if (count == 0)
         return pymic2__ocl_marker(stream, done);
 
@@ -425,14 +444,7 @@ static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl
     }
     if (geometry)
         clReleaseMemObject(geometry);
-    if (flags != NULL && status == PYMIC2_OK) {
-        check->result = flags;
-        check->bytes = sizeof zero;
-        check->report = report_negative_power;
-    } else if (flags != NULL) {
-        clReleaseMemObject(flags);
-    }
-    return status;
+    return pymic2__ocl_check_attach(check, status, flags, sizeof zero, report_negative_power);
 }
 
 /* ---------------------------------------------------------------- reductions */
@@ -755,7 +767,7 @@ int pymic2__ocl_enqueue_compute(pymic2_stream *stream, pymic2__command *command,
     case PYMIC2__CMD_GEMM:
         return run_gemm(stream, &command->u.gemm, done);
     case PYMIC2__CMD_INDEX:
-        return pymic2__ocl_run_index(stream, &command->u.index, done);
+        return pymic2__ocl_run_index(stream, &command->u.index, done, check);
     case PYMIC2__CMD_RANDOM:
         return pymic2__ocl_run_random(stream, &command->u.random, done);
     case PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY:

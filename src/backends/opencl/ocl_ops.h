@@ -24,10 +24,9 @@
  * The runtime calls pymic2__command_finish after *done completed.
  *
  * Commands whose failure only the device can detect (an integer power with a negative
- * exponent in an array, a label out of bounds) fill *check (zeroed by the caller): the
- * failure is reported when the command completes, at the next sync, as on the host. An
- * index out of bounds still waits for its check here: the gather and scatter kernels would
- * otherwise address memory outside the array.
+ * exponent in an array, a label or an index out of bounds) fill *check (zeroed by the
+ * caller): the failure is reported when the command completes, at the next sync, as on the
+ * host.
  */
 typedef struct pymic2__ocl_check pymic2__ocl_check;
 int pymic2__ocl_enqueue_compute(pymic2_stream *stream, pymic2__command *command,
@@ -49,6 +48,10 @@ struct pymic2__ocl_check {
     size_t bytes;
     pymic2__ocl_report_fn report;
 };
+/* The end of a command with a check buffer `findings` (NULL: none): when the command was
+ * enqueued (status 0) the buffer goes to *check, else it is released. Returns status. */
+int pymic2__ocl_check_attach(pymic2__ocl_check *check, int status, cl_mem findings,
+                             size_t bytes, pymic2__ocl_report_fn report);
 
 /* Frees the kernels cached for the device (device uninit). */
 void pymic2__ocl_compute_uninit(pymic2_device *device);
@@ -162,6 +165,8 @@ bool pymic2__ocl_fp64(pymic2_device *device);
 /* EDTYPE for float64 and complex128 without fp64: "opencl:0 (NAME) has no float64 support
  * (cl_khr_fp64)". what names the operation. */
 int pymic2__ocl_check_dtype(pymic2_device *device, const char *what, pymic2_dtype dtype);
+/* The number of elements of the operand's shape. */
+int64_t pymic2__ocl_element_count(const pymic2_operand *operand);
 /* The operand's offset from its chunk's start in elements; ENOTSUP if the offset or a stride
  * is not a whole number of elements. */
 int pymic2__ocl_element_offset(pymic2_device *device, const char *what,
@@ -172,7 +177,7 @@ bool pymic2__ocl_op_may_be_invalid(pymic2_op op, pymic2_dtype dtype);
 /* The other commands (ocl_gemm.c, ocl_ops_index.c, ocl_ops_random.c, ocl_nn.c). */
 int pymic2__ocl_run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl_event *done);
 int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc,
-                          cl_event *done);
+                          cl_event *done, pymic2__ocl_check *check);
 int pymic2__ocl_run_random(pymic2_stream *stream, const pymic2_random_desc *desc,
                            cl_event *done);
 int pymic2__ocl_run_softmax_cross_entropy(pymic2_stream *stream,

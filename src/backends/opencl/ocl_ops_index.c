@@ -3,10 +3,12 @@
  * from ocl_source.c).
  *
  * Every index is checked first (one work-item per selection, the first bad one found by
- * atomic_min); the launch waits for that check, so an index out of bounds fails the command
- * with NumPy's message before anything is read or written. A gather then runs one work-item
- * per result element; a scatter one per (outer, inner) position, walking the selections in C
- * order so that the last write wins and every add counts, as on the host.
+ * atomic_min into a check buffer). A gather then runs one work-item per result element; a
+ * scatter one per (outer, inner) position, walking the selections in C order so that the last
+ * write wins and every add counts, as on the host. Both first look at the check: after a bad
+ * index nothing is read or written, and the runtime reads the check behind the command
+ * without blocking the call, so the IndexError (NumPy's message) comes at the next sync, as on
+ * the host.
  */
 #include "ocl_ops.h"
 
@@ -40,40 +42,36 @@ static void index_args(pymic2__ocl_args *args, const pymic2_index_desc *desc,
     }
 }
 
-/* NumPy's message for selection s, the first with an index out of bounds. */
-static int report_bad_index(pymic2_stream *stream, const pymic2_index_desc *desc, int64_t s)
+/* The check buffer the kernels fill: the first selection with a bad index (CHECK_NONE: none),
+ * then which index array held it (-1 until recorded) and its value as two 32-bit halves. */
+enum { CHECK_SELECTION, CHECK_ARRAY, CHECK_VALUE_LOW, CHECK_VALUE_HIGH, CHECK_INTS };
+#define CHECK_NONE INT32_MAX
+
+/* The completion thread's look at the check buffer (see pymic2__ocl_check): NumPy's message,
+ * as on the host. */
+static int report_bad_index(pymic2_stream *stream, const pymic2__command *command,
+                            const void *findings)
 {
-    pymic2_device *device = stream->device;
-    const pymic2_operand *first = &desc->indices[0];
-    for (int j = 0; j < desc->nindices; j++) {
-        const pymic2_operand *index = &desc->indices[j];
-        int64_t rest = s, at = index->offset;
-        for (int d = first->ndim - 1; d >= 0; d--) {
-            at += rest % first->shape[d] * index->strides[d];
-            rest /= first->shape[d];
-        }
-        int64_t value = 0;
-        size_t size = pymic2_dtype_size(index->dtype);
-        cl_int err = clEnqueueReadBuffer(pymic2__ocl_stream_of(stream)->queue,
-                                         pymic2__ocl_mem_of(index->buffer), CL_TRUE,
-                                         index->buffer->offset + (size_t)at, size, &value, 0,
-                                         NULL, NULL);
-        if (err != CL_SUCCESS)
-            return pymic2__ocl_status(err, device, "reading an index out of bounds");
-        if (size == 4)
-            value = (int32_t)value;
-        int64_t axis_size = desc->array.shape[desc->axis + j];
-        if (value < -axis_size || value >= axis_size)
-            return pymic2__error(PYMIC2_EINDEX, "%s: %s: index %" PRId64 " is out of bounds "
-                                 "for axis %d with size %" PRId64, device->name,
-                                 mode_names[desc->mode], value, desc->axis + j, axis_size);
-    }
-    return pymic2__error(PYMIC2_EBACKEND, "%s: %s: index position %" PRId64 " was out of bounds "
-                         "but is not on a second look; was it modified concurrently?",
-                         device->name, mode_names[desc->mode], s);
+    int32_t check[CHECK_INTS];
+    memcpy(check, findings, sizeof check);
+    if (check[CHECK_SELECTION] == CHECK_NONE)
+        return PYMIC2_OK;
+    const pymic2_index_desc *desc = &command->u.index;
+    const char *device = stream->device->name, *mode = mode_names[desc->mode];
+    const int j = check[CHECK_ARRAY];
+    if (j < 0 || j >= desc->nindices)
+        return pymic2__error(PYMIC2_EBACKEND, "%s: %s: index position %" PRId32 " was out of "
+                             "bounds but is not on a second look; was it modified "
+                             "concurrently?", device, mode, check[CHECK_SELECTION]);
+    const int64_t value = (int64_t)((uint64_t)(uint32_t)check[CHECK_VALUE_HIGH] << 32 |
+                                    (uint32_t)check[CHECK_VALUE_LOW]);
+    return pymic2__error(PYMIC2_EINDEX, "%s: %s: index %" PRId64 " is out of bounds for axis %d "
+                         "with size %" PRId64, device, mode, value, desc->axis + j,
+                         desc->array.shape[desc->axis + j]);
 }
 
-int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc, cl_event *done)
+int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc, cl_event *done,
+                          pymic2__ocl_check *check)
 {
     pymic2_device *device = stream->device;
     const char *mode = mode_names[desc->mode];
@@ -137,11 +135,11 @@ int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc, 
     for (int j = 0; j < desc->nindices; j++)
         if (desc->indices[j].dtype == PYMIC2_INT64)
             key.wide_indices |= 1u << j;
-    cl_mem geometry = NULL, first_bad = NULL;
-    const cl_int none = INT32_MAX;
+    cl_mem geometry = NULL, check_mem = NULL;
+    const cl_int check_init[CHECK_INTS] = {[CHECK_SELECTION] = CHECK_NONE, [CHECK_ARRAY] = -1};
     status = pymic2__ocl_temporary(device, (size_t)(at > 0 ? at : 1) * 8, g, &geometry);
-    if (status == PYMIC2_OK)
-        status = pymic2__ocl_temporary(device, sizeof none, &none, &first_bad);
+    if (status == PYMIC2_OK && selections > 0)
+        status = pymic2__ocl_temporary(device, sizeof check_init, check_init, &check_mem);
     pymic2__ocl_kernel *kernel;
     pymic2__ocl_args args;
     const cl_int dims[3] = {n_outer, n_select, n_inner};
@@ -155,23 +153,15 @@ int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc, 
         pymic2__ocl_arg_mem(&args, geometry);
         for (int k = 0; k < 3; k++)
             pymic2__ocl_arg(&args, sizeof dims[k], &dims[k]);
-        pymic2__ocl_arg_mem(&args, first_bad);
+        pymic2__ocl_arg_mem(&args, check_mem);
         index_args(&args, desc, index_offsets);
         status = pymic2__ocl_args_launch(&args, stream, mode, (size_t)selections, 64, &checked);
-        if (status == PYMIC2_OK) {
+        if (status == PYMIC2_OK)
             clReleaseEvent(checked);
-            cl_int bad = none;
-            cl_int err = clEnqueueReadBuffer(pymic2__ocl_stream_of(stream)->queue, first_bad,
-                                             CL_TRUE, 0, sizeof bad, &bad, 0, NULL, NULL);
-            if (err != CL_SUCCESS)
-                status = pymic2__ocl_status(err, device, "reading the index check");
-            else if (bad != none)
-                status = report_bad_index(stream, desc, bad);
-        }
     }
     const int64_t total = desc->mode == PYMIC2_INDEX_GATHER ? outers * selections * inners
                                                             : outers * inners;
-    if (status == PYMIC2_OK && (total == 0 || selections == 0)) {
+    if (status == PYMIC2_OK && selections == 0) {
         status = pymic2__ocl_marker(stream, done);
     } else if (status == PYMIC2_OK) {
         const char *name = desc->mode == PYMIC2_INDEX_GATHER ? "pymic2_gather" : "pymic2_scatter";
@@ -195,16 +185,18 @@ int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc, 
             pymic2__ocl_arg_long(&args, selections);
             pymic2__ocl_arg_long(&args, inners);
             pymic2__ocl_arg_long(&args, total);
+            pymic2__ocl_arg_mem(&args, check_mem);
             pymic2__ocl_arg_mem(&args, geometry);
             for (int k = 0; k < 3; k++)
                 pymic2__ocl_arg(&args, sizeof dims[k], &dims[k]);
             index_args(&args, desc, index_offsets);
-            status = pymic2__ocl_args_launch(&args, stream, mode, (size_t)total, 64, done);
+            /* at least work-item 0, which records a failed check even when nothing moves */
+            status = pymic2__ocl_args_launch(&args, stream, mode,
+                                             (size_t)(total > 0 ? total : 1), 64, done);
         }
     }
     if (geometry)
         clReleaseMemObject(geometry);
-    if (first_bad)
-        clReleaseMemObject(first_bad);
-    return status;
+    return pymic2__ocl_check_attach(check, status, check_mem, sizeof check_init,
+                                    report_bad_index);
 }

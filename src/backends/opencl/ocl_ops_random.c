@@ -135,9 +135,7 @@ int pymic2__ocl_run_random(pymic2_stream *stream, const pymic2_random_desc *desc
         status = pymic2__ocl_element_offset(device, "random", out, &offset);
     if (status != PYMIC2_OK)
         return status;
-    int64_t count = 1;
-    for (int d = 0; d < out->ndim; d++)
-        count *= out->shape[d];
+    const int64_t count = pymic2__ocl_element_count(out);
     if (count == 0)
         return pymic2__ocl_marker(stream, done);
     random_key key;
