@@ -16,7 +16,7 @@ from . import _core
 from ._array import OffloadArray, ndarray
 from ._core import OffloadError
 from ._device import (MemoryPool, OffloadDevice, default_device, devices, get_device,
-                      number_of_devices)
+                      number_of_devices, using_device)
 from ._library import OffloadLibrary
 from ._linalg import dot, matmul, outer, tensordot
 from ._math import (absolute, abs, add, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
@@ -57,6 +57,7 @@ __all__ = _MATH_NAMES + _creation.__all__ + _manipulation.__all__ + ["from_dlpac
     "Event", "MemoryPool", "OffloadArray", "OffloadDevice", "OffloadError", "OffloadLibrary",
     "OffloadStream", "default_device", "devices", "get_device", "get_elapsed_time",
     "get_include", "get_lib", "ndarray", "number_of_devices", "add_at", "random",
+    "using_device",
 ]
 
 

@@ -1,4 +1,6 @@
-"""OffloadDevice, the device list and memory pool access."""
+"""OffloadDevice, the device list, the current device and memory pool access."""
+
+import threading
 
 from . import _core
 from ._library import OffloadLibrary
@@ -64,6 +66,15 @@ class OffloadDevice:
     def get_default_stream(self):
         return self._default_stream
 
+    def __enter__(self):
+        """`with device:` makes it the current thread's default device for the block (as
+        CuPy's `with cupy.cuda.Device(n):`): arrays made without device= go there."""
+        _current_stack().append(self)
+        return self
+
+    def __exit__(self, *exception):
+        _current_stack().pop()
+
     default_stream = property(get_default_stream)
 
     def create_stream(self):
@@ -106,15 +117,36 @@ def device_of(core_device):
     return devices[core_device.index]
 
 
+# Per thread: the devices of the `with device:` blocks it is in, innermost last.
+_current = threading.local()
+
+
+def _current_stack():
+    stack = getattr(_current, "devices", None)
+    if stack is None:
+        stack = _current.devices = []
+    return stack
+
+
 def get_device(selector=None):
     """The device for a selector ('host:0', 'opencl:1', a global index) or an OffloadDevice;
-    None gives the default device (PYMIC2_DEVICE, else host:0)."""
+    None gives the default device: the innermost `with device:` of this thread, else
+    PYMIC2_DEVICE, else host:0."""
     if isinstance(selector, OffloadDevice):
         return selector
     if selector is None:
+        stack = _current_stack()
+        if stack:
+            return stack[-1]
         selector = ""
     return device_of(_core.find_device(str(selector)))
 
 
 def default_device():
     return get_device(None)
+
+
+def using_device(device):
+    """A context manager making `device` (a selector or an OffloadDevice) the current thread's
+    default device: `with pymic2.using_device("opencl:0"): x = pymic2.zeros(3)`."""
+    return get_device(device)

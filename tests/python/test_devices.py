@@ -1,5 +1,7 @@
 """Devices, selectors, the default device and the error type."""
 
+import threading
+
 import pytest
 
 import pymic2
@@ -44,6 +46,29 @@ def test_default_device_from_environment():
         print(pymic2.ndarray(3).device.name)
     """, PYMIC2_HOST_DEVICES="2", PYMIC2_DEVICE="host:1")
     assert out.split() == ["host:1", "host:1"]
+
+
+def test_with_device_sets_the_current_threads_default():
+    outer_default = pymic2.default_device()
+    other = pymic2.get_device("host:1" if outer_default.name != "host:1" else "host:0")
+    with pymic2.using_device(other.name) as current:
+        assert current is other and pymic2.default_device() is other
+        assert pymic2.zeros(3).device is other and pymic2.ndarray(2).device is other
+        seen_elsewhere = []
+        worker = threading.Thread(target=lambda: seen_elsewhere.append(pymic2.default_device()))
+        worker.start()
+        worker.join()
+        assert seen_elsewhere == [outer_default]  # per thread, as CuPy's current device
+        with outer_default:
+            assert pymic2.asarray([1.0]).device is outer_default
+        assert pymic2.default_device() is other
+    assert pymic2.default_device() is outer_default
+    with pytest.raises(KeyError):
+        with other:
+            raise KeyError("leaves the block")
+    assert pymic2.default_device() is outer_default
+    with pytest.raises(pymic2.OffloadError, match="no-such-device"):
+        pymic2.using_device("no-such-device:0")
 
 
 def test_default_stream_is_one_object(device):

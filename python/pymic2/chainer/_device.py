@@ -59,6 +59,11 @@ class PyMIC2Device(_backend.Device):
     def is_array_supported(self, array):
         return isinstance(array, pymic2.ndarray) and array.device == self.device
 
+    def create_context(self):
+        """chainer.using_device(): Chainer runs each function inside it, and its code makes
+        new arrays with xp.empty(...) and no device: this device becomes the default one."""
+        return pymic2.using_device(self.device)
+
 
 def parse_specifier(spec):
     """The PyMIC2Device for '@pymic2' (the default device) or '@pymic2:<selector>'
