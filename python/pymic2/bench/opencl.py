@@ -110,6 +110,44 @@ def run(args):
               f"{medians['pyopencl']:9.2f} ms  ratio {ratio:6.1f}x"
               + ("" if name not in ELEMENTWISE or ratio >= TARGET_RATIO
                  else f"  (target {TARGET_RATIO:.0f}x)"))
+    rows += _staging(queue, args.repetitions)
     write_csv(args.output, rows, CSV_COLUMNS)
     print(f"results: {args.output}")
     return 0
+
+
+def _staging(queue, repetitions):
+    """Does pinned host staging pay on this device? Blocking copies between a device buffer
+    and pageable NumPy memory, or the mapping of a CL_MEM_ALLOC_HOST_PTR buffer (what a
+    pinned staging area would be), alternately, for 1, 16 and 256 MiB."""
+    import pyopencl
+
+    flags, rows = pyopencl.mem_flags, []
+    print("host <-> device copies, GB/s: pageable NumPy memory vs a mapped "
+          "ALLOC_HOST_PTR buffer")
+    for nbytes in (1 << 20, 16 << 20, 256 << 20):
+        device_buffer = pyopencl.Buffer(queue.context, flags.READ_WRITE, nbytes)
+        pinned_buffer = pyopencl.Buffer(queue.context, flags.READ_WRITE | flags.ALLOC_HOST_PTR,
+                                        nbytes)
+        pinned, _ = pyopencl.enqueue_map_buffer(
+            queue, pinned_buffer, pyopencl.map_flags.READ | pyopencl.map_flags.WRITE, 0,
+            (nbytes // 8,), np.float64)
+        hosts = {"pageable": np.ones(nbytes // 8), "pinned": pinned}
+        hosts["pinned"][:] = 1.0
+        samples = {(direction, kind): [] for direction in ("h2d", "d2h") for kind in hosts}
+        for _ in range(repetitions):
+            for kind, host in hosts.items():
+                for direction, (dst, src) in (("h2d", (device_buffer, host)),
+                                              ("d2h", (host, device_buffer))):
+                    begin = time.perf_counter()
+                    pyopencl.enqueue_copy(queue, dst, src, is_blocking=True)
+                    samples[direction, kind].append((time.perf_counter() - begin) * 1e3)
+        line = []
+        for (direction, kind), values in samples.items():
+            median = statistics.median(values)
+            rows.append({"op": f"copy_{direction}_{kind}", "n": nbytes, "variant": "pyopencl",
+                         "repetitions": repetitions, "median_ms": median,
+                         "gbytes_per_s": nbytes / (median * 1e6), "ratio": ""})
+            line.append(f"{direction} {kind} {nbytes / (median * 1e6):5.1f}")
+        print(f"  {nbytes >> 20:4d} MiB: " + "  ".join(line))
+    return rows
