@@ -195,6 +195,36 @@ int pymic2__ocl_args_launch(pymic2__ocl_args *args, pymic2_stream *stream, const
     return status;
 }
 
+int pymic2__ocl_args_launch_exact(pymic2__ocl_args *args, pymic2_stream *stream,
+                                  const char *what, size_t n, size_t group, cl_event *done)
+{
+    pymic2_device *device = stream->device;
+    int status = PYMIC2_OK;
+    if (args->err != CL_SUCCESS) {
+        char message[128];
+        snprintf(message, sizeof message, "clSetKernelArg %d of %s", args->failed_arg, what);
+        status = pymic2__ocl_status(args->err, device, message);
+    } else {
+        cl_command_queue queue = pymic2__ocl_stream_of(stream)->queue;
+        size_t bulk = n / group * group, rest = n - bulk;
+        cl_int err = CL_SUCCESS;
+        if (bulk > 0)
+            err = clEnqueueNDRangeKernel(queue, args->kernel, 1, NULL, &bulk, &group, 0, NULL,
+                                         rest > 0 ? NULL : done);
+        if (err == CL_SUCCESS && rest > 0)
+            err = clEnqueueNDRangeKernel(queue, args->kernel, 1, &bulk, &rest, NULL, 0, NULL,
+                                         done);
+        if (err != CL_SUCCESS) {
+            char message[128];
+            snprintf(message, sizeof message, "clEnqueueNDRangeKernel of %s (%zu work-items)",
+                     what, n);
+            status = pymic2__ocl_status(err, device, message);
+        }
+    }
+    pthread_mutex_unlock(args->lock);
+    return status;
+}
+
 int pymic2__ocl_args_launch_2d(pymic2__ocl_args *args, pymic2_stream *stream, const char *what,
                                const size_t global[2], const size_t local[2], cl_event *done)
 {
@@ -434,13 +464,12 @@ static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl
                 pymic2__ocl_arg_long(&args, offsets[k]);
             }
         }
-        pymic2__ocl_arg_long(&args, count);
         if (geometry)
             pymic2__ocl_arg_mem(&args, geometry);
         if (flags)
             pymic2__ocl_arg_mem(&args, flags);
-        status = pymic2__ocl_args_launch(&args, stream, info->name, (size_t)count,
-                                         ELEMENTWISE_GROUP, done);
+        status = pymic2__ocl_args_launch_exact(&args, stream, info->name, (size_t)count,
+                                               ELEMENTWISE_GROUP, done);
     }
     if (geometry)
         clReleaseMemObject(geometry);

@@ -148,6 +148,11 @@ void pymic2__ocl_arg_mem(pymic2__ocl_args *args, cl_mem mem);
  * chooses) on the stream's queue; *done gets the kernel's event. what names messages. */
 int pymic2__ocl_args_launch(pymic2__ocl_args *args, pymic2_stream *stream, const char *what,
                             size_t global, size_t local, cl_event *done);
+/* Enqueues exactly n > 0 work-items, for kernels without a bounds check: the largest
+ * multiple of `group` in work-groups of that size, then the rest (global offset, the driver's
+ * work-group size). *done gets the last kernel's event. */
+int pymic2__ocl_args_launch_exact(pymic2__ocl_args *args, pymic2_stream *stream,
+                                  const char *what, size_t n, size_t group, cl_event *done);
 /* 2-D launch: global and local sizes per dimension (global rounded up to local). */
 int pymic2__ocl_args_launch_2d(pymic2__ocl_args *args, pymic2_stream *stream, const char *what,
                                const size_t global[2], const size_t local[2], cl_event *done);

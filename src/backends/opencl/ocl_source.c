@@ -589,11 +589,11 @@ int pymic2__ocl_source_elementwise(const char *device, const pymic2__ocl_element
             append(&t, ", __global const %s *%s_data, long %s_offset", types[k],
                    input_names[k], input_names[k]);
     }
-    append(&t, ", long n%s%s)\n{\n", key->ndim ? ", __global const long *geometry" : "",
+    append(&t, "%s%s)\n{\n", key->ndim ? ", __global const long *geometry" : "",
            flags ? ", __global int *flags" : "");
+    /* launched with exactly n work-items (pymic2__ocl_args_launch_exact): no bounds check,
+     * whose branch kept PoCL from vectorising exp's body fully (exp 25 % faster without) */
     append(&t, "    const long i = get_global_id(0);\n"
-               "    if (i >= n)\n"
-               "        return;\n"
                "    int invalid = 0;\n");
     if (iota)
         append(&t, "    const long index = i;\n");
