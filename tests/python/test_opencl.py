@@ -168,11 +168,8 @@ def test_second_process_loads_programs_from_the_disk_cache(tmp_path):
         import pymic2, numpy
         device = pymic2.get_device("opencl:0")
         device.load_library({CL_KERNELS!r}).axpy
-        try:  # the built-in ops' programs too, where this build has them
-            a = pymic2.asarray(numpy.arange(1000.0), device=device)
-            float((pymic2.exp(a + a) * a).sum())
-        except pymic2.OffloadError as error:
-            assert "not available on OpenCL devices" in str(error), error
+        a = pymic2.asarray(numpy.arange(1000.0), device=device)  # built-in ops' programs too
+        float((pymic2.exp(a + a) * a).sum())
         stats = pymic2._core.build_stats()
         print(stats["builds"], stats["disk_loads"], stats["build_ms"])
     """
