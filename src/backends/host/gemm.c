@@ -360,7 +360,11 @@ static int gemm_blas(pymic2_device *device, const pymic2_gemm_desc *desc)
             if (pc.packed && read_c)
                 copy_matrix(pc.scratch, pc.ld * row, row, c_data, ms.row_stride, ms.col_stride,
                             m, n, itemsize);
-            pymic2__team_parallel_for(team, extent, min_block, blas_block, &job);
+            /* a block for every thread: each is worth waking a sleeping helper for */
+            if (extent >= (int64_t)team_size * min_block)
+                pymic2__team_parallel_for_large(team, extent, blas_block, &job);
+            else
+                pymic2__team_parallel_for(team, extent, min_block, blas_block, &job);
             if (pc.packed)
                 copy_matrix(c_data, ms.row_stride, ms.col_stride, pc.scratch, pc.ld * row, row,
                             m, n, itemsize);
