@@ -422,3 +422,46 @@ def test_hypothesis_broadcasting_promotion_and_views(pair, name, reverse):
                                                         "floor_divide"):
         return
     compare(name, x, y, device_inputs=[a, b])
+
+
+# Outputs of 16 MiB and more are written with non-temporal stores through a small buffer on
+# host devices (host_ops.c); these sizes take that path there, and the same checks hold on
+# any device.
+LARGE_ROWS, LARGE_COLUMNS = 2049, 1031  # > 16 MiB of float64, rows not a multiple of 8
+
+
+@pytest.mark.parametrize("name", ["add", "multiply", "maximum", "greater", "exp", "log",
+                                  "sqrt", "logical_not"])
+def test_large_outputs(name):
+    ufunc = getattr(numpy, name)
+    rng = numpy.random.default_rng(7)
+    x = rng.random((LARGE_ROWS, LARGE_COLUMNS)) + 0.5
+    x.reshape(-1)[:4] = [numpy.nan, numpy.inf, 0.0, -1.0]
+    row = rng.random(LARGE_COLUMNS)  # broadcast along the rows
+    inputs = (x, row)[:ufunc.nin]
+    with numpy.errstate(all="ignore"):
+        expected = ufunc(*inputs)
+        actual = ufunc(*[pymic2.asarray(v) for v in inputs]).get()
+    assert actual.dtype == expected.dtype
+    numpy.testing.assert_allclose(actual, expected, rtol=1e-15, atol=0)
+
+
+def test_large_outputs_in_views_in_place_and_arange():
+    rng = numpy.random.default_rng(8)
+    x = rng.standard_normal(LARGE_ROWS * LARGE_COLUMNS + 3)
+    y = rng.standard_normal(LARGE_ROWS * LARGE_COLUMNS + 3)
+    dx, dy = pymic2.asarray(x), pymic2.asarray(y)
+    # an output starting 8 bytes into its buffer: not 64-byte aligned
+    numpy.subtract(dx[:-1], dy[1:], out=dx[1:])
+    expected = x.copy()
+    expected[1:] = x[:-1] - y[1:]
+    numpy.testing.assert_array_equal(dx.get(), expected)
+    # in place, the output aliasing an input
+    dy *= 3.0
+    numpy.testing.assert_array_equal(dy.get(), y * 3.0)
+    # strided input, contiguous output
+    numpy.testing.assert_array_equal(numpy.negative(dy[::2]).get(), -(y * 3.0)[::2])
+    count = 2 * LARGE_ROWS * LARGE_COLUMNS + 5
+    for dtype in (numpy.float64, numpy.int32, numpy.uint8):
+        numpy.testing.assert_array_equal(pymic2.arange(count, dtype=dtype).get(),
+                                         numpy.arange(count, dtype=dtype))

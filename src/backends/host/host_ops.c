@@ -8,6 +8,15 @@
  * (loops.c). The flattened element range is split over the device's team in pieces of at
  * least PIECE_BYTES of output, so small ops stay on the calling thread.
  *
+ * Large outputs (PYMIC2__HOST_STREAMING_MIN bytes and more, contiguous along the inner
+ * dimension) bypass the cache: the loop writes STREAM_BUFFER_BYTES at a time into a buffer
+ * that stays in L1, and non-temporal stores move it out, so memory carries 24 bytes per
+ * float64 element of a + b, not 32 (the output line is not read before it is written).
+ * The buffer is small so that the stores overlap the next pass's loads: measured on this
+ * Zen 4 VM with two threads, a + b ran at 52 GB/s through 256-512 byte buffers (as fast as
+ * AVX-512 streaming stores in the loop itself), 42-46 GB/s through 1-2 KiB, 36 GB/s
+ * through 16 KiB and with ordinary stores.
+ *
  * Aliasing: the output may be exactly an input (a += b): each element is read before it is
  * written at the same place. Partial overlap (the output a shifted view of an input) gives
  * unspecified results; callers copy such an input first, as NumPy does.
@@ -22,10 +31,12 @@
 /* Work per thread at least this many output bytes: below it, waking threads costs more
  * than it saves. */
 #define PIECE_BYTES (32 * 1024)
+#define STREAM_BUFFER_BYTES 512
 
 typedef struct op_plan {
     pymic2__loop_fn loop;
     int iota; /* arange: the loop gets the index of its first element in args[noperands] */
+    int streaming; /* the output goes through a buffer and non-temporal stores */
     int noperands;
     int ndim; /* >= 1 */
     int64_t shape[PYMIC2_MAX_DIMS];
@@ -102,6 +113,33 @@ static void simplify_dimensions(op_plan *plan, int output)
     plan->ndim = nkept;
 }
 
+/* Runs the loop over n elements of a row at args (steps as the loop takes them); first is
+ * the flattened index of the row's first element (for arange). */
+static void run_row(op_plan *plan, char **args, int64_t n, const int64_t *steps, int64_t first)
+{
+    const int output = plan->noperands - 1;
+    if (plan->iota) /* arange is 1-D, so the flattened index is the element's index */
+        args[plan->noperands] = (char *)&first;
+    if (!plan->streaming) {
+        plan->loop(args, n, steps, &plan->state);
+        return;
+    }
+    _Alignas(64) char buffer[STREAM_BUFFER_BYTES];
+    const int64_t size = steps[output], per_pass = STREAM_BUFFER_BYTES / size;
+    char *out = args[output];
+    char *pass_args[PYMIC2_MAX_OPERANDS + 1];
+    for (int64_t done = 0; done < n; done += per_pass) {
+        const int64_t count = n - done < per_pass ? n - done : per_pass;
+        for (int k = 0; k < output; k++)
+            pass_args[k] = args[k] + done * steps[k];
+        pass_args[output] = buffer;
+        int64_t pass_first = first + done;
+        pass_args[plan->noperands] = (char *)&pass_first;
+        plan->loop(pass_args, count, steps, &plan->state);
+        pymic2__host_stream_store(out + done * size, buffer, (size_t)(count * size));
+    }
+}
+
 /* Runs flattened elements [begin, end): row by row along the innermost dimension. */
 static void run_range(void *context, int64_t begin, int64_t end, int member)
 {
@@ -131,9 +169,7 @@ static void run_range(void *context, int64_t begin, int64_t end, int member)
         char *args[PYMIC2_MAX_OPERANDS + 1];
         for (int k = 0; k < plan->noperands; k++)
             args[k] = row[k] + column * steps[k];
-        if (plan->iota) /* arange is 1-D, so the flattened index is the element's index */
-            args[plan->noperands] = (char *)&begin;
-        plan->loop(args, n, steps, &plan->state);
+        run_row(plan, args, n, steps, begin);
         begin += n;
         column = 0;
         if (begin == end)
@@ -149,6 +185,8 @@ static void run_range(void *context, int64_t begin, int64_t end, int member)
             index[d] = 0;
         }
     }
+    if (plan->streaming) /* visible before the piece reports done */
+        pymic2__host_stream_fence();
 }
 
 int pymic2__host_run_op(pymic2__team *team, const pymic2_op_desc *desc)
@@ -194,6 +232,9 @@ int pymic2__host_run_op(pymic2__team *team, const pymic2_op_desc *desc)
     if (total == 0)
         return PYMIC2_OK;
     simplify_dimensions(plan, output);
+    const int64_t out_size = (int64_t)pymic2_dtype_size(out->dtype);
+    plan->streaming = plan->strides[plan->ndim - 1][output] == out_size &&
+                      (size_t)(total * out_size) >= PYMIC2__HOST_STREAMING_MIN;
     int64_t min_piece = PIECE_BYTES / (int64_t)pymic2_dtype_size(out->dtype);
     if (team != NULL)
         pymic2__team_parallel_for(team, total, min_piece, run_range, plan);

@@ -18,14 +18,9 @@
 /*
  * Copies below PARALLEL_COPY_MIN bytes stay on the stream's worker: a region costs about a
  * microsecond, more than such a copy saves. Each piece of a parallel copy is at least that
- * long. Copies of STREAMING_COPY_MIN bytes or more use non-temporal stores, which do not
- * read the destination into the cache first: on a 2-core Zen 4 they copy cold 1 MiB blocks
- * 1.6x faster than memcpy on one thread (2.9x with two), but a copy whose source and
- * destination fit the 32 MiB L3 is faster with ordinary stores: measured with bench_runtime,
- * a 4 and 8 MiB copy ran at 1.1-1.2x memcpy with streaming stores and 1.5-1.9x without.
+ * long. Copies of PYMIC2__HOST_STREAMING_MIN bytes or more use non-temporal stores.
  */
 #define PARALLEL_COPY_MIN ((size_t)128 << 10)
-#define STREAMING_COPY_MIN ((size_t)16 << 20)
 #define COPY_UNIT ((size_t)4096) /* pieces start at page boundaries of the destination */
 
 static size_t round_up(size_t value, size_t multiple)
@@ -84,8 +79,9 @@ int pymic2__host_mem_address(pymic2_device *device, void *handle, size_t offset,
 /* ---------------------------------------------------------------- copies */
 
 #if defined(__x86_64__)
-/* memcpy with non-temporal 16-byte stores (SSE2 is part of x86-64, so no dispatch). */
-static void streaming_copy(char *dst, const char *src, size_t nbytes)
+/* 16-byte stores: SSE2 is part of x86-64, so no dispatch; write-combining makes whole lines
+ * of them as fast as wider ones. */
+void pymic2__host_stream_store(char *dst, const char *src, size_t nbytes)
 {
     size_t head = (size_t)(-(uintptr_t)dst & 63);
     if (head > nbytes)
@@ -105,14 +101,21 @@ static void streaming_copy(char *dst, const char *src, size_t nbytes)
         _mm_stream_si128((__m128i *)(dst + i + 32), c);
         _mm_stream_si128((__m128i *)(dst + i + 48), d);
     }
-    /* streaming stores are weakly ordered: make them visible before the piece reports done */
-    _mm_sfence();
     memcpy(dst + body, src + body, nbytes - body);
 }
+
+void pymic2__host_stream_fence(void)
+{
+    _mm_sfence();
+}
 #else
-static void streaming_copy(char *dst, const char *src, size_t nbytes)
+void pymic2__host_stream_store(char *dst, const char *src, size_t nbytes)
 {
     memcpy(dst, src, nbytes);
+}
+
+void pymic2__host_stream_fence(void)
+{
 }
 #endif
 
@@ -135,9 +138,11 @@ static void copy_piece(void *context, int64_t begin, int64_t end, int member)
         to = job->nbytes;
     if (from >= to)
         return;
-    if (job->streaming)
-        streaming_copy(job->dst + from, job->src + from, to - from);
-    else
+    if (job->streaming) {
+        pymic2__host_stream_store(job->dst + from, job->src + from, to - from);
+        /* visible before the piece reports done */
+        pymic2__host_stream_fence();
+    } else
         memcpy(job->dst + from, job->src + from, to - from);
 }
 
@@ -152,7 +157,7 @@ void pymic2__host_copy(pymic2__host_device *host, void *dst, const void *src, si
         memcpy(dst, src, nbytes);
         return;
     }
-    copy_job job = {dst, src, nbytes, nbytes >= STREAMING_COPY_MIN};
+    copy_job job = {dst, src, nbytes, nbytes >= PYMIC2__HOST_STREAMING_MIN};
     size_t lead = (size_t)(-(uintptr_t)dst & (COPY_UNIT - 1));
     int64_t units = (int64_t)((nbytes - (lead < nbytes ? lead : nbytes) + COPY_UNIT - 1) /
                               COPY_UNIT);
