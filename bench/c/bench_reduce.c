@@ -7,12 +7,18 @@
  *
  * Prints CSV: op,n,reps,pymic2_ms,loop_ms,ratio (ratio = loop / pymic2, medians; the two
  * are measured alternately so that other load on the machine hits both alike). Each
- * pyMIC2 result is checked against its loop's before timing. The host's memory is madvised
+ * pyMIC2 result is checked against its loop's before timing.
+ *
+ * A last row per N, read_ceiling, bounds what two threads can gain on a memory-bound
+ * reduction: the sum loop run over the matrix by two threads (each on a half; in the
+ * pymic2_ms column) against the same loop on one thread. Its ratio is the most any two-
+ * thread sum along the contiguous axis can gain over a one-thread one on this machine. The host's memory is madvised
  * for huge pages, as NumPy and the device's pool do for large arrays.
  */
 #include "bench_util.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +125,57 @@ static int agree(bench_case which, const void *got, const void *want, int64_t co
     return 1;
 }
 
+typedef struct half_sum {
+    const double *a;
+    int64_t count;
+    double total;
+} half_sum;
+
+static void *run_half_sum(void *context)
+{
+    half_sum *half = context;
+    half->total = lane_sum(half->a, half->count);
+    return NULL;
+}
+
+/* The sum loop over count elements by two threads, each on a half: seconds. */
+static double two_thread_sum_seconds(const double *a, int64_t count, double *total)
+{
+    half_sum halves[2] = {{a, count / 2, 0}, {a + count / 2, count - count / 2, 0}};
+    pthread_t other;
+    double start = bench_now_seconds();
+    if (pthread_create(&other, NULL, run_half_sum, &halves[1]) != 0) {
+        fprintf(stderr, "cannot start a thread\n");
+        exit(1);
+    }
+    run_half_sum(&halves[0]);
+    pthread_join(other, NULL);
+    double seconds = bench_now_seconds() - start;
+    *total = halves[0].total + halves[1].total;
+    return seconds;
+}
+
+static void bench_read_ceiling(const double *host, int64_t n, int reps, double *two_times,
+                               double *one_times)
+{
+    double total = 0, one = 0;
+    for (int r = 0; r < reps; r++) {
+        two_times[r] = two_thread_sum_seconds(host, n * n, &total);
+        double start = bench_now_seconds();
+        one = lane_sum(host, n * n);
+        one_times[r] = bench_now_seconds() - start;
+    }
+    if (fabs(total - one) > 1e-9 * (double)(n * n)) {
+        fprintf(stderr, "read_ceiling at N=%lld: the two sums disagree\n", (long long)n);
+        exit(1);
+    }
+    double two_ms = bench_median(two_times, reps) * 1e3;
+    double one_ms = bench_median(one_times, reps) * 1e3;
+    printf("read_ceiling,%lld,%d,%.3f,%.3f,%.2f\n", (long long)n, reps, two_ms, one_ms,
+           one_ms / two_ms);
+    fflush(stdout);
+}
+
 static void bench(pymic2_stream *stream, int64_t n, int reps)
 {
     size_t nbytes = (size_t)n * (size_t)n * sizeof(double);
@@ -164,6 +221,7 @@ static void bench(pymic2_stream *stream, int64_t n, int reps)
                loop_ms, loop_ms / device_ms);
         fflush(stdout);
     }
+    bench_read_ceiling(host, n, reps, device_times, loop_times);
     free(device_times);
     free(loop_times);
     free(got);
