@@ -1,7 +1,8 @@
 /*
  * test_team.c - the host thread team: every index runs exactly once, pieces respect
- * min_piece, members are distinct, regions from two threads do not mix, and a region
- * started inside a piece runs instead of deadlocking.
+ * min_piece, members are distinct, regions from two threads do not mix, a region started
+ * inside a piece runs instead of deadlocking, and parallel_for_pieces runs the pieces it
+ * was asked for, even more than the team has threads.
  */
 #include "check.h"
 #include "team.h"
@@ -49,6 +50,24 @@ static bool covers_once(pymic2__team *team, int64_t n, int64_t min_piece)
     return ok;
 }
 
+/* parallel_for_pieces: [0, n) once, in min(n, npieces) pieces of near-equal size, each
+ * with its own member number. */
+static bool covers_in_pieces(pymic2__team *team, int64_t n, int npieces)
+{
+    coverage c = {.n = n, .min_piece = n / (npieces > 0 ? npieces : 1)};
+    c.hits = calloc((size_t)(n > 0 ? n : 1), sizeof *c.hits);
+    pymic2__team_parallel_for_pieces(team, n, npieces, count, &c);
+    bool ok = true;
+    for (int64_t i = 0; i < n; i++)
+        ok = ok && atomic_load(&c.hits[i]) == 1;
+    int expected = n == 0 ? 0 : n < npieces ? (int)n : npieces;
+    ok = ok && atomic_load(&c.pieces) == expected;
+    ok = ok && __builtin_popcount((unsigned)atomic_load(&c.member_mask)) == expected;
+    ok = ok && atomic_load(&c.short_pieces) == 0;
+    free(c.hits);
+    return ok;
+}
+
 typedef struct nested {
     pymic2__team *team;
     atomic_int inner_ok;
@@ -88,6 +107,10 @@ int main(void)
         for (size_t i = 0; i < sizeof ns / sizeof *ns; i++)
             for (size_t j = 0; j < sizeof mins / sizeof *mins; j++)
                 CHECK(covers_once(team, ns[i], mins[j]));
+        const int piece_counts[] = {1, 2, 3, 8, 16};
+        for (size_t i = 0; i < sizeof ns / sizeof *ns; i++)
+            for (size_t j = 0; j < sizeof piece_counts / sizeof *piece_counts; j++)
+                CHECK(covers_in_pieces(team, ns[i], piece_counts[j]));
         /* many back-to-back regions (helpers spinning), then one after they slept */
         bool all = true;
         for (int round = 0; round < 2000; round++)

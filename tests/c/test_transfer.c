@@ -18,8 +18,10 @@ static void fill(unsigned char *bytes, size_t n, unsigned seed)
 
 static void test_round_trips(void)
 {
-    /* small, odd, page-crossing, parallel (>= 128 KiB) and streaming (>= 4 MiB) sizes */
-    const size_t sizes[] = {1, 511, 4097, (128u << 10) + 3, (1u << 20) + 5, (9u << 20) + 77};
+    /* small, odd, page-crossing, parallel (>= 128 KiB) sizes, and streaming ones (>= 16 MiB,
+     * in more pieces than threads: memory.c) */
+    const size_t sizes[] = {1, 511, 4097, (128u << 10) + 3, (1u << 20) + 5, (9u << 20) + 77,
+                            (17u << 20) + 77};
     const size_t offsets[] = {0, 1, 4095};
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
         for (size_t o = 0; o < 3; o++) {

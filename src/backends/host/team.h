@@ -55,6 +55,15 @@ void pymic2__team_parallel_for_large(pymic2__team *team, int64_t n, pymic2__rang
                                      void *context);
 
 /*
+ * As parallel_for_large, in npieces near-equal pieces, which may be more than the team's
+ * threads: then member runs to npieces - 1, so fn must keep no per-member scratch. More
+ * pieces than threads balance a helper that joins late or runs slowly, as the others take
+ * its remaining pieces.
+ */
+void pymic2__team_parallel_for_pieces(pymic2__team *team, int64_t n, int npieces,
+                                      pymic2__range_fn fn, void *context);
+
+/*
  * Runs unclaimed pieces of the team's current region, if any, on the calling thread (one
  * outside the team that would otherwise wait, e.g. in stream sync); true if it ran one.
  */
