@@ -30,7 +30,7 @@ def test_quick_run_writes_expected_csv(tmp_path):
     assert measured == {(op, variant) for op in ("add", "sum0", "matmul")
                         for variant in ("numpy", "pymic2_kernel", "pymic2_transfers")}
     streams = {(row["op"], row["variant"]) for row in rows if row["group"] == "stream"}
-    assert streams == {(op, variant) for op in ("stream_copy", "stream_add")
+    assert streams == {(op, variant) for op in ("stream_copy", "stream_add", "stream_fill")
                        for variant in ("numpy", "pymic2_kernel")}
     for row in rows:
         assert float(row["median_ms"]) > 0 and int(row["repetitions"]) >= 1

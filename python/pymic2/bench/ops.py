@@ -93,9 +93,9 @@ def add_arguments(parser):
     parser.add_argument("--repetitions", type=int, default=30, metavar="R",
                         help="most timed repetitions per (op, N); fewer when --time-budget "
                              "runs out (default 30, --quick 5)")
-    parser.add_argument("--min-repetitions", type=int, default=3, metavar="R",
-                        help="fewest timed repetitions per (op, N) (default 3; 1 at N >= "
-                             f"{LARGE_SIZE})")
+    parser.add_argument("--min-repetitions", type=int, default=7, metavar="R",
+                        help="fewest timed repetitions per (op, N), at most --repetitions "
+                             f"(default 7; 1 at N >= {LARGE_SIZE})")
     parser.add_argument("--time-budget", type=float, default=0.8, metavar="SECONDS",
                         help="aimed-at time for the three lines of one (op, N) together "
                              "(default 0.8, --quick 0.05)")
@@ -140,6 +140,7 @@ def parse_settings(args):
     if args.quick:
         args.repetitions = min(args.repetitions, 5)
         args.time_budget = min(args.time_budget, 0.05)
+    args.min_repetitions = min(args.min_repetitions, args.repetitions)
     if args.stream_elements is None:
         args.stream_elements = (1 << 22) if args.quick else (1 << 25)
     if args.stream_elements < 0:
@@ -327,7 +328,8 @@ def timing_row(group, op, dtype, n, variant, samples_ms):
 def measure_stream(stream, count, args):
     """STREAM Copy (16 bytes per element) and Add (24) on float64 arrays of `count` elements:
     NumPy (one thread) and pyMIC2 on the device (its whole team), preallocated outputs.
-    Rows use n = count, group "stream"."""
+    Fill (8 bytes, written only) is not a STREAM kernel: it shows what an op that only writes
+    (ARANGE) can reach on this machine. Rows use n = count, group "stream"."""
     a, b, c = (np.full(count, value) for value in (1.0, 2.0, 0.0))
     da, db, dc = (pymic2.asarray(value, stream=stream) for value in (a, b, c))
 
@@ -339,8 +341,13 @@ def measure_stream(stream, count, args):
         pymic2.add(da, db, out=dc)
         stream.sync()
 
+    def device_fill():
+        dc.fill(3.0)
+        stream.sync()
+
     kernels = {"stream_copy": (16, lambda: np.copyto(c, a), device_copy, a),
-               "stream_add": (24, lambda: np.add(a, b, out=c), device_add, a + b)}
+               "stream_add": (24, lambda: np.add(a, b, out=c), device_add, a + b),
+               "stream_fill": (8, lambda: c.fill(3.0), device_fill, np.full(count, 3.0))}
     repetitions = 3 if args.quick else 10
     rows = []
     for name, (bytes_per_element, host_kernel, device_kernel, expected) in kernels.items():
@@ -427,7 +434,7 @@ def print_stream(rows):
         print(f"  {name:<12} NumPy (1 thread) {figures['numpy']:7.2f}   "
               f"pyMIC2 device {figures['pymic2_kernel']:7.2f}")
     return max(entry["gbytes_per_s"] for entry in stream_rows
-               if entry["variant"] == "pymic2_kernel")
+               if entry["variant"] == "pymic2_kernel" and entry["op"] != "stream_fill")
 
 
 def print_targets(table, keys, sizes, stream_best):
