@@ -293,18 +293,16 @@ void pymic2__team_parallel_for(pymic2__team *team, int64_t n, int64_t min_piece,
                context);
 }
 
-void pymic2__team_parallel_for_large(pymic2__team *team, int64_t n, pymic2__range_fn fn,
-                                     void *context)
-{
-    if (n <= 0)
-        return;
-    run_region(team, n, n < team->size ? (int)n : team->size, true, fn, context);
-}
-
 void pymic2__team_parallel_for_pieces(pymic2__team *team, int64_t n, int npieces,
                                       pymic2__range_fn fn, void *context)
 {
     if (n <= 0)
         return;
     run_region(team, n, n < npieces ? (int)n : npieces, true, fn, context);
+}
+
+void pymic2__team_parallel_for_large(pymic2__team *team, int64_t n, pymic2__range_fn fn,
+                                     void *context)
+{
+    pymic2__team_parallel_for_pieces(team, n, team->size, fn, context);
 }

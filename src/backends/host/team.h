@@ -15,8 +15,8 @@
 typedef struct pymic2__team pymic2__team;
 
 /* Runs fn on [begin, end) pieces that cover [0, n). member is the piece's index,
- * 0..size-1, unique within the region (any thread may run any piece: per-member scratch
- * must be indexed by it, not by thread). */
+ * 0..size-1 (parallel_for_pieces: up to its npieces - 1), unique within the region (any
+ * thread may run any piece: per-member scratch must be indexed by it, not by thread). */
 typedef void (*pymic2__range_fn)(void *context, int64_t begin, int64_t end, int member);
 
 typedef struct pymic2__team_config {
