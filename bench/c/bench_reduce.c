@@ -11,9 +11,11 @@
  *
  * A last row per N, read_ceiling, bounds what two threads can gain on a memory-bound
  * reduction: the sum loop run over the matrix by two threads (each on a half; in the
- * pymic2_ms column) against the same loop on one thread. Its ratio is the most any two-
- * thread sum along the contiguous axis can gain over a one-thread one on this machine. The host's memory is madvised
- * for huge pages, as NumPy and the device's pool do for large arrays.
+ * pymic2_ms column) against the same loop on one thread. Its ratio is the most any
+ * two-thread sum along the contiguous axis can gain over a one-thread one on this machine.
+ *
+ * The host's memory is madvised for huge pages, as NumPy and the device's pool do for
+ * large arrays.
  */
 #include "bench_util.h"
 
