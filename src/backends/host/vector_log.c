@@ -3,13 +3,14 @@
  * its vector versions under the x86-64 vector-function ABI names that gcc's vectoriser calls
  * (loops.c compiled for AVX-512 calls the 8- and 4-lane versions, for AVX2 the 4- and 2-lane
  * ones, for the x86-64 baseline the 2-lane one). Why our own: glibc's libmvec log is the
- * bottleneck of the LOG op, and its 2- and 4-lane versions are off by up to 1.56 ulp.
+ * bottleneck of the LOG op, and its vector versions are up to 1.56 ulp off (measured here).
  *
  * All versions are within 0.53 ulp (tests/c/test_math_log.c). Measured against libmvec on
- * one Zen 4 core (data in L1): 8 lanes (AVX-512) ~1.35x its speed; 4 lanes (AVX2) ~0.8x
- * (the table lookups cost scalar loads; no faster accurate kernel found). The scalar
- * function (remainders, strided elements) and the 2-lane version are glibc's scalar log,
- * whose error is below 0.52 ulp: SSE2 has no fused multiply-add for the exact r below.
+ * one Zen 4 core, data in L1 or streamed from memory: 8 lanes (AVX-512) 1.4x its speed;
+ * 4 lanes (AVX2) 0.82-0.9x (the table rows come through scalar loads; a division-based
+ * kernel was slower still, and AVX2 lacks the instructions that make the 8-lane kernel
+ * cheap). The scalar function (remainders, strided elements) and the 2-lane version are
+ * glibc's scalar log, within 0.52 ulp: SSE2 has no fused multiply-add for the exact r below.
  *
  * The method. x = 2^e m, m in [1, 2); c ~ 1/m with few bits, so that r = m c - 1 is exact
  * in one fused multiply-add and small; log(x) = e ln2 - log(c) + log1p(r), -log(c) from a
