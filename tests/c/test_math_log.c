@@ -1,9 +1,9 @@
 /*
- * test_math_log.c - the host's float64 log (src/backends/host/vector_log.c) through the op
- * API (PYMIC2_OP_LOG on device buffers), for every SIMD target this CPU runs, against glibc's
- * logl (x87 long double, 11 more bits than the result): at most 1 ulp off on random bit
- * patterns of every exponent, [0.5, 2], values next to 1, subnormals; C's special values
- * exactly. Arrays are not a multiple of any vector width and also start one element off
+ * test_math_log.c - the host's float64 log through the op API (PYMIC2_OP_LOG on device
+ * buffers), for every SIMD target this CPU runs, against glibc's logl (x87 long double, 11
+ * more bits than the result) on random bit patterns of every exponent, [0.5, 2], values next
+ * to 1, subnormals: with AVX-512 (our vector_log.c) at most 1 ulp off, on the other targets
+ * (glibc's libmvec) within libmvec's documented 4 ulp; C's special values exactly. Arrays are not a multiple of any vector width and also start one element off
  * the allocation's alignment, so the vector bodies, their remainders and the scalar
  * function all run.
  */
@@ -15,7 +15,9 @@
 #include <stdint.h>
 
 #define COUNT 40009 /* per value set: odd, > 2 pieces of the team's work split */
-#define MAX_ULP 1.0
+/* ours (AVX-512), and glibc's bound for its vector math (the other targets) */
+#define OWN_MAX_ULP 1.0
+#define LIBMVEC_MAX_ULP 4.0
 
 static pymic2_device *device;
 static pymic2_stream *stream;
@@ -107,8 +109,8 @@ static double value_of(enum value_set set)
     }
 }
 
-/* The value sets on the selected target: the largest error, at most MAX_ULP. */
-static void check_value_sets(const char *target, double *x, double *y)
+/* The value sets on the selected target: the largest error, at most max_ulp. */
+static void check_value_sets(const char *target, double max_ulp, double *x, double *y)
 {
     for (int set = 0; set < NUM_SETS; set++) {
         for (int64_t i = 0; i < COUNT; i++)
@@ -131,14 +133,14 @@ static void check_value_sets(const char *target, double *x, double *y)
             }
             printf("%-8s %-20s shift %d: max %.3f ulp (at %a)\n", target, set_names[set],
                    (int)shift, worst, worst_x);
-            CHECK(worst <= MAX_ULP);
+            CHECK(worst <= max_ulp);
             CHECK(wrong_class == 0);
         }
     }
 }
 
 /* C's special values, exactly (and the sign of log(1) = +0) */
-static void check_special_values(double *x, double *y)
+static void check_special_values(double max_ulp, double *x, double *y)
 {
     static const double inputs[] = {0.0, -0.0, -1.0, -INFINITY, INFINITY, NAN, 1.0,
                                     -0x1p-1074, 0x1p-1074, 0x1.fffffffffffffp1023};
@@ -159,7 +161,7 @@ static void check_special_values(double *x, double *y)
         else if (in == 1.0)
             CHECK(out == 0 && !signbit(out));
         else
-            CHECK(ulp_error(out, logl(in)) <= MAX_ULP); /* the extreme finite values */
+            CHECK(ulp_error(out, logl(in)) <= max_ulp); /* the extreme finite values */
     }
 }
 
@@ -177,8 +179,9 @@ int main(void)
             continue;
         }
         CHECK(strcmp(pymic2_simd_target(), targets[k]) == 0);
-        check_value_sets(targets[k], x, y);
-        check_special_values(x, y);
+        const double max_ulp = strcmp(targets[k], "avx512") == 0 ? OWN_MAX_ULP : LIBMVEC_MAX_ULP;
+        check_value_sets(targets[k], max_ulp, x, y);
+        check_special_values(max_ulp, x, y);
     }
     free(x);
     free(y);
