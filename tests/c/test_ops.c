@@ -12,7 +12,7 @@
 #include "check.h"
 
 #include "../../src/backends/host/host_ops.h"
-#include "../../src/backends/host/loops.h"
+#include "simd_targets.h"
 
 #include <complex.h>
 #include <math.h>
@@ -1241,12 +1241,9 @@ int main(void)
         return CHECK_DONE();
     test_dtype_table();
     /* the loops of every SIMD target this CPU runs */
-    static const char *const targets[] = {"baseline", "avx2", "avx512"};
-    for (size_t k = 0; k < sizeof targets / sizeof targets[0]; k++) {
-        if (pymic2__host_simd_select(targets[k]) != PYMIC2_OK) {
-            printf("skipped SIMD target %s: %s\n", targets[k], pymic2_last_error());
+    for (size_t k = 0; k < CHECK_SIMD_TARGET_COUNT; k++) {
+        if (!check_select_simd(check_simd_targets[k]))
             continue;
-        }
         test_every_op_and_dtype();
         test_ternary_and_arange();
     }
