@@ -446,6 +446,37 @@ def test_large_outputs(name):
     numpy.testing.assert_allclose(actual, expected, rtol=1e-15, atol=0)
 
 
+# Ops reading 32 MiB and more prefetch their contiguous inputs ahead on host devices
+# (prefetch.h): elementwise ops in passes along each row, sums with their own fold.
+@pytest.mark.parametrize("name", ["add", "greater", "equal", "maximum"])
+def test_inputs_read_from_memory(name):
+    ufunc = getattr(numpy, name)
+    rng = numpy.random.default_rng(9)
+    x = rng.random((LARGE_ROWS, LARGE_COLUMNS))
+    y = rng.random((LARGE_ROWS, LARGE_COLUMNS))
+    y[::3] = x[::3]  # equal rows for the comparisons
+    y.reshape(-1)[:3] = [numpy.nan, numpy.inf, -0.0]
+    dx, dy = pymic2.asarray(x), pymic2.asarray(y)
+    numpy.testing.assert_array_equal(ufunc(dx, dy).get(), ufunc(x, y))
+    # every other column: a 16-byte step still reads every line
+    wide_x = rng.random((LARGE_ROWS, 2 * LARGE_COLUMNS))
+    numpy.testing.assert_array_equal(ufunc(pymic2.asarray(wide_x)[:, ::2], dy).get(),
+                                     ufunc(wide_x[:, ::2], y))
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
+def test_reductions_read_from_memory(axis):
+    rng = numpy.random.default_rng(10)
+    x = rng.standard_normal((2 * LARGE_ROWS, LARGE_COLUMNS))  # 33.8 MiB
+    dx = pymic2.asarray(x)
+    numpy.testing.assert_allclose(pymic2.sum(dx, axis=axis).get(), numpy.sum(x, axis=axis),
+                                  rtol=1e-10, atol=1e-9)
+    numpy.testing.assert_array_equal(pymic2.max(dx, axis=axis).get(), numpy.max(x, axis=axis))
+    ints = dx.astype(numpy.int64)
+    numpy.testing.assert_array_equal(pymic2.sum(ints, axis=axis).get(),
+                                     numpy.sum(x.astype(numpy.int64), axis=axis))
+
+
 def test_large_outputs_in_views_in_place_and_arange():
     rng = numpy.random.default_rng(8)
     x = rng.standard_normal(LARGE_ROWS * LARGE_COLUMNS + 3)

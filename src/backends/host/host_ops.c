@@ -17,6 +17,10 @@
  * AVX-512 streaming stores in the loop itself), 42-46 GB/s through 1-2 KiB, 36 GB/s
  * through 16 KiB and with ordinary stores.
  *
+ * Ops that read more than the caches hold prefetch their contiguous inputs (prefetch.h):
+ * rows then also go in passes of at most PREFETCH_PASS_BYTES per input, each pass asking
+ * for the lines PYMIC2__PREFETCH_DISTANCE ahead of it.
+ *
  * Aliasing: the output may be exactly an input (a += b): each element is read before it is
  * written at the same place. Partial overlap (the output a shifted view of an input) gives
  * unspecified results; callers copy such an input first, as NumPy does.
@@ -25,6 +29,7 @@
 
 #include "host_internal.h"
 #include "loops.h"
+#include "prefetch.h"
 
 #include "../../ops/op_table.h"
 
@@ -32,11 +37,16 @@
  * than it saves. */
 #define PIECE_BYTES (32 * 1024)
 #define STREAM_BUFFER_BYTES 512
+/* Inputs of ops that read at least PYMIC2__PREFETCH_MIN bytes are prefetched ahead
+ * (prefetch.h), a pass of at most PREFETCH_PASS_BYTES per input at a time. */
+#define PREFETCH_PASS_BYTES 1024
 
 typedef struct op_plan {
     pymic2__loop_fn loop;
     int iota; /* arange: the loop gets the index of its first element in args[noperands] */
     int streaming; /* the output goes through a buffer and non-temporal stores */
+    unsigned prefetch; /* bit k: prefetch input k ahead (it is read in order, from memory) */
+    int64_t pass;      /* elements per pass along a row; 0: whole rows at once */
     int noperands;
     int ndim; /* >= 1 */
     int64_t shape[PYMIC2_MAX_DIMS];
@@ -114,29 +124,35 @@ static void simplify_dimensions(op_plan *plan, int output)
 }
 
 /* Runs the loop over n elements of a row at args (steps as the loop takes them); first is
- * the flattened index of the row's first element (for arange). */
+ * the flattened index of the row's first element (for arange). Long rows go in passes of
+ * plan->pass elements, each prefetching its inputs' lines ahead and, when streaming,
+ * writing into the L1 buffer that non-temporal stores then move out. */
 static void run_row(op_plan *plan, char **args, int64_t n, const int64_t *steps, int64_t first)
 {
     const int output = plan->noperands - 1;
     if (plan->iota) /* arange is 1-D, so the flattened index is the element's index */
         args[plan->noperands] = (char *)&first;
-    if (!plan->streaming) {
+    if (plan->pass == 0) {
         plan->loop(args, n, steps, &plan->state);
         return;
     }
     _Alignas(64) char buffer[STREAM_BUFFER_BYTES];
-    const int64_t size = steps[output], per_pass = STREAM_BUFFER_BYTES / size;
+    const int64_t size = steps[output];
     char *out = args[output];
     char *pass_args[PYMIC2_MAX_OPERANDS + 1];
-    for (int64_t done = 0; done < n; done += per_pass) {
-        const int64_t count = n - done < per_pass ? n - done : per_pass;
-        for (int k = 0; k < output; k++)
+    for (int64_t done = 0; done < n; done += plan->pass) {
+        const int64_t count = n - done < plan->pass ? n - done : plan->pass;
+        for (int k = 0; k < output; k++) {
             pass_args[k] = args[k] + done * steps[k];
-        pass_args[output] = buffer;
+            if (plan->prefetch & (1u << k))
+                pymic2__prefetch_ahead(pass_args[k], count * steps[k]);
+        }
+        pass_args[output] = plan->streaming ? buffer : out + done * size;
         int64_t pass_first = first + done;
         pass_args[plan->noperands] = (char *)&pass_first;
         plan->loop(pass_args, count, steps, &plan->state);
-        pymic2__host_stream_store(out + done * size, buffer, (size_t)(count * size));
+        if (plan->streaming)
+            pymic2__host_stream_store(out + done * size, buffer, (size_t)(count * size));
     }
 }
 
@@ -233,8 +249,24 @@ int pymic2__host_run_op(pymic2__team *team, const pymic2_op_desc *desc)
         return PYMIC2_OK;
     simplify_dimensions(plan, output);
     const int64_t out_size = (int64_t)pymic2_dtype_size(out->dtype);
-    plan->streaming = plan->strides[plan->ndim - 1][output] == out_size &&
+    const int64_t *inner_strides = plan->strides[plan->ndim - 1];
+    plan->streaming = inner_strides[output] == out_size &&
                       (size_t)(total * out_size) >= PYMIC2__HOST_STREAMING_MIN;
+    plan->pass = plan->streaming ? STREAM_BUFFER_BYTES / out_size : 0;
+    plan->prefetch = 0;
+    int64_t widest_step = 0, read_bytes = 0;
+    for (int k = 0; k < output; k++)
+        if (inner_strides[k] > 0 && inner_strides[k] <= 64) { /* every line is read */
+            plan->prefetch |= 1u << k;
+            read_bytes += total * inner_strides[k];
+            widest_step = inner_strides[k] > widest_step ? inner_strides[k] : widest_step;
+        }
+    if (read_bytes < PYMIC2__PREFETCH_MIN)
+        plan->prefetch = 0;
+    if (plan->prefetch) {
+        const int64_t pass = PREFETCH_PASS_BYTES / widest_step;
+        plan->pass = plan->pass == 0 || pass < plan->pass ? pass : plan->pass;
+    }
     int64_t min_piece = PIECE_BYTES / (int64_t)pymic2_dtype_size(out->dtype);
     if (team != NULL)
         pymic2__team_parallel_for(team, total, min_piece, run_range, plan);

@@ -36,6 +36,8 @@ typedef struct pymic2__reduce_kernels {
     void (*lift)(void *accs, const char *in, int64_t n, int64_t step);
     /* *acc = the fold of n >= 1 elements (pairwise/blocked; not combined with *acc) */
     void (*fold)(void *acc, const char *in, int64_t n, int64_t step);
+    /* the same result, for inputs read from memory: contiguous ones are prefetched ahead */
+    void (*fold_far)(void *acc, const char *in, int64_t n, int64_t step);
     /* accs[j] = combine(accs[j], lift(row r's in[j])) for j < n, r = 0 .. rows-1 in order:
      * input rows (row r at in + r * row_step) into a row of accumulators, several per pass
      * so the accumulators are loaded and stored once per group of rows */

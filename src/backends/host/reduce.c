@@ -19,6 +19,7 @@
 
 #include "host_internal.h"
 #include "loops.h"
+#include "prefetch.h"
 
 #include "../../ops/op_table.h"
 
@@ -52,6 +53,8 @@ typedef struct partial {
 
 typedef struct reduce_plan {
     const pymic2__reduce_kernels *kernels;
+    /* kernels->fold, or fold_far when the input is too big for the caches (prefetch.h) */
+    void (*fold)(void *acc, const char *in, int64_t n, int64_t step);
     int arg, cumulative;
     size_t in_size, acc_size, out_size;
     const char *in;
@@ -174,7 +177,7 @@ static int fold_items(const reduce_plan *plan, const char *in, int64_t begin, in
             if (have)
                 k->arg_merge(value, index, part, part_index);
         } else {
-            k->fold(have ? part : value, start, last - first, inner->in);
+            plan->fold(have ? part : value, start, last - first, inner->in);
             if (have)
                 k->combine(value, part);
         }
@@ -495,6 +498,8 @@ int pymic2__host_run_reduce(pymic2__team *team, const pymic2_op_desc *desc)
         all[d] = (dim){in->shape[d], in->strides[d], out_stride};
         total *= in->shape[d];
     }
+    plan->fold = total * (int64_t)plan->in_size >= PYMIC2__PREFETCH_MIN ? plan->kernels->fold_far
+                                                                         : plan->kernels->fold;
     if (total == 0) {
         if (!plan->cumulative)
             fill_identity(plan, out);

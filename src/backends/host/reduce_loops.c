@@ -10,6 +10,7 @@
  * rather than a sequential one, and the lanes are folded across only once, at the end.
  */
 #include "loops.h"
+#include "prefetch.h"
 
 #include "../../ops/op_table.h"
 
@@ -120,8 +121,8 @@
         a = fname##_combine2(a, b);                                                        \
         memcpy(acc, &a, sizeof a);                                                         \
     }                                                                                      \
-    static inline __attribute__((always_inline)) ACC fname##_pairwise(const char *in,       \
-                                                                      int64_t n, int64_t step) \
+    static inline __attribute__((always_inline)) ACC fname##_pairwise(                    \
+        const char *in, int64_t n, int64_t step, int prefetch)                             \
     {                                                                                      \
         if (n < 2 * PYMIC2__RLANES) {                                                      \
             ACC acc = fname##_lift1(in);                                                   \
@@ -139,10 +140,13 @@
             /* not unrolled: gcc's full unrolling interleaves the lanes' chains so that \
              * loads jump around the 4 KiB block, which made a sum from memory 1.5x slower */ \
             _Pragma("GCC unroll 1")                                                        \
-            for (int64_t j = PYMIC2__RLANES; j < PYMIC2__RBLOCK; j += PYMIC2__RLANES)      \
+            for (int64_t j = PYMIC2__RLANES; j < PYMIC2__RBLOCK; j += PYMIC2__RLANES) {    \
+                if (prefetch)                                                              \
+                    pymic2__prefetch_ahead(in + (i + j) * step, PYMIC2__RLANES * step);    \
                 for (int k = 0; k < PYMIC2__RLANES; k++)                                   \
                     lanes[k] = fname##_combine2(lanes[k],                                  \
                                                 fname##_lift1(in + (i + j + k) * step));   \
+            }                                                                              \
             /* a binary counter: two blocks of one level make one of the next */           \
             int level = 0;                                                                 \
             for (uint64_t b = blocks; b & 1; b >>= 1, level++)                             \
@@ -180,8 +184,14 @@
     static void fname##_fold(void *acc, const char *in, int64_t n, int64_t step)           \
     {                                                                                      \
         /* a copy of the body where the stride is a constant */                           \
-        ACC result = step == sizeof(TIN) ? fname##_pairwise(in, n, sizeof(TIN))            \
-                                         : fname##_pairwise(in, n, step);                  \
+        ACC result = step == sizeof(TIN) ? fname##_pairwise(in, n, sizeof(TIN), 0)         \
+                                         : fname##_pairwise(in, n, step, 0);               \
+        memcpy(acc, &result, sizeof result);                                               \
+    }                                                                                      \
+    static void fname##_fold_far(void *acc, const char *in, int64_t n, int64_t step)       \
+    {                                                                                      \
+        ACC result = step == sizeof(TIN) ? fname##_pairwise(in, n, sizeof(TIN), 1)         \
+                                         : fname##_pairwise(in, n, step, 0);               \
         memcpy(acc, &result, sizeof result);                                               \
     }                                                                                      \
     static inline __attribute__((always_inline)) void fname##_rows_body(                  \
@@ -232,6 +242,7 @@
         .acc_size = sizeof(ACC),                                                            \
         .lift = fname##_lift,                                                               \
         .fold = fname##_fold,                                                               \
+        .fold_far = fname##_fold_far,                                                       \
         .fold_rows = fname##_fold_rows,                                                     \
         .combine = fname##_combine,                                                         \
         .identity = PYMIC2__RCAT2(PYMIC2__RIDENTITY_PTR_, PYMIC2__RHAS_IDENTITY_##NAME)(fname), \
