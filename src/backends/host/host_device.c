@@ -55,7 +55,7 @@ static int env_integer(const char *name, long long min, long long max, long long
 
 int pymic2__host_probe(int *ndevices)
 {
-    long long count;
+    long long count = 0; /* gcc -O3 cannot see that an error leaves it unused */
     int status = env_integer("PYMIC2_HOST_DEVICES", 1, MAX_HOST_DEVICES, 1, &count);
     if (status == PYMIC2_OK)
         *ndevices = (int)count;

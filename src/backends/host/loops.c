@@ -8,7 +8,7 @@
 #include "loops.h"
 
 #include "../../ops/op_table.h"
-#include "vector_log.h"
+#include "vector_math.h"
 
 #include <string.h>
 
@@ -22,7 +22,7 @@
 /*
  * This file is compiled once per SIMD target (meson: -march and -DPYMIC2__SIMD_TARGET=name);
  * loops_dispatch.c picks one at run time. Vector math is glibc's libmvec, except the float64
- * log with AVX-512 (vector_log.c): declaring the functions `simd` lets gcc's vectoriser call
+ * exp and log with AVX-512 (vector_exp.c, vector_log.c): declaring the functions `simd` lets gcc's vectoriser call
  * their 2/4/8-lane versions (SSE2, AVX2, AVX-512) in the contiguous loops; with
  * -fno-math-errno the calls have no side effects.
  */
@@ -31,15 +31,15 @@
 #endif
 #if defined(__x86_64__) && defined(__GLIBC__)
 #define PYMIC2__VECTOR_MATH __attribute__((simd("notinbranch")))
+/* float64 exp and log: ours with AVX-512 (vector_exp.c, vector_log.c: 1.3-1.6x libmvec's
+ * speed there), libmvec's elsewhere (faster with AVX2 than a table kernel of ours) */
+#if !(defined(__AVX512F__) && defined(__AVX512DQ__))
 PYMIC2__VECTOR_MATH double exp(double);
+PYMIC2__VECTOR_MATH double log(double);
+#endif
 PYMIC2__VECTOR_MATH float expf(float);
 PYMIC2__VECTOR_MATH double expm1(double);
 PYMIC2__VECTOR_MATH float expm1f(float);
-/* float64 log: ours with AVX-512 (vector_log.c: 1.4x libmvec's speed there), libmvec's
- * elsewhere (faster with AVX2 than a table kernel of ours) */
-#if !(defined(__AVX512F__) && defined(__AVX512DQ__))
-PYMIC2__VECTOR_MATH double log(double);
-#endif
 PYMIC2__VECTOR_MATH float logf(float);
 PYMIC2__VECTOR_MATH double log1p(double);
 PYMIC2__VECTOR_MATH float log1pf(float);
@@ -51,11 +51,12 @@ PYMIC2__VECTOR_MATH float tanhf(float);
 #define pymic2__fabs(x) _Generic((x), float: fabsf, default: fabs)(x)
 #define pymic2__pow(x, y) _Generic((x), float: powf, default: pow)(x, y)
 #define pymic2__sqrt(x) _Generic((x), float: sqrtf, default: sqrt)(x)
-#define pymic2__exp(x) _Generic((x), float: expf, default: exp)(x)
 #define pymic2__expm1(x) _Generic((x), float: expm1f, default: expm1)(x)
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
+#define pymic2__exp(x) _Generic((x), float: expf, default: pymic2__exp_f64)(x)
 #define pymic2__log(x) _Generic((x), float: logf, default: pymic2__log_f64)(x)
 #else
+#define pymic2__exp(x) _Generic((x), float: expf, default: exp)(x)
 #define pymic2__log(x) _Generic((x), float: logf, default: log)(x)
 #endif
 #define pymic2__log1p(x) _Generic((x), float: log1pf, default: log1p)(x)

@@ -1,5 +1,5 @@
 /*
- * vector_log.c - the float64 log of the host's loops (vector_log.h) for AVX-512: the scalar
+ * vector_log.c - the float64 log of the host's loops (vector_math.h) for AVX-512: the scalar
  * function and its vector versions under the x86-64 vector-function ABI names that gcc's
  * vectoriser calls (loops.c compiled for AVX-512 calls the 8-lane version for its vectors
  * and the 4-lane one for a remainder). Why our own: glibc's libmvec log is the bottleneck of
@@ -8,7 +8,7 @@
  * memory, 1.4x the speed of libmvec's AVX-512 log. With AVX2 only, a 128-row table read
  * through scalar loads made a kernel of this kind 0.82-0.9x libmvec's speed, so loops.c
  * keeps libmvec's log for the AVX2 and baseline targets. The scalar function, the 2- and the
- * 4-lane versions are glibc's scalar log, lane by lane (within 0.52 ulp).
+ * 4-lane versions are glibc's scalar log, lane by lane (vector_lanes.h; within 0.52 ulp).
  *
  * The method. x = 2^e m, m in [1, 2); c ~ 1/m with few bits, so that r = m c - 1 is exact
  * in one fused multiply-add and small; log(x) = e ln2 - log(c) + log1p(r), -log(c) from a
@@ -50,37 +50,13 @@
  * hi, lo = zip(*(split(-mp.log(mp.mpf(16 + j) / 32)) for j in range(16)))
  * print("LOG_C_HI", ", ".join(v.hex() for v in hi)); print("LOG_C_LO", ", ".join(v.hex() for v in lo))
  */
-#include <immintrin.h>
-#include <math.h>
 #include <stdint.h>
 
-/* Not vector_log.h: with its simd declaration in sight, gcc would make vector clones of
- * the scalar definition below under the names defined here by hand. */
-double pymic2__log_f64(double x);
-
-double pymic2__log_f64(double x)
-{
-    return log(x);
-}
-
 #if defined(__x86_64__) && defined(__GLIBC__)
-__m128d _ZGVbN2v_pymic2__log_f64(__m128d x);
-__attribute__((target("avx2"))) __m256d _ZGVdN4v_pymic2__log_f64(__m256d x);
+#include "vector_lanes.h"
+
+PYMIC2__SCALAR_AND_NARROW_VERSIONS(pymic2__log_f64, log)
 __attribute__((target("avx512f,avx512dq"))) __m512d _ZGVeN8v_pymic2__log_f64(__m512d x);
-
-__m128d _ZGVbN2v_pymic2__log_f64(__m128d x)
-{
-    return _mm_set_pd(log(_mm_cvtsd_f64(_mm_unpackhi_pd(x, x))), log(_mm_cvtsd_f64(x)));
-}
-
-__attribute__((target("avx2"))) __m256d _ZGVdN4v_pymic2__log_f64(__m256d x)
-{
-    double lanes[4] __attribute__((aligned(32)));
-    _mm256_store_pd(lanes, x);
-    for (int k = 0; k < 4; k++)
-        lanes[k] = log(lanes[k]);
-    return _mm256_load_pd(lanes);
-}
 
 #define LN2_HI 0x1.62e42fefa3800p-1
 #define LN2_LO 0x1.ef35793c76730p-45
