@@ -58,10 +58,46 @@ def add_at(array, indices, values):
     _core.index(_core.INDEX_SCATTER_ADD, view, axis, index_arrays, _values(values, array))
 
 
+def take(a, indices, axis=None, out=None, mode="raise"):
+    """NumPy's take (and the array API's): a gather along one axis (of the flattened array
+    for axis=None). mode 'raise' checks the bounds (IndexError), 'wrap' takes the indices
+    modulo the axis length and 'clip' clamps them into it."""
+    if not isinstance(a, _core.ndarray):
+        raise TypeError(f"take: a must be a device array, not {type(a).__name__}")
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    axis = _statistics._normalize_axes(axis, a.ndim, single=True)[0]
+    n = a.shape[axis]
+    if mode not in ("raise", "wrap", "clip"):
+        raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
+    if mode != "raise":
+        if n == 0:
+            raise IndexError("cannot do a non-empty take from an empty axes.")
+        host = not isinstance(indices, _core.ndarray)
+        indices = numpy.asarray(indices) if host else indices
+        if mode == "wrap":
+            indices = numpy.mod(indices, n) if host else _math.remainder(indices, n)
+        else:
+            indices = numpy.clip(indices, 0, n - 1) if host else _math.clip(indices, 0, n - 1)
+    if not isinstance(indices, _core.ndarray):
+        indices = numpy.asarray(indices)
+        if indices.dtype.kind not in "iu" and indices.size:
+            raise TypeError(f"take: indices must be integers, not {indices.dtype}")
+        indices = indices.astype(numpy.int64, copy=False)
+    result = getitem(a, (slice(None),) * axis + (indices,))
+    if out is None:
+        return result
+    out = _math._single_out(out)
+    if out.shape != result.shape:
+        raise ValueError(f"take: out has shape {out.shape}, the result has shape "
+                         f"{result.shape}")
+    return _math._write_out("take", result, out, "unsafe")
+
+
 # ---------------------------------------------------------------- key preparation
 
 def _upload(host, like):
-    host = numpy.ascontiguousarray(host)
+    host = numpy.asarray(host, order="C")  # (ascontiguousarray would make a 0-d index 1-d)
     device = _core.ndarray.__new__(_core.ndarray, host.shape,
                                    _core.dtype_codes[host.dtype.name], "C", like._stream)
     device._from_host(host)  # the core keeps host alive until the copy ran

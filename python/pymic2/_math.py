@@ -271,7 +271,7 @@ bitwise_and = _make("bitwise_and")
 bitwise_or = _make("bitwise_or")
 bitwise_xor = _make("bitwise_xor")
 invert = _make("invert")
-bitwise_not = invert
+bitwise_not = bitwise_invert = invert  # NumPy's and the array API's names
 isnan = _make("isnan")
 isinf = _make("isinf")
 isfinite = _make("isfinite")
@@ -288,6 +288,7 @@ mod = remainder
 negative = _make("negative")
 positive = ufunc("positive", _core.OP_COPY, numpy.positive)
 power = _make("power")
+pow = power  # noqa: A001 - the array API's name
 absolute = _make("absolute")
 abs = absolute  # noqa: A001 - NumPy's name
 sign = _make("sign")
@@ -314,6 +315,14 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs): 
         raise TypeError(f"clip: unsupported arguments {sorted(kwargs)}")
     a_min = min if a_min is None else a_min
     a_max = max if a_max is None else a_max
+    if isinstance(a, _CoreArray) and a.dtype.kind in "iu":
+        # NumPy 2 drops a Python int bound beyond the integer dtype's range on its open side
+        # (it bounds nothing); one beyond the other side still overflows when cast
+        limits = numpy.iinfo(a.dtype)
+        if type(a_min) is int and a_min < limits.min:
+            a_min = None
+        if type(a_max) is int and a_max > limits.max:
+            a_max = None
     out = _single_out(out)
     if a_min is None and a_max is None:
         return positive(a, out=out) if out is not None else _cast_copy(a)
