@@ -230,3 +230,17 @@ def test_module_dtype_vocabulary_like_numpy_and_cupy():
     assert numpy.result_type(a, pymic2.zeros(1, numpy.int32)) == numpy.float64
     assert numpy.can_cast(a, numpy.float64) and not numpy.can_cast(a, numpy.int8)
     assert pymic2.can_cast(numpy.int8, numpy.int32, casting="safe")
+
+
+@pytest.mark.parametrize("shape, axis", [((10 ** 6,), None), ((4, 300_000), 1)])
+def test_long_float32_sums_stay_within_a_few_ulp_of_numpy(shape, axis):
+    """A million float32 additions along a contiguous axis: NumPy's pairwise sums err by an
+    ulp or so; sequential float32 accumulators (the OpenCL segments had them) drift by tens
+    of ulp. (Along axis 0 NumPy itself adds sequentially in float32.)"""
+    x = numpy.full(shape, 0.1, numpy.float32)
+    expected = numpy.sum(x, axis=axis)
+    for result in (pymic2.sum(pymic2.asarray(x), axis=axis),
+                   pymic2.mean(pymic2.asarray(x), axis=axis) * shape[-1]):
+        assert result.dtype == numpy.float32
+        error = numpy.abs(result.get() - expected)
+        assert (error <= 4 * numpy.spacing(expected)).all(), (result.get(), expected)
