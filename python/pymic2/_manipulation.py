@@ -204,7 +204,7 @@ def squeeze(a, axis=None):
     return a._view(a.offset, tuple(a.shape[i] for i in keep), tuple(a.strides[i] for i in keep))
 
 
-def expand_dims(a, axis):
+def expand_dims(a, axis=0):  # the array API's default; NumPy's has none
     axes = (axis,) if isinstance(axis, (numbers.Integral, numpy.integer)) else tuple(axis)
     ndim = a.ndim + len(axes)
     axes = normalize_axes(axes, ndim)
