@@ -94,6 +94,49 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     return _math._write_out("take", result, out, "unsafe")
 
 
+def take_along_axis(arr, indices, axis=-1):
+    """NumPy's take_along_axis: arr[..., indices, ...] with indices (of arr's ndim)
+    broadcasting against arr's other dimensions (axis=None: along the flattened arr).
+    One gather, with open-grid index arrays for the other dimensions."""
+    if not isinstance(arr, _core.ndarray):
+        raise TypeError(f"take_along_axis: arr must be a device array, not "
+                        f"{type(arr).__name__}")
+    if axis is None:
+        if numpy.ndim(indices) != 1:
+            raise ValueError("take_along_axis: when axis=None, `indices` must have a single "
+                             "dimension.")
+        arr, axis = arr.reshape(-1), 0
+    axis = _statistics._normalize_axes(axis, arr.ndim, single=True)[0]
+    if numpy.ndim(indices) != arr.ndim:
+        raise ValueError("`indices` and `arr` must have the same number of dimensions")
+    if isinstance(indices, _core.ndarray):
+        if indices.dtype.kind not in "iu":
+            raise IndexError("`indices` must be an integer array")
+    elif numpy.asarray(indices).dtype.kind not in "iu":
+        raise IndexError("`indices` must be an integer array")
+    key = []
+    for d in range(arr.ndim):
+        if d == axis:
+            key.append(indices)
+        else:
+            grid = [1] * arr.ndim
+            grid[d] = arr.shape[d]
+            key.append(numpy.arange(arr.shape[d]).reshape(grid))
+    return getitem(arr, tuple(key))
+
+
+def argwhere(a):
+    """NumPy's argwhere: the indices of the nonzero elements, one row each (int64, on the
+    device; the count is read back as in nonzero)."""
+    if not isinstance(a, _core.ndarray):
+        raise TypeError(f"argwhere: a must be a device array, not {type(a).__name__}")
+    if a.ndim == 0:  # NumPy: one row of no columns if a is nonzero, else none
+        return argwhere(a.reshape(1))[:, :0]
+    from ._manipulation import stack
+
+    return stack(nonzero(a), axis=1)
+
+
 # ---------------------------------------------------------------- key preparation
 
 def _upload(host, like):

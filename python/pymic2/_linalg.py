@@ -214,4 +214,23 @@ def vecdot(x1, x2, /, *, axis=-1):
     return _statistics.sum(product, axis=-1, dtype=product.dtype)  # no int64 widening
 
 
+def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - NumPy's name
+    """numpy.linalg.norm for ord=None (and 'fro' over two axes): the square root of the sum
+    of |x|**2 over axis (all axes when None), in floating point. Other orders raise
+    TypeError (no host fallback)."""
+    if ord not in (None, "fro"):
+        raise TypeError(f"numpy.linalg.norm with ord={ord!r} is not implemented on pymic2 "
+                        "device arrays (only the 2-norm / Frobenius norm)")
+    reduced = x.ndim if axis is None else len(axis) if isinstance(axis, (tuple, list)) else 1
+    if ord == "fro" and reduced != 2:
+        raise ValueError("Invalid norm order 'fro' for vectors")
+    if not isinstance(x, _CoreArray):
+        raise TypeError(f"norm: x must be a device array, not {type(x).__name__}")
+    if x.dtype.kind in "biu":
+        x = x.astype(numpy.float64)
+    magnitude = _math.absolute(x) if x.dtype.kind == "c" else x
+    return _math.sqrt(_statistics.sum(_math.multiply(magnitude, magnitude), axis=axis,
+                                      keepdims=keepdims))
+
+
 from . import _manipulation, _statistics  # noqa: E402 - they import _math, which imports us

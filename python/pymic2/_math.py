@@ -344,6 +344,34 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs): 
     return _write_out("clip", _elementwise(_core.OP_CLIP, *args), out, "same_kind")
 
 
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """NumPy's isclose on the device: |a - b| <= atol + rtol * |b| where b is finite, or
+    a == b (equal infinities); equal_nan=True also matches NaN with NaN. Integers compare
+    as floats, as in NumPy."""
+    like = a if isinstance(a, _CoreArray) else b
+    if not isinstance(like, _CoreArray):
+        raise TypeError("isclose runs on a device: give it a pymic2 array")
+    x, y = (_operand(v, like) for v in (a, b))
+    if x is None or y is None:
+        raise TypeError(f"isclose: unsupported operand types ({type(a).__name__}, "
+                        f"{type(b).__name__})")
+    dt = numpy.result_type(getattr(y, "dtype", y), 1.0)
+    if isinstance(y, _CoreArray):
+        y = y.astype(dt, copy=False)
+    else:
+        y = _zero_dim(dt.type(y).item(), _dtypes.CODES[_dtypes.device_dtype(dt)], like)
+    if not isinstance(x, _CoreArray):
+        x = _zero_dim(x, _dtypes.CODES[_dtypes.result_type(x)], like)
+    if x.dtype == numpy.bool_:
+        x = x.astype(dt)
+    bound = add(multiply(absolute(y), rtol), atol)
+    result = logical_or(logical_and(less_equal(absolute(subtract(x, y)), bound), isfinite(y)),
+                        equal(x, y))
+    if equal_nan:
+        result = logical_or(result, logical_and(isnan(x), isnan(y)))
+    return result
+
+
 def _cast_copy(a):
     return _elementwise(_core.OP_COPY, a)
 

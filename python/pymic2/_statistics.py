@@ -286,3 +286,24 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correctio
 #: ufunc.reduce of the ufuncs that have one.
 UFUNC_REDUCTIONS = {"add": sum, "multiply": prod, "maximum": max, "minimum": min,
                     "logical_and": all, "logical_or": any}
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """all(isclose(a, b)) as a 0-d bool device array (CuPy's choice: no synchronisation;
+    bool() of it reads the answer, as `if allclose(a, b):` does)."""
+    return all(_math.isclose(a, b, rtol, atol, equal_nan))
+
+
+def array_equal(a1, a2, equal_nan=False):
+    """NumPy's array_equal as a 0-d bool device array: same shape and equal elements (NaN
+    equal to NaN with equal_nan)."""
+    like = a1 if isinstance(a1, _CoreArray) else a2
+    x, y = _device_array(a1), _device_array(a2)
+    if x.shape != y.shape:
+        result = _CoreArray.__new__(type(like), (), _dtypes.CODES[numpy.dtype(bool)], "C",
+                                    like._stream)
+        return _elementwise(_core.OP_COPY, False, out=result)
+    same = _math.equal(x, y)
+    if equal_nan and x.dtype.kind in "fc" and y.dtype.kind in "fc":
+        same = _math.logical_or(same, _math.logical_and(_math.isnan(x), _math.isnan(y)))
+    return all(same)

@@ -264,3 +264,57 @@ def test_expand_dims_takes_the_array_api_default_axis():
     a = pymic2.asarray(numpy.arange(3))
     assert pymic2.numpy.expand_dims(a).shape == (1, 3)
     check(pymic2.numpy.expand_dims(a, axis=-1), numpy.expand_dims(numpy.arange(3), -1))
+
+
+# ---------------------------------------------------------------- functions the dispatch
+# table named without an implementation (they raised TypeError)
+
+def test_isclose_allclose_array_equal():
+    x = numpy.array([[1.0, numpy.nan, numpy.inf, -numpy.inf, 0.0],
+                     [1e-9, 2.0, numpy.inf, numpy.nan, 1e10]])
+    y = numpy.array([[1.0 + 1e-6, numpy.nan, numpy.inf, numpy.inf, 1e-9],
+                     [0.0, 2.00001, -numpy.inf, 1.0, 1.00001e10]])
+    a, b = pymic2.asarray(x), pymic2.asarray(y)
+    for equal_nan in (False, True):
+        check(numpy.isclose(a, b, equal_nan=equal_nan), numpy.isclose(x, y, equal_nan=equal_nan))
+        check(numpy.allclose(a, a, equal_nan=equal_nan),
+              numpy.allclose(x, x, equal_nan=equal_nan))
+        check(numpy.array_equal(a, a, equal_nan=equal_nan),
+              numpy.array_equal(x, x, equal_nan=equal_nan))
+    check(numpy.isclose(a, 1.0, rtol=0.1), numpy.isclose(x, 1.0, rtol=0.1))
+    check(numpy.isclose(pymic2.asarray([1, 2, 3]), pymic2.asarray([1, 3, 3])),
+          numpy.isclose([1, 2, 3], [1, 3, 3]))
+    check(numpy.allclose(a, b), numpy.allclose(x, y))
+    check(numpy.array_equal(a, a[0]), numpy.array_equal(x, x[0]))
+    assert not numpy.allclose(a, a)  # bool() of the 0-d device result reads it
+
+
+def test_argwhere_and_take_along_axis():
+    x = numpy.arange(24.0).reshape(2, 3, 4) % 5 - 1
+    a = pymic2.asarray(x)
+    check(numpy.argwhere(a), numpy.argwhere(x))
+    for scalar in (3.0, 0.0):
+        check(numpy.argwhere(pymic2.asarray(scalar)), numpy.argwhere(numpy.asarray(scalar)))
+    for axis in (0, 1, -1):
+        order = numpy.argsort(x, axis=axis)
+        check(numpy.take_along_axis(a, pymic2.asarray(order), axis=axis),
+              numpy.take_along_axis(x, order, axis=axis))
+    best = pymic2.argmax(a, axis=1, keepdims=True)  # the ML idiom: values at the argmax
+    check(numpy.take_along_axis(a, best, axis=1),
+          numpy.take_along_axis(x, numpy.argmax(x, axis=1, keepdims=True), axis=1))
+    check(numpy.take_along_axis(a, numpy.array([3, 0]), axis=None),
+          numpy.take_along_axis(x, numpy.array([3, 0]), axis=None))
+
+
+def test_linalg_norm_two_norm_and_frobenius():
+    x = numpy.arange(24.0).reshape(2, 3, 4) - 7
+    a = pymic2.asarray(x)
+    for options in ({}, {"axis": 1}, {"axis": (0, 2)}, {"axis": -1, "keepdims": True}):
+        check(numpy.linalg.norm(a, **options), numpy.linalg.norm(x, **options))
+    check(numpy.linalg.norm(a[0], "fro"), numpy.linalg.norm(x[0], "fro"))
+    check(numpy.linalg.norm(pymic2.asarray([3, 4])), numpy.linalg.norm(numpy.array([3, 4])))
+    check(numpy.linalg.norm(pymic2.asarray([3j, 4])), numpy.linalg.norm(numpy.array([3j, 4])))
+    with pytest.raises(TypeError, match="ord=1"):
+        numpy.linalg.norm(a, 1)
+    with pytest.raises(ValueError):
+        numpy.linalg.norm(a, "fro", axis=1)
