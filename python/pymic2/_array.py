@@ -147,6 +147,12 @@ class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreA
     def take(self, indices, axis=None, out=None, mode="raise"):
         return _indexing.take(self, indices, axis, out, mode)
 
+    def put(self, indices, values, mode="raise"):
+        _indexing.put(self, indices, values, mode)
+
+    def compress(self, condition, axis=None, out=None):
+        return _indexing.compress(condition, self, axis, out)
+
     def nonzero(self):
         """The indices of the nonzero elements, one int64 device array per dimension
         (computed on the device; only their count is read back)."""

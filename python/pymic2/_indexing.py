@@ -125,6 +125,58 @@ def take_along_axis(arr, indices, axis=-1):
     return getitem(arr, tuple(key))
 
 
+def compress(condition, a, axis=None, out=None):
+    """NumPy's compress: the slices of a along axis (the flattened a for None) where the
+    1-D condition is true (a selected position beyond the axis is an IndexError)."""
+    if not isinstance(a, _core.ndarray):
+        raise TypeError(f"compress: a must be a device array, not {type(a).__name__}")
+    if numpy.ndim(condition) != 1:
+        raise ValueError("condition must be a 1-d array")
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    if isinstance(condition, _core.ndarray):
+        positions = flatnonzero(condition)
+    else:
+        positions = numpy.flatnonzero(numpy.asarray(condition))
+    return take(a, positions, axis=axis, out=out)
+
+
+def put(a, ind, v, mode="raise"):
+    """NumPy's put: a.flat[ind] = v, v repeated as needed, for any layout of a (the flat
+    indices are unravelled, on the device for device indices; negative ones count from the
+    end). Repeated indices: the last value wins."""
+    if not isinstance(a, _core.ndarray):
+        raise TypeError(f"put: a must be a device array, not {type(a).__name__}")
+    if mode not in ("raise", "wrap", "clip"):
+        raise ValueError(f"put: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
+    host = not isinstance(ind, _core.ndarray)
+    flat = numpy.asarray(ind, dtype=numpy.int64).reshape(-1) if host else ind.reshape(-1)
+    count, n = flat.shape[0], a.size
+    if count == 0:
+        return
+    if mode == "wrap":
+        flat = numpy.mod(flat, n) if host else _math.remainder(flat, n)
+    elif mode == "clip":
+        flat = numpy.clip(flat, 0, n - 1) if host else _math.clip(flat, 0, n - 1)
+    elif host:
+        _check_bounds(flat, 0, n)
+    if isinstance(v, _core.ndarray):
+        values = v.reshape(-1)
+        if values.shape[0] != count:
+            values = take(values, numpy.arange(count) % values.shape[0])
+    else:
+        values = numpy.resize(numpy.asarray(v, dtype=a.dtype), count)
+    target = a.reshape(1) if a.ndim == 0 else a
+    # unravel by floor division: a negative flat index gives a negative first index, which
+    # the scatter reads from the end like the flat one (and bounds-checks like it)
+    per_dimension = []
+    for size in reversed(target.shape[1:]):
+        per_dimension.append(numpy.mod(flat, size) if host else _math.remainder(flat, size))
+        flat = flat // size if host else _math.floor_divide(flat, size)
+    per_dimension.append(flat)
+    setitem(target, tuple(reversed(per_dimension)), values)
+
+
 def argwhere(a):
     """NumPy's argwhere: the indices of the nonzero elements, one row each (int64, on the
     device; the count is read back as in nonzero)."""

@@ -318,3 +318,27 @@ def test_linalg_norm_two_norm_and_frobenius():
         numpy.linalg.norm(a, 1)
     with pytest.raises(ValueError):
         numpy.linalg.norm(a, "fro", axis=1)
+
+
+@pytest.mark.parametrize("device_indices", [False, True])
+def test_put_and_compress(device_indices):
+    x = numpy.arange(24.0).reshape(4, 6)
+    for indices, values, mode in [([0, 5, -1], 7.0, "raise"), ([1, 2, 3, 4], [9.0, 8.0], "raise"),
+                                  ([30, -30], [1.0, 2.0], "wrap"), ([30, -30], [1.0, 2.0], "clip"),
+                                  ([[0, 23]], 1, "raise")]:
+        for layout in (lambda v: v, lambda v: v[:, ::-1].T):  # contiguous, and a strided view
+            expected = layout(x.copy())
+            numpy.put(expected, indices, values, mode=mode)
+            device = layout(pymic2.asarray(x))
+            numpy.put(device, pymic2.asarray(indices) if device_indices else indices, values,
+                      mode=mode)
+            check(device, expected)
+    device = pymic2.asarray(x)
+    with pytest.raises(IndexError, match="out of bounds"):
+        numpy.put(device, pymic2.asarray([24]) if device_indices else [24], 1.0)
+        device.get()  # device indices are checked on the device: the sync reports it
+    condition = [True, False, True, False, False, True, True]
+    for axis in (None, 0, 1):
+        cut = condition[:x.shape[axis]] if axis is not None else condition
+        check(numpy.compress(pymic2.asarray(cut) if device_indices else cut,
+                             pymic2.asarray(x), axis=axis), numpy.compress(cut, x, axis=axis))
