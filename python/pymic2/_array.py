@@ -144,6 +144,15 @@ class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreA
             return
         _assign(_index_view(self, key), value)
 
+    def take(self, indices, axis=None, out=None, mode="raise"):
+        return _indexing.take(self, indices, axis, out, mode)
+
+    def put(self, indices, values, mode="raise"):
+        _indexing.put(self, indices, values, mode)
+
+    def compress(self, condition, axis=None, out=None):
+        return _indexing.compress(condition, self, axis, out)
+
     def nonzero(self):
         """The indices of the nonzero elements, one int64 device array per dimension
         (computed on the device; only their count is read back)."""
@@ -186,11 +195,16 @@ def _assign(target, value):
     _elementwise(_core.OP_COPY, _upload(value, target), out=target)
 
 
+def _is_bool(key):
+    return isinstance(key, (bool, numpy.bool_))
+
+
 def _index_view(array, key):
-    """The view numpy's basic indexing gives (ints, slices, None, Ellipsis)."""
+    """The view numpy's basic indexing gives (ints, slices, None, Ellipsis, and the scalar
+    booleans, which NumPy reads as 0-d masks)."""
     if not isinstance(key, tuple):
         key = (key,)
-    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis and not _is_bool(k))
     if sum(1 for k in key if k is Ellipsis) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     if n_real > array.ndim:
@@ -209,6 +223,9 @@ def _index_view(array, key):
     for k in expanded:
         if k is None:
             shape.append(1)
+            strides.append(0)
+        elif _is_bool(k):  # a 0-d mask: a new axis holding everything (True) or nothing
+            shape.append(1 if k else 0)
             strides.append(0)
         elif isinstance(k, slice):
             start, stop, step = k.indices(old_shape[axis])

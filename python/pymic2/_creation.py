@@ -64,6 +64,10 @@ def ones(shape, dtype="float64", order="C", *, device=None, stream=None):
 
 
 def full(shape, fill_value, dtype=None, order="C", *, device=None, stream=None):
+    """An array of fill_value (broadcast); a device-array fill_value also chooses the
+    device when neither device nor stream is given."""
+    if device is None and stream is None and isinstance(fill_value, _array._CoreArray):
+        stream = fill_value._stream
     if dtype is None:
         if isinstance(fill_value, _array._CoreArray):
             dtype = fill_value.dtype

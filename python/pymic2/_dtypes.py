@@ -43,9 +43,10 @@ def device_dtype(dtype):
 
 
 def result_type(*operands):
-    """NumPy 2's result dtype (Python scalars are weak, NEP 50) restricted to device dtypes.
+    """NumPy 2's result dtype (Python scalars are weak, NEP 50) as the device computes it:
+    one size up where NumPy's has no device counterpart (int8 with uint8: int16 -> int32),
+    as the element-wise ops do (device_dtype).
 
     operands are device arrays (anything with .dtype) or Python scalars.
     """
-    dt = numpy.result_type(*[getattr(o, "dtype", o) for o in operands])
-    return normalize(_WIDENED.get(dt, dt))
+    return device_dtype(numpy.result_type(*[getattr(o, "dtype", o) for o in operands]))

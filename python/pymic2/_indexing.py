@@ -58,10 +58,141 @@ def add_at(array, indices, values):
     _core.index(_core.INDEX_SCATTER_ADD, view, axis, index_arrays, _values(values, array))
 
 
+def take(a, indices, axis=None, out=None, mode="raise"):
+    """NumPy's take (and the array API's): a gather along one axis (of the flattened array
+    for axis=None). mode 'raise' checks the bounds (IndexError), 'wrap' takes the indices
+    modulo the axis length and 'clip' clamps them into it."""
+    if not isinstance(a, _core.ndarray):
+        raise TypeError(f"take: a must be a device array, not {type(a).__name__}")
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    axis = _statistics._normalize_axes(axis, a.ndim, single=True)[0]
+    n = a.shape[axis]
+    if mode not in ("raise", "wrap", "clip"):
+        raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
+    if mode != "raise":
+        if n == 0:
+            raise IndexError("cannot do a non-empty take from an empty axes.")
+        host = not isinstance(indices, _core.ndarray)
+        indices = numpy.asarray(indices) if host else indices
+        if mode == "wrap":
+            indices = numpy.mod(indices, n) if host else _math.remainder(indices, n)
+        else:
+            indices = numpy.clip(indices, 0, n - 1) if host else _math.clip(indices, 0, n - 1)
+    if not isinstance(indices, _core.ndarray):
+        indices = numpy.asarray(indices)
+        if indices.dtype.kind not in "iu" and indices.size:
+            raise TypeError(f"take: indices must be integers, not {indices.dtype}")
+        indices = indices.astype(numpy.int64, copy=False)
+    result = getitem(a, (slice(None),) * axis + (indices,))
+    if out is None:
+        return result
+    out = _math._single_out(out)
+    if out.shape != result.shape:
+        raise ValueError(f"take: out has shape {out.shape}, the result has shape "
+                         f"{result.shape}")
+    return _math._write_out("take", result, out, "unsafe")
+
+
+def take_along_axis(arr, indices, axis=-1):
+    """NumPy's take_along_axis: arr[..., indices, ...] with indices (of arr's ndim)
+    broadcasting against arr's other dimensions (axis=None: along the flattened arr).
+    One gather, with open-grid index arrays for the other dimensions."""
+    if not isinstance(arr, _core.ndarray):
+        raise TypeError(f"take_along_axis: arr must be a device array, not "
+                        f"{type(arr).__name__}")
+    if axis is None:
+        if numpy.ndim(indices) != 1:
+            raise ValueError("take_along_axis: when axis=None, `indices` must have a single "
+                             "dimension.")
+        arr, axis = arr.reshape(-1), 0
+    axis = _statistics._normalize_axes(axis, arr.ndim, single=True)[0]
+    if numpy.ndim(indices) != arr.ndim:
+        raise ValueError("`indices` and `arr` must have the same number of dimensions")
+    if isinstance(indices, _core.ndarray):
+        if indices.dtype.kind not in "iu":
+            raise IndexError("`indices` must be an integer array")
+    elif numpy.asarray(indices).dtype.kind not in "iu":
+        raise IndexError("`indices` must be an integer array")
+    key = []
+    for d in range(arr.ndim):
+        if d == axis:
+            key.append(indices)
+        else:
+            grid = [1] * arr.ndim
+            grid[d] = arr.shape[d]
+            key.append(numpy.arange(arr.shape[d]).reshape(grid))
+    return getitem(arr, tuple(key))
+
+
+def compress(condition, a, axis=None, out=None):
+    """NumPy's compress: the slices of a along axis (the flattened a for None) where the
+    1-D condition is true (a selected position beyond the axis is an IndexError)."""
+    if not isinstance(a, _core.ndarray):
+        raise TypeError(f"compress: a must be a device array, not {type(a).__name__}")
+    if numpy.ndim(condition) != 1:
+        raise ValueError("condition must be a 1-d array")
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    if isinstance(condition, _core.ndarray):
+        positions = flatnonzero(condition)
+    else:
+        positions = numpy.flatnonzero(numpy.asarray(condition))
+    return take(a, positions, axis=axis, out=out)
+
+
+def put(a, ind, v, mode="raise"):
+    """NumPy's put: a.flat[ind] = v, v repeated as needed, for any layout of a (the flat
+    indices are unravelled, on the device for device indices; negative ones count from the
+    end). Repeated indices: the last value wins."""
+    if not isinstance(a, _core.ndarray):
+        raise TypeError(f"put: a must be a device array, not {type(a).__name__}")
+    if mode not in ("raise", "wrap", "clip"):
+        raise ValueError(f"put: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
+    host = not isinstance(ind, _core.ndarray)
+    flat = numpy.asarray(ind, dtype=numpy.int64).reshape(-1) if host else ind.reshape(-1)
+    count, n = flat.shape[0], a.size
+    if count == 0:
+        return
+    if mode == "wrap":
+        flat = numpy.mod(flat, n) if host else _math.remainder(flat, n)
+    elif mode == "clip":
+        flat = numpy.clip(flat, 0, n - 1) if host else _math.clip(flat, 0, n - 1)
+    elif host:
+        _check_bounds(flat, 0, n)
+    if isinstance(v, _core.ndarray):
+        values = v.reshape(-1)
+        if values.shape[0] != count:
+            values = take(values, numpy.arange(count) % values.shape[0])
+    else:
+        values = numpy.resize(numpy.asarray(v, dtype=a.dtype), count)
+    target = a.reshape(1) if a.ndim == 0 else a
+    # unravel by floor division: a negative flat index gives a negative first index, which
+    # the scatter reads from the end like the flat one (and bounds-checks like it)
+    per_dimension = []
+    for size in reversed(target.shape[1:]):
+        per_dimension.append(numpy.mod(flat, size) if host else _math.remainder(flat, size))
+        flat = flat // size if host else _math.floor_divide(flat, size)
+    per_dimension.append(flat)
+    setitem(target, tuple(reversed(per_dimension)), values)
+
+
+def argwhere(a):
+    """NumPy's argwhere: the indices of the nonzero elements, one row each (int64, on the
+    device; the count is read back as in nonzero)."""
+    if not isinstance(a, _core.ndarray):
+        raise TypeError(f"argwhere: a must be a device array, not {type(a).__name__}")
+    if a.ndim == 0:  # NumPy: one row of no columns if a is nonzero, else none
+        return argwhere(a.reshape(1))[:, :0]
+    from ._manipulation import stack
+
+    return stack(nonzero(a), axis=1)
+
+
 # ---------------------------------------------------------------- key preparation
 
 def _upload(host, like):
-    host = numpy.ascontiguousarray(host)
+    host = numpy.asarray(host, order="C")  # (ascontiguousarray would make a 0-d index 1-d)
     device = _core.ndarray.__new__(_core.ndarray, host.shape,
                                    _core.dtype_codes[host.dtype.name], "C", like._stream)
     device._from_host(host)  # the core keeps host alive until the copy ran

@@ -168,3 +168,69 @@ def outer(a, b, out=None):
     result = _core.gemm(_insert_axis(x, 1), _insert_axis(y, 0))
     out = _math._single_out(out)
     return result if out is None else _math._write_out("outer", result, out, "same_kind")
+
+
+def _real_operands(a, b, name):
+    """The operands of a product that conjugates its first argument: for real dtypes the
+    conjugate is the value itself; the device has no complex conjugate op."""
+    x, y = _operands(a, b, name)
+    if x.dtype.kind == "c":
+        raise TypeError(f"{name} of complex arrays is not supported on the device (it needs "
+                        "the complex conjugate)")
+    return x, y
+
+
+def inner(a, b, /):
+    """NumPy's inner: the sum of products over the last axes of a and b (multiply if either
+    is 0-d)."""
+    x, y = _operands(a, b, "inner")
+    if x.ndim == 0 or y.ndim == 0:
+        return _math.multiply(x, y)
+    return tensordot(x, y, axes=([x.ndim - 1], [y.ndim - 1]))
+
+
+def vdot(a, b, /):
+    """NumPy's vdot: the dot product of the flattened arrays (a 0-d device array)."""
+    x, y = _real_operands(a, b, "vdot")
+    x, y = x.reshape(-1), y.reshape(-1)
+    if x.size != y.size:
+        raise ValueError(f"vdot: cannot take the dot product of arrays of sizes {x.size} and "
+                         f"{y.size}")
+    return _gemm(x, y, None)
+
+
+def vecdot(x1, x2, /, *, axis=-1):
+    """The array API's (and NumPy's) vecdot: sum(x1 * x2) over axis (of each operand), the
+    other dimensions broadcast."""
+    x, y = _real_operands(x1, x2, "vecdot")
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError("vecdot: the operands must have at least one dimension")
+    x = _manipulation.moveaxis(x, axis, -1)
+    y = _manipulation.moveaxis(y, axis, -1)
+    if x.shape[-1] != y.shape[-1]:
+        raise ValueError(f"vecdot: axis {axis} has size {x.shape[-1]} in one operand and "
+                         f"{y.shape[-1]} in the other (shapes {x1.shape} and {x2.shape})")
+    product = _math.multiply(x, y)
+    return _statistics.sum(product, axis=-1, dtype=product.dtype)  # no int64 widening
+
+
+def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - NumPy's name
+    """numpy.linalg.norm for ord=None (and 'fro' over two axes): the square root of the sum
+    of |x|**2 over axis (all axes when None), in floating point. Other orders raise
+    TypeError (no host fallback)."""
+    if ord not in (None, "fro"):
+        raise TypeError(f"numpy.linalg.norm with ord={ord!r} is not implemented on pymic2 "
+                        "device arrays (only the 2-norm / Frobenius norm)")
+    reduced = x.ndim if axis is None else len(axis) if isinstance(axis, (tuple, list)) else 1
+    if ord == "fro" and reduced != 2:
+        raise ValueError("Invalid norm order 'fro' for vectors")
+    if not isinstance(x, _CoreArray):
+        raise TypeError(f"norm: x must be a device array, not {type(x).__name__}")
+    if x.dtype.kind in "biu":
+        x = x.astype(numpy.float64)
+    magnitude = _math.absolute(x) if x.dtype.kind == "c" else x
+    return _math.sqrt(_statistics.sum(_math.multiply(magnitude, magnitude), axis=axis,
+                                      keepdims=keepdims))
+
+
+from . import _manipulation, _statistics  # noqa: E402 - they import _math, which imports us

@@ -18,7 +18,8 @@ __all__ = [
     "astype", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_arrays", "broadcast_shapes",
     "broadcast_to", "concat", "concatenate", "copy", "expand_dims", "flip", "hstack",
     "matrix_transpose", "moveaxis", "ndim", "permute_dims", "ravel", "reshape", "rollaxis",
-    "shape", "size", "squeeze", "stack", "swapaxes", "transpose", "vstack",
+    "shape", "size", "squeeze", "stack", "swapaxes", "transpose", "vstack", "result_type",
+    "can_cast",
 ]
 
 _elementwise = _core.elementwise
@@ -203,7 +204,7 @@ def squeeze(a, axis=None):
     return a._view(a.offset, tuple(a.shape[i] for i in keep), tuple(a.strides[i] for i in keep))
 
 
-def expand_dims(a, axis):
+def expand_dims(a, axis=0):  # the array API's default; NumPy's has none
     axes = (axis,) if isinstance(axis, (numbers.Integral, numpy.integer)) else tuple(axis)
     ndim = a.ndim + len(axes)
     axes = normalize_axes(axes, ndim)
@@ -393,6 +394,19 @@ def size(a, axis=None):
     return a.size if axis is None else a.shape[normalize_axis(axis, a.ndim)]
 
 
+def result_type(*arrays_and_dtypes):
+    """NumPy 2's promotion restricted to device dtypes (TypeError for others): metadata
+    only, nothing is read from the device."""
+    return _dtypes.result_type(*(numpy.dtype(v) if isinstance(v, (str, type, numpy.dtype))
+                                 else v for v in arrays_and_dtypes))
+
+
+def can_cast(from_, to, casting="safe"):
+    """NumPy's can_cast for a device array or a dtype, to a device dtype."""
+    source = from_.dtype if isinstance(from_, _array._CoreArray) else from_
+    return numpy.can_cast(source, _dtypes.normalize(to), casting=casting)
+
+
 class _ManipulationMethods:
     """ndarray methods: host transfers, copies, conversions and shape views."""
 
@@ -431,7 +445,10 @@ class _ManipulationMethods:
             index = args[0] if len(args) == 1 else args
             flat = not isinstance(index, tuple)
             if flat:
-                index = numpy.unravel_index(operator.index(index), self.shape)
+                position = operator.index(index)
+                if not -self.size <= position < self.size:
+                    raise IndexError(f"index {position} is out of bounds for size {self.size}")
+                index = numpy.unravel_index(position % self.size, self.shape)
             return self[tuple(index)].item()
         if self.size != 1:
             raise ValueError("can only convert an array of size 1 to a Python scalar")
@@ -446,14 +463,22 @@ class _ManipulationMethods:
                              "ambiguous")
         return bool(self.item())
 
+    def _scalar_item(self):
+        """The element float(), int() and complex() convert: NumPy refuses arrays of more
+        than one element with TypeError (item() says ValueError)."""
+        if self.size != 1:
+            raise TypeError("only 0-dimensional arrays (or arrays of size 1) can be converted "
+                            "to Python scalars")
+        return self.item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar_item())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar_item())
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._scalar_item())
 
     def __index__(self):
         if self.ndim != 0 or self.dtype.kind not in "iu":

@@ -271,7 +271,7 @@ bitwise_and = _make("bitwise_and")
 bitwise_or = _make("bitwise_or")
 bitwise_xor = _make("bitwise_xor")
 invert = _make("invert")
-bitwise_not = invert
+bitwise_not = bitwise_invert = invert  # NumPy's and the array API's names
 isnan = _make("isnan")
 isinf = _make("isinf")
 isfinite = _make("isfinite")
@@ -288,6 +288,7 @@ mod = remainder
 negative = _make("negative")
 positive = ufunc("positive", _core.OP_COPY, numpy.positive)
 power = _make("power")
+pow = power  # noqa: A001 - the array API's name
 absolute = _make("absolute")
 abs = absolute  # noqa: A001 - NumPy's name
 sign = _make("sign")
@@ -314,6 +315,14 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs): 
         raise TypeError(f"clip: unsupported arguments {sorted(kwargs)}")
     a_min = min if a_min is None else a_min
     a_max = max if a_max is None else a_max
+    if isinstance(a, _CoreArray) and a.dtype.kind in "iu":
+        # NumPy 2 drops a Python int bound beyond the integer dtype's range on its open side
+        # (it bounds nothing); one beyond the other side still overflows when cast
+        limits = numpy.iinfo(a.dtype)
+        if type(a_min) is int and a_min < limits.min:
+            a_min = None
+        if type(a_max) is int and a_max > limits.max:
+            a_max = None
     out = _single_out(out)
     if a_min is None and a_max is None:
         return positive(a, out=out) if out is not None else _cast_copy(a)
@@ -333,6 +342,34 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs): 
     if out is None or out._dtype_code == code:
         return _elementwise(_core.OP_CLIP, *args, out=out)
     return _write_out("clip", _elementwise(_core.OP_CLIP, *args), out, "same_kind")
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """NumPy's isclose on the device: |a - b| <= atol + rtol * |b| where b is finite, or
+    a == b (equal infinities); equal_nan=True also matches NaN with NaN. Integers compare
+    as floats, as in NumPy."""
+    like = a if isinstance(a, _CoreArray) else b
+    if not isinstance(like, _CoreArray):
+        raise TypeError("isclose runs on a device: give it a pymic2 array")
+    x, y = (_operand(v, like) for v in (a, b))
+    if x is None or y is None:
+        raise TypeError(f"isclose: unsupported operand types ({type(a).__name__}, "
+                        f"{type(b).__name__})")
+    dt = numpy.result_type(getattr(y, "dtype", y), 1.0)
+    if isinstance(y, _CoreArray):
+        y = y.astype(dt, copy=False)
+    else:
+        y = _zero_dim(dt.type(y).item(), _dtypes.CODES[_dtypes.device_dtype(dt)], like)
+    if not isinstance(x, _CoreArray):
+        x = _zero_dim(x, _dtypes.CODES[_dtypes.result_type(x)], like)
+    if x.dtype == numpy.bool_:
+        x = x.astype(dt)
+    bound = add(multiply(absolute(y), rtol), atol)
+    result = logical_or(logical_and(less_equal(absolute(subtract(x, y)), bound), isfinite(y)),
+                        equal(x, y))
+    if equal_nan:
+        result = logical_or(result, logical_and(isnan(x), isnan(y)))
+    return result
 
 
 def _cast_copy(a):

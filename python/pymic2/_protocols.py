@@ -44,6 +44,7 @@ FUNCTIONS = {
     "numpy.hstack": "hstack", "numpy.vstack": "vstack", "numpy.atleast_1d": "atleast_1d",
     "numpy.atleast_2d": "atleast_2d", "numpy.atleast_3d": "atleast_3d",
     "numpy.shape": "shape", "numpy.ndim": "ndim", "numpy.size": "size",
+    "numpy.result_type": "result_type", "numpy.can_cast": "can_cast",
     # math (the math surface: _math, _statistics, _linalg)
     "numpy.clip": "clip", "numpy.around": "round", "numpy.round": "round",
     "numpy.sum": "sum", "numpy.prod": "prod", "numpy.max": "max", "numpy.amax": "max",
@@ -62,12 +63,13 @@ FUNCTIONS = {
     "numpy.compress": "compress", "numpy.take_along_axis": "take_along_axis",
 }
 
-#: ufunc.reduce and ufunc.accumulate when the pymic2 ufunc object has no such method.
+#: ufunc.reduce, ufunc.accumulate and ufunc.at when the pymic2 ufunc object has no such
+#: method.
 UFUNC_METHODS = {
     ("add", "reduce"): "sum", ("multiply", "reduce"): "prod", ("maximum", "reduce"): "max",
     ("minimum", "reduce"): "min", ("logical_and", "reduce"): "all",
     ("logical_or", "reduce"): "any", ("add", "accumulate"): "cumsum",
-    ("multiply", "accumulate"): "cumprod",
+    ("multiply", "accumulate"): "cumprod", ("add", "at"): "add_at",
 }
 
 #: ufunc keyword values that ask for nothing beyond the default and are dropped.

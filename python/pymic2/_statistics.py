@@ -60,7 +60,8 @@ def _result_shape(shape, axes, keepdims):
 
 def _run(reduction, a, axes, keepdims, out, name):
     """Launches a reduction of a (already in its computation dtype) into out or a new
-    array, casting into an out of another dtype like NumPy ('same_kind')."""
+    array, casting into an out of another dtype like NumPy's reductions ('unsafe'; argmax
+    and argmin take only an integer out, as NumPy's)."""
     out = _math._single_out(out)
     if out is None:
         return _core.reduce(reduction, a, _mask(axes), keepdims)
@@ -71,7 +72,10 @@ def _run(reduction, a, axes, keepdims, out, name):
                           out if out.dtype == _REDUCE_DTYPE[reduction](a.dtype) else None)
     if result is out:
         return out
-    return _math._write_out(name, result, out, "same_kind")
+    if reduction in (_core.REDUCE_ARGMAX, _core.REDUCE_ARGMIN) and out.dtype.kind not in "iu":
+        raise TypeError(f"Cannot cast array data from {out.dtype!r} to dtype('int64') "
+                        f"according to the rule 'safe'")
+    return _math._write_out(name, result, out, "unsafe")
 
 
 _REDUCE_DTYPE = {
@@ -175,6 +179,39 @@ cumsum = _cumulative(_core.REDUCE_CUMSUM, "cumsum")
 cumprod = _cumulative(_core.REDUCE_CUMPROD, "cumprod")
 
 
+def _array_api_cumulative(accumulate, identity, name):
+    def cumulative(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+        x = _device_array(x)
+        if axis is None:
+            if x.ndim > 1:
+                raise ValueError(f"{name}: axis must be given for arrays of more than one "
+                                 f"dimension (this one has shape {x.shape})")
+            axis = 0
+        if x.ndim == 0:
+            raise ValueError(f"{name}: the array must have at least one dimension")
+        axis = _normalize_axes(axis, x.ndim, single=True)[0]
+        result = accumulate(x, axis=axis, dtype=dtype, out=None if include_initial else out)
+        if not include_initial:
+            return result
+        shape = x.shape[:axis] + (1,) + x.shape[axis + 1:]
+        initial = _CoreArray.__new__(type(result), shape, result._dtype_code, "C",
+                                     result._stream)
+        _elementwise(_core.OP_COPY, identity, out=initial)
+        from ._manipulation import concatenate
+
+        return concatenate([initial, result], axis=axis, out=out)
+
+    cumulative.__name__ = cumulative.__qualname__ = name
+    cumulative.__doc__ = (f"The array API's {name}(x, /, *, axis=None, dtype=None, "
+                          "include_initial=False): axis may be omitted for 1-D x; "
+                          "include_initial prepends the identity along axis.")
+    return cumulative
+
+
+cumulative_sum = _array_api_cumulative(cumsum, 0, "cumulative_sum")
+cumulative_prod = _array_api_cumulative(cumprod, 1, "cumulative_prod")
+
+
 def _mean_dtype(a, dtype):
     if dtype is not None:
         return _dtypes.device_dtype(dtype)
@@ -196,12 +233,27 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     if n == 0:
         warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
     total = _run(_core.REDUCE_SUM, _cast(a, dt), axes, keepdims, None, "mean")
-    return _math.divide(total, n, out=out)
+    return _divide_into(total, n, dt, out, "mean")
+
+
+def _divide_into(total, count, dt, out, name):
+    """total / count in the computation dtype dt, as NumPy's mean and var divide in place
+    (an integer or bool dtype= truncates the quotient), into out with NumPy's unsafe cast."""
+    quotient = _math.divide(total, count)
+    if quotient.dtype != dt:
+        quotient = _cast(quotient, dt)
+    if out is None:
+        return quotient
+    out = _math._single_out(out)
+    if out.shape != quotient.shape:
+        raise ValueError(f"{name}: out has shape {out.shape}, the result has shape "
+                         f"{quotient.shape}")
+    return _math._write_out(name, quotient, out, "unsafe")
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
     """NumPy's var: sum(|x - mean|**2) / (n - ddof); float64 for integer input, the real
-    dtype for complex input."""
+    dtype for complex input, the dtype= given otherwise (an integer one truncates)."""
     a = _device_array(a)
     if correction is not None:
         ddof = correction
@@ -211,20 +263,47 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correctio
     divisor = builtins.max(n - ddof, 0)
     if divisor == 0:
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
-    x = _cast(a, dt)
-    deviation = _math.subtract(x, mean(x, axis=axes, keepdims=True))
-    if dt.kind == "c":
+    # NumPy's steps and dtypes: the mean in dt, deviations of the input from it, their
+    # squares summed in dtype= (or their own dtype), divided in that dtype
+    deviation = _math.subtract(a, mean(a, axis=axes, dtype=dt, keepdims=True))
+    if deviation.dtype.kind == "c":
         deviation = _math.absolute(deviation)
     squares = _math.multiply(deviation, deviation)
-    total = _run(_core.REDUCE_SUM, squares, axes, keepdims, None, "var")
-    return _math.divide(total, divisor, out=out)
+    sum_dtype = squares.dtype if dtype is None else _dtypes.device_dtype(dtype)
+    total = _run(_core.REDUCE_SUM, _cast(squares, sum_dtype), axes, keepdims, None, "var")
+    return _divide_into(total, divisor, sum_dtype, out, "var")
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
-    """NumPy's std: sqrt(var)."""
+    """NumPy's std: sqrt(var). NumPy takes the root in place, in the dtype= given, so an
+    integer or bool dtype= is refused there (TypeError), as here."""
+    if dtype is not None and numpy.dtype(dtype).kind not in "fc":
+        raise TypeError(f"std: Cannot cast ufunc 'sqrt' output to {numpy.dtype(dtype)!r} with "
+                        f"casting rule 'same_kind' (dtype= must be a floating dtype)")
     return _math.sqrt(var(a, axis, dtype, None, ddof, keepdims, correction=correction), out=out)
 
 
 #: ufunc.reduce of the ufuncs that have one.
 UFUNC_REDUCTIONS = {"add": sum, "multiply": prod, "maximum": max, "minimum": min,
                     "logical_and": all, "logical_or": any}
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """all(isclose(a, b)) as a 0-d bool device array (CuPy's choice: no synchronisation;
+    bool() of it reads the answer, as `if allclose(a, b):` does)."""
+    return all(_math.isclose(a, b, rtol, atol, equal_nan))
+
+
+def array_equal(a1, a2, equal_nan=False):
+    """NumPy's array_equal as a 0-d bool device array: same shape and equal elements (NaN
+    equal to NaN with equal_nan)."""
+    like = a1 if isinstance(a1, _CoreArray) else a2
+    x, y = _device_array(a1), _device_array(a2)
+    if x.shape != y.shape:
+        result = _CoreArray.__new__(type(like), (), _dtypes.CODES[numpy.dtype(bool)], "C",
+                                    like._stream)
+        return _elementwise(_core.OP_COPY, False, out=result)
+    same = _math.equal(x, y)
+    if equal_nan and x.dtype.kind in "fc" and y.dtype.kind in "fc":
+        same = _math.logical_or(same, _math.logical_and(_math.isnan(x), _math.isnan(y)))
+    return all(same)

@@ -11,18 +11,25 @@ import numpy as _numpy
 
 from . import _core, _dtypes, _protocols
 from ._array import ndarray
+from ._manipulation import can_cast, result_type
 
 __array_api_version__ = "2024.12"
 SUPPORTED_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
 
-bool = _numpy.dtype("bool")  # noqa: A001 - the standard's names
-int8 = _numpy.dtype("int8")
-uint8 = _numpy.dtype("uint8")
-int32 = _numpy.dtype("int32")
-int64 = _numpy.dtype("int64")
-float32 = _numpy.dtype("float32")
-float64 = _numpy.dtype("float64")
-complex128 = _numpy.dtype("complex128")
+# The device dtypes as NumPy's scalar types (as NumPy's and CuPy's namespaces give them): they
+# compare equal to the dtypes (x.dtype == xp.float32) and, unlike dtype objects, also convert
+# host scalars (xp.float32(0.5)), which array-agnostic code does.
+bool = _numpy.bool  # noqa: A001 - the standard's names
+int8, uint8, int32, int64 = _numpy.int8, _numpy.uint8, _numpy.int32, _numpy.int64
+float32, float64, complex128 = _numpy.float32, _numpy.float64, _numpy.complex128
+
+# NumPy's dtype vocabulary, host-side metadata that array-agnostic NumPy/CuPy code reaches
+# through its module (xp.dtype(...), xp.issubdtype(x.dtype, xp.floating), ...).
+bool_ = _numpy.bool_
+dtype, issubdtype, isscalar = _numpy.dtype, _numpy.issubdtype, _numpy.isscalar
+generic, number, integer, signedinteger, unsignedinteger = _numpy.generic, _numpy.number, \
+    _numpy.integer, _numpy.signedinteger, _numpy.unsignedinteger
+inexact, floating, complexfloating = _numpy.inexact, _numpy.floating, _numpy.complexfloating
 
 e, pi, inf, nan, newaxis = _numpy.e, _numpy.pi, _numpy.inf, _numpy.nan, None
 
@@ -36,15 +43,13 @@ def isdtype(dtype, kind):
     return _numpy.isdtype(_numpy.dtype(dtype), kind)
 
 
-def result_type(*arrays_and_dtypes):
-    """NumPy 2's promotion restricted to device dtypes (TypeError for others)."""
-    return _dtypes.result_type(*(_numpy.dtype(v) if isinstance(v, (str, type, _numpy.dtype))
-                                 else v for v in arrays_and_dtypes))
+def get_array_module(*args):
+    """pymic2 if any argument is a device array, else NumPy (CuPy's get_array_module)."""
+    if any(isinstance(arg, _core.ndarray) for arg in args):
+        import pymic2
 
-
-def can_cast(from_, to, /):
-    source = from_.dtype if isinstance(from_, _core.ndarray) else from_
-    return _numpy.can_cast(source, _dtypes.normalize(to))
+        return pymic2
+    return _numpy
 
 
 _KINDS = {
@@ -122,4 +127,6 @@ def __dir__():
 
 __all__ = ["ndarray", "from_dlpack", "finfo", "iinfo", "isdtype", "result_type", "can_cast",
            "e", "pi", "inf", "nan", "newaxis", "bool", "int8", "uint8", "int32", "int64",
-           "float32", "float64", "complex128"]
+           "float32", "float64", "complex128", "bool_", "dtype", "issubdtype", "isscalar",
+           "generic", "number", "integer", "signedinteger", "unsignedinteger", "inexact",
+           "floating", "complexfloating", "get_array_module"]

@@ -627,9 +627,11 @@ static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_even
     }
     const int64_t per_chunk = chunks > 1 ? (length + chunks - 1) / chunks : length;
     cl_mem partial = NULL, partial_index = NULL;
-    const size_t acc_size = reduce->out == PYMIC2__REDUCE_OUT_BOOL    ? 1
-                            : reduce->out == PYMIC2__REDUCE_OUT_INT64 && !reduce->arg ? 8
-                                                                      : (size_t)in_size;
+    const size_t acc_size =
+        reduce->out == PYMIC2__REDUCE_OUT_BOOL                         ? 1
+        : reduce->out == PYMIC2__REDUCE_OUT_INT64 && !reduce->arg       ? 8
+        : pymic2__ocl_reduce_in_float64(key.reduction, key.input, key.fp64) ? 8
+                                                                        : (size_t)in_size;
     status = pymic2__ocl_temporary(device, chunks > 1 ? (size_t)(outputs * chunks) * acc_size : 8,
                                    NULL, &partial);
     if (status == PYMIC2_OK && reduce->arg)

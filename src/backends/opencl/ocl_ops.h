@@ -79,6 +79,19 @@ typedef struct pymic2__ocl_reduce_key {
     bool segmented;   /* work-items fold contiguous segments, not every GROUP-th element */
 } pymic2__ocl_reduce_key;
 
+/*
+ * Whether a reduction accumulates in float64 although its input and output are float32: the
+ * sums (sum, mean, var), whose work-items fold long sequential segments, where float32
+ * accumulators would drift far beyond NumPy's pairwise sums (tens of ulp at a million
+ * elements). Needs cl_khr_fp64; the partial results are float64 then. (The columns kernel,
+ * sequential like NumPy's own loop for that layout, rounds each step to float32.)
+ */
+static inline bool pymic2__ocl_reduce_in_float64(pymic2_reduction reduction, pymic2_dtype input,
+                                                 bool fp64)
+{
+    return fp64 && reduction == PYMIC2_REDUCE_SUM && input == PYMIC2_FLOAT32;
+}
+
 /* Work-group size of the reduction kernels (a compile-time constant of their source). */
 #define PYMIC2__OCL_REDUCE_GROUP 128
 

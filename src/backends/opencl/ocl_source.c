@@ -680,8 +680,12 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
         key->reduced_ndim > PYMIC2_MAX_DIMS)
         return pymic2__error(PYMIC2_EINVAL, "%s: %s: %d kept and %d reduced dimensions",
                              device, reduce->name, key->kept_ndim, key->reduced_ndim);
-    /* the accumulator: the input's dtype, bool for all/any, int64 for count_nonzero */
+    /* the accumulator: the input's dtype (float64 for float32 sums), bool for all/any,
+     * int64 for count_nonzero; the output: the accumulator's dtype, float32 for those sums */
     pymic2_dtype acc = key->input;
+    const bool wider = pymic2__ocl_reduce_in_float64(key->reduction, key->input, key->fp64);
+    if (wider)
+        acc = PYMIC2_FLOAT64;
     const bool complex_input = key->input == PYMIC2_COMPLEX128;
     const char *lift = "VALUE";
     if (reduce->out == PYMIC2__REDUCE_OUT_BOOL) {
@@ -703,7 +707,8 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
     begin_source(&t, acc, key->fp64, complex_input);
     append(&t, "#define TI %s\n", dtype_limits[key->input].ocl);
     append(&t, "#define ACC %s\n", dtype_limits[acc].ocl);
-    append(&t, "#define TO %s\n", reduce->arg ? "long" : dtype_limits[acc].ocl);
+    append(&t, "#define TO %s\n",
+           reduce->arg ? "long" : dtype_limits[wider ? key->input : acc].ocl);
     append(&t, "#define LIFT(VALUE) (%s)\n", lift);
     append(&t, "#define IDENTITY ((ACC)%s)\n", reduce_identity(key->reduction, acc));
     append(&t, "#define KEPT %d\n#define REDUCED %d\n#define GROUP %d\n", key->kept_ndim,
@@ -917,9 +922,14 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
            "    for (long r = 0; r < length; r++) {\n"
            "        const ACC v = LIFT(in[base + reduced_offset(g, r)]);\n"
            "        FOLD(v, r);\n"
+           "%s"
            "    }\n"
            "    WRITE_OUT(out_offset + o);\n"
-           "}\n");
+           "}\n",
+           /* a sequential column sum rounds each step to the output dtype, as NumPy's own
+            * axis-0 loop does (a float32 sum of two floats computed in float64 and rounded
+            * is the float32 sum exactly): the results stay NumPy's bit for bit */
+           wider ? "        acc = (TO)acc;\n" : "");
     return finish(&t, device, source);
 }
 
