@@ -1,6 +1,6 @@
 /*
  * opencl_program.c - the program cache: every (source, options) is compiled once per
- * process (in memory) and once per machine (program binaries on disk).
+ * process (in memory) and once per machine (compiled objects on disk, linked on load).
  *
  * Disk entries live in $PYMIC2_CACHE_DIR, else $XDG_CACHE_HOME/pymic2, else
  * ~/.cache/pymic2, one file per program named <device key hash>-<source hash>.clbin. A file
@@ -141,7 +141,7 @@ typedef struct file_header {
 } file_header;
 
 static const char file_magic[8] = {'P', 'Y', 'M', 'I', 'C', '2', 'C', 'L'};
-#define FILE_VERSION 1
+#define FILE_VERSION 2 /* 2: compiled objects (1: executables) */
 
 static bool cache_file_path(const pymic2__ocl_program_cache *cache, uint64_t hash, char *path,
                             size_t size)
@@ -226,14 +226,15 @@ static void store_binary(const pymic2__ocl_program_cache *cache, const char *pat
 
 /* ---------------------------------------------------------------- building */
 
-/* EBUILD with the compiler's log (as much as the message holds). */
+/* EBUILD with the compiler's or linker's log (as much as the message holds). */
 static int build_failure(pymic2_device *device, cl_program program, cl_int err,
                          const char *options)
 {
     pymic2__ocl_device *ocl = device->backend_data;
     size_t size = 0;
     char log[900] = "";
-    if (clGetProgramBuildInfo(program, ocl->id, CL_PROGRAM_BUILD_LOG, 0, NULL, &size) ==
+    if (program != NULL &&
+        clGetProgramBuildInfo(program, ocl->id, CL_PROGRAM_BUILD_LOG, 0, NULL, &size) ==
             CL_SUCCESS && size > 0) {
         char *full = malloc(size + 1);
         if (full != NULL &&
@@ -249,16 +250,30 @@ static int build_failure(pymic2_device *device, cl_program program, cl_int err,
                          log[0] ? log : "the compiler gave no log");
 }
 
-static cl_int build(cl_program program, pymic2__ocl_device *ocl, const char *options,
-                    double *build_ms)
+static bool is_build_error(cl_int err)
 {
-    double start = pymic2__now_ms();
-    cl_int err = clBuildProgram(program, 1, &ocl->id, options, NULL, NULL);
-    *build_ms = pymic2__now_ms() - start;
-    return err;
+    return err == CL_COMPILE_PROGRAM_FAILURE || err == CL_INVALID_COMPILER_OPTIONS ||
+           err == CL_LINK_PROGRAM_FAILURE || err == CL_INVALID_LINKER_OPTIONS;
 }
 
-/* The program from a disk binary; NULL if there is none or the driver refuses it. */
+/*
+ * The executable linked from a compiled object, its time added to *build_ms. The options
+ * went to the compiler; the linker takes none. On failure *linked is NULL or a program
+ * holding the linker's log, to release.
+ */
+static cl_int link_object(cl_program object, pymic2__ocl_device *ocl, cl_program *linked,
+                          double *build_ms)
+{
+    double start = pymic2__now_ms();
+    cl_int err = CL_SUCCESS;
+    *linked = clLinkProgram(ocl->context, 1, &ocl->id, NULL, 1, &object, NULL, NULL, &err);
+    *build_ms += pymic2__now_ms() - start;
+    return *linked != NULL && err == CL_SUCCESS ? CL_SUCCESS
+                                                : err != CL_SUCCESS ? err
+                                                                    : CL_LINK_PROGRAM_FAILURE;
+}
+
+/* The program from a disk object; NULL if there is none or the driver refuses it. */
 static cl_program from_disk(pymic2__ocl_program_cache *cache, const char *path,
                             const char *source, const char *options)
 {
@@ -269,52 +284,74 @@ static cl_program from_disk(pymic2__ocl_program_cache *cache, const char *path,
         return NULL;
     cl_int err, binary_status;
     const unsigned char *binaries[] = {binary};
-    cl_program program = clCreateProgramWithBinary(ocl->context, 1, &ocl->id, &size, binaries,
-                                                   &binary_status, &err);
+    cl_program object = clCreateProgramWithBinary(ocl->context, 1, &ocl->id, &size, binaries,
+                                                  &binary_status, &err);
     free(binary);
-    if (program == NULL)
+    if (object == NULL)
         return NULL;
-    double build_ms;
-    if (binary_status != CL_SUCCESS || build(program, ocl, options, &build_ms) != CL_SUCCESS) {
-        clReleaseProgram(program);
+    double build_ms = 0.0;
+    cl_program linked = NULL;
+    err = binary_status == CL_SUCCESS ? link_object(object, ocl, &linked, &build_ms)
+                                      : binary_status;
+    clReleaseProgram(object);
+    if (err != CL_SUCCESS) {
+        if (linked != NULL)
+            clReleaseProgram(linked);
         return NULL;
     }
     count(&stats.disk_loads, build_ms);
-    return program;
+    return linked;
 }
 
+/*
+ * Compiled and linked in two steps rather than clBuildProgram: the disk keeps the compiled
+ * object, which drivers hand out as is. An executable's binary costs more on PoCL: it
+ * compiles a generic work-group function for every kernel of the program first (70 ms
+ * each here), which no launch uses (launches compile their own, specialised ones).
+ */
 static int from_source(pymic2__ocl_program_cache *cache, const char *path, const char *source,
                        const char *options, cl_program *out)
 {
     pymic2_device *device = cache->device;
     pymic2__ocl_device *ocl = device->backend_data;
     cl_int err;
-    cl_program program = clCreateProgramWithSource(ocl->context, 1, &source, NULL, &err);
-    if (program == NULL)
+    cl_program object = clCreateProgramWithSource(ocl->context, 1, &source, NULL, &err);
+    if (object == NULL)
         return pymic2__ocl_status(err, device, "clCreateProgramWithSource");
-    double build_ms;
-    err = build(program, ocl, options, &build_ms);
+    double start = pymic2__now_ms();
+    err = clCompileProgram(object, 1, &ocl->id, options, 0, NULL, NULL, NULL, NULL);
+    double build_ms = pymic2__now_ms() - start;
+    cl_program linked = NULL;
+    const char *step = "clCompileProgram";
+    if (err == CL_SUCCESS) {
+        step = "clLinkProgram";
+        size_t binary_size = 0;
+        if (path != NULL &&
+            clGetProgramInfo(object, CL_PROGRAM_BINARY_SIZES, sizeof binary_size, &binary_size,
+                             NULL) == CL_SUCCESS && binary_size > 0) {
+            unsigned char *binary = malloc(binary_size);
+            unsigned char *binaries[] = {binary};
+            if (binary != NULL && clGetProgramInfo(object, CL_PROGRAM_BINARIES, sizeof binaries,
+                                                   binaries, NULL) == CL_SUCCESS)
+                store_binary(cache, path, source, options, binary, binary_size);
+            free(binary);
+        }
+        err = link_object(object, ocl, &linked, &build_ms);
+    }
     count(&stats.builds, build_ms);
+    int status = PYMIC2_OK;
     if (err != CL_SUCCESS) {
-        int status = err == CL_BUILD_PROGRAM_FAILURE || err == CL_INVALID_BUILD_OPTIONS
-                         ? build_failure(device, program, err, options)
-                         : pymic2__ocl_status(err, device, "clBuildProgram");
-        clReleaseProgram(program);
-        return status;
+        /* the log is the linker's if linking failed, else the compiler's */
+        cl_program logged = linked != NULL ? linked : object;
+        status = is_build_error(err) ? build_failure(device, logged, err, options)
+                                     : pymic2__ocl_status(err, device, step);
+        if (linked != NULL)
+            clReleaseProgram(linked);
+    } else {
+        *out = linked;
     }
-    size_t binary_size = 0;
-    if (path != NULL &&
-        clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizeof binary_size, &binary_size,
-                         NULL) == CL_SUCCESS && binary_size > 0) {
-        unsigned char *binary = malloc(binary_size);
-        unsigned char *binaries[] = {binary};
-        if (binary != NULL && clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof binaries,
-                                               binaries, NULL) == CL_SUCCESS)
-            store_binary(cache, path, source, options, binary, binary_size);
-        free(binary);
-    }
-    *out = program;
-    return PYMIC2_OK;
+    clReleaseProgram(object);
+    return status;
 }
 
 int pymic2__ocl_program_get(pymic2_device *device, const char *source, const char *options,
