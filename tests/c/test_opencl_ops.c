@@ -60,9 +60,6 @@ static void test_sources(pymic2_device *device)
             key.input = (pymic2_dtype)dtype;
             key.output = output_of(key.op, key.input);
             key.fp64 = true;
-            key.ndim = op % 3; /* contiguous and strided paths */
-            if (info->rule == PYMIC2__OUT_IOTA)
-                key.scalars = 3;
             char *source = NULL;
             int status = pymic2__ocl_source_elementwise("test", &key, &source);
             if (info->rejects[class] != NULL) {
@@ -75,6 +72,14 @@ static void test_sources(pymic2_device *device)
                 continue;
             /* the row's expression, verbatim: one description of the op */
             CHECK(strstr(source, row_text[op][class]) != NULL);
+            /* one program: every layout with every input a scalar or an array */
+            for (int layout = 0; layout < PYMIC2__OCL_NUM_LAYOUTS; layout++)
+                for (unsigned scalars = 0; scalars < 1u << info->ninputs; scalars++) {
+                    char signature[96];
+                    snprintf(signature, sizeof signature, "__kernel void %s(",
+                             pymic2__ocl_elementwise_kernel_name(layout, scalars));
+                    CHECK(strstr(source, signature) != NULL);
+                }
             /* a sample compiles: one dtype per class per op */
             const bool sample = dtype == PYMIC2_BOOL || dtype == PYMIC2_INT8 ||
                                 dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128;
@@ -126,8 +131,6 @@ static void test_sources(pymic2_device *device)
             memset(&rkey, 0, sizeof rkey);
             rkey.reduction = (pymic2_reduction)reduction;
             rkey.input = (pymic2_dtype)dtype;
-            rkey.kept_ndim = 1;
-            rkey.reduced_ndim = 1;
             rkey.fp64 = true;
             const char *why =
                 pymic2__op_get_info(pymic2__reduce_get_info(rkey.reduction)->op)

@@ -162,8 +162,9 @@ def test_out_of_device_memory_names_the_device(cl_device):
 
 
 def test_second_process_loads_programs_from_the_disk_cache(tmp_path):
-    """The first process compiles and stores; the second pays < 50 ms in builds (measured by
-    the driver-call counter, not wall time)."""
+    """The first process compiles and stores; the second compiles nothing: it links the
+    stored objects (on PoCL its first link loads the kernel library, about 0.4 s, so the
+    counter's milliseconds do not separate the two processes)."""
     code = f"""
         import pymic2, numpy
         device = pymic2.get_device("opencl:0")
@@ -177,9 +178,8 @@ def test_second_process_loads_programs_from_the_disk_cache(tmp_path):
     builds, loads, _ = run_python(code, **env).split()
     assert int(builds) >= 1 and int(loads) == 0
     assert len(os.listdir(tmp_path / "cache")) == int(builds)
-    builds, loads, build_ms = run_python(code, **env).split()
-    assert int(builds) == 0 and int(loads) >= 1
-    assert float(build_ms) < 50
+    builds, loads, _ = run_python(code, **env).split()
+    assert int(builds) == 0 and int(loads) == len(os.listdir(tmp_path / "cache"))
 
 
 def test_corrupt_cache_file_is_rebuilt(tmp_path):

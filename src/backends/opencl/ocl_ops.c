@@ -195,36 +195,6 @@ int pymic2__ocl_args_launch(pymic2__ocl_args *args, pymic2_stream *stream, const
     return status;
 }
 
-int pymic2__ocl_args_launch_exact(pymic2__ocl_args *args, pymic2_stream *stream,
-                                  const char *what, size_t n, size_t group, cl_event *done)
-{
-    pymic2_device *device = stream->device;
-    int status = PYMIC2_OK;
-    if (args->err != CL_SUCCESS) {
-        char message[128];
-        snprintf(message, sizeof message, "clSetKernelArg %d of %s", args->failed_arg, what);
-        status = pymic2__ocl_status(args->err, device, message);
-    } else {
-        cl_command_queue queue = pymic2__ocl_stream_of(stream)->queue;
-        size_t bulk = n / group * group, rest = n - bulk;
-        cl_int err = CL_SUCCESS;
-        if (bulk > 0)
-            err = clEnqueueNDRangeKernel(queue, args->kernel, 1, NULL, &bulk, &group, 0, NULL,
-                                         rest > 0 ? NULL : done);
-        if (err == CL_SUCCESS && rest > 0)
-            err = clEnqueueNDRangeKernel(queue, args->kernel, 1, &bulk, &rest, NULL, 0, NULL,
-                                         done);
-        if (err != CL_SUCCESS) {
-            char message[128];
-            snprintf(message, sizeof message, "clEnqueueNDRangeKernel of %s (%zu work-items)",
-                     what, n);
-            status = pymic2__ocl_status(err, device, message);
-        }
-    }
-    pthread_mutex_unlock(args->lock);
-    return status;
-}
-
 int pymic2__ocl_args_launch_2d(pymic2__ocl_args *args, pymic2_stream *stream, const char *what,
                                const size_t global[2], const size_t local[2], cl_event *done)
 {
@@ -334,10 +304,6 @@ int pymic2__ocl_element_offset(pymic2_device *device, const char *what,
 
 /* ---------------------------------------------------------------- elementwise ops */
 
-/* Local work size of the one-work-item-per-element kernels: a multiple of PoCL's preferred
- * 8 lanes, small enough to balance the last groups over the cores. */
-#define ELEMENTWISE_GROUP 256
-
 static int source_elementwise(pymic2_device *device, const void *key, char **source)
 {
     return pymic2__ocl_source_elementwise(device->name, key, source);
@@ -391,6 +357,61 @@ static int report_negative_power(pymic2_stream *stream, const pymic2__command *c
                          stream->device->name, pymic2__op_get_info(command->u.op.op)->name);
 }
 
+/* What one launch of an elementwise kernel needs besides its layout's extra arguments. */
+typedef struct elementwise_launch {
+    pymic2_stream *stream;
+    const pymic2_op_desc *desc;
+    const pymic2__ocl_elementwise_key *key;
+    unsigned scalars;
+    const int64_t *offsets, *itemsizes;
+    cl_mem flags; /* NULL: the op sets no `invalid` */
+} elementwise_launch;
+
+/* Sets the arguments of the layout's kernel for `launch`, then the layout's own (tail:
+ * first_or_ndim is first; strided: geometry, first_or_ndim is ndim; both: n elements), and
+ * enqueues `global` work-items in work-groups of PYMIC2__OCL_ELEMENTWISE_GROUP. */
+static int launch_elementwise(const elementwise_launch *launch, int layout, size_t global,
+                              cl_mem geometry, int64_t first_or_ndim, int64_t n,
+                              cl_event *done)
+{
+    pymic2_device *device = launch->stream->device;
+    const pymic2__op_info *info = pymic2__op_get_info(launch->desc->op);
+    const int ninputs = info->ninputs;
+    pymic2__ocl_kernel *kernel;
+    int status = pymic2__ocl_kernel_get(
+        device, PYMIC2__OCL_KIND_ELEMENTWISE, launch->key, sizeof *launch->key,
+        pymic2__ocl_elementwise_kernel_name(layout, launch->scalars), source_elementwise,
+        &kernel);
+    if (status != PYMIC2_OK)
+        return status;
+    pymic2__ocl_args args;
+    pymic2__ocl_args_begin(&args, kernel);
+    pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(launch->desc->operands[ninputs].buffer));
+    pymic2__ocl_arg_long(&args, launch->offsets[ninputs]);
+    for (int k = 0; k < ninputs; k++) {
+        const pymic2_operand *in = &launch->desc->operands[k];
+        if (in->buffer == NULL) {
+            pymic2__ocl_arg(&args, (size_t)launch->itemsizes[k], &in->value);
+        } else {
+            pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(in->buffer));
+            pymic2__ocl_arg_long(&args, launch->offsets[k]);
+        }
+    }
+    if (layout == PYMIC2__OCL_CONTIGUOUS_TAIL) {
+        pymic2__ocl_arg_long(&args, first_or_ndim);
+        pymic2__ocl_arg_long(&args, n);
+    } else if (layout == PYMIC2__OCL_STRIDED) {
+        const cl_int ndim = (cl_int)first_or_ndim;
+        pymic2__ocl_arg_mem(&args, geometry);
+        pymic2__ocl_arg(&args, sizeof ndim, &ndim);
+        pymic2__ocl_arg_long(&args, n);
+    }
+    if (launch->flags != NULL)
+        pymic2__ocl_arg_mem(&args, launch->flags);
+    return pymic2__ocl_args_launch(&args, launch->stream, info->name, global,
+                                   PYMIC2__OCL_ELEMENTWISE_GROUP, done);
+}
+
 static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *done,
                            pymic2__ocl_check *check)
 {
@@ -413,12 +434,13 @@ static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl
     key.input = desc->operands[info->dtype_input].dtype;
     key.output = out->dtype;
     key.fp64 = pymic2__ocl_fp64(device);
+    unsigned scalars = 0;
     int64_t offsets[PYMIC2_MAX_OPERANDS] = {0}, itemsizes[PYMIC2_MAX_OPERANDS];
     for (int k = 0; k <= ninputs; k++) {
         const pymic2_operand *operand = &desc->operands[k];
         itemsizes[k] = (int64_t)pymic2_dtype_size(operand->dtype);
         if (operand->buffer == NULL)
-            key.scalars |= 1u << k;
+            scalars |= 1u << k;
         else if ((status = pymic2__ocl_element_offset(device, info->name, operand,
                                                       &offsets[k])) != PYMIC2_OK)
             return status;
@@ -428,15 +450,9 @@ static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl
     int contiguous = m.ndim <= 1;
     for (int k = 0; k <= ninputs && contiguous; k++)
         contiguous = desc->operands[k].buffer == NULL || m.ndim == 0 || m.strides[k][0] == 1;
-    key.ndim = contiguous ? 0 : m.ndim;
 
-    pymic2__ocl_kernel *kernel;
-    status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_ELEMENTWISE, &key, sizeof key,
-                                    "pymic2_elementwise", source_elementwise, &kernel);
-    if (status != PYMIC2_OK)
-        return status;
     cl_mem geometry = NULL, flags = NULL;
-    if (key.ndim) {
+    if (!contiguous) {
         /* shape, then the output's strides, then each input's (see the kernel) */
         int64_t values[(PYMIC2_MAX_OPERANDS + 1) * PYMIC2_MAX_DIMS];
         memcpy(values, m.shape, (size_t)m.ndim * sizeof values[0]);
@@ -446,30 +462,25 @@ static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl
         status = pymic2__ocl_temporary(device, (size_t)(ninputs + 2) * (size_t)m.ndim * 8,
                                        values, &geometry);
     }
-    const bool may_be_invalid = pymic2__ocl_op_may_be_invalid(key.op, key.input);
     const cl_int zero = 0;
-    if (status == PYMIC2_OK && may_be_invalid)
+    if (status == PYMIC2_OK && pymic2__ocl_op_may_be_invalid(key.op, key.input))
         status = pymic2__ocl_temporary(device, sizeof zero, &zero, &flags);
-    if (status == PYMIC2_OK) {
-        pymic2__ocl_args args;
-        pymic2__ocl_args_begin(&args, kernel);
-        pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(out->buffer));
-        pymic2__ocl_arg_long(&args, offsets[ninputs]);
-        for (int k = 0; k < ninputs; k++) {
-            const pymic2_operand *in = &desc->operands[k];
-            if (in->buffer == NULL) {
-                pymic2__ocl_arg(&args, (size_t)itemsizes[k], &in->value);
-            } else {
-                pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(in->buffer));
-                pymic2__ocl_arg_long(&args, offsets[k]);
-            }
-        }
-        if (geometry)
-            pymic2__ocl_arg_mem(&args, geometry);
-        if (flags)
-            pymic2__ocl_arg_mem(&args, flags);
-        status = pymic2__ocl_args_launch_exact(&args, stream, info->name, (size_t)count,
-                                               ELEMENTWISE_GROUP, done);
+    const elementwise_launch launch = {stream, desc, &key, scalars, offsets, itemsizes, flags};
+    const int64_t group = PYMIC2__OCL_ELEMENTWISE_GROUP;
+    const int64_t whole = count / group * group; /* elements in whole work-groups */
+    if (status == PYMIC2_OK && !contiguous) {
+        status = launch_elementwise(&launch, PYMIC2__OCL_STRIDED, (size_t)count, geometry,
+                                    m.ndim, count, done);
+    } else if (status == PYMIC2_OK) {
+        cl_event bulk = NULL;
+        if (whole > 0)
+            status = launch_elementwise(&launch, PYMIC2__OCL_CONTIGUOUS, (size_t)whole, NULL,
+                                        0, 0, whole < count ? &bulk : done);
+        if (status == PYMIC2_OK && whole < count)
+            status = launch_elementwise(&launch, PYMIC2__OCL_CONTIGUOUS_TAIL, (size_t)group,
+                                        NULL, whole, count, done);
+        if (bulk != NULL)
+            clReleaseEvent(bulk); /* the in-order queue runs the tail after it */
     }
     if (geometry)
         clReleaseMemObject(geometry);
@@ -501,6 +512,14 @@ static void push_dim(reduce_dim *dims, int *n, reduce_dim dim, int join)
         }
     }
     dims[(*n)++] = dim;
+}
+
+/* The kernels' (int kept, int reduced) arguments: the merged geometry's dimensions. */
+static void arg_dims(pymic2__ocl_args *args, int kept, int reduced)
+{
+    const cl_int values[2] = {kept, reduced};
+    pymic2__ocl_arg(args, sizeof values[0], &values[0]);
+    pymic2__ocl_arg(args, sizeof values[1], &values[1]);
 }
 
 static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *done)
@@ -547,8 +566,6 @@ static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_even
     memset(&key, 0, sizeof key);
     key.reduction = desc->reduction;
     key.input = in->dtype;
-    key.kept_ndim = nkept;
-    key.reduced_ndim = nred;
     key.fp64 = pymic2__ocl_fp64(device);
     key.segmented = pymic2__ocl_device_of(device)->runs_items_in_turn;
     int64_t geometry_values[5 * PYMIC2_MAX_DIMS + 1] = {0};
@@ -583,6 +600,7 @@ static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_even
             pymic2__ocl_arg_long(&args, outputs);
             pymic2__ocl_arg_long(&args, length);
             pymic2__ocl_arg_mem(&args, geometry);
+        arg_dims(&args, nkept, nred);
             pymic2__ocl_arg_long(&args, red[0].out);
             status = pymic2__ocl_args_launch(&args, stream, reduce->name, (size_t)outputs, 64,
                                              done);
@@ -608,6 +626,7 @@ static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_even
             pymic2__ocl_arg_long(&args, outputs);
             pymic2__ocl_arg_long(&args, length);
             pymic2__ocl_arg_mem(&args, geometry);
+        arg_dims(&args, nkept, nred);
             status = pymic2__ocl_args_launch(&args, stream, reduce->name, (size_t)outputs, 64,
                                              done);
         }
@@ -651,6 +670,7 @@ static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_even
         pymic2__ocl_arg_long(&args, chunks);
         pymic2__ocl_arg_long(&args, per_chunk);
         pymic2__ocl_arg_mem(&args, geometry);
+        arg_dims(&args, nkept, nred);
         pymic2__ocl_arg_mem(&args, partial);
         if (reduce->arg)
             pymic2__ocl_arg_mem(&args, partial_index);
@@ -670,6 +690,7 @@ static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_even
             pymic2__ocl_arg_long(&args, outputs);
             pymic2__ocl_arg_long(&args, chunks);
             pymic2__ocl_arg_mem(&args, geometry);
+        arg_dims(&args, nkept, nred);
             pymic2__ocl_arg_mem(&args, partial);
             if (reduce->arg)
                 pymic2__ocl_arg_mem(&args, partial_index);

@@ -58,23 +58,32 @@ void pymic2__ocl_compute_uninit(pymic2_device *device);
 
 /* ---------------------------------------------------------------- kernel sources (ocl_source.c) */
 
-/* An elementwise op's program: kernel "pymic2_elementwise". */
+/* An elementwise op's program: a kernel per layout and scalar mask (bit k: input k is a
+ * scalar kernel argument), named by pymic2__ocl_elementwise_kernel_name. */
 typedef struct pymic2__ocl_elementwise_key {
     pymic2_op op;
     pymic2_dtype input;  /* the dtype the row is read for (where: x's) */
     pymic2_dtype output;
-    unsigned scalars;    /* bit k: input k is a scalar kernel argument */
-    int ndim;            /* 0: every array operand contiguous; else strided, this many dims */
     bool fp64;           /* enable cl_khr_fp64 */
 } pymic2__ocl_elementwise_key;
 
+enum {
+    PYMIC2__OCL_CONTIGUOUS,      /* whole work-groups, no bounds check */
+    PYMIC2__OCL_CONTIGUOUS_TAIL, /* args + (long first, long n): elements [first, n) */
+    PYMIC2__OCL_STRIDED,         /* args + (geometry, int ndim, long n) */
+    PYMIC2__OCL_NUM_LAYOUTS
+};
+/* The work-group size of every elementwise launch: a multiple of PoCL's preferred 8 lanes,
+ * small enough to balance the last groups over the cores. */
+#define PYMIC2__OCL_ELEMENTWISE_GROUP 256
+const char *pymic2__ocl_elementwise_kernel_name(int layout, unsigned scalars);
+
 /* A reduction's program: kernels "pymic2_reduce_partial", "pymic2_reduce_final",
- * "pymic2_reduce_columns"; a cumulative one: "pymic2_scan". */
+ * "pymic2_reduce_columns"; a cumulative one: "pymic2_scan". The numbers of kept and
+ * reduced dimensions (after merging) are kernel arguments. */
 typedef struct pymic2__ocl_reduce_key {
     pymic2_reduction reduction;
     pymic2_dtype input;
-    int kept_ndim;    /* output dimensions after merging */
-    int reduced_ndim; /* reduced dimensions after merging (scan: 1) */
     bool fp64;
     bool segmented;   /* work-items fold contiguous segments, not every GROUP-th element */
 } pymic2__ocl_reduce_key;
@@ -161,11 +170,6 @@ void pymic2__ocl_arg_mem(pymic2__ocl_args *args, cl_mem mem);
  * chooses) on the stream's queue; *done gets the kernel's event. what names messages. */
 int pymic2__ocl_args_launch(pymic2__ocl_args *args, pymic2_stream *stream, const char *what,
                             size_t global, size_t local, cl_event *done);
-/* Enqueues exactly n > 0 work-items, for kernels without a bounds check: the largest
- * multiple of `group` in work-groups of that size, then the rest (global offset, the driver's
- * work-group size). *done gets the last kernel's event. */
-int pymic2__ocl_args_launch_exact(pymic2__ocl_args *args, pymic2_stream *stream,
-                                  const char *what, size_t n, size_t group, cl_event *done);
 /* 2-D launch: global and local sizes per dimension (global rounded up to local). */
 int pymic2__ocl_args_launch_2d(pymic2__ocl_args *args, pymic2_stream *stream, const char *what,
                                const size_t global[2], const size_t local[2], cl_event *done);

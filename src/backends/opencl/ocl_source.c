@@ -544,6 +544,105 @@ static void define_convert(text *t, const char *convert)
 
 static const char *const input_names[] = {"a", "b", "c"};
 
+/* Kernel names by layout and scalar mask (string literals: the kernel cache keeps them). */
+#define PYMIC2__OCL_MASK_NAMES(prefix)                                                      \
+    {prefix "_0", prefix "_1", prefix "_2", prefix "_3", prefix "_4", prefix "_5",          \
+     prefix "_6", prefix "_7"}
+static const char *const elementwise_names[PYMIC2__OCL_NUM_LAYOUTS][8] = {
+    [PYMIC2__OCL_CONTIGUOUS] = PYMIC2__OCL_MASK_NAMES("pymic2_contiguous"),
+    [PYMIC2__OCL_CONTIGUOUS_TAIL] = PYMIC2__OCL_MASK_NAMES("pymic2_contiguous_tail"),
+    [PYMIC2__OCL_STRIDED] = PYMIC2__OCL_MASK_NAMES("pymic2_strided"),
+};
+#undef PYMIC2__OCL_MASK_NAMES
+
+const char *pymic2__ocl_elementwise_kernel_name(int layout, unsigned scalars)
+{
+    return elementwise_names[layout][scalars];
+}
+
+/*
+ * One kernel of an elementwise program: `out = row(inputs)` for one layout, input k a
+ * scalar argument where bit k of `scalars` is set. The contiguous kernel has no bounds
+ * check (a branch there kept PoCL from vectorising exp's body fully, exp 25 % slower): it
+ * runs on whole work-groups of PYMIC2__OCL_ELEMENTWISE_GROUP, and the checked tail kernel
+ * takes the last partial group. The strided kernel decomposes the element number over the
+ * shape (ndim and the geometry are arguments) and checks bounds too. Every launch has one
+ * work-group size and no global offset, so PoCL compiles one work-group function per kernel
+ * instead of one per remainder size.
+ */
+static void append_elementwise_kernel(text *t, const pymic2__op_info *info,
+                                      const char *expression, int layout, unsigned scalars)
+{
+    const bool iota = info->rule == PYMIC2__OUT_IOTA;
+    const bool flags = strstr(expression, "invalid") != NULL;
+    /* input k's element type: where's condition is bool */
+    const char *types[3];
+    for (int k = 0; k < info->ninputs; k++)
+        types[k] = info->rule == PYMIC2__OUT_SELECT && k == 0 ? "uchar" : "T";
+
+    append(t, "__kernel void %s(__global TO *out, long out_offset",
+           elementwise_names[layout][scalars]);
+    for (int k = 0; k < info->ninputs; k++) {
+        if (scalars >> k & 1)
+            append(t, ", const %s %s_value", types[k], input_names[k]);
+        else
+            append(t, ", __global const %s *%s_data, long %s_offset", types[k],
+                   input_names[k], input_names[k]);
+    }
+    if (layout == PYMIC2__OCL_CONTIGUOUS_TAIL)
+        append(t, ", long first, long n");
+    else if (layout == PYMIC2__OCL_STRIDED)
+        append(t, ", __global const long *geometry, int ndim, long n");
+    append(t, "%s)\n{\n", flags ? ", __global int *flags" : "");
+    if (layout == PYMIC2__OCL_CONTIGUOUS_TAIL)
+        append(t, "    const long i = first + get_global_id(0);\n"
+                  "    if (i >= n)\n        return;\n");
+    else if (layout == PYMIC2__OCL_STRIDED)
+        append(t, "    const long i = get_global_id(0);\n"
+                  "    if (i >= n)\n        return;\n");
+    else
+        append(t, "    const long i = get_global_id(0);\n");
+    append(t, "    int invalid = 0;\n");
+    if (iota)
+        append(t, "    const long index = i;\n");
+    if (layout == PYMIC2__OCL_STRIDED) {
+        /* geometry: shape[ndim], then the strides (elements) of the output and each input */
+        append(t, "    long out_at = out_offset");
+        for (int k = 0; k < info->ninputs; k++)
+            if (!(scalars >> k & 1))
+                append(t, ", %s_at = %s_offset", input_names[k], input_names[k]);
+        append(t, ";\n    long rest = i;\n"
+                  "    for (int d = ndim - 1; d >= 0; d--) {\n"
+                  "        const long size = geometry[d];\n"
+                  "        const long j = rest %% size;\n"
+                  "        rest /= size;\n"
+                  "        out_at += j * geometry[ndim + d];\n");
+        for (int k = 0; k < info->ninputs; k++)
+            if (!(scalars >> k & 1))
+                append(t, "        %s_at += j * geometry[%d * ndim + d];\n", input_names[k],
+                       k + 2);
+        append(t, "    }\n");
+    } else {
+        append(t, "    const long out_at = out_offset + i;\n");
+        for (int k = 0; k < info->ninputs; k++)
+            if (!(scalars >> k & 1))
+                append(t, "    const long %s_at = %s_offset + i;\n", input_names[k],
+                       input_names[k]);
+    }
+    for (int k = 0; k < info->ninputs; k++) {
+        if (scalars >> k & 1)
+            append(t, "    const %s %s = %s_value;\n", types[k], input_names[k],
+                   input_names[k]);
+        else
+            append(t, "    const %s %s = %s_data[%s_at];\n", types[k], input_names[k],
+                   input_names[k], input_names[k]);
+    }
+    append(t, "    out[out_at] = PYMIC2_CONVERT(TO, (%s));\n", expression);
+    if (flags)
+        append(t, "    if (invalid)\n        flags[0] = 1;\n");
+    append(t, "}\n");
+}
+
 int pymic2__ocl_source_elementwise(const char *device, const pymic2__ocl_elementwise_key *key,
                                    char **source)
 {
@@ -564,76 +663,14 @@ int pymic2__ocl_source_elementwise(const char *device, const pymic2__ocl_element
         convert = convert_bool;
     else if (info->rule == PYMIC2__OUT_ANY)
         convert = convert_text[from][pymic2__dtype_class_of(key->output)];
-    if (key->ndim < 0 || key->ndim > PYMIC2_MAX_DIMS)
-        return pymic2__error(PYMIC2_EINVAL, "%s: %s: %d dimensions", device, info->name,
-                             key->ndim);
-
     text t = {0};
     begin_source(&t, key->input, key->fp64,
                  key->input == PYMIC2_COMPLEX128 || key->output == PYMIC2_COMPLEX128);
     define_convert(&t, convert);
     append(&t, "#define TO %s\n", dtype_limits[key->output].ocl);
-    append(&t, "#define NDIM %d\n", key->ndim);
-    const bool iota = info->rule == PYMIC2__OUT_IOTA;
-    const bool flags = strstr(expression, "invalid") != NULL;
-    /* input k's element type: where's condition is bool */
-    const char *types[3];
-    for (int k = 0; k < info->ninputs; k++)
-        types[k] = info->rule == PYMIC2__OUT_SELECT && k == 0 ? "uchar" : "T";
-
-    append(&t, "__kernel void pymic2_elementwise(__global TO *out, long out_offset");
-    for (int k = 0; k < info->ninputs; k++) {
-        if (key->scalars >> k & 1)
-            append(&t, ", const %s %s_value", types[k], input_names[k]);
-        else
-            append(&t, ", __global const %s *%s_data, long %s_offset", types[k],
-                   input_names[k], input_names[k]);
-    }
-    append(&t, "%s%s)\n{\n", key->ndim ? ", __global const long *geometry" : "",
-           flags ? ", __global int *flags" : "");
-    /* launched with exactly n work-items (pymic2__ocl_args_launch_exact): no bounds check,
-     * whose branch kept PoCL from vectorising exp's body fully (exp 25 % faster without) */
-    append(&t, "    const long i = get_global_id(0);\n"
-               "    int invalid = 0;\n");
-    if (iota)
-        append(&t, "    const long index = i;\n");
-    /* element offsets: i itself when contiguous, else i decomposed over the shape */
-    if (key->ndim) {
-        /* geometry: shape[NDIM], then the strides (elements) of the output and each input */
-        append(&t, "    long out_at = out_offset");
-        for (int k = 0; k < info->ninputs; k++)
-            if (!(key->scalars >> k & 1))
-                append(&t, ", %s_at = %s_offset", input_names[k], input_names[k]);
-        append(&t, ";\n    long rest = i;\n"
-                   "    for (int d = NDIM - 1; d >= 0; d--) {\n"
-                   "        const long size = geometry[d];\n"
-                   "        const long j = rest %% size;\n"
-                   "        rest /= size;\n"
-                   "        out_at += j * geometry[NDIM + d];\n");
-        for (int k = 0; k < info->ninputs; k++)
-            if (!(key->scalars >> k & 1))
-                append(&t, "        %s_at += j * geometry[%d * NDIM + d];\n", input_names[k],
-                       k + 2);
-        append(&t, "    }\n");
-    } else {
-        append(&t, "    const long out_at = out_offset + i;\n");
-        for (int k = 0; k < info->ninputs; k++)
-            if (!(key->scalars >> k & 1))
-                append(&t, "    const long %s_at = %s_offset + i;\n", input_names[k],
-                       input_names[k]);
-    }
-    for (int k = 0; k < info->ninputs; k++) {
-        if (key->scalars >> k & 1)
-            append(&t, "    const %s %s = %s_value;\n", types[k], input_names[k],
-                   input_names[k]);
-        else
-            append(&t, "    const %s %s = %s_data[%s_at];\n", types[k], input_names[k],
-                   input_names[k], input_names[k]);
-    }
-    append(&t, "    out[out_at] = PYMIC2_CONVERT(TO, (%s));\n", expression);
-    if (flags)
-        append(&t, "    if (invalid)\n        flags[0] = 1;\n");
-    append(&t, "}\n");
+    for (unsigned scalars = 0; scalars < 1u << info->ninputs; scalars++)
+        for (int layout = 0; layout < PYMIC2__OCL_NUM_LAYOUTS; layout++)
+            append_elementwise_kernel(&t, info, expression, layout, scalars);
     return finish(&t, device, source);
 }
 
@@ -676,10 +713,6 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
     int status = check_dtype(device, reduce->name, key->input, key->fp64);
     if (status != PYMIC2_OK)
         return status;
-    if (key->kept_ndim < 0 || key->kept_ndim > PYMIC2_MAX_DIMS || key->reduced_ndim < 0 ||
-        key->reduced_ndim > PYMIC2_MAX_DIMS)
-        return pymic2__error(PYMIC2_EINVAL, "%s: %s: %d kept and %d reduced dimensions",
-                             device, reduce->name, key->kept_ndim, key->reduced_ndim);
     /* the accumulator: the input's dtype (float64 for float32 sums), bool for all/any,
      * int64 for count_nonzero; the output: the accumulator's dtype, float32 for those sums */
     pymic2_dtype acc = key->input;
@@ -711,8 +744,10 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
            reduce->arg ? "long" : dtype_limits[wider ? key->input : acc].ocl);
     append(&t, "#define LIFT(VALUE) (%s)\n", lift);
     append(&t, "#define IDENTITY ((ACC)%s)\n", reduce_identity(key->reduction, acc));
-    append(&t, "#define KEPT %d\n#define REDUCED %d\n#define GROUP %d\n", key->kept_ndim,
-           key->reduced_ndim, PYMIC2__OCL_REDUCE_GROUP);
+    /* the merged dimensions are kernel arguments, not constants: one program serves every
+     * shape */
+    append(&t, "#define KEPT kept\n#define REDUCED reduced\n#define GROUP %d\n",
+           PYMIC2__OCL_REDUCE_GROUP);
     append(&t, "ACC pymic2_combine(ACC a, ACC b)\n{\n    int invalid = 0;\n"
                "    return (ACC)(%s);\n}\n", combine);
     if (reduce->arg) {
@@ -740,7 +775,7 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
      * reduced shape[REDUCED], reduced input strides[REDUCED]; strides in elements.
      */
     append(&t,
-           "long kept_offset(__global const long *g, long m, long *out_at)\n"
+           "long kept_offset(__global const long *g, int kept, long m, long *out_at)\n"
            "{\n"
            "    long at = 0, o = 0;\n"
            "    for (int d = KEPT - 1; d >= 0; d--) {\n"
@@ -752,7 +787,7 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
            "    *out_at = o;\n"
            "    return at;\n"
            "}\n"
-           "long reduced_offset(__global const long *g, long r)\n"
+           "long reduced_offset(__global const long *g, int kept, int reduced, long r)\n"
            "{\n"
            "    long at = 0;\n"
            "    for (int d = REDUCED - 1; d >= 0; d--) {\n"
@@ -767,13 +802,13 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
         append(&t,
                "__kernel void pymic2_scan(__global const TI *in, long in_offset, __global TO *out,"
                " long out_offset, long lines, long length, __global const long *g,"
-               " long out_stride)\n"
+               " int kept, int reduced, long out_stride)\n"
                "{\n"
                "    const long m = get_global_id(0);\n"
                "    if (m >= lines)\n"
                "        return;\n"
                "    long o;\n"
-               "    const long at = in_offset + kept_offset(g, m, &o);\n"
+               "    const long at = in_offset + kept_offset(g, kept, m, &o);\n"
                "    const long step = g[3 * KEPT + REDUCED];\n"
                "    o += out_offset;\n"
                "    ACC acc = LIFT(in[at]);\n" /* the first element as is: -0.0 stays */
@@ -808,7 +843,7 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
            "__kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))\n"
            "void pymic2_reduce_partial(__global const TI *in, long in_offset, __global TO *out,"
            " long out_offset, long length, long chunks, long per_chunk,"
-           " __global const long *g, __global ACC *partial%s)\n"
+           " __global const long *g, int kept, int reduced, __global ACC *partial%s)\n"
            "{\n"
            "    __local ACC values[GROUP];\n"
            "    __local long indices[GROUP];\n"
@@ -816,7 +851,7 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
            "    const long group = get_group_id(0);\n"
            "    const long m = group / chunks, chunk = group %% chunks;\n"
            "    long o;\n"
-           "    const long base = in_offset + kept_offset(g, m, &o);\n"
+           "    const long base = in_offset + kept_offset(g, kept, m, &o);\n"
            "    const long begin = chunk * per_chunk;\n"
            "    const long end = min(begin + per_chunk, length);\n"
            "    ACC acc = IDENTITY;\n"
@@ -853,7 +888,7 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
            "        }\n"
            "    } else {\n"
            "        for (long r = begin + j; r < end; r += GROUP) {\n"
-           "            const ACC v = LIFT(in[base + reduced_offset(g, r)]);\n"
+           "            const ACC v = LIFT(in[base + reduced_offset(g, kept, reduced, r)]);\n"
            "            FOLD(v, r);\n"
            "        }\n"
            "    }\n"
@@ -887,13 +922,14 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
     /* Pass 2: one work-item per output folds its chunks in order. */
     append(&t,
            "__kernel void pymic2_reduce_final(__global TO *out, long out_offset, long outputs,"
-           " long chunks, __global const long *g, __global const ACC *partial%s)\n"
+           " long chunks, __global const long *g, int kept, int reduced,"
+           " __global const ACC *partial%s)\n"
            "{\n"
            "    const long m = get_global_id(0);\n"
            "    if (m >= outputs)\n"
            "        return;\n"
            "    long o;\n"
-           "    kept_offset(g, m, &o);\n"
+           "    kept_offset(g, kept, m, &o);\n"
            "    ACC acc = IDENTITY;\n"
            "    long acc_at = -1;\n"
            "    for (long c = 0; c < chunks; c++) {\n"
@@ -910,17 +946,17 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
     append(&t,
            "__kernel void pymic2_reduce_columns(__global const TI *in, long in_offset,"
            " __global TO *out, long out_offset, long outputs, long length,"
-           " __global const long *g)\n"
+           " __global const long *g, int kept, int reduced)\n"
            "{\n"
            "    const long m = get_global_id(0);\n"
            "    if (m >= outputs)\n"
            "        return;\n"
            "    long o;\n"
-           "    const long base = in_offset + kept_offset(g, m, &o);\n"
+           "    const long base = in_offset + kept_offset(g, kept, m, &o);\n"
            "    ACC acc = IDENTITY;\n"
            "    long acc_at = -1;\n"
            "    for (long r = 0; r < length; r++) {\n"
-           "        const ACC v = LIFT(in[base + reduced_offset(g, r)]);\n"
+           "        const ACC v = LIFT(in[base + reduced_offset(g, kept, reduced, r)]);\n"
            "        FOLD(v, r);\n"
            "%s"
            "    }\n"
