@@ -100,6 +100,39 @@ def test_binary_ops_match_numpy(cl, name, dtype):
               dtype)
 
 
+# (shape, view) pairs whose merged layouts reach every elementwise kernel: contiguous on whole
+# 256-item work-groups, with a checked tail, the tail alone; strided with 1, 2 and 3 fixed
+# dimensions (whole groups unchecked, the rest checked) and 5 (checked throughout)
+LAYOUTS = [((512,), numpy.s_[:]), ((700,), numpy.s_[:]), ((1,), numpy.s_[:]),
+           ((200,), numpy.s_[:]), ((1024,), numpy.s_[::2]), ((999,), numpy.s_[::3]),
+           ((64, 16), numpy.s_[:, ::2]), ((37, 29), numpy.s_[::2, 1::3]),
+           ((8, 8, 16), numpy.s_[:, ::2, ::2]), ((9, 7, 5), numpy.s_[::2, :, ::2]),
+           ((4, 3, 4, 3, 8), numpy.s_[:, ::2, :, ::2, ::2])]
+
+
+@pytest.mark.parametrize("shape, view", LAYOUTS, ids=[str(s) for s, _ in LAYOUTS])
+def test_every_elementwise_layout_and_scalar_mask(cl, shape, view):
+    a, b = sample(numpy.float64, shape, 9)[view], sample(numpy.float64, shape, 10)[view]
+    condition = sample(numpy.bool_, shape, 11)[view]
+    da, db = pymic2.asarray(a, device=cl), pymic2.asarray(b, device=cl)
+    dc = pymic2.asarray(condition, device=cl)
+    # views of device arrays keep the strides (asarray of a NumPy view copies it contiguous)
+    full_a = pymic2.asarray(sample(numpy.float64, shape, 9), device=cl)
+    strided_a = full_a[view]
+    with numpy.errstate(all="ignore"):
+        check(da - db, a - b, numpy.float64)
+        check(strided_a - db, a - b, numpy.float64)
+        check(strided_a - 2.5, a - 2.5, numpy.float64)
+        check(pymic2.subtract(2.5, strided_a), 2.5 - a, numpy.float64)
+        check(pymic2.exp(strided_a), numpy.exp(a), numpy.float64)
+        for x, nx in ((strided_a, a), (1.5, 1.5)):
+            for y, ny in ((db, b), (-4.0, -4.0)):
+                check(pymic2.where(dc, x, y), numpy.where(condition, nx, ny), numpy.float64)
+        strided_a += db  # in place through the view: every element once
+        check(strided_a, a + b, numpy.float64)
+        check(pymic2.sum(full_a[view]), numpy.sum(a + b), numpy.float64)
+
+
 @pytest.mark.parametrize("dtype", REAL_DTYPES)
 @pytest.mark.parametrize("name", UNARY)
 def test_unary_ops_match_numpy(cl, name, dtype):

@@ -367,11 +367,11 @@ typedef struct elementwise_launch {
     cl_mem flags; /* NULL: the op sets no `invalid` */
 } elementwise_launch;
 
-/* Sets the arguments of the layout's kernel for `launch`, then the layout's own (tail:
- * first_or_ndim is first; strided: geometry, first_or_ndim is ndim; both: n elements), and
- * enqueues `global` work-items in work-groups of PYMIC2__OCL_ELEMENTWISE_GROUP. */
+/* Sets the arguments of the layout's kernel for `launch`, then the layout's own (strided:
+ * geometry and ndim; all but contiguous: elements [first, n)), and enqueues `global`
+ * work-items in work-groups of PYMIC2__OCL_ELEMENTWISE_GROUP. */
 static int launch_elementwise(const elementwise_launch *launch, int layout, size_t global,
-                              cl_mem geometry, int64_t first_or_ndim, int64_t n,
+                              cl_mem geometry, int ndim, int64_t first, int64_t n,
                               cl_event *done)
 {
     pymic2_device *device = launch->stream->device;
@@ -397,13 +397,13 @@ static int launch_elementwise(const elementwise_launch *launch, int layout, size
             pymic2__ocl_arg_long(&args, launch->offsets[k]);
         }
     }
-    if (layout == PYMIC2__OCL_CONTIGUOUS_TAIL) {
-        pymic2__ocl_arg_long(&args, first_or_ndim);
-        pymic2__ocl_arg_long(&args, n);
-    } else if (layout == PYMIC2__OCL_STRIDED) {
-        const cl_int ndim = (cl_int)first_or_ndim;
+    if (layout >= PYMIC2__OCL_STRIDED) {
+        const cl_int dims = ndim;
         pymic2__ocl_arg_mem(&args, geometry);
-        pymic2__ocl_arg(&args, sizeof ndim, &ndim);
+        pymic2__ocl_arg(&args, sizeof dims, &dims);
+    }
+    if (layout != PYMIC2__OCL_CONTIGUOUS) {
+        pymic2__ocl_arg_long(&args, first);
         pymic2__ocl_arg_long(&args, n);
     }
     if (launch->flags != NULL)
@@ -467,21 +467,32 @@ static int run_elementwise(pymic2_stream *stream, const pymic2_op_desc *desc, cl
         status = pymic2__ocl_temporary(device, sizeof zero, &zero, &flags);
     const elementwise_launch launch = {stream, desc, &key, scalars, offsets, itemsizes, flags};
     const int64_t group = PYMIC2__OCL_ELEMENTWISE_GROUP;
-    const int64_t whole = count / group * group; /* elements in whole work-groups */
-    if (status == PYMIC2_OK && !contiguous) {
-        status = launch_elementwise(&launch, PYMIC2__OCL_STRIDED, (size_t)count, geometry,
-                                    m.ndim, count, done);
-    } else if (status == PYMIC2_OK) {
-        cl_event bulk = NULL;
-        if (whole > 0)
-            status = launch_elementwise(&launch, PYMIC2__OCL_CONTIGUOUS, (size_t)whole, NULL,
-                                        0, 0, whole < count ? &bulk : done);
-        if (status == PYMIC2_OK && whole < count)
-            status = launch_elementwise(&launch, PYMIC2__OCL_CONTIGUOUS_TAIL, (size_t)group,
-                                        NULL, whole, count, done);
-        if (bulk != NULL)
-            clReleaseEvent(bulk); /* the in-order queue runs the tail after it */
+    /* whole work-groups unchecked (contiguous, or strided with up to 3 dimensions), the
+     * rest by a checked kernel */
+    int bulk_layout = PYMIC2__OCL_CONTIGUOUS, rest_layout = PYMIC2__OCL_CONTIGUOUS_TAIL;
+    int64_t whole = count / group * group;
+    if (!contiguous) {
+        rest_layout = PYMIC2__OCL_STRIDED;
+        bulk_layout = PYMIC2__OCL_STRIDED + m.ndim;
+        if (m.ndim > PYMIC2__OCL_STRIDED_FIXED_MAX)
+            whole = 0;
     }
+    /* both kernels first: a failure leaves nothing enqueued */
+    pymic2__ocl_kernel *unused;
+    if (status == PYMIC2_OK && whole > 0 && whole < count)
+        status = pymic2__ocl_kernel_get(
+            device, PYMIC2__OCL_KIND_ELEMENTWISE, &key, sizeof key,
+            pymic2__ocl_elementwise_kernel_name(rest_layout, scalars), source_elementwise,
+            &unused);
+    cl_event bulk = NULL;
+    if (status == PYMIC2_OK && whole > 0)
+        status = launch_elementwise(&launch, bulk_layout, (size_t)whole, geometry, m.ndim, 0,
+                                    count, whole < count ? &bulk : done);
+    if (status == PYMIC2_OK && whole < count)
+        status = launch_elementwise(&launch, rest_layout, (size_t)(count - whole), geometry,
+                                    m.ndim, whole, count, done);
+    if (bulk != NULL)
+        clReleaseEvent(bulk); /* the in-order queue runs the rest after it */
     if (geometry)
         clReleaseMemObject(geometry);
     return pymic2__ocl_check_attach(check, status, flags, sizeof zero, report_negative_power);

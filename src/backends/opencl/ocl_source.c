@@ -552,6 +552,9 @@ static const char *const elementwise_names[PYMIC2__OCL_NUM_LAYOUTS][8] = {
     [PYMIC2__OCL_CONTIGUOUS] = PYMIC2__OCL_MASK_NAMES("pymic2_contiguous"),
     [PYMIC2__OCL_CONTIGUOUS_TAIL] = PYMIC2__OCL_MASK_NAMES("pymic2_contiguous_tail"),
     [PYMIC2__OCL_STRIDED] = PYMIC2__OCL_MASK_NAMES("pymic2_strided"),
+    [PYMIC2__OCL_STRIDED_1] = PYMIC2__OCL_MASK_NAMES("pymic2_strided1"),
+    [PYMIC2__OCL_STRIDED_2] = PYMIC2__OCL_MASK_NAMES("pymic2_strided2"),
+    [PYMIC2__OCL_STRIDED_3] = PYMIC2__OCL_MASK_NAMES("pymic2_strided3"),
 };
 #undef PYMIC2__OCL_MASK_NAMES
 
@@ -565,8 +568,9 @@ const char *pymic2__ocl_elementwise_kernel_name(int layout, unsigned scalars)
  * scalar argument where bit k of `scalars` is set. The contiguous kernel has no bounds
  * check (a branch there kept PoCL from vectorising exp's body fully, exp 25 % slower): it
  * runs on whole work-groups of PYMIC2__OCL_ELEMENTWISE_GROUP, and the checked tail kernel
- * takes the last partial group. The strided kernel decomposes the element number over the
- * shape (ndim and the geometry are arguments) and checks bounds too. Every launch has one
+ * takes the last partial group. Strided kernels decompose the element number over the
+ * shape (geometry); those with a fixed ndim run unchecked on whole work-groups, the checked
+ * one with ndim from its argument takes tails and more dimensions. Every launch has one
  * work-group size and no global offset, so PoCL compiles one work-group function per kernel
  * instead of one per remainder size.
  */
@@ -575,6 +579,12 @@ static void append_elementwise_kernel(text *t, const pymic2__op_info *info,
 {
     const bool iota = info->rule == PYMIC2__OUT_IOTA;
     const bool flags = strstr(expression, "invalid") != NULL;
+    const bool strided = layout >= PYMIC2__OCL_STRIDED;
+    const bool checked = layout == PYMIC2__OCL_CONTIGUOUS_TAIL || layout == PYMIC2__OCL_STRIDED;
+    /* the strided loop's dimension count: the argument, or a constant to unroll */
+    char ndim[16] = "ndim";
+    if (strided && layout != PYMIC2__OCL_STRIDED)
+        snprintf(ndim, sizeof ndim, "%d", layout - PYMIC2__OCL_STRIDED);
     /* input k's element type: where's condition is bool */
     const char *types[3];
     for (int k = 0; k < info->ninputs; k++)
@@ -589,38 +599,35 @@ static void append_elementwise_kernel(text *t, const pymic2__op_info *info,
             append(t, ", __global const %s *%s_data, long %s_offset", types[k],
                    input_names[k], input_names[k]);
     }
-    if (layout == PYMIC2__OCL_CONTIGUOUS_TAIL)
+    if (strided)
+        append(t, ", __global const long *geometry, int ndim");
+    if (layout != PYMIC2__OCL_CONTIGUOUS)
         append(t, ", long first, long n");
-    else if (layout == PYMIC2__OCL_STRIDED)
-        append(t, ", __global const long *geometry, int ndim, long n");
     append(t, "%s)\n{\n", flags ? ", __global int *flags" : "");
-    if (layout == PYMIC2__OCL_CONTIGUOUS_TAIL)
+    if (checked)
         append(t, "    const long i = first + get_global_id(0);\n"
-                  "    if (i >= n)\n        return;\n");
-    else if (layout == PYMIC2__OCL_STRIDED)
-        append(t, "    const long i = get_global_id(0);\n"
                   "    if (i >= n)\n        return;\n");
     else
         append(t, "    const long i = get_global_id(0);\n");
     append(t, "    int invalid = 0;\n");
     if (iota)
         append(t, "    const long index = i;\n");
-    if (layout == PYMIC2__OCL_STRIDED) {
+    if (strided) {
         /* geometry: shape[ndim], then the strides (elements) of the output and each input */
         append(t, "    long out_at = out_offset");
         for (int k = 0; k < info->ninputs; k++)
             if (!(scalars >> k & 1))
                 append(t, ", %s_at = %s_offset", input_names[k], input_names[k]);
         append(t, ";\n    long rest = i;\n"
-                  "    for (int d = ndim - 1; d >= 0; d--) {\n"
+                  "    for (int d = %s - 1; d >= 0; d--) {\n"
                   "        const long size = geometry[d];\n"
                   "        const long j = rest %% size;\n"
                   "        rest /= size;\n"
-                  "        out_at += j * geometry[ndim + d];\n");
+                  "        out_at += j * geometry[%s + d];\n", ndim, ndim);
         for (int k = 0; k < info->ninputs; k++)
             if (!(scalars >> k & 1))
-                append(t, "        %s_at += j * geometry[%d * ndim + d];\n", input_names[k],
-                       k + 2);
+                append(t, "        %s_at += j * geometry[%d * %s + d];\n", input_names[k],
+                       k + 2, ndim);
         append(t, "    }\n");
     } else {
         append(t, "    const long out_at = out_offset + i;\n");
