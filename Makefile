@@ -52,8 +52,8 @@ test-c: deps
 
 # The whole suite on host:0, then again on opencl:0 when an OpenCL platform exists (issue 5:
 # every device passes the same NumPy oracle). Host-only tests skip there, saying why. On a
-# fresh machine the opencl:0 pass compiles every kernel it uses (PoCL's compiler runs on one
-# thread): two pytest processes take 4.5 minutes here instead of 8.7; about 1 minute once
+# fresh machine the opencl:0 pass compiles every kernel program it uses (about 415; PoCL's
+# compiler runs on one thread): two pytest processes take about 2 minutes here; 40 s once
 # the kernel caches are warm. The host pass stays in one process (it times streams).
 test-python: build
 	cd tests/python && ../../$(PYTHON) -m pytest -q

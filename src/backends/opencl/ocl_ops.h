@@ -4,7 +4,9 @@
  *
  * Kernel sources are generated (ocl_source.c) from the same rows of src/ops/op_table.h as the
  * host loops: the row's expression text goes into an OpenCL C kernel whose prelude defines
- * T, W, `invalid` and the pymic2__ helpers the rows call. One program per (op, dtypes, path),
+ * T, W, `invalid` and the pymic2__ helpers the rows call. One program per (op, dtypes) with
+ * a kernel per layout and scalar mask (one clang run costs about 100 ms on PoCL whatever
+ * the number of kernels; each kernel's work-group function is compiled only when launched),
  * built on first use through pymic2__ocl_program_get (memory and disk cache); the cl_kernel
  * objects are kept per device (ocl_ops.c).
  *
