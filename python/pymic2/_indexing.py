@@ -85,13 +85,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
             raise TypeError(f"take: indices must be integers, not {indices.dtype}")
         indices = indices.astype(numpy.int64, copy=False)
     result = getitem(a, (slice(None),) * axis + (indices,))
-    if out is None:
-        return result
-    out = _math._single_out(out)
-    if out.shape != result.shape:
-        raise ValueError(f"take: out has shape {out.shape}, the result has shape "
-                         f"{result.shape}")
-    return _math._write_out("take", result, out, "unsafe")
+    return _math._into_out("take", result, out, "unsafe")
 
 
 def take_along_axis(arr, indices, axis=-1):

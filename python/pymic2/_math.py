@@ -77,6 +77,18 @@ def _write_out(op_name, result, out, casting):
     return _elementwise(_core.OP_COPY, result, out=out)
 
 
+def _into_out(op_name, result, out, casting):
+    """result when out is None, else result written into out (one array, or a 1-tuple) of
+    the same shape under NumPy's casting rule; returns out."""
+    out = _single_out(out)
+    if out is None:
+        return result
+    if out.shape != result.shape:
+        raise ValueError(f"{op_name}: out has shape {out.shape}, the result has shape "
+                         f"{result.shape}")
+    return _write_out(op_name, result, out, casting)
+
+
 def _single_out(out):
     if isinstance(out, tuple):
         if len(out) != 1:
@@ -434,13 +446,7 @@ def masked_reduce(function, a, axis=None, dtype=None, out=None, keepdims=False,
         if combine in ("add", "multiply") and dtype is None and a.dtype.kind == "u":
             numpy.uint64(initial)  # NumPy's unsigned sums are uint64 and refuse -2 so
         result = globals()[combine](result, result.dtype.type(initial).item())
-    out = _single_out(out)
-    if out is None:
-        return result
-    if out.shape != result.shape:
-        raise ValueError(f"{name}: out has shape {out.shape}, the result has shape "
-                         f"{result.shape}")
-    return _write_out(name, result, out, "same_kind")
+    return _into_out(name, result, out, "same_kind")
 
 
 def masked_mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):

@@ -242,13 +242,7 @@ def _divide_into(total, count, dt, out, name):
     quotient = _math.divide(total, count)
     if quotient.dtype != dt:
         quotient = _cast(quotient, dt)
-    if out is None:
-        return quotient
-    out = _math._single_out(out)
-    if out.shape != quotient.shape:
-        raise ValueError(f"{name}: out has shape {out.shape}, the result has shape "
-                         f"{quotient.shape}")
-    return _math._write_out(name, quotient, out, "unsafe")
+    return _math._into_out(name, quotient, out, "unsafe")
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
