@@ -156,6 +156,31 @@ static void run_row(op_plan *plan, char **args, int64_t n, const int64_t *steps,
     }
 }
 
+/* Whether rows go in passes (plan->pass), for streaming stores of a large output and for
+ * prefetching inputs that are read in order and do not fit the caches. */
+static void plan_passes(op_plan *plan, int64_t total, int64_t out_size)
+{
+    const int output = plan->noperands - 1;
+    const int64_t *inner_strides = plan->strides[plan->ndim - 1];
+    plan->streaming = inner_strides[output] == out_size &&
+                      (size_t)(total * out_size) >= PYMIC2__HOST_STREAMING_MIN;
+    plan->pass = plan->streaming ? STREAM_BUFFER_BYTES / out_size : 0;
+    plan->prefetch = 0;
+    int64_t widest_step = 0, read_bytes = 0;
+    for (int k = 0; k < output; k++)
+        if (inner_strides[k] > 0 && inner_strides[k] <= 64) { /* every line is read */
+            plan->prefetch |= 1u << k;
+            read_bytes += total * inner_strides[k];
+            widest_step = inner_strides[k] > widest_step ? inner_strides[k] : widest_step;
+        }
+    if (read_bytes < PYMIC2__PREFETCH_MIN) {
+        plan->prefetch = 0;
+        return;
+    }
+    const int64_t pass = PREFETCH_PASS_BYTES / widest_step;
+    plan->pass = plan->pass == 0 || pass < plan->pass ? pass : plan->pass;
+}
+
 /* Runs flattened elements [begin, end): row by row along the innermost dimension. */
 static void run_range(void *context, int64_t begin, int64_t end, int member)
 {
@@ -249,25 +274,8 @@ int pymic2__host_run_op(pymic2__team *team, const pymic2_op_desc *desc)
         return PYMIC2_OK;
     simplify_dimensions(plan, output);
     const int64_t out_size = (int64_t)pymic2_dtype_size(out->dtype);
-    const int64_t *inner_strides = plan->strides[plan->ndim - 1];
-    plan->streaming = inner_strides[output] == out_size &&
-                      (size_t)(total * out_size) >= PYMIC2__HOST_STREAMING_MIN;
-    plan->pass = plan->streaming ? STREAM_BUFFER_BYTES / out_size : 0;
-    plan->prefetch = 0;
-    int64_t widest_step = 0, read_bytes = 0;
-    for (int k = 0; k < output; k++)
-        if (inner_strides[k] > 0 && inner_strides[k] <= 64) { /* every line is read */
-            plan->prefetch |= 1u << k;
-            read_bytes += total * inner_strides[k];
-            widest_step = inner_strides[k] > widest_step ? inner_strides[k] : widest_step;
-        }
-    if (read_bytes < PYMIC2__PREFETCH_MIN)
-        plan->prefetch = 0;
-    if (plan->prefetch) {
-        const int64_t pass = PREFETCH_PASS_BYTES / widest_step;
-        plan->pass = plan->pass == 0 || pass < plan->pass ? pass : plan->pass;
-    }
-    int64_t min_piece = PIECE_BYTES / (int64_t)pymic2_dtype_size(out->dtype);
+    plan_passes(plan, total, out_size);
+    int64_t min_piece = PIECE_BYTES / out_size;
     if (team != NULL)
         pymic2__team_parallel_for(team, total, min_piece, run_range, plan);
     else

@@ -190,8 +190,11 @@
     }                                                                                      \
     static void fname##_fold_far(void *acc, const char *in, int64_t n, int64_t step)       \
     {                                                                                      \
-        ACC result = step == sizeof(TIN) ? fname##_pairwise(in, n, sizeof(TIN), 1)         \
-                                         : fname##_pairwise(in, n, step, 0);               \
+        if (step != sizeof(TIN)) { /* only contiguous inputs are prefetched */             \
+            fname##_fold(acc, in, n, step);                                                \
+            return;                                                                        \
+        }                                                                                  \
+        ACC result = fname##_pairwise(in, n, sizeof(TIN), 1);                              \
         memcpy(acc, &result, sizeof result);                                               \
     }                                                                                      \
     static inline __attribute__((always_inline)) void fname##_rows_body(                  \
