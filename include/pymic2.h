@@ -6,7 +6,14 @@
  *     results go out through pointer arguments;
  *   - after a failure, pymic2_last_error() returns a thread-local message that names the
  *     problem, the values involved and the device;
- *   - handles (device, stream, event, buffer, library, kernel) are opaque;
+ *   - handles (device, stream, event, buffer, library, kernel) are opaque; a handle must not
+ *     be used after its destroy (release, unload): for streams, events and buffers such a use
+ *     is caught as EINVAL ("... was destroyed") until a later create reuses the record, which
+ *     takes at least 64 more destroys for streams and events;
+ *   - a process forked after pyMIC2 started cannot use it (the device threads stayed in the
+ *     parent): in the child, every call that creates a stream, event or library, enqueues
+ *     or waits fails with ESYSTEM, and destroying what the parent made succeeds doing
+ *     nothing (so a child may drop those objects and exit);
  *   - commands on a stream (copies, ops, kernel invocations, event records and waits) run
  *     asynchronously and in order; an error inside an already-enqueued command is reported
  *     by the next pymic2_stream_sync() of that stream.
@@ -172,12 +179,20 @@ int pymic2_pool_set_limit(pymic2_device *device, size_t limit_bytes);
 int pymic2_stream_default(pymic2_device *device, pymic2_stream **stream);
 int pymic2_stream_create(pymic2_device *device, pymic2_stream **stream);
 /* Waits for the stream's commands, then destroys it (not the default stream: EINVAL).
- * Returns EASYNC if a command failed since the last sync; the stream is gone even then. */
+ * Returns EASYNC if a command failed since the last sync; the stream is gone even then.
+ * Waits without limit: a caller that must not hang on a command that never ends waits with
+ * pymic2_stream_wait first. The handle is dead afterwards (EINVAL if passed again). */
 int pymic2_stream_destroy(pymic2_stream *stream);
 pymic2_device *pymic2_stream_device(const pymic2_stream *stream);
 /* Blocks until every enqueued command finished; returns the first asynchronous error
  * (as EASYNC; pymic2_last_async_status() gives the failed command's own status). */
 int pymic2_stream_sync(pymic2_stream *stream);
+/* pymic2_stream_sync that waits at most timeout_ms (a negative timeout: no limit, exactly
+ * sync): ENOTREADY if commands are still pending then (an error found so far stays for the
+ * next sync or wait). A bounded wait never runs a user kernel or an event wait on the calling
+ * thread (sync may, to save a hand-over), so it returns in about timeout_ms even behind a
+ * kernel that never ends: callers that must react to signals wait in slices. */
+int pymic2_stream_wait(pymic2_stream *stream, double timeout_ms);
 /* The status of the failed command behind this thread's last EASYNC from a sync (EINDEX
  * for an out-of-bounds index, ...), so callers tell failures apart without reading
  * messages; PYMIC2_OK if that sync found no failure. */
@@ -197,12 +212,17 @@ int pymic2_stream_busy_time(pymic2_stream *stream, double *compute_ms, double *t
 int pymic2_stream_progress(pymic2_stream *stream, uint64_t *enqueued, uint64_t *completed);
 
 int pymic2_event_create(pymic2_device *device, pymic2_event **event);
+/* Never waits: records and waits still enqueued keep the event's memory until they ran.
+ * The handle is dead afterwards (EINVAL if passed again). */
 int pymic2_event_destroy(pymic2_event *event);
 /* Marks the point in the stream after all commands enqueued so far. */
 int pymic2_event_record(pymic2_event *event, pymic2_stream *stream);
 /* Commands enqueued on stream after this call wait until the event has completed. */
 int pymic2_stream_wait_event(pymic2_stream *stream, pymic2_event *event);
 int pymic2_event_sync(pymic2_event *event);
+/* pymic2_event_sync that waits at most timeout_ms (negative: no limit): ENOTREADY if the
+ * record has not run by then. */
+int pymic2_event_wait(pymic2_event *event, double timeout_ms);
 /* OK if completed (or never recorded), ENOTREADY otherwise. */
 int pymic2_event_query(pymic2_event *event);
 /* Milliseconds between two completed events. */
@@ -229,6 +249,13 @@ int pymic2_memcpy_d2d(pymic2_stream *stream, pymic2_buffer *dst, size_t dst_offs
 /*
  * Host devices load shared objects (dlopen); OpenCL devices build OpenCL C sources.
  * Libraries belong to the device that loaded them and live until unloaded.
+ *
+ * A host kernel runs inside this process, on a stream's thread (or on the thread in
+ * pymic2_stream_sync): a kernel that crashes ends the process. While a kernel runs, a
+ * handler for SIGSEGV, SIGBUS, SIGFPE and SIGILL (installed at the first host library load)
+ * writes "pyMIC2: kernel 'NAME' of library 'PATH' on host:N crashed with SIGSEGV" to stderr,
+ * then restores the handler it replaced and lets the signal take that course (the default
+ * action, or Python's faulthandler).
  */
 int pymic2_library_load(pymic2_device *device, const char *path, pymic2_library **library);
 int pymic2_library_unload(pymic2_library *library);

@@ -197,6 +197,19 @@ if len(pymic.devices) > 1:
     else:
         raise AssertionError("mixing devices did not raise")
 
+# A stream dropped while it holds an unreported asynchronous error: the error is reported
+# once, the stream destroyed once (it used to be destroyed twice: a use after free).
+reported = []
+sys.unraisablehook = lambda info: reported.append(info.exc_type)
+for array_device in pymic.devices:
+    dropped = array_device.create_stream()
+    x = pymic.asarray(np.arange(10.0), device=array_device, stream=dropped)
+    bad = x[pymic.asarray(np.array([50]), device=array_device, stream=dropped)]
+    del bad, x
+    del dropped
+sys.unraisablehook = sys.__unraisablehook__
+assert reported == [IndexError] * len(pymic.devices), reported
+
 stream.deallocate_device_memory(raw)
 del offload, offload_integers, offload_result, offload_other, offload_a, offload_b
 stream.sync()

@@ -9,9 +9,44 @@
 /*
  * A child forked after initialisation has the devices' memory but none of their worker
  * threads, so nothing it enqueued would ever run and every wait would hang. The calls that
- * enqueue or wait check this first: it records ESYSTEM naming `what` and returns true.
+ * create, enqueue or wait check this first: it records ESYSTEM naming `what` and returns
+ * true. Destroying a stream, event or library there (all inherited from the parent, since
+ * none can be made) is a quiet no-op that succeeds: their threads and commands are the
+ * parent's, and a child that exits must not fail on them.
  */
 bool pymic2__forked_child(const char *what);
+/* The same test, recording nothing. */
+bool pymic2__in_forked_child(void);
+
+/* The stream argument of a call: EINVAL, naming `what`, for NULL or a destroyed stream. */
+int pymic2__check_stream(const pymic2_stream *stream, const char *what);
+
+/*
+ * Stream and event records (record.c): new returns a zeroed record of `size` bytes marked
+ * live with magic (NULL when out of memory); kill marks one dead where it stays (a forked
+ * child's inherited handles); retire marks it dead and queues it for a later new.
+ */
+typedef struct pymic2__record_list {
+    pthread_mutex_t lock;
+    pymic2__record *head, *tail;
+    size_t count;
+} pymic2__record_list;
+#define PYMIC2__RECORD_LIST_INIT {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0}
+void *pymic2__record_new(pymic2__record_list *list, size_t size, unsigned magic);
+void pymic2__record_kill(pymic2__record *record);
+void pymic2__record_retire(pymic2__record_list *list, pymic2__record *record);
+bool pymic2__record_live(const pymic2__record *record, unsigned magic);
+
+/*
+ * Bounded waits (wait.c). A deadline is a CLOCK_MONOTONIC time in ns; PYMIC2__NO_DEADLINE
+ * never comes. cond_wait_until needs a condition made by cond_init_monotonic and returns
+ * false once the deadline passed (true when signalled, or woken spuriously).
+ */
+#define PYMIC2__NO_DEADLINE UINT64_MAX
+void pymic2__cond_init_monotonic(pthread_cond_t *cond);
+/* now + timeout_ms; a negative timeout gives PYMIC2__NO_DEADLINE */
+uint64_t pymic2__deadline_ns(double timeout_ms);
+bool pymic2__cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *mutex, uint64_t deadline_ns);
 
 /* Creates a stream; the registry makes each device's default stream with is_default. */
 int pymic2__stream_new(pymic2_device *device, bool is_default, pymic2_stream **stream);

@@ -89,9 +89,14 @@ static void mark_forked(void)
     atomic_store(&forked, true);
 }
 
+bool pymic2__in_forked_child(void)
+{
+    return atomic_load(&forked);
+}
+
 bool pymic2__forked_child(const char *what)
 {
-    if (!atomic_load(&forked))
+    if (!pymic2__in_forked_child())
         return false;
     pymic2__error(PYMIC2_ESYSTEM,
                   "%s: this process was forked after pyMIC2 started; its device threads stayed "

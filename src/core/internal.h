@@ -172,8 +172,10 @@ typedef struct pymic2__backend_ops {
     /* takes ownership of command; runs it after every earlier command of its stream */
     int (*submit)(pymic2_stream *stream, pymic2__command *command);
     /* optional: lets a thread in sync work towards command `last` of the stream (run queued
-     * commands itself, in order, or share a running one); true if it did some work */
-    bool (*assist)(pymic2_stream *stream, uint64_t last);
+     * commands itself, in order, or share a running one); true if it did some work. With
+     * bounded set the caller must return by a deadline: run nothing whose length the runtime
+     * does not control (user kernels, event waits), leave those to the stream's own thread. */
+    bool (*assist)(pymic2_stream *stream, uint64_t last, bool bounded);
 
     /* libraries */
     int (*library_load)(pymic2_library *library, const char *path);
@@ -192,6 +194,18 @@ void pymic2__ocl_build_stats_get(pymic2_build_stats *stats);
 
 /* ---------------------------------------------------------------- handles */
 
+/*
+ * The head of a stream or event record: magic is the type's PYMIC2__MAGIC_* while the handle
+ * is live and 0 once destroyed (record.c keeps destroyed records readable for a while).
+ */
+typedef struct pymic2__record {
+    atomic_uint magic;
+    struct pymic2__record *next_retired;
+} pymic2__record;
+
+#define PYMIC2__MAGIC_STREAM 0x5354524du /* "STRM" */
+#define PYMIC2__MAGIC_EVENT 0x4556454eu  /* "EVEN" */
+
 struct pymic2_device {
     const pymic2__backend_ops *ops;
     pymic2_device_info info;
@@ -203,6 +217,7 @@ struct pymic2_device {
 };
 
 struct pymic2_stream {
+    pymic2__record record; /* first: live or destroyed */
     pymic2_device *device;
     bool is_default;
     pthread_mutex_t lock;        /* protects first_error and the sync condition */
@@ -220,13 +235,15 @@ struct pymic2_stream {
 };
 
 struct pymic2_event {
+    pymic2__record record; /* first: live or destroyed */
     pymic2_device *device;
     pthread_mutex_t lock;  /* protects the fields below */
     pthread_cond_t done;
     uint64_t generation;   /* bumped by each record; waiters wait for their generation */
     uint64_t completed_generation;
     double timestamp_ms;   /* CLOCK_MONOTONIC when the last record completed */
-    int users;             /* enqueued commands naming the event; destroy waits for 0 */
+    int users;             /* enqueued commands naming the event */
+    bool destroyed;        /* destroy came while users > 0: the last user retires it */
 };
 
 struct pymic2_library {

@@ -16,6 +16,8 @@ int pymic2_library_load(pymic2_device *device, const char *path, pymic2_library 
     if (device->ops->library_load == NULL)
         return pymic2__error(PYMIC2_ENOTSUP, "%s: cannot load libraries (%s)", device->name,
                              path);
+    if (pymic2__forked_child(device->name))
+        return PYMIC2_ESYSTEM;
     pymic2_library *made = calloc(1, sizeof *made);
     char *path_copy = strdup(path);
     if (made == NULL || path_copy == NULL) {
@@ -42,8 +44,8 @@ int pymic2_library_unload(pymic2_library *library)
 {
     if (library == NULL)
         return pymic2__error(PYMIC2_EINVAL, "pymic2_library_unload: library is NULL");
-    if (pymic2__forked_child(library->device->name))
-        return PYMIC2_ESYSTEM;
+    if (pymic2__in_forked_child())
+        return PYMIC2_OK; /* the parent's library: its pending calls stayed there */
     /* enqueued invocations still call into the library's code */
     while (atomic_load(&library->pending_invokes) > 0) {
         struct timespec pause = {0, 50000};

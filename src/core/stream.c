@@ -58,6 +58,16 @@ static void drop_references(pymic2__command *command)
 
 static void wait_completed(pymic2_stream *stream, uint64_t target);
 
+int pymic2__check_stream(const pymic2_stream *stream, const char *what)
+{
+    if (stream == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "%s: stream is NULL", what);
+    if (!pymic2__record_live(&stream->record, PYMIC2__MAGIC_STREAM))
+        return pymic2__error(PYMIC2_EINVAL, "%s: %s: the stream was destroyed",
+                             stream->device->name, what);
+    return PYMIC2_OK;
+}
+
 int pymic2__copy_stage_source(pymic2__command *command)
 {
     if (command->kind != PYMIC2__CMD_COPY_H2D || command->u.copy.staging != NULL)
@@ -77,11 +87,13 @@ int pymic2__command_submit(pymic2__command *command)
 {
     pymic2_stream *stream = command->stream;
     pymic2_device *device = stream->device;
-    int status;
-    if (pymic2__forked_child(device->name)) {
+    int status = pymic2__check_stream(stream, "enqueue");
+    if (status == PYMIC2_OK && pymic2__forked_child(device->name))
+        status = PYMIC2_ESYSTEM;
+    if (status != PYMIC2_OK) {
         drop_references(command);
         free(command);
-        return PYMIC2_ESYSTEM;
+        return status;
     }
     /* The queue is bounded: every pending command holds its buffers, so a producer far ahead
      * of the device would pin memory without limit. It waits (helping where it can) until
@@ -135,24 +147,29 @@ void pymic2__command_finish(pymic2__command *command, int status)
 
 /* ---------------------------------------------------------------- streams */
 
+static pymic2__record_list retired_streams = PYMIC2__RECORD_LIST_INIT;
+
 int pymic2__stream_new(pymic2_device *device, bool is_default, pymic2_stream **stream)
 {
     if (device->ops->stream_create == NULL || device->ops->submit == NULL)
         return pymic2__error(PYMIC2_ENOTSUP, "%s: the backend has no streams", device->name);
-    pymic2_stream *made = calloc(1, sizeof *made);
+    if (pymic2__forked_child(device->name))
+        return PYMIC2_ESYSTEM;
+    pymic2_stream *made = pymic2__record_new(&retired_streams, sizeof *made,
+                                             PYMIC2__MAGIC_STREAM);
     if (made == NULL)
         return pymic2__error(PYMIC2_ESYSTEM, "%s: cannot allocate a stream", device->name);
     made->device = device;
     made->is_default = is_default;
     pthread_mutex_init(&made->lock, NULL);
-    pthread_cond_init(&made->idle, NULL);
+    pymic2__cond_init_monotonic(&made->idle);
     pthread_mutex_init(&made->submit_lock, NULL);
     int status = device->ops->stream_create(made);
     if (status != PYMIC2_OK) {
         pthread_mutex_destroy(&made->submit_lock);
         pthread_cond_destroy(&made->idle);
         pthread_mutex_destroy(&made->lock);
-        free(made);
+        pymic2__record_retire(&retired_streams, &made->record);
         return status;
     }
     *stream = made;
@@ -166,23 +183,29 @@ int pymic2__stream_new(pymic2_device *device, bool is_default, pymic2_stream **s
  * up or be scheduled loses tens of microseconds in this VM. While the command uses every
  * CPU of the device the spinner yields at every clock read, so it does not keep a piece
  * off its CPU.
+ *
+ * With a deadline the wait gives up there (false) and the backend's help is bounded: a user
+ * kernel that never ends must not capture a thread that has to return (see assist).
  */
-static void wait_completed(pymic2_stream *stream, uint64_t target)
+static bool wait_completed_until(pymic2_stream *stream, uint64_t target, uint64_t deadline)
 {
-    bool (*assist)(pymic2_stream *, uint64_t) = stream->device->ops->assist;
-    uint64_t deadline = 0;
+    bool (*assist)(pymic2_stream *, uint64_t, bool) = stream->device->ops->assist;
+    bool bounded = deadline != PYMIC2__NO_DEADLINE;
+    uint64_t spin_end = 0;
     for (unsigned round = 1;; round++) {
         if (atomic_load(&stream->completed) >= target)
-            return;
-        if (assist != NULL && assist(stream, target)) {
-            deadline = 0; /* did work: wait as if from the start */
+            return true;
+        if (assist != NULL && assist(stream, target, bounded)) {
+            spin_end = 0; /* did work: wait as if from the start */
+            if (bounded && pymic2__now_ns() >= deadline)
+                return atomic_load(&stream->completed) >= target;
             continue;
         }
         if ((round & 63) == 0) {
             uint64_t now = pymic2__now_ns();
-            if (deadline == 0)
-                deadline = now + PYMIC2__SYNC_SPIN_NS;
-            else if (now >= deadline)
+            if (spin_end == 0)
+                spin_end = now + PYMIC2__SYNC_SPIN_NS;
+            else if (now >= spin_end || now >= deadline)
                 break;
             if (round >= PYMIC2__SPIN_ROUNDS_BEFORE_YIELD || atomic_load(&stream->saturated))
                 sched_yield();
@@ -191,10 +214,17 @@ static void wait_completed(pymic2_stream *stream, uint64_t target)
     }
     pthread_mutex_lock(&stream->lock);
     atomic_fetch_add(&stream->sync_waiters, 1);
-    while (atomic_load(&stream->completed) < target)
-        pthread_cond_wait(&stream->idle, &stream->lock);
+    while (atomic_load(&stream->completed) < target &&
+           pymic2__cond_wait_until(&stream->idle, &stream->lock, deadline)) {
+    }
     atomic_fetch_sub(&stream->sync_waiters, 1);
     pthread_mutex_unlock(&stream->lock);
+    return atomic_load(&stream->completed) >= target;
+}
+
+static void wait_completed(pymic2_stream *stream, uint64_t target)
+{
+    wait_completed_until(stream, target, PYMIC2__NO_DEADLINE);
 }
 
 int pymic2_stream_default(pymic2_device *device, pymic2_stream **stream)
@@ -222,13 +252,9 @@ int pymic2_last_async_status(void)
     return last_async_status;
 }
 
-int pymic2_stream_sync(pymic2_stream *stream)
+/* The first asynchronous error since the last sync, as EASYNC (cleared), or OK. */
+static int take_first_error(pymic2_stream *stream)
 {
-    if (stream == NULL)
-        return pymic2__error(PYMIC2_EINVAL, "pymic2_stream_sync: stream is NULL");
-    if (pymic2__forked_child(stream->device->name))
-        return PYMIC2_ESYSTEM;
-    wait_completed(stream, atomic_load(&stream->enqueued));
     int status = PYMIC2_OK;
     last_async_status = PYMIC2_OK;
     pthread_mutex_lock(&stream->lock);
@@ -243,33 +269,68 @@ int pymic2_stream_sync(pymic2_stream *stream)
     return status;
 }
 
+/* sync and wait; `what` names the call in messages */
+static int wait_for_stream(pymic2_stream *stream, double timeout_ms, const char *what)
+{
+    int status = pymic2__check_stream(stream, what);
+    if (status != PYMIC2_OK)
+        return status;
+    if (pymic2__forked_child(stream->device->name))
+        return PYMIC2_ESYSTEM;
+    uint64_t target = atomic_load(&stream->enqueued);
+    if (!wait_completed_until(stream, target, pymic2__deadline_ns(timeout_ms)))
+        return pymic2__error(PYMIC2_ENOTREADY,
+                             "%s: %llu of %llu commands finished after waiting %g ms",
+                             stream->device->name,
+                             (unsigned long long)atomic_load(&stream->completed),
+                             (unsigned long long)target, timeout_ms);
+    return take_first_error(stream);
+}
+
+int pymic2_stream_sync(pymic2_stream *stream)
+{
+    return wait_for_stream(stream, -1.0, "pymic2_stream_sync");
+}
+
+int pymic2_stream_wait(pymic2_stream *stream, double timeout_ms)
+{
+    return wait_for_stream(stream, timeout_ms, "pymic2_stream_wait");
+}
+
 int pymic2_stream_destroy(pymic2_stream *stream)
 {
-    if (stream == NULL)
-        return pymic2__error(PYMIC2_EINVAL, "pymic2_stream_destroy: stream is NULL");
+    int status = pymic2__check_stream(stream, "pymic2_stream_destroy");
+    if (status != PYMIC2_OK)
+        return status;
     if (stream->is_default)
         return pymic2__error(PYMIC2_EINVAL, "%s: the default stream cannot be destroyed",
                              stream->device->name);
-    if (pymic2__forked_child(stream->device->name))
-        return PYMIC2_ESYSTEM;
-    int status = pymic2_stream_sync(stream);
+    if (pymic2__in_forked_child()) {
+        /* the parent's stream: its thread and commands stayed there; forget it */
+        pymic2__record_kill(&stream->record);
+        return PYMIC2_OK;
+    }
+    status = pymic2_stream_sync(stream);
+    pymic2__record_kill(&stream->record);
     stream->device->ops->stream_destroy(stream);
     pthread_mutex_destroy(&stream->submit_lock);
     pthread_cond_destroy(&stream->idle);
     pthread_mutex_destroy(&stream->lock);
-    free(stream);
+    pymic2__record_retire(&retired_streams, &stream->record);
     return status;
 }
 
 pymic2_device *pymic2_stream_device(const pymic2_stream *stream)
 {
-    return stream == NULL ? NULL : stream->device;
+    return pymic2__check_stream(stream, "pymic2_stream_device") == PYMIC2_OK ? stream->device
+                                                                              : NULL;
 }
 
 int pymic2_stream_query(pymic2_stream *stream)
 {
-    if (stream == NULL)
-        return pymic2__error(PYMIC2_EINVAL, "pymic2_stream_query: stream is NULL");
+    int status = pymic2__check_stream(stream, "pymic2_stream_query");
+    if (status != PYMIC2_OK)
+        return status;
     uint64_t enqueued = atomic_load(&stream->enqueued);
     uint64_t completed = atomic_load(&stream->completed);
     if (completed < enqueued)
@@ -289,8 +350,9 @@ void pymic2__stream_add_busy(pymic2_stream *stream, pymic2__command_kind kind, d
 
 int pymic2_stream_busy_time(pymic2_stream *stream, double *compute_ms, double *transfer_ms)
 {
-    if (stream == NULL)
-        return pymic2__error(PYMIC2_EINVAL, "pymic2_stream_busy_time: stream is NULL");
+    int status = pymic2__check_stream(stream, "pymic2_stream_busy_time");
+    if (status != PYMIC2_OK)
+        return status;
     if (compute_ms != NULL)
         *compute_ms = (double)atomic_load(&stream->busy_ns[0]) / 1e6;
     if (transfer_ms != NULL)
@@ -300,8 +362,9 @@ int pymic2_stream_busy_time(pymic2_stream *stream, double *compute_ms, double *t
 
 int pymic2_stream_progress(pymic2_stream *stream, uint64_t *enqueued, uint64_t *completed)
 {
-    if (stream == NULL)
-        return pymic2__error(PYMIC2_EINVAL, "pymic2_stream_progress: stream is NULL");
+    int status = pymic2__check_stream(stream, "pymic2_stream_progress");
+    if (status != PYMIC2_OK)
+        return status;
     uint64_t done = atomic_load(&stream->completed);
     uint64_t submitted = atomic_load(&stream->enqueued);
     /* a command can finish before submit publishes its number */

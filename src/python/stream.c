@@ -4,9 +4,16 @@
  * Commands run asynchronously, so a host object whose memory a command reads or writes is
  * kept in the stream's keep-alive list with the command's number, and dropped once
  * pymic2_stream_progress says the command completed. The GIL is released around every
- * blocking wait.
+ * blocking wait, and waits that may be long run in slices with a signal check between them
+ * (wait_interruptibly), so Ctrl-C interrupts them.
  */
 #include "pymic2py.h"
+
+#if PY_VERSION_HEX >= 0x030D0000
+#define INTERPRETER_EXITING() Py_IsFinalizing()
+#else
+#define INTERPRETER_EXITING() _Py_IsFinalizing()
+#endif
 
 /* ---------------------------------------------------------------- keep-alive */
 
@@ -52,6 +59,82 @@ int pymic2__py_stream_keep(pymic2__py_stream *self, PyObject *object)
     return result;
 }
 
+/* ---------------------------------------------------------------- interruptible waits */
+
+/* One slice of a wait: KeyboardInterrupt reaches Python within about this. */
+#define WAIT_SLICE_MS 50.0
+/* How long interpreter exit waits, over all streams, for dropped streams that are still
+ * busy before it leaves them running. */
+#define EXIT_WAIT_MS 1000.0
+
+typedef int (*bounded_wait)(void *handle, double timeout_ms);
+
+static int stream_wait_slice(void *stream, double timeout_ms)
+{
+    return pymic2_stream_wait(stream, timeout_ms);
+}
+
+static int event_wait_slice(void *event, double timeout_ms)
+{
+    return pymic2_event_wait(event, timeout_ms);
+}
+
+/*
+ * Waits in slices with the GIL released and runs Python's signal handlers between them, as
+ * CPython's own blocking calls do (a bounded wait never runs a user kernel on this thread,
+ * so an endless one cannot hold it). Returns 0 with the wait's final status in *status; -1
+ * with the exception a signal handler raised (KeyboardInterrupt); 1 when *budget_ms (NULL:
+ * no limit) ran out first, less what was spent.
+ */
+static int wait_interruptibly(bounded_wait wait, void *handle, double *budget_ms, int *status)
+{
+    for (;;) {
+        if (budget_ms != NULL && *budget_ms <= 0)
+            return 1;
+        double slice = budget_ms != NULL && *budget_ms < WAIT_SLICE_MS ? *budget_ms
+                                                                        : WAIT_SLICE_MS;
+        int result;
+        Py_BEGIN_ALLOW_THREADS
+        result = wait(handle, slice);
+        Py_END_ALLOW_THREADS
+        if (result != PYMIC2_ENOTREADY) {
+            *status = result;
+            return 0;
+        }
+        if (budget_ms != NULL)
+            *budget_ms -= slice;
+        if (PyErr_CheckSignals() < 0)
+            return -1;
+    }
+}
+
+/* Adds a note to the exception being raised (Python 3.11's add_note; older ones go without). */
+static void add_note(PyObject *note)
+{
+    if (note == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback);
+    PyErr_NormalizeException(&type, &value, &traceback);
+    PyObject *result = value == NULL ? NULL : PyObject_CallMethod(value, "add_note", "O", note);
+    if (result == NULL)
+        PyErr_Clear();
+    Py_XDECREF(result);
+    Py_DECREF(note);
+    PyErr_Restore(type, value, traceback);
+}
+
+/* "3 of 4 commands finished" for messages about a busy stream. */
+static PyObject *progress_text(pymic2__py_stream *self)
+{
+    uint64_t enqueued = 0, completed = 0;
+    pymic2_stream_progress(self->stream, &enqueued, &completed);
+    return PyUnicode_FromFormat("%llu of %llu commands finished", (unsigned long long)completed,
+                                (unsigned long long)enqueued);
+}
+
 /* ---------------------------------------------------------------- life cycle */
 
 pymic2__py_stream *pymic2__py_stream_wrap(pymic2__py_device *device, pymic2_stream *stream,
@@ -66,6 +149,7 @@ pymic2__py_stream *pymic2__py_stream_wrap(pymic2__py_device *device, pymic2_stre
     self->device = device;
     self->keepalive = PyList_New(0);
     if (self->keepalive == NULL) {
+        self->owned = 0; /* the caller still owns the stream */
         Py_DECREF(self);
         return NULL;
     }
@@ -90,23 +174,75 @@ static PyObject *stream_new(PyTypeObject *type, PyObject *args, PyObject *kwargs
     return (PyObject *)self;
 }
 
+/* Reports the exception set as unraisable, naming the stream (self, whose reference count
+ * is 0, cannot be named: reporting would revive and free it again). */
+static void report_unraisable(pymic2__py_stream *self)
+{
+    PyObject *where = PyUnicode_FromFormat("<pymic2 Stream on %s> being destroyed",
+                                           stream_name(self));
+    PyErr_WriteUnraisable(where);
+    Py_XDECREF(where);
+}
+
+/*
+ * A dropped stream is destroyed once its commands finished. Waiting for them can be
+ * interrupted (Ctrl-C), and at interpreter exit lasts at most EXIT_WAIT_MS over all streams:
+ * then the stream is left running, with what its commands use, and stderr says so (a
+ * KeyboardInterrupt is raised again right after the deallocation). Returns 0 when the stream
+ * is idle (*status: the wait's, EASYNC for an unreported failure), -1 when it was left.
+ */
+static int drain_dropped(pymic2__py_stream *self, int *status)
+{
+    static double exit_budget_ms = EXIT_WAIT_MS;
+    int waited = wait_interruptibly(stream_wait_slice, self->stream,
+                                    INTERPRETER_EXITING() ? &exit_budget_ms : NULL, status);
+    if (waited == 0)
+        return 0;
+    if (waited < 0) {
+        if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
+            PyErr_Clear();
+            PyErr_SetInterrupt(); /* a dealloc cannot raise: the next bytecode will */
+        } else {
+            report_unraisable(self);
+        }
+    }
+    PyObject *progress = progress_text(self);
+    PySys_FormatStderr("pyMIC2: a dropped stream on %s is still running a command (%S); it is "
+                       "left running, with the memory and objects its commands use\n",
+                       stream_name(self), progress != NULL ? progress : Py_None);
+    Py_XDECREF(progress);
+    return -1;
+}
+
 static void stream_dealloc(pymic2__py_stream *self)
 {
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback); /* a dealloc keeps the exception in flight */
     if (self->owned && self->stream != NULL) {
         pymic2_stream *stream = self->stream;
-        int status;
-        /* destroy waits for the stream's commands; they never need the GIL */
-        Py_BEGIN_ALLOW_THREADS
-        status = pymic2_stream_destroy(stream);
-        Py_END_ALLOW_THREADS
-        if (status < 0) { /* an unsynchronised command failed: say so rather than drop it */
-            pymic2__py_raise(status);
-            PyErr_WriteUnraisable((PyObject *)self);
+        int status = PYMIC2_OK;
+        if (drain_dropped(self, &status) < 0) {
+            PyErr_Restore(type, value, traceback);
+            PyObject_Free(self); /* keepalive and device stay referenced, as the stream */
+            return;
         }
+        /* an unsynchronised command failed: say so rather than drop it */
+        if (status == PYMIC2_EASYNC)
+            pymic2__py_raise(status);
+        int destroyed;
+        Py_BEGIN_ALLOW_THREADS
+        destroyed = pymic2_stream_destroy(stream);
+        Py_END_ALLOW_THREADS
+        if (destroyed < 0 && !PyErr_Occurred())
+            pymic2__py_raise(destroyed);
+        if (PyErr_Occurred())
+            report_unraisable(self);
+        self->stream = NULL;
     }
     Py_XDECREF(self->keepalive);
     Py_XDECREF(self->device);
     PyObject_Free(self);
+    PyErr_Restore(type, value, traceback);
 }
 
 static PyObject *stream_repr(pymic2__py_stream *self)
@@ -121,9 +257,15 @@ static PyObject *stream_sync(pymic2__py_stream *self, PyObject *unused)
 {
     (void)unused;
     int status;
-    Py_BEGIN_ALLOW_THREADS
-    status = pymic2_stream_sync(self->stream);
-    Py_END_ALLOW_THREADS
+    if (wait_interruptibly(stream_wait_slice, self->stream, NULL, &status) < 0) {
+        PyObject *progress = progress_text(self);
+        add_note(PyUnicode_FromFormat("pyMIC2: Stream.sync() on %s was interrupted; the stream "
+                                      "is still busy (%S), and its later commands run after "
+                                      "the unfinished one", stream_name(self),
+                                      progress != NULL ? progress : Py_None));
+        Py_XDECREF(progress);
+        return NULL;
+    }
     pymic2__py_stream_prune(self);
     if (status < 0)
         return pymic2__py_raise(status);
@@ -556,11 +698,7 @@ static PyObject *event_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 
 static void event_dealloc(pymic2__py_event *self)
 {
-    pymic2_event *event = self->event;
-    /* destroy may wait for a pending record */
-    Py_BEGIN_ALLOW_THREADS
-    pymic2_event_destroy(event);
-    Py_END_ALLOW_THREADS
+    pymic2_event_destroy(self->event); /* never waits, pending records or not */
     Py_XDECREF(self->device);
     PyObject_Free(self);
 }
@@ -586,9 +724,14 @@ static PyObject *event_synchronize(pymic2__py_event *self, PyObject *unused)
 {
     (void)unused;
     int status;
-    Py_BEGIN_ALLOW_THREADS
-    status = pymic2_event_sync(self->event);
-    Py_END_ALLOW_THREADS
+    if (wait_interruptibly(event_wait_slice, self->event, NULL, &status) < 0) {
+        pymic2_device_info info = {0};
+        pymic2_device_get_info(self->device->device, &info);
+        add_note(PyUnicode_FromFormat("pyMIC2: Event.synchronize() on %s was interrupted; the "
+                                      "event has not completed: the stream it was recorded on "
+                                      "is still busy", info.name != NULL ? info.name : "?"));
+        return NULL;
+    }
     if (status < 0)
         return pymic2__py_raise(status);
     Py_RETURN_NONE;

@@ -10,7 +10,8 @@
  *
  * A test program is one file with a main(); the counters are static, so include check.h in
  * that file only. check_kernels_path() gives the test kernel library that meson builds
- * (tests/c/kernels/test_kernels.c, passed as PYMIC2_TEST_KERNELS).
+ * (tests/c/kernels/test_kernels.c, passed as PYMIC2_TEST_KERNELS); check_now_ms() reads
+ * CLOCK_MONOTONIC, for tests that time a call.
  */
 #ifndef PYMIC2_TESTS_CHECK_H
 #define PYMIC2_TESTS_CHECK_H
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pymic2.h"
 
@@ -63,6 +65,13 @@ static inline void check__report(int ok, const char *file, int line, const char 
 #define CHECK_DONE()                                                                     \
     (printf("%d passed, %d failed\n", check__passed, check__failed), fflush(stdout),     \
      check__failed == 0 && check__passed > 0 ? 0 : 1)
+
+static inline double check_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec * 1e3 + (double)now.tv_nsec * 1e-6;
+}
 
 static inline const char *check_kernels_path(void)
 {

@@ -1,6 +1,6 @@
 /*
  * test_event.c - events: ordering across streams, query, sync, elapsed time, re-recording,
- * destroying an event that commands still name.
+ * destroying an event that commands still name, bounded waits, destroyed events.
  */
 #include "check.h"
 
@@ -104,11 +104,13 @@ static void test_query_sync_elapsed(void)
     CHECK_STATUS(pymic2_stream_query(stream), PYMIC2_ENOTREADY);
     CHECK_STATUS(pymic2_event_query(start), PYMIC2_ENOTREADY);
 
-    /* destroying events that pending commands name waits for those commands */
+    /* destroying an event that pending commands name does not wait for them: they keep
+     * its record until they ran */
     CHECK_OK(pymic2_event_destroy(start));
     uint64_t completed = 0;
     CHECK_OK(pymic2_stream_progress(stream, NULL, &completed));
-    CHECK(completed >= 5); /* commands: record, sleep, record, record, sleep, record */
+    CHECK(completed < 6); /* commands: record, sleep, record, record, sleep, record */
+    CHECK_OK(pymic2_stream_sync(stream));
     CHECK_OK(pymic2_event_destroy(end));
     CHECK_OK(pymic2_event_destroy(never));
     CHECK_OK(pymic2_stream_destroy(other));
@@ -132,6 +134,58 @@ static void test_bad_arguments(void)
     CHECK_STATUS(pymic2_event_elapsed_ms(NULL, NULL, &ms), PYMIC2_EINVAL);
 }
 
+/* A destroyed event is recognised (EINVAL naming it): record and sync used to hang. */
+static void test_destroyed_event_is_detected(void)
+{
+    pymic2_stream *stream;
+    pymic2_event *event, *live;
+    CHECK_OK(pymic2_stream_default(device, &stream));
+    CHECK_OK(pymic2_event_create(device, &event));
+    CHECK_OK(pymic2_event_create(device, &live));
+    CHECK_OK(pymic2_event_record(live, stream));
+    CHECK_OK(pymic2_event_record(event, stream));
+    CHECK_OK(pymic2_event_destroy(event));
+    CHECK_STATUS(pymic2_event_record(event, stream), PYMIC2_EINVAL);
+    CHECK_MESSAGE_HAS("host:0: pymic2_event_record: the event was destroyed");
+    CHECK_STATUS(pymic2_event_sync(event), PYMIC2_EINVAL);
+    CHECK_MESSAGE_HAS("the event was destroyed");
+    CHECK_STATUS(pymic2_event_wait(event, 10.0), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_event_query(event), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_stream_wait_event(stream, event), PYMIC2_EINVAL);
+    double ms;
+    CHECK_STATUS(pymic2_event_elapsed_ms(live, event, &ms), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_event_destroy(event), PYMIC2_EINVAL);
+    CHECK_OK(pymic2_stream_sync(stream));
+    CHECK_OK(pymic2_event_destroy(live));
+}
+
+/* Destroy does not wait for records still enqueued (they keep the event until they ran);
+ * a bounded wait returns on time behind a long command. */
+static void test_destroy_and_bounded_wait(void)
+{
+    pymic2_stream *stream;
+    pymic2_event *event, *pending;
+    CHECK_OK(pymic2_stream_create(device, &stream));
+    CHECK_OK(pymic2_event_create(device, &event));
+    CHECK_OK(pymic2_event_create(device, &pending));
+    CHECK_OK(enqueue_sleep(stream, 300000));
+    CHECK_OK(pymic2_event_record(event, stream));
+    CHECK_OK(pymic2_event_record(pending, stream));
+    double start = check_now_ms();
+    CHECK_STATUS(pymic2_event_wait(event, 20.0), PYMIC2_ENOTREADY);
+    double took = check_now_ms() - start;
+    CHECK(took >= 19.0 && took < 150.0);
+    CHECK_MESSAGE_HAS("host:0: event record 1 has not run after waiting 20 ms");
+    start = check_now_ms();
+    CHECK_OK(pymic2_event_destroy(pending));
+    CHECK(check_now_ms() - start < 50.0);
+    CHECK_OK(pymic2_event_wait(event, -1.0));
+    CHECK_OK(pymic2_event_query(event));
+    CHECK_OK(pymic2_stream_sync(stream));
+    CHECK_OK(pymic2_event_destroy(event));
+    CHECK_OK(pymic2_stream_destroy(stream));
+}
+
 int main(void)
 {
     CHECK_OK(pymic2_device_find("host:0", &device));
@@ -142,6 +196,8 @@ int main(void)
     test_wait_orders_streams();
     test_query_sync_elapsed();
     test_bad_arguments();
+    test_destroyed_event_is_detected();
+    test_destroy_and_bounded_wait();
     CHECK_OK(pymic2_library_unload(library));
     return CHECK_DONE();
 }

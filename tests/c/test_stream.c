@@ -1,6 +1,6 @@
 /*
  * test_stream.c - streams: order, concurrency, query and progress, asynchronous errors,
- * destroying a stream with pending work.
+ * destroying a stream with pending work, bounded waits, destroyed streams.
  */
 #include "check.h"
 #include "internal.h"
@@ -284,6 +284,66 @@ static void test_stream_churn(void)
     }
 }
 
+/* A destroyed stream is recognised (EINVAL naming it) instead of used: sync used to crash. */
+static void test_destroyed_stream_is_detected(void)
+{
+    pymic2_stream *stream;
+    CHECK_OK(pymic2_stream_create(device, &stream));
+    CHECK_OK(enqueue_sleep(stream, 1000));
+    CHECK_OK(pymic2_stream_destroy(stream));
+    CHECK_STATUS(pymic2_stream_sync(stream), PYMIC2_EINVAL);
+    CHECK_MESSAGE_HAS("host:0: pymic2_stream_sync: the stream was destroyed");
+    CHECK_STATUS(pymic2_stream_wait(stream, 10.0), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_stream_query(stream), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_stream_progress(stream, NULL, NULL), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_stream_busy_time(stream, NULL, NULL), PYMIC2_EINVAL);
+    CHECK_STATUS(enqueue_sleep(stream, 1), PYMIC2_EINVAL);
+    CHECK_MESSAGE_HAS("the stream was destroyed");
+    CHECK_STATUS(pymic2_stream_destroy(stream), PYMIC2_EINVAL);
+    CHECK(pymic2_stream_device(stream) == NULL);
+}
+
+/* Waits for `stream` at most 20 ms behind a command that takes far longer: ENOTREADY in
+ * about 20 ms, then an unbounded wait finishes. */
+static void check_bounded_wait(pymic2_stream *stream)
+{
+    double start = check_now_ms();
+    CHECK_STATUS(pymic2_stream_wait(stream, 20.0), PYMIC2_ENOTREADY);
+    double took = check_now_ms() - start;
+    CHECK_MESSAGE_HAS("commands finished after waiting 20 ms");
+    CHECK(took >= 19.0 && took < 150.0);
+    CHECK_STATUS(pymic2_stream_query(stream), PYMIC2_ENOTREADY);
+    CHECK_OK(pymic2_stream_wait(stream, -1.0));
+}
+
+/* A bounded wait returns on time: it never runs a user kernel or an event wait on the
+ * calling thread (a plain sync may, and would then last as long as they do). */
+static void test_bounded_wait(void)
+{
+    pymic2_stream *stream, *other;
+    pymic2_event *event;
+    CHECK_OK(pymic2_stream_create(device, &stream));
+    CHECK_OK(pymic2_stream_create(device, &other));
+    CHECK_OK(pymic2_event_create(device, &event));
+    CHECK_OK(enqueue_sleep(stream, 300000));
+    check_bounded_wait(stream);
+    CHECK_OK(enqueue_sleep(other, 300000));
+    CHECK_OK(pymic2_event_record(event, other));
+    CHECK_OK(pymic2_stream_wait_event(stream, event));
+    CHECK_OK(enqueue_sleep(stream, 1));
+    check_bounded_wait(stream);
+    /* a failure seen by a wait that timed out stays for the wait that finds the stream idle */
+    CHECK_OK(enqueue_sleep(stream, 100000));
+    CHECK_OK(pymic2__command_submit(pymic2__command_new(stream, (pymic2__command_kind)99)));
+    CHECK_OK(enqueue_sleep(stream, 300000));
+    CHECK_STATUS(pymic2_stream_wait(stream, 150.0), PYMIC2_ENOTREADY);
+    CHECK_STATUS(pymic2_stream_sync(stream), PYMIC2_EASYNC);
+    CHECK_MESSAGE_HAS("unknown command kind 99");
+    CHECK_OK(pymic2_event_destroy(event));
+    CHECK_OK(pymic2_stream_destroy(other));
+    CHECK_OK(pymic2_stream_destroy(stream));
+}
+
 int main(void)
 {
     CHECK_OK(pymic2_device_find("host:0", &device));
@@ -300,6 +360,8 @@ int main(void)
     test_destroy_with_pending_work();
     test_stream_churn();
     test_queue_is_bounded();
+    test_destroyed_stream_is_detected();
+    test_bounded_wait();
     CHECK_OK(pymic2_library_unload(library));
     return CHECK_DONE();
 }

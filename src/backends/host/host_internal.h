@@ -80,7 +80,7 @@ void pymic2__host_stream_fence(void);
 int pymic2__host_stream_create(pymic2_stream *stream);
 void pymic2__host_stream_destroy(pymic2_stream *stream);
 int pymic2__host_submit(pymic2_stream *stream, pymic2__command *command);
-bool pymic2__host_assist(pymic2_stream *stream, uint64_t last);
+bool pymic2__host_assist(pymic2_stream *stream, uint64_t last, bool bounded);
 
 /* kernel.c */
 int pymic2__host_library_load(pymic2_library *library, const char *path);

@@ -5,9 +5,91 @@
 #include "host_internal.h"
 
 #include <dlfcn.h>
+#include <signal.h>
+#include <unistd.h>
+
+/*
+ * A user kernel runs in this process (on a stream's worker, or on a thread in sync), so a
+ * kernel that dereferences NULL kills the Python process. While a thread runs a kernel it
+ * names it in a thread-local; a handler for the fatal signals, installed at the first
+ * library load, writes which kernel crashed, then puts the previous handler back and
+ * returns: the faulting instruction runs again and the signal takes its old course
+ * (Python's faulthandler, or the default action).
+ */
+static _Thread_local const pymic2_kernel *volatile running_kernel;
+
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+#define NUM_FATAL ((int)(sizeof fatal_signals / sizeof fatal_signals[0]))
+static struct sigaction previous_actions[NUM_FATAL];
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+
+/* write(2) of a NUL-terminated string: async-signal-safe. */
+static void write_text(const char *text)
+{
+    size_t length = 0;
+    while (text[length] != '\0')
+        length++;
+    while (length > 0) {
+        ssize_t written = write(STDERR_FILENO, text, length);
+        if (written <= 0)
+            return;
+        text += written;
+        length -= (size_t)written;
+    }
+}
+
+static const char *signal_name(int signal_number)
+{
+    switch (signal_number) {
+    case SIGSEGV:
+        return "SIGSEGV";
+    case SIGBUS:
+        return "SIGBUS";
+    case SIGFPE:
+        return "SIGFPE";
+    default:
+        return "SIGILL";
+    }
+}
+
+static void on_fatal_signal(int signal_number, siginfo_t *info, void *context)
+{
+    (void)context;
+    const pymic2_kernel *kernel = running_kernel;
+    if (kernel != NULL) {
+        write_text("pyMIC2: kernel '");
+        write_text(kernel->name);
+        write_text("' of library '");
+        write_text(kernel->library->path);
+        write_text("' on ");
+        write_text(kernel->library->device->name);
+        write_text(" crashed with ");
+        write_text(signal_name(signal_number));
+        write_text("\n");
+    }
+    for (int i = 0; i < NUM_FATAL; i++)
+        if (fatal_signals[i] == signal_number)
+            sigaction(signal_number, &previous_actions[i], NULL);
+    /* a fault repeats on return; a signal sent with kill() must be raised again */
+    if (info->si_code <= 0)
+        raise(signal_number);
+}
+
+static void install_handler(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_fatal_signal;
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&action.sa_mask);
+    for (int i = 0; i < NUM_FATAL; i++)
+        sigaction(fatal_signals[i], &action, &previous_actions[i]);
+}
+
 
 int pymic2__host_library_load(pymic2_library *library, const char *path)
 {
+    pthread_once(&handler_once, install_handler);
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (handle == NULL) {
         const char *reason = dlerror();
@@ -108,6 +190,7 @@ void pymic2__host_invoke(const pymic2__command *command)
         }
     }
     void *entry = command->u.invoke.kernel->entry;
+    running_kernel = command->u.invoke.kernel;
     switch (nargs) {
 #define CALL_WITH(n)                        \
     case n:                                 \
@@ -116,4 +199,5 @@ void pymic2__host_invoke(const pymic2__command *command)
         ARITIES(CALL_WITH)
 #undef CALL_WITH
     }
+    running_kernel = NULL;
 }

@@ -14,6 +14,10 @@
  * submitted to an idle stream (nothing queued or running) runs at once on the submitting
  * thread with the team, as CUDA does with small pageable copies: it completes before the
  * submit returns, and it needs no hand-over to the worker.
+ *
+ * A bounded wait (pymic2_stream_wait with a timeout: Python's sync, which must return to
+ * check for Ctrl-C) runs only the runtime's own commands: a user kernel or an event wait may
+ * never end, and would hold the caller with it. Those are left to the worker.
  */
 #include "host_internal.h"
 #include "gemm.h"
@@ -55,12 +59,19 @@ static bool queue_empty(host_stream *queue)
     return empty;
 }
 
-/* The head of the queue if its number is at most last (the executor token is held). */
-static pymic2__command *pop_through(host_stream *queue, uint64_t last)
+/* Commands whose length the runtime does not control. */
+static bool unbounded(const pymic2__command *command)
+{
+    return command->kind == PYMIC2__CMD_INVOKE || command->kind == PYMIC2__CMD_EVENT_WAIT;
+}
+
+/* The head of the queue if its number is at most last, and it is not unbounded when only
+ * bounded commands may run (the executor token is held). */
+static pymic2__command *pop_through(host_stream *queue, uint64_t last, bool bounded)
 {
     pthread_mutex_lock(&queue->lock);
     pymic2__command *command = queue->head;
-    if (command != NULL && command->sequence <= last) {
+    if (command != NULL && command->sequence <= last && !(bounded && unbounded(command))) {
         queue->head = command->next;
         if (queue->head == NULL)
             queue->tail = NULL;
@@ -150,7 +161,7 @@ static bool run_next(host_stream *queue)
 {
     if (!take_executor(queue))
         return false;
-    pymic2__command *command = pop_through(queue, UINT64_MAX);
+    pymic2__command *command = pop_through(queue, UINT64_MAX, false);
     if (command != NULL)
         execute(queue, command);
     atomic_store(&queue->executor, false);
@@ -177,13 +188,13 @@ static void *worker_main(void *argument)
     }
 }
 
-bool pymic2__host_assist(pymic2_stream *stream, uint64_t last)
+bool pymic2__host_assist(pymic2_stream *stream, uint64_t last, bool bounded)
 {
     host_stream *queue = stream->backend_data;
     if (take_executor(queue)) {
         bool ran = false;
         pymic2__command *command;
-        while ((command = pop_through(queue, last)) != NULL) {
+        while ((command = pop_through(queue, last, bounded)) != NULL) {
             execute(queue, command);
             ran = true;
         }
