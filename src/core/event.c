@@ -24,6 +24,27 @@ int pymic2_event_create(pymic2_device *device, pymic2_event **event)
     return PYMIC2_OK;
 }
 
+static void free_event(pymic2_event *event)
+{
+    pthread_cond_destroy(&event->done);
+    pthread_mutex_destroy(&event->lock);
+    free(event);
+}
+
+/* Drops one user (the lock is held, and released here); a transient event without users is
+ * freed: nobody else can reach it then. */
+static void drop_user(pymic2_event *event)
+{
+    bool unused = --event->users == 0;
+    bool owned_here = unused && event->transient; /* read before the unlock: once unlocked, a
+                                                     user's event may be destroyed at once */
+    if (unused)
+        pthread_cond_broadcast(&event->done);
+    pthread_mutex_unlock(&event->lock);
+    if (owned_here)
+        free_event(event);
+}
+
 int pymic2_event_destroy(pymic2_event *event)
 {
     if (event == NULL)
@@ -35,9 +56,7 @@ int pymic2_event_destroy(pymic2_event *event)
     while (event->users > 0)
         pthread_cond_wait(&event->done, &event->lock);
     pthread_mutex_unlock(&event->lock);
-    pthread_cond_destroy(&event->done);
-    pthread_mutex_destroy(&event->lock);
-    free(event);
+    free_event(event);
     return PYMIC2_OK;
 }
 
@@ -100,17 +119,30 @@ void pymic2__event_record_done(pymic2_event *event, uint64_t generation)
         event->completed_generation = generation;
         event->timestamp_ms = now;
     }
-    event->users--;
-    pthread_cond_broadcast(&event->done);
-    pthread_mutex_unlock(&event->lock);
+    pthread_cond_broadcast(&event->done); /* host waiters wait for the generation */
+    drop_user(event);
 }
 
 void pymic2__event_wait_done(pymic2_event *event)
 {
     pthread_mutex_lock(&event->lock);
-    if (--event->users == 0)
-        pthread_cond_broadcast(&event->done);
-    pthread_mutex_unlock(&event->lock);
+    drop_user(event);
+}
+
+int pymic2__stream_wait_stream(pymic2_stream *waiter, pymic2_stream *other)
+{
+    pymic2_event *marker;
+    int status = pymic2_event_create(other->device, &marker);
+    if (status != PYMIC2_OK)
+        return status;
+    marker->transient = true;
+    marker->users = 1; /* this call's: the record may run and finish before the wait is made */
+    status = pymic2_event_record(marker, other);
+    if (status == PYMIC2_OK)
+        status = pymic2_stream_wait_event(waiter, marker);
+    pthread_mutex_lock(&marker->lock);
+    drop_user(marker);
+    return status;
 }
 
 int pymic2_event_sync(pymic2_event *event)
