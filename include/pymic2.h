@@ -157,6 +157,10 @@ size_t pymic2_buffer_size(const pymic2_buffer *buffer);
 pymic2_device *pymic2_buffer_device(const pymic2_buffer *buffer);
 /* The address a kernel on the device sees (a real pointer on the host backend). */
 int pymic2_buffer_device_address(const pymic2_buffer *buffer, uintptr_t *address);
+/* Blocks until the commands enqueued so far that use the buffer, on any stream, have
+ * finished, before its memory is read or written outside commands (DLPack consumers, raw
+ * addresses). Their errors stay with their streams, for the next pymic2_stream_sync(). */
+int pymic2_buffer_sync(pymic2_buffer *buffer);
 
 typedef struct pymic2_pool_stats {
     size_t used_bytes;     /* in live buffers (rounded sizes) */
@@ -175,7 +179,14 @@ int pymic2_pool_set_limit(pymic2_device *device, size_t limit_bytes);
 
 /* ---------------------------------------------------------------- streams and events */
 
-/* Every device has a default stream; more can be created. Streams are in-order queues. */
+/*
+ * Every device has a default stream; more can be created. Streams are in-order queues.
+ * Across streams, buffers order the commands: a command that uses a buffer (any operand,
+ * copy side or kernel argument) runs after the unfinished commands of other streams that
+ * used it before, as if both were one stream (an event record on the other stream and a
+ * wait on this one, made only when the other stream has not reached that command yet).
+ * Reads and writes are not told apart, so streams sharing an array wait for each other.
+ */
 int pymic2_stream_default(pymic2_device *device, pymic2_stream **stream);
 int pymic2_stream_create(pymic2_device *device, pymic2_stream **stream);
 /* Waits for the stream's commands, then destroys it (not the default stream: EINVAL).

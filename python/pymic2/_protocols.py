@@ -265,6 +265,7 @@ class _ProtocolMethods:
             source = self.copy()
         if stream is None or copy:
             self._stream.sync()
+            source.buffer.sync()  # and the commands of other streams that used it
         versioned = max_version is not None and tuple(max_version)[0] >= 1
         return _core.dlpack_export(source, versioned, bool(copy))
 

@@ -162,7 +162,9 @@ class OffloadStream:
                                f"{self._stream.device}")
         self.sync()
         if isinstance(device_ptr, _core.Buffer):
+            device_ptr.sync()
             return device_ptr.address
+        device_ptr.buffer.sync()
         return device_ptr.data_ptr
 
     # ------------------------------------------------------------ kernels

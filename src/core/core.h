@@ -50,6 +50,13 @@ bool pymic2__cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *mutex, uint6
 
 /* Creates a stream; the registry makes each device's default stream with is_default. */
 int pymic2__stream_new(pymic2_device *device, bool is_default, pymic2_stream **stream);
+/* References that keep a stream's struct (not its backend queue) alive: destroy drops the
+ * owner's, buffers hold one while the stream is their last user. */
+void pymic2__stream_retain(pymic2_stream *stream);
+void pymic2__stream_release(pymic2_stream *stream);
+/* Commands enqueued on waiter from now on run after every command enqueued on other so far
+ * (a record of a self-freeing event on other, and a wait for it on waiter). */
+int pymic2__stream_wait_stream(pymic2_stream *waiter, pymic2_stream *other);
 
 /* Pool entry points used by buffers (pool.c). */
 int pymic2__pool_alloc(pymic2__pool *pool, size_t nbytes, size_t alignment,

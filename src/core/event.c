@@ -175,6 +175,19 @@ static int wait_for_event(pymic2_event *event, double timeout_ms, const char *wh
     return PYMIC2_OK;
 }
 
+int pymic2__stream_wait_stream(pymic2_stream *waiter, pymic2_stream *other)
+{
+    pymic2_event *marker;
+    int status = pymic2_event_create(other->device, &marker);
+    if (status != PYMIC2_OK)
+        return status;
+    status = pymic2_event_record(marker, other);
+    if (status == PYMIC2_OK)
+        status = pymic2_stream_wait_event(waiter, marker);
+    pymic2_event_destroy(marker); /* never waits: the last of the record and wait retires it */
+    return status;
+}
+
 int pymic2_event_sync(pymic2_event *event)
 {
     return wait_for_event(event, -1.0, "pymic2_event_sync");

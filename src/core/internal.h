@@ -51,7 +51,16 @@ struct pymic2_buffer {
     size_t offset;      /* bytes from the chunk's start */
     size_t size;        /* bytes requested by the user */
     size_t block_size;  /* bytes reserved in the pool (rounded) */
+    /* The last command that used the buffer (its stream and number): a command on another
+     * stream runs after it (pymic2__command_submit). The stream is retained while named here
+     * so that its counters stay readable after pymic2_stream_destroy. */
+    atomic_flag last_use_lock;
+    pymic2_stream *last_stream;
+    uint64_t last_sequence;
 };
+
+/* Forgets a buffer's last use (dropping the stream it retains): when it returns to the pool. */
+void pymic2__buffer_forget_use(pymic2_buffer *buffer);
 
 typedef struct pymic2__pool pymic2__pool;
 
@@ -220,6 +229,8 @@ struct pymic2_stream {
     pymic2__record record; /* first: live or destroyed */
     pymic2_device *device;
     bool is_default;
+    atomic_int refs;             /* its owner's, plus one per buffer whose last use it was:
+                                    the struct outlives destroy until the last goes */
     pthread_mutex_t lock;        /* protects first_error and the sync condition */
     pthread_cond_t idle;         /* signalled when completed catches up with enqueued */
     pthread_mutex_t submit_lock; /* numbering and handing over happen in one order */

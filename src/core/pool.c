@@ -341,6 +341,9 @@ int pymic2__pool_alloc(pymic2__pool *pool, size_t nbytes, size_t alignment,
 
     pymic2_buffer *made = &block->buffer;
     atomic_init(&made->refcount, 1);
+    atomic_flag_clear(&made->last_use_lock);
+    made->last_stream = NULL;
+    made->last_sequence = 0;
     made->device = pool->device;
     made->chunk = block->chunk;
     made->chunk_handle = block->chunk->handle;
@@ -414,8 +417,10 @@ int pymic2_buffer_release(pymic2_buffer *buffer)
                                  "%s: release of a %zu-byte buffer that was already released",
                                  buffer->device->name, buffer->size);
     } while (!atomic_compare_exchange_weak(&buffer->refcount, &count, count - 1));
-    if (count == 1)
+    if (count == 1) {
+        pymic2__buffer_forget_use(buffer);
         pymic2__pool_free(buffer->device->pool, buffer);
+    }
     return PYMIC2_OK;
 }
 

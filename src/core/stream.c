@@ -83,6 +83,117 @@ int pymic2__copy_stage_source(pymic2__command *command)
     return PYMIC2_OK;
 }
 
+/* ---------------------------------------------------------------- ordering across streams */
+
+static void lock_last_use(pymic2_buffer *buffer)
+{
+    while (atomic_flag_test_and_set_explicit(&buffer->last_use_lock, memory_order_acquire))
+        pymic2__cpu_relax();
+}
+
+static void unlock_last_use(pymic2_buffer *buffer)
+{
+    atomic_flag_clear_explicit(&buffer->last_use_lock, memory_order_release);
+}
+
+/* The stream whose unfinished command last used the buffer, if not `stream` (retained), or
+ * NULL. */
+static pymic2_stream *pending_other_user(pymic2_buffer *buffer, pymic2_stream *stream)
+{
+    lock_last_use(buffer);
+    pymic2_stream *other = buffer->last_stream;
+    if (other == stream || other == NULL ||
+        atomic_load(&other->completed) >= buffer->last_sequence)
+        other = NULL;
+    else
+        pymic2__stream_retain(other);
+    unlock_last_use(buffer);
+    return other;
+}
+
+/*
+ * A command runs after the commands of other streams that used its buffers before it and
+ * have not finished, as if the streams were one: reads see earlier writes, writes do not
+ * overtake earlier reads. Any use counts (reads and writes are not told apart), so an array
+ * shared by streams orders them. Costs nothing when every buffer's last user is this stream
+ * or idle; otherwise one event record and wait per other stream.
+ */
+static int wait_for_other_users(pymic2__command *command)
+{
+    pymic2_stream *others[PYMIC2_MAX_KERNEL_ARGS + PYMIC2_MAX_OPERANDS];
+    int nothers = 0;
+    for (int i = 0; i < command->nbuffers; i++) {
+        pymic2_stream *other = pending_other_user(command->buffers[i], command->stream);
+        if (other == NULL)
+            continue;
+        bool seen = false;
+        for (int j = 0; j < nothers && !seen; j++)
+            seen = others[j] == other;
+        if (seen)
+            pymic2__stream_release(other);
+        else
+            others[nothers++] = other;
+    }
+    int status = PYMIC2_OK;
+    for (int j = 0; j < nothers; j++) {
+        if (status == PYMIC2_OK)
+            status = pymic2__stream_wait_stream(command->stream, others[j]);
+        pymic2__stream_release(others[j]);
+    }
+    return status;
+}
+
+/* Records command `sequence` of stream as the buffer's last use. */
+static void note_use(pymic2_buffer *buffer, pymic2_stream *stream, uint64_t sequence)
+{
+    pymic2_stream *dropped = NULL;
+    lock_last_use(buffer);
+    if (buffer->last_stream != stream) {
+        dropped = buffer->last_stream;
+        pymic2__stream_retain(stream);
+        buffer->last_stream = stream;
+        buffer->last_sequence = sequence;
+    } else if (sequence > buffer->last_sequence) {
+        buffer->last_sequence = sequence;
+    }
+    unlock_last_use(buffer);
+    if (dropped != NULL)
+        pymic2__stream_release(dropped);
+}
+
+int pymic2_buffer_sync(pymic2_buffer *buffer)
+{
+    if (buffer == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "pymic2_buffer_sync: buffer is NULL");
+    if (atomic_load(&buffer->refcount) <= 0)
+        return pymic2__error(PYMIC2_EINVAL, "%s: sync of a buffer that was released",
+                             buffer->device->name);
+    lock_last_use(buffer);
+    pymic2_stream *user = buffer->last_stream;
+    uint64_t sequence = buffer->last_sequence;
+    if (user != NULL)
+        pymic2__stream_retain(user);
+    unlock_last_use(buffer);
+    if (user == NULL)
+        return PYMIC2_OK;
+    int status = pymic2__forked_child(user->device->name) ? PYMIC2_ESYSTEM : PYMIC2_OK;
+    if (status == PYMIC2_OK)
+        wait_completed(user, sequence);
+    pymic2__stream_release(user);
+    return status;
+}
+
+void pymic2__buffer_forget_use(pymic2_buffer *buffer)
+{
+    pymic2_stream *dropped = buffer->last_stream; /* no command holds the buffer any more */
+    buffer->last_stream = NULL;
+    buffer->last_sequence = 0;
+    if (dropped != NULL)
+        pymic2__stream_release(dropped);
+}
+
+/* ---------------------------------------------------------------- submission */
+
 int pymic2__command_submit(pymic2__command *command)
 {
     pymic2_stream *stream = command->stream;
@@ -90,6 +201,8 @@ int pymic2__command_submit(pymic2__command *command)
     int status = pymic2__check_stream(stream, "enqueue");
     if (status == PYMIC2_OK && pymic2__forked_child(device->name))
         status = PYMIC2_ESYSTEM;
+    if (status == PYMIC2_OK)
+        status = wait_for_other_users(command);
     if (status != PYMIC2_OK) {
         drop_references(command);
         free(command);
@@ -104,6 +217,10 @@ int pymic2__command_submit(pymic2__command *command)
     pthread_mutex_lock(&stream->submit_lock);
     uint64_t sequence = atomic_load(&stream->enqueued) + 1;
     command->sequence = sequence;
+    /* before the hand-over, which may finish the command; a number that fails to submit is
+     * taken by the stream's next command, so waiting for it stays bounded */
+    for (int i = 0; i < command->nbuffers; i++)
+        note_use(command->buffers[i], stream, sequence);
     status = atomic_load(&stream->completed) + 1 == sequence ? PYMIC2_OK
                                                              : pymic2__copy_stage_source(command);
     if (status == PYMIC2_OK)
@@ -161,6 +278,7 @@ int pymic2__stream_new(pymic2_device *device, bool is_default, pymic2_stream **s
         return pymic2__error(PYMIC2_ESYSTEM, "%s: cannot allocate a stream", device->name);
     made->device = device;
     made->is_default = is_default;
+    atomic_init(&made->refs, 1);
     pthread_mutex_init(&made->lock, NULL);
     pymic2__cond_init_monotonic(&made->idle);
     pthread_mutex_init(&made->submit_lock, NULL);
@@ -313,11 +431,23 @@ int pymic2_stream_destroy(pymic2_stream *stream)
     status = pymic2_stream_sync(stream);
     pymic2__record_kill(&stream->record);
     stream->device->ops->stream_destroy(stream);
+    pymic2__stream_release(stream);
+    return status;
+}
+
+void pymic2__stream_retain(pymic2_stream *stream)
+{
+    atomic_fetch_add(&stream->refs, 1);
+}
+
+void pymic2__stream_release(pymic2_stream *stream)
+{
+    if (atomic_fetch_sub(&stream->refs, 1) != 1)
+        return;
     pthread_mutex_destroy(&stream->submit_lock);
     pthread_cond_destroy(&stream->idle);
     pthread_mutex_destroy(&stream->lock);
     pymic2__record_retire(&retired_streams, &stream->record);
-    return status;
 }
 
 pymic2_device *pymic2_stream_device(const pymic2_stream *stream)

@@ -94,7 +94,24 @@ static PyObject *buffer_repr(pymic2__py_buffer *self)
                                 (PyObject *)self->device);
 }
 
+static PyObject *buffer_sync(pymic2__py_buffer *self, PyObject *unused)
+{
+    (void)unused;
+    pymic2_buffer *buffer = pymic2__py_buffer_get(self, "Buffer.sync");
+    if (buffer == NULL)
+        return NULL;
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = pymic2_buffer_sync(buffer);
+    Py_END_ALLOW_THREADS
+    if (status < 0)
+        return pymic2__py_raise(status);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef buffer_methods[] = {
+    {"sync", (PyCFunction)buffer_sync, METH_NOARGS,
+     "Waits for the commands enqueued so far that use the buffer, on any stream."},
     {"free", (PyCFunction)buffer_free, METH_NOARGS,
      "Returns the memory to the device's pool; any later use raises OffloadError."},
     {NULL, NULL, 0, NULL},

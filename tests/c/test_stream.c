@@ -1,6 +1,7 @@
 /*
  * test_stream.c - streams: order, concurrency, query and progress, asynchronous errors,
- * destroying a stream with pending work, bounded waits, destroyed streams.
+ * destroying a stream with pending work, bounded waits, destroyed streams, ordering across
+ * streams through shared buffers.
  */
 #include "check.h"
 #include "internal.h"
@@ -344,6 +345,47 @@ static void test_bounded_wait(void)
     CHECK_OK(pymic2_stream_destroy(stream));
 }
 
+/* Buffers order streams: appends to one log from two streams, each behind a sleep on its
+ * own stream, land in submission order (the second stream waits for the first). */
+static void test_buffers_order_streams(void)
+{
+    pymic2_stream *first, *second;
+    CHECK_OK(pymic2_stream_create(device, &first));
+    CHECK_OK(pymic2_stream_create(device, &second));
+    pymic2_buffer *log = new_log(first, 4);
+    CHECK_OK(enqueue_sleep(first, 100000));
+    CHECK_OK(enqueue_append(first, log, 1));
+    CHECK_OK(enqueue_append(second, log, 2)); /* would run first without the ordering */
+    CHECK_OK(enqueue_sleep(first, 50000));
+    CHECK_OK(enqueue_append(first, log, 3)); /* after second's append: it used log last */
+    CHECK_OK(enqueue_append(second, log, 4));
+    CHECK(log_is_sequence(second, log, 4, 1, 1));
+    CHECK_OK(pymic2_stream_destroy(first));
+    CHECK_OK(pymic2_stream_destroy(second));
+    CHECK_OK(pymic2_buffer_release(log));
+}
+
+/* A buffer last used by a destroyed stream: that stream's record stays readable, and
+ * pymic2_buffer_sync waits for the user on another stream. */
+static void test_last_user_destroyed_and_buffer_sync(void)
+{
+    pymic2_stream *gone, *busy;
+    CHECK_OK(pymic2_stream_create(device, &gone));
+    pymic2_buffer *log = new_log(gone, 2);
+    CHECK_OK(enqueue_append(gone, log, 7));
+    CHECK_OK(pymic2_stream_destroy(gone));
+    CHECK_OK(pymic2_stream_create(device, &busy));
+    CHECK_OK(enqueue_sleep(busy, 100000));
+    CHECK_OK(enqueue_append(busy, log, 8));
+    CHECK_STATUS(pymic2_stream_query(busy), PYMIC2_ENOTREADY);
+    CHECK_OK(pymic2_buffer_sync(log));
+    CHECK_OK(pymic2_stream_query(busy));
+    CHECK(log_is_sequence(busy, log, 2, 7, 1));
+    CHECK_OK(pymic2_stream_destroy(busy));
+    CHECK_OK(pymic2_buffer_release(log));
+    CHECK_STATUS(pymic2_buffer_sync(NULL), PYMIC2_EINVAL);
+}
+
 int main(void)
 {
     CHECK_OK(pymic2_device_find("host:0", &device));
@@ -362,6 +404,8 @@ int main(void)
     test_queue_is_bounded();
     test_destroyed_stream_is_detected();
     test_bounded_wait();
+    test_buffers_order_streams();
+    test_last_user_destroyed_and_buffer_sync();
     CHECK_OK(pymic2_library_unload(library));
     return CHECK_DONE();
 }
