@@ -274,6 +274,9 @@ pymic2_device *pymic2_library_device(const pymic2_library *library);
 /* The kernel handle stays valid while its library is loaded. */
 int pymic2_kernel_find(pymic2_library *library, const char *name, pymic2_kernel **kernel);
 const char *pymic2_kernel_name(const pymic2_kernel *kernel);
+/* The kernel's function address on the device (pyMIC's kernel pointer); ENOTSUP on devices
+ * whose code has no address (OpenCL). */
+int pymic2_kernel_address(const pymic2_kernel *kernel, uintptr_t *address);
 
 typedef enum pymic2_arg_kind {
     PYMIC2_ARG_NULL = 0,  /* passes NULL */

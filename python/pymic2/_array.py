@@ -103,8 +103,9 @@ class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreA
     __hash__ = None
 
     def __new__(cls, shape, dtype=numpy.float64, order="C", stream=None):
-        return _CoreArray.__new__(cls, _normalize_shape(shape), _dtypes.code_of(dtype),
-                                  order, _core_stream_of(stream))
+        core = _core_stream_of(stream)
+        return _CoreArray.__new__(cls, _normalize_shape(shape),
+                                  _dtypes.code_of(dtype, core.device), order, core)
 
     # ------------------------------------------------------------ attributes
 
@@ -161,8 +162,10 @@ class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreA
     # ------------------------------------------------------------ printing
 
     def __repr__(self):
+        """NumPy's repr with the device added: array([1., 2.], device='host:0'), what
+        pymic2.array(...) takes back."""
         text = repr(self.get())
-        return type(self).__name__ + text[text.index("("):]
+        return f"array{text[text.index('('):-1]}, device='{self._device.name}')"
 
     def __str__(self):
         return str(self.get())
@@ -175,7 +178,8 @@ def _upload(host, like):
     host = numpy.asarray(host)
     if host.dtype.kind not in "biufc":
         raise TypeError(f"cannot use a host array of dtype {host.dtype} in a device operation")
-    dtype = _dtypes.normalize(_dtypes._WIDENED.get(host.dtype, host.dtype))
+    dtype = _dtypes.normalize(host.dtype, like._device, "a host operand of dtype",
+                              "; convert it with astype first")
     device_array = _CoreArray.__new__(type(like), host.shape, _dtypes.CODES[dtype], "C",
                                       like._stream)
     # the core keeps the contiguous host copy alive until the transfer completed
@@ -310,6 +314,11 @@ class OffloadArray(ndarray):
             return self.copy()
         view = self._view(offset, self.shape, tuple(-s for s in self.strides))
         return _elementwise(_core.OP_COPY, view)
+
+    def __repr__(self):
+        """NumPy's repr under this class's name, as before (pyMIC code prints these)."""
+        text = repr(self.get())
+        return type(self).__name__ + text[text.index("("):]
 
     def reshape(self, *shape, order="C"):
         view = ndarray.reshape(self, *shape, order=order)

@@ -46,8 +46,10 @@ def _device_of(device):
 
 
 def _new(shape, dtype, order="C", core_stream=None):
+    core_stream = core_stream or _array._core_stream_of(None)
     return _array._CoreArray.__new__(_array.ndarray, _array._normalize_shape(shape),
-                                     _dtypes.code_of(dtype), order, core_stream)
+                                     _dtypes.code_of(dtype, core_stream.device), order,
+                                     core_stream)
 
 
 def empty(shape, dtype="float64", order="C", *, device=None, stream=None):
@@ -126,7 +128,7 @@ def asarray(obj, dtype=None, device=None, copy=None, *, order="K", stream=None):
                                  f"moving it to {core.device.name} needs a copy")
             obj = to_device(obj, core)
             copy = False  # already a new array
-        target = obj.dtype if dtype is None else _dtypes.normalize(dtype)
+        target = obj.dtype if dtype is None else _dtypes.normalize(dtype, core.device)
         if target != obj.dtype or copy:
             if copy is False:
                 raise ValueError(f"asarray(copy=False): converting {obj.dtype} to {target} "
@@ -141,14 +143,14 @@ def asarray(obj, dtype=None, device=None, copy=None, *, order="K", stream=None):
 
         return _manipulation.stack([asarray(item, dtype, device, stream=stream)
                                     for item in obj])
+    core = stream_for(device, stream)
     host = numpy.asarray(obj, dtype=dtype)
     if dtype is None and host.dtype not in _dtypes.CODES:
-        raise TypeError(f"dtype {host.dtype} of the host data is not supported on the device "
-                        f"(supported: {_dtypes._NAMES}); pass dtype= to convert it")
-    out = _new(host.shape, _dtypes.normalize(host.dtype),
+        _dtypes.normalize(host.dtype, core.device, "host data of dtype",
+                          "; pass dtype= to convert it")
+    out = _new(host.shape, _dtypes.normalize(host.dtype, core.device),
                "F" if order == "F" or (order in ("K", "A") and host.flags.f_contiguous
-                                       and not host.flags.c_contiguous) else "C",
-               stream_for(device, stream))
+                                       and not host.flags.c_contiguous) else "C", core)
     return out.set(host)
 
 
@@ -216,7 +218,8 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None, stream=None)
         length = max(-((start - stop) // step), 0)
     else:
         length = max(math.ceil((stop - start) / step), 0)
-    dtype = _dtypes.normalize(numpy.result_type(start, stop, step) if dtype is None else dtype)
+    dtype = _dtypes.normalize(numpy.result_type(start, stop, step) if dtype is None else dtype,
+                              stream_for(device, stream).device)
     if dtype.kind == "c" or dtype.kind == "b":
         raise TypeError(f"arange: dtype {dtype} is not supported (ARANGE fills real numbers)")
     out = empty(length, dtype, device=device, stream=stream)
@@ -240,7 +243,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         raise numpy.exceptions.AxisError(axis, 1)
     start, stop = _scalar(start, "start"), _scalar(stop, "stop")
     compute = _dtypes.normalize(numpy.result_type(start, stop, 1.0))
-    dtype = compute if dtype is None else _dtypes.normalize(dtype)
+    dtype = compute if dtype is None else _dtypes.normalize(dtype,
+                                                            stream_for(device, stream).device)
     div = num - 1 if endpoint else num
     delta = stop - start
     samples = arange(0, num, dtype="float64", device=device, stream=stream)

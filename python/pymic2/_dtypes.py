@@ -8,13 +8,13 @@ from . import _core
 CODES = {numpy.dtype(name): code for name, code in _core.dtype_codes.items()}
 _NAMES = ", ".join(sorted(_core.dtype_codes))
 
-# The device has no complex64; NumPy promotes e.g. float32 * 1j to it, we widen to complex128.
-_WIDENED = {numpy.dtype(numpy.complex64): numpy.dtype(numpy.complex128)}
 # Results the device computes one size up: NumPy's promotion gives them for device inputs
-# (exp of int8 is float16, uint8 + int8 int16), and the wider dtype holds every value.
-_COMPUTED_WIDER = {**_WIDENED, **{numpy.dtype(narrow): numpy.dtype(wide) for narrow, wide in [
+# (exp of int8 is float16, uint8 + int8 int16, float32 * 1j complex64), and the wider dtype
+# holds every value. Arrays, host data and dtype= arguments of these dtypes are refused
+# (normalize): an array never has one of them.
+_COMPUTED_WIDER = {numpy.dtype(narrow): numpy.dtype(wide) for narrow, wide in [
     (numpy.float16, numpy.float32), (numpy.int16, numpy.int32), (numpy.uint16, numpy.int32),
-    (numpy.uint32, numpy.int64)]}}
+    (numpy.uint32, numpy.int64), (numpy.complex64, numpy.complex128)]}
 
 
 #: Codes of the dtypes a Python float (int) scalar does not promote, by NEP 50.
@@ -22,17 +22,27 @@ FLOAT_SAFE = frozenset(code for dt, code in CODES.items() if dt.kind in "fc")
 INT_SAFE = frozenset(code for dt, code in CODES.items() if dt.kind in "iufc")
 
 
-def normalize(dtype):
-    """The supported numpy.dtype for anything numpy.dtype() accepts; TypeError otherwise."""
+def _device_name(device):
+    """The name of a device (core Device, OffloadDevice or selector) for messages."""
+    if device is None:
+        return "pyMIC2 devices"
+    return getattr(device, "name", device)
+
+
+def normalize(dtype, device=None, what="dtype", hint=""):
+    """The supported numpy.dtype for anything numpy.dtype() accepts; TypeError naming the
+    dtype and the device (core Device, OffloadDevice or name; None: every device) otherwise.
+    `what` says whose dtype it is, `hint` ends the message."""
     dt = numpy.dtype(dtype)
     if dt not in CODES:
-        raise TypeError(f"dtype {dt} is not supported on the device (supported: {_NAMES})")
+        raise TypeError(f"{what} {dt} is not supported on {_device_name(device)} "
+                        f"(supported: {_NAMES}){hint}")
     return dt
 
 
-def code_of(dtype):
+def code_of(dtype, device=None):
     """The core's dtype code for a dtype-like; TypeError if the device does not support it."""
-    return CODES[normalize(dtype)]
+    return CODES[normalize(dtype, device)]
 
 
 def device_dtype(dtype):

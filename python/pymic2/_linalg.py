@@ -85,7 +85,7 @@ def matmul(x1, x2, /, out=None, *, casting="same_kind", dtype=None):
     a column (second) and that dimension removed again."""
     a, b = _operands(x1, x2, "matmul")
     if dtype is not None:
-        code = _dtypes.code_of(dtype)
+        code = _dtypes.code_of(dtype, a._device)
         a, b = _math._cast(a, code), _math._cast(b, code)
     for index, operand in enumerate((a, b)):
         if operand.ndim == 0:

@@ -298,7 +298,8 @@ def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
                                  f"{k} has size {a.shape[i]}")
     shape = list(first.shape)
     shape[axis] = sum(a.shape[axis] for a in arrays)
-    result = _dtypes.result_type(*arrays) if dtype is None else _dtypes.normalize(dtype)
+    result = _dtypes.result_type(*arrays) if dtype is None else _dtypes.normalize(dtype,
+                                                                                first._device)
     if out is None:
         out = _array._CoreArray.__new__(type(first), tuple(shape), _dtypes.CODES[result], "C",
                                         first._stream)
@@ -495,7 +496,7 @@ class _ManipulationMethods:
         return _elementwise(_core.OP_COPY, self, out=out)
 
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
-        code = _dtypes.code_of(dtype)
+        code = _dtypes.code_of(dtype, self._device)
         if code == self._dtype_code and not copy:
             return self
         if not numpy.can_cast(self.dtype, _dtypes.normalize(dtype), casting=casting):

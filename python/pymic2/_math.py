@@ -5,7 +5,8 @@ NumPy calls can be dispatched here unchanged. Type promotion is NumPy 2's (NEP 5
 are weak): numpy's own `ufunc.resolve_dtypes` decides the loop once per (ufunc, operand
 dtypes) and the decision is cached, so a call costs a dict look-up plus the C launch.
 The device has no float16, int16, uint16, uint32 or complex64: a result NumPy would give in
-one of those is computed in the next wider device dtype (_dtypes.device_dtype).
+one of those is computed in the next wider device dtype (_dtypes.device_dtype); operands and
+dtype= arguments of those dtypes are refused (TypeError).
 """
 
 import numbers
@@ -99,6 +100,15 @@ def _single_out(out):
     return out
 
 
+def _requested(dtype, operands):
+    """A dtype= argument as a supported numpy.dtype (None stays None); TypeError naming the
+    device of the first device array among operands otherwise."""
+    if dtype is None:
+        return None
+    device = next((x._device for x in operands if isinstance(x, _CoreArray)), None)
+    return _dtypes.normalize(dtype, device)
+
+
 class ufunc:
     """One element-wise function of NumPy's name (pymic2.add, pymic2.exp, ...).
 
@@ -161,8 +171,8 @@ class ufunc:
         if len(inputs) != self.nin:
             raise TypeError(f"{self.__name__}() takes {self.nin} positional argument"
                             f"{'s' if self.nin > 1 else ''} but {len(inputs)} were given")
-        result = self._apply(inputs, _single_out(out),
-                             None if dtype is None else _dtypes.normalize(dtype), casting)
+        result = self._apply(inputs, _single_out(out), _requested(dtype, (*inputs, out)),
+                             casting)
         if result is NotImplemented:
             kinds = ", ".join(type(x).__name__ for x in inputs)
             raise TypeError(f"{self.__name__}: unsupported operand types ({kinds})")
@@ -206,8 +216,7 @@ class ufunc:
             raise TypeError(f"{self.__name__} runs on a device: give it a pymic2 array "
                             f"(input or out)")
         mask = where_mask(where, like)
-        result = self._apply(inputs, None,
-                             None if dtype is None else _dtypes.normalize(dtype), casting)
+        result = self._apply(inputs, None, _requested(dtype, (*inputs, out)), casting)
         if result is NotImplemented:
             kinds = ", ".join(type(x).__name__ for x in inputs)
             raise TypeError(f"{self.__name__}: unsupported operand types ({kinds})")
@@ -484,6 +493,13 @@ def _binary(function, x, y):
     return function._apply((x, y), None)
 
 
+def _filled_bool(like, value):
+    """A bool array of like's shape, on its stream, with every element value."""
+    result = _CoreArray.__new__(type(like), like.shape, _BOOL, "C", like._stream)
+    _elementwise(_core.OP_COPY, value, out=result)
+    return result
+
+
 def _in_place(function, x, y):
     result = function._apply((x, y), x)
     return result if result is NotImplemented else x
@@ -608,9 +624,13 @@ class _MathMethods:
 
     # comparisons (Python swaps the reflected ones itself)
     def __eq__(self, other):
+        if other is None:  # NumPy compares with None element by element
+            return _filled_bool(self, False)
         return _binary(equal, self, other)
 
     def __ne__(self, other):
+        if other is None:
+            return _filled_bool(self, True)
         return _binary(not_equal, self, other)
 
     def __lt__(self, other):

@@ -92,7 +92,7 @@ def _accumulation_dtype(a, dtype):
     """NumPy's dtype for sum/prod/cumsum: dtype= if given, else bool and the integers
     accumulate in int64 (uint8 too: the device has no uint64)."""
     if dtype is not None:
-        return _dtypes.device_dtype(dtype)
+        return _dtypes.normalize(dtype, a._device)
     return _INT64 if a.dtype.kind in "biu" else a.dtype
 
 
@@ -214,7 +214,7 @@ cumulative_prod = _array_api_cumulative(cumprod, 1, "cumulative_prod")
 
 def _mean_dtype(a, dtype):
     if dtype is not None:
-        return _dtypes.device_dtype(dtype)
+        return _dtypes.normalize(dtype, a._device)
     return numpy.dtype(numpy.float64) if a.dtype.kind in "biu" else a.dtype
 
 
@@ -263,7 +263,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correctio
     if deviation.dtype.kind == "c":
         deviation = _math.absolute(deviation)
     squares = _math.multiply(deviation, deviation)
-    sum_dtype = squares.dtype if dtype is None else _dtypes.device_dtype(dtype)
+    sum_dtype = squares.dtype if dtype is None else _dtypes.normalize(dtype, a._device)
     total = _run(_core.REDUCE_SUM, _cast(squares, sum_dtype), axes, keepdims, None, "var")
     return _divide_into(total, divisor, sum_dtype, out, "var")
 

@@ -27,10 +27,18 @@ def _device_of(core_device):
     return device_of(core_device)
 
 
-def _check_bytes(**values):
-    for name, value in values.items():
-        if not isinstance(value, numbers.Integral) or value < 0:
-            raise ValueError(f"{name} must be an integer >= 0, not {value!r}")
+def _byte_count(name, value):
+    """A byte count or offset as an int >= 0. Integral floats count too: pyMIC's Python 2
+    code passes `nbytes / 2`, a float under Python 3. ValueError otherwise."""
+    if isinstance(value, numbers.Integral):
+        count = int(value)
+    elif isinstance(value, numbers.Real) and float(value).is_integer():
+        count = int(value)
+    else:
+        count = -1
+    if count < 0:
+        raise ValueError(f"{name} must be an integer >= 0, not {value!r}")
+    return count
 
 
 class OffloadStream:
@@ -111,9 +119,13 @@ class OffloadStream:
         The memory returns to the pool when the Buffer is garbage collected, or at
         deallocate_device_memory(); sticky=True keeps it until the latter.
         """
-        if not isinstance(nbytes, numbers.Integral) or nbytes <= 0:
+        try:
+            count = _byte_count("nbytes", nbytes)
+        except ValueError:
+            count = 0
+        if count == 0:
             raise ValueError(f"cannot allocate {nbytes!r} bytes: need a positive integer")
-        buffer = self._stream.device.alloc(nbytes, alignment)
+        buffer = self._stream.device.alloc(count, alignment)
         if sticky:
             self._sticky.add(buffer)
         return buffer
@@ -129,22 +141,24 @@ class OffloadStream:
                              offset_device=0):
         """Enqueues a copy of nbytes from host memory (an array or a raw address) to a
         Buffer; the host memory is kept alive (arrays) until the copy ran."""
-        _check_bytes(nbytes=nbytes, offset_host=offset_host, offset_device=offset_device)
-        self._stream.memcpy_h2d(device_ptr, offset_device, host_ptr, offset_host, nbytes)
+        self._stream.memcpy_h2d(device_ptr, _byte_count("offset_device", offset_device),
+                                host_ptr, _byte_count("offset_host", offset_host),
+                                _byte_count("nbytes", nbytes))
 
     def transfer_device2host(self, device_ptr, host_ptr, nbytes, offset_device=0,
                              offset_host=0):
         """Enqueues a copy of nbytes from a Buffer to host memory (a writable array or a
         raw address)."""
-        _check_bytes(nbytes=nbytes, offset_host=offset_host, offset_device=offset_device)
-        self._stream.memcpy_d2h(host_ptr, offset_host, device_ptr, offset_device, nbytes)
+        self._stream.memcpy_d2h(host_ptr, _byte_count("offset_host", offset_host),
+                                device_ptr, _byte_count("offset_device", offset_device),
+                                _byte_count("nbytes", nbytes))
 
     def transfer_device2device(self, device_ptr_src, device_ptr_dst, nbytes,
                                offset_device_src=0, offset_device_dst=0):
-        _check_bytes(nbytes=nbytes, offset_device_src=offset_device_src,
-                     offset_device_dst=offset_device_dst)
-        self._stream.memcpy_d2d(device_ptr_dst, offset_device_dst, device_ptr_src,
-                                offset_device_src, nbytes)
+        dst = _byte_count("offset_device_dst", offset_device_dst)
+        src = _byte_count("offset_device_src", offset_device_src)
+        self._stream.memcpy_d2d(device_ptr_dst, dst, device_ptr_src, src,
+                                _byte_count("nbytes", nbytes))
 
     def translate_device_pointer(self, device_ptr):
         """The address a kernel sees for a Buffer or array (0 for None); synchronises."""
@@ -227,7 +241,8 @@ class OffloadStream:
             order = "F"
         else:
             raise ValueError("cannot bind a non-contiguous numpy.ndarray (storage order unknown)")
-        bound = OffloadArray(array.shape, _dtypes.normalize(array.dtype), order, stream=self)
+        bound = OffloadArray(array.shape, _dtypes.normalize(array.dtype, self._stream.device),
+                             order, stream=self)
         bound.array = array
         if update_device:
             bound.update_device()

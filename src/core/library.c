@@ -111,6 +111,21 @@ const char *pymic2_kernel_name(const pymic2_kernel *kernel)
     return kernel == NULL ? NULL : kernel->name;
 }
 
+int pymic2_kernel_address(const pymic2_kernel *kernel, uintptr_t *address)
+{
+    if (kernel == NULL || address == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "pymic2_kernel_address: %s is NULL",
+                             kernel == NULL ? "kernel" : "address");
+    const pymic2_device *device = kernel->library->device;
+    /* a backend whose memory has no addresses (OpenCL) has none for code either: its entry
+     * is a handle, not a function */
+    if (device->ops->mem_address == NULL)
+        return pymic2__error(PYMIC2_ENOTSUP, "%s: kernel %s has no device address",
+                             device->name, kernel->name);
+    *address = (uintptr_t)kernel->entry;
+    return PYMIC2_OK;
+}
+
 static int check_arg(const pymic2_stream *stream, const pymic2_kernel *kernel, int index,
                      const pymic2_kernel_arg *arg)
 {

@@ -382,7 +382,8 @@ int pymic2__reduce_launch(pymic2_stream *stream, const pymic2_op_desc *desc)
     if (status != PYMIC2_OK)
         return status;
 
-    /* an empty reduction into a non-empty output needs an identity */
+    /* an empty reduction into a non-empty output needs an identity; argmax and argmin refuse
+     * a zero-length axis even when the result is empty, as NumPy's */
     int64_t reduced = 1, kept = 1;
     for (int d = 0; d < in->ndim; d++) {
         if (axes >> d & 1)
@@ -390,13 +391,12 @@ int pymic2__reduce_launch(pymic2_stream *stream, const pymic2_op_desc *desc)
         else
             kept *= in->shape[d] > 0 ? 1 : 0;
     }
-    if (reduced == 0 && kept != 0 && !reduce->has_identity && !reduce->cumulative) {
-        if (reduce->arg)
-            return pymic2__error(PYMIC2_EINVAL, "%s: attempt to get %s of an empty sequence",
-                                 device, reduce->name);
+    if (reduced == 0 && reduce->arg)
+        return pymic2__error(PYMIC2_EINVAL, "%s: attempt to get %s of an empty sequence",
+                             device, reduce->name);
+    if (reduced == 0 && kept != 0 && !reduce->has_identity && !reduce->cumulative)
         return pymic2__error(PYMIC2_EINVAL, "%s: zero-size array to reduction operation %s "
                              "which has no identity", device, reduce->name);
-    }
 
     for (int k = 0; k < 2 && status == PYMIC2_OK; k++)
         status = check_memory(stream, &info, k, &desc->operands[k]);

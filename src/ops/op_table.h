@@ -575,7 +575,7 @@ typedef enum pymic2__out_rule {
 #define PYMIC2__CALL(macro, ...) macro(__VA_ARGS__)
 
 /* The message of integer power's `invalid`, as NumPy words it. */
-#define PYMIC2__NEGATIVE_POWER_MESSAGE "integers to negative integer powers are not allowed"
+#define PYMIC2__NEGATIVE_POWER_MESSAGE "Integers to negative integer powers are not allowed."
 
 /* What validation needs to know about an op, generated from the rows. */
 typedef struct pymic2__op_info {

@@ -64,24 +64,34 @@ static void contiguous_strides(int ndim, const int64_t *shape, int64_t itemsize,
     }
 }
 
+int pymic2__py_check_shape(int ndim, const int64_t *shape, pymic2_dtype dtype, int64_t *size)
+{
+    int64_t nbytes = (int64_t)pymic2_dtype_size(dtype), count = 1;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0) {
+            PyErr_Format(PyExc_ValueError, "negative dimensions are not allowed (dimension %d "
+                         "is %lld)", i, (long long)shape[i]);
+            return -1;
+        }
+        if (shape[i] > 0 && __builtin_mul_overflow(nbytes, shape[i], &nbytes)) {
+            PyErr_SetString(PyExc_ValueError, "array is too big; `arr.size * arr.dtype.itemsize` "
+                            "is larger than the maximum possible size.");
+            return -1;
+        }
+        count *= shape[i]; /* at most nbytes, or 0 */
+    }
+    *size = count;
+    return 0;
+}
+
 pymic2__py_array *pymic2__py_array_new(PyTypeObject *type, pymic2__py_stream *stream,
                                        pymic2_dtype dtype, int ndim, const int64_t *shape,
                                        int fortran_order)
 {
     int64_t itemsize = (int64_t)pymic2_dtype_size(dtype);
-    int64_t size = 1;
-    for (int i = 0; i < ndim; i++) {
-        if (shape[i] < 0) {
-            PyErr_Format(PyExc_ValueError, "negative dimension %lld in an array shape",
-                         (long long)shape[i]);
-            return NULL;
-        }
-        if (shape[i] > 0 && size > INT64_MAX / itemsize / shape[i]) {
-            PyErr_SetString(PyExc_ValueError, "array is too big: its size overflows int64");
-            return NULL;
-        }
-        size *= shape[i];
-    }
+    int64_t size;
+    if (pymic2__py_check_shape(ndim, shape, dtype, &size) < 0)
+        return NULL;
     /* an empty array still owns a (tiny) buffer, so that every array has one */
     size_t nbytes = size > 0 ? (size_t)(size * itemsize) : (size_t)itemsize;
     pymic2_buffer *buffer;
@@ -137,13 +147,31 @@ int pymic2__py_array_output(pymic2__py_array *array, pymic2_operand *operand)
 
 /* ---------------------------------------------------------------- construction */
 
-/* A shape argument: an int or a sequence of ints. */
-static int parse_shape(PyObject *object, int *ndim, int64_t *shape)
+/* One dimension or stride as an int64: NumPy's ValueError for an int beyond int64. */
+static int parse_int64(PyObject *object, const char *what, int64_t *value)
+{
+    PyObject *index = PyNumber_Index(object);
+    if (index == NULL)
+        return -1;
+    int overflow;
+    long long result = PyLong_AsLongLongAndOverflow(index, &overflow);
+    Py_DECREF(index);
+    if (overflow != 0) {
+        PyErr_Format(PyExc_ValueError, "Maximum allowed %s exceeded", what);
+        return -1;
+    }
+    if (result == -1 && PyErr_Occurred())
+        return -1;
+    *value = result;
+    return 0;
+}
+
+/* A shape (or strides) argument: an int or a sequence of ints; `what` names one of them. */
+static int parse_shape(PyObject *object, const char *what, int *ndim, int64_t *shape)
 {
     if (PyIndex_Check(object)) {
         *ndim = 1;
-        shape[0] = PyNumber_AsSsize_t(object, PyExc_ValueError);
-        return shape[0] == -1 && PyErr_Occurred() ? -1 : 0;
+        return parse_int64(object, what, &shape[0]);
     }
     PyObject *sequence = PySequence_Fast(object, "shape must be an int or a sequence of ints");
     if (sequence == NULL)
@@ -151,13 +179,12 @@ static int parse_shape(PyObject *object, int *ndim, int64_t *shape)
     Py_ssize_t n = PySequence_Fast_GET_SIZE(sequence);
     if (n > PYMIC2_MAX_DIMS) {
         Py_DECREF(sequence);
-        PyErr_Format(PyExc_ValueError, "shape has %zd dimensions, at most %d are supported", n,
-                     PYMIC2_MAX_DIMS);
+        PyErr_Format(PyExc_ValueError, "maximum supported dimension for an ndarray is %d, "
+                     "found %zd", PYMIC2_MAX_DIMS, n);
         return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        shape[i] = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(sequence, i), PyExc_ValueError);
-        if (shape[i] == -1 && PyErr_Occurred()) {
+        if (parse_int64(PySequence_Fast_GET_ITEM(sequence, i), what, &shape[i]) < 0) {
             Py_DECREF(sequence);
             return -1;
         }
@@ -202,7 +229,8 @@ static PyObject *array_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         return NULL;
     int ndim, fortran;
     int64_t shape[PYMIC2_MAX_DIMS];
-    if (parse_shape(shape_object, &ndim, shape) < 0 || parse_order(order, &fortran) < 0)
+    if (parse_shape(shape_object, "dimension", &ndim, shape) < 0 ||
+        parse_order(order, &fortran) < 0)
         return NULL;
     pymic2__py_stream *stream;
     if (stream_object == Py_None) {
@@ -229,32 +257,28 @@ static void array_dealloc(pymic2__py_array *self)
 
 /* ---------------------------------------------------------------- views */
 
-/* Checks that every element a view addresses lies inside its buffer. */
+/* Checks that every element of a view of `size` elements lies inside its buffer, without
+ * overflowing on the way. */
 static int check_extent(pymic2__py_array *base, int64_t offset, int ndim, const int64_t *shape,
-                        const int64_t *strides)
+                        const int64_t *strides, int64_t size)
 {
-    int64_t low = 0, high = 0, size = 1;
-    for (int i = 0; i < ndim; i++) {
-        if (shape[i] < 0) {
-            PyErr_Format(PyExc_ValueError, "view: negative dimension %lld", (long long)shape[i]);
-            return -1;
-        }
-        size *= shape[i];
-        if (shape[i] > 0) {
-            int64_t span = strides[i] * (shape[i] - 1);
-            if (span < 0)
-                low += span;
-            else
-                high += span;
-        }
+    int64_t low = offset, high = offset, nbytes = (int64_t)base->buffer->nbytes;
+    bool overflow = false;
+    for (int i = 0; i < ndim && size > 0; i++) {
+        int64_t span;
+        overflow = overflow || __builtin_mul_overflow(strides[i], shape[i] - 1, &span) ||
+                   __builtin_add_overflow(span < 0 ? low : high, span, span < 0 ? &low : &high);
     }
-    int64_t nbytes = (int64_t)base->buffer->nbytes;
-    if (size == 0 ? (offset < 0 || offset > nbytes)
-                  : (offset + low < 0 ||
-                     offset + high + (int64_t)pymic2_dtype_size(base->dtype) > nbytes)) {
-        PyErr_Format(PyExc_ValueError,
-                     "view: elements from byte %lld to %lld lie outside the %lld-byte buffer",
-                     (long long)(offset + low), (long long)(offset + high), (long long)nbytes);
+    if (size > 0 && !overflow)
+        overflow = __builtin_add_overflow(high, (int64_t)pymic2_dtype_size(base->dtype), &high);
+    if (overflow) {
+        PyErr_Format(PyExc_ValueError, "view: its elements lie outside the %lld-byte buffer "
+                     "(their byte offsets overflow an int64)", (long long)nbytes);
+        return -1;
+    }
+    if (size == 0 ? (offset < 0 || offset > nbytes) : (low < 0 || high > nbytes)) {
+        PyErr_Format(PyExc_ValueError, "view: elements from byte %lld to %lld lie outside the "
+                     "%lld-byte buffer", (long long)low, (long long)high, (long long)nbytes);
         return -1;
     }
     return 0;
@@ -267,20 +291,21 @@ static PyObject *array_view(pymic2__py_array *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "LOO:_view", &offset, &shape_object, &strides_object))
         return NULL;
     int ndim, nstrides;
-    int64_t shape[PYMIC2_MAX_DIMS], strides[PYMIC2_MAX_DIMS];
-    if (parse_shape(shape_object, &ndim, shape) < 0)
+    int64_t shape[PYMIC2_MAX_DIMS], strides[PYMIC2_MAX_DIMS], size;
+    if (parse_shape(shape_object, "dimension", &ndim, shape) < 0 ||
+        pymic2__py_check_shape(ndim, shape, self->dtype, &size) < 0)
         return NULL;
     if (strides_object == Py_None) {
         contiguous_strides(ndim, shape, (int64_t)pymic2_dtype_size(self->dtype), 0, strides);
     } else {
-        if (parse_shape(strides_object, &nstrides, strides) < 0)
+        if (parse_shape(strides_object, "stride", &nstrides, strides) < 0)
             return NULL;
         if (nstrides != ndim)
             return PyErr_Format(PyExc_ValueError, "view: %d strides for %d dimensions",
                                 nstrides, ndim);
     }
     if (pymic2__py_buffer_get(self->buffer, "view") == NULL ||
-        check_extent(self, offset, ndim, shape, strides) < 0)
+        check_extent(self, offset, ndim, shape, strides, size) < 0)
         return NULL;
     PyTypeObject *type = Py_TYPE(self);
     pymic2__py_array *view = (pymic2__py_array *)type->tp_alloc(type, 0);

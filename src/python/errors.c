@@ -37,11 +37,18 @@ static PyObject *exception_for(int status)
     case PYMIC2_EINDEX:
         return PyExc_IndexError;
     case PYMIC2_EASYNC:
-        /* an index the device found out of bounds is an IndexError at the sync, as NumPy's
-         * would have been at the call; other asynchronous failures stay OffloadError */
-        if (pymic2_last_async_status() == PYMIC2_EINDEX)
+        /* what only the device finds in the data raises at the sync what NumPy's would have
+         * raised at the call: an index out of bounds IndexError, an integer power with a
+         * negative exponent (EINVAL) ValueError; other asynchronous failures stay
+         * OffloadError */
+        switch (pymic2_last_async_status()) {
+        case PYMIC2_EINDEX:
             return PyExc_IndexError;
-        return pymic2__py_offload_error;
+        case PYMIC2_EINVAL:
+            return PyExc_ValueError;
+        default:
+            return pymic2__py_offload_error;
+        }
     default:
         return pymic2__py_offload_error;
     }

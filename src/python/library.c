@@ -6,6 +6,8 @@
  */
 #include "pymic2py.h"
 
+#include <string.h>
+
 static PyObject *library_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     (void)type;
@@ -51,9 +53,13 @@ static void library_dealloc(pymic2__py_library *self)
 
 static PyObject *library_find(pymic2__py_library *self, PyObject *name_object)
 {
-    const char *name = PyUnicode_AsUTF8(name_object);
+    Py_ssize_t length;
+    const char *name = PyUnicode_AsUTF8AndSize(name_object, &length);
     if (name == NULL)
         return NULL;
+    if (strlen(name) != (size_t)length) /* C would see only the part before the NUL */
+        return PyErr_Format(PyExc_ValueError, "kernel name %R of library '%U' contains a NUL "
+                            "character", name_object, self->path);
     if (self->library == NULL)
         return PyErr_Format(pymic2__py_offload_error,
                             "kernel '%s': library '%U' was unloaded", name, self->path);
@@ -143,6 +149,90 @@ static PyObject *kernel_get_device(pymic2__py_kernel *self, void *closure)
     return (PyObject *)self->library->device;
 }
 
+/* pyMIC's kernel: the tuple (name, function address, device, library); the address is None
+ * on devices whose code has none (OpenCL). The object reads as that tuple (len, indexing,
+ * iteration, unpacking, equality, hash), as pyMIC's kernels were tuples. */
+static PyObject *kernel_as_tuple(pymic2__py_kernel *self)
+{
+    uintptr_t address;
+    PyObject *pointer;
+    if (pymic2_kernel_address(self->kernel, &address) == PYMIC2_OK) {
+        pointer = PyLong_FromUnsignedLongLong(address);
+        if (pointer == NULL)
+            return NULL;
+    } else {
+        Py_INCREF(Py_None);
+        pointer = Py_None;
+    }
+    PyObject *name = PyUnicode_FromString(pymic2_kernel_name(self->kernel));
+    if (name == NULL) {
+        Py_DECREF(pointer);
+        return NULL;
+    }
+    return Py_BuildValue("(NNOO)", name, pointer, (PyObject *)self->library->device,
+                         (PyObject *)self->library);
+}
+
+static Py_ssize_t kernel_length(pymic2__py_kernel *self)
+{
+    (void)self;
+    return 4;
+}
+
+static PyObject *kernel_subscript(pymic2__py_kernel *self, PyObject *key)
+{
+    PyObject *tuple = kernel_as_tuple(self);
+    if (tuple == NULL)
+        return NULL;
+    PyObject *item = PyObject_GetItem(tuple, key);
+    Py_DECREF(tuple);
+    return item;
+}
+
+static PyObject *kernel_iter(pymic2__py_kernel *self)
+{
+    PyObject *tuple = kernel_as_tuple(self);
+    if (tuple == NULL)
+        return NULL;
+    PyObject *iterator = PyObject_GetIter(tuple);
+    Py_DECREF(tuple);
+    return iterator;
+}
+
+static PyObject *kernel_richcompare(PyObject *self, PyObject *other, int op)
+{
+    int other_is_kernel = PyObject_TypeCheck(other, &pymic2__py_kernel_type);
+    if (!other_is_kernel && !PyTuple_Check(other))
+        Py_RETURN_NOTIMPLEMENTED;
+    PyObject *left = kernel_as_tuple((pymic2__py_kernel *)self);
+    if (!other_is_kernel)
+        Py_INCREF(other);
+    PyObject *right = other_is_kernel ? kernel_as_tuple((pymic2__py_kernel *)other) : other;
+    PyObject *result = left && right ? PyObject_RichCompare(left, right, op) : NULL;
+    Py_XDECREF(left);
+    Py_XDECREF(right);
+    return result;
+}
+
+static Py_hash_t kernel_hash(pymic2__py_kernel *self)
+{
+    PyObject *tuple = kernel_as_tuple(self);
+    if (tuple == NULL)
+        return -1;
+    Py_hash_t hash = PyObject_Hash(tuple);
+    Py_DECREF(tuple);
+    return hash;
+}
+
+static PySequenceMethods kernel_as_sequence = {
+    .sq_length = (lenfunc)kernel_length,
+};
+
+static PyMappingMethods kernel_as_mapping = {
+    .mp_length = (lenfunc)kernel_length,
+    .mp_subscript = (binaryfunc)kernel_subscript,
+};
+
 static PyObject *kernel_repr(pymic2__py_kernel *self)
 {
     return PyUnicode_FromFormat("<pymic2 Kernel '%s' of '%U' on %S>",
@@ -160,10 +250,16 @@ static PyGetSetDef kernel_getset[] = {
 PyTypeObject pymic2__py_kernel_type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "pymic2._core.Kernel",
-    .tp_doc = "A kernel of a loaded library (Library.find), for Stream.invoke.",
+    .tp_doc = "A kernel of a loaded library (Library.find), for Stream.invoke; reads as pyMIC's "
+              "tuple (name, address, device, library).",
     .tp_basicsize = sizeof(pymic2__py_kernel),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_dealloc = (destructor)kernel_dealloc,
     .tp_repr = (reprfunc)kernel_repr,
+    .tp_as_sequence = &kernel_as_sequence,
+    .tp_as_mapping = &kernel_as_mapping,
+    .tp_iter = (getiterfunc)kernel_iter,
+    .tp_richcompare = kernel_richcompare,
+    .tp_hash = (hashfunc)kernel_hash,
     .tp_getset = kernel_getset,
 };

@@ -139,8 +139,15 @@ pymic2_buffer *pymic2__py_buffer_get(pymic2__py_buffer *buffer, const char *what
 
 /* ---------------------------------------------------------------- array.c */
 
+/*
+ * NumPy's limits on a shape, checked for every array and view made from one (allocation and
+ * _view): no negative dimension, and the bytes of its elements - the itemsize times the
+ * product of the non-zero dimensions, as NumPy counts them even for an empty array - fit an
+ * int64, hence a size_t. Sets *size to the element count; -1 with NumPy's ValueError otherwise.
+ */
+int pymic2__py_check_shape(int ndim, const int64_t *shape, pymic2_dtype dtype, int64_t *size);
 /* A new array of type `type` (ndarray or a subclass) with a freshly allocated buffer;
- * strides are C order unless fortran_order. */
+ * strides are C order unless fortran_order. The shape is checked (pymic2__py_check_shape). */
 pymic2__py_array *pymic2__py_array_new(PyTypeObject *type, pymic2__py_stream *stream,
                                        pymic2_dtype dtype, int ndim, const int64_t *shape,
                                        int fortran_order);

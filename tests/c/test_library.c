@@ -5,6 +5,7 @@
 #include "check.h"
 
 #include <complex.h>
+#include <dlfcn.h>
 
 static pymic2_device *device;
 static pymic2_stream *stream;
@@ -39,6 +40,15 @@ static void test_load_and_find(void)
     CHECK(kernel == again);
     CHECK(strcmp(pymic2_kernel_name(kernel), "scale") == 0);
     CHECK(pymic2_library_device(library) == device);
+    /* pyMIC's kernel pointer: the function's address in the loaded library */
+    uintptr_t address = 0;
+    CHECK_OK(pymic2_kernel_address(kernel, &address));
+    void *handle = dlopen(check_kernels_path(), RTLD_NOW | RTLD_NOLOAD);
+    CHECK(handle != NULL);
+    CHECK(address != 0 && address == (uintptr_t)dlsym(handle, "scale"));
+    dlclose(handle);
+    CHECK_STATUS(pymic2_kernel_address(NULL, &address), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_kernel_address(kernel, NULL), PYMIC2_EINVAL);
 }
 
 static void test_argument_kinds(void)

@@ -234,6 +234,9 @@ static void test_invoke(const char *path)
     CHECK(again == scale);
     CHECK_OK(pymic2_kernel_find(library, "fill_index", &fill_index));
     CHECK_OK(pymic2_kernel_find(library, "is_null", &is_null));
+    uintptr_t address;
+    CHECK_STATUS(pymic2_kernel_address(scale, &address), PYMIC2_ENOTSUP); /* no code address */
+    CHECK_MESSAGE_HAS("has no device address");
     CHECK_STATUS(pymic2_kernel_find(library, "absent", &again), PYMIC2_ENOKERNEL);
     CHECK_MESSAGE_HAS("absent");
     CHECK_MESSAGE_HAS(path);

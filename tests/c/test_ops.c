@@ -903,7 +903,7 @@ static void test_team_pieces(void)
     /* an array exponent below zero fails the whole op with NumPy's message */
     desc.op = PYMIC2_OP_POWER;
     CHECK_STATUS(pymic2__host_run_op(team, &desc), PYMIC2_EINVAL);
-    CHECK_MESSAGE_HAS("integers to negative integer powers are not allowed");
+    CHECK_MESSAGE_HAS("Integers to negative integer powers are not allowed.");
     CHECK_STATUS(pymic2__host_run_op(NULL, &desc), PYMIC2_EINVAL);
 
     pymic2__team_destroy(team);
@@ -1036,7 +1036,7 @@ static void test_errors(void)
     pymic2_operand_scalar(&power.operands[1], PYMIC2_INT32, (pymic2_scalar){.i32 = -1});
     pymic2_operand_contiguous(&power.operands[2], buffer, 64, PYMIC2_INT32, 1, s3);
     CHECK_STATUS(pymic2_op_launch(stream, &power), PYMIC2_EINVAL);
-    CHECK_MESSAGE_HAS("integers to negative integer powers are not allowed");
+    CHECK_MESSAGE_HAS("Integers to negative integer powers are not allowed.");
     int32_t exponents[3] = {2, -1, 0};
     pymic2_stream *side = NULL;
     CHECK_OK(pymic2_stream_create(device, &side));
@@ -1045,7 +1045,7 @@ static void test_errors(void)
     CHECK_OK(pymic2_op_launch(side, &power));
     CHECK_STATUS(pymic2_stream_sync(side), PYMIC2_EASYNC); /* the core's code for "see below" */
     CHECK_MESSAGE_HAS("PYMIC2_EINVAL");
-    CHECK_MESSAGE_HAS("integers to negative integer powers are not allowed");
+    CHECK_MESSAGE_HAS("Integers to negative integer powers are not allowed.");
     CHECK_OK(pymic2_stream_destroy(side));
 
     /* a buffer of another device */

@@ -11,7 +11,7 @@ import pytest
 
 import pymic2
 import pymic2.chainer
-from conftest import TEST_DEVICE
+from conftest import TEST_DEVICE, run_python
 
 pymic2.chainer.enable()
 chainer = pymic2.chainer.import_chainer()
@@ -115,6 +115,30 @@ def test_shim_as_strided_backward_on_numpy():
 
 def test_import_chainer_is_idempotent():
     assert pymic2.chainer.import_chainer() is sys.modules["chainer"]
+
+
+def test_import_without_pkg_resources():
+    """setuptools 81 removed pkg_resources, which Chainer's environment check imports: the
+    shim stands in for it during the import (and leaves the blocked import blocked), and
+    a Link computes on the device as on NumPy."""
+    out = run_python(f"""
+        import sys
+        sys.modules["pkg_resources"] = None  # as absent as setuptools >= 81 leaves it
+        import numpy
+        import pymic2, pymic2.chainer
+        pymic2.chainer.enable()
+        import chainer, chainer.links as L
+        assert sys.modules["pkg_resources"] is None
+        link = L.Linear(3, 2, initialW=numpy.arange(6.0, dtype=numpy.float32).reshape(2, 3))
+        x = numpy.arange(12.0, dtype=numpy.float32).reshape(4, 3)
+        expected = link(x).array
+        link.to_device("{SPEC}")
+        y = link(chainer.get_device("{SPEC}").send(x)).array
+        assert isinstance(y, pymic2.ndarray), type(y)
+        numpy.testing.assert_allclose(y.get(), expected, rtol=1e-6)
+        print("ok", chainer.__version__)
+    """)
+    assert out.split() == ["ok", chainer.__version__]
 
 
 # ---------------------------------------------------------------- enable() and the device

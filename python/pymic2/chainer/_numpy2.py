@@ -13,10 +13,18 @@ NumPy 2 removed, and nothing else at import or in the functions pymic2 uses:
    and deleted afterwards; from then on as_strided.py alone sees, instead of the numpy
    module, a proxy that forwards every name to numpy and adds `sctypes`.
 
-Under NumPy 1 nothing is patched. `import_chainer()` is idempotent and returns the module.
+3. `pkg_resources` (chainer/_environment_check.py imports it to check the versions of CuPy
+   and iDeep), which setuptools 81 removed. When it cannot be imported, a stand-in with the
+   two functions and two exceptions that module uses, over importlib.metadata, sits in
+   sys.modules while Chainer is imported, and is removed afterwards.
+
+Under NumPy 1 with pkg_resources nothing is patched. `import_chainer()` is idempotent and
+returns the module.
 """
 
 import importlib
+import importlib.metadata
+import re
 import sys
 import types
 
@@ -59,28 +67,87 @@ def _distutils_stand_in():
     return package, system_info
 
 
+class _DistributionNotFound(Exception):
+    pass
+
+
+class _VersionConflict(Exception):
+    pass
+
+
+def _satisfies(version, specifier):
+    """Whether version meets a PEP 440 specifier (True if `packaging` is absent: the check
+    only decides whether Chainer warns)."""
+    try:
+        from packaging.specifiers import SpecifierSet
+    except ImportError:
+        return True
+    return SpecifierSet(specifier).contains(version, prereleases=True)
+
+
+def _require(requirement):
+    """pkg_resources.require for one 'name<specifier>' string, as Chainer calls it."""
+    name, specifier = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*", requirement).groups()
+    try:
+        version = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        raise _DistributionNotFound(requirement) from None
+    if specifier and not _satisfies(version, specifier):
+        raise _VersionConflict(f"{name} {version} does not satisfy {requirement}")
+    return []
+
+
+def _pkg_resources_stand_in():
+    module = types.ModuleType("pkg_resources")
+    module.DistributionNotFound = _DistributionNotFound
+    module.VersionConflict = _VersionConflict
+    module.require = _require
+    module.get_distribution = lambda name: types.SimpleNamespace(
+        project_name=name, version=importlib.metadata.version(name))
+    return module
+
+
+def _has_pkg_resources():
+    try:
+        import pkg_resources  # noqa: F401 - setuptools < 81 has it
+    except ImportError:
+        return False
+    return True
+
+
+_ABSENT = object()
+
+
 def import_chainer():
-    """Imports chainer (with the stand-ins above under NumPy 2) and returns it."""
+    """Imports chainer (with the stand-ins above where needed) and returns it."""
     if "chainer" in sys.modules:
-        chainer = sys.modules["chainer"]
-    elif not needs_shim():
-        chainer = importlib.import_module("chainer")
-    else:
-        saved = {name: sys.modules.get(name) for name in _DISTUTILS}
-        had_attribute = "distutils" in vars(numpy)
-        sys.modules.update(zip(_DISTUTILS, _distutils_stand_in()))
+        return sys.modules["chainer"]
+    numpy2 = needs_shim()
+    stand_ins = {}
+    if numpy2:
+        stand_ins.update(zip(_DISTUTILS, _distutils_stand_in()))
+    if not _has_pkg_resources():
+        stand_ins["pkg_resources"] = _pkg_resources_stand_in()
+    if not stand_ins:
+        return importlib.import_module("chainer")
+    saved = {name: sys.modules.get(name, _ABSENT) for name in stand_ins}
+    had_attribute = "distutils" in vars(numpy)
+    sys.modules.update(stand_ins)
+    if numpy2:
         numpy.sctypes = _SCTYPES  # read by as_strided.py at import; removed below
-        try:
-            chainer = importlib.import_module("chainer")
+    try:
+        chainer = importlib.import_module("chainer")
+        if numpy2:
             # The backward of as_strided reads np.sctypes again: give that module the proxy.
             as_strided = sys.modules["chainer.functions.array.as_strided"]
             as_strided.np = _NumpyWithSctypes("numpy")
-        finally:
-            for name, module in saved.items():
-                if module is None:
-                    sys.modules.pop(name, None)
-                else:
-                    sys.modules[name] = module
+    finally:
+        for name, module in saved.items():
+            if module is _ABSENT:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module  # None too: an import blocked on purpose
+        if numpy2:
             if not had_attribute:
                 vars(numpy).pop("distutils", None)
             vars(numpy).pop("sctypes", None)

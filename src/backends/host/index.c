@@ -3,8 +3,9 @@
  *
  * Two passes. The first (parallel over the index positions s) resolves each s to the linear
  * position p of the element it selects among the indexed dimensions and to that element's
- * byte offset, and finds the first out-of-bounds index; nothing moves if there is one. The
- * second moves the blocks of the trailing dimensions N:
+ * byte offset, and finds the first out-of-bounds index; if there is one, nothing moves (a
+ * gather fills its result with zeros instead, so that it is deterministic). The second moves
+ * the blocks of the trailing dimensions N:
  *   - a gather writes distinct outputs, so it splits the (o, s) pairs over the team;
  *   - a scatter may reach one destination from several s. It splits the destinations
  *     (o, p) over the team instead: every member scans all s of its o and handles the ones
@@ -359,6 +360,19 @@ static int report_bad_index(const index_plan *plan, const pymic2_index_desc *des
                          device, modes[desc->mode], s);
 }
 
+/* After a bad index a gather writes zeros: the second pass then copies one zero element,
+ * every stride of the source 0. */
+static void plan_zero_source(index_plan *plan)
+{
+    static const char zero[16]; /* the largest element, complex128 */
+    plan->array = (char *)zero; /* only read */
+    for (int d = 0; d < plan->outer.ndim; d++)
+        plan->outer.strides[ARRAY][d] = 0;
+    for (int d = 0; d < plan->inner_ndim; d++)
+        plan->inner_strides[ARRAY][d] = 0;
+    memset(plan->byte_offset, 0, (size_t)plan->select_count * sizeof(int64_t));
+}
+
 int pymic2__host_index(pymic2__team *team, const pymic2_index_desc *desc)
 {
     const char *device = desc->array.buffer->device->name;
@@ -379,13 +393,17 @@ int pymic2__host_index(pymic2__team *team, const pymic2_index_desc *desc)
         atomic_init(&plan->first_bad, INT64_MAX);
         pymic2__team_parallel_for(team, count, PIECE_ELEMENTS, resolve_range, plan);
         int64_t bad = atomic_load(&plan->first_bad);
-        if (bad != INT64_MAX)
+        if (bad != INT64_MAX) {
             status = report_bad_index(plan, desc, bad);
+            if (desc->mode == PYMIC2_INDEX_GATHER)
+                plan_zero_source(plan);
+        }
     }
     const int64_t moved = plan->outer_count * count * plan->inner_count;
-    if (status == PYMIC2_OK && moved > 0) {
+    const bool gather = desc->mode == PYMIC2_INDEX_GATHER;
+    if ((status == PYMIC2_OK || gather) && moved > 0) {
         int64_t pieces = moved / PIECE_ELEMENTS > 0 ? moved / PIECE_ELEMENTS : 1;
-        if (desc->mode == PYMIC2_INDEX_GATHER) {
+        if (gather) {
             int64_t n = plan->outer_count * count;
             pymic2__team_parallel_for(team, n, (n + pieces - 1) / pieces, gather_range, plan);
         } else {

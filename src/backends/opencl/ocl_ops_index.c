@@ -6,8 +6,9 @@
  * atomic_min into a check buffer). A gather then runs one work-item per result element; a
  * scatter one per (outer, inner) position, walking the selections in C order so that the last
  * write wins and every add counts, as on the host. Both first look at the check: after a bad
- * index nothing is read or written, and the runtime reads the check behind the command
- * without blocking the call, so the IndexError (NumPy's message) comes at the next sync, as on
+ * index nothing is read, a scatter writes nothing and a gather writes zeros (a deterministic
+ * result, as on the host), and the runtime reads the check behind the command without
+ * blocking the call, so the IndexError (NumPy's message) comes at the next sync, as on
  * the host.
  */
 #include "ocl_ops.h"

@@ -303,7 +303,13 @@ static const char prelude_float[] =
     "#define pymic2__expm1 expm1\n"
     "#define pymic2__log log\n"
     "#define pymic2__log1p log1p\n"
-    "#define pymic2__tanh tanh\n";
+    /* PoCL 3.1's float tanh stays 1 ulp below 1 for every large |x|, infinity too; from
+     * |x| = 10, where NumPy's (and glibc's) float32 result is +-1, return that */
+    "#if PYMIC2_T_IS_DOUBLE\n"
+    "#define pymic2__tanh tanh\n"
+    "#else\n"
+    "float pymic2__tanh(float x) { return fabs(x) >= 10.0f ? copysign(1.0f, x) : tanh(x); }\n"
+    "#endif\n";
 
 /*
  * complex128 as double2 (real part .x, imaginary .y): op_table.h's pymic2__c* helpers with
@@ -1102,7 +1108,8 @@ int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindice
            "            atomic_min(check, (int)s);\n"
            "    }\n"
            "}\n"
-           /* Whether the check found a bad index: then nothing moves, and work-item 0 records
+           /* Whether the check found a bad index: then no element moves (a gather writes
+            * zeros), and work-item 0 records
             * which index array held which value at the first bad selection, for the report
             * (the host reads the check buffer without running anything on the queue). */
            "int index_check_failed(__global int *check, __global const long *g, int n_outer,"
@@ -1126,22 +1133,27 @@ int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindice
            "    }\n"
            "    return 1;\n"
            "}\n"
-           /* gather: one work-item per result element (o, s, n) */
+           /* gather: one work-item per result element (o, s, n); after a bad index the
+            * result is all zeros, as on the host (nothing is read from array) */
            "__kernel void pymic2_gather(__global const ELEMENT *array, long array_offset,"
            " __global ELEMENT *values, long values_offset, long selections, long inners,"
            " long total, __global int *check, __global const long *g, int n_outer,"
            " int n_select, int n_inner INDEX_PARAMS)\n"
            "{\n"
            "    const long e = get_global_id(0);\n"
-           "    if (index_check_failed(check, g, n_outer, n_select, n_inner, e INDEX_ARGS)"
-           " || e >= total)\n"
+           "    const int failed = index_check_failed(check, g, n_outer, n_select, n_inner, e"
+           " INDEX_ARGS);\n"
+           "    if (e >= total)\n"
            "        return;\n"
            "    const long n = e %% inners, s = e / inners %% selections;\n"
            "    const long o = e / inners / selections;\n"
            "    long a0, v0, a1, v1;\n"
            "    outer_inner_offsets(g, n_outer, n_select, n_inner, o, n, &a0, &v0);\n"
            "    select_offsets(g, n_outer, n_select, n_inner, s, &a1, &v1 INDEX_ARGS);\n"
-           "    values[values_offset + v0 + v1] = array[array_offset + a0 + a1];\n"
+           "    if (failed)\n"
+           "        values[values_offset + v0 + v1] = (ELEMENT)0;\n"
+           "    else\n"
+           "        values[values_offset + v0 + v1] = array[array_offset + a0 + a1];\n"
            "}\n"
            /* scatters: one work-item per (o, n), the selections in C order (the last write
             * wins, every add counts, as on the host) */
