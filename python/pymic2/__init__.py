@@ -27,7 +27,7 @@ from ._math import (absolute, abs, add, bitwise_and, bitwise_not, bitwise_or, bi
                     square, subtract, tanh, true_divide, ufunc)
 from ._statistics import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod,
                           cumsum, max, mean, min, prod, std, sum, var)
-from ._stream import Event, OffloadStream, get_elapsed_time
+from ._stream import Event, OffloadStream, get_current_stream, get_elapsed_time, using_stream
 from ._creation import *  # noqa: F401,F403 - the creation functions (its __all__)
 from ._manipulation import *  # noqa: F401,F403 - views, joining, conversions (its __all__)
 from ._protocols import from_dlpack
@@ -55,9 +55,9 @@ _MATH_NAMES = [
 
 __all__ = _MATH_NAMES + _creation.__all__ + _manipulation.__all__ + ["from_dlpack"] + [
     "Event", "MemoryPool", "OffloadArray", "OffloadDevice", "OffloadError", "OffloadLibrary",
-    "OffloadStream", "default_device", "devices", "get_device", "get_elapsed_time",
-    "get_include", "get_lib", "ndarray", "number_of_devices", "add_at", "random",
-    "using_device",
+    "OffloadStream", "default_device", "devices", "get_current_stream", "get_device",
+    "get_elapsed_time", "get_include", "get_lib", "ndarray", "number_of_devices", "add_at",
+    "random", "using_device", "using_stream",
 ]
 
 

@@ -33,9 +33,10 @@ def _device_module():
 
 
 def _core_stream_of(stream):
-    """The core Stream for an OffloadStream, a core Stream or None (the default device's)."""
+    """The core Stream for an OffloadStream, a core Stream or None (the thread's current
+    stream of the default device)."""
     if stream is None:
-        return _device_module().default_device().get_default_stream()._stream
+        return _stream_module().get_current_stream()._stream
     if isinstance(stream, _core.Stream):
         return stream
     if isinstance(stream, _stream_module().OffloadStream):
@@ -97,7 +98,7 @@ class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreA
     """An array in a device's memory; element operations run on the device.
 
     ndarray(shape, dtype=float64, order='C', stream=None) allocates an uninitialised array
-    on the stream's device (default: the default device's default stream).
+    on the stream's device (default: the current stream of the default device).
     """
 
     __hash__ = None
@@ -174,14 +175,15 @@ class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreA
 # ---------------------------------------------------------------- helpers
 
 def _upload(host, like):
-    """A device copy of a host array, on like's stream (a temporary for one operation)."""
+    """A device copy of a host array, on the stream of ops on like (a temporary for one
+    operation)."""
     host = numpy.asarray(host)
     if host.dtype.kind not in "biufc":
         raise TypeError(f"cannot use a host array of dtype {host.dtype} in a device operation")
     dtype = _dtypes.normalize(host.dtype, like._device, "a host operand of dtype",
                               "; convert it with astype first")
     device_array = _CoreArray.__new__(type(like), host.shape, _dtypes.CODES[dtype], "C",
-                                      like._stream)
+                                      like._op_stream)
     # the core keeps the contiguous host copy alive until the transfer completed
     device_array._from_host(numpy.ascontiguousarray(host, dtype=dtype))
     return device_array
@@ -253,11 +255,12 @@ def _index_view(array, key):
 
 class OffloadArray(ndarray):
     """pyMIC's array: a device array plus a NumPy host mirror (`array`) that update_host()
-    and update_device() transfer asynchronously on the array's stream."""
+    and update_device() transfer asynchronously on the stream of ops on the array (its own
+    stream unless a `with stream:` block of its device is active)."""
 
     def __new__(cls, shape, dtype=numpy.float64, order="C", *, device=None, stream=None):
         if stream is None and device is not None:
-            stream = _device_module().get_device(device).get_default_stream()
+            stream = _stream_module().get_current_stream(device)
         return ndarray.__new__(cls, shape, dtype, order, stream)
 
     @property

@@ -2,9 +2,10 @@
 where, to_device, asnumpy.
 
 Every function takes device= (an OffloadDevice, a selector such as 'host:1', a global index)
-or stream= (an OffloadStream); the default is the default device's default stream. Data made
-on the host (Python lists, NumPy arrays) is copied into device memory: the host device has a
-memory space of its own, so nothing here aliases host memory.
+or stream= (an OffloadStream); the default is the thread's current stream of the default
+device (pymic2.get_current_stream(): a `with stream:` block's, else the default stream).
+Data made on the host (Python lists, NumPy arrays) is copied into device memory: the host
+device has a memory space of its own, so nothing here aliases host memory.
 """
 
 import math
@@ -23,8 +24,9 @@ _elementwise = _core.elementwise
 
 
 def stream_for(device=None, stream=None, like=None):
-    """The core stream new arrays are enqueued on: stream's, else device's default stream,
-    else like's stream (an array), else the default device's."""
+    """The core stream new arrays are enqueued on: stream's, else the thread's current
+    stream of device, else the stream of ops on like (an array), else the current stream of
+    the default device."""
     if stream is not None:
         core = _array._core_stream_of(stream)
         if device is not None and _device_of(device)._device is not core.device:
@@ -32,9 +34,9 @@ def stream_for(device=None, stream=None, like=None):
                              f"{_device_of(device).name}")
         return core
     if device is not None:
-        return _device_of(device).get_default_stream()._stream
+        return _array._stream_module().get_current_stream(_device_of(device))._stream
     if like is not None:
-        return like._stream
+        return like._op_stream
     return _array._core_stream_of(None)
 
 
@@ -69,7 +71,7 @@ def full(shape, fill_value, dtype=None, order="C", *, device=None, stream=None):
     """An array of fill_value (broadcast); a device-array fill_value also chooses the
     device when neither device nor stream is given."""
     if device is None and stream is None and isinstance(fill_value, _array._CoreArray):
-        stream = fill_value._stream
+        stream = fill_value._op_stream
     if dtype is None:
         if isinstance(fill_value, _array._CoreArray):
             dtype = fill_value.dtype
@@ -302,7 +304,7 @@ def where(condition, x=None, y=None, /):
         like = asarray(condition)
     _check_same_device(like, condition, x, y)
     if not isinstance(condition, _array._CoreArray):
-        condition = asarray(condition, stream=like._stream)
+        condition = asarray(condition, stream=like._op_stream)
     if condition.dtype != numpy.bool_:
         condition = condition.astype(numpy.bool_)
     a, b = _where_operand(x, like), _where_operand(y, like)
@@ -310,7 +312,7 @@ def where(condition, x=None, y=None, /):
     a, b = (v.astype(dtype, copy=False) if isinstance(v, _array._CoreArray) else
             _array._host_scalar(v) for v in (a, b))
     if not isinstance(a, _array._CoreArray) and not isinstance(b, _array._CoreArray):
-        a = _new((), dtype, "C", like._stream).fill(a)  # WHERE needs one array value input
+        a = _new((), dtype, "C", like._op_stream).fill(a)  # WHERE needs one array value input
     return _elementwise(_core.OP_WHERE, condition, a, b)
 
 
@@ -319,7 +321,7 @@ def _where_operand(value, like):
     promotion; host arrays are uploaded next to like."""
     if isinstance(value, _array._CoreArray) or _array._host_scalar(value) is not None:
         return value
-    return asarray(value, stream=like._stream)
+    return asarray(value, stream=like._op_stream)
 
 
 def _check_same_device(*values):

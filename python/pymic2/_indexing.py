@@ -188,7 +188,7 @@ def argwhere(a):
 def _upload(host, like):
     host = numpy.asarray(host, order="C")  # (ascontiguousarray would make a 0-d index 1-d)
     device = _core.ndarray.__new__(_core.ndarray, host.shape,
-                                   _core.dtype_codes[host.dtype.name], "C", like._stream)
+                                   _core.dtype_codes[host.dtype.name], "C", like._op_stream)
     device._from_host(host)  # the core keeps host alive until the copy ran
     return device
 
@@ -356,8 +356,8 @@ def flatnonzero(a):
     int64 = _core.dtype_codes["int64"]
     # slot of element i: running[i] - 1 if selected, else one spare slot past the result
     slots = _core.elementwise(_core.OP_WHERE, selected, _math.subtract(running, 1), count)
-    positions = _core.ndarray.__new__(type(a), (count + 1,), int64, "C", a._stream)
-    order = _core.ndarray.__new__(type(a), (selected.size,), int64, "C", a._stream)
+    positions = _core.ndarray.__new__(type(a), (count + 1,), int64, "C", a._op_stream)
+    order = _core.ndarray.__new__(type(a), (selected.size,), int64, "C", a._op_stream)
     _core.elementwise(_core.OP_ARANGE, 0, 1, out=order)
     _core.index(_core.INDEX_SCATTER, positions, 0, (slots,), order)
     return positions[:count]

@@ -269,7 +269,7 @@ def _device_arrays(values):
     like = next((v for v in values if isinstance(v, _array._CoreArray)), None)
     _creation._check_same_device(*values)
     return [v if isinstance(v, _array._CoreArray) else
-            _creation.asarray(v, stream=None if like is None else like._stream)
+            _creation.asarray(v, stream=None if like is None else like._op_stream)
             for v in values]
 
 
@@ -302,7 +302,7 @@ def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
                                                                                 first._device)
     if out is None:
         out = _array._CoreArray.__new__(type(first), tuple(shape), _dtypes.CODES[result], "C",
-                                        first._stream)
+                                        first._op_stream)
     elif out.shape != tuple(shape):
         raise ValueError(f"concatenate: out has shape {out.shape}, the result {tuple(shape)}")
     for a in arrays:
@@ -416,11 +416,12 @@ class _ManipulationMethods:
     # ------------------------------------------------------------ host transfers
 
     def get(self, stream=None, order="C"):
-        """A NumPy copy of the data (waits for the array's stream)."""
+        """A NumPy copy of the data: copied on the stream of ops on the array (the thread's
+        current stream of its device, else its own), which this waits for."""
         source = self if (self.c_contiguous or self.f_contiguous) else self.copy()
         host = numpy.empty(self.shape, self.dtype, order=source.order)
         source._to_host(host)
-        self._stream.sync()
+        source._op_stream.sync()
         return numpy.asarray(host, order=order) if order != source.order else host
 
     def set(self, host):
@@ -435,7 +436,7 @@ class _ManipulationMethods:
         else:
             from . import _creation
 
-            _elementwise(_core.OP_COPY, _creation.asarray(host, self.dtype, stream=self._stream),
+            _elementwise(_core.OP_COPY, _creation.asarray(host, self.dtype, stream=self._op_stream),
                          out=self)
         return self
 
@@ -492,7 +493,7 @@ class _ManipulationMethods:
         fortran = order in ("F", "f") or (order in ("K", "A") and self.f_contiguous
                                           and not self.c_contiguous)
         out = _array._CoreArray.__new__(type(self), self.shape, self._dtype_code,
-                                        "F" if fortran else "C", self._stream)
+                                        "F" if fortran else "C", self._op_stream)
         return _elementwise(_core.OP_COPY, self, out=out)
 
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):

@@ -42,7 +42,7 @@ def _numpy_type(key):
 
 def _operand(value, like):
     """A device array, a Python scalar or a NumPy scalar for one operand (host arrays are
-    uploaded to like's stream); None if the value cannot take part."""
+    uploaded for ops on like); None if the value cannot take part."""
     if isinstance(value, _CoreArray) or type(value) in _PYTHON_SCALARS:
         return value
     if isinstance(value, numpy.generic):
@@ -65,8 +65,8 @@ def _cast(value, code):
 
 
 def _zero_dim(value, code, like):
-    """A 0-d device array holding a scalar, on like's stream."""
-    array = _CoreArray.__new__(type(like), (), code, "C", like._stream)
+    """A 0-d device array holding a scalar, on the stream of ops on like."""
+    array = _CoreArray.__new__(type(like), (), code, "C", like._op_stream)
     return _elementwise(_core.OP_COPY, value, out=array)
 
 
@@ -222,7 +222,7 @@ class ufunc:
             raise TypeError(f"{self.__name__}: unsupported operand types ({kinds})")
         if out is None:
             shape = numpy.broadcast_shapes(result.shape, mask.shape)
-            out = _CoreArray.__new__(type(like), shape, result._dtype_code, "C", like._stream)
+            out = _CoreArray.__new__(type(like), shape, result._dtype_code, "C", like._op_stream)
             _elementwise(_core.OP_COPY, 0, out=out)
         elif out.dtype != result.dtype:
             if not numpy.can_cast(result.dtype, out.dtype, casting=casting):
@@ -268,7 +268,7 @@ def _compare_out_of_range(name, args, out):
     first_greater = below if index == 1 else not below
     truth = _COMPARISON_TRUTH[name][0 if first_greater else 1]
     if out is None:
-        out = _CoreArray.__new__(type(array), array.shape, _BOOL, "C", array._stream)
+        out = _CoreArray.__new__(type(array), array.shape, _BOOL, "C", array._op_stream)
     return _elementwise(_core.OP_COPY, truth, out=out)
 
 
@@ -400,7 +400,7 @@ def _cast_copy(a):
 # ---------------------------------------------------------------- where= and initial=
 
 def where_mask(where, like):
-    """A where= argument as a bool device array on like's stream. NumPy casts it to bool
+    """A where= argument as a bool device array for ops on like. NumPy casts it to bool
     with the 'safe' rule, so only bool masks are taken."""
     if isinstance(where, (bool, numpy.bool_)):
         return _zero_dim(bool(where), _BOOL, like)
@@ -447,7 +447,7 @@ def masked_reduce(function, a, axis=None, dtype=None, out=None, keepdims=False,
     if identity is None and _statistics._count(a.shape, axes) == 0 and \
             initial is not numpy._NoValue:  # max/min of nothing: initial itself
         shape = _statistics._result_shape(a.shape, axes, keepdims)
-        result = _CoreArray.__new__(type(a), shape, a._dtype_code, "C", a._stream)
+        result = _CoreArray.__new__(type(a), shape, a._dtype_code, "C", a._op_stream)
         _elementwise(_core.OP_COPY, a.dtype.type(initial).item(), out=result)
     else:
         result = function(a, axis=axis, keepdims=keepdims, **options)
@@ -468,7 +468,7 @@ def masked_mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):
     total = masked_reduce(_statistics.sum, a, axis, dt, None, keepdims, where=mask)
     selected = mask
     if mask.shape != a.shape:  # broadcast to a's shape, to count per slice
-        selected = _CoreArray.__new__(type(a), a.shape, _BOOL, "C", a._stream)
+        selected = _CoreArray.__new__(type(a), a.shape, _BOOL, "C", a._op_stream)
         _elementwise(_core.OP_COPY, mask, out=selected)
     count = _statistics.count_nonzero(selected, axis=axis, keepdims=keepdims)
     return divide(total, _elementwise(_core.OP_COPY, count, dtype=total._dtype_code),

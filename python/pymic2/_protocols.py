@@ -251,8 +251,9 @@ class _ProtocolMethods:
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
         """A DLPack capsule of the array's memory (zero copy unless copy=True).
 
-        stream: None synchronises the array's stream first (a CPU consumer has no stream to
-        order against, so the data must be complete); -1 asks for no synchronisation.
+        stream: None synchronises the array's stream and the thread's current stream of its
+        device first (a CPU consumer has no stream to order against, so the data must be
+        complete); -1 asks for no synchronisation.
         """
         if stream is not None and stream != -1:
             raise ValueError(f"__dlpack__: a kDLCPU consumer passes stream=None (or -1), not "
@@ -265,6 +266,8 @@ class _ProtocolMethods:
             source = self.copy()
         if stream is None or copy:
             self._stream.sync()
+            if self._op_stream is not self._stream:
+                self._op_stream.sync()  # its errors: the array's ops ran there
             source.buffer.sync()  # and the commands of other streams that used it
         versioned = max_version is not None and tuple(max_version)[0] >= 1
         return _core.dlpack_export(source, versioned, bool(copy))

@@ -195,7 +195,7 @@ def _array_api_cumulative(accumulate, identity, name):
             return result
         shape = x.shape[:axis] + (1,) + x.shape[axis + 1:]
         initial = _CoreArray.__new__(type(result), shape, result._dtype_code, "C",
-                                     result._stream)
+                                     result._op_stream)
         _elementwise(_core.OP_COPY, identity, out=initial)
         from ._manipulation import concatenate
 
@@ -295,7 +295,7 @@ def array_equal(a1, a2, equal_nan=False):
     x, y = _device_array(a1), _device_array(a2)
     if x.shape != y.shape:
         result = _CoreArray.__new__(type(like), (), _dtypes.CODES[numpy.dtype(bool)], "C",
-                                    like._stream)
+                                    like._op_stream)
         return _elementwise(_core.OP_COPY, False, out=result)
     same = _math.equal(x, y)
     if equal_nan and x.dtype.kind in "fc" and y.dtype.kind in "fc":

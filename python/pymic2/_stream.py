@@ -1,6 +1,7 @@
 """OffloadStream (pyMIC's stream API over a core Stream) and Event."""
 
 import numbers
+import threading
 import weakref
 
 import numpy
@@ -27,6 +28,41 @@ def _device_of(core_device):
     return device_of(core_device)
 
 
+def _current_core_stream(core_device):
+    """The thread's current core Stream of a core Device (its default stream if none)."""
+    current = _core.current_stream(core_device)
+    return core_device.default_stream if current is None else current
+
+
+def get_current_stream(device=None):
+    """The calling thread's current stream of device (default: the current device), as
+    CuPy's cupy.cuda.get_current_stream: the stream of the innermost `with stream:` block of
+    that device, or the one given to stream.use(), else the device's default stream."""
+    from ._device import get_device
+
+    return wrap(_current_core_stream(get_device(device)._device))
+
+
+def using_stream(stream):
+    """A context manager making stream current: `with pymic2.using_stream(s):` is `with s:`."""
+    if not isinstance(stream, OffloadStream):
+        raise TypeError(f"using_stream needs an OffloadStream, not {type(stream).__name__}")
+    return stream
+
+
+# Per thread: the `with stream:` blocks it is in, innermost last, each as (stream, the
+# current stream its device had before, None for none). The current streams themselves are
+# kept by _core, where every op reads them.
+_blocks = threading.local()
+
+
+def _block_stack():
+    stack = getattr(_blocks, "stack", None)
+    if stack is None:
+        stack = _blocks.stack = []
+    return stack
+
+
 def _byte_count(name, value):
     """A byte count or offset as an int >= 0. Integral floats count too: pyMIC's Python 2
     code passes `nbytes / 2`, a float under Python 3. ValueError otherwise."""
@@ -45,7 +81,9 @@ class OffloadStream:
     """An in-order queue of asynchronous commands on one device (pyMIC's OffloadStream).
 
     OffloadStream(device=None) creates a new stream on device (default: the default device).
-    Usable as a context manager that synchronises on exit.
+    `with stream:` makes it the thread's current stream, as CuPy's `with cupy.cuda.Stream():`:
+    new arrays and every op on arrays of its device run on it, and its device is the default
+    device, until the block ends (it does not synchronise: call sync()).
     """
 
     def __init__(self, device=None):
@@ -96,10 +134,24 @@ class OffloadStream:
         self._stream.wait_event(event._event)
 
     def __enter__(self):
+        core_device = self._stream.device
+        previous = _core.current_stream(core_device)
+        _core.set_current_stream(core_device, self._stream)
+        _block_stack().append((self, previous))
+        self.device.__enter__()
         return self
 
     def __exit__(self, *exc_info):
-        self.sync()
+        stream, previous = _block_stack().pop()
+        stream.device.__exit__(*exc_info)
+        _core.set_current_stream(stream._stream.device, previous)
+
+    def use(self):
+        """Makes this stream the thread's current stream of its device until another use()
+        or the end of the enclosing `with stream:` block of that device (CuPy's
+        Stream.use()); returns self. Unlike `with`, it does not change the current device."""
+        _core.set_current_stream(self._stream.device, self._stream)
+        return self
 
     def __eq__(self, other):
         return isinstance(other, OffloadStream) and other._stream is self._stream
@@ -301,10 +353,11 @@ class Event:
 
     def record(self, stream=None):
         """Marks the point after everything enqueued on stream so far (default: the
-        device's default stream); returns self."""
+        thread's current stream of the event's device, as CuPy's); returns self."""
         if stream is not None and not isinstance(stream, OffloadStream):
             raise TypeError(f"Event.record needs an OffloadStream, not {type(stream).__name__}")
-        self._event.record(None if stream is None else stream._stream)
+        self._event.record(_current_core_stream(self._event.device) if stream is None
+                           else stream._stream)
         return self
 
     def synchronize(self):

@@ -208,6 +208,7 @@ static int parse_order(const char *order, int *fortran)
     return -1;
 }
 
+/* The thread's current stream of the default device (PYMIC2_DEVICE, else host:0). */
 static pymic2__py_stream *default_stream(void)
 {
     pymic2_device *device;
@@ -215,7 +216,7 @@ static pymic2__py_stream *default_stream(void)
     if (status < 0)
         return (pymic2__py_stream *)pymic2__py_raise(status);
     pymic2__py_device *device_object = pymic2__py_device_of(device);
-    return device_object == NULL ? NULL : (pymic2__py_stream *)device_object->default_stream;
+    return device_object == NULL ? NULL : pymic2__py_current_stream(device_object);
 }
 
 static PyObject *array_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
@@ -357,10 +358,10 @@ static PyObject *transfer_with_host(pymic2__py_array *self, PyObject *host, bool
     void *memory = pymic2__py_host_memory(host, to_host, 0, (Py_ssize_t)nbytes, what, &pin);
     if (memory == NULL)
         return NULL;
-    int status = to_host
-                     ? pymic2_memcpy_d2h(self->stream->stream, memory, buffer, offset, nbytes)
-                     : pymic2_memcpy_h2d(self->stream->stream, buffer, offset, memory, nbytes);
-    return pymic2__py_finish_transfer(self->stream, status, pin);
+    pymic2__py_stream *stream = pymic2__py_op_stream(self);
+    int status = to_host ? pymic2_memcpy_d2h(stream->stream, memory, buffer, offset, nbytes)
+                         : pymic2_memcpy_h2d(stream->stream, buffer, offset, memory, nbytes);
+    return pymic2__py_finish_transfer(stream, status, pin);
 }
 
 static PyObject *array_to_host(pymic2__py_array *self, PyObject *host)
@@ -456,6 +457,14 @@ static PyObject *array_get_stream(pymic2__py_array *self, void *closure)
     (void)closure;
     Py_INCREF(self->stream);
     return (PyObject *)self->stream;
+}
+
+static PyObject *array_get_op_stream(pymic2__py_array *self, void *closure)
+{
+    (void)closure;
+    PyObject *stream = (PyObject *)pymic2__py_op_stream(self);
+    Py_INCREF(stream);
+    return stream;
 }
 
 static int array_set_stream(pymic2__py_array *self, PyObject *value, void *closure)
@@ -564,7 +573,11 @@ static PyGetSetDef array_getset[] = {
     {"_dtype_code", (getter)array_get_dtype_code, NULL, "The pymic2_dtype code.", NULL},
     {"_device", (getter)array_get_device, NULL, "The core Device holding the data.", NULL},
     {"_stream", (getter)array_get_stream, (setter)array_set_stream,
-     "The stream operations on the array are enqueued on.", NULL},
+     "The array's own stream: operations on it run there unless the thread has a current "
+     "stream for its device.", NULL},
+    {"_op_stream", (getter)array_get_op_stream, NULL,
+     "The stream an operation on the array runs on now: the thread's current stream of its "
+     "device, else its own.", NULL},
     {"buffer", (getter)array_get_buffer, NULL, "The Buffer the array views.", NULL},
     {"offset", (getter)array_get_offset, NULL, "Byte offset of element [0, ...].", NULL},
     {"data_ptr", (getter)array_get_data_ptr, NULL,

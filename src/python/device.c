@@ -33,6 +33,7 @@ static pymic2__py_device *device_create(int index)
     if (self == NULL)
         return NULL;
     self->device = device;
+    self->index = index;
     self->default_stream = (PyObject *)pymic2__py_stream_wrap(self, stream, 0);
     if (self->default_stream == NULL) {
         Py_DECREF(self);

@@ -193,7 +193,7 @@ int pymic2__py_copy_into(pymic2__py_array *source, pymic2__py_array *out)
     if (pymic2__py_array_operand(source, &desc.operands[0]) < 0 ||
         pymic2__py_array_output(out, &desc.operands[1]) < 0)
         return -1;
-    int status = pymic2_op_launch(out->stream->stream, &desc);
+    int status = pymic2_op_launch(pymic2__py_op_stream(out)->stream, &desc);
     return status < 0 ? pymic2__py_fail(status) : 0;
 }
 
@@ -337,7 +337,7 @@ PyObject *pymic2__py_elementwise(PyObject *module, PyObject *const *args, Py_ssi
                                 pymic2_dtype_name(out_dtype));
     }
     if (first == NULL)
-        first = out; /* the output's type and stream come from here */
+        first = out; /* the output's type and device come from here */
     if (first == NULL)
         return PyErr_Format(PyExc_TypeError, "%s of scalars only needs out", info->name);
 
@@ -370,8 +370,8 @@ PyObject *pymic2__py_elementwise(PyObject *module, PyObject *const *args, Py_ssi
             if (arrays[k] != NULL && (pymic2__py_array_is_c_contiguous(arrays[k]) ||
                                       !pymic2__py_array_is_f_contiguous(arrays[k])))
                 fortran = 0;
-        out = pymic2__py_array_new(Py_TYPE(first), first->stream, out_dtype, ndim, shape,
-                                   fortran);
+        out = pymic2__py_array_new(Py_TYPE(first), pymic2__py_op_stream(first), out_dtype, ndim,
+                                   shape, fortran);
         if (out == NULL)
             return NULL;
     } else {
@@ -385,8 +385,8 @@ PyObject *pymic2__py_elementwise(PyObject *module, PyObject *const *args, Py_ssi
     pymic2__py_array *target = out;
     for (int k = 0; k < ninputs && target == out; k++)
         if (arrays[k] != NULL && pymic2__py_arrays_overlap(arrays[k], out)) {
-            target = pymic2__py_array_new(Py_TYPE(out), out->stream, out->dtype, out->ndim,
-                                          out->shape, 0);
+            target = pymic2__py_array_new(Py_TYPE(out), pymic2__py_op_stream(out), out->dtype,
+                                          out->ndim, out->shape, 0);
             if (target == NULL) {
                 Py_DECREF(out);
                 return NULL;
@@ -401,7 +401,7 @@ PyObject *pymic2__py_launch_into(pymic2_op_desc *desc, int out_index, pymic2__py
     int failed = pymic2__py_array_check_writeable(out) < 0 ||
                  pymic2__py_array_operand(target, &desc->operands[out_index]) < 0;
     if (!failed) {
-        int status = pymic2_op_launch(out->stream->stream, desc);
+        int status = pymic2_op_launch(pymic2__py_op_stream(out)->stream, desc);
         if (status < 0) {
             pymic2__py_raise(status);
             failed = 1;

@@ -88,7 +88,8 @@ PyObject *pymic2__py_gemm(PyObject *module, PyObject *args, PyObject *kwargs)
         }
         Py_INCREF(out);
     } else {
-        out = pymic2__py_array_new(Py_TYPE(a), a->stream, a->dtype, ndim, shape, 0);
+        out = pymic2__py_array_new(Py_TYPE(a), pymic2__py_op_stream(a), a->dtype, ndim, shape,
+                                   0);
         if (out == NULL)
             return NULL;
     }
@@ -102,7 +103,7 @@ PyObject *pymic2__py_gemm(PyObject *module, PyObject *args, PyObject *kwargs)
                  pymic2__py_array_output(out, &desc.c) < 0;
     Py_XDECREF(one);
     if (!failed && pymic2__py_array_size(out) > 0) {
-        int status = pymic2_gemm(out->stream->stream, &desc);
+        int status = pymic2_gemm(pymic2__py_op_stream(out)->stream, &desc);
         if (status < 0) {
             pymic2__py_raise(status);
             failed = 1;

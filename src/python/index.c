@@ -58,8 +58,8 @@ PyObject *pymic2__py_index(PyObject *module, PyObject *args, PyObject *kwargs)
             shape[n++] = first->shape[d];
         for (int d = axis + (int)nindices; d < array->ndim; d++)
             shape[n++] = array->shape[d];
-        result = (PyObject *)pymic2__py_array_new(Py_TYPE(array), array->stream, array->dtype,
-                                                  ndim, shape, 0);
+        result = (PyObject *)pymic2__py_array_new(Py_TYPE(array), pymic2__py_op_stream(array),
+                                                  array->dtype, ndim, shape, 0);
         if (result == NULL)
             return NULL;
         values = result;
@@ -72,7 +72,7 @@ PyObject *pymic2__py_index(PyObject *module, PyObject *args, PyObject *kwargs)
         if (pymic2__py_scalar_from_object(values, array->dtype, &desc.values.value) < 0)
             goto fail;
     }
-    int status = pymic2_index_launch(array->stream->stream, &desc);
+    int status = pymic2_index_launch(pymic2__py_op_stream(array)->stream, &desc);
     if (status < 0) {
         pymic2__py_raise(status);
         goto fail;

@@ -204,7 +204,8 @@ PyMODINIT_FUNC PyInit__core(void)
     if (module == NULL)
         return NULL;
     if (pymic2__py_errors_init(module) < 0 || add_types(module) < 0 ||
-        add_constants(module) < 0 || pymic2__py_devices_init(module) < 0) {
+        add_constants(module) < 0 || pymic2__py_devices_init(module) < 0 ||
+        pymic2__py_current_init(module) < 0) {
         Py_DECREF(module);
         return NULL;
     }

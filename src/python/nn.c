@@ -1,9 +1,10 @@
 /*
  * nn.c - _core.softmax_cross_entropy(x, labels, ignore_label=-1, normalize=True, gloss=None):
- * Chainer's softmax cross entropy through pymic2_softmax_cross_entropy, on x's stream. Without
- * gloss it returns the loss (a new 0-d array); with gloss (a 0-d array or a float) the
- * gradient with respect to x (a new array of x's shape). The fused elementwise ops of a layer
- * (bias_relu, relu_grad) go through _core.elementwise like every op row.
+ * Chainer's softmax cross entropy through pymic2_softmax_cross_entropy, on the stream of ops
+ * on x (pymic2__py_op_stream). Without gloss it returns the loss (a new 0-d array); with gloss
+ * (a 0-d array or a float) the gradient with respect to x (a new array of x's shape). The
+ * fused elementwise ops of a layer (bias_relu, relu_grad) go through _core.elementwise like
+ * every op row.
  */
 #include "pymic2py.h"
 
@@ -33,7 +34,7 @@ PyObject *pymic2__py_softmax_cross_entropy(PyObject *module, PyObject *args, PyO
 
     pymic2__py_array *out;
     if (desc.pass == PYMIC2_SOFTMAX_CROSS_ENTROPY_FORWARD) {
-        out = pymic2__py_array_new(Py_TYPE(x), x->stream, x->dtype, 0, NULL, 0);
+        out = pymic2__py_array_new(Py_TYPE(x), pymic2__py_op_stream(x), x->dtype, 0, NULL, 0);
         if (out == NULL)
             return NULL;
         if (pymic2__py_array_operand(out, &desc.loss) < 0)
@@ -48,13 +49,14 @@ PyObject *pymic2__py_softmax_cross_entropy(PyObject *module, PyObject *args, PyO
                 return NULL;
             pymic2_operand_scalar(&desc.loss, x->dtype, value);
         }
-        out = pymic2__py_array_new(Py_TYPE(x), x->stream, x->dtype, x->ndim, x->shape, 0);
+        out = pymic2__py_array_new(Py_TYPE(x), pymic2__py_op_stream(x), x->dtype, x->ndim,
+                                   x->shape, 0);
         if (out == NULL)
             return NULL;
         if (pymic2__py_array_operand(out, &desc.grad) < 0)
             goto fail;
     }
-    int status = pymic2_softmax_cross_entropy(x->stream->stream, &desc);
+    int status = pymic2_softmax_cross_entropy(pymic2__py_op_stream(x)->stream, &desc);
     if (status < 0) {
         pymic2__py_raise(status);
         goto fail;

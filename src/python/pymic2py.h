@@ -18,6 +18,7 @@
 typedef struct {
     PyObject_HEAD
     pymic2_device *device;
+    int index;                /* global index: its entry in per-device tables */
     PyObject *default_stream; /* the one Stream object wrapping the device's default stream */
 } pymic2__py_device;
 
@@ -128,6 +129,18 @@ void *pymic2__py_host_memory(PyObject *object, int writable, Py_ssize_t offset,
                              Py_ssize_t nbytes, const char *what, PyObject **pin);
 /* After enqueueing a transfer: on success keeps pin alive (and drops it); raises on failure. */
 PyObject *pymic2__py_finish_transfer(pymic2__py_stream *stream, int status, PyObject *pin);
+
+/* ---------------------------------------------------------------- current.c */
+
+/* Adds current_stream() and set_current_stream() to the module. */
+int pymic2__py_current_init(PyObject *module);
+/* The calling thread's current stream of device (borrowed): the innermost `with stream:` of
+ * that device (or the one given to use()), else the device's default stream. */
+pymic2__py_stream *pymic2__py_current_stream(pymic2__py_device *device);
+/* The stream an op on array runs on, and that arrays it makes belong to (borrowed): the
+ * thread's current stream of the array's device if one is set, else the array's stream. Every
+ * op family asks this, so the rule lives here only. */
+pymic2__py_stream *pymic2__py_op_stream(const pymic2__py_array *array);
 
 /* ---------------------------------------------------------------- buffer.c */
 

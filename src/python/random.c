@@ -33,7 +33,7 @@ PyObject *pymic2__py_random(PyObject *module, PyObject *args, PyObject *kwargs)
     desc.low = low;
     desc.high = high;
     uint64_t next;
-    int status = pymic2_random(out->stream->stream, &desc, &next);
+    int status = pymic2_random(pymic2__py_op_stream(out)->stream, &desc, &next);
     if (status < 0)
         return pymic2__py_raise(status);
     return PyLong_FromUnsignedLongLong(next);

@@ -63,7 +63,8 @@ PyObject *pymic2__py_reduce(PyObject *module, PyObject *args, PyObject *kwargs)
             else if (keepdims)
                 shape[ndim++] = 1;
         }
-        out = pymic2__py_array_new(Py_TYPE(input), input->stream, out_dtype, ndim, shape, 0);
+        out = pymic2__py_array_new(Py_TYPE(input), pymic2__py_op_stream(input), out_dtype, ndim,
+                                   shape, 0);
         if (out == NULL)
             return NULL;
     }
@@ -72,8 +73,8 @@ PyObject *pymic2__py_reduce(PyObject *module, PyObject *args, PyObject *kwargs)
      * computed in a temporary and copied */
     pymic2__py_array *target = out;
     if (out->buffer == input->buffer) {
-        target = pymic2__py_array_new(Py_TYPE(out), out->stream, out->dtype, out->ndim,
-                                      out->shape, 0);
+        target = pymic2__py_array_new(Py_TYPE(out), pymic2__py_op_stream(out), out->dtype,
+                                      out->ndim, out->shape, 0);
         if (target == NULL) {
             Py_DECREF(out);
             return NULL;

@@ -79,13 +79,6 @@ def test_streams_run_concurrently(device, library):
     s1.sync()
 
 
-def test_stream_as_context_manager_synchronises(device, library):
-    with device.create_stream() as s:
-        flag = s.bind(numpy.zeros(1))
-        s.invoke(library.sleep_then_set, 50, flag, 3.0)
-    assert s.query()
-
-
 def test_wait_event_needs_an_event(stream):
     with pytest.raises(TypeError, match="Event"):
         stream.wait_event("not an event")

@@ -63,7 +63,7 @@ def install():
 
 
 def _arange(n, like):
-    return pymic2.arange(n, dtype="int64", stream=like.stream)
+    return pymic2.arange(n, dtype="int64", stream=like._op_stream)
 
 
 def _rows_last(array):
