@@ -58,7 +58,8 @@ extern "C" {
     XX(EBACKEND, -13, "backend failure")                                             \
     XX(ESYSTEM, -14, "operating system failure")                                     \
     XX(EINDEX, -15, "index out of bounds")                                           \
-    XX(EBUILD, -16, "kernel source does not compile")
+    XX(EBUILD, -16, "kernel source does not compile")                                \
+    XX(EINTR, -17, "interrupted while waiting")
 
 typedef enum pymic2_status {
 #define PYMIC2__STATUS_ENUM(name, code, message) PYMIC2_##name = code,
@@ -161,6 +162,10 @@ int pymic2_buffer_device_address(const pymic2_buffer *buffer, uintptr_t *address
  * finished, before its memory is read or written outside commands (DLPack consumers, raw
  * addresses). Their errors stay with their streams, for the next pymic2_stream_sync(). */
 int pymic2_buffer_sync(pymic2_buffer *buffer);
+/* pymic2_buffer_sync that waits at most timeout_ms (negative: no limit): ENOTREADY if a user
+ * has not finished by then. Like pymic2_stream_wait, it never runs a user kernel on the
+ * calling thread. */
+int pymic2_buffer_wait(pymic2_buffer *buffer, double timeout_ms);
 
 typedef struct pymic2_pool_stats {
     size_t used_bytes;     /* in live buffers (rounded sizes) */
@@ -204,6 +209,15 @@ int pymic2_stream_sync(pymic2_stream *stream);
  * thread (sync may, to save a hand-over), so it returns in about timeout_ms even behind a
  * kernel that never ends: callers that must react to signals wait in slices. */
 int pymic2_stream_wait(pymic2_stream *stream, double timeout_ms);
+/*
+ * A stream holds a few pending commands at most (each holds its buffers); a call that
+ * enqueues onto a full stream waits for room. While it waits, the function set here is
+ * called about every 50 ms; when it returns non-zero the call gives up with EINTR, enqueuing
+ * nothing. The Python module sets one that runs Python's signal handlers, so Ctrl-C ends such
+ * a wait behind a kernel that never finishes. NULL (the default): wait without limit.
+ */
+typedef int (*pymic2_interrupt_check)(void *argument);
+void pymic2_set_interrupt_check(pymic2_interrupt_check check, void *argument);
 /* The status of the failed command behind this thread's last EASYNC from a sync (EINDEX
  * for an out-of-bounds index, ...), so callers tell failures apart without reading
  * messages; PYMIC2_OK if that sync found no failure. */

@@ -57,6 +57,7 @@ static void drop_references(pymic2__command *command)
 }
 
 static void wait_completed(pymic2_stream *stream, uint64_t target);
+static bool wait_completed_until(pymic2_stream *stream, uint64_t target, uint64_t deadline);
 
 int pymic2__check_stream(const pymic2_stream *stream, const char *what)
 {
@@ -161,13 +162,13 @@ static void note_use(pymic2_buffer *buffer, pymic2_stream *stream, uint64_t sequ
         pymic2__stream_release(dropped);
 }
 
-int pymic2_buffer_sync(pymic2_buffer *buffer)
+static int wait_for_buffer(pymic2_buffer *buffer, double timeout_ms, const char *what)
 {
     if (buffer == NULL)
-        return pymic2__error(PYMIC2_EINVAL, "pymic2_buffer_sync: buffer is NULL");
+        return pymic2__error(PYMIC2_EINVAL, "%s: buffer is NULL", what);
     if (atomic_load(&buffer->refcount) <= 0)
-        return pymic2__error(PYMIC2_EINVAL, "%s: sync of a buffer that was released",
-                             buffer->device->name);
+        return pymic2__error(PYMIC2_EINVAL, "%s: %s: the buffer was released",
+                             buffer->device->name, what);
     lock_last_use(buffer);
     pymic2_stream *user = buffer->last_stream;
     uint64_t sequence = buffer->last_sequence;
@@ -177,10 +178,23 @@ int pymic2_buffer_sync(pymic2_buffer *buffer)
     if (user == NULL)
         return PYMIC2_OK;
     int status = pymic2__forked_child(user->device->name) ? PYMIC2_ESYSTEM : PYMIC2_OK;
-    if (status == PYMIC2_OK)
-        wait_completed(user, sequence);
+    if (status == PYMIC2_OK &&
+        !wait_completed_until(user, sequence, pymic2__deadline_ns(timeout_ms)))
+        status = pymic2__error(PYMIC2_ENOTREADY,
+                               "%s: %s: the buffer's last user has not finished after %g ms",
+                               user->device->name, what, timeout_ms);
     pymic2__stream_release(user);
     return status;
+}
+
+int pymic2_buffer_sync(pymic2_buffer *buffer)
+{
+    return wait_for_buffer(buffer, -1.0, "pymic2_buffer_sync");
+}
+
+int pymic2_buffer_wait(pymic2_buffer *buffer, double timeout_ms)
+{
+    return wait_for_buffer(buffer, timeout_ms, "pymic2_buffer_wait");
 }
 
 void pymic2__buffer_forget_use(pymic2_buffer *buffer)
@@ -193,6 +207,37 @@ void pymic2__buffer_forget_use(pymic2_buffer *buffer)
 }
 
 /* ---------------------------------------------------------------- submission */
+
+/* The interrupt check (pymic2_set_interrupt_check), set once by a client at start-up. */
+static _Atomic(pymic2_interrupt_check) interrupt_check;
+static void *_Atomic interrupt_argument;
+#define ROOM_SLICE_MS 50.0
+
+void pymic2_set_interrupt_check(pymic2_interrupt_check check, void *argument)
+{
+    atomic_store(&interrupt_argument, argument);
+    atomic_store(&interrupt_check, check);
+}
+
+/* Waits until command `target` of a full stream finished; in slices when an interrupt check
+ * is set, giving up with EINTR when it says so. */
+static int wait_for_room(pymic2_stream *stream, uint64_t target)
+{
+    pymic2_interrupt_check check = atomic_load(&interrupt_check);
+    if (check == NULL) {
+        wait_completed(stream, target);
+        return PYMIC2_OK;
+    }
+    while (!wait_completed_until(stream, target, pymic2__deadline_ns(ROOM_SLICE_MS)))
+        if (check(atomic_load(&interrupt_argument)) != 0)
+            return pymic2__error(PYMIC2_EINTR,
+                                 "%s: interrupted while waiting for room in a full stream "
+                                 "(%llu of %llu commands finished); nothing was enqueued",
+                                 stream->device->name,
+                                 (unsigned long long)atomic_load(&stream->completed),
+                                 (unsigned long long)atomic_load(&stream->enqueued));
+    return PYMIC2_OK;
+}
 
 int pymic2__command_submit(pymic2__command *command)
 {
@@ -213,7 +258,12 @@ int pymic2__command_submit(pymic2__command *command)
      * half the backlog ran. */
     uint64_t enqueued = atomic_load(&stream->enqueued);
     if (enqueued - atomic_load(&stream->completed) >= PYMIC2__MAX_PENDING_COMMANDS)
-        wait_completed(stream, enqueued - PYMIC2__MAX_PENDING_COMMANDS / 2);
+        status = wait_for_room(stream, enqueued - PYMIC2__MAX_PENDING_COMMANDS / 2);
+    if (status != PYMIC2_OK) {
+        drop_references(command);
+        free(command);
+        return status;
+    }
     pthread_mutex_lock(&stream->submit_lock);
     uint64_t sequence = atomic_load(&stream->enqueued) + 1;
     command->sequence = sequence;

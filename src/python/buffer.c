@@ -94,6 +94,11 @@ static PyObject *buffer_repr(pymic2__py_buffer *self)
                                 (PyObject *)self->device);
 }
 
+static int buffer_wait_slice(void *buffer, double timeout_ms)
+{
+    return pymic2_buffer_wait(buffer, timeout_ms);
+}
+
 static PyObject *buffer_sync(pymic2__py_buffer *self, PyObject *unused)
 {
     (void)unused;
@@ -101,9 +106,8 @@ static PyObject *buffer_sync(pymic2__py_buffer *self, PyObject *unused)
     if (buffer == NULL)
         return NULL;
     int status;
-    Py_BEGIN_ALLOW_THREADS
-    status = pymic2_buffer_sync(buffer);
-    Py_END_ALLOW_THREADS
+    if (pymic2__py_wait_interruptibly(buffer_wait_slice, buffer, NULL, &status) < 0)
+        return NULL;
     if (status < 0)
         return pymic2__py_raise(status);
     Py_RETURN_NONE;

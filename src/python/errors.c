@@ -56,6 +56,8 @@ static PyObject *exception_for(int status)
 
 PyObject *pymic2__py_raise(int status)
 {
+    if (status == PYMIC2_EINTR && PyErr_Occurred())
+        return NULL; /* the exception of the signal handler that interrupted the wait */
     const char *message = pymic2_last_error();
     if (message == NULL || message[0] == '\0')
         message = pymic2_status_message(status);

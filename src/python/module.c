@@ -209,5 +209,6 @@ PyMODINIT_FUNC PyInit__core(void)
         Py_DECREF(module);
         return NULL;
     }
+    pymic2__py_interrupts_init();
     return module;
 }

@@ -127,6 +127,19 @@ void pymic2__py_stream_prune(pymic2__py_stream *stream);
  */
 void *pymic2__py_host_memory(PyObject *object, int writable, Py_ssize_t offset,
                              Py_ssize_t nbytes, const char *what, PyObject **pin);
+/* A wait of at most timeout_ms on a handle: pymic2_stream_wait, pymic2_event_wait, ... */
+typedef int (*pymic2__py_bounded_wait)(void *handle, double timeout_ms);
+/*
+ * Waits in slices with the GIL released and runs Python's signal handlers between them, as
+ * CPython's own blocking calls do (a bounded wait never runs a user kernel on this thread,
+ * so an endless one cannot hold it). Returns 0 with the wait's final status in *status; -1
+ * with the exception a signal handler raised (KeyboardInterrupt); 1 when *budget_ms (NULL:
+ * no limit) ran out first, less what was spent.
+ */
+int pymic2__py_wait_interruptibly(pymic2__py_bounded_wait wait, void *handle, double *budget_ms,
+                                  int *status);
+/* Lets Ctrl-C end a wait for room in a full stream (pymic2_set_interrupt_check). */
+void pymic2__py_interrupts_init(void);
 /* After enqueueing a transfer: on success keeps pin alive (and drops it); raises on failure. */
 PyObject *pymic2__py_finish_transfer(pymic2__py_stream *stream, int status, PyObject *pin);
 

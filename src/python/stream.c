@@ -5,9 +5,11 @@
  * kept in the stream's keep-alive list with the command's number, and dropped once
  * pymic2_stream_progress says the command completed. The GIL is released around every
  * blocking wait, and waits that may be long run in slices with a signal check between them
- * (wait_interruptibly), so Ctrl-C interrupts them.
+ * (pymic2__py_wait_interruptibly), so Ctrl-C interrupts them.
  */
 #include "pymic2py.h"
+
+#include <sched.h>
 
 #if PY_VERSION_HEX >= 0x030D0000
 #define INTERPRETER_EXITING() Py_IsFinalizing()
@@ -67,8 +69,6 @@ int pymic2__py_stream_keep(pymic2__py_stream *self, PyObject *object)
  * busy before it leaves them running. */
 #define EXIT_WAIT_MS 1000.0
 
-typedef int (*bounded_wait)(void *handle, double timeout_ms);
-
 static int stream_wait_slice(void *stream, double timeout_ms)
 {
     return pymic2_stream_wait(stream, timeout_ms);
@@ -79,14 +79,8 @@ static int event_wait_slice(void *event, double timeout_ms)
     return pymic2_event_wait(event, timeout_ms);
 }
 
-/*
- * Waits in slices with the GIL released and runs Python's signal handlers between them, as
- * CPython's own blocking calls do (a bounded wait never runs a user kernel on this thread,
- * so an endless one cannot hold it). Returns 0 with the wait's final status in *status; -1
- * with the exception a signal handler raised (KeyboardInterrupt); 1 when *budget_ms (NULL:
- * no limit) ran out first, less what was spent.
- */
-static int wait_interruptibly(bounded_wait wait, void *handle, double *budget_ms, int *status)
+int pymic2__py_wait_interruptibly(pymic2__py_bounded_wait wait, void *handle, double *budget_ms,
+                                  int *status)
 {
     for (;;) {
         if (budget_ms != NULL && *budget_ms <= 0)
@@ -106,6 +100,27 @@ static int wait_interruptibly(bounded_wait wait, void *handle, double *budget_ms
         if (PyErr_CheckSignals() < 0)
             return -1;
     }
+}
+
+/* The core's interrupt check between the slices of a wait for room in a full stream, which
+ * runs with the GIL held (ops enqueue without releasing it): other Python threads get the GIL
+ * for a moment, Python's signal handlers run, and a raised KeyboardInterrupt ends the wait
+ * (EINTR, the exception stays set). Threads without the GIL (C API users in the process) are
+ * not interrupted. */
+static int check_signals(void *unused)
+{
+    (void)unused;
+    if (!PyGILState_Check())
+        return 0;
+    Py_BEGIN_ALLOW_THREADS
+    sched_yield();
+    Py_END_ALLOW_THREADS
+    return PyErr_CheckSignals() < 0;
+}
+
+void pymic2__py_interrupts_init(void)
+{
+    pymic2_set_interrupt_check(check_signals, NULL);
 }
 
 /* Adds a note to the exception being raised (Python 3.11's add_note; older ones go without). */
@@ -194,7 +209,7 @@ static void report_unraisable(pymic2__py_stream *self)
 static int drain_dropped(pymic2__py_stream *self, int *status)
 {
     static double exit_budget_ms = EXIT_WAIT_MS;
-    int waited = wait_interruptibly(stream_wait_slice, self->stream,
+    int waited = pymic2__py_wait_interruptibly(stream_wait_slice, self->stream,
                                     INTERPRETER_EXITING() ? &exit_budget_ms : NULL, status);
     if (waited == 0)
         return 0;
@@ -257,7 +272,7 @@ static PyObject *stream_sync(pymic2__py_stream *self, PyObject *unused)
 {
     (void)unused;
     int status;
-    if (wait_interruptibly(stream_wait_slice, self->stream, NULL, &status) < 0) {
+    if (pymic2__py_wait_interruptibly(stream_wait_slice, self->stream, NULL, &status) < 0) {
         PyObject *progress = progress_text(self);
         add_note(PyUnicode_FromFormat("pyMIC2: Stream.sync() on %s was interrupted; the stream "
                                       "is still busy (%S), and its later commands run after "
@@ -724,7 +739,7 @@ static PyObject *event_synchronize(pymic2__py_event *self, PyObject *unused)
 {
     (void)unused;
     int status;
-    if (wait_interruptibly(event_wait_slice, self->event, NULL, &status) < 0) {
+    if (pymic2__py_wait_interruptibly(event_wait_slice, self->event, NULL, &status) < 0) {
         pymic2_device_info info = {0};
         pymic2_device_get_info(self->device->device, &info);
         add_note(PyUnicode_FromFormat("pyMIC2: Event.synchronize() on %s was interrupted; the "

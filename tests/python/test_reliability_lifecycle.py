@@ -180,6 +180,43 @@ def test_ctrl_c_interrupts_a_wait_for_an_endless_kernel(library_path, wait):
     assert "still running" in result.stderr and DEVICE_NAME in result.stderr, result.stderr
 
 
+def test_ctrl_c_interrupts_a_wait_for_room_in_a_full_stream(library_path):
+    """Ops enqueue with the GIL held; behind an endless kernel the queue fills and the next op
+    waits for room: Ctrl-C ends that wait too, and the op enqueued nothing."""
+    result = run_child("""
+    stream = device.create_stream()
+    flag = endless(stream)
+    x = xp.zeros(16, device=device, stream=stream)
+    sent = interrupt_after(0.3)
+    ops = 0
+    try:
+        for _ in range(100):  # the queue holds a few commands: one of these waits
+            x += 1.0
+            ops += 1
+    except KeyboardInterrupt:
+        print(f"interrupted after {time.monotonic() - sent[0]:.3f} s, {ops} ops enqueued")
+    """, library_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("interrupted after"), (result.stdout, result.stderr)
+    assert float(result.stdout.split()[2]) < 1.0, result.stdout
+    assert int(result.stdout.split()[4]) < 100, result.stdout
+
+
+def test_ctrl_c_interrupts_a_buffer_sync(library_path):
+    result = run_child("""
+    stream = device.create_stream()
+    flag = endless(stream)
+    sent = interrupt_after(0.3)
+    try:
+        flag.buffer.sync()  # the kernel uses it: waits for that stream
+    except KeyboardInterrupt:
+        print(f"interrupted after {time.monotonic() - sent[0]:.3f} s")
+    """, library_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("interrupted after"), (result.stdout, result.stderr)
+    assert float(result.stdout.split()[2]) < 1.0, result.stdout
+
+
 def test_ctrl_c_while_dropping_a_busy_stream(library_path):
     result = run_child("""
     stream = device.create_stream()
