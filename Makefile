@@ -41,8 +41,9 @@ $(STAMPS)/venv: requirements-dev.txt constraints-build.txt $(STAMPS)/apt
 	@touch $@
 
 # The package, built and installed into .venv (no build isolation: the venv has the tools).
+# A fixed build directory keeps meson's objects, so a rebuild compiles only what changed.
 build: deps
-	$(PYTHON) -m pip install -q --no-build-isolation --no-deps .
+	$(PYTHON) -m pip install -q --no-build-isolation --no-deps -Cbuild-dir=build/py .
 
 test: build test-c test-python
 
