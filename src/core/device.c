@@ -260,8 +260,8 @@ int pymic2_build_stats_get(pymic2_build_stats *stats)
     if (stats == NULL)
         return pymic2__error(PYMIC2_EINVAL, "pymic2_build_stats_get: stats is NULL");
     *stats = (pymic2_build_stats){0};
-#ifdef PYMIC2_HAVE_OPENCL
-    pymic2__ocl_build_stats_get(stats);
-#endif
+    for (int b = 0; b < NUM_BACKENDS; b++)
+        if (backends[b]->build_stats != NULL)
+            backends[b]->build_stats(stats);
     return PYMIC2_OK;
 }

@@ -70,20 +70,68 @@ void pymic2__pool_destroy(pymic2__pool *pool);
 
 /* ---------------------------------------------------------------- commands */
 
-typedef enum pymic2__command_kind {
-    PYMIC2__CMD_COPY_H2D,
-    PYMIC2__CMD_COPY_D2H,
-    PYMIC2__CMD_COPY_D2D,
-    PYMIC2__CMD_OP,
-    PYMIC2__CMD_INVOKE,
-    PYMIC2__CMD_EVENT_RECORD,
-    PYMIC2__CMD_EVENT_WAIT,
-    PYMIC2__CMD_GEMM,
-    PYMIC2__CMD_INDEX,
-    PYMIC2__CMD_RANDOM,
-    PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY
-} pymic2__command_kind;
+/*
+ * The command table: every kind of command, one row each.
+ *
+ * RUNTIME rows are the runtime's own commands (copies, kernels, events): every backend's
+ * stream machinery runs them, and their descriptors are written out in pymic2__command.u.
+ *   RUNTIME(KIND, busy, name): busy is what pymic2_stream_busy_time counts the command as
+ *   (COMPUTE, TRANSFER or NONE); name names it in messages and traces.
+ * FAMILY rows are the op families: a launcher in src/ops/ validates a descriptor once, and
+ * each backend runs it through its compute slot (pymic2__backend_ops.compute).
+ *   FAMILY(KIND, member, type, name, host, opencl): the descriptor is `type u.member`; host
+ *   and opencl are the backends' implementations, of type pymic2__compute_fn (declared below
+ *   from this table), like the implementations of one StarPU codelet.
+ *
+ * Adding a family is one FAMILY row here plus its launcher in src/ops/, one file per backend
+ * and its Python binding (docs/ARCHITECTURE.md). Nothing else switches over the kinds: the
+ * enum, the union, the names, the busy-time classes, the declarations and the backends'
+ * slots are generated from the rows.
+ */
+#define PYMIC2__COMMANDS(RUNTIME, FAMILY)                                                         \
+    RUNTIME(COPY_H2D, TRANSFER, "copy to the device")                                             \
+    RUNTIME(COPY_D2H, TRANSFER, "copy from the device")                                           \
+    RUNTIME(COPY_D2D, COMPUTE, "copy on the device")                                              \
+    RUNTIME(INVOKE, COMPUTE, "kernel")                                                            \
+    RUNTIME(EVENT_RECORD, NONE, "event record")                                                   \
+    RUNTIME(EVENT_WAIT, NONE, "event wait")                                                       \
+    FAMILY(OP, op, pymic2_op_desc, "elementwise op or reduction", pymic2__host_op,                \
+           pymic2__ocl_op)                                                                        \
+    FAMILY(GEMM, gemm, pymic2_gemm_desc, "matmul", pymic2__host_gemm, pymic2__ocl_gemm)           \
+    FAMILY(INDEX, index, pymic2_index_desc, "index operation", pymic2__host_index,                \
+           pymic2__ocl_index)                                                                     \
+    FAMILY(RANDOM, random, pymic2_random_desc, "random numbers", pymic2__host_random,             \
+           pymic2__ocl_random)                                                                    \
+    FAMILY(SOFTMAX_CROSS_ENTROPY, softmax_cross_entropy, pymic2_softmax_cross_entropy_desc,       \
+           "softmax_cross_entropy", pymic2__host_softmax_cross_entropy,                           \
+           pymic2__ocl_softmax_cross_entropy)
 
+#define PYMIC2__RUNTIME_KIND(KIND, busy, name) PYMIC2__CMD_##KIND,
+#define PYMIC2__FAMILY_KIND(KIND, member, type, name, host, opencl) PYMIC2__CMD_##KIND,
+typedef enum pymic2__command_kind {
+    PYMIC2__COMMANDS(PYMIC2__RUNTIME_KIND, PYMIC2__FAMILY_KIND)
+    PYMIC2__NUM_COMMANDS
+} pymic2__command_kind;
+#undef PYMIC2__RUNTIME_KIND
+#undef PYMIC2__FAMILY_KIND
+
+/* What pymic2_stream_busy_time counts a command as (the RUNTIME rows' busy column). */
+typedef enum pymic2__busy_class {
+    PYMIC2__BUSY_NONE,
+    PYMIC2__BUSY_COMPUTE,
+    PYMIC2__BUSY_TRANSFER
+} pymic2__busy_class;
+
+/* A kind's row, for messages, traces and the checks of submit (stream.c). */
+typedef struct pymic2__command_info {
+    const char *name;       /* "copy to the device", "matmul" */
+    pymic2__busy_class busy;
+    bool family;            /* run through the backend's compute slot */
+} pymic2__command_info;
+extern const pymic2__command_info pymic2__command_infos[PYMIC2__NUM_COMMANDS];
+
+#define PYMIC2__FAMILY_MEMBER(KIND, member, type, name, host, opencl) type member;
+#define PYMIC2__RUNTIME_NOTHING(KIND, busy, name)
 typedef struct pymic2__command {
     pymic2__command_kind kind;
     pymic2_stream *stream;
@@ -102,12 +150,6 @@ typedef struct pymic2__command {
             void *staging; /* COPY_H2D on a busy stream: src_host copied at submit (so the
                               caller may reuse its memory at once), freed at finish */
         } copy;
-        pymic2_op_desc op; /* OP: validated; every input broadcasts to the output's shape */
-        pymic2_gemm_desc gemm; /* GEMM: validated; a and b have c's ndim and batch shape */
-        pymic2_index_desc index; /* INDEX: validated; values (array or scalar) has the result
-                                    shape, broadcast dimensions with stride 0 */
-        pymic2_random_desc random; /* RANDOM: validated */
-        pymic2_softmax_cross_entropy_desc softmax_cross_entropy; /* validated */
         struct {           /* INVOKE */
             pymic2_kernel *kernel;
             int nargs;
@@ -119,8 +161,29 @@ typedef struct pymic2__command {
             pymic2_event *event;
             uint64_t generation; /* the record this command completes or waits for */
         } event;
+        /* A family's descriptor, validated by its launcher in src/ops/: backends only see
+         * consistent operands (op: every input broadcasts to the output's shape; gemm: a and
+         * b have c's ndim and batch shape; index: values, array or scalar, has the result
+         * shape with broadcast dimensions of stride 0). */
+        PYMIC2__COMMANDS(PYMIC2__RUNTIME_NOTHING, PYMIC2__FAMILY_MEMBER)
     } u;
 } pymic2__command;
+#undef PYMIC2__FAMILY_MEMBER
+
+/*
+ * A backend's implementation of a family: runs (host) or enqueues (OpenCL) the command, whose
+ * descriptor is valid. `launch` is the backend's own per-command state (host: NULL; OpenCL:
+ * a pymic2__ocl_launch receiving the command's CL event and device-side check). Returns 0 or
+ * a status with the message recorded.
+ */
+typedef int (*pymic2__compute_fn)(pymic2_stream *stream, const pymic2__command *command,
+                                  void *launch);
+#define PYMIC2__FAMILY_DECLARE(KIND, member, type, name, host, opencl)                            \
+    int host(pymic2_stream *stream, const pymic2__command *command, void *launch);                \
+    int opencl(pymic2_stream *stream, const pymic2__command *command, void *launch);
+PYMIC2__COMMANDS(PYMIC2__RUNTIME_NOTHING, PYMIC2__FAMILY_DECLARE)
+#undef PYMIC2__FAMILY_DECLARE
+#undef PYMIC2__RUNTIME_NOTHING
 
 /* Building a command (core and src/ops): new, name the buffers it uses (retained until it
  * finishes), fill the union, submit. submit numbers it and hands it to the backend; on
@@ -159,6 +222,13 @@ void pymic2__event_wait(pymic2_event *event, uint64_t generation);
  * One table per backend. Slots a backend does not support are NULL (the core then returns
  * ENOTSUP with a message naming the device). Locking: the core serialises nothing except
  * the pool; backends must accept submit() from several threads at once.
+ *
+ * Compute slots: compute[kind] for each FAMILY row of the command table (NULL for RUNTIME
+ * rows). The core only checks them: submit refuses a family whose slot is NULL with ENOTSUP
+ * naming the device and the family, before the command is numbered. When and where a slot
+ * runs is the backend's business (host: on the stream's worker; OpenCL: enqueued in submit).
+ * A backend fills them from its column of the command table (PYMIC2__HOST_SLOT below); one
+ * that lacks a family lists its slots by hand instead, without that one.
  */
 typedef struct pymic2__backend_ops {
     int version; /* PYMIC2__BACKEND_OPS_VERSION */
@@ -190,15 +260,25 @@ typedef struct pymic2__backend_ops {
     int (*library_load)(pymic2_library *library, const char *path);
     void (*library_unload)(pymic2_library *library);
     int (*kernel_find)(pymic2_library *library, const char *name, void **entry);
+
+    /* the op families (see above), indexed by command kind */
+    pymic2__compute_fn compute[PYMIC2__NUM_COMMANDS];
+
+    /* optional: adds the backend's kernel program builds to *stats (pymic2_build_stats_get) */
+    void (*build_stats)(pymic2_build_stats *stats);
 } pymic2__backend_ops;
 
-#define PYMIC2__BACKEND_OPS_VERSION 1
+#define PYMIC2__BACKEND_OPS_VERSION 2
+
+/* A backend's compute slots from its column of the command table:
+ *   .compute = {PYMIC2__COMMANDS(PYMIC2__NO_SLOT, PYMIC2__HOST_SLOT)} */
+#define PYMIC2__NO_SLOT(KIND, busy, name)
+#define PYMIC2__HOST_SLOT(KIND, member, type, name, host, opencl) [PYMIC2__CMD_##KIND] = host,
+#define PYMIC2__OPENCL_SLOT(KIND, member, type, name, host, opencl) [PYMIC2__CMD_##KIND] = opencl,
 
 extern const pymic2__backend_ops pymic2__host_backend;
 #ifdef PYMIC2_HAVE_OPENCL
 extern const pymic2__backend_ops pymic2__opencl_backend;
-/* The OpenCL program cache's counters, for pymic2_build_stats_get. */
-void pymic2__ocl_build_stats_get(pymic2_build_stats *stats);
 #endif
 
 /* ---------------------------------------------------------------- handles */
@@ -272,6 +352,14 @@ struct pymic2_kernel {
     void *entry; /* host: the function's address */
     struct pymic2_kernel *next; /* the library's list of found kernels */
 };
+
+/* The compute slot of the command's device for its kind: NULL for a runtime kind, a value that
+ * is no kind, or a family the backend lacks (which submit refuses). */
+static inline pymic2__compute_fn pymic2__compute_slot(const pymic2__command *command)
+{
+    const unsigned kind = (unsigned)command->kind;
+    return kind < PYMIC2__NUM_COMMANDS ? command->stream->device->ops->compute[kind] : NULL;
+}
 
 /* Milliseconds on CLOCK_MONOTONIC. */
 double pymic2__now_ms(void);

@@ -10,6 +10,14 @@
 
 /* ---------------------------------------------------------------- commands */
 
+#define RUNTIME_INFO(KIND, busy, name) [PYMIC2__CMD_##KIND] = {name, PYMIC2__BUSY_##busy, false},
+#define FAMILY_INFO(KIND, member, type, name, host, opencl)                                    \
+    [PYMIC2__CMD_##KIND] = {name, PYMIC2__BUSY_COMPUTE, true},
+const pymic2__command_info pymic2__command_infos[PYMIC2__NUM_COMMANDS] = {
+    PYMIC2__COMMANDS(RUNTIME_INFO, FAMILY_INFO)};
+#undef RUNTIME_INFO
+#undef FAMILY_INFO
+
 pymic2__command *pymic2__command_new(pymic2_stream *stream, pymic2__command_kind kind)
 {
     pymic2__command *command = calloc(1, sizeof *command);
@@ -244,6 +252,11 @@ int pymic2__command_submit(pymic2__command *command)
     pymic2_stream *stream = command->stream;
     pymic2_device *device = stream->device;
     int status = pymic2__check_stream(stream, "enqueue");
+    if (status == PYMIC2_OK && (unsigned)command->kind < PYMIC2__NUM_COMMANDS &&
+        pymic2__command_infos[command->kind].family && device->ops->compute[command->kind] == NULL)
+        status = pymic2__error(PYMIC2_ENOTSUP, "%s: %s is not supported on this device (the "
+                               "%s backend has no implementation of it)", device->name,
+                               pymic2__command_infos[command->kind].name, device->ops->name);
     if (status == PYMIC2_OK && pymic2__forked_child(device->name))
         status = PYMIC2_ESYSTEM;
     if (status == PYMIC2_OK)
@@ -522,9 +535,12 @@ int pymic2_stream_query(pymic2_stream *stream)
 
 void pymic2__stream_add_busy(pymic2_stream *stream, pymic2__command_kind kind, double ms)
 {
-    if (kind == PYMIC2__CMD_EVENT_RECORD || kind == PYMIC2__CMD_EVENT_WAIT || !(ms > 0))
+    pymic2__busy_class busy = (unsigned)kind < PYMIC2__NUM_COMMANDS
+                                  ? pymic2__command_infos[kind].busy
+                                  : PYMIC2__BUSY_COMPUTE; /* no kind: a test's command */
+    if (busy == PYMIC2__BUSY_NONE || !(ms > 0))
         return;
-    int transfer = kind == PYMIC2__CMD_COPY_H2D || kind == PYMIC2__CMD_COPY_D2H;
+    int transfer = busy == PYMIC2__BUSY_TRANSFER;
     atomic_fetch_add(&stream->busy_ns[transfer], (uint_fast64_t)(ms * 1e6));
 }
 

@@ -4,6 +4,30 @@
 #include "pymic2py.h"
 
 PyObject *pymic2__py_offload_error;
+/* ENOTSUP: what a device cannot do (an op family its backend lacks, a float64 op without
+ * fp64). An OffloadError, as before, and a NotImplementedError, as Python spells "not here". */
+static PyObject *unsupported_error;
+
+static int add_unsupported_error(PyObject *module)
+{
+    PyObject *bases = PyTuple_Pack(2, pymic2__py_offload_error, PyExc_NotImplementedError);
+    if (bases == NULL)
+        return -1;
+    unsupported_error = PyErr_NewExceptionWithDoc(
+        "pymic2._core.UnsupportedError",
+        "An operation the device cannot run (ENOTSUP): the message names the device and the "
+        "operation.",
+        bases, NULL);
+    Py_DECREF(bases);
+    if (unsupported_error == NULL)
+        return -1;
+    Py_INCREF(unsupported_error);
+    if (PyModule_AddObject(module, "UnsupportedError", unsupported_error) < 0) {
+        Py_DECREF(unsupported_error);
+        return -1;
+    }
+    return 0;
+}
 
 int pymic2__py_errors_init(PyObject *module)
 {
@@ -19,7 +43,7 @@ int pymic2__py_errors_init(PyObject *module)
         Py_DECREF(pymic2__py_offload_error);
         return -1;
     }
-    return 0;
+    return add_unsupported_error(module);
 }
 
 static PyObject *exception_for(int status)
@@ -36,6 +60,8 @@ static PyObject *exception_for(int status)
         return PyExc_TypeError;
     case PYMIC2_EINDEX:
         return PyExc_IndexError;
+    case PYMIC2_ENOTSUP:
+        return unsupported_error;
     case PYMIC2_EASYNC:
         /* what only the device finds in the data raises at the sync what NumPy's would have
          * raised at the call: an index out of bounds IndexError, an integer power with a

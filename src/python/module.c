@@ -103,11 +103,6 @@ static PyMethodDef module_methods[] = {
     {"random", (PyCFunction)(void (*)(void))pymic2__py_random, METH_VARARGS | METH_KEYWORDS,
      "random(out, distribution, seed, counter, a=0, b=1, low=0, high=1) -> next counter: fills "
      "out with RANDOM_UNIFORM [a, b), RANDOM_NORMAL (mean a, sd b) or RANDOM_INTEGERS [low, high)."},
-    {"softmax_cross_entropy",
-     (PyCFunction)(void (*)(void))pymic2__py_softmax_cross_entropy,
-     METH_VARARGS | METH_KEYWORDS,
-     "softmax_cross_entropy(x, labels, ignore_label=-1, normalize=True, gloss=None): Chainer's "
-     "softmax cross entropy: the 0-d loss, or with gloss the gradient for x."},
     {"find_device", module_find_device, METH_O,
      "find_device(selector) -> Device ('host:0', 'opencl:1', '2'; '' for the default)."},
     {"status_name", module_status_name, METH_O, "The name of a pymic2_status code."},
@@ -204,6 +199,7 @@ PyMODINIT_FUNC PyInit__core(void)
     if (module == NULL)
         return NULL;
     if (pymic2__py_errors_init(module) < 0 || add_types(module) < 0 ||
+        PyModule_AddFunctions(module, pymic2__py_nn_methods) < 0 ||
         add_constants(module) < 0 || pymic2__py_devices_init(module) < 0 ||
         pymic2__py_current_init(module) < 0) {
         Py_DECREF(module);

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-PyObject *pymic2__py_softmax_cross_entropy(PyObject *module, PyObject *args, PyObject *kwargs)
+static PyObject *softmax_cross_entropy(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
     static char *keywords[] = {"x", "labels", "ignore_label", "normalize", "gloss", NULL};
@@ -66,3 +66,11 @@ fail:
     Py_DECREF(out);
     return NULL;
 }
+
+PyMethodDef pymic2__py_nn_methods[] = {
+    {"softmax_cross_entropy", (PyCFunction)(void (*)(void))softmax_cross_entropy,
+     METH_VARARGS | METH_KEYWORDS,
+     "softmax_cross_entropy(x, labels, ignore_label=-1, normalize=True, gloss=None): Chainer's "
+     "softmax cross entropy: the 0-d loss, or with gloss the gradient for x."},
+    {NULL, NULL, 0, NULL},
+};

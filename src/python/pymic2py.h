@@ -224,6 +224,7 @@ PyObject *pymic2__py_random(PyObject *module, PyObject *args, PyObject *kwargs);
 
 /* ---------------------------------------------------------------- nn.c */
 
-PyObject *pymic2__py_softmax_cross_entropy(PyObject *module, PyObject *args, PyObject *kwargs);
+/* The nn family's module functions, added to _core at import. */
+extern PyMethodDef pymic2__py_nn_methods[];
 
 #endif /* PYMIC2PY_H */

@@ -2,8 +2,9 @@
  * test_errors.c - statuses and messages: the status table, the thread-local last error,
  * configuration errors at initialisation (each in a child process, since initialisation
  * happens once per process), and the statuses the core returns, with their messages.
- * ENOTSUP (a backend without a vtable slot) and ESYSTEM (the OS refusing a thread or a
- * mutex) cannot be provoked through the host backend, so they are not exercised here.
+ * ENOTSUP for an op family a backend lacks is provoked with a copy of the host backend's
+ * table whose slot is NULL. ESYSTEM (the OS refusing a thread or a mutex) cannot be provoked
+ * through the host backend, so it is not exercised here.
  */
 #include "check.h"
 #include "internal.h"
@@ -187,6 +188,39 @@ static void use_after_fork(void)
     CHECK(stats.used_bytes == 0);
 }
 
+/* A device whose backend has no RANDOM slot refuses pymic2_random at submit with ENOTSUP
+ * naming the device and the family, enqueues nothing and keeps working. */
+static void test_missing_family(void)
+{
+    pymic2_device *device;
+    pymic2_stream *stream;
+    pymic2_buffer *buffer;
+    CHECK_OK(pymic2_device_get(0, &device));
+    CHECK_OK(pymic2_stream_default(device, &stream));
+    CHECK_OK(pymic2_buffer_alloc(device, 8 * sizeof(double), 0, &buffer));
+    pymic2_random_desc desc = {
+        .out = {.buffer = buffer, .dtype = PYMIC2_FLOAT64, .ndim = 1, .shape = {8},
+                .strides = {sizeof(double)}},
+        .distribution = PYMIC2_RANDOM_UNIFORM, .a = 0, .b = 1};
+    uint64_t next, before, after;
+    CHECK_OK(pymic2_stream_progress(stream, &before, NULL));
+
+    pymic2__backend_ops without = *device->ops;
+    without.compute[PYMIC2__CMD_RANDOM] = NULL;
+    const pymic2__backend_ops *own = device->ops;
+    device->ops = &without;
+    CHECK_STATUS(pymic2_random(stream, &desc, &next), PYMIC2_ENOTSUP);
+    CHECK_MESSAGE_HAS(device->name);
+    CHECK_MESSAGE_HAS("random numbers is not supported");
+    device->ops = own;
+
+    CHECK_OK(pymic2_stream_progress(stream, &after, NULL));
+    CHECK(after == before); /* refused before it was numbered */
+    CHECK_OK(pymic2_random(stream, &desc, &next));
+    CHECK_OK(pymic2_stream_sync(stream));
+    CHECK_OK(pymic2_buffer_release(buffer)); /* the refused command kept no reference */
+}
+
 int main(void)
 {
     test_configuration(); /* first: the children must fork from an uninitialised process */
@@ -194,6 +228,7 @@ int main(void)
     test_status_table();
     test_thread_local_message();
     test_core_statuses();
+    test_missing_family();
     CHECK(in_child("PYMIC2_UNUSED", "", use_after_fork));
     return CHECK_DONE();
 }

@@ -155,6 +155,15 @@ def test_no_host_address(cl_stream):
         cl_stream.translate_device_pointer(a)
 
 
+def test_what_a_device_cannot_do_is_not_implemented(cl_stream):
+    """ENOTSUP (here: a cl_mem has no address; likewise an op family a backend lacks) is an
+    OffloadError, as before, and Python's NotImplementedError, naming the device."""
+    a = cl_stream.bind(numpy.zeros(4))
+    with pytest.raises(NotImplementedError, match="opencl:0.*ENOTSUP") as raised:
+        cl_stream.translate_device_pointer(a)
+    assert isinstance(raised.value, pymic2.OffloadError)
+
+
 def test_out_of_device_memory_names_the_device(cl_device):
     with pytest.raises(MemoryError, match="opencl:0.*CL_DEVICE_MAX_MEM_ALLOC_SIZE"):
         cl_device.get_default_stream().empty((cl_device.memory_bytes // 8 + 1,),

@@ -22,8 +22,6 @@
  * once are safe (its buffers are per call, taken under its own lock), so host devices run
  * their GEMMs concurrently.
  */
-#include "gemm.h"
-
 #include "host_internal.h"
 
 #include <cblas.h>
@@ -564,8 +562,12 @@ static int gemm_integer(pymic2_device *device, const pymic2_gemm_desc *desc)
 
 /* ---------------------------------------------------------------- entry */
 
-int pymic2__host_gemm(pymic2_device *device, const pymic2_gemm_desc *desc)
+/* The GEMM family's slot: a validated gemm (a, b broadcast to c's batch shape). */
+int pymic2__host_gemm(pymic2_stream *stream, const pymic2__command *command, void *launch)
 {
+    (void)launch;
+    pymic2_device *device = stream->device;
+    const pymic2_gemm_desc *desc = &command->u.gemm;
     const pymic2_operand *c = &desc->c;
     if (c->shape[c->ndim - 2] == 0 || c->shape[c->ndim - 1] == 0 || batch_count(c) == 0)
         return PYMIC2_OK;

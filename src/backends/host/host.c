@@ -21,4 +21,6 @@ const pymic2__backend_ops pymic2__host_backend = {
     .library_load = pymic2__host_library_load,
     .library_unload = pymic2__host_library_unload,
     .kernel_find = pymic2__host_kernel_find,
+    .compute = {PYMIC2__COMMANDS(PYMIC2__NO_SLOT, PYMIC2__HOST_SLOT)},
+    .build_stats = NULL, /* nothing is compiled */
 };

@@ -230,6 +230,13 @@ static void run_range(void *context, int64_t begin, int64_t end, int member)
         pymic2__host_stream_fence();
 }
 
+/* The OP family's slot. */
+int pymic2__host_op(pymic2_stream *stream, const pymic2__command *command, void *launch)
+{
+    (void)launch;
+    return pymic2__host_run_op(pymic2__host_of(stream->device)->team, &command->u.op);
+}
+
 int pymic2__host_run_op(pymic2__team *team, const pymic2_op_desc *desc)
 {
     if (desc->reduction != PYMIC2_REDUCE_NONE)

@@ -12,8 +12,6 @@
  *     whose destination it owns, in increasing s. So no two threads write one element, the
  *     last s wins for SCATTER and SCATTER_ADD adds in s order, whatever the thread count.
  */
-#include "index.h"
-
 #include "host_internal.h"
 
 #include "../../ops/op_table.h"
@@ -373,8 +371,12 @@ static void plan_zero_source(index_plan *plan)
     memset(plan->byte_offset, 0, (size_t)plan->select_count * sizeof(int64_t));
 }
 
-int pymic2__host_index(pymic2__team *team, const pymic2_index_desc *desc)
+/* The INDEX family's slot: a validated gather or scatter (pymic2_index_launch). */
+int pymic2__host_index(pymic2_stream *stream, const pymic2__command *command, void *launch)
 {
+    (void)launch;
+    pymic2__team *team = pymic2__host_of(stream->device)->team;
+    const pymic2_index_desc *desc = &command->u.index;
     const char *device = desc->array.buffer->device->name;
     index_plan *plan = calloc(1, sizeof *plan); /* big (walkers); the team reads it */
     if (plan == NULL)

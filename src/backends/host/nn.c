@@ -7,8 +7,6 @@
  * loss depends only on the thread count. A row is three passes over its C logits (maximum,
  * sum of exponentials, then the loss term or the gradient): the row stays in L1.
  */
-#include "nn.h"
-
 #include "host_internal.h"
 
 #include <inttypes.h>
@@ -126,9 +124,13 @@ static void write_scalar(const pymic2_operand *operand, double value)
     }
 }
 
-int pymic2__host_softmax_cross_entropy(pymic2_device *device,
-                                       const pymic2_softmax_cross_entropy_desc *desc)
+/* The family's slot: a validated forward or backward pass. */
+int pymic2__host_softmax_cross_entropy(pymic2_stream *stream, const pymic2__command *command,
+                                       void *launch)
 {
+    (void)launch;
+    pymic2_device *device = stream->device;
+    const pymic2_softmax_cross_entropy_desc *desc = &command->u.softmax_cross_entropy;
     pymic2__team *team = pymic2__host_of(device)->team;
     const int64_t rows = desc->x.shape[0];
     sce_plan plan = {.desc = desc, .classes = desc->x.shape[1]};

@@ -3,8 +3,6 @@
  * from Philox block counter + i / K alone, so the team may split the elements anywhere and the
  * numbers do not depend on the thread count.
  */
-#include "index.h"
-
 #include "host_internal.h"
 
 #include "../../ops/philox.h"
@@ -116,8 +114,12 @@ static void random_range(void *context, int64_t begin, int64_t end, int member)
     }
 }
 
-int pymic2__host_random(pymic2__team *team, const pymic2_random_desc *desc)
+/* The RANDOM family's slot. */
+int pymic2__host_random(pymic2_stream *stream, const pymic2__command *command, void *launch)
 {
+    (void)launch;
+    pymic2__team *team = pymic2__host_of(stream->device)->team;
+    const pymic2_random_desc *desc = &command->u.random;
     random_plan plan = {.desc = desc, .ndim = desc->out.ndim};
     plan.base = pymic2__host_address(desc->out.buffer, 0) + desc->out.offset;
     plan.itemsize = (int64_t)pymic2_dtype_size(desc->out.dtype);

@@ -20,10 +20,6 @@
  * never end, and would hold the caller with it. Those are left to the worker.
  */
 #include "host_internal.h"
-#include "gemm.h"
-#include "host_ops.h"
-#include "index.h"
-#include "nn.h"
 
 #include "../../core/spin.h"
 #include "futex.h"
@@ -106,17 +102,6 @@ static int run(host_stream *queue, pymic2__command *command)
                                                command->u.copy.src_offset),
                           command->u.copy.nbytes);
         return PYMIC2_OK;
-    case PYMIC2__CMD_OP:
-        return pymic2__host_run_op(host->team, &command->u.op);
-    case PYMIC2__CMD_GEMM:
-        return pymic2__host_gemm(queue->stream->device, &command->u.gemm);
-    case PYMIC2__CMD_INDEX:
-        return pymic2__host_index(host->team, &command->u.index);
-    case PYMIC2__CMD_RANDOM:
-        return pymic2__host_random(host->team, &command->u.random);
-    case PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY:
-        return pymic2__host_softmax_cross_entropy(queue->stream->device,
-                                                  &command->u.softmax_cross_entropy);
     case PYMIC2__CMD_INVOKE:
         pymic2__host_invoke(command);
         return PYMIC2_OK;
@@ -125,9 +110,14 @@ static int run(host_stream *queue, pymic2__command *command)
     case PYMIC2__CMD_EVENT_WAIT:
         pymic2__event_wait(command->u.event.event, command->u.event.generation);
         return PYMIC2_OK;
+    default: { /* an op family: submit checked that the device has its slot */
+        pymic2__compute_fn compute = pymic2__compute_slot(command);
+        if (compute != NULL)
+            return compute(queue->stream, command, NULL);
+        return pymic2__error(PYMIC2_EBACKEND, "%s: unknown command kind %d",
+                             queue->stream->device->name, (int)command->kind);
     }
-    return pymic2__error(PYMIC2_EBACKEND, "%s: unknown command kind %d",
-                         queue->stream->device->name, (int)command->kind);
+    }
 }
 
 static void execute(host_stream *queue, pymic2__command *command)

@@ -197,10 +197,13 @@ static void x_and_labels_args(pymic2__ocl_args *args,
     pymic2__ocl_arg_long(args, desc->ignore_label);
 }
 
-int pymic2__ocl_run_softmax_cross_entropy(pymic2_stream *stream,
-                                          const pymic2_softmax_cross_entropy_desc *desc,
-                                          cl_event *done, pymic2__ocl_check *check)
+/* The family's slot. */
+int pymic2__ocl_softmax_cross_entropy(pymic2_stream *stream, const pymic2__command *command,
+                                      void *launch)
 {
+    const pymic2_softmax_cross_entropy_desc *desc = &command->u.softmax_cross_entropy;
+    cl_event *done = &((pymic2__ocl_launch *)launch)->done;
+    pymic2__ocl_check *check = &((pymic2__ocl_launch *)launch)->check;
     pymic2_device *device = stream->device;
     const bool forward = desc->pass == PYMIC2_SOFTMAX_CROSS_ENTROPY_FORWARD;
     const int64_t rows = desc->x.shape[0], classes = desc->x.shape[1];

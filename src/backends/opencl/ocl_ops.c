@@ -815,29 +815,20 @@ static int run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl_even
     return status;
 }
 
-/* ---------------------------------------------------------------- dispatch */
+/* ---------------------------------------------------------------- the OP and GEMM slots */
 
-int pymic2__ocl_enqueue_compute(pymic2_stream *stream, pymic2__command *command,
-                                cl_event *done, pymic2__ocl_check *check)
+int pymic2__ocl_op(pymic2_stream *stream, const pymic2__command *command, void *launch)
 {
-    switch (command->kind) {
-    case PYMIC2__CMD_OP:
-        if (command->u.op.reduction == PYMIC2_REDUCE_SUM)
-            return run_sum(stream, &command->u.op, done);
-        if (command->u.op.reduction != PYMIC2_REDUCE_NONE)
-            return run_reduce(stream, &command->u.op, done);
-        return run_elementwise(stream, &command->u.op, done, check);
-    case PYMIC2__CMD_GEMM:
-        return run_gemm(stream, &command->u.gemm, done);
-    case PYMIC2__CMD_INDEX:
-        return pymic2__ocl_run_index(stream, &command->u.index, done, check);
-    case PYMIC2__CMD_RANDOM:
-        return pymic2__ocl_run_random(stream, &command->u.random, done);
-    case PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY:
-        return pymic2__ocl_run_softmax_cross_entropy(stream, &command->u.softmax_cross_entropy,
-                                                     done, check);
-    default:
-        return pymic2__error(PYMIC2_EINVAL, "%s: command kind %d is not a computation",
-                             stream->device->name, (int)command->kind);
-    }
+    pymic2__ocl_launch *out = launch;
+    const pymic2_op_desc *desc = &command->u.op;
+    if (desc->reduction == PYMIC2_REDUCE_SUM)
+        return run_sum(stream, desc, &out->done);
+    if (desc->reduction != PYMIC2_REDUCE_NONE)
+        return run_reduce(stream, desc, &out->done);
+    return run_elementwise(stream, desc, &out->done, &out->check);
+}
+
+int pymic2__ocl_gemm(pymic2_stream *stream, const pymic2__command *command, void *launch)
+{
+    return run_gemm(stream, &command->u.gemm, &((pymic2__ocl_launch *)launch)->done);
 }

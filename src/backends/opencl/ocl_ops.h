@@ -19,20 +19,7 @@
 
 #include "opencl_internal.h"
 
-/*
- * Enqueues a command of kind OP, GEMM, INDEX or RANDOM on the stream's queue and sets *done
- * to the event of its last CL command (the caller releases it). Returns 0, or a status with
- * the message recorded; then nothing of it was enqueued that still runs, and *done is unset.
- * The runtime calls pymic2__command_finish after *done completed.
- *
- * Commands whose failure only the device can detect (an integer power with a negative
- * exponent in an array, a label or an index out of bounds) fill *check (zeroed by the
- * caller): the failure is reported when the command completes, at the next sync, as on the
- * host.
- */
 typedef struct pymic2__ocl_check pymic2__ocl_check;
-int pymic2__ocl_enqueue_compute(pymic2_stream *stream, pymic2__command *command,
-                                cl_event *done, pymic2__ocl_check *check);
 
 /*
  * A device-side check of a command: its kernels write `bytes` (at most PYMIC2__OCL_CHECK_BYTES)
@@ -54,6 +41,23 @@ struct pymic2__ocl_check {
  * enqueued (status 0) the buffer goes to *check, else it is released. Returns status. */
 int pymic2__ocl_check_attach(pymic2__ocl_check *check, int status, cl_mem findings,
                              size_t bytes, pymic2__ocl_report_fn report);
+
+/*
+ * The `launch` of this backend's compute slots (pymic2__ocl_op, pymic2__ocl_gemm, ... in the
+ * command table of src/core/internal.h), zeroed by the caller. A slot enqueues its command on
+ * the stream's queue and sets done to the event of its last CL command (the caller releases
+ * it). It returns 0, or a status with the message recorded; then nothing of it was enqueued
+ * that still runs, and done is unset. The runtime calls pymic2__command_finish after done
+ * completed.
+ *
+ * Commands whose failure only the device can detect (an integer power with a negative
+ * exponent in an array, a label or an index out of bounds) fill check: the failure is
+ * reported when the command completes, at the next sync, as on the host.
+ */
+typedef struct pymic2__ocl_launch {
+    cl_event done;
+    pymic2__ocl_check check;
+} pymic2__ocl_launch;
 
 /* Frees the kernels cached for the device (device uninit). */
 void pymic2__ocl_compute_uninit(pymic2_device *device);
@@ -205,14 +209,7 @@ int pymic2__ocl_element_offset(pymic2_device *device, const char *what,
 /* Whether an op's row can set `invalid` for the dtype (then the kernel reports it). */
 bool pymic2__ocl_op_may_be_invalid(pymic2_op op, pymic2_dtype dtype);
 
-/* The other commands (ocl_gemm.c, ocl_ops_index.c, ocl_ops_random.c, ocl_nn.c). */
+/* The GEMM kernels (ocl_gemm.c), behind the GEMM slot's handling of overlapping inputs. */
 int pymic2__ocl_run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl_event *done);
-int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc,
-                          cl_event *done, pymic2__ocl_check *check);
-int pymic2__ocl_run_random(pymic2_stream *stream, const pymic2_random_desc *desc,
-                           cl_event *done);
-int pymic2__ocl_run_softmax_cross_entropy(pymic2_stream *stream,
-                                          const pymic2_softmax_cross_entropy_desc *desc,
-                                          cl_event *done, pymic2__ocl_check *check);
 
 #endif /* PYMIC2_OCL_OPS_H */

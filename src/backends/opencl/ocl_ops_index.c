@@ -71,9 +71,12 @@ static int report_bad_index(pymic2_stream *stream, const pymic2__command *comman
                          desc->array.shape[desc->axis + j]);
 }
 
-int pymic2__ocl_run_index(pymic2_stream *stream, const pymic2_index_desc *desc, cl_event *done,
-                          pymic2__ocl_check *check)
+/* The INDEX family's slot. */
+int pymic2__ocl_index(pymic2_stream *stream, const pymic2__command *command, void *launch)
 {
+    const pymic2_index_desc *desc = &command->u.index;
+    cl_event *done = &((pymic2__ocl_launch *)launch)->done;
+    pymic2__ocl_check *check = &((pymic2__ocl_launch *)launch)->check;
     pymic2_device *device = stream->device;
     const char *mode = mode_names[desc->mode];
     const pymic2_operand *array = &desc->array, *values = &desc->values;

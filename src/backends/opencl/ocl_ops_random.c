@@ -124,9 +124,11 @@ static int source_random(pymic2_device *device, const void *key, char **source)
     return pymic2__ocl_source_random(device->name, k->distribution, k->dtype, k->fp64, source);
 }
 
-int pymic2__ocl_run_random(pymic2_stream *stream, const pymic2_random_desc *desc,
-                           cl_event *done)
+/* The RANDOM family's slot. */
+int pymic2__ocl_random(pymic2_stream *stream, const pymic2__command *command, void *launch)
 {
+    const pymic2_random_desc *desc = &command->u.random;
+    cl_event *done = &((pymic2__ocl_launch *)launch)->done;
     pymic2_device *device = stream->device;
     const pymic2_operand *out = &desc->out;
     int status = pymic2__ocl_check_dtype(device, "random", out->dtype);

@@ -390,4 +390,6 @@ const pymic2__backend_ops pymic2__opencl_backend = {
     .library_load = ocl_library_load,
     .library_unload = ocl_library_unload,
     .kernel_find = ocl_kernel_find,
+    .compute = {PYMIC2__COMMANDS(PYMIC2__NO_SLOT, PYMIC2__OPENCL_SLOT)},
+    .build_stats = pymic2__ocl_build_stats,
 };

@@ -85,5 +85,7 @@ const char *pymic2__ocl_error_name(cl_int err);
  */
 int pymic2__ocl_program_get(pymic2_device *device, const char *source, const char *options,
                             cl_program *program);
+/* Adds the program cache's counters of this process to *stats (the build_stats slot). */
+void pymic2__ocl_build_stats(pymic2_build_stats *stats);
 
 #endif /* PYMIC2_OPENCL_INTERNAL_H */

@@ -38,10 +38,13 @@ struct pymic2__ocl_program_cache {
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static pymic2_build_stats stats;
 
-void pymic2__ocl_build_stats_get(pymic2_build_stats *out)
+void pymic2__ocl_build_stats(pymic2_build_stats *out)
 {
     pthread_mutex_lock(&stats_lock);
-    *out = stats;
+    out->builds += stats.builds;
+    out->disk_loads += stats.disk_loads;
+    out->memory_hits += stats.memory_hits;
+    out->build_ms += stats.build_ms;
     pthread_mutex_unlock(&stats_lock);
 }
 

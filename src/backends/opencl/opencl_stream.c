@@ -381,18 +381,25 @@ static int enqueue_event_wait(pymic2_stream *stream, pending *entry)
     return PYMIC2_OK;
 }
 
-/* A computation, and the read of its device-side check's findings behind it: that read's
- * event becomes the command's, so the completion thread sees the findings when it runs. */
+/* A computation (the command's compute slot), and the read of its device-side check's
+ * findings behind it: that read's event becomes the command's, so the completion thread sees
+ * the findings when it runs. */
 static int enqueue_compute(pymic2_stream *stream, pending *entry)
 {
-    pymic2__ocl_check check = {0};
-    int status = pymic2__ocl_enqueue_compute(stream, entry->command, &entry->done, &check);
-    if (status != PYMIC2_OK || check.result == NULL)
+    pymic2__ocl_launch launch = {0};
+    pymic2__command *command = entry->command;
+    pymic2__compute_fn compute = pymic2__compute_slot(command);
+    if (compute == NULL) /* submit checked the families: this is no kind */
+        return pymic2__error(PYMIC2_EBACKEND, "%s: unknown command kind %d", stream->device->name,
+                             (int)command->kind);
+    int status = compute(stream, command, &launch);
+    entry->done = launch.done;
+    if (status != PYMIC2_OK || launch.check.result == NULL)
         return status;
-    entry->temporaries[entry->ntemporaries++] = check.result;
+    entry->temporaries[entry->ntemporaries++] = launch.check.result;
     cl_event computed = entry->done;
-    cl_int err = clEnqueueReadBuffer(pymic2__ocl_stream_of(stream)->queue, check.result,
-                                     CL_FALSE, 0, check.bytes, entry->findings, 0, NULL,
+    cl_int err = clEnqueueReadBuffer(pymic2__ocl_stream_of(stream)->queue, launch.check.result,
+                                     CL_FALSE, 0, launch.check.bytes, entry->findings, 0, NULL,
                                      &entry->done);
     if (err != CL_SUCCESS) {
         /* the kernels are queued: let them finish before the caller releases their buffers */
@@ -402,48 +409,32 @@ static int enqueue_compute(pymic2_stream *stream, pending *entry)
         return pymic2__ocl_status(err, stream->device, "reading a computation's check");
     }
     clReleaseEvent(computed);
-    entry->report = check.report;
+    entry->report = launch.check.report;
     return PYMIC2_OK;
 }
 
+/* The command's name in the command table, with what tells it apart from others of its kind. */
 static void describe(pymic2__command *command, char *what, size_t size)
 {
+    if ((unsigned)command->kind >= PYMIC2__NUM_COMMANDS) {
+        snprintf(what, size, "command of kind %d", (int)command->kind);
+        return;
+    }
+    const char *name = pymic2__command_infos[command->kind].name;
     switch (command->kind) {
     case PYMIC2__CMD_COPY_H2D:
-        snprintf(what, size, "copy of %zu bytes to the device", command->u.copy.nbytes);
-        break;
     case PYMIC2__CMD_COPY_D2H:
-        snprintf(what, size, "copy of %zu bytes from the device", command->u.copy.nbytes);
-        break;
     case PYMIC2__CMD_COPY_D2D:
-        snprintf(what, size, "copy of %zu bytes on the device", command->u.copy.nbytes);
+        snprintf(what, size, "%s (%zu bytes)", name, command->u.copy.nbytes);
         break;
     case PYMIC2__CMD_INVOKE:
-        snprintf(what, size, "kernel %s", command->u.invoke.kernel->name);
-        break;
-    case PYMIC2__CMD_EVENT_RECORD:
-        snprintf(what, size, "event record");
-        break;
-    case PYMIC2__CMD_EVENT_WAIT:
-        snprintf(what, size, "event wait");
+        snprintf(what, size, "%s %s", name, command->u.invoke.kernel->name);
         break;
     case PYMIC2__CMD_OP:
-        snprintf(what, size, "op %d", (int)command->u.op.op);
-        break;
-    case PYMIC2__CMD_GEMM:
-        snprintf(what, size, "matrix product");
-        break;
-    case PYMIC2__CMD_INDEX:
-        snprintf(what, size, "index operation");
-        break;
-    case PYMIC2__CMD_RANDOM:
-        snprintf(what, size, "random numbers");
-        break;
-    case PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY:
-        snprintf(what, size, "softmax cross entropy");
+        snprintf(what, size, "%s (op %d)", name, (int)command->u.op.op);
         break;
     default:
-        snprintf(what, size, "command of kind %d", (int)command->kind);
+        snprintf(what, size, "%s", name);
         break;
     }
 }
@@ -466,15 +457,8 @@ static int enqueue(pymic2_stream *stream, pending *entry)
     }
     case PYMIC2__CMD_EVENT_WAIT:
         return enqueue_event_wait(stream, entry);
-    case PYMIC2__CMD_OP:
-    case PYMIC2__CMD_GEMM:
-    case PYMIC2__CMD_INDEX:
-    case PYMIC2__CMD_RANDOM:
-    case PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY:
+    default: /* an op family */
         return enqueue_compute(stream, entry);
-    default:
-        return pymic2__error(PYMIC2_ENOTSUP, "%s: %s is not available on OpenCL devices",
-                             stream->device->name, entry->what);
     }
 }
 

@@ -5,7 +5,7 @@
  * After validation a, b and c have c's ndim: batch dimensions that a or b lack or have as 1
  * get c's size and stride 0, so a backend walks one batch index over all three.
  */
-#include "core.h"
+#include "../core/core.h"
 
 #include <inttypes.h>
 #include <stdio.h>
