@@ -9,67 +9,61 @@
     a.update_host(); stream.sync()
 """
 
-import importlib.resources
-import os
+import builtins as _builtins
+import importlib.resources as _resources
+import os as _os
+import sys as _sys
+
+import numpy as _numpy
 
 from . import _core
 from ._array import OffloadArray, ndarray
 from ._core import OffloadError
-from ._device import (MemoryPool, OffloadDevice, default_device, devices, get_device,
-                      number_of_devices, using_device)
-from ._library import OffloadLibrary
-from ._linalg import dot, matmul, outer, tensordot
-from ._math import (absolute, abs, add, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
-                    clip, copysign, divide, divmod, equal, exp, expm1, floor_divide, greater,
-                    greater_equal, invert, isfinite, isinf, isnan, less, less_equal, log,
-                    log1p, logical_and, logical_not, logical_or, logical_xor, maximum, minimum,
-                    mod, multiply, negative, not_equal, positive, power, remainder, sign, sqrt,
-                    square, subtract, tanh, true_divide, ufunc)
-from ._statistics import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod,
-                          cumsum, max, mean, min, prod, std, sum, var)
-from ._stream import Event, OffloadStream, get_current_stream, get_elapsed_time, using_stream
-from ._creation import *  # noqa: F401,F403 - the creation functions (its __all__)
-from ._manipulation import *  # noqa: F401,F403 - views, joining, conversions (its __all__)
-from ._protocols import from_dlpack
-# The array namespace module (pymic2.numpy): importing it binds the package's name `numpy`,
-# so this file must not use the NumPy module under that name.
-from . import _creation, _manipulation, numpy
-from ._indexing import add_at
-from . import random  # pymic2.random: device random numbers
+from ._device import (Event, MemoryPool, OffloadDevice, OffloadLibrary, OffloadStream,
+                      default_device, devices, get_current_stream, get_device,
+                      get_elapsed_time, number_of_devices, using_device, using_stream)
+from . import _creation, _indexing, _linalg, _manipulation, _math, _reduction, _statistics
+from ._creation import *  # noqa: F401,F403 - creation and joining (its __all__)
+from ._indexing import *  # noqa: F401,F403 - take, put, nonzero, where, add_at, ...
+from ._linalg import *  # noqa: F401,F403 - matmul, dot, tensordot, ...
+from ._manipulation import *  # noqa: F401,F403 - views and dtype queries
+from ._math import *  # noqa: F401,F403 - the ufuncs, clip, isclose
+from ._reduction import *  # noqa: F401,F403 - sum, max, argmax, cumsum, ...
+from ._statistics import *  # noqa: F401,F403 - mean, var, std, allclose, ...
+# The namespaces: pymic2.numpy (the array namespace; importing it binds the package's name
+# `numpy`, so this file must not use the NumPy module under that name), pymic2.linalg,
+# pymic2.fft and pymic2.random (device random numbers).
+from . import fft, linalg, numpy, random
 
 __version__ = "0.1.0"
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = _os.path.dirname(_os.path.abspath(__file__))
 
-# NumPy's math functions (_math, _statistics, _linalg); they shadow builtins here on purpose.
-_MATH_NAMES = [
-    "absolute", "abs", "add", "all", "amax", "amin", "any", "argmax", "argmin", "bitwise_and",
-    "bitwise_not", "bitwise_or", "bitwise_xor", "clip", "copysign", "count_nonzero", "cumprod", "cumsum",
-    "divide", "divmod", "dot", "equal", "exp", "expm1", "floor_divide", "greater",
-    "greater_equal", "invert", "isfinite", "isinf", "isnan", "less", "less_equal", "log", "log1p",
-    "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "max", "maximum",
-    "mean", "min", "minimum", "mod", "multiply", "negative", "not_equal", "outer", "positive",
-    "power", "prod", "remainder", "sign", "sqrt", "square", "std", "subtract", "sum", "tanh",
-    "tensordot", "true_divide", "ufunc", "var",
-]
-
-__all__ = _MATH_NAMES + _creation.__all__ + _manipulation.__all__ + ["from_dlpack"] + [
+__all__ = (_creation.__all__ + _indexing.__all__ + _linalg.__all__ + _manipulation.__all__ +
+           _math.__all__ + _reduction.__all__ + _statistics.__all__) + [
     "Event", "MemoryPool", "OffloadArray", "OffloadDevice", "OffloadError", "OffloadLibrary",
-    "OffloadStream", "default_device", "devices", "get_current_stream", "get_device",
-    "get_elapsed_time", "get_include", "get_lib", "ndarray", "number_of_devices", "add_at",
-    "random", "using_device", "using_stream",
+    "OffloadStream", "default_device", "devices", "fft", "get_array_module",
+    "get_current_stream", "get_device", "get_elapsed_time", "get_include", "get_lib", "linalg",
+    "ndarray", "number_of_devices", "random", "using_device", "using_stream",
 ]
+
+
+def get_array_module(*args):
+    """pymic2 if any argument is a device array, else NumPy (CuPy's get_array_module)."""
+    if _builtins.any(isinstance(arg, _core.ndarray) for arg in args):  # `any` is NumPy's here
+        return _sys.modules[__name__]
+    return _numpy
 
 
 def _resource_dir(name, marker):
     """The directory of an installed resource holding `marker`. Editable installs keep the
     files in the source and build trees, which importlib.resources resolves."""
-    path = os.path.join(_PACKAGE_DIR, name)
-    if os.path.isfile(os.path.join(path, marker)):
+    path = _os.path.join(_PACKAGE_DIR, name)
+    if _os.path.isfile(_os.path.join(path, marker)):
         return path
-    for item in (importlib.resources.files(__name__) / name).iterdir():
+    for item in (_resources.files(__name__) / name).iterdir():
         if item.name == marker:
-            return os.path.dirname(os.fspath(item))
+            return _os.path.dirname(_os.fspath(item))
     raise FileNotFoundError(f"{marker} is not installed with pymic2")
 
 
@@ -84,7 +78,8 @@ def get_lib():
 
 
 def __getattr__(name):
-    """The rest of the array namespace (pymic2.numpy), so that `xp = pymic2` works."""
+    """The rest of the array namespace (pymic2.numpy: dtypes, constants), so that
+    `xp = pymic2` works."""
     try:
         return getattr(numpy, name)
     except AttributeError:

@@ -1,62 +1,26 @@
 """pymic2.ndarray (device array) and OffloadArray (pyMIC's array with a host mirror).
 
 The data, shape, strides and the element operations live in C (_core.ndarray and
-_core.elementwise); this module only normalises arguments: type promotion by NumPy's rules,
-casts (COPY), host uploads, basic indexing and the Python protocols. The operators and math
-methods come from _math._MathMethods.
+_core.elementwise). This module is the top of the package's layers: it imports the function
+modules and assembles the class from their method mixins (operators from _math, reductions
+from _statistics, products from _linalg, subscripts from _indexing, views and transfers from
+_manipulation, NumPy's protocols from _protocols), none of which imports this module. It then
+hands the classes to _device.array_classes, for the code below that makes arrays from
+nothing.
 """
-
-import numbers
-import operator
 
 import numpy
 
-from . import _core, _dtypes, _indexing, _math
+from . import _core, _creation, _device, _dtypes
+from ._indexing import _IndexingMethods
+from ._linalg import _LinalgMethods
 from ._manipulation import _ManipulationMethods
+from ._math import _MathMethods
 from ._protocols import _ProtocolMethods
+from ._statistics import _ReductionMethods
 
 _elementwise = _core.elementwise
 _CoreArray = _core.ndarray
-
-
-# _stream and _device import this module, so they are reached lazily from here.
-def _stream_module():
-    from . import _stream
-
-    return _stream
-
-
-def _device_module():
-    from . import _device
-
-    return _device
-
-
-def _core_stream_of(stream):
-    """The core Stream for an OffloadStream, a core Stream or None (the thread's current
-    stream of the default device)."""
-    if stream is None:
-        return _stream_module().get_current_stream()._stream
-    if isinstance(stream, _core.Stream):
-        return stream
-    if isinstance(stream, _stream_module().OffloadStream):
-        return stream._stream
-    raise TypeError(f"stream must be an OffloadStream, not {type(stream).__name__}")
-
-
-def _normalize_shape(shape):
-    if isinstance(shape, numbers.Integral):
-        return (operator.index(shape),)
-    return tuple(operator.index(n) for n in shape)
-
-
-def _host_scalar(value):
-    """Python scalars pass as they are, NumPy scalars become Python ones; None otherwise."""
-    if isinstance(value, (bool, int, float, complex)):
-        return value
-    if isinstance(value, numpy.generic) and value.dtype.kind in "biufc":
-        return value.item()
-    return None
 
 
 class _Flags:
@@ -94,7 +58,8 @@ class _Flags:
                 f"\n  WRITEABLE : {self.writeable}")
 
 
-class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreArray):
+class ndarray(_MathMethods, _ReductionMethods, _LinalgMethods, _IndexingMethods,
+              _ManipulationMethods, _ProtocolMethods, _CoreArray):
     """An array in a device's memory; element operations run on the device.
 
     ndarray(shape, dtype=float64, order='C', stream=None) allocates an uninitialised array
@@ -104,23 +69,23 @@ class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreA
     __hash__ = None
 
     def __new__(cls, shape, dtype=numpy.float64, order="C", stream=None):
-        core = _core_stream_of(stream)
-        return _CoreArray.__new__(cls, _normalize_shape(shape),
+        core = _device.core_stream_of(stream)
+        return _CoreArray.__new__(cls, _creation.normalize_shape(shape),
                                   _dtypes.code_of(dtype, core.device), order, core)
 
     # ------------------------------------------------------------ attributes
 
     @property
     def stream(self):
-        return _stream_module().wrap(self._stream)
+        return _device.wrap(self._stream)
 
     @stream.setter
     def stream(self, stream):
-        self._stream = _core_stream_of(stream)
+        self._stream = _device.core_stream_of(stream)
 
     @property
     def device(self):
-        return _device_module().device_of(self._device)
+        return _device.device_of(self._device)
 
     @property
     def flags(self):
@@ -135,31 +100,6 @@ class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreA
             raise TypeError("len() of unsized object")
         return self.shape[0]
 
-    def __getitem__(self, key):
-        if _indexing.is_advanced(key):  # integer or boolean arrays: a gather
-            return _indexing.getitem(self, key)
-        return _index_view(self, key)
-
-    def __setitem__(self, key, value):
-        if _indexing.is_advanced(key):  # a scatter (a[idx] op= v: gather, op, scatter)
-            _indexing.setitem(self, key, value)
-            return
-        _assign(_index_view(self, key), value)
-
-    def take(self, indices, axis=None, out=None, mode="raise"):
-        return _indexing.take(self, indices, axis, out, mode)
-
-    def put(self, indices, values, mode="raise"):
-        _indexing.put(self, indices, values, mode)
-
-    def compress(self, condition, axis=None, out=None):
-        return _indexing.compress(condition, self, axis, out)
-
-    def nonzero(self):
-        """The indices of the nonzero elements, one int64 device array per dimension
-        (computed on the device; only their count is read back)."""
-        return _indexing.nonzero(self)
-
     # ------------------------------------------------------------ printing
 
     def __repr__(self):
@@ -172,87 +112,6 @@ class ndarray(_math._MathMethods, _ManipulationMethods, _ProtocolMethods, _CoreA
         return str(self.get())
 
 
-# ---------------------------------------------------------------- helpers
-
-def _upload(host, like):
-    """A device copy of a host array, on the stream of ops on like (a temporary for one
-    operation)."""
-    host = numpy.asarray(host)
-    if host.dtype.kind not in "biufc":
-        raise TypeError(f"cannot use a host array of dtype {host.dtype} in a device operation")
-    dtype = _dtypes.normalize(host.dtype, like._device, "a host operand of dtype",
-                              "; convert it with astype first")
-    device_array = _CoreArray.__new__(type(like), host.shape, _dtypes.CODES[dtype], "C",
-                                      like._op_stream)
-    # the core keeps the contiguous host copy alive until the transfer completed
-    device_array._from_host(numpy.ascontiguousarray(host, dtype=dtype))
-    return device_array
-
-
-def _assign(target, value):
-    """target[...] = value by COPY (numpy's casting for assignment)."""
-    if isinstance(value, _CoreArray):
-        _elementwise(_core.OP_COPY, value, out=target)
-        return
-    scalar = _host_scalar(value)
-    if scalar is not None:
-        _elementwise(_core.OP_COPY, target.dtype.type(scalar).item(), out=target)
-        return
-    _elementwise(_core.OP_COPY, _upload(value, target), out=target)
-
-
-def _is_bool(key):
-    return isinstance(key, (bool, numpy.bool_))
-
-
-def _index_view(array, key):
-    """The view numpy's basic indexing gives (ints, slices, None, Ellipsis, and the scalar
-    booleans, which NumPy reads as 0-d masks)."""
-    if not isinstance(key, tuple):
-        key = (key,)
-    n_real = sum(1 for k in key if k is not None and k is not Ellipsis and not _is_bool(k))
-    if sum(1 for k in key if k is Ellipsis) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
-    if n_real > array.ndim:
-        raise IndexError(f"too many indices for array: array is {array.ndim}-dimensional, "
-                         f"but {n_real} were indexed")
-    expanded = []
-    for k in key:
-        if k is Ellipsis:
-            expanded.extend([slice(None)] * (array.ndim - n_real))
-        else:
-            expanded.append(k)
-    if Ellipsis not in key:
-        expanded.extend([slice(None)] * (array.ndim - n_real))
-    offset, shape, strides, axis = array.offset, [], [], 0
-    old_shape, old_strides = array.shape, array.strides
-    for k in expanded:
-        if k is None:
-            shape.append(1)
-            strides.append(0)
-        elif _is_bool(k):  # a 0-d mask: a new axis holding everything (True) or nothing
-            shape.append(1 if k else 0)
-            strides.append(0)
-        elif isinstance(k, slice):
-            start, stop, step = k.indices(old_shape[axis])
-            n = len(range(start, stop, step))
-            if n > 0:
-                offset += start * old_strides[axis]
-            shape.append(n)
-            strides.append(old_strides[axis] * step)
-            axis += 1
-        elif isinstance(k, (numbers.Integral, numpy.integer)) and not isinstance(k, bool):
-            i, n = operator.index(k), old_shape[axis]
-            if not -n <= i < n:
-                raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
-            offset += (i % n) * old_strides[axis]
-            axis += 1
-        else:
-            raise IndexError(f"only basic indexing is supported on the device (ints, slices, "
-                             f"None, ...), not {type(k).__name__}")
-    return array._view(offset, tuple(shape), tuple(strides))
-
-
 class OffloadArray(ndarray):
     """pyMIC's array: a device array plus a NumPy host mirror (`array`) that update_host()
     and update_device() transfer asynchronously on the stream of ops on the array (its own
@@ -260,7 +119,7 @@ class OffloadArray(ndarray):
 
     def __new__(cls, shape, dtype=numpy.float64, order="C", *, device=None, stream=None):
         if stream is None and device is not None:
-            stream = _stream_module().get_current_stream(device)
+            stream = _device.get_current_stream(device)
         return ndarray.__new__(cls, shape, dtype, order, stream)
 
     @property
@@ -300,7 +159,7 @@ class OffloadArray(ndarray):
         host = numpy.asarray(host)
         if host.shape != self.shape:
             raise ValueError(f"fillfrom: shape {host.shape} does not match {self.shape}")
-        _assign(self, host)
+        self[...] = host
         return self
 
     def zero(self):
@@ -329,3 +188,7 @@ class OffloadArray(ndarray):
         if mirror is not None and view.buffer is self.buffer:
             view.__dict__["_mirror"] = mirror.reshape(view.shape, order=order)
         return view
+
+
+_device.array_classes.ndarray = ndarray
+_device.array_classes.OffloadArray = OffloadArray

@@ -1,5 +1,5 @@
 """Array creation and movement: asarray, empty/zeros/ones/full(_like), arange, linspace, eye,
-where, to_device, asnumpy.
+to_device, asnumpy, from_dlpack, and joining (concatenate, stack, ..., which make new arrays).
 
 Every function takes device= (an OffloadDevice, a selector such as 'host:1', a global index)
 or stream= (an OffloadStream); the default is the thread's current stream of the default
@@ -9,18 +9,23 @@ device has a memory space of its own, so nothing here aliases host memory.
 """
 
 import math
+import numbers
 import operator
 
 import numpy
 
-from . import _array, _core, _dtypes
+from . import _core, _device, _dtypes
+from ._manipulation import broadcast_to, expand_dims, normalize_axis, ravel, reshape
 
 __all__ = [
-    "arange", "array", "asarray", "asnumpy", "empty", "empty_like", "eye", "full", "full_like",
-    "identity", "linspace", "ones", "ones_like", "to_device", "where", "zeros", "zeros_like",
+    "arange", "array", "asarray", "asnumpy", "astype", "atleast_1d", "atleast_2d", "atleast_3d",
+    "broadcast_arrays", "concat", "concatenate", "copy", "empty", "empty_like", "eye",
+    "from_dlpack", "full", "full_like", "hstack", "identity", "linspace", "ones", "ones_like",
+    "stack", "to_device", "vstack", "zeros", "zeros_like",
 ]
 
 _elementwise = _core.elementwise
+_CoreArray = _core.ndarray
 
 
 def stream_for(device=None, stream=None, like=None):
@@ -28,28 +33,33 @@ def stream_for(device=None, stream=None, like=None):
     stream of device, else the stream of ops on like (an array), else the current stream of
     the default device."""
     if stream is not None:
-        core = _array._core_stream_of(stream)
+        core = _device.core_stream_of(stream)
         if device is not None and _device_of(device)._device is not core.device:
             raise ValueError(f"stream of {core.device.name} given with device "
                              f"{_device_of(device).name}")
         return core
     if device is not None:
-        return _array._stream_module().get_current_stream(_device_of(device))._stream
+        return _device.get_current_stream(_device_of(device))._stream
     if like is not None:
         return like._op_stream
-    return _array._core_stream_of(None)
+    return _device.core_stream_of(None)
 
 
 def _device_of(device):
-    devices = _array._device_module()
     if isinstance(device, _core.Device):
-        return devices.device_of(device)
-    return devices.get_device(device)
+        return _device.device_of(device)
+    return _device.get_device(device)
+
+
+def normalize_shape(shape):
+    if isinstance(shape, numbers.Integral):
+        return (operator.index(shape),)
+    return tuple(operator.index(n) for n in shape)
 
 
 def _new(shape, dtype, order="C", core_stream=None):
-    core_stream = core_stream or _array._core_stream_of(None)
-    return _array._CoreArray.__new__(_array.ndarray, _array._normalize_shape(shape),
+    core_stream = core_stream or _device.core_stream_of(None)
+    return _CoreArray.__new__(_device.array_classes.ndarray, normalize_shape(shape),
                                      _dtypes.code_of(dtype, core_stream.device), order,
                                      core_stream)
 
@@ -70,10 +80,10 @@ def ones(shape, dtype="float64", order="C", *, device=None, stream=None):
 def full(shape, fill_value, dtype=None, order="C", *, device=None, stream=None):
     """An array of fill_value (broadcast); a device-array fill_value also chooses the
     device when neither device nor stream is given."""
-    if device is None and stream is None and isinstance(fill_value, _array._CoreArray):
+    if device is None and stream is None and isinstance(fill_value, _CoreArray):
         stream = fill_value._op_stream
     if dtype is None:
-        if isinstance(fill_value, _array._CoreArray):
+        if isinstance(fill_value, _CoreArray):
             dtype = fill_value.dtype
         else:
             dtype = numpy.asarray(fill_value).dtype
@@ -115,14 +125,14 @@ def full_like(prototype, fill_value, dtype=None, order="K", subok=True, shape=No
 
 
 def _as_device(value):
-    return value if isinstance(value, _array._CoreArray) else asarray(value)
+    return value if isinstance(value, _CoreArray) else asarray(value)
 
 
 def asarray(obj, dtype=None, device=None, copy=None, *, order="K", stream=None):
     """A device array for obj: a device array of the requested dtype and device is returned
     as is (copy=True copies it); host data (NumPy arrays, nested lists, scalars) is copied to
     the device, so copy=False fails for it (ValueError, as the array API asks)."""
-    if isinstance(obj, _array._CoreArray):
+    if isinstance(obj, _CoreArray):
         core = stream_for(device, stream, like=obj)
         if core.device is not obj._device:
             if copy is False:
@@ -141,9 +151,7 @@ def asarray(obj, dtype=None, device=None, copy=None, *, order="K", stream=None):
         raise ValueError("asarray(copy=False): host data is always copied into device memory "
                          "(the device has its own memory space)")
     if isinstance(obj, (list, tuple)) and _holds_device_arrays(obj):
-        from . import _manipulation
-
-        return _manipulation.stack([asarray(item, dtype, device, stream=stream)
+        return stack([asarray(item, dtype, device, stream=stream)
                                     for item in obj])
     core = stream_for(device, stream)
     host = numpy.asarray(obj, dtype=dtype)
@@ -157,7 +165,7 @@ def asarray(obj, dtype=None, device=None, copy=None, *, order="K", stream=None):
 
 
 def _holds_device_arrays(sequence):
-    return any(isinstance(item, _array._CoreArray) or
+    return any(isinstance(item, _CoreArray) or
                (isinstance(item, (list, tuple)) and _holds_device_arrays(item))
                for item in sequence)
 
@@ -175,8 +183,8 @@ def array(obj, dtype=None, copy=True, order="K", subok=False, ndmin=0, *, device
 def to_device(x, device, stream=None):
     """x on another device (a copy through host memory) or, for its own device, x itself.
     device may be an OffloadDevice, a selector, an index, or an OffloadStream/core Stream."""
-    if isinstance(device, (_core.Stream, _array._stream_module().OffloadStream)):
-        core = _array._core_stream_of(device)
+    if isinstance(device, (_core.Stream, _device.OffloadStream)):
+        core = _device.core_stream_of(device)
     else:
         core = stream_for(device, stream)
     if core.device is x._device:
@@ -190,14 +198,30 @@ def to_device(x, device, stream=None):
 
 def asnumpy(a, stream=None, order="C"):
     """A NumPy copy of a device array (numpy.asarray for anything else), like cupy.asnumpy."""
-    if isinstance(a, _array._CoreArray):
+    if isinstance(a, _CoreArray):
         return numpy.asarray(a.get(), order=order)
     return numpy.asarray(a, order=order)
 
 
+def from_dlpack(x, /, *, device=None, copy=None):
+    """A device array from a DLPack producer. A pymic2 array is returned as is (or copied
+    with copy=True); anything else (a NumPy array, ...) must live in CPU memory and is
+    copied into device memory, because device memory is a separate space even on the host
+    backend: copy=False therefore raises ValueError for it."""
+    if isinstance(x, _CoreArray):
+        return asarray(x, device=device, copy=copy)
+    if copy is False:
+        raise ValueError("from_dlpack(copy=False): data from another library is always copied "
+                         "into device memory (the device has its own memory space)")
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(f"from_dlpack: {type(x).__name__} does not implement __dlpack__")
+    host = numpy.from_dlpack(x)  # a zero-copy NumPy view of the producer's CPU memory
+    return asarray(host, device=device)
+
+
 def _scalar(value, name):
-    scalar = _array._host_scalar(value)
-    if scalar is None and isinstance(value, _array._CoreArray) and value.size == 1:
+    scalar = _dtypes.host_scalar(value)
+    if scalar is None and isinstance(value, _CoreArray) and value.size == 1:
         scalar = value.item()  # a synchronising read, as for float(x)
     if scalar is None:
         raise TypeError(f"{name} must be a real number, not {type(value).__name__}")
@@ -287,50 +311,142 @@ def identity(n, dtype="float64", *, device=None, stream=None):
     return eye(n, dtype=dtype, device=device, stream=stream)
 
 
-def where(condition, x=None, y=None, /):
-    """condition ? x : y elementwise, with NumPy's promotion of x and y and broadcasting;
-    where(condition) alone is nonzero(condition)."""
-    if x is None and y is None:
-        from . import _protocols  # nonzero (data-dependent shapes) is the indexing surface's
-
-        nonzero = _protocols.lookup("nonzero")
-        if nonzero is None:
-            raise TypeError("where(condition) needs nonzero, which pymic2 does not implement")
-        return nonzero(condition)
-    if x is None or y is None:
-        raise ValueError("either both or neither of x and y should be given")
-    like = next((v for v in (condition, x, y) if isinstance(v, _array._CoreArray)), None)
-    if like is None:
-        like = asarray(condition)
-    _check_same_device(like, condition, x, y)
-    if not isinstance(condition, _array._CoreArray):
-        condition = asarray(condition, stream=like._op_stream)
-    if condition.dtype != numpy.bool_:
-        condition = condition.astype(numpy.bool_)
-    a, b = _where_operand(x, like), _where_operand(y, like)
-    dtype = _dtypes.result_type(a, b)
-    a, b = (v.astype(dtype, copy=False) if isinstance(v, _array._CoreArray) else
-            _array._host_scalar(v) for v in (a, b))
-    if not isinstance(a, _array._CoreArray) and not isinstance(b, _array._CoreArray):
-        a = _new((), dtype, "C", like._op_stream).fill(a)  # WHERE needs one array value input
-    return _elementwise(_core.OP_WHERE, condition, a, b)
-
-
-def _where_operand(value, like):
-    """A device array, or a scalar that keeps its weak (Python) or strong (NumPy) type for
-    promotion; host arrays are uploaded next to like."""
-    if isinstance(value, _array._CoreArray) or _array._host_scalar(value) is not None:
-        return value
-    return asarray(value, stream=like._op_stream)
-
-
 def _check_same_device(*values):
     """ValueError naming both devices if device arrays among values live on two devices."""
     first = None
     for value in values:
-        if isinstance(value, _array._CoreArray):
+        if isinstance(value, _CoreArray):
             if first is None:
                 first = value
             elif value._device is not first._device:
                 raise ValueError(f"arrays on two devices, {first._device.name} and "
                                  f"{value._device.name}: move one with to_device() first")
+
+
+# ---------------------------------------------------------------- joining
+
+def broadcast_arrays(*args, subok=False):
+    """The arrays broadcast to one shape: read-only views (broadcast_to) where a shape
+    changes, the array itself where it does not, as NumPy. (NumPy 2 still lets one write
+    into the broadcast views with a FutureWarning; here they are read-only already.)"""
+    arrays = _device_arrays(args)
+    shape = numpy.broadcast_shapes(*(a.shape for a in arrays))
+    return tuple(a if a.shape == shape else broadcast_to(a, shape) for a in arrays)
+
+
+def _device_arrays(values):
+    """Device arrays for values (host data is uploaded next to the first device array);
+    ValueError naming both devices if they live on two."""
+    like = next((v for v in values if isinstance(v, _CoreArray)), None)
+    _check_same_device(*values)
+    return [v if isinstance(v, _CoreArray) else
+            asarray(v, stream=None if like is None else like._op_stream)
+            for v in values]
+
+
+def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    """Joins arrays along an existing axis (axis=None: flattened), one COPY per input into a
+    view of the output."""
+    arrays = _device_arrays(list(arrays))
+    if not arrays:
+        raise ValueError("need at least one array to concatenate")
+    if axis is None:
+        arrays, axis = [ravel(a) for a in arrays], 0
+    first = arrays[0]
+    if first.ndim == 0:
+        raise ValueError("zero-dimensional arrays cannot be concatenated")
+    axis = normalize_axis(axis, first.ndim)
+    for k, a in enumerate(arrays[1:], 1):
+        if a.ndim != first.ndim:
+            raise ValueError(f"all the input array dimensions except for the concatenation axis "
+                             f"must match exactly, but array 0 has {first.ndim} dimension(s) and "
+                             f"array {k} has {a.ndim}")
+        for i in range(first.ndim):
+            if i != axis and a.shape[i] != first.shape[i]:
+                raise ValueError(f"all the input array dimensions except for the concatenation "
+                                 f"axis must match exactly, but along dimension {i}, the array "
+                                 f"at index 0 has size {first.shape[i]} and the array at index "
+                                 f"{k} has size {a.shape[i]}")
+    shape = list(first.shape)
+    shape[axis] = sum(a.shape[axis] for a in arrays)
+    result = _dtypes.result_type(*arrays) if dtype is None else _dtypes.normalize(dtype,
+                                                                                first._device)
+    if out is None:
+        out = _CoreArray.__new__(type(first), tuple(shape), _dtypes.CODES[result], "C",
+                                        first._op_stream)
+    elif out.shape != tuple(shape):
+        raise ValueError(f"concatenate: out has shape {out.shape}, the result {tuple(shape)}")
+    for a in arrays:
+        if not numpy.can_cast(a.dtype, out.dtype, casting=casting):
+            raise TypeError(f"Cannot cast array data from {a.dtype} to {out.dtype} according "
+                            f"to the rule {casting!r}")
+    position = 0
+    for a in arrays:
+        n = a.shape[axis]
+        if n:
+            part = out._view(out.offset + position * out.strides[axis],
+                             out.shape[:axis] + (n,) + out.shape[axis + 1:], out.strides)
+            _elementwise(_core.OP_COPY, a, out=part)
+        position += n
+    return out
+
+
+def concat(arrays, /, *, axis=0):
+    return concatenate(arrays, axis=axis)
+
+
+def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    arrays = _device_arrays(list(arrays))
+    if not arrays:
+        raise ValueError("need at least one array to stack")
+    if len({a.shape for a in arrays}) != 1:
+        raise ValueError("all input arrays must have the same shape")
+    axis = normalize_axis(axis, arrays[0].ndim + 1)
+    return concatenate([expand_dims(a, axis) for a in arrays], axis, out, dtype, casting)
+
+
+def atleast_1d(*arys):
+    results = [a if a.ndim >= 1 else reshape(a, (1,)) for a in _device_arrays(arys)]
+    return results[0] if len(results) == 1 else tuple(results)
+
+
+def atleast_2d(*arys):
+    results = [a if a.ndim >= 2 else reshape(a, (1,) * (2 - a.ndim) + a.shape)
+               for a in _device_arrays(arys)]
+    return results[0] if len(results) == 1 else tuple(results)
+
+
+def atleast_3d(*arys):
+    def lift(a):
+        if a.ndim == 0:
+            return reshape(a, (1, 1, 1))
+        if a.ndim == 1:
+            return reshape(a, (1, a.shape[0], 1))
+        return a if a.ndim >= 3 else expand_dims(a, 2)
+
+    results = [lift(a) for a in _device_arrays(arys)]
+    return results[0] if len(results) == 1 else tuple(results)
+
+
+def vstack(tup, *, dtype=None, casting="same_kind"):
+    arrays = atleast_2d(*tup)
+    arrays = [arrays] if not isinstance(arrays, tuple) else list(arrays)
+    return concatenate(arrays, 0, dtype=dtype, casting=casting)
+
+
+def hstack(tup, *, dtype=None, casting="same_kind"):
+    arrays = atleast_1d(*tup)
+    arrays = [arrays] if not isinstance(arrays, tuple) else list(arrays)
+    return concatenate(arrays, 0 if arrays[0].ndim == 1 else 1, dtype=dtype, casting=casting)
+
+
+def copy(a, order="K", subok=False):
+    a = _device_arrays([a])[0]
+    return a.copy(order="F" if order in ("F", "f") or (order in ("K", "A") and a.f_contiguous
+                                                       and not a.c_contiguous) else "C")
+
+
+def astype(x, dtype, /, *, copy=True, device=None):
+    if device is not None:
+        x = to_device(x, device)
+    return x.astype(dtype, copy=copy)

@@ -60,3 +60,12 @@ def result_type(*operands):
     operands are device arrays (anything with .dtype) or Python scalars.
     """
     return device_dtype(numpy.result_type(*[getattr(o, "dtype", o) for o in operands]))
+
+
+def host_scalar(value):
+    """Python scalars pass as they are, NumPy scalars become Python ones; None otherwise."""
+    if isinstance(value, (bool, int, float, complex)):
+        return value
+    if isinstance(value, numpy.generic) and value.dtype.kind in "biufc":
+        return value.item()
+    return None

@@ -1,5 +1,7 @@
-"""Advanced indexing of device arrays: integer-array and boolean-mask gathers (a[idx],
-a[rows, cols], a[mask], a[:, idx]), the matching assignments, and add_at (numpy.add.at).
+"""Indexing of device arrays: basic indexing (views), integer-array and boolean-mask gathers
+(a[idx], a[rows, cols], a[mask], a[:, idx]), the matching assignments, add_at
+(numpy.add.at), take/put/compress, nonzero and where, and the ndarray's subscripts
+(_IndexingMethods).
 
 A key is reduced to one call of the core's gather/scatter (_core.index): slices and None
 become a view of the array, boolean masks become their nonzero() integer arrays (computed on
@@ -16,10 +18,15 @@ synchronising call (.get(), float(), stream.sync(), ...), as with CuPy.
 """
 
 import numbers
+import operator
 
 import numpy
 
-from . import _core, _math, _statistics
+from . import _core, _creation, _dtypes, _math, _operands
+from ._reduction import cumsum, normalize_axes
+
+__all__ = ["add_at", "argwhere", "compress", "flatnonzero", "nonzero", "put", "take",
+           "take_along_axis", "where"]
 
 _INDEX_DTYPES = (numpy.dtype(numpy.int32), numpy.dtype(numpy.int64))
 _MAX_INDEX_ARRAYS = 4
@@ -66,7 +73,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
         raise TypeError(f"take: a must be a device array, not {type(a).__name__}")
     if axis is None:
         a, axis = a.reshape(-1), 0
-    axis = _statistics._normalize_axes(axis, a.ndim, single=True)[0]
+    axis = normalize_axes(axis, a.ndim, single=True)[0]
     n = a.shape[axis]
     if mode not in ("raise", "wrap", "clip"):
         raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
@@ -85,7 +92,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
             raise TypeError(f"take: indices must be integers, not {indices.dtype}")
         indices = indices.astype(numpy.int64, copy=False)
     result = getitem(a, (slice(None),) * axis + (indices,))
-    return _math._into_out("take", result, out, "unsafe")
+    return _operands.into_out("take", result, out, "unsafe")
 
 
 def take_along_axis(arr, indices, axis=-1):
@@ -100,7 +107,7 @@ def take_along_axis(arr, indices, axis=-1):
             raise ValueError("take_along_axis: when axis=None, `indices` must have a single "
                              "dimension.")
         arr, axis = arr.reshape(-1), 0
-    axis = _statistics._normalize_axes(axis, arr.ndim, single=True)[0]
+    axis = normalize_axes(axis, arr.ndim, single=True)[0]
     if numpy.ndim(indices) != arr.ndim:
         raise ValueError("`indices` and `arr` must have the same number of dimensions")
     if isinstance(indices, _core.ndarray):
@@ -178,9 +185,7 @@ def argwhere(a):
         raise TypeError(f"argwhere: a must be a device array, not {type(a).__name__}")
     if a.ndim == 0:  # NumPy: one row of no columns if a is nonzero, else none
         return argwhere(a.reshape(1))[:, :0]
-    from ._manipulation import stack
-
-    return stack(nonzero(a), axis=1)
+    return _creation.stack(nonzero(a), axis=1)
 
 
 # ---------------------------------------------------------------- key preparation
@@ -351,7 +356,7 @@ def flatnonzero(a):
     selected = a.reshape(-1)
     if selected.dtype != numpy.bool_:
         selected = _math.not_equal(selected, 0)
-    running = _statistics.cumsum(selected, dtype=numpy.int64)
+    running = cumsum(selected, dtype=numpy.int64)
     count = int(running[-1]) if selected.size else 0
     int64 = _core.dtype_codes["int64"]
     # slot of element i: running[i] - 1 if selected, else one spare slot past the result
@@ -390,3 +395,133 @@ def _values(value, like):
     if isinstance(value, (bool, int, float, complex, numpy.generic)):
         return like.dtype.type(value).item()
     return _upload(numpy.asarray(value).astype(like.dtype), like)
+
+
+# ---------------------------------------------------------------- basic indexing
+
+def _assign(target, value):
+    """target[...] = value by COPY (numpy's casting for assignment)."""
+    if isinstance(value, _core.ndarray):
+        _core.elementwise(_core.OP_COPY, value, out=target)
+        return
+    scalar = _dtypes.host_scalar(value)
+    if scalar is not None:
+        _core.elementwise(_core.OP_COPY, target.dtype.type(scalar).item(), out=target)
+        return
+    _core.elementwise(_core.OP_COPY, _operands.upload(value, target), out=target)
+
+
+def _is_bool(key):
+    return isinstance(key, (bool, numpy.bool_))
+
+
+def _index_view(array, key):
+    """The view numpy's basic indexing gives (ints, slices, None, Ellipsis, and the scalar
+    booleans, which NumPy reads as 0-d masks)."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis and not _is_bool(k))
+    if sum(1 for k in key if k is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if n_real > array.ndim:
+        raise IndexError(f"too many indices for array: array is {array.ndim}-dimensional, "
+                         f"but {n_real} were indexed")
+    expanded = []
+    for k in key:
+        if k is Ellipsis:
+            expanded.extend([slice(None)] * (array.ndim - n_real))
+        else:
+            expanded.append(k)
+    if Ellipsis not in key:
+        expanded.extend([slice(None)] * (array.ndim - n_real))
+    offset, shape, strides, axis = array.offset, [], [], 0
+    old_shape, old_strides = array.shape, array.strides
+    for k in expanded:
+        if k is None:
+            shape.append(1)
+            strides.append(0)
+        elif _is_bool(k):  # a 0-d mask: a new axis holding everything (True) or nothing
+            shape.append(1 if k else 0)
+            strides.append(0)
+        elif isinstance(k, slice):
+            start, stop, step = k.indices(old_shape[axis])
+            n = len(range(start, stop, step))
+            if n > 0:
+                offset += start * old_strides[axis]
+            shape.append(n)
+            strides.append(old_strides[axis] * step)
+            axis += 1
+        elif isinstance(k, (numbers.Integral, numpy.integer)) and not isinstance(k, bool):
+            i, n = operator.index(k), old_shape[axis]
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+            offset += (i % n) * old_strides[axis]
+            axis += 1
+        else:
+            raise IndexError(f"only basic indexing is supported on the device (ints, slices, "
+                             f"None, ...), not {type(k).__name__}")
+    return array._view(offset, tuple(shape), tuple(strides))
+
+
+def where(condition, x=None, y=None, /):
+    """condition ? x : y elementwise, with NumPy's promotion of x and y and broadcasting;
+    where(condition) alone is nonzero(condition)."""
+    if x is None and y is None:
+        return nonzero(condition)
+    if x is None or y is None:
+        raise ValueError("either both or neither of x and y should be given")
+    like = next((v for v in (condition, x, y) if isinstance(v, _core.ndarray)), None)
+    if like is None:
+        like = _creation.asarray(condition)
+    _creation._check_same_device(like, condition, x, y)
+    if not isinstance(condition, _core.ndarray):
+        condition = _creation.asarray(condition, stream=like._op_stream)
+    if condition.dtype != numpy.bool_:
+        condition = condition.astype(numpy.bool_)
+    a, b = _where_operand(x, like), _where_operand(y, like)
+    dtype = _dtypes.result_type(a, b)
+    a, b = (v.astype(dtype, copy=False) if isinstance(v, _core.ndarray) else
+            _dtypes.host_scalar(v) for v in (a, b))
+    if not isinstance(a, _core.ndarray) and not isinstance(b, _core.ndarray):
+        # WHERE needs one array value input
+        a = _creation.empty((), dtype, stream=like._op_stream).fill(a)
+    return _core.elementwise(_core.OP_WHERE, condition, a, b)
+
+
+def _where_operand(value, like):
+    """A device array, or a scalar that keeps its weak (Python) or strong (NumPy) type for
+    promotion; host arrays are uploaded next to like."""
+    if isinstance(value, _core.ndarray) or _dtypes.host_scalar(value) is not None:
+        return value
+    return _creation.asarray(value, stream=like._op_stream)
+
+
+class _IndexingMethods:
+    """The subscripts and indexing methods of pymic2.ndarray."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key):
+        if is_advanced(key):  # integer or boolean arrays: a gather
+            return getitem(self, key)
+        return _index_view(self, key)
+
+    def __setitem__(self, key, value):
+        if is_advanced(key):  # a scatter (a[idx] op= v: gather, op, scatter)
+            setitem(self, key, value)
+            return
+        _assign(_index_view(self, key), value)
+
+    def take(self, indices, axis=None, out=None, mode="raise"):
+        return take(self, indices, axis, out, mode)
+
+    def put(self, indices, values, mode="raise"):
+        put(self, indices, values, mode)
+
+    def compress(self, condition, axis=None, out=None):
+        return compress(condition, self, axis, out)
+
+    def nonzero(self):
+        """The indices of the nonzero elements, one int64 device array per dimension
+        (computed on the device; only their count is read back)."""
+        return nonzero(self)

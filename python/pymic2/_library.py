@@ -1,8 +1,8 @@
-"""OffloadLibrary: a user kernel library loaded on one device, kernels as attributes."""
+"""Where kernel libraries are found: the search path and the file names tried (the
+OffloadLibrary class is _device's: libraries belong to devices)."""
 
 import os
 
-from . import _core
 from ._core import OffloadError
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -43,36 +43,3 @@ def find_library(name):
     raise OffloadError(f"cannot find library '{name}' in PYMIC2_LIBRARY_PATH, "
                        f"PYMIC_LIBRARY_PATH, the current directory or the package "
                        f"(searched: {os.pathsep.join(dirs)})")
-
-
-class OffloadLibrary:
-    """Kernels of a library loaded on a device: library.kernel_name is a kernel for
-    OffloadStream.invoke. Unknown kernels raise OffloadError."""
-
-    def __init__(self, library, device=None):
-        from ._device import get_device
-
-        device = get_device(device)
-        self._name = os.fspath(library)
-        self._device = device
-        self.path = find_library(self._name)
-        self._library = _core.Library(device._device, self.path)
-        self._kernels = {}
-
-    @property
-    def device(self):
-        return self._device
-
-    def get_kernel(self, name):
-        kernel = self._kernels.get(name)
-        if kernel is None:
-            kernel = self._kernels[name] = self._library.find(name)
-        return kernel
-
-    def __getattr__(self, name):
-        if name.startswith("__") or name in ("_library", "_kernels", "_name", "_device"):
-            raise AttributeError(name)
-        return self.get_kernel(name)
-
-    def __repr__(self):
-        return f"OffloadLibrary('{self.path}' on {self._device.name})"

@@ -8,7 +8,9 @@ import operator
 
 import numpy
 
-from . import _core, _dtypes, _math
+from . import _core, _dtypes, _manipulation, _math, _operands, _reduction
+
+__all__ = ["dot", "inner", "matmul", "outer", "tensordot", "vdot", "vecdot"]
 
 _CoreArray = _core.ndarray
 _plans = {}
@@ -24,7 +26,7 @@ def _compute_code(a, b):
     return code
 
 
-def _operands(a, b, name):
+def _product_operands(a, b, name):
     like = a if isinstance(a, _CoreArray) else b
     if not isinstance(like, _CoreArray):
         raise TypeError(f"{name} runs on a device: give it a pymic2 array")
@@ -33,9 +35,9 @@ def _operands(a, b, name):
         raise TypeError(f"{name}: unsupported operand types ({type(a).__name__}, "
                         f"{type(b).__name__})")
     if not isinstance(x, _CoreArray):
-        x = _math._zero_dim(x, _dtypes.CODES[_dtypes.result_type(x)], like)
+        x = _operands.zero_dim(x, _dtypes.CODES[_dtypes.result_type(x)], like)
     if not isinstance(y, _CoreArray):
-        y = _math._zero_dim(y, _dtypes.CODES[_dtypes.result_type(y)], like)
+        y = _operands.zero_dim(y, _dtypes.CODES[_dtypes.result_type(y)], like)
     code = _compute_code(x, y)
     return _math._cast(x, code), _math._cast(y, code)
 
@@ -77,13 +79,13 @@ def _gemm(a, b, out, casting="same_kind"):
         return result
     if out.shape != result.shape:
         raise ValueError(f"matmul: out has shape {out.shape}, the result is {result.shape}")
-    return _math._write_out("matmul", result, out, casting)
+    return _operands.write_out("matmul", result, out, casting)
 
 
 def matmul(x1, x2, /, out=None, *, casting="same_kind", dtype=None):
     """NumPy's matmul: batched matrix products; 1-D operands are promoted to a row (first) or
     a column (second) and that dimension removed again."""
-    a, b = _operands(x1, x2, "matmul")
+    a, b = _product_operands(x1, x2, "matmul")
     if dtype is not None:
         code = _dtypes.code_of(dtype, a._device)
         a, b = _math._cast(a, code), _math._cast(b, code)
@@ -92,10 +94,10 @@ def matmul(x1, x2, /, out=None, *, casting="same_kind", dtype=None):
             raise ValueError(f"matmul: Input operand {index} does not have enough dimensions "
                              "(has 0, gufunc core with signature (n?,k),(k,m?)->(n?,m?) "
                              "requires 1)")
-    return _gemm(a, b, _math._single_out(out), casting)
+    return _gemm(a, b, _operands.single_out(out), casting)
 
 
-def matmul_operator(x1, x2):
+def _matmul_operator(x1, x2):
     """The @ operator: NotImplemented for operands that cannot take part."""
     if not all(isinstance(x, (_CoreArray, numpy.ndarray, list, tuple)) for x in (x1, x2)):
         return NotImplemented
@@ -105,14 +107,14 @@ def matmul_operator(x1, x2):
 def dot(a, b, out=None):
     """NumPy's dot: multiply for 0-d, matmul up to 2-D (and N-D with 1-D), else a sum over
     the last axis of a and the second-to-last of b."""
-    x, y = _operands(a, b, "dot")
+    x, y = _product_operands(a, b, "dot")
     if x.ndim == 0 or y.ndim == 0:
         return _math.multiply(x, y, out=out)
     if y.ndim <= 2 and (x.ndim <= 2 or y.ndim == 1):
-        return _gemm(x, y, _math._single_out(out))
+        return _gemm(x, y, _operands.single_out(out))
     result = tensordot(x, y, axes=([x.ndim - 1], [y.ndim - 2]))
-    out = _math._single_out(out)
-    return result if out is None else _math._write_out("dot", result, out, "same_kind")
+    out = _operands.single_out(out)
+    return result if out is None else _operands.write_out("dot", result, out, "same_kind")
 
 
 def _axis_list(axes, ndim):
@@ -134,7 +136,7 @@ def _as_matrix(array, rows, columns):
 def tensordot(a, b, axes=2):
     """NumPy's tensordot: sums the products over axes[0] of a and axes[1] of b (an int n:
     the last n of a and the first n of b)."""
-    x, y = _operands(a, b, "tensordot")
+    x, y = _product_operands(a, b, "tensordot")
     if isinstance(axes, (list, tuple)):
         if len(axes) != 2:
             raise ValueError("axes must be an int or a pair of axis sequences")
@@ -163,17 +165,17 @@ def tensordot(a, b, axes=2):
 
 def outer(a, b, out=None):
     """NumPy's outer: out[i, j] = a.ravel()[i] * b.ravel()[j], as a GEMM with k = 1."""
-    x, y = _operands(a, b, "outer")
+    x, y = _product_operands(a, b, "outer")
     x, y = x.reshape(-1), y.reshape(-1)
     result = _core.gemm(_insert_axis(x, 1), _insert_axis(y, 0))
-    out = _math._single_out(out)
-    return result if out is None else _math._write_out("outer", result, out, "same_kind")
+    out = _operands.single_out(out)
+    return result if out is None else _operands.write_out("outer", result, out, "same_kind")
 
 
 def _real_operands(a, b, name):
     """The operands of a product that conjugates its first argument: for real dtypes the
     conjugate is the value itself; the device has no complex conjugate op."""
-    x, y = _operands(a, b, name)
+    x, y = _product_operands(a, b, name)
     if x.dtype.kind == "c":
         raise TypeError(f"{name} of complex arrays is not supported on the device (it needs "
                         "the complex conjugate)")
@@ -183,7 +185,7 @@ def _real_operands(a, b, name):
 def inner(a, b, /):
     """NumPy's inner: the sum of products over the last axes of a and b (multiply if either
     is 0-d)."""
-    x, y = _operands(a, b, "inner")
+    x, y = _product_operands(a, b, "inner")
     if x.ndim == 0 or y.ndim == 0:
         return _math.multiply(x, y)
     return tensordot(x, y, axes=([x.ndim - 1], [y.ndim - 1]))
@@ -211,26 +213,22 @@ def vecdot(x1, x2, /, *, axis=-1):
         raise ValueError(f"vecdot: axis {axis} has size {x.shape[-1]} in one operand and "
                          f"{y.shape[-1]} in the other (shapes {x1.shape} and {x2.shape})")
     product = _math.multiply(x, y)
-    return _statistics.sum(product, axis=-1, dtype=product.dtype)  # no int64 widening
+    return _reduction.sum(product, axis=-1, dtype=product.dtype)  # no int64 widening
 
 
-def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - NumPy's name
-    """numpy.linalg.norm for ord=None (and 'fro' over two axes): the square root of the sum
-    of |x|**2 over axis (all axes when None), in floating point. Other orders raise
-    TypeError (no host fallback)."""
-    if ord not in (None, "fro"):
-        raise TypeError(f"numpy.linalg.norm with ord={ord!r} is not implemented on pymic2 "
-                        "device arrays (only the 2-norm / Frobenius norm)")
-    reduced = x.ndim if axis is None else len(axis) if isinstance(axis, (tuple, list)) else 1
-    if ord == "fro" and reduced != 2:
-        raise ValueError("Invalid norm order 'fro' for vectors")
-    if not isinstance(x, _CoreArray):
-        raise TypeError(f"norm: x must be a device array, not {type(x).__name__}")
-    if x.dtype.kind in "biu":
-        x = x.astype(numpy.float64)
-    magnitude = _math.absolute(x) if x.dtype.kind == "c" else x
-    return _math.sqrt(_statistics.sum(_math.multiply(magnitude, magnitude), axis=axis,
-                                      keepdims=keepdims))
+class _LinalgMethods:
+    """The matrix-product operators and methods of pymic2.ndarray."""
 
+    __slots__ = ()
 
-from . import _manipulation, _statistics  # noqa: E402 - they import _math, which imports us
+    def __matmul__(self, other):
+        return _matmul_operator(self, other)
+
+    def __rmatmul__(self, other):
+        return _matmul_operator(other, self)
+
+    def __imatmul__(self, other):
+        return matmul(self, other, out=self)
+
+    def dot(self, b, out=None):
+        return dot(self, b, out)

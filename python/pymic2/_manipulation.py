@@ -1,6 +1,7 @@
 """Shape manipulation: views without copies (reshape, transpose, squeeze, expand_dims,
-broadcast_to, flip, ...), joining (concatenate, stack), copies and conversions, and the
-ndarray methods of that area (_ManipulationMethods).
+broadcast_to, flip, ...), dtype promotion queries, and the ndarray methods of that area
+(_ManipulationMethods: host transfers, copies, conversions, views). Joining (concatenate,
+stack) makes new arrays and lives in _creation.
 
 A view is a new (offset, shape, strides) on the same buffer (_core.ndarray._view checks its
 bounds); writing through it changes the base. Broadcast views have zero strides: like NumPy's
@@ -12,14 +13,12 @@ import operator
 
 import numpy
 
-from . import _array, _core, _dtypes
+from . import _core, _dtypes, _operands
 
 __all__ = [
-    "astype", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_arrays", "broadcast_shapes",
-    "broadcast_to", "concat", "concatenate", "copy", "expand_dims", "flip", "hstack",
-    "matrix_transpose", "moveaxis", "ndim", "permute_dims", "ravel", "reshape", "rollaxis",
-    "shape", "size", "squeeze", "stack", "swapaxes", "transpose", "vstack", "result_type",
-    "can_cast",
+    "broadcast_shapes", "broadcast_to", "expand_dims", "flip", "matrix_transpose", "moveaxis",
+    "ndim", "permute_dims", "ravel", "reshape", "rollaxis", "shape", "size", "squeeze",
+    "swapaxes", "transpose", "result_type", "can_cast",
 ]
 
 _elementwise = _core.elementwise
@@ -241,15 +240,6 @@ def broadcast_to(array, shape, subok=False):
     return view
 
 
-def broadcast_arrays(*args, subok=False):
-    """The arrays broadcast to one shape: read-only views (broadcast_to) where a shape
-    changes, the array itself where it does not, as NumPy. (NumPy 2 still lets one write
-    into the broadcast views with a FutureWarning; here they are read-only already.)"""
-    arrays = _device_arrays(args)
-    shape = numpy.broadcast_shapes(*(a.shape for a in arrays))
-    return tuple(a if a.shape == shape else broadcast_to(a, shape) for a in arrays)
-
-
 def flip(m, axis=None):
     """A view with the order of elements reversed along the given axes (all by default)."""
     axes = tuple(range(m.ndim)) if axis is None else normalize_axes(axis, m.ndim)
@@ -259,128 +249,6 @@ def flip(m, axis=None):
             offset += (m.shape[i] - 1) * strides[i]
         strides[i] = -strides[i]
     return m._view(offset, m.shape, tuple(strides))
-
-
-def _device_arrays(values):
-    """Device arrays for values (host data is uploaded next to the first device array);
-    ValueError naming both devices if they live on two."""
-    from . import _creation
-
-    like = next((v for v in values if isinstance(v, _array._CoreArray)), None)
-    _creation._check_same_device(*values)
-    return [v if isinstance(v, _array._CoreArray) else
-            _creation.asarray(v, stream=None if like is None else like._op_stream)
-            for v in values]
-
-
-def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
-    """Joins arrays along an existing axis (axis=None: flattened), one COPY per input into a
-    view of the output."""
-    arrays = _device_arrays(list(arrays))
-    if not arrays:
-        raise ValueError("need at least one array to concatenate")
-    if axis is None:
-        arrays, axis = [ravel(a) for a in arrays], 0
-    first = arrays[0]
-    if first.ndim == 0:
-        raise ValueError("zero-dimensional arrays cannot be concatenated")
-    axis = normalize_axis(axis, first.ndim)
-    for k, a in enumerate(arrays[1:], 1):
-        if a.ndim != first.ndim:
-            raise ValueError(f"all the input array dimensions except for the concatenation axis "
-                             f"must match exactly, but array 0 has {first.ndim} dimension(s) and "
-                             f"array {k} has {a.ndim}")
-        for i in range(first.ndim):
-            if i != axis and a.shape[i] != first.shape[i]:
-                raise ValueError(f"all the input array dimensions except for the concatenation "
-                                 f"axis must match exactly, but along dimension {i}, the array "
-                                 f"at index 0 has size {first.shape[i]} and the array at index "
-                                 f"{k} has size {a.shape[i]}")
-    shape = list(first.shape)
-    shape[axis] = sum(a.shape[axis] for a in arrays)
-    result = _dtypes.result_type(*arrays) if dtype is None else _dtypes.normalize(dtype,
-                                                                                first._device)
-    if out is None:
-        out = _array._CoreArray.__new__(type(first), tuple(shape), _dtypes.CODES[result], "C",
-                                        first._op_stream)
-    elif out.shape != tuple(shape):
-        raise ValueError(f"concatenate: out has shape {out.shape}, the result {tuple(shape)}")
-    for a in arrays:
-        if not numpy.can_cast(a.dtype, out.dtype, casting=casting):
-            raise TypeError(f"Cannot cast array data from {a.dtype} to {out.dtype} according "
-                            f"to the rule {casting!r}")
-    position = 0
-    for a in arrays:
-        n = a.shape[axis]
-        if n:
-            part = out._view(out.offset + position * out.strides[axis],
-                             out.shape[:axis] + (n,) + out.shape[axis + 1:], out.strides)
-            _elementwise(_core.OP_COPY, a, out=part)
-        position += n
-    return out
-
-
-def concat(arrays, /, *, axis=0):
-    return concatenate(arrays, axis=axis)
-
-
-def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    arrays = _device_arrays(list(arrays))
-    if not arrays:
-        raise ValueError("need at least one array to stack")
-    if len({a.shape for a in arrays}) != 1:
-        raise ValueError("all input arrays must have the same shape")
-    axis = normalize_axis(axis, arrays[0].ndim + 1)
-    return concatenate([expand_dims(a, axis) for a in arrays], axis, out, dtype, casting)
-
-
-def atleast_1d(*arys):
-    results = [a if a.ndim >= 1 else reshape(a, (1,)) for a in _device_arrays(arys)]
-    return results[0] if len(results) == 1 else tuple(results)
-
-
-def atleast_2d(*arys):
-    results = [a if a.ndim >= 2 else reshape(a, (1,) * (2 - a.ndim) + a.shape)
-               for a in _device_arrays(arys)]
-    return results[0] if len(results) == 1 else tuple(results)
-
-
-def atleast_3d(*arys):
-    def lift(a):
-        if a.ndim == 0:
-            return reshape(a, (1, 1, 1))
-        if a.ndim == 1:
-            return reshape(a, (1, a.shape[0], 1))
-        return a if a.ndim >= 3 else expand_dims(a, 2)
-
-    results = [lift(a) for a in _device_arrays(arys)]
-    return results[0] if len(results) == 1 else tuple(results)
-
-
-def vstack(tup, *, dtype=None, casting="same_kind"):
-    arrays = atleast_2d(*tup)
-    arrays = [arrays] if not isinstance(arrays, tuple) else list(arrays)
-    return concatenate(arrays, 0, dtype=dtype, casting=casting)
-
-
-def hstack(tup, *, dtype=None, casting="same_kind"):
-    arrays = atleast_1d(*tup)
-    arrays = [arrays] if not isinstance(arrays, tuple) else list(arrays)
-    return concatenate(arrays, 0 if arrays[0].ndim == 1 else 1, dtype=dtype, casting=casting)
-
-
-def copy(a, order="K", subok=False):
-    a = _device_arrays([a])[0]
-    return a.copy(order="F" if order in ("F", "f") or (order in ("K", "A") and a.f_contiguous
-                                                       and not a.c_contiguous) else "C")
-
-
-def astype(x, dtype, /, *, copy=True, device=None):
-    if device is not None:
-        from . import _creation
-
-        x = _creation.to_device(x, device)
-    return x.astype(dtype, copy=copy)
 
 
 def shape(a):
@@ -404,7 +272,7 @@ def result_type(*arrays_and_dtypes):
 
 def can_cast(from_, to, casting="safe"):
     """NumPy's can_cast for a device array or a dtype, to a device dtype."""
-    source = from_.dtype if isinstance(from_, _array._CoreArray) else from_
+    source = from_.dtype if isinstance(from_, _core.ndarray) else from_
     return numpy.can_cast(source, _dtypes.normalize(to), casting=casting)
 
 
@@ -434,10 +302,8 @@ class _ManipulationMethods:
         if self.c_contiguous or self.f_contiguous:
             self._from_host(numpy.asarray(host, dtype=self.dtype, order=self.order))
         else:
-            from . import _creation
-
-            _elementwise(_core.OP_COPY, _creation.asarray(host, self.dtype, stream=self._op_stream),
-                         out=self)
+            _elementwise(_core.OP_COPY, _operands.upload(host.astype(self.dtype, copy=False),
+                                                         self), out=self)
         return self
 
     def item(self, *args):
@@ -492,7 +358,7 @@ class _ManipulationMethods:
     def copy(self, order="C"):
         fortran = order in ("F", "f") or (order in ("K", "A") and self.f_contiguous
                                           and not self.c_contiguous)
-        out = _array._CoreArray.__new__(type(self), self.shape, self._dtype_code,
+        out = _core.ndarray.__new__(type(self), self.shape, self._dtype_code,
                                         "F" if fortran else "C", self._op_stream)
         return _elementwise(_core.OP_COPY, self, out=out)
 

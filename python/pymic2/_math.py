@@ -13,7 +13,17 @@ import numbers
 
 import numpy
 
-from . import _array, _core, _dtypes
+from . import _core, _dtypes, _operands, _reduction
+
+__all__ = [
+    "abs", "absolute", "add", "bitwise_and", "bitwise_invert", "bitwise_not", "bitwise_or",
+    "bitwise_xor", "clip", "copysign", "divide", "divmod", "equal", "exp", "expm1",
+    "floor_divide", "greater", "greater_equal", "invert", "isclose", "isfinite", "isinf",
+    "isnan", "less", "less_equal", "log", "log1p", "logical_and", "logical_not", "logical_or",
+    "logical_xor", "maximum", "minimum", "mod", "multiply", "negative", "not_equal",
+    "positive", "pow", "power", "remainder", "sign", "sqrt", "square", "subtract", "tanh",
+    "true_divide", "ufunc",
+]
 
 _elementwise = _core.elementwise
 _CoreArray = _core.ndarray
@@ -51,7 +61,7 @@ def _operand(value, like):
         return complex(value) if isinstance(value, numbers.Complex) and \
             not isinstance(value, numbers.Real) else float(value)
     if isinstance(value, (numpy.ndarray, list, tuple)):
-        return _array._upload(value, like)
+        return _operands.upload(value, like)
     return None
 
 
@@ -62,42 +72,6 @@ def _cast(value, code):
         return value if value._dtype_code == code else _elementwise(_core.OP_COPY, value,
                                                                    dtype=code)
     return value.item() if isinstance(value, numpy.generic) else value
-
-
-def _zero_dim(value, code, like):
-    """A 0-d device array holding a scalar, on the stream of ops on like."""
-    array = _CoreArray.__new__(type(like), (), code, "C", like._op_stream)
-    return _elementwise(_core.OP_COPY, value, out=array)
-
-
-def _write_out(op_name, result, out, casting):
-    """Copies a result into out with NumPy's output casting check; returns out."""
-    if not numpy.can_cast(result.dtype, out.dtype, casting=casting):
-        raise TypeError(f"Cannot cast ufunc '{op_name}' output from {result.dtype!r} to "
-                        f"{out.dtype!r} with casting rule '{casting}'")
-    return _elementwise(_core.OP_COPY, result, out=out)
-
-
-def _into_out(op_name, result, out, casting):
-    """result when out is None, else result written into out (one array, or a 1-tuple) of
-    the same shape under NumPy's casting rule; returns out."""
-    out = _single_out(out)
-    if out is None:
-        return result
-    if out.shape != result.shape:
-        raise ValueError(f"{op_name}: out has shape {out.shape}, the result has shape "
-                         f"{result.shape}")
-    return _write_out(op_name, result, out, casting)
-
-
-def _single_out(out):
-    if isinstance(out, tuple):
-        if len(out) != 1:
-            raise ValueError(f"out must be a single array, not a tuple of {len(out)}")
-        out = out[0]
-    if out is not None and not isinstance(out, _CoreArray):
-        raise TypeError(f"out must be a pymic2 array, not {type(out).__name__}")
-    return out
 
 
 def _requested(dtype, operands):
@@ -159,7 +133,7 @@ class ufunc:
 
     def __call__(self, *inputs, out=None, dtype=None, casting="same_kind", where=True):
         if where is not True:
-            return self._masked_call(inputs, _single_out(out), dtype, casting, where)
+            return self._masked_call(inputs, _operands.single_out(out), dtype, casting, where)
         if out is None and dtype is None and casting == "same_kind":
             if len(inputs) == 1 and self.nin == 1 and isinstance(inputs[0], _CoreArray) and \
                     (inputs[0]._dtype_code,) in self._direct:
@@ -171,7 +145,7 @@ class ufunc:
         if len(inputs) != self.nin:
             raise TypeError(f"{self.__name__}() takes {self.nin} positional argument"
                             f"{'s' if self.nin > 1 else ''} but {len(inputs)} were given")
-        result = self._apply(inputs, _single_out(out), _requested(dtype, (*inputs, out)),
+        result = self._apply(inputs, _operands.single_out(out), _requested(dtype, (*inputs, out)),
                              casting)
         if result is NotImplemented:
             kinds = ", ".join(type(x).__name__ for x in inputs)
@@ -195,11 +169,11 @@ class ufunc:
         compute, result = self._plan(tuple(_key(x) for x in operands), dtype, casting)
         args = [_cast(x, compute) for x in operands]
         if not any(isinstance(x, _CoreArray) for x in args):
-            args[0] = _zero_dim(args[0], compute, like)
+            args[0] = _operands.zero_dim(args[0], compute, like)
         try:
             if out is None or out._dtype_code == result:
                 return _elementwise(self.op, *args, out=out)
-            return _write_out(self.__name__, _elementwise(self.op, *args), out, casting)
+            return _operands.write_out(self.__name__, _elementwise(self.op, *args), out, casting)
         except OverflowError:
             if self.__name__ not in _COMPARISON_TRUTH:
                 raise
@@ -215,7 +189,7 @@ class ufunc:
         if like is None:
             raise TypeError(f"{self.__name__} runs on a device: give it a pymic2 array "
                             f"(input or out)")
-        mask = where_mask(where, like)
+        mask = _operands.where_mask(where, like)
         result = self._apply(inputs, None, _requested(dtype, (*inputs, out)), casting)
         if result is NotImplemented:
             kinds = ", ".join(type(x).__name__ for x in inputs)
@@ -236,17 +210,17 @@ class ufunc:
                initial=numpy._NoValue, where=True):
         """NumPy's ufunc.reduce for the ufuncs that have a reduction (add, multiply, maximum,
         minimum, logical_and, logical_or), with initial= and where= as NumPy's."""
-        function = _statistics.UFUNC_REDUCTIONS.get(self.__name__)
+        function = _reduction.BY_CODE.get(_core.UFUNC_REDUCE.get(self.op))
         if function is None:
             raise TypeError(f"{self.__name__}.reduce is not supported on the device")
-        if dtype is not None and function not in (_statistics.sum, _statistics.prod):
-            array = _statistics._device_array(array).astype(dtype, copy=False)
+        if dtype is not None and function not in (_reduction.sum, _reduction.prod):
+            array = _reduction.device_array(array).astype(dtype, copy=False)
             dtype = None
-        return masked_reduce(function, array, axis, dtype, out, keepdims, initial, where)
+        return _reduction.masked_reduce(function, array, axis, dtype, out, keepdims, initial,
+                                        where)
 
     def accumulate(self, array, axis=0, dtype=None, out=None):
-        function = {"add": _statistics.cumsum, "multiply": _statistics.cumprod}.get(
-            self.__name__)
+        function = _reduction.BY_CODE.get(_core.UFUNC_ACCUMULATE.get(self.op))
         if function is None:
             raise TypeError(f"{self.__name__}.accumulate is not supported on the device")
         return function(array, axis=axis, dtype=dtype, out=out)
@@ -344,7 +318,7 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs): 
             a_min = None
         if type(a_max) is int and a_max > limits.max:
             a_max = None
-    out = _single_out(out)
+    out = _operands.single_out(out)
     if a_min is None and a_max is None:
         return positive(a, out=out) if out is not None else _cast_copy(a)
     if a_min is None:
@@ -362,7 +336,7 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs): 
     args = [_cast(x, code) for x in operands]
     if out is None or out._dtype_code == code:
         return _elementwise(_core.OP_CLIP, *args, out=out)
-    return _write_out("clip", _elementwise(_core.OP_CLIP, *args), out, "same_kind")
+    return _operands.write_out("clip", _elementwise(_core.OP_CLIP, *args), out, "same_kind")
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -380,9 +354,9 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     if isinstance(y, _CoreArray):
         y = y.astype(dt, copy=False)
     else:
-        y = _zero_dim(dt.type(y).item(), _dtypes.CODES[_dtypes.device_dtype(dt)], like)
+        y = _operands.zero_dim(dt.type(y).item(), _dtypes.CODES[_dtypes.device_dtype(dt)], like)
     if not isinstance(x, _CoreArray):
-        x = _zero_dim(x, _dtypes.CODES[_dtypes.result_type(x)], like)
+        x = _operands.zero_dim(x, _dtypes.CODES[_dtypes.result_type(x)], like)
     if x.dtype == numpy.bool_:
         x = x.astype(dt)
     bound = add(multiply(absolute(y), rtol), atol)
@@ -395,84 +369,6 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def _cast_copy(a):
     return _elementwise(_core.OP_COPY, a)
-
-
-# ---------------------------------------------------------------- where= and initial=
-
-def where_mask(where, like):
-    """A where= argument as a bool device array for ops on like. NumPy casts it to bool
-    with the 'safe' rule, so only bool masks are taken."""
-    if isinstance(where, (bool, numpy.bool_)):
-        return _zero_dim(bool(where), _BOOL, like)
-    if isinstance(where, _CoreArray):
-        mask_dtype = where.dtype
-    else:
-        where = numpy.asarray(where)
-        mask_dtype = where.dtype
-    if mask_dtype != numpy.bool_:
-        raise TypeError(f"Cannot cast array data from {mask_dtype!r} to dtype('bool') "
-                        f"according to the rule 'safe'")
-    return where if isinstance(where, _CoreArray) else _array._upload(where, like)
-
-
-# reduction name -> (the ufunc that combines, its identity or None)
-_REDUCTIONS = {"sum": ("add", 0), "prod": ("multiply", 1), "max": ("maximum", None),
-               "min": ("minimum", None), "all": ("logical_and", True),
-               "any": ("logical_or", False)}
-
-
-def masked_reduce(function, a, axis=None, dtype=None, out=None, keepdims=False,
-                  initial=numpy._NoValue, where=True):
-    """A reduction of _statistics (sum, prod, max, min, all, any) with NumPy's initial= and
-    where=, composed of device ops: elements outside the mask are replaced by the identity
-    (by initial for max and min, which have none and so need it, as NumPy says), then the
-    plain reduction runs and initial is combined into its result."""
-    name = function.__name__
-    options = {"dtype": dtype} if name in ("sum", "prod") else {}
-    if where is True and initial is numpy._NoValue:
-        return function(a, axis=axis, out=out, keepdims=keepdims, **options)
-    a = _statistics._device_array(a)
-    combine, identity = _REDUCTIONS[name]
-    if where is not True:
-        fill = identity if identity is not None else initial
-        if fill is numpy._NoValue:
-            raise ValueError(f"reduction operation '{combine}' does not have an identity, so "
-                             f"to use a where mask one has to specify 'initial'")
-        mask = where_mask(where, a)
-        if len(mask.shape) > a.ndim or numpy.broadcast_shapes(mask.shape, a.shape) != a.shape:
-            raise ValueError(f"{name}: a where mask of shape {mask.shape} does not broadcast "
-                             f"to the array's shape {a.shape}")
-        a = _elementwise(_core.OP_WHERE, mask, a, a.dtype.type(fill).item())
-    axes = _statistics._normalize_axes(axis, a.ndim)
-    if identity is None and _statistics._count(a.shape, axes) == 0 and \
-            initial is not numpy._NoValue:  # max/min of nothing: initial itself
-        shape = _statistics._result_shape(a.shape, axes, keepdims)
-        result = _CoreArray.__new__(type(a), shape, a._dtype_code, "C", a._op_stream)
-        _elementwise(_core.OP_COPY, a.dtype.type(initial).item(), out=result)
-    else:
-        result = function(a, axis=axis, keepdims=keepdims, **options)
-    if initial is not numpy._NoValue:
-        if combine in ("add", "multiply") and dtype is None and a.dtype.kind == "u":
-            numpy.uint64(initial)  # NumPy's unsigned sums are uint64 and refuse -2 so
-        result = globals()[combine](result, result.dtype.type(initial).item())
-    return _into_out(name, result, out, "same_kind")
-
-
-def masked_mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):
-    """NumPy's mean with where=: the sum of the selected elements over their count, both
-    reduced on the device (a slice with nothing selected gives NaN, without NumPy's warning,
-    which would need the counts on the host)."""
-    a = _statistics._device_array(a)
-    dt = _statistics._mean_dtype(a, dtype)
-    mask = where_mask(where, a)
-    total = masked_reduce(_statistics.sum, a, axis, dt, None, keepdims, where=mask)
-    selected = mask
-    if mask.shape != a.shape:  # broadcast to a's shape, to count per slice
-        selected = _CoreArray.__new__(type(a), a.shape, _BOOL, "C", a._op_stream)
-        _elementwise(_core.OP_COPY, mask, out=selected)
-    count = _statistics.count_nonzero(selected, axis=axis, keepdims=keepdims)
-    return divide(total, _elementwise(_core.OP_COPY, count, dtype=total._dtype_code),
-                  out=out)
 
 
 # ---------------------------------------------------------------- operators
@@ -491,13 +387,6 @@ def _binary(function, x, y):
                 raise
             return _compare_out_of_range(function.__name__, (x, y), None)
     return function._apply((x, y), None)
-
-
-def _filled_bool(like, value):
-    """A bool array of like's shape, on its stream, with every element value."""
-    result = _CoreArray.__new__(type(like), like.shape, _BOOL, "C", like._stream)
-    _elementwise(_core.OP_COPY, value, out=result)
-    return result
 
 
 def _in_place(function, x, y):
@@ -582,15 +471,6 @@ class _MathMethods:
     def __ipow__(self, other):
         return _in_place(power, self, other)
 
-    def __matmul__(self, other):
-        return _linalg.matmul_operator(self, other)
-
-    def __rmatmul__(self, other):
-        return _linalg.matmul_operator(other, self)
-
-    def __imatmul__(self, other):
-        return _linalg.matmul(self, other, out=self)
-
     # bitwise (logical for bool, as NumPy)
     def __and__(self, other):
         return _binary(bitwise_and, self, other)
@@ -625,12 +505,12 @@ class _MathMethods:
     # comparisons (Python swaps the reflected ones itself)
     def __eq__(self, other):
         if other is None:  # NumPy compares with None element by element
-            return _filled_bool(self, False)
+            return _operands.filled_bool(self, False)
         return _binary(equal, self, other)
 
     def __ne__(self, other):
         if other is None:
-            return _filled_bool(self, True)
+            return _operands.filled_bool(self, True)
         return _binary(not_equal, self, other)
 
     def __lt__(self, other):
@@ -662,54 +542,3 @@ class _MathMethods:
 
     def clip(self, min=None, max=None, out=None, **kwargs):  # noqa: A002
         return clip(self, min, max, out=out, **kwargs)
-
-    def sum(self, axis=None, dtype=None, out=None, keepdims=False, initial=numpy._NoValue,
-            where=True):
-        return masked_reduce(_statistics.sum, self, axis, dtype, out, keepdims, initial, where)
-
-    def prod(self, axis=None, dtype=None, out=None, keepdims=False, initial=numpy._NoValue,
-             where=True):
-        return masked_reduce(_statistics.prod, self, axis, dtype, out, keepdims, initial,
-                             where)
-
-    def max(self, axis=None, out=None, keepdims=False, initial=numpy._NoValue, where=True):
-        return masked_reduce(_statistics.max, self, axis, None, out, keepdims, initial, where)
-
-    def min(self, axis=None, out=None, keepdims=False, initial=numpy._NoValue, where=True):
-        return masked_reduce(_statistics.min, self, axis, None, out, keepdims, initial, where)
-
-    def all(self, axis=None, out=None, keepdims=False, *, where=True):
-        return masked_reduce(_statistics.all, self, axis, None, out, keepdims, where=where)
-
-    def any(self, axis=None, out=None, keepdims=False, *, where=True):
-        return masked_reduce(_statistics.any, self, axis, None, out, keepdims, where=where)
-
-    def argmax(self, axis=None, out=None, *, keepdims=False):
-        return _statistics.argmax(self, axis, out, keepdims=keepdims)
-
-    def argmin(self, axis=None, out=None, *, keepdims=False):
-        return _statistics.argmin(self, axis, out, keepdims=keepdims)
-
-    def cumsum(self, axis=None, dtype=None, out=None):
-        return _statistics.cumsum(self, axis, dtype, out)
-
-    def cumprod(self, axis=None, dtype=None, out=None):
-        return _statistics.cumprod(self, axis, dtype, out)
-
-    def mean(self, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
-        if where is not True:
-            return masked_mean(self, axis, dtype, out, keepdims, where)
-        return _statistics.mean(self, axis, dtype, out, keepdims)
-
-    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-        return _statistics.var(self, axis, dtype, out, ddof, keepdims)
-
-    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-        return _statistics.std(self, axis, dtype, out, ddof, keepdims)
-
-    def dot(self, b, out=None):
-        return _linalg.dot(self, b, out)
-
-
-# they use the ufuncs above
-from . import _linalg, _statistics  # noqa: E402

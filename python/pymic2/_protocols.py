@@ -3,26 +3,19 @@ functions run on the device through pymic2's own), __array_namespace__ (the arra
 DLPack, and the one explicit door to the host (.get(); __array__ refuses).
 
 Dispatch never falls back to NumPy on the host: a function pymic2 does not implement raises
-TypeError naming it. Implementations are found by name in pymic2's modules at call time, so a
-module another part of the project has not written yet simply provides nothing.
+TypeError naming it. Implementations are found by name in the array namespace (_namespace).
 """
 
 import functools
-import importlib
 import inspect
 
 import numpy
 
-from . import _array, _core
-
-__all__ = ["from_dlpack"]
-
-#: The modules whose public functions make up the namespace, in look-up order.
-NAMESPACE_MODULES = ("_creation", "_manipulation", "_math", "_statistics", "_linalg",
-                     "_indexing")
+from . import _core, _creation, _namespace
+from . import numpy as _array_namespace
 
 #: NumPy functions (module.name) dispatched by __array_function__ -> pymic2 name (a dotted
-#: name looks in a submodule: "linalg.norm" is _linalg.norm). The one table of what runs.
+#: name looks in a submodule: "linalg.norm" is pymic2.linalg.norm). The one table of what runs.
 #: NumPy's aliases (permute_dims, concat) are the same function objects as transpose and
 #: concatenate, so they dispatch through those rows.
 FUNCTIONS = {
@@ -55,6 +48,9 @@ FUNCTIONS = {
     "cumulative_sum", "numpy.cumulative_prod": "cumulative_prod", "numpy.dot": "dot",
     "numpy.vdot": "vdot", "numpy.inner": "inner", "numpy.outer": "outer",
     "numpy.tensordot": "tensordot", "numpy.linalg.norm": "linalg.norm",
+    "numpy.linalg.matmul": "linalg.matmul", "numpy.linalg.tensordot": "linalg.tensordot",
+    "numpy.linalg.vecdot": "linalg.vecdot",
+    "numpy.linalg.matrix_transpose": "linalg.matrix_transpose",
     "numpy.allclose": "allclose", "numpy.isclose": "isclose",
     "numpy.array_equal": "array_equal",
     # indexing (the indexing surface: _indexing)
@@ -63,79 +59,17 @@ FUNCTIONS = {
     "numpy.compress": "compress", "numpy.take_along_axis": "take_along_axis",
 }
 
-#: ufunc.reduce, ufunc.accumulate and ufunc.at when the pymic2 ufunc object has no such
-#: method.
-UFUNC_METHODS = {
-    ("add", "reduce"): "sum", ("multiply", "reduce"): "prod", ("maximum", "reduce"): "max",
-    ("minimum", "reduce"): "min", ("logical_and", "reduce"): "all",
-    ("logical_or", "reduce"): "any", ("add", "accumulate"): "cumsum",
-    ("multiply", "accumulate"): "cumprod", ("add", "at"): "add_at",
-}
+#: ufunc methods the pymic2 ufunc object has not (ufunc.reduce and ufunc.accumulate are its
+#: own, through the core's mapping _core.UFUNC_REDUCE and _core.UFUNC_ACCUMULATE).
+UFUNC_METHODS = {("add", "at"): "add_at"}
 
 #: ufunc keyword values that ask for nothing beyond the default and are dropped.
 _DEFAULT_UFUNC_KWARGS = {"where": True, "casting": "same_kind", "order": "K", "subok": True,
                          "signature": None, "initial": numpy._NoValue}
 
 
-_FOUND = {}  # name -> function: the modules do not change once imported
-
-
-def lookup(name):
-    """The pymic2 function of this name, or None. Private names, modules and the helpers a
-    module imported are not part of the namespace (a module's __all__, if it has one, lists
-    its public names)."""
-    function = _FOUND.get(name)
-    if function is None:
-        function = _FOUND[name] = _find(name)
-        if function is None:
-            del _FOUND[name]  # a module that failed to import may be fixed and re-imported
-    return function
-
-
-def _find(name):
-    module_names = NAMESPACE_MODULES
-    if "." in name:
-        submodule, name = name.split(".", 1)
-        module_names = ("_" + submodule,)
-    for module_name in module_names:
-        try:
-            module = importlib.import_module("pymic2." + module_name)
-        except ModuleNotFoundError as error:
-            if error.name != "pymic2." + module_name:
-                raise
-            continue
-        exported = getattr(module, "__all__", None)
-        if exported is not None and name not in exported:
-            continue
-        value = getattr(module, name, None)
-        if value is None or name.startswith("_") or inspect.ismodule(value) or \
-                not callable(value):
-            continue
-        if exported is None and getattr(value, "__module__", module.__name__) not in (
-                module.__name__, None) and not _is_pymic2_ufunc(value):
-            continue  # imported from elsewhere
-        return value
-    return None
-
-
 def _is_pymic2_ufunc(value):
     return type(value).__module__.startswith("pymic2.")
-
-
-def namespace_names():
-    """Every public name the namespace modules provide now."""
-    names = set()
-    for module_name in NAMESPACE_MODULES:
-        try:
-            module = importlib.import_module("pymic2." + module_name)
-        except ModuleNotFoundError as error:
-            if error.name != "pymic2." + module_name:
-                raise
-            continue
-        candidates = getattr(module, "__all__", None) or \
-            [n for n in dir(module) if not n.startswith("_")]
-        names.update(n for n in candidates if lookup(n) is not None)
-    return names
 
 
 def _not_implemented(what):
@@ -148,7 +82,7 @@ def _involves_foreign_types(values):
     nor NumPy's: then it gets its turn (NotImplemented)."""
     for value in values:
         kind = type(value)
-        if isinstance(value, (_array._CoreArray, numpy.ndarray, numpy.generic)):
+        if isinstance(value, (_core.ndarray, numpy.ndarray, numpy.generic)):
             continue
         if getattr(kind, "__array_ufunc__", None) is not None and \
                 hasattr(kind, "__array_function__"):
@@ -193,12 +127,12 @@ class _ProtocolMethods:
             return NotImplemented
         name = ufunc.__name__
         what = f"numpy.{name}" if method == "__call__" else f"numpy.{name}.{method}"
-        implementation = lookup(name)
+        implementation = _namespace.lookup(name)
         if method != "__call__":
             implementation = getattr(implementation, method, None) if \
                 _is_pymic2_ufunc(implementation) else None
             if implementation is None and (name, method) in UFUNC_METHODS:
-                implementation = lookup(UFUNC_METHODS[name, method])
+                implementation = _namespace.lookup(UFUNC_METHODS[name, method])
             if implementation is not None and method in ("reduce", "accumulate"):
                 kwargs.setdefault("axis", 0)  # the ufunc methods' default, not None
         if implementation is None:
@@ -211,7 +145,7 @@ class _ProtocolMethods:
                 raise TypeError(f"{what}: pymic2 supports one output array, not {len(out)}")
             if out[0] is None:
                 del kwargs["out"]
-            elif not isinstance(out[0], _array._CoreArray):
+            elif not isinstance(out[0], _core.ndarray):
                 raise TypeError(f"{what}: out must be a pymic2 array, not "
                                 f"{type(out[0]).__name__}")
             else:
@@ -219,22 +153,21 @@ class _ProtocolMethods:
         return _call_with(implementation, what, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        if not all(issubclass(t, (_array._CoreArray, numpy.ndarray)) for t in types):
+        if not all(issubclass(t, (_core.ndarray, numpy.ndarray)) for t in types):
             return NotImplemented
         what = f"{func.__module__}.{func.__name__}"
         name = FUNCTIONS.get(what)
-        implementation = None if name is None else lookup(name)
+        implementation = None if name is None else _namespace.lookup(name)
         if implementation is None:
             raise _not_implemented(what)
         return _call_with(implementation, what, args, kwargs)
 
     def __array_namespace__(self, *, api_version=None):
-        from . import numpy as namespace
-
-        if api_version is not None and api_version not in namespace.SUPPORTED_API_VERSIONS:
+        supported = _array_namespace.SUPPORTED_API_VERSIONS
+        if api_version is not None and api_version not in supported:
             raise ValueError(f"array API version {api_version!r} is not supported (supported: "
-                             f"{', '.join(namespace.SUPPORTED_API_VERSIONS)})")
-        return namespace
+                             f"{', '.join(supported)})")
+        return _array_namespace
 
     # ------------------------------------------------------------ DLPack
 
@@ -273,24 +206,4 @@ class _ProtocolMethods:
         return _core.dlpack_export(source, versioned, bool(copy))
 
     def to_device(self, device, /, *, stream=None):
-        from . import _creation
-
         return _creation.to_device(self, device, stream)
-
-
-def from_dlpack(x, /, *, device=None, copy=None):
-    """A device array from a DLPack producer. A pymic2 array is returned as is (or copied
-    with copy=True); anything else (a NumPy array, ...) must live in CPU memory and is
-    copied into device memory, because device memory is a separate space even on the host
-    backend: copy=False therefore raises ValueError for it."""
-    from . import _creation
-
-    if isinstance(x, _array._CoreArray):
-        return _creation.asarray(x, device=device, copy=copy)
-    if copy is False:
-        raise ValueError("from_dlpack(copy=False): data from another library is always copied "
-                         "into device memory (the device has its own memory space)")
-    if not hasattr(x, "__dlpack__"):
-        raise TypeError(f"from_dlpack: {type(x).__name__} does not implement __dlpack__")
-    host = numpy.from_dlpack(x)  # a zero-copy NumPy view of the producer's CPU memory
-    return _creation.asarray(host, device=device)

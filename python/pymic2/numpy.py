@@ -1,16 +1,15 @@
 """pymic2.numpy: the array namespace of device arrays (what ndarray.__array_namespace__()
 returns; the pymic2 package forwards the same names, so `xp = pymic2` works too).
 
-Functions come from pymic2's modules by name (see _protocols.NAMESPACE_MODULES), so the
-namespace holds exactly what is implemented. It targets the array API standard 2024.12
-and covers a subset of it: `dir(pymic2.numpy)` lists what is there; a missing function is an
+Functions come from pymic2's modules by name (see _namespace), so the namespace holds
+exactly what is implemented; linalg and fft are its submodules (pymic2.linalg, pymic2.fft).
+It targets the array API standard 2024.12 and covers a subset of it: `dir(pymic2.numpy)` lists what is there; a missing function is an
 AttributeError, never a call into NumPy on the host.
 """
 
 import numpy as _numpy
 
-from . import _core, _dtypes, _protocols
-from ._array import ndarray
+from . import _core, _creation, _device, _dtypes, _namespace, fft, linalg
 from ._manipulation import can_cast, result_type
 
 __array_api_version__ = "2024.12"
@@ -33,23 +32,12 @@ inexact, floating, complexfloating = _numpy.inexact, _numpy.floating, _numpy.com
 
 e, pi, inf, nan, newaxis = _numpy.e, _numpy.pi, _numpy.inf, _numpy.nan, None
 
-from_dlpack = _protocols.from_dlpack
-
 # Dtype metadata is host-side bookkeeping, not data: NumPy's answers for the device dtypes.
 finfo, iinfo = _numpy.finfo, _numpy.iinfo
 
 
 def isdtype(dtype, kind):
     return _numpy.isdtype(_numpy.dtype(dtype), kind)
-
-
-def get_array_module(*args):
-    """pymic2 if any argument is a device array, else NumPy (CuPy's get_array_module)."""
-    if any(isinstance(arg, _core.ndarray) for arg in args):
-        import pymic2
-
-        return pymic2
-    return _numpy
 
 
 _KINDS = {
@@ -64,18 +52,14 @@ class _Info:
     def capabilities(self):
         return {
             "boolean indexing": _supports_boolean_indexing(),
-            "data-dependent shapes": _protocols.lookup("nonzero") is not None,
+            "data-dependent shapes": _namespace.lookup("nonzero") is not None,
             "max dimensions": _core.MAX_DIMS,
         }
 
     def default_device(self):
-        from . import _device
-
         return _device.default_device()
 
     def devices(self):
-        from . import _device
-
         return list(_device.devices)
 
     def default_dtypes(self, *, device=None):
@@ -97,8 +81,6 @@ def _supports_boolean_indexing():
     """Whether x[mask] works: asked of the indexing code once, by trying it."""
     global _BOOLEAN_INDEXING
     if _BOOLEAN_INDEXING is None:
-        from . import _creation
-
         try:
             values = _creation.zeros(2)
             _BOOLEAN_INDEXING = values[_creation.asarray([True, False])].shape == (1,)
@@ -115,18 +97,20 @@ def __array_namespace_info__():
 
 
 def __getattr__(name):
-    function = _protocols.lookup(name)
+    if name == "ndarray":  # defined above this module: see _device.array_classes
+        return _device.array_classes.ndarray
+    function = _namespace.lookup(name)
     if function is None:
         raise AttributeError(f"pymic2.numpy has no {name!r}: not implemented on the device")
     return function
 
 
 def __dir__():
-    return sorted(set(globals()) | _protocols.namespace_names())
+    return sorted(set(globals()) | _namespace.namespace_names() | {"ndarray"})
 
 
-__all__ = ["ndarray", "from_dlpack", "finfo", "iinfo", "isdtype", "result_type", "can_cast",
-           "e", "pi", "inf", "nan", "newaxis", "bool", "int8", "uint8", "int32", "int64",
-           "float32", "float64", "complex128", "bool_", "dtype", "issubdtype", "isscalar",
-           "generic", "number", "integer", "signedinteger", "unsignedinteger", "inexact",
-           "floating", "complexfloating", "get_array_module"]
+__all__ = ["ndarray", "finfo", "iinfo", "isdtype", "result_type", "can_cast", "e", "pi",
+           "inf", "nan", "newaxis", "bool", "int8", "uint8", "int32", "int64", "float32",
+           "float64", "complex128", "bool_", "dtype", "issubdtype", "isscalar", "generic",
+           "number", "integer", "signedinteger", "unsignedinteger", "inexact", "floating",
+           "complexfloating", "linalg", "fft"]

@@ -18,7 +18,7 @@ import os
 
 import numpy
 
-from . import _core
+from . import _core, _math, _reduction
 from ._array import ndarray
 
 __all__ = [
@@ -130,8 +130,6 @@ class Generator:
         the front and the others behind them, both in their order (a stable partition: two
         running counts give every element its place, a scatter moves it). 2*log2(n) + 16
         passes make keys that tie with probability below 2**-16 for any pair."""
-        from . import _math, _statistics
-
         order = ndarray((n,), numpy.int64, stream=self._stream)
         _core.elementwise(_core.OP_ARANGE, 0, 1, out=order)
         if n < 2:
@@ -139,8 +137,8 @@ class Generator:
         moved = ndarray((n,), numpy.int64, stream=self._stream)
         for _ in range(min(2 * (n - 1).bit_length() + 16, 64)):
             ones = self.integers(0, 2, size=n, dtype=numpy.int8) != 0
-            zeros_before = _statistics.cumsum(_math.logical_not(ones), dtype=numpy.int64)
-            ones_before = _statistics.cumsum(ones, dtype=numpy.int64)
+            zeros_before = _reduction.cumsum(_math.logical_not(ones), dtype=numpy.int64)
+            ones_before = _reduction.cumsum(ones, dtype=numpy.int64)
             place = _core.elementwise(_core.OP_WHERE, ones,
                                       _math.add(ones_before, zeros_before[n - 1]),
                                       zeros_before)

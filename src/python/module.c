@@ -143,6 +143,59 @@ static int add_types(PyObject *module)
 }
 
 /* OP_ADD, ..., REDUCE_SUM, ...; dtype codes as a {name: code} dict; limits. */
+/* Adds name = {key: value} built from n pairs. */
+static int add_int_dict(PyObject *module, const char *name, const int (*pairs)[2], size_t n)
+{
+    PyObject *dict = PyDict_New();
+    if (dict == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *key = PyLong_FromLong(pairs[i][0]);
+        PyObject *value = PyLong_FromLong(pairs[i][1]);
+        int failed = key == NULL || value == NULL || PyDict_SetItem(dict, key, value) < 0;
+        Py_XDECREF(key);
+        Py_XDECREF(value);
+        if (failed) {
+            Py_DECREF(dict);
+            return -1;
+        }
+    }
+    if (PyModule_AddObject(module, name, dict) < 0) {
+        Py_DECREF(dict);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Which reduction is NumPy's ufunc.reduce and ufunc.accumulate of an elementwise op
+ * (add.reduce is sum, add.accumulate cumsum), and the op that combines each reduction's
+ * elements (PYMIC2_REDUCTION_TABLE): the one mapping every Python module reads.
+ */
+static int add_ufunc_reductions(PyObject *module)
+{
+    static const int reduce[][2] = {
+        {PYMIC2_OP_ADD, PYMIC2_REDUCE_SUM},          {PYMIC2_OP_MULTIPLY, PYMIC2_REDUCE_PROD},
+        {PYMIC2_OP_MAXIMUM, PYMIC2_REDUCE_MAX},      {PYMIC2_OP_MINIMUM, PYMIC2_REDUCE_MIN},
+        {PYMIC2_OP_LOGICAL_AND, PYMIC2_REDUCE_ALL},  {PYMIC2_OP_LOGICAL_OR, PYMIC2_REDUCE_ANY},
+    };
+    static const int accumulate[][2] = {
+        {PYMIC2_OP_ADD, PYMIC2_REDUCE_CUMSUM}, {PYMIC2_OP_MULTIPLY, PYMIC2_REDUCE_CUMPROD},
+    };
+    static const int combine[][2] = {
+#define REDUCE_COMBINE(NAME, name, OP, OUT) {PYMIC2_REDUCE_##NAME, PYMIC2_OP_##OP},
+        PYMIC2_REDUCTION_TABLE(REDUCE_COMBINE)
+#undef REDUCE_COMBINE
+    };
+    return add_int_dict(module, "UFUNC_REDUCE", reduce, sizeof reduce / sizeof reduce[0]) < 0 ||
+                   add_int_dict(module, "UFUNC_ACCUMULATE", accumulate,
+                                sizeof accumulate / sizeof accumulate[0]) < 0 ||
+                   add_int_dict(module, "REDUCE_COMBINE", combine,
+                                sizeof combine / sizeof combine[0]) < 0
+               ? -1
+               : 0;
+}
+
 static int add_constants(PyObject *module)
 {
 #define OP_CONSTANT(NAME, name, ninputs) \
@@ -183,7 +236,8 @@ static int add_constants(PyObject *module)
         Py_DECREF(codes);
         return -1;
     }
-    if (PyModule_AddIntConstant(module, "MAX_KERNEL_ARGS", PYMIC2_MAX_KERNEL_ARGS) < 0 ||
+    if (add_ufunc_reductions(module) < 0 ||
+        PyModule_AddIntConstant(module, "MAX_KERNEL_ARGS", PYMIC2_MAX_KERNEL_ARGS) < 0 ||
         PyModule_AddIntConstant(module, "MAX_DIMS", PYMIC2_MAX_DIMS) < 0)
         return -1;
     return 0;

@@ -194,7 +194,7 @@ def test_to_device_and_asnumpy():
 
 def test_where_with_only_a_condition_is_nonzero():
     condition = numpy.array([[0, 3], [4, 0]])
-    if pymic2._protocols.lookup("nonzero") is None:
+    if pymic2._namespace.lookup("nonzero") is None:
         with pytest.raises(TypeError, match="nonzero"):
             pymic2.where(pymic2.asarray(condition))
         return

@@ -16,7 +16,7 @@ import numpy
 
 import chainer
 
-from .. import _array, _creation, _device, _manipulation
+from .. import _array, _creation, _device
 
 __all__ = ["DeviceIterator", "HostIterator", "converter"]
 
@@ -109,7 +109,7 @@ class DeviceIterator(chainer.dataset.Iterator):
 
     @staticmethod
     def _concatenate(a, b):
-        return _manipulation.concatenate((a, b))
+        return _creation.concatenate((a, b))
 
     @property
     def epoch_detail(self):
