@@ -76,34 +76,8 @@ const char *pymic2_last_error(void);
 
 /* ---------------------------------------------------------------- data types */
 
-typedef enum pymic2_dtype {
-    PYMIC2_BOOL = 0,
-    PYMIC2_INT8,
-    PYMIC2_UINT8,
-    PYMIC2_INT32,
-    PYMIC2_INT64,
-    PYMIC2_FLOAT32,
-    PYMIC2_FLOAT64,
-    PYMIC2_COMPLEX128,
-    PYMIC2_NUM_DTYPES
-} pymic2_dtype;
-
-/* Bytes per element; 0 for a value outside the enum. */
-size_t pymic2_dtype_size(pymic2_dtype dtype);
-/* NumPy's name for the type ("float64"); NULL for a value outside the enum. */
-const char *pymic2_dtype_name(pymic2_dtype dtype);
-
-/* A scalar of any supported dtype; which member is meaningful is given next to it. */
-typedef union pymic2_scalar {
-    uint8_t b;   /* bool */
-    int8_t i8;
-    uint8_t u8;
-    int32_t i32;
-    int64_t i64;
-    float f32;
-    double f64;
-    double c128[2]; /* real, imaginary */
-} pymic2_scalar;
+/* The dtype table, the enum pymic2_dtype, the scalar union and type promotion. */
+#include "pymic2_dtypes.h"
 
 /* ---------------------------------------------------------------- runtime and devices */
 
@@ -381,6 +355,12 @@ int pymic2_operand_contiguous(pymic2_operand *operand, pymic2_buffer *buffer, in
                               pymic2_dtype dtype, int ndim, const int64_t *shape);
 /* A scalar operand. */
 void pymic2_operand_scalar(pymic2_operand *operand, pymic2_dtype dtype, pymic2_scalar value);
+/* The bytes [*first, *end) a strided view of itemsize-byte elements addresses, relative to
+ * its buffer's start: offset moved by (shape[d] - 1) * strides[d] for every dimension, plus
+ * one element. An empty view (a 0 in shape) addresses nothing: first = end = offset. ERANGE
+ * when the byte offsets overflow an int64. */
+int pymic2_view_extent(int64_t offset, int ndim, const int64_t *shape, const int64_t *strides,
+                       size_t itemsize, int64_t *first, int64_t *end);
 
 /* ---------------------------------------------------------------- matrix products (GEMM) */
 

@@ -134,6 +134,11 @@ typedef enum pymic2_reduction {
     PYMIC2_NUM_REDUCTIONS
 } pymic2_reduction;
 
+/* The output dtype of an op whose inputs (WHERE: x and y) have dtype `input`, by the dtype
+ * contract above (COPY: the input's; the caller picks any). EINVAL for an unknown op or
+ * dtype; whether the op accepts the dtype is pymic2_op_launch's to say. */
+int pymic2_op_result_dtype(pymic2_op op, pymic2_dtype input, pymic2_dtype *output);
+
 /*
  * The host backend's loops are compiled for several SIMD targets and one is picked at
  * start-up: the best the CPU runs, or the one named by PYMIC2_SIMD ("baseline", "avx2",

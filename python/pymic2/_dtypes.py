@@ -8,13 +8,8 @@ from . import _core
 CODES = {numpy.dtype(name): code for name, code in _core.dtype_codes.items()}
 _NAMES = ", ".join(sorted(_core.dtype_codes))
 
-# Results the device computes one size up: NumPy's promotion gives them for device inputs
-# (exp of int8 is float16, uint8 + int8 int16, float32 * 1j complex64), and the wider dtype
-# holds every value. Arrays, host data and dtype= arguments of these dtypes are refused
-# (normalize): an array never has one of them.
-_COMPUTED_WIDER = {numpy.dtype(narrow): numpy.dtype(wide) for narrow, wide in [
-    (numpy.float16, numpy.float32), (numpy.int16, numpy.int32), (numpy.uint16, numpy.int32),
-    (numpy.uint32, numpy.int64), (numpy.complex64, numpy.complex128)]}
+_DTYPES = {code: dt for dt, code in CODES.items()}
+_PYTHON_SCALARS = (bool, int, float, complex)
 
 
 #: Codes of the dtypes a Python float (int) scalar does not promote, by NEP 50.
@@ -46,20 +41,39 @@ def code_of(dtype, device=None):
 
 
 def device_dtype(dtype):
-    """The device dtype that computes a NumPy result dtype: itself or one size up
-    (_COMPUTED_WIDER); TypeError for dtypes with no device counterpart (uint64, ...)."""
+    """The device dtype that computes a NumPy result dtype: itself or one size up (int16 ->
+    int32, float16 -> float32, ...: the C core's pymic2_dtype_for_type); TypeError for dtypes
+    with no device counterpart (uint64, ...)."""
     dt = numpy.dtype(dtype)
-    return normalize(_COMPUTED_WIDER.get(dt, dt))
+    if dt in CODES:
+        return dt
+    if dt.isnative and dt.kind in "biufc":
+        try:
+            return _DTYPES[_core.result_type(dt)]
+        except TypeError:
+            pass
+    return normalize(dt)  # raises, naming the dtype
+
+
+def _promotion_operand(operand):
+    """What _core.result_type takes for an operand: a device array's dtype code, a Python
+    scalar's type (weak, NEP 50) or a numpy.dtype (dtypes, host arrays, NumPy scalars)."""
+    code = getattr(operand, "_dtype_code", None)
+    if code is not None:
+        return code
+    if type(operand) in _PYTHON_SCALARS:
+        return type(operand)
+    return numpy.dtype(getattr(operand, "dtype", operand))
 
 
 def result_type(*operands):
     """NumPy 2's result dtype (Python scalars are weak, NEP 50) as the device computes it:
     one size up where NumPy's has no device counterpart (int8 with uint8: int16 -> int32),
-    as the element-wise ops do (device_dtype).
+    as the element-wise ops do (device_dtype). The rule is the C core's (_core.result_type).
 
-    operands are device arrays (anything with .dtype) or Python scalars.
+    operands are device arrays, Python scalars, NumPy scalars, host arrays or dtypes.
     """
-    return device_dtype(numpy.result_type(*[getattr(o, "dtype", o) for o in operands]))
+    return _DTYPES[_core.result_type(*map(_promotion_operand, operands))]
 
 
 def host_scalar(value):

@@ -350,7 +350,7 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     if x is None or y is None:
         raise TypeError(f"isclose: unsupported operand types ({type(a).__name__}, "
                         f"{type(b).__name__})")
-    dt = numpy.result_type(getattr(y, "dtype", y), 1.0)
+    dt = _dtypes.result_type(y, 1.0)
     if isinstance(y, _CoreArray):
         y = y.astype(dt, copy=False)
     else:

@@ -37,6 +37,8 @@ void pymic2__format_shape(char *text, size_t size, int ndim, const int64_t *shap
  * otherwise. what names the operand in messages ("matmul: a"). */
 int pymic2__check_operand_memory(pymic2_stream *stream, const char *what,
                                  const pymic2_operand *operand);
+/* pymic2_view_extent of an operand that passed pymic2__check_operand_memory (so it fits). */
+void pymic2__operand_extent(const pymic2_operand *operand, int64_t *first, int64_t *end);
 
 /* ---------------------------------------------------------------- memory pool */
 

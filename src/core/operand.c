@@ -5,6 +5,7 @@
 #include "core.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 void pymic2__format_shape(char *text, size_t size, int ndim, const int64_t *shape)
@@ -17,25 +18,45 @@ void pymic2__format_shape(char *text, size_t size, int ndim, const int64_t *shap
         snprintf(text + used, size - used, ")");
 }
 
+int pymic2_view_extent(int64_t offset, int ndim, const int64_t *shape, const int64_t *strides,
+                       size_t itemsize, int64_t *first, int64_t *end)
+{
+    *first = *end = offset;
+    for (int d = 0; d < ndim; d++)
+        if (shape[d] == 0)
+            return PYMIC2_OK;
+    int64_t low = offset, high = offset; /* the lowest and the highest element */
+    bool overflow = false;
+    for (int d = 0; d < ndim && !overflow; d++) {
+        int64_t span;
+        overflow = __builtin_mul_overflow(shape[d] - 1, strides[d], &span) ||
+                   __builtin_add_overflow(span < 0 ? low : high, span, span < 0 ? &low : &high);
+    }
+    if (overflow || __builtin_add_overflow(high, (int64_t)itemsize, &high))
+        return pymic2__error(PYMIC2_ERANGE, "a view's shape and strides address more bytes "
+                             "than an int64 counts");
+    *first = low;
+    *end = high;
+    return PYMIC2_OK;
+}
+
+void pymic2__operand_extent(const pymic2_operand *operand, int64_t *first, int64_t *end)
+{
+    pymic2_view_extent(operand->offset, operand->ndim, operand->shape, operand->strides,
+                       pymic2_dtype_size(operand->dtype), first, end);
+}
+
 int pymic2__check_operand_memory(pymic2_stream *stream, const char *what,
                                  const pymic2_operand *operand)
 {
     const char *device = stream->device->name;
-    int64_t first = operand->offset, last = operand->offset; /* lowest, highest element */
-    int empty = 0, overflow = 0;
-    for (int d = 0; d < operand->ndim; d++) {
-        int64_t span;
-        if (operand->shape[d] == 0)
-            empty = 1;
-        else if (__builtin_mul_overflow(operand->shape[d] - 1, operand->strides[d], &span))
-            overflow = 1;
-        else if (__builtin_add_overflow(span < 0 ? first : last, span, span < 0 ? &first : &last))
-            overflow = 1;
-    }
-    if (empty)
+    int64_t first, end;
+    int status = pymic2_view_extent(operand->offset, operand->ndim, operand->shape,
+                                    operand->strides, pymic2_dtype_size(operand->dtype), &first,
+                                    &end);
+    if (status == PYMIC2_OK && first == end) /* empty */
         return pymic2__check_buffer_range(stream, operand->buffer, what, 0, 0);
-    int64_t end;
-    if (overflow || __builtin_add_overflow(last, (int64_t)pymic2_dtype_size(operand->dtype), &end))
+    if (status != PYMIC2_OK)
         return pymic2__error(PYMIC2_ERANGE, "%s: %s: its shape and strides address more bytes "
                              "than an int64 counts", device, what);
     if (first < 0) {

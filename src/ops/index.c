@@ -6,6 +6,7 @@
  * scatter, the dimensions it broadcasts over get stride 0, and a scalar stays a scalar.
  */
 #include "../core/core.h"
+#include "op_table.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -172,7 +173,7 @@ int pymic2_index_launch(pymic2_stream *stream, const pymic2_index_desc *desc)
                              "cast the values first", device, mode,
                              pymic2_dtype_name(array->dtype), pymic2_dtype_name(values->dtype));
     if (desc->mode == PYMIC2_INDEX_SCATTER_ADD && !dev->info.supports_fp64 &&
-        (array->dtype == PYMIC2_FLOAT64 || array->dtype == PYMIC2_COMPLEX128))
+        pymic2__dtype_needs_fp64(array->dtype))
         return pymic2__error(PYMIC2_ENOTSUP, "%s: %s: the device has no %s arithmetic", device,
                              mode, pymic2_dtype_name(array->dtype));
     if (values->buffer == NULL && desc->mode == PYMIC2_INDEX_GATHER)

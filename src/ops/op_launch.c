@@ -74,14 +74,8 @@ static int check_dtypes(const pymic2_device *device, const pymic2__op_info *info
                                  "cast the inputs to one dtype first", name, info->name, first,
                                  pymic2_dtype_name(input), k,
                                  pymic2_dtype_name(desc->operands[k].dtype));
-    pymic2_dtype expected = output;
-    if (info->rule == PYMIC2__OUT_SAME || info->rule == PYMIC2__OUT_SELECT ||
-        info->rule == PYMIC2__OUT_IOTA)
-        expected = input;
-    else if (info->rule == PYMIC2__OUT_REAL)
-        expected = pymic2__dtype_real(input);
-    else if (info->rule == PYMIC2__OUT_BOOL)
-        expected = PYMIC2_BOOL;
+    const pymic2_dtype expected =
+        info->rule == PYMIC2__OUT_ANY ? output : pymic2__op_out_dtype(info, input);
     if (output != expected)
         return pymic2__error(PYMIC2_EDTYPE, "%s: %s of %s gives %s, but the output is %s", name,
                              info->name, pymic2_dtype_name(input), pymic2_dtype_name(expected),
@@ -89,7 +83,7 @@ static int check_dtypes(const pymic2_device *device, const pymic2__op_info *info
     if (!device->info.supports_fp64)
         for (int k = 0; k <= info->ninputs; k++) {
             pymic2_dtype dtype = desc->operands[k].dtype;
-            if (dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128)
+            if (pymic2__dtype_needs_fp64(dtype))
                 return pymic2__error(PYMIC2_ENOTSUP, "%s: %s: the device has no %s arithmetic",
                                      name, info->name, pymic2_dtype_name(dtype));
         }
@@ -188,14 +182,8 @@ static int check_scalar_exponent(const char *device, const pymic2__op_info *info
     const pymic2_operand *exponent = &desc->operands[1];
     if (desc->op != PYMIC2_OP_POWER || exponent->buffer != NULL)
         return PYMIC2_OK;
-    int negative = 0;
-    switch (exponent->dtype) {
-    case PYMIC2_INT8: negative = exponent->value.i8 < 0; break;
-    case PYMIC2_INT32: negative = exponent->value.i32 < 0; break;
-    case PYMIC2_INT64: negative = exponent->value.i64 < 0; break;
-    default: break;
-    }
-    if (negative)
+    if (pymic2__dtype_class_of(exponent->dtype) == PYMIC2__CLASS_INT &&
+        pymic2__scalar_is_negative(exponent->dtype, exponent->value))
         return pymic2__error(PYMIC2_EINVAL, "%s: %s: " PYMIC2__NEGATIVE_POWER_MESSAGE, device,
                              info->name);
     return PYMIC2_OK;
@@ -356,8 +344,7 @@ int pymic2__reduce_launch(pymic2_stream *stream, const pymic2_op_desc *desc)
                                  ? "; cast the input to the result dtype first" : "");
     if (!dev->info.supports_fp64)
         for (int k = 0; k < 2; k++)
-            if (desc->operands[k].dtype == PYMIC2_FLOAT64 ||
-                desc->operands[k].dtype == PYMIC2_COMPLEX128)
+            if (pymic2__dtype_needs_fp64(desc->operands[k].dtype))
                 return pymic2__error(PYMIC2_ENOTSUP, "%s: %s: the device has no %s arithmetic",
                                      device, reduce->name,
                                      pymic2_dtype_name(desc->operands[k].dtype));

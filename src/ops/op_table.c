@@ -4,6 +4,8 @@
  */
 #include "op_table.h"
 
+#include "../core/core.h"
+
 #include <stddef.h>
 
 /* A class column arrives expanded, as `1, expression` or `0, reason`: keep the reason. */
@@ -33,6 +35,24 @@ static const pymic2__op_info op_infos[PYMIC2_NUM_OPS] = {PYMIC2_OP_TABLE(PYMIC2_
 const pymic2__op_info *pymic2__op_get_info(pymic2_op op)
 {
     return &op_infos[op];
+}
+
+pymic2_dtype pymic2__op_out_dtype(const pymic2__op_info *info, pymic2_dtype input)
+{
+    switch (info->rule) {
+    case PYMIC2__OUT_REAL: return pymic2__dtype_real(input);
+    case PYMIC2__OUT_BOOL: return PYMIC2_BOOL;
+    default: return input; /* SAME, SELECT, IOTA; ANY: the caller's choice */
+    }
+}
+
+int pymic2_op_result_dtype(pymic2_op op, pymic2_dtype input, pymic2_dtype *output)
+{
+    if ((int)op < 0 || (int)op >= PYMIC2_NUM_OPS || pymic2_dtype_size(input) == 0)
+        return pymic2__error(PYMIC2_EINVAL, "op result dtype: unknown op %d or dtype %d",
+                             (int)op, (int)input);
+    *output = pymic2__op_out_dtype(&op_infos[op], input);
+    return PYMIC2_OK;
 }
 
 #define PYMIC2__REDUCE_INFO(NAME, lname, OP, OUT)                                          \

@@ -3,8 +3,9 @@
  *
  * Two X-macro tables drive everything else:
  *
- *   PYMIC2__DTYPE_TABLE: one row per dtype (C type, class, the unsigned type its integer
- *   arithmetic wraps in, its real counterpart). dtypes.c and the loops are generated from it.
+ *   PYMIC2_DTYPE_TABLE (include/pymic2_dtypes.h): one row per dtype (C type, class, the
+ *   unsigned type its integer arithmetic wraps in, its real counterpart, ...). dtypes.c and
+ *   the loops are generated from it.
  *
  *   PYMIC2__OP_ROW_<NAME>: one row per op of pymic2_ops.h's list: the output dtype rule and
  *   the element function per dtype class. A class column is either
@@ -30,6 +31,7 @@
 
 #include <complex.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* ---------------------------------------------------------------- dtypes */
@@ -43,28 +45,19 @@ typedef enum pymic2__dtype_class {
     PYMIC2__NUM_CLASSES
 } pymic2__dtype_class;
 
-/*
- * XX(context, NAME, name, ctype, CLASS, wrap type, REAL dtype, real ctype); context is
- * passed through for generators that need more than the row.
- * Bool is stored as one byte; any nonzero byte reads as true, ops write 0 or 1.
- * "wrap type": integer arithmetic runs in this unsigned type (at least as wide as int, so
- * no promotion back to signed int) and is truncated, which is how NumPy's integers overflow.
- * Non-integer dtypes have void there so that a misplaced W fails to compile.
- */
-#define PYMIC2__DTYPE_TABLE(XX, context)                                              \
-    XX(context, BOOL, bool, uint8_t, BOOL, void, BOOL, uint8_t)                        \
-    XX(context, INT8, int8, int8_t, INT, uint32_t, INT8, int8_t)                       \
-    XX(context, UINT8, uint8, uint8_t, INT, uint32_t, UINT8, uint8_t)                  \
-    XX(context, INT32, int32, int32_t, INT, uint32_t, INT32, int32_t)                  \
-    XX(context, INT64, int64, int64_t, INT, uint64_t, INT64, int64_t)                  \
-    XX(context, FLOAT32, float32, float, FLOAT, void, FLOAT32, float)                  \
-    XX(context, FLOAT64, float64, double, FLOAT, void, FLOAT64, double)                \
-    XX(context, COMPLEX128, complex128, double _Complex, COMPLEX, void, FLOAT64, double)
-
 /* The class of a dtype; valid dtypes only. */
 pymic2__dtype_class pymic2__dtype_class_of(pymic2_dtype dtype);
 /* The real counterpart (complex128 -> float64, others -> themselves); valid dtypes only. */
 pymic2_dtype pymic2__dtype_real(pymic2_dtype dtype);
+/* Whether arithmetic on the dtype needs float64 (float64 and complex128; OpenCL devices may
+ * lack it); valid dtypes only. */
+bool pymic2__dtype_needs_fp64(pymic2_dtype dtype);
+/* The smallest and largest value of an integer dtype; false for the other classes. */
+bool pymic2__dtype_int_limits(pymic2_dtype dtype, int64_t *lowest, int64_t *highest);
+/* Whether an integer or float scalar is below zero (false for bool and complex). */
+bool pymic2__scalar_is_negative(pymic2_dtype dtype, pymic2_scalar value);
+/* The names of the class's dtypes for messages: "int8, uint8, int32 or int64". */
+void pymic2__dtype_names_of_class(pymic2__dtype_class dtype_class, char *text, size_t size);
 
 /* ---------------------------------------------------------------- element helpers (C) */
 
@@ -589,6 +582,8 @@ typedef struct pymic2__op_info {
 
 /* The info of a valid op. */
 const pymic2__op_info *pymic2__op_get_info(pymic2_op op);
+/* The output dtype of the op's rule for inputs of a valid dtype (ANY: the input's). */
+pymic2_dtype pymic2__op_out_dtype(const pymic2__op_info *info, pymic2_dtype input);
 
 /* What validation needs to know about a reduction (PYMIC2_REDUCTION_TABLE). */
 typedef enum pymic2__reduce_out {

@@ -5,6 +5,7 @@
 #include "philox.h"
 
 #include "../core/core.h"
+#include "op_table.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -29,15 +30,11 @@ static uint64_t elements_per_block(const pymic2_random_desc *desc)
 static int check_integer_range(const char *device, const pymic2_random_desc *desc)
 {
     int64_t lowest, highest;
-    switch (desc->out.dtype) {
-    case PYMIC2_INT8: lowest = INT8_MIN, highest = INT8_MAX; break;
-    case PYMIC2_UINT8: lowest = 0, highest = UINT8_MAX; break;
-    case PYMIC2_INT32: lowest = INT32_MIN, highest = INT32_MAX; break;
-    case PYMIC2_INT64: lowest = INT64_MIN, highest = INT64_MAX; break;
-    default:
+    if (!pymic2__dtype_int_limits(desc->out.dtype, &lowest, &highest)) {
+        char names[256];
+        pymic2__dtype_names_of_class(PYMIC2__CLASS_INT, names, sizeof names);
         return pymic2__error(PYMIC2_EDTYPE, "%s: random integers: the output is %s; it must be "
-                             "int8, uint8, int32 or int64", device,
-                             pymic2_dtype_name(desc->out.dtype));
+                             "%s", device, pymic2_dtype_name(desc->out.dtype), names);
     }
     if (desc->low >= desc->high)
         return pymic2__error(PYMIC2_EINVAL, "%s: random integers: low >= high (low %" PRId64
@@ -57,12 +54,15 @@ static int check_parameters(const pymic2_device *dev, const pymic2_random_desc *
     case PYMIC2_RANDOM_UNIFORM:
     case PYMIC2_RANDOM_NORMAL: {
         const char *name = desc->distribution == PYMIC2_RANDOM_UNIFORM ? "uniform" : "normal";
-        if (dtype != PYMIC2_FLOAT32 && dtype != PYMIC2_FLOAT64)
+        if (pymic2_dtype_kind(dtype) != 'f') {
+            char names[256];
+            pymic2__dtype_names_of_class(PYMIC2__CLASS_FLOAT, names, sizeof names);
             return pymic2__error(PYMIC2_EDTYPE, "%s: random %s: the output is %s; it must be "
-                                 "float32 or float64", device, name, pymic2_dtype_name(dtype));
-        if (dtype == PYMIC2_FLOAT64 && !dev->info.supports_fp64)
-            return pymic2__error(PYMIC2_ENOTSUP, "%s: random %s: the device has no float64 "
-                                 "arithmetic", device, name);
+                                 "%s", device, name, pymic2_dtype_name(dtype), names);
+        }
+        if (pymic2__dtype_needs_fp64(dtype) && !dev->info.supports_fp64)
+            return pymic2__error(PYMIC2_ENOTSUP, "%s: random %s: the device has no %s "
+                                 "arithmetic", device, name, pymic2_dtype_name(dtype));
         if (!isfinite(desc->a) || !isfinite(desc->b))
             return pymic2__error(PYMIC2_EINVAL, "%s: random %s: parameters %g and %g must be "
                                  "finite", device, name, desc->a, desc->b);

@@ -263,16 +263,9 @@ static void array_dealloc(pymic2__py_array *self)
 static int check_extent(pymic2__py_array *base, int64_t offset, int ndim, const int64_t *shape,
                         const int64_t *strides, int64_t size)
 {
-    int64_t low = offset, high = offset, nbytes = (int64_t)base->buffer->nbytes;
-    bool overflow = false;
-    for (int i = 0; i < ndim && size > 0; i++) {
-        int64_t span;
-        overflow = overflow || __builtin_mul_overflow(strides[i], shape[i] - 1, &span) ||
-                   __builtin_add_overflow(span < 0 ? low : high, span, span < 0 ? &low : &high);
-    }
-    if (size > 0 && !overflow)
-        overflow = __builtin_add_overflow(high, (int64_t)pymic2_dtype_size(base->dtype), &high);
-    if (overflow) {
+    int64_t low, high, nbytes = (int64_t)base->buffer->nbytes;
+    if (pymic2_view_extent(offset, ndim, shape, strides, pymic2_dtype_size(base->dtype), &low,
+                           &high) < 0) {
         PyErr_Format(PyExc_ValueError, "view: its elements lie outside the %lld-byte buffer "
                      "(their byte offsets overflow an int64)", (long long)nbytes);
         return -1;

@@ -15,7 +15,6 @@
 
 enum { DL_CPU = 1 };
 enum { DL_FLAG_IS_COPIED = 2 };
-enum { DL_INT = 0, DL_UINT = 1, DL_FLOAT = 2, DL_COMPLEX = 5, DL_BOOL = 6 };
 
 typedef struct {
     int32_t device_type;
@@ -102,24 +101,15 @@ static void versioned_capsule_destructor(PyObject *capsule)
     }
 }
 
-#define DL_TYPE_TABLE(XX)               \
-    XX(PYMIC2_BOOL, DL_BOOL, 8)         \
-    XX(PYMIC2_INT8, DL_INT, 8)          \
-    XX(PYMIC2_UINT8, DL_UINT, 8)        \
-    XX(PYMIC2_INT32, DL_INT, 32)        \
-    XX(PYMIC2_INT64, DL_INT, 64)        \
-    XX(PYMIC2_FLOAT32, DL_FLOAT, 32)    \
-    XX(PYMIC2_FLOAT64, DL_FLOAT, 64)    \
-    XX(PYMIC2_COMPLEX128, DL_COMPLEX, 128)
-
 static int dl_type_of(pymic2_dtype dtype, dl_data_type *type)
 {
     switch (dtype) {
-#define DL_TYPE_CASE(code_, dl_code, nbits) \
-    case code_:                             \
-        *type = (dl_data_type){.code = dl_code, .bits = nbits, .lanes = 1};     \
+#define DL_TYPE_CASE(context, NAME, name, ctype, CLASS, wrap, REAL, real_ctype, member, lowest, \
+                     highest, opencl, dlpack)                                                  \
+    case PYMIC2_##NAME:                                                                        \
+        *type = (dl_data_type){.code = dlpack, .bits = 8 * sizeof(ctype), .lanes = 1};         \
         return 0;
-        DL_TYPE_TABLE(DL_TYPE_CASE)
+        PYMIC2_DTYPE_TABLE(DL_TYPE_CASE, ~)
 #undef DL_TYPE_CASE
     default:
         PyErr_Format(PyExc_BufferError, "DLPack export: dtype %s has no DLPack type",

@@ -14,94 +14,84 @@
 
 /* ---------------------------------------------------------------- scalars */
 
-/* (code, member, C type, kind, lowest, highest): kind b=bool i=integer f=float c=complex. */
-#define SCALAR_TABLE(XX)                                            \
-    XX(PYMIC2_BOOL, b, uint8_t, 'b', 0, 1)                          \
-    XX(PYMIC2_INT8, i8, int8_t, 'i', INT8_MIN, INT8_MAX)            \
-    XX(PYMIC2_UINT8, u8, uint8_t, 'i', 0, UINT8_MAX)                \
-    XX(PYMIC2_INT32, i32, int32_t, 'i', INT32_MIN, INT32_MAX)       \
-    XX(PYMIC2_INT64, i64, int64_t, 'i', INT64_MIN, INT64_MAX)       \
-    XX(PYMIC2_FLOAT32, f32, float, 'f', 0, 0)                       \
-    XX(PYMIC2_FLOAT64, f64, double, 'f', 0, 0)                      \
-    XX(PYMIC2_COMPLEX128, c128, double, 'c', 0, 0)
+/* Stores an integer `value` (as_double: the same as a double) into the scalar of a dtype of
+ * each class: integers and bool must hold it (NumPy's OverflowError otherwise). */
+#define STORE_INTEGER_BOOL STORE_INTEGER_INT
+#define STORE_INTEGER_INT(ctype, member, lowest, highest)                                     \
+    if (value < (long long)(lowest) ||                                                        \
+        (value > 0 && (unsigned long long)value > (unsigned long long)(highest)))             \
+        goto out_of_bounds;                                                                   \
+    out->member = (ctype)value;
+#define STORE_INTEGER_FLOAT(ctype, member, lowest, highest) out->member = (ctype)as_double;
+#define STORE_INTEGER_COMPLEX(ctype, member, lowest, highest) out->member[0] = as_double;
 
-static char dtype_kind(pymic2_dtype dtype)
+static int integer_scalar(PyObject *object, pymic2_dtype dtype, pymic2_scalar *out)
+{
+    const char kind = pymic2_dtype_kind(dtype);
+    const char *name = pymic2_dtype_name(dtype);
+    PyObject *integer = PyNumber_Index(object);
+    if (integer == NULL)
+        return -1;
+    int overflow;
+    long long value = PyLong_AsLongLongAndOverflow(integer, &overflow);
+    if (overflow != 0 && kind != 'f' && kind != 'c') {
+        PyErr_Format(PyExc_OverflowError, "Python integer %S out of bounds for %s", integer,
+                     name);
+        Py_DECREF(integer);
+        return -1;
+    }
+    double as_double = overflow != 0 ? PyLong_AsDouble(integer) : (double)value;
+    Py_DECREF(integer);
+    if (as_double == -1.0 && PyErr_Occurred())
+        return -1;
+    switch (dtype) {
+#define INTEGER_CASE(context, NAME, name, ctype, CLASS, wrap, REAL, real_ctype, member, lowest, \
+                     highest, ...)                                                             \
+    case PYMIC2_##NAME:                                                                        \
+        STORE_INTEGER_##CLASS(ctype, member, lowest, highest) return 0;
+        PYMIC2_DTYPE_TABLE(INTEGER_CASE, ~)
+#undef INTEGER_CASE
+    default:
+        return -1; /* the caller checked the dtype */
+    }
+out_of_bounds:
+    PyErr_Format(PyExc_OverflowError, "Python integer %lld out of bounds for %s", value, name);
+    return -1;
+}
+
+/* A Python float (complex) into the scalar of a float or complex (complex) dtype. */
+#define STORE_FLOAT_BOOL(ctype, member)
+#define STORE_FLOAT_INT(ctype, member)
+#define STORE_FLOAT_FLOAT(ctype, member) out->member = (ctype)real;
+#define STORE_FLOAT_COMPLEX(ctype, member) out->member[0] = real, out->member[1] = imag;
+
+static void float_scalar(double real, double imag, pymic2_dtype dtype, pymic2_scalar *out)
 {
     switch (dtype) {
-#define KIND_CASE(code, member, ctype, kind, lowest, highest) \
-    case code:                                                \
-        return kind;
-        SCALAR_TABLE(KIND_CASE)
-#undef KIND_CASE
+#define FLOAT_CASE(context, NAME, name, ctype, CLASS, wrap, REAL, real_ctype, member, ...) \
+    case PYMIC2_##NAME:                                                                   \
+        STORE_FLOAT_##CLASS(real_ctype, member) return;
+        PYMIC2_DTYPE_TABLE(FLOAT_CASE, ~)
+#undef FLOAT_CASE
     default:
-        return '?';
+        return;
     }
 }
 
 int pymic2__py_scalar_from_object(PyObject *object, pymic2_dtype dtype, pymic2_scalar *out)
 {
     memset(out, 0, sizeof(*out));
-    char kind = dtype_kind(dtype);
+    const char kind = pymic2_dtype_kind(dtype);
     const char *name = pymic2_dtype_name(dtype);
-    if (PyBool_Check(object) || (!PyFloat_Check(object) && !PyComplex_Check(object) &&
-                                 PyIndex_Check(object))) {
-        PyObject *integer = PyNumber_Index(object);
-        if (integer == NULL)
-            return -1;
-        int overflow;
-        long long value = PyLong_AsLongLongAndOverflow(integer, &overflow);
-        if (overflow != 0 && kind != 'f' && kind != 'c') {
-            PyErr_Format(PyExc_OverflowError, "Python integer %S out of bounds for %s", integer,
-                         name);
-            Py_DECREF(integer);
-            return -1;
-        }
-        double as_double = overflow != 0 ? PyLong_AsDouble(integer) : (double)value;
-        Py_DECREF(integer);
-        if (as_double == -1.0 && PyErr_Occurred())
-            return -1;
-        if (PyBool_Check(object) && kind == 'b') {
-            out->b = (uint8_t)value;
-            return 0;
-        }
-        switch (dtype) {
-#define INTEGER_CASE(code, member, ctype, kind_, lowest, highest)                                \
-    case code:                                                                               \
-        if (kind_ == 'i' || kind_ == 'b') {                                                  \
-            if (value < (long long)(lowest) || (kind_ == 'i' && value > 0 &&                 \
-                                                (unsigned long long)value >                  \
-                                                    (unsigned long long)(highest))) {        \
-                PyErr_Format(PyExc_OverflowError, "Python integer %lld out of bounds for %s", \
-                             value, name);                                                   \
-                return -1;                                                                   \
-            }                                                                                \
-            if (kind_ == 'b' && value > 1) {                                                 \
-                PyErr_Format(PyExc_OverflowError, "Python integer %lld out of bounds for %s", \
-                             value, name);                                                   \
-                return -1;                                                                   \
-            }                                                                                \
-            *(ctype *)&out->member = (ctype)value;                                           \
-        } else {                                                                             \
-            *(ctype *)&out->member = (ctype)as_double;                                       \
-        }                                                                                    \
+    if (kind != 0 && (PyBool_Check(object) || (!PyFloat_Check(object) &&
+                                               !PyComplex_Check(object) && PyIndex_Check(object))))
+        return integer_scalar(object, dtype, out);
+    if (PyFloat_Check(object) && (kind == 'f' || kind == 'c')) {
+        float_scalar(PyFloat_AS_DOUBLE(object), 0.0, dtype, out);
         return 0;
-            SCALAR_TABLE(INTEGER_CASE)
-#undef INTEGER_CASE
-        default:
-            break;
-        }
-    } else if (PyFloat_Check(object) && (kind == 'f' || kind == 'c')) {
-        double value = PyFloat_AS_DOUBLE(object);
-        if (dtype == PYMIC2_FLOAT32)
-            out->f32 = (float)value;
-        else if (dtype == PYMIC2_FLOAT64)
-            out->f64 = value;
-        else
-            out->c128[0] = value;
-        return 0;
-    } else if (PyComplex_Check(object) && kind == 'c') {
-        out->c128[0] = PyComplex_RealAsDouble(object);
-        out->c128[1] = PyComplex_ImagAsDouble(object);
+    }
+    if (PyComplex_Check(object) && kind == 'c') {
+        float_scalar(PyComplex_RealAsDouble(object), PyComplex_ImagAsDouble(object), dtype, out);
         return 0;
     }
     PyErr_Format(PyExc_TypeError,
@@ -154,20 +144,6 @@ static int broadcast(int ninputs, pymic2__py_array *const *arrays, int *ndim, in
 
 /* ---------------------------------------------------------------- overlap */
 
-/* The bytes [*low, *high) a non-empty view addresses, relative to its buffer. */
-static void byte_extent(const pymic2__py_array *array, int64_t *low, int64_t *high)
-{
-    *low = *high = array->offset;
-    for (int i = 0; i < array->ndim; i++) {
-        int64_t span = (array->shape[i] - 1) * array->strides[i];
-        if (span < 0)
-            *low += span;
-        else
-            *high += span;
-    }
-    *high += (int64_t)pymic2_dtype_size(array->dtype);
-}
-
 int pymic2__py_arrays_overlap(const pymic2__py_array *input, const pymic2__py_array *output)
 {
     if (input->buffer != output->buffer || pymic2__py_array_size(input) == 0 ||
@@ -178,9 +154,12 @@ int pymic2__py_arrays_overlap(const pymic2__py_array *input, const pymic2__py_ar
         memcmp(input->shape, output->shape, sizeof(int64_t) * (size_t)input->ndim) == 0 &&
         memcmp(input->strides, output->strides, sizeof(int64_t) * (size_t)input->ndim) == 0)
         return 0; /* the very same elements: in place */
+    /* the bytes each addresses (every view of an array fits an int64: array.c checked) */
     int64_t input_low, input_high, output_low, output_high;
-    byte_extent(input, &input_low, &input_high);
-    byte_extent(output, &output_low, &output_high);
+    pymic2_view_extent(input->offset, input->ndim, input->shape, input->strides,
+                       pymic2_dtype_size(input->dtype), &input_low, &input_high);
+    pymic2_view_extent(output->offset, output->ndim, output->shape, output->strides,
+                       pymic2_dtype_size(output->dtype), &output_low, &output_high);
     return input_low < output_high && output_low < input_high;
 }
 
@@ -209,31 +188,6 @@ static const op_info op_table[] = {
     PYMIC2_OP_TABLE(OP_INFO)
 #undef OP_INFO
 };
-
-/* Output dtype of an op whose inputs have dtype `input` (not COPY), per pymic2_ops.h. */
-static pymic2_dtype result_dtype(pymic2_op op, pymic2_dtype input)
-{
-    switch (op) {
-    case PYMIC2_OP_ABSOLUTE:
-        return input == PYMIC2_COMPLEX128 ? PYMIC2_FLOAT64 : input;
-    case PYMIC2_OP_EQUAL:
-    case PYMIC2_OP_NOT_EQUAL:
-    case PYMIC2_OP_GREATER:
-    case PYMIC2_OP_GREATER_EQUAL:
-    case PYMIC2_OP_LESS:
-    case PYMIC2_OP_LESS_EQUAL:
-    case PYMIC2_OP_LOGICAL_AND:
-    case PYMIC2_OP_LOGICAL_OR:
-    case PYMIC2_OP_LOGICAL_XOR:
-    case PYMIC2_OP_LOGICAL_NOT:
-    case PYMIC2_OP_ISNAN:
-    case PYMIC2_OP_ISINF:
-    case PYMIC2_OP_ISFINITE:
-        return PYMIC2_BOOL;
-    default:
-        return input;
-    }
-}
 
 static int is_condition(pymic2_op op, int k)
 {
@@ -330,7 +284,8 @@ PyObject *pymic2__py_elementwise(PyObject *module, PyObject *const *args, Py_ssi
                                     info->name, k, pymic2_dtype_name(arrays[k]->dtype),
                                     pymic2_dtype_name(expected));
         }
-        out_dtype = result_dtype(op, compute);
+        if (pymic2_op_result_dtype(op, compute, &out_dtype) < 0)
+            return pymic2__py_raise(PYMIC2_EINVAL);
         if (out != NULL && out->dtype != out_dtype)
             return PyErr_Format(PyExc_TypeError, "%s: out has dtype %s, the result is %s",
                                 info->name, pymic2_dtype_name(out->dtype),

@@ -6,6 +6,8 @@
  */
 #include "pymic2py.h"
 
+#include <string.h>
+
 /* ---------------------------------------------------------------- dtypes */
 
 static PyObject *numpy_dtypes[PYMIC2_NUM_DTYPES];
@@ -41,6 +43,74 @@ int pymic2__py_dtype_converter(PyObject *object, void *result)
     }
     *(pymic2_dtype *)result = (pymic2_dtype)code;
     return 1;
+}
+
+/* What promotion sees of an operand: a dtype code (int), a weak Python scalar's type (int,
+ * float, complex; bool is strong), or a numpy.dtype (its kind and itemsize). */
+static int promotion_type(PyObject *object, pymic2_type *type)
+{
+    if (PyLong_CheckExact(object)) {
+        pymic2_dtype dtype;
+        if (!pymic2__py_dtype_converter(object, &dtype))
+            return -1;
+        *type = pymic2_dtype_type(dtype);
+        return 0;
+    }
+    if (object == (PyObject *)&PyBool_Type) {
+        *type = pymic2_dtype_type(PYMIC2_BOOL);
+        return 0;
+    }
+    const char kind = object == (PyObject *)&PyLong_Type      ? 'i'
+                      : object == (PyObject *)&PyFloat_Type   ? 'f'
+                      : object == (PyObject *)&PyComplex_Type ? 'c'
+                                                              : 0;
+    if (kind != 0) {
+        *type = (pymic2_type){kind, 0};
+        return 0;
+    }
+    PyObject *kind_object = PyObject_GetAttrString(object, "kind");
+    PyObject *size_object =
+        kind_object == NULL ? NULL : PyObject_GetAttrString(object, "itemsize");
+    const char *kind_text = size_object == NULL ? NULL : PyUnicode_AsUTF8(kind_object);
+    long size = kind_text == NULL ? -1 : PyLong_AsLong(size_object);
+    Py_XDECREF(kind_object);
+    Py_XDECREF(size_object);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "result_type: %R is neither a dtype code, a Python scalar "
+                     "type nor a numpy.dtype", object);
+        return -1;
+    }
+    if (strlen(kind_text) != 1 || strchr("biufc", kind_text[0]) == NULL) {
+        PyErr_Format(PyExc_TypeError, "dtype %R is not supported on pyMIC2 devices (not a "
+                     "number)", object);
+        return -1;
+    }
+    *type = (pymic2_type){kind_text[0], (int)size};
+    return 0;
+}
+
+/* result_type(*operands): the dtype code NumPy 2's promotion of the operands gives, as the
+ * device computes it (pymic2_promote_types, then pymic2_dtype_for_type). */
+static PyObject *module_result_type(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs < 1)
+        return PyErr_Format(PyExc_TypeError, "result_type() needs at least one operand");
+    pymic2_type result;
+    if (promotion_type(args[0], &result) < 0)
+        return NULL;
+    for (Py_ssize_t i = 1; i < nargs; i++) {
+        pymic2_type type;
+        if (promotion_type(args[i], &type) < 0)
+            return NULL;
+        if (pymic2_promote_types(result, type, &result) < 0)
+            return PyErr_Format(PyExc_TypeError, "%s", pymic2_last_error());
+    }
+    pymic2_dtype dtype;
+    if (pymic2_dtype_for_type(result, &dtype) < 0)
+        return PyErr_Format(PyExc_TypeError, "%s", pymic2_last_error());
+    return PyLong_FromLong((long)dtype);
 }
 
 /* ---------------------------------------------------------------- functions */
@@ -103,6 +173,10 @@ static PyMethodDef module_methods[] = {
     {"random", (PyCFunction)(void (*)(void))pymic2__py_random, METH_VARARGS | METH_KEYWORDS,
      "random(out, distribution, seed, counter, a=0, b=1, low=0, high=1) -> next counter: fills "
      "out with RANDOM_UNIFORM [a, b), RANDOM_NORMAL (mean a, sd b) or RANDOM_INTEGERS [low, high)."},
+    {"result_type", (PyCFunction)(void (*)(void))module_result_type, METH_FASTCALL,
+     "result_type(*operands) -> dtype code: NumPy 2's promotion (NEP 50) of dtype codes, "
+     "Python scalar types (int, float, complex: weak; bool) and numpy.dtypes, computed in the "
+     "device dtype that holds it (int16 -> int32, float16 -> float32, ...); TypeError if none."},
     {"find_device", module_find_device, METH_O,
      "find_device(selector) -> Device ('host:0', 'opencl:1', '2'; '' for the default)."},
     {"status_name", module_status_name, METH_O, "The name of a pymic2_status code."},

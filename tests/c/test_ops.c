@@ -1228,6 +1228,61 @@ static void test_dtype_table(void)
     CHECK_STATUS(pymic2_operand_contiguous(&op, NULL, 0, (pymic2_dtype)9, 3, shape),
                  PYMIC2_EDTYPE);
     CHECK_STATUS(pymic2_operand_contiguous(&op, NULL, 0, PYMIC2_INT8, 40, shape), PYMIC2_EINVAL);
+    CHECK(pymic2_dtype_kind(PYMIC2_UINT8) == 'u' && pymic2_dtype_kind(PYMIC2_INT8) == 'i' &&
+          pymic2_dtype_kind(PYMIC2_BOOL) == 'b' && pymic2_dtype_kind(PYMIC2_COMPLEX128) == 'c' &&
+          pymic2_dtype_kind(PYMIC2_NUM_DTYPES) == 0);
+}
+
+/* Promotion (the exhaustive check against NumPy is tests/python/test_dtype_table.py). */
+static void test_promotion(void)
+{
+    pymic2_dtype result;
+    CHECK_OK(pymic2_dtype_promote(PYMIC2_INT8, PYMIC2_UINT8, &result));
+    CHECK(result == PYMIC2_INT32); /* NumPy's int16, one size up */
+    CHECK_OK(pymic2_dtype_promote(PYMIC2_INT64, PYMIC2_FLOAT32, &result));
+    CHECK(result == PYMIC2_FLOAT64);
+    CHECK_OK(pymic2_dtype_promote(PYMIC2_BOOL, PYMIC2_COMPLEX128, &result));
+    CHECK(result == PYMIC2_COMPLEX128);
+    CHECK_STATUS(pymic2_dtype_promote(PYMIC2_BOOL, PYMIC2_NUM_DTYPES, &result), PYMIC2_EINVAL);
+    pymic2_type type;
+    /* NEP 50: a weak Python float keeps float32, a weak complex makes it complex64 */
+    CHECK_OK(pymic2_promote_types(pymic2_dtype_type(PYMIC2_FLOAT32), (pymic2_type){'f', 0},
+                                  &type));
+    CHECK(type.kind == 'f' && type.size == 4);
+    CHECK_OK(pymic2_promote_types((pymic2_type){'c', 0}, pymic2_dtype_type(PYMIC2_FLOAT32),
+                                  &type));
+    CHECK(type.kind == 'c' && type.size == 8);
+    CHECK_OK(pymic2_dtype_for_type(type, &result));
+    CHECK(result == PYMIC2_COMPLEX128);
+    CHECK_STATUS(pymic2_dtype_for_type((pymic2_type){'u', 8}, &result), PYMIC2_EDTYPE);
+    CHECK_MESSAGE_HAS("uint64");
+    CHECK_STATUS(pymic2_promote_types((pymic2_type){'x', 4}, (pymic2_type){'i', 4}, &type),
+                 PYMIC2_EINVAL);
+    CHECK_OK(pymic2_op_result_dtype(PYMIC2_OP_ABSOLUTE, PYMIC2_COMPLEX128, &result));
+    CHECK(result == PYMIC2_FLOAT64);
+    CHECK_OK(pymic2_op_result_dtype(PYMIC2_OP_LESS, PYMIC2_INT8, &result));
+    CHECK(result == PYMIC2_BOOL);
+    CHECK_OK(pymic2_op_result_dtype(PYMIC2_OP_ADD, PYMIC2_UINT8, &result));
+    CHECK(result == PYMIC2_UINT8);
+    CHECK_STATUS(pymic2_op_result_dtype(PYMIC2_NUM_OPS, PYMIC2_UINT8, &result), PYMIC2_EINVAL);
+}
+
+/* pymic2_view_extent: reversed and broadcast strides, empty views, overflow. */
+static void test_view_extent(void)
+{
+    int64_t first, end;
+    CHECK_OK(pymic2_view_extent(40, 2, (int64_t[]){3, 4}, (int64_t[]){-16, 4}, 4, &first, &end));
+    CHECK(first == 8 && end == 56);
+    CHECK_OK(pymic2_view_extent(8, 1, (int64_t[]){5}, (int64_t[]){0}, 8, &first, &end));
+    CHECK(first == 8 && end == 16);
+    CHECK_OK(pymic2_view_extent(8, 0, NULL, NULL, 16, &first, &end));
+    CHECK(first == 8 && end == 24);
+    CHECK_OK(pymic2_view_extent(8, 2, (int64_t[]){0, 4}, (int64_t[]){INT64_MAX, 4}, 4, &first,
+                                &end));
+    CHECK(first == 8 && end == 8);
+    CHECK_STATUS(pymic2_view_extent(0, 2, (int64_t[]){3, 3}, (int64_t[]){INT64_MAX / 2, 1}, 1,
+                                    &first, &end),
+                 PYMIC2_ERANGE);
 }
 
 int main(void)
@@ -1240,6 +1295,8 @@ int main(void)
     if (device == NULL || stream == NULL)
         return CHECK_DONE();
     test_dtype_table();
+    test_promotion();
+    test_view_extent();
     /* the loops of every SIMD target this CPU runs */
     for (size_t k = 0; k < CHECK_SIMD_TARGET_COUNT; k++) {
         if (!check_select_simd(check_simd_targets[k]))

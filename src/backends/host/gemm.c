@@ -66,29 +66,14 @@ static int64_t batch_offset(const pymic2_operand *operand, int64_t index)
     return offset;
 }
 
-/* Lowest and one-past-highest byte the operand addresses (it addresses something). */
-static void byte_extent(const pymic2_operand *operand, int64_t *first, int64_t *end)
-{
-    int64_t low = operand->offset, high = operand->offset;
-    for (int d = 0; d < operand->ndim; d++) {
-        int64_t span = (operand->shape[d] - 1) * operand->strides[d];
-        if (span < 0)
-            low += span;
-        else
-            high += span;
-    }
-    *first = low;
-    *end = high + (int64_t)pymic2_dtype_size(operand->dtype);
-}
-
 /* Whether reading the input while c is written could see c's new values. */
 static bool overlaps_output(const pymic2_operand *input, const pymic2_operand *c)
 {
     if (input->buffer != c->buffer)
         return false;
     int64_t input_first, input_end, c_first, c_end;
-    byte_extent(input, &input_first, &input_end);
-    byte_extent(c, &c_first, &c_end);
+    pymic2__operand_extent(input, &input_first, &input_end);
+    pymic2__operand_extent(c, &c_first, &c_end);
     return input_first < c_end && c_first < input_end;
 }
 
@@ -169,12 +154,18 @@ static bool in_place_layout(matrix_shape shape, int64_t itemsize, bool prefer_ro
     return *ld <= INT_MAX;
 }
 
+/* Whether a scalar is zero (-0.0 too: beta == 0 means C is not read, as in BLAS). */
+#define IS_ZERO_BOOL(member) value.member == 0
+#define IS_ZERO_INT(member) value.member == 0
+#define IS_ZERO_FLOAT(member) value.member == 0
+#define IS_ZERO_COMPLEX(member) value.member[0] == 0 && value.member[1] == 0
 static bool scalar_is_zero(pymic2_dtype dtype, pymic2_scalar value)
 {
     switch (dtype) {
-    case PYMIC2_FLOAT32: return value.f32 == 0;
-    case PYMIC2_FLOAT64: return value.f64 == 0;
-    case PYMIC2_COMPLEX128: return value.c128[0] == 0 && value.c128[1] == 0;
+#define IS_ZERO_CASE(context, NAME, name, ctype, CLASS, wrap, REAL, real_ctype, member, ...) \
+    case PYMIC2_##NAME: return IS_ZERO_##CLASS(member);
+        PYMIC2_DTYPE_TABLE(IS_ZERO_CASE, ~)
+#undef IS_ZERO_CASE
     default: return false;
     }
 }
@@ -386,13 +377,17 @@ static int gemm_blas(pymic2_device *device, const pymic2_gemm_desc *desc)
 #define TILE_ROWS 4
 #define STRIP_BYTES 256
 
-/* (suffix, dtype, element type, accumulator type, scalar member, multiply-accumulate) */
-#define INTEGER_GEMMS(XX)                                     \
-    XX(bool, PYMIC2_BOOL, uint8_t, uint32_t, b, ACCUMULATE_OR)  \
-    XX(int8, PYMIC2_INT8, int8_t, uint32_t, i8, ACCUMULATE_ADD) \
-    XX(uint8, PYMIC2_UINT8, uint8_t, uint32_t, u8, ACCUMULATE_ADD) \
-    XX(int32, PYMIC2_INT32, int32_t, uint32_t, i32, ACCUMULATE_ADD) \
-    XX(int64, PYMIC2_INT64, int64_t, uint64_t, i64, ACCUMULATE_ADD)
+/* The kernels of the dtype table's bool and integer rows: XX(suffix, dtype, element type,
+ * accumulator type (the row's wrap type; bool's uint32_t), scalar member, multiply-accumulate). */
+#define INTEGER_GEMM_BOOL(XX, NAME, name, ctype, wrap, member) \
+    XX(name, PYMIC2_##NAME, ctype, uint32_t, member, ACCUMULATE_OR)
+#define INTEGER_GEMM_INT(XX, NAME, name, ctype, wrap, member) \
+    XX(name, PYMIC2_##NAME, ctype, wrap, member, ACCUMULATE_ADD)
+#define INTEGER_GEMM_FLOAT(...)
+#define INTEGER_GEMM_COMPLEX(...)
+#define INTEGER_GEMM_ROW(XX, NAME, name, ctype, CLASS, wrap, REAL, real_ctype, member, ...) \
+    INTEGER_GEMM_##CLASS(XX, NAME, name, ctype, wrap, member)
+#define INTEGER_GEMMS(XX) PYMIC2_DTYPE_TABLE(INTEGER_GEMM_ROW, XX)
 
 #define ACCUMULATE_ADD(acc, x, y) ((acc) += (x) * (y))
 #define ACCUMULATE_OR(acc, x, y) ((acc) |= (x) & (y))
@@ -571,12 +566,7 @@ int pymic2__host_gemm(pymic2_stream *stream, const pymic2__command *command, voi
     const pymic2_operand *c = &desc->c;
     if (c->shape[c->ndim - 2] == 0 || c->shape[c->ndim - 1] == 0 || batch_count(c) == 0)
         return PYMIC2_OK;
-    switch (c->dtype) {
-    case PYMIC2_FLOAT32:
-    case PYMIC2_FLOAT64:
-    case PYMIC2_COMPLEX128:
-        return gemm_blas(device, desc);
-    default:
-        return gemm_integer(device, desc);
-    }
+    /* BLAS for the float and complex rows of the dtype table (call_blas has their calls) */
+    const char kind = pymic2_dtype_kind(c->dtype);
+    return kind == 'f' || kind == 'c' ? gemm_blas(device, desc) : gemm_integer(device, desc);
 }

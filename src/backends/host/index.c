@@ -69,7 +69,7 @@ typedef void (*add_row_fn)(char *dst, int64_t dst_step, const char *src, int64_t
 #define ADD_FLOAT(T, W, a, b) ((a) = (a) + (b))
 #define ADD_COMPLEX ADD_FLOAT
 
-#define DEFINE_ADD_ROW(context, NAME, name, ctype, CLASS, wrap, REAL, real)             \
+#define DEFINE_ADD_ROW(context, NAME, name, ctype, CLASS, wrap, REAL, real, ...)        \
     static void add_row_##name(char *dst, int64_t dst_step, const char *src,            \
                                int64_t src_step, int64_t n)                             \
     {                                                                                   \
@@ -81,12 +81,12 @@ typedef void (*add_row_fn)(char *dst, int64_t dst_step, const char *src, int64_t
             memcpy(dst + i * dst_step, &a, sizeof a);                                   \
         }                                                                               \
     }
-PYMIC2__DTYPE_TABLE(DEFINE_ADD_ROW, )
+PYMIC2_DTYPE_TABLE(DEFINE_ADD_ROW, )
 #undef DEFINE_ADD_ROW
 
-#define ADD_ROW_ENTRY(context, NAME, name, ctype, CLASS, wrap, REAL, real) \
+#define ADD_ROW_ENTRY(context, NAME, name, ctype, CLASS, wrap, REAL, real, ...) \
     [PYMIC2_##NAME] = add_row_##name,
-static const add_row_fn add_rows[PYMIC2_NUM_DTYPES] = {PYMIC2__DTYPE_TABLE(ADD_ROW_ENTRY, )};
+static const add_row_fn add_rows[PYMIC2_NUM_DTYPES] = {PYMIC2_DTYPE_TABLE(ADD_ROW_ENTRY, )};
 #undef ADD_ROW_ENTRY
 
 enum { ARRAY = 0, VALUES = 1 }; /* operand slots of the outer walker and the inner block */

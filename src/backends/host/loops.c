@@ -236,12 +236,12 @@ PYMIC2__VECTOR_MATH float tanhf(float);
 #define PYMIC2__GEN_DEFINE(NAME, lname, n) PYMIC2__GEN_OP(DEFINE, NAME, lname, n)
 #define PYMIC2__GEN_ENTRY(NAME, lname, n) PYMIC2__GEN_OP(ENTRY, NAME, lname, n)
 #define PYMIC2__GEN_ROW(MODE, NAME, lname, n, RULE, ...) \
-    PYMIC2__DTYPE_TABLE(PYMIC2__GEN_INPUT, (MODE, NAME, lname, n, RULE, __VA_ARGS__))
+    PYMIC2_DTYPE_TABLE(PYMIC2__GEN_INPUT, (MODE, NAME, lname, n, RULE, __VA_ARGS__))
 
 /* A macro is not expanded inside its own expansion, so each level has its own CALL. */
 #define PYMIC2__GEN_CALL_2(macro, ...) macro(__VA_ARGS__)
 #define PYMIC2__GEN_CALL_3(macro, ...) macro(__VA_ARGS__)
-#define PYMIC2__GEN_INPUT(row, DT, dname, ctype, CLASS, wrap, REAL, real_ctype)        \
+#define PYMIC2__GEN_INPUT(row, DT, dname, ctype, CLASS, wrap, REAL, real_ctype, ...)   \
     PYMIC2__GEN_CALL_2(PYMIC2__GEN_ACCEPTED, PYMIC2__GEN_PICK_##CLASS row, DT, dname, \
                        ctype, CLASS, wrap, REAL, real_ctype)
 #define PYMIC2__GEN_PICK_BOOL(MODE, NAME, lname, n, RULE, bo, be, io, ie, fo, fe, co, ce) \
@@ -288,13 +288,13 @@ PYMIC2__VECTOR_MATH float tanhf(float);
 #define PYMIC2__DEFER(macro) macro PYMIC2__EMPTY()
 #define PYMIC2__EXPAND(...) __VA_ARGS__
 #define PYMIC2__UNPAREN(...) __VA_ARGS__
-#define PYMIC2__GEN_TABLE_LATER() PYMIC2__DTYPE_TABLE
+#define PYMIC2__GEN_TABLE_LATER() PYMIC2_DTYPE_TABLE
 #define PYMIC2__GEN_RULE_ANY(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, REAL, \
                              real_ctype)                                                      \
     PYMIC2__DEFER(PYMIC2__GEN_TABLE_LATER)()(PYMIC2__GEN_OUTPUT,                              \
                                              (MODE, NAME, lname, n, expr, DT, dname, ctype,   \
                                               CLASS, wrap))
-#define PYMIC2__GEN_OUTPUT(from, DT2, dname2, ctype2, CLASS2, wrap2, REAL2, real_ctype2) \
+#define PYMIC2__GEN_OUTPUT(from, DT2, dname2, ctype2, CLASS2, wrap2, REAL2, real_ctype2, ...) \
     PYMIC2__GEN_CALL_3(PYMIC2__GEN_CONVERSION, PYMIC2__UNPAREN from, DT2, dname2, ctype2, CLASS2)
 #define PYMIC2__GEN_CONVERSION(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, DT2, \
                                dname2, ctype2, CLASS2)                                         \

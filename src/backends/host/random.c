@@ -65,19 +65,25 @@ static void compute_block(const random_plan *plan, uint64_t block, block_values 
 
 static void store(const random_plan *plan, char *at, const block_values *values, int lane)
 {
+    /* the dtype table's float rows take real values, its integer rows integers */
     switch (plan->desc->out.dtype) {
-#define STORE(NAME, ctype, member)                                                       \
-    case PYMIC2_##NAME: {                                                                \
+#define STORE(ctype, member)                                                             \
+    {                                                                                    \
         ctype value = (ctype)values->member[lane];                                       \
         memcpy(at, &value, sizeof value);                                                \
         return;                                                                          \
     }
-        STORE(FLOAT32, float, real)
-        STORE(FLOAT64, double, real)
-        STORE(INT8, int8_t, integer)
-        STORE(UINT8, uint8_t, integer)
-        STORE(INT32, int32_t, integer)
-        STORE(INT64, int64_t, integer)
+#define STORE_CASE(context, NAME, name, ctype, CLASS, ...) STORE_##CLASS##_CASE(NAME, ctype)
+#define STORE_BOOL_CASE(NAME, ctype)
+#define STORE_INT_CASE(NAME, ctype) case PYMIC2_##NAME: STORE(ctype, integer)
+#define STORE_FLOAT_CASE(NAME, ctype) case PYMIC2_##NAME: STORE(ctype, real)
+#define STORE_COMPLEX_CASE(NAME, ctype)
+        PYMIC2_DTYPE_TABLE(STORE_CASE, ~)
+#undef STORE_CASE
+#undef STORE_BOOL_CASE
+#undef STORE_INT_CASE
+#undef STORE_FLOAT_CASE
+#undef STORE_COMPLEX_CASE
 #undef STORE
     default: /* validation admits no other dtype */
         return;

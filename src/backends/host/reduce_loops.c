@@ -384,10 +384,10 @@
 
 /* (reduction row) x (dtype row) -> the kind's leaf. MODE is DEFINE or ENTRY. */
 #define PYMIC2__RGEN(MODE, NAME, lname, OP, OUT) \
-    PYMIC2__DTYPE_TABLE(PYMIC2__RGEN_INPUT, (MODE, NAME, lname, OP))
+    PYMIC2_DTYPE_TABLE(PYMIC2__RGEN_INPUT, (MODE, NAME, lname, OP))
 #define PYMIC2__RGEN_DEFINE(NAME, lname, OP, OUT) PYMIC2__RGEN(DEFINE, NAME, lname, OP, OUT)
 #define PYMIC2__RGEN_ENTRY(NAME, lname, OP, OUT) PYMIC2__RGEN(ENTRY, NAME, lname, OP, OUT)
-#define PYMIC2__RGEN_INPUT(row, DT, dname, ctype, CLASS, wrap, REAL, real_ctype)              \
+#define PYMIC2__RGEN_INPUT(row, DT, dname, ctype, CLASS, wrap, REAL, real_ctype, ...)         \
     PYMIC2__RCALL_1(PYMIC2__RGEN_KIND, PYMIC2__RUNPAREN row, DT, dname, ctype, CLASS, wrap)
 #define PYMIC2__RGEN_KIND(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap) \
     PYMIC2__RCALL_2(PYMIC2__RGEN_KIND2, PYMIC2__RKIND_##NAME, MODE, NAME, lname, OP, DT, dname, \

@@ -168,10 +168,10 @@ static const char integer_kernel[] =
 int pymic2__ocl_source_gemm(const char *device, pymic2_dtype dtype, bool fp64, char **source)
 {
     const char *type = pymic2__ocl_type_name(dtype);
-    if (type == NULL || ((dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128) && !fp64))
+    if (type == NULL || (pymic2__dtype_needs_fp64(dtype) && !fp64))
         return pymic2__error(PYMIC2_EDTYPE, "%s: matmul of %s is not supported here", device,
                              pymic2_dtype_name(dtype));
-    const bool is_float = dtype == PYMIC2_FLOAT32 || dtype == PYMIC2_FLOAT64;
+    const bool is_float = pymic2__dtype_class_of(dtype) == PYMIC2__CLASS_FLOAT;
     char header[1024];
     const char *body = is_float ? float_kernel : integer_kernel;
     if (dtype == PYMIC2_COMPLEX128) {
@@ -244,8 +244,7 @@ int pymic2__ocl_run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl
     const int64_t itemsize = (int64_t)pymic2_dtype_size(dtype);
     const cl_int read_c = memcmp(&desc->beta, &(pymic2_scalar){0}, (size_t)itemsize) != 0;
     /* tiled: floats and complex, blocked over K; else one work-item per element */
-    const bool tiled = dtype == PYMIC2_FLOAT32 || dtype == PYMIC2_FLOAT64 ||
-                       dtype == PYMIC2_COMPLEX128;
+    const bool tiled = pymic2__dtype_class_of(dtype) >= PYMIC2__CLASS_FLOAT;
     const int64_t vector = dtype == PYMIC2_FLOAT64      ? VECTOR_DOUBLE
                            : dtype == PYMIC2_COMPLEX128 ? COMPLEX_VECTOR
                                                         : VECTOR_FLOAT;

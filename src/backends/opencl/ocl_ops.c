@@ -277,11 +277,13 @@ bool pymic2__ocl_fp64(pymic2_device *device)
 
 int pymic2__ocl_check_dtype(pymic2_device *device, const char *what, pymic2_dtype dtype)
 {
-    if ((dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128) && !pymic2__ocl_fp64(device))
-        return pymic2__error(PYMIC2_EDTYPE, "%s (%s) has no float64 support (cl_khr_fp64)%s: %s",
-                             device->name, pymic2__ocl_device_of(device)->device_name,
-                             dtype == PYMIC2_COMPLEX128 ? ", which complex128 needs" : "", what);
-    return PYMIC2_OK;
+    if (!pymic2__dtype_needs_fp64(dtype) || pymic2__ocl_fp64(device))
+        return PYMIC2_OK;
+    char needs[64] = "";
+    if (pymic2__dtype_class_of(dtype) == PYMIC2__CLASS_COMPLEX)
+        snprintf(needs, sizeof needs, ", which %s needs", pymic2_dtype_name(dtype));
+    return pymic2__error(PYMIC2_EDTYPE, "%s (%s) has no float64 support (cl_khr_fp64)%s: %s",
+                         device->name, pymic2__ocl_device_of(device)->device_name, needs, what);
 }
 
 int pymic2__ocl_element_offset(pymic2_device *device, const char *what,
@@ -725,7 +727,7 @@ static int run_sum(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *
     bool empty = false;
     for (int d = 0; d < in->ndim; d++)
         empty |= (desc->axes >> d & 1) != 0 && in->shape[d] == 0;
-    const bool is_float = out->dtype == PYMIC2_FLOAT32 || out->dtype == PYMIC2_FLOAT64;
+    const bool is_float = pymic2__dtype_class_of(out->dtype) == PYMIC2__CLASS_FLOAT;
     if (!empty || !is_float)
         return run_reduce(stream, desc, done);
     cl_event reduced;
@@ -742,21 +744,6 @@ static int run_sum(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *
 }
 
 /* ---------------------------------------------------------------- GEMM with c overlapping an input */
-
-/* The bytes [*first, *end) of its buffer a non-empty view addresses. */
-static void byte_extent(const pymic2_operand *operand, int64_t *first, int64_t *end)
-{
-    int64_t low = operand->offset, high = operand->offset;
-    for (int d = 0; d < operand->ndim; d++) {
-        const int64_t span = (operand->shape[d] - 1) * operand->strides[d];
-        if (span < 0)
-            low += span;
-        else
-            high += span;
-    }
-    *first = low;
-    *end = high + (int64_t)pymic2_dtype_size(operand->dtype);
-}
 
 static bool is_empty(const pymic2_operand *operand)
 {
@@ -779,13 +766,13 @@ static int run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl_even
     cl_mem copies[2] = {NULL, NULL};
     int status = PYMIC2_OK;
     int64_t c_first, c_end;
-    byte_extent(&desc->c, &c_first, &c_end);
+    pymic2__operand_extent(&desc->c, &c_first, &c_end);
     for (int k = 0; k < 2 && status == PYMIC2_OK; k++) {
         pymic2_operand *input = inputs[k];
         if (input->buffer != desc->c.buffer || is_empty(input) || is_empty(&desc->c))
             continue;
         int64_t first, end;
-        byte_extent(input, &first, &end);
+        pymic2__operand_extent(input, &first, &end);
         if (first >= c_end || c_first >= end)
             continue;
         status = pymic2__ocl_temporary(stream->device, (size_t)(end - first), NULL, &copies[k]);

@@ -10,6 +10,7 @@
  */
 #include "ocl_ops.h"
 
+#include "../../ops/op_table.h"
 #include "../../ops/philox.h"
 
 #include <stdio.h>
@@ -56,7 +57,8 @@ int pymic2__ocl_source_random(const char *device, pymic2_random_distribution dis
 {
     const char *type = pymic2__ocl_type_name(dtype);
     /* complex128 (double2) has no distribution here: the core refuses it first */
-    if (type == NULL || dtype == PYMIC2_COMPLEX128 || (dtype == PYMIC2_FLOAT64 && !fp64))
+    if (type == NULL || pymic2__dtype_class_of(dtype) == PYMIC2__CLASS_COMPLEX ||
+        (pymic2__dtype_needs_fp64(dtype) && !fp64))
         return pymic2__error(PYMIC2_EDTYPE, "%s: random numbers of %s are not supported here",
                              device, pymic2_dtype_name(dtype));
     /* the K values of block `block` into v[0..K-1], as the host's compute_block */

@@ -119,41 +119,25 @@ static const char *const convert_same = PYMIC2__OCL_EXPANDED_STRING(
 static const char *const convert_bool = PYMIC2__OCL_EXPANDED_STRING(
     PYMIC2__CONVERT_TO_BOOL(TO_T, VALUE));
 
-/* Per dtype: the C type name the rows' T takes (typedef'ed in the prelude) and the wrap
- * type W, from the dtype table. */
+/* Per dtype, from the dtype table: the C type name the rows' T takes (typedef'ed in the
+ * prelude), the wrap type W, OpenCL's name of the type and its smallest and largest values
+ * (the identities of max and min; <stdint.h> names, which the prelude defines). */
 typedef struct dtype_text {
-    const char *ctype, *wrap;
+    const char *ctype, *wrap, *ocl, *lowest, *highest;
 } dtype_text;
 
-#define PYMIC2__OCL_DTYPE_TEXT(context, NAME, name, ctype, CLASS, wrap, REAL, real_ctype) \
-    [PYMIC2_##NAME] = {#ctype, #wrap},
+#define PYMIC2__OCL_DTYPE_TEXT(context, NAME, name, ctype, CLASS, wrap, REAL, real_ctype, member, \
+                               lowest, highest, opencl, ...)                                   \
+    [PYMIC2_##NAME] = {#ctype, #wrap, #opencl, #lowest, #highest},
 static const dtype_text dtype_texts[PYMIC2_NUM_DTYPES] = {
-    PYMIC2__DTYPE_TABLE(PYMIC2__OCL_DTYPE_TEXT, unused)};
+    PYMIC2_DTYPE_TABLE(PYMIC2__OCL_DTYPE_TEXT, unused)};
 #undef PYMIC2__OCL_DTYPE_TEXT
-
-/* The OpenCL side of the dtype table: the type's name, its smallest and largest values (the
- * identities of max and min; complex numbers are not ordered). complex128 is a double2, real
- * part in .x, imaginary in .y: the layout of C's double _Complex. */
-typedef struct dtype_limit {
-    const char *ocl, *lowest, *highest;
-} dtype_limit;
-
-static const dtype_limit dtype_limits[PYMIC2_NUM_DTYPES] = {
-    [PYMIC2_BOOL] = {"uchar", "0", "1"},
-    [PYMIC2_INT8] = {"char", "CHAR_MIN", "CHAR_MAX"},
-    [PYMIC2_UINT8] = {"uchar", "0", "UCHAR_MAX"},
-    [PYMIC2_INT32] = {"int", "INT_MIN", "INT_MAX"},
-    [PYMIC2_INT64] = {"long", "LONG_MIN", "LONG_MAX"},
-    [PYMIC2_FLOAT32] = {"float", "-INFINITY", "INFINITY"},
-    [PYMIC2_FLOAT64] = {"double", "-INFINITY", "INFINITY"},
-    [PYMIC2_COMPLEX128] = {"double2", NULL, NULL},
-};
 
 const char *pymic2__ocl_type_name(pymic2_dtype dtype)
 {
     if ((int)dtype < 0 || (int)dtype >= PYMIC2_NUM_DTYPES)
         return NULL;
-    return dtype_limits[dtype].ocl;
+    return dtype_texts[dtype].ocl;
 }
 
 bool pymic2__ocl_op_may_be_invalid(pymic2_op op, pymic2_dtype dtype)
@@ -173,6 +157,13 @@ static const char prelude_common[] =
     "typedef uint uint32_t;\n"
     "typedef long int64_t;\n"
     "typedef ulong uint64_t;\n"
+    "#define INT8_MIN CHAR_MIN\n"
+    "#define INT8_MAX CHAR_MAX\n"
+    "#define UINT8_MAX UCHAR_MAX\n"
+    "#define INT32_MIN INT_MIN\n"
+    "#define INT32_MAX INT_MAX\n"
+    "#define INT64_MIN LONG_MIN\n"
+    "#define INT64_MAX LONG_MAX\n"
     "#pragma OPENCL FP_CONTRACT OFF\n" /* no fused multiply-adds: round as the host does */
     "#ifdef PYMIC2_FP64\n"
     "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n"
@@ -502,20 +493,17 @@ static const char prelude_complex[] =
     "    return pymic2__cexp(pymic2__cmul(b, pymic2__clog(a)));\n"
     "}\n";
 
-static bool is_wide(pymic2_dtype dtype)
-{
-    return dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128;
-}
-
 /* EDTYPE for dtypes an OpenCL device cannot run: float64 and complex128 (a pair of float64)
  * without fp64. */
 static int check_dtype(const char *device, const char *what, pymic2_dtype dtype, bool fp64)
 {
-    if (is_wide(dtype) && !fp64)
-        return pymic2__error(PYMIC2_EDTYPE, "%s: %s: the device has no float64 support "
-                             "(cl_khr_fp64)%s", device, what,
-                             dtype == PYMIC2_COMPLEX128 ? ", which complex128 needs" : "");
-    return PYMIC2_OK;
+    if (!pymic2__dtype_needs_fp64(dtype) || fp64)
+        return PYMIC2_OK;
+    char needs[64] = "";
+    if (pymic2__dtype_class_of(dtype) == PYMIC2__CLASS_COMPLEX)
+        snprintf(needs, sizeof needs, ", which %s needs", pymic2_dtype_name(dtype));
+    return pymic2__error(PYMIC2_EDTYPE, "%s: %s: the device has no float64 support "
+                         "(cl_khr_fp64)%s", device, what, needs);
 }
 
 /* The header of a source whose element type is `dtype`: fp64, the prelude, T and W, and the
@@ -529,7 +517,7 @@ static void begin_source(text *t, pymic2_dtype dtype, bool fp64, bool with_compl
     append(t, "%s", prelude_common);
     /* the row's T: C's name, typedef'ed in the prelude, or OpenCL's for complex */
     append(t, "#define T %s\n",
-           class == PYMIC2__CLASS_COMPLEX ? dtype_limits[dtype].ocl : types->ctype);
+           class == PYMIC2__CLASS_COMPLEX ? types->ocl : types->ctype);
     if (strcmp(types->wrap, "void") != 0)
         append(t, "#define W %s\n", types->wrap);
     if (class == PYMIC2__CLASS_FLOAT) {
@@ -678,9 +666,10 @@ int pymic2__ocl_source_elementwise(const char *device, const pymic2__ocl_element
         convert = convert_text[from][pymic2__dtype_class_of(key->output)];
     text t = {0};
     begin_source(&t, key->input, key->fp64,
-                 key->input == PYMIC2_COMPLEX128 || key->output == PYMIC2_COMPLEX128);
+                 pymic2__dtype_class_of(key->input) == PYMIC2__CLASS_COMPLEX ||
+                     pymic2__dtype_class_of(key->output) == PYMIC2__CLASS_COMPLEX);
     define_convert(&t, convert);
-    append(&t, "#define TO %s\n", dtype_limits[key->output].ocl);
+    append(&t, "#define TO %s\n", dtype_texts[key->output].ocl);
     for (unsigned scalars = 0; scalars < 1u << info->ninputs; scalars++)
         for (int layout = 0; layout < PYMIC2__OCL_NUM_LAYOUTS; layout++)
             append_elementwise_kernel(&t, info, expression, layout, scalars);
@@ -706,9 +695,9 @@ static const char *reduce_identity(pymic2_reduction reduction, pymic2_dtype acc)
                                                                     : "1";
     case PYMIC2_REDUCE_ALL: return "1";
     case PYMIC2_REDUCE_MAX:
-    case PYMIC2_REDUCE_ARGMAX: return dtype_limits[acc].lowest;
+    case PYMIC2_REDUCE_ARGMAX: return dtype_texts[acc].lowest;
     case PYMIC2_REDUCE_MIN:
-    case PYMIC2_REDUCE_ARGMIN: return dtype_limits[acc].highest;
+    case PYMIC2_REDUCE_ARGMIN: return dtype_texts[acc].highest;
     case PYMIC2_REDUCE_SUM: /* -0.0 + x is x for every x, -0.0 included (NumPy's sum) */
         switch (pymic2__dtype_class_of(acc)) {
         case PYMIC2__CLASS_FLOAT: return "-0.0";
@@ -732,7 +721,7 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
     const bool wider = pymic2__ocl_reduce_in_float64(key->reduction, key->input, key->fp64);
     if (wider)
         acc = PYMIC2_FLOAT64;
-    const bool complex_input = key->input == PYMIC2_COMPLEX128;
+    const bool complex_input = pymic2__dtype_class_of(key->input) == PYMIC2__CLASS_COMPLEX;
     const char *lift = "VALUE";
     if (reduce->out == PYMIC2__REDUCE_OUT_BOOL) {
         acc = PYMIC2_BOOL;
@@ -751,10 +740,10 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
 
     text t = {0};
     begin_source(&t, acc, key->fp64, complex_input);
-    append(&t, "#define TI %s\n", dtype_limits[key->input].ocl);
-    append(&t, "#define ACC %s\n", dtype_limits[acc].ocl);
+    append(&t, "#define TI %s\n", dtype_texts[key->input].ocl);
+    append(&t, "#define ACC %s\n", dtype_texts[acc].ocl);
     append(&t, "#define TO %s\n",
-           reduce->arg ? "long" : dtype_limits[wider ? key->input : acc].ocl);
+           reduce->arg ? "long" : dtype_texts[wider ? key->input : acc].ocl);
     append(&t, "#define LIFT(VALUE) (%s)\n", lift);
     append(&t, "#define IDENTITY ((ACC)%s)\n", reduce_identity(key->reduction, acc));
     /* the merged dimensions are kernel arguments, not constants: one program serves every
@@ -1001,8 +990,8 @@ int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindice
     if (nindices < 1 || nindices > PYMIC2_MAX_INDEX_ARRAYS)
         return pymic2__error(PYMIC2_EINVAL, "%s: indexing: %d index arrays", device, nindices);
     text t = {0};
-    begin_source(&t, dtype, fp64, dtype == PYMIC2_COMPLEX128);
-    append(&t, "#define ELEMENT %s\n#define NINDICES %d\n", dtype_limits[dtype].ocl,
+    begin_source(&t, dtype, fp64, pymic2__dtype_class_of(dtype) == PYMIC2__CLASS_COMPLEX);
+    append(&t, "#define ELEMENT %s\n#define NINDICES %d\n", dtype_texts[dtype].ocl,
            nindices);
     append(&t, "ELEMENT pymic2_add(ELEMENT a, ELEMENT b)\n{\n    int invalid = 0;\n"
                "    return (ELEMENT)(%s);\n}\n",
