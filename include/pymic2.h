@@ -361,6 +361,13 @@ void pymic2_operand_scalar(pymic2_operand *operand, pymic2_dtype dtype, pymic2_s
  * when the byte offsets overflow an int64. */
 int pymic2_view_extent(int64_t offset, int ndim, const int64_t *shape, const int64_t *strides,
                        size_t itemsize, int64_t *first, int64_t *end);
+/* NumPy's broadcasting, one shape at a time: merges shape (ndim sizes) into the broadcast
+ * shape so far (*result_ndim sizes in result_shape, room for PYMIC2_MAX_DIMS; start with
+ * *result_ndim = 0), the two right-aligned. Returns 1, or 0 when a size differs from the
+ * result's and neither is 1 (result_shape is then partly merged); the caller names the
+ * operands in its message. */
+int pymic2_broadcast_shape(int *result_ndim, int64_t *result_shape, int ndim,
+                           const int64_t *shape);
 
 /* ---------------------------------------------------------------- matrix products (GEMM) */
 
@@ -517,6 +524,21 @@ typedef struct pymic2_softmax_cross_entropy_desc {
 
 int pymic2_softmax_cross_entropy(pymic2_stream *stream,
                                  const pymic2_softmax_cross_entropy_desc *desc);
+
+/* The neural-network ops are one op family: the runtime's command table has one row for it
+ * and its commands carry this tagged descriptor, which the launchers above fill (callers use
+ * those). A new op is a tag, a union member and a launcher here, and a case in each
+ * backend's file of the family; the runtime does not change. */
+typedef enum pymic2_nn_op {
+    PYMIC2_NN_SOFTMAX_CROSS_ENTROPY = 0
+} pymic2_nn_op;
+
+typedef struct pymic2_nn_desc {
+    pymic2_nn_op op;
+    union {
+        pymic2_softmax_cross_entropy_desc softmax_cross_entropy;
+    } u;
+} pymic2_nn_desc;
 
 #ifdef __cplusplus
 }

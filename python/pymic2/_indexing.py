@@ -23,6 +23,7 @@ import operator
 import numpy
 
 from . import _core, _creation, _dtypes, _math, _operands
+from ._manipulation import broadcast_to
 from ._reduction import cumsum, normalize_axes
 
 __all__ = ["add_at", "argwhere", "compress", "flatnonzero", "nonzero", "put", "take",
@@ -314,7 +315,7 @@ def _prepare(array, key):
     indices = []
     for _, _, _, ix in advanced:
         if isinstance(ix, _core.ndarray):
-            indices.append(_broadcast_device(ix, common))
+            indices.append(broadcast_to(ix, common))
         else:
             indices.append(_upload(numpy.broadcast_to(ix, common), view))
 
@@ -373,16 +374,6 @@ def _check_bounds(index, axis, size):
     if bad.any():
         value = index.reshape(-1)[numpy.argmax(bad.reshape(-1))]
         raise IndexError(f"index {value} is out of bounds for axis {axis} with size {size}")
-
-
-def _broadcast_device(index, shape):
-    """A stride-0 view of a device index array in a broadcast shape."""
-    if index.shape == tuple(shape):
-        return index
-    pad = len(shape) - index.ndim
-    strides = [0] * pad + [0 if n == 1 and want != 1 else s
-                           for n, s, want in zip(index.shape, index.strides, shape[pad:])]
-    return index._view(index.offset, tuple(shape), tuple(strides))
 
 
 def _values(value, like):

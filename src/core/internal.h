@@ -39,6 +39,13 @@ int pymic2__check_operand_memory(pymic2_stream *stream, const char *what,
                                  const pymic2_operand *operand);
 /* pymic2_view_extent of an operand that passed pymic2__check_operand_memory (so it fits). */
 void pymic2__operand_extent(const pymic2_operand *operand, int64_t *first, int64_t *end);
+/* The two shapes are equal. */
+bool pymic2__same_shape(int ndim_a, const int64_t *a, int ndim_b, const int64_t *b);
+/* The operand seen with the given ndim and shape, which its own shape broadcasts to
+ * (pymic2_broadcast_shape): dimensions it lacks or has as 1 where shape has another size get
+ * stride 0, and a scalar (no buffer) gets stride 0 everywhere and offset 0. A launcher
+ * applies it to its inputs after validation, so a backend walks one index over all. */
+void pymic2__operand_broadcast(pymic2_operand *operand, int ndim, const int64_t *shape);
 
 /* ---------------------------------------------------------------- memory pool */
 
@@ -104,9 +111,7 @@ void pymic2__pool_destroy(pymic2__pool *pool);
            pymic2__ocl_index)                                                                     \
     FAMILY(RANDOM, random, pymic2_random_desc, "random numbers", pymic2__host_random,             \
            pymic2__ocl_random)                                                                    \
-    FAMILY(SOFTMAX_CROSS_ENTROPY, softmax_cross_entropy, pymic2_softmax_cross_entropy_desc,       \
-           "softmax_cross_entropy", pymic2__host_softmax_cross_entropy,                           \
-           pymic2__ocl_softmax_cross_entropy)
+    FAMILY(NN, nn, pymic2_nn_desc, "neural-network op", pymic2__host_nn, pymic2__ocl_nn)
 
 #define PYMIC2__RUNTIME_KIND(KIND, busy, name) PYMIC2__CMD_##KIND,
 #define PYMIC2__FAMILY_KIND(KIND, member, type, name, host, opencl) PYMIC2__CMD_##KIND,

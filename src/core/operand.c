@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 void pymic2__format_shape(char *text, size_t size, int ndim, const int64_t *shape)
 {
@@ -38,6 +39,53 @@ int pymic2_view_extent(int64_t offset, int ndim, const int64_t *shape, const int
     *first = low;
     *end = high;
     return PYMIC2_OK;
+}
+
+int pymic2_broadcast_shape(int *result_ndim, int64_t *result_shape, int ndim,
+                           const int64_t *shape)
+{
+    if (ndim > *result_ndim) { /* prepend 1s: the shapes align at their last dimension */
+        int extra = ndim - *result_ndim;
+        memmove(result_shape + extra, result_shape, (size_t)*result_ndim * sizeof *shape);
+        for (int d = 0; d < extra; d++)
+            result_shape[d] = 1;
+        *result_ndim = ndim;
+    }
+    int64_t *aligned = result_shape + (*result_ndim - ndim);
+    for (int d = 0; d < ndim; d++) {
+        if (aligned[d] == 1)
+            aligned[d] = shape[d];
+        else if (shape[d] != 1 && shape[d] != aligned[d])
+            return 0;
+    }
+    return 1;
+}
+
+bool pymic2__same_shape(int ndim_a, const int64_t *a, int ndim_b, const int64_t *b)
+{
+    if (ndim_a != ndim_b)
+        return false;
+    for (int d = 0; d < ndim_a; d++)
+        if (a[d] != b[d])
+            return false;
+    return true;
+}
+
+void pymic2__operand_broadcast(pymic2_operand *operand, int ndim, const int64_t *shape)
+{
+    pymic2_operand result = *operand;
+    memset(result.shape, 0, sizeof result.shape);
+    memset(result.strides, 0, sizeof result.strides);
+    result.ndim = ndim;
+    for (int d = 0; d < ndim; d++) {
+        int j = d - (ndim - operand->ndim);
+        bool repeated = operand->buffer == NULL || j < 0 || operand->shape[j] != shape[d];
+        result.shape[d] = shape[d];
+        result.strides[d] = repeated ? 0 : operand->strides[j];
+    }
+    if (operand->buffer == NULL)
+        result.offset = 0;
+    *operand = result;
 }
 
 void pymic2__operand_extent(const pymic2_operand *operand, int64_t *first, int64_t *end)

@@ -81,31 +81,21 @@ static int check_core_dims(const char *device, const pymic2_gemm_desc *desc)
 static int check_batch_dims(const char *device, const pymic2_gemm_desc *desc)
 {
     const pymic2_operand *a = &desc->a, *b = &desc->b, *c = &desc->c;
-    int na = a->ndim - 2, nb = b->ndim - 2, nc = c->ndim - 2;
-    int nbatch = na > nb ? na : nb;
-    int64_t batch[PYMIC2_MAX_DIMS];
-    for (int d = 0; d < nbatch; d++) {
-        int da = d - (nbatch - na), db = d - (nbatch - nb);
-        int64_t sa = da >= 0 ? a->shape[da] : 1, sb = db >= 0 ? b->shape[db] : 1;
-        if (sa != sb && sa != 1 && sb != 1) {
-            char ta[SHAPE_TEXT], tb[SHAPE_TEXT], ra[SHAPE_TEXT], rb[SHAPE_TEXT];
-            pymic2__format_shape(ta, sizeof ta, a->ndim, a->shape);
-            pymic2__format_shape(tb, sizeof tb, b->ndim, b->shape);
-            format_remapped(ra, sizeof ra, a);
-            format_remapped(rb, sizeof rb, b);
-            return pymic2__error(PYMIC2_ESHAPE, "%s: matmul: operands could not be broadcast "
-                                 "together with remapped shapes [original->remapped]: %s->%s "
-                                 "%s->%s", device, ta, ra, tb, rb);
-        }
-        batch[d] = sa == 1 ? sb : sa;
-    }
-    int same = nbatch == nc;
-    for (int d = 0; d < nc && same; d++)
-        same = batch[d] == c->shape[d];
-    if (same)
-        return PYMIC2_OK;
+    int nbatch = 0;
     int64_t full[PYMIC2_MAX_DIMS];
-    memcpy(full, batch, sizeof batch[0] * (size_t)nbatch);
+    pymic2_broadcast_shape(&nbatch, full, a->ndim - 2, a->shape); /* into (): no conflict */
+    if (!pymic2_broadcast_shape(&nbatch, full, b->ndim - 2, b->shape)) {
+        char ta[SHAPE_TEXT], tb[SHAPE_TEXT], ra[SHAPE_TEXT], rb[SHAPE_TEXT];
+        pymic2__format_shape(ta, sizeof ta, a->ndim, a->shape);
+        pymic2__format_shape(tb, sizeof tb, b->ndim, b->shape);
+        format_remapped(ra, sizeof ra, a);
+        format_remapped(rb, sizeof rb, b);
+        return pymic2__error(PYMIC2_ESHAPE, "%s: matmul: operands could not be broadcast "
+                             "together with remapped shapes [original->remapped]: %s->%s "
+                             "%s->%s", device, ta, ra, tb, rb);
+    }
+    if (pymic2__same_shape(nbatch, full, c->ndim - 2, c->shape))
+        return PYMIC2_OK;
     full[nbatch] = a->shape[a->ndim - 2];
     full[nbatch + 1] = b->shape[b->ndim - 1];
     char out[SHAPE_TEXT], want[SHAPE_TEXT];
@@ -161,21 +151,15 @@ static int check_output_disjoint(const char *device, const pymic2_operand *c)
     return PYMIC2_OK;
 }
 
-/* The operand with c's batch dimensions; missing or size-1 ones get stride 0. */
+/* The operand with c's batch dimensions (missing or size-1 ones get stride 0) and its own
+ * matrix dimensions. */
 static void broadcast_batch(pymic2_operand *operand, const pymic2_operand *c)
 {
-    pymic2_operand result = *operand;
-    int shift = c->ndim - operand->ndim;
-    result.ndim = c->ndim;
-    for (int d = 0; d < c->ndim; d++) {
-        int j = d - shift; /* >= 0 for the matrix dimensions: operand->ndim >= 2 */
-        bool present = j >= 0 && j < operand->ndim;
-        bool is_batch = d < c->ndim - 2;
-        bool repeated = is_batch && (!present || operand->shape[j] != c->shape[d]);
-        result.shape[d] = is_batch || !present ? c->shape[d] : operand->shape[j];
-        result.strides[d] = repeated || !present ? 0 : operand->strides[j];
-    }
-    *operand = result;
+    int64_t shape[PYMIC2_MAX_DIMS];
+    memcpy(shape, c->shape, (size_t)(c->ndim - 2) * sizeof shape[0]);
+    shape[c->ndim - 2] = operand->shape[operand->ndim - 2];
+    shape[c->ndim - 1] = operand->shape[operand->ndim - 1];
+    pymic2__operand_broadcast(operand, c->ndim, shape);
 }
 
 int pymic2_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc)

@@ -80,17 +80,13 @@ static int check_values_shape(const char *device, const char *mode, const pymic2
     const pymic2_operand *values = &desc->values;
     if (values->buffer == NULL)
         return PYMIC2_OK; /* a scalar (scatters only; a gather was refused before) */
-    int fits;
-    if (desc->mode == PYMIC2_INDEX_GATHER) {
-        fits = values->ndim == ndim;
-        for (int d = 0; d < ndim && fits; d++)
-            fits = values->shape[d] == shape[d];
-    } else {
-        fits = values->ndim <= ndim;
-        for (int d = 0; d < values->ndim && fits; d++) {
-            int64_t theirs = values->shape[d], ours = shape[ndim - values->ndim + d];
-            fits = theirs == ours || theirs == 1;
-        }
+    bool fits = pymic2__same_shape(values->ndim, values->shape, ndim, shape);
+    if (!fits && desc->mode != PYMIC2_INDEX_GATHER) { /* values broadcast to the result */
+        int merged_ndim = ndim;
+        int64_t merged[PYMIC2_MAX_DIMS];
+        memcpy(merged, shape, (size_t)ndim * sizeof shape[0]);
+        fits = pymic2_broadcast_shape(&merged_ndim, merged, values->ndim, values->shape) &&
+               pymic2__same_shape(merged_ndim, merged, ndim, shape);
     }
     if (fits)
         return PYMIC2_OK;
@@ -103,22 +99,6 @@ static int check_values_shape(const char *device, const char *mode, const pymic2
     return pymic2__error(PYMIC2_ESHAPE, "%s: %s: shape mismatch: value array of shape %s could "
                          "not be broadcast to indexing result of shape %s", device, mode, have,
                          want);
-}
-
-/* values in the result's ndim and shape, broadcast dimensions with stride 0. */
-static void broadcast_values(pymic2_operand *values, int ndim, const int64_t *shape)
-{
-    pymic2_operand result = *values;
-    result.ndim = ndim;
-    for (int d = 0; d < ndim; d++) {
-        int j = d - (ndim - values->ndim);
-        int broadcast = values->buffer == NULL || j < 0 || values->shape[j] != shape[d];
-        result.shape[d] = shape[d];
-        result.strides[d] = broadcast ? 0 : values->strides[j];
-    }
-    if (values->buffer == NULL)
-        result.offset = 0;
-    *values = result;
 }
 
 int pymic2_index_launch(pymic2_stream *stream, const pymic2_index_desc *desc)
@@ -215,7 +195,7 @@ int pymic2_index_launch(pymic2_stream *stream, const pymic2_index_desc *desc)
         return PYMIC2_ENOMEM;
     pymic2_index_desc *index = &command->u.index;
     *index = *desc;
-    broadcast_values(&index->values, ndim, shape);
+    pymic2__operand_broadcast(&index->values, ndim, shape);
     pymic2__command_use_buffer(command, index->array.buffer);
     for (int j = 0; j < index->nindices; j++)
         pymic2__command_use_buffer(command, index->indices[j].buffer);

@@ -1,6 +1,6 @@
 /*
  * nn.c - pymic2_softmax_cross_entropy: validates a row-wise softmax cross entropy (forward or
- * backward) and enqueues it as a PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY command. The elementwise
+ * backward) and enqueues it as a PYMIC2__CMD_NN command. The elementwise
  * fused ops of a layer (BIAS_RELU, RELU_GRAD) are op rows in op_table.h instead.
  */
 #include "../core/core.h"
@@ -114,10 +114,11 @@ int pymic2_softmax_cross_entropy(pymic2_stream *stream,
     if (status != PYMIC2_OK)
         return status;
 
-    pymic2__command *command = pymic2__command_new(stream, PYMIC2__CMD_SOFTMAX_CROSS_ENTROPY);
+    pymic2__command *command = pymic2__command_new(stream, PYMIC2__CMD_NN);
     if (command == NULL)
         return PYMIC2_ENOMEM;
-    command->u.softmax_cross_entropy = *desc;
+    command->u.nn.op = PYMIC2_NN_SOFTMAX_CROSS_ENTROPY;
+    command->u.nn.u.softmax_cross_entropy = *desc;
     pymic2__command_use_buffer(command, desc->x.buffer);
     pymic2__command_use_buffer(command, desc->labels.buffer);
     if (desc->loss.buffer != NULL)

@@ -98,27 +98,10 @@ static int check_broadcast(const char *device, const pymic2__op_info *info,
     int ndim = 0;
     int64_t shape[PYMIC2_MAX_DIMS];
     int compatible = 1;
-    for (int k = 0; k <= info->ninputs && compatible; k++) {
-        const pymic2_operand *operand = &desc->operands[k];
-        if (operand->buffer == NULL)
-            continue;
-        /* right-align operand against the shape so far */
-        if (operand->ndim > ndim) {
-            int extra = operand->ndim - ndim;
-            memmove(shape + extra, shape, (size_t)ndim * sizeof shape[0]);
-            for (int d = 0; d < extra; d++)
-                shape[d] = 1;
-            ndim = operand->ndim;
-        }
-        for (int j = 0; j < operand->ndim; j++) {
-            int64_t *size = &shape[ndim - operand->ndim + j];
-            int64_t theirs = operand->shape[j];
-            if (*size == 1)
-                *size = theirs;
-            else if (theirs != 1 && theirs != *size)
-                compatible = 0;
-        }
-    }
+    for (int k = 0; k <= info->ninputs && compatible; k++)
+        if (desc->operands[k].buffer != NULL)
+            compatible = pymic2_broadcast_shape(&ndim, shape, desc->operands[k].ndim,
+                                                desc->operands[k].shape);
     if (!compatible) {
         char text[PYMIC2_MAX_OPERANDS][PYMIC2_MAX_DIMS * 21 + 4];
         for (int k = 0; k <= info->ninputs; k++)
@@ -131,15 +114,10 @@ static int check_broadcast(const char *device, const pymic2__op_info *info,
                              "%s: %s: operands could not be broadcast together with shapes %s",
                              device, info->name, all);
     }
-    int same = ndim == out->ndim;
-    for (int d = 0; d < ndim && same; d++)
-        same = shape[d] == out->shape[d];
-    if (!same) {
+    if (!pymic2__same_shape(ndim, shape, out->ndim, out->shape)) {
         char output[PYMIC2_MAX_DIMS * 21 + 4], broadcast[PYMIC2_MAX_DIMS * 21 + 4];
-        pymic2_operand result = {.buffer = out->buffer, .ndim = ndim};
-        memcpy(result.shape, shape, (size_t)ndim * sizeof shape[0]);
         format_shape(output, sizeof output, out);
-        format_shape(broadcast, sizeof broadcast, &result);
+        pymic2__format_shape(broadcast, sizeof broadcast, ndim, shape);
         return pymic2__error(PYMIC2_ESHAPE,
                              "%s: %s: non-broadcastable output operand with shape %s doesn't "
                              "match the broadcast shape %s",
@@ -204,24 +182,6 @@ static int check_iota(const char *device, const pymic2__op_info *info, const pym
     return PYMIC2_OK;
 }
 
-/* Input operand in the output's ndim and shape, broadcast dimensions with stride 0. */
-static void broadcast_input(pymic2_operand *input, const pymic2_operand *out)
-{
-    pymic2_operand result = *input;
-    memset(result.shape, 0, sizeof result.shape);
-    memset(result.strides, 0, sizeof result.strides);
-    result.ndim = out->ndim;
-    for (int d = 0; d < out->ndim; d++) {
-        int j = d - (out->ndim - input->ndim);
-        result.shape[d] = out->shape[d];
-        int broadcast = input->buffer == NULL || j < 0 || input->shape[j] != out->shape[d];
-        result.strides[d] = broadcast ? 0 : input->strides[j];
-    }
-    if (input->buffer == NULL)
-        result.offset = 0;
-    *input = result;
-}
-
 int pymic2_op_launch(pymic2_stream *stream, const pymic2_op_desc *desc)
 {
     if (stream == NULL || desc == NULL)
@@ -265,7 +225,7 @@ int pymic2_op_launch(pymic2_stream *stream, const pymic2_op_desc *desc)
     op->axes = 0;
     const pymic2_operand *out = &op->operands[info->ninputs];
     for (int k = 0; k < info->ninputs; k++)
-        broadcast_input(&op->operands[k], out);
+        pymic2__operand_broadcast(&op->operands[k], out->ndim, out->shape);
     for (int k = 0; k < op->noperands; k++)
         if (op->operands[k].buffer != NULL)
             pymic2__command_use_buffer(command, op->operands[k].buffer);

@@ -106,38 +106,24 @@ int pymic2__py_scalar_from_object(PyObject *object, pymic2_dtype dtype, pymic2_s
 static int broadcast(int ninputs, pymic2__py_array *const *arrays, int *ndim, int64_t *shape)
 {
     *ndim = 0;
-    for (int k = 0; k < ninputs; k++)
-        if (arrays[k] != NULL && arrays[k]->ndim > *ndim)
-            *ndim = arrays[k]->ndim;
-    for (int i = 0; i < *ndim; i++)
-        shape[i] = 1;
     for (int k = 0; k < ninputs; k++) {
         const pymic2__py_array *a = arrays[k];
-        if (a == NULL)
+        if (a == NULL || pymic2_broadcast_shape(ndim, shape, a->ndim, a->shape))
             continue;
-        for (int i = 0; i < a->ndim; i++) {
-            int64_t *target = &shape[*ndim - a->ndim + i];
-            if (a->shape[i] == *target || a->shape[i] == 1)
+        PyObject *shapes = PyUnicode_FromString("");
+        for (int j = 0; j < ninputs && shapes != NULL; j++) {
+            if (arrays[j] == NULL)
                 continue;
-            if (*target == 1) {
-                *target = a->shape[i];
-                continue;
-            }
-            PyObject *shapes = PyUnicode_FromString("");
-            for (int j = 0; j < ninputs && shapes != NULL; j++) {
-                if (arrays[j] == NULL)
-                    continue;
-                char text[PYMIC2_MAX_DIMS * 24 + 4];
-                pymic2__py_format_shape(text, sizeof(text), arrays[j]->ndim, arrays[j]->shape);
-                Py_SETREF(shapes, PyUnicode_FromFormat("%U %s", shapes, text));
-            }
-            if (shapes != NULL) {
-                PyErr_Format(PyExc_ValueError,
-                             "operands could not be broadcast together with shapes%U", shapes);
-                Py_DECREF(shapes);
-            }
-            return -1;
+            char text[PYMIC2_MAX_DIMS * 24 + 4];
+            pymic2__py_format_shape(text, sizeof(text), arrays[j]->ndim, arrays[j]->shape);
+            Py_SETREF(shapes, PyUnicode_FromFormat("%U %s", shapes, text));
         }
+        if (shapes != NULL) {
+            PyErr_Format(PyExc_ValueError,
+                         "operands could not be broadcast together with shapes%U", shapes);
+            Py_DECREF(shapes);
+        }
+        return -1;
     }
     return 0;
 }

@@ -31,19 +31,13 @@ static int matmul_shape(const pymic2__py_array *a, const pymic2__py_array *b, in
                      (long long)k_b, (long long)k_a, shape_a, shape_b);
         return -1;
     }
-    int batch_a = a->ndim - 2, batch_b = b->ndim - 2;
-    int batch = batch_a > batch_b ? batch_a : batch_b;
-    for (int i = 0; i < batch; i++) {
-        int ia = i - (batch - batch_a), ib = i - (batch - batch_b);
-        int64_t na = ia >= 0 ? a->shape[ia] : 1, nb = ib >= 0 ? b->shape[ib] : 1;
-        if (na != nb && na != 1 && nb != 1) {
-            PyErr_Format(PyExc_ValueError,
-                         "matmul: the batch dimensions of shapes %s and %s do not broadcast "
-                         "(%lld against %lld)",
-                         shape_a, shape_b, (long long)na, (long long)nb);
-            return -1;
-        }
-        shape[i] = na == 1 ? nb : na;
+    int batch = 0;
+    pymic2_broadcast_shape(&batch, shape, a->ndim - 2, a->shape); /* into (): no conflict */
+    if (!pymic2_broadcast_shape(&batch, shape, b->ndim - 2, b->shape)) {
+        PyErr_Format(PyExc_ValueError,
+                     "matmul: the batch dimensions of shapes %s and %s do not broadcast",
+                     shape_a, shape_b);
+        return -1;
     }
     shape[batch] = a->shape[a->ndim - 2];
     shape[batch + 1] = b->shape[b->ndim - 1];

@@ -1285,6 +1285,25 @@ static void test_view_extent(void)
                  PYMIC2_ERANGE);
 }
 
+/* pymic2_broadcast_shape: right alignment, 1s stretch (also to 0), conflicts. */
+static void test_broadcast_shape(void)
+{
+    int ndim = 0;
+    int64_t shape[PYMIC2_MAX_DIMS];
+    CHECK(pymic2_broadcast_shape(&ndim, shape, 2, (int64_t[]){3, 1}));
+    CHECK(pymic2_broadcast_shape(&ndim, shape, 3, (int64_t[]){2, 1, 4}));
+    CHECK(pymic2_broadcast_shape(&ndim, shape, 0, NULL)); /* a 0-d array */
+    CHECK(ndim == 3 && shape[0] == 2 && shape[1] == 3 && shape[2] == 4);
+    CHECK(pymic2_broadcast_shape(&ndim, shape, 1, (int64_t[]){1}));
+    CHECK(ndim == 3 && shape[2] == 4);
+    CHECK(!pymic2_broadcast_shape(&ndim, shape, 1, (int64_t[]){5}));
+    ndim = 0;
+    CHECK(pymic2_broadcast_shape(&ndim, shape, 2, (int64_t[]){1, 0}));
+    CHECK(pymic2_broadcast_shape(&ndim, shape, 2, (int64_t[]){3, 1}));
+    CHECK(ndim == 2 && shape[0] == 3 && shape[1] == 0);
+    CHECK(!pymic2_broadcast_shape(&ndim, shape, 1, (int64_t[]){2}));
+}
+
 int main(void)
 {
     /* two devices (for EDEVICE) with a team of two each, unless the caller chose */
@@ -1297,6 +1316,7 @@ int main(void)
     test_dtype_table();
     test_promotion();
     test_view_extent();
+    test_broadcast_shape();
     /* the loops of every SIMD target this CPU runs */
     for (size_t k = 0; k < CHECK_SIMD_TARGET_COUNT; k++) {
         if (!check_select_simd(check_simd_targets[k]))

@@ -124,13 +124,11 @@ static void write_scalar(const pymic2_operand *operand, double value)
     }
 }
 
-/* The family's slot: a validated forward or backward pass. */
-int pymic2__host_softmax_cross_entropy(pymic2_stream *stream, const pymic2__command *command,
-                                       void *launch)
+/* A validated forward or backward pass. */
+static int softmax_cross_entropy(pymic2_stream *stream,
+                                 const pymic2_softmax_cross_entropy_desc *desc)
 {
-    (void)launch;
     pymic2_device *device = stream->device;
-    const pymic2_softmax_cross_entropy_desc *desc = &command->u.softmax_cross_entropy;
     pymic2__team *team = pymic2__host_of(device)->team;
     const int64_t rows = desc->x.shape[0];
     sce_plan plan = {.desc = desc, .classes = desc->x.shape[1]};
@@ -177,4 +175,16 @@ int pymic2__host_softmax_cross_entropy(pymic2_stream *stream, const pymic2__comm
     free(plan.partials);
     write_scalar(&desc->loss, -sum * coefficient);
     return PYMIC2_OK;
+}
+
+/* The family's slot: one validated neural-network op. */
+int pymic2__host_nn(pymic2_stream *stream, const pymic2__command *command, void *launch)
+{
+    (void)launch;
+    switch (command->u.nn.op) {
+    case PYMIC2_NN_SOFTMAX_CROSS_ENTROPY:
+        return softmax_cross_entropy(stream, &command->u.nn.u.softmax_cross_entropy);
+    }
+    return pymic2__error(PYMIC2_EINVAL, "%s: neural-network op %d is not a pymic2_nn_op",
+                         stream->device->name, (int)command->u.nn.op);
 }

@@ -159,7 +159,7 @@ static int report_bad_label(pymic2_stream *stream, const pymic2__command *comman
     memcpy(check, values, sizeof check);
     if (check[0] == INT32_MAX)
         return PYMIC2_OK;
-    const pymic2_softmax_cross_entropy_desc *desc = &command->u.softmax_cross_entropy;
+    const pymic2_softmax_cross_entropy_desc *desc = &command->u.nn.u.softmax_cross_entropy;
     const int64_t label = (int64_t)((uint64_t)(uint32_t)check[2] << 32 | (uint32_t)check[1]);
     return pymic2__error(PYMIC2_EINDEX, "%s: " WHAT ": label %" PRId64 " of row %" PRId32
                          " is outside 0..%" PRId64 " (and is not ignore_label %" PRId64 ")",
@@ -197,11 +197,10 @@ static void x_and_labels_args(pymic2__ocl_args *args,
     pymic2__ocl_arg_long(args, desc->ignore_label);
 }
 
-/* The family's slot. */
-int pymic2__ocl_softmax_cross_entropy(pymic2_stream *stream, const pymic2__command *command,
-                                      void *launch)
+/* A validated forward or backward pass, enqueued as the command's kernels. */
+static int softmax_cross_entropy(pymic2_stream *stream,
+                                 const pymic2_softmax_cross_entropy_desc *desc, void *launch)
 {
-    const pymic2_softmax_cross_entropy_desc *desc = &command->u.softmax_cross_entropy;
     cl_event *done = &((pymic2__ocl_launch *)launch)->done;
     pymic2__ocl_check *check = &((pymic2__ocl_launch *)launch)->check;
     pymic2_device *device = stream->device;
@@ -303,4 +302,15 @@ int pymic2__ocl_softmax_cross_entropy(pymic2_stream *stream, const pymic2__comma
         clReleaseMemObject(scratch);
     return pymic2__ocl_check_attach(check, status, check_mem, sizeof check_init,
                                     report_bad_label);
+}
+
+/* The family's slot: one validated neural-network op. */
+int pymic2__ocl_nn(pymic2_stream *stream, const pymic2__command *command, void *launch)
+{
+    switch (command->u.nn.op) {
+    case PYMIC2_NN_SOFTMAX_CROSS_ENTROPY:
+        return softmax_cross_entropy(stream, &command->u.nn.u.softmax_cross_entropy, launch);
+    }
+    return pymic2__error(PYMIC2_EINVAL, "%s: neural-network op %d is not a pymic2_nn_op",
+                         stream->device->name, (int)command->u.nn.op);
 }
