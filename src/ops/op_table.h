@@ -99,7 +99,7 @@ static inline int32_t pymic2__float_to_i32(double value)
  * Complex helpers. The complex column calls these instead of C's operators and <complex.h>
  * functions on double _Complex because the OpenCL backend represents complex128 as double2
  * (real in .x, imaginary in .y), on which `/`, `==`, `!=`, `!= 0` and a cast from a real are
- * componentwise; its kernel prelude defines the same names on double2 (ocl_source.c). Here
+ * componentwise; its kernel prelude defines the same names on double2 (cl/prelude_complex.cl). Here
  * most are C's own operations; division, power and sign follow NumPy's special values where C
  * differs (as the prelude does).
  */

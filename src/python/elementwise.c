@@ -186,154 +186,212 @@ static pymic2_dtype input_dtype(pymic2_op op, int k, pymic2_dtype compute)
     return is_condition(op, k) ? PYMIC2_BOOL : compute;
 }
 
-PyObject *pymic2__py_elementwise(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
-                                 PyObject *kwnames)
+/* One call of elementwise(op, *inputs, out=None, dtype=None), parsed. */
+typedef struct elementwise_call {
+    pymic2_op op;
+    const op_info *info;
+    int ninputs;
+    PyObject *const *inputs;                        /* arrays or scalars */
+    pymic2__py_array *arrays[PYMIC2_MAX_OPERANDS]; /* the array inputs, NULL for scalars */
+    pymic2__py_array *first;                        /* the first array input, or NULL */
+    pymic2__py_array *out;                          /* borrowed; NULL without out= */
+    PyObject *dtype_object;
+} elementwise_call;
+
+/* The op, its inputs and the keywords out= and dtype=; -1 with an exception set. */
+static int parse_elementwise(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+                             elementwise_call *call)
 {
-    (void)module;
-    PyObject *out_object = Py_None, *dtype_object = Py_None;
+    PyObject *out_object = Py_None;
+    call->dtype_object = Py_None;
     Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
     for (Py_ssize_t i = 0; i < nkw; i++) {
         PyObject *key = PyTuple_GET_ITEM(kwnames, i);
         if (PyUnicode_CompareWithASCIIString(key, "out") == 0)
             out_object = args[nargs + i];
         else if (PyUnicode_CompareWithASCIIString(key, "dtype") == 0)
-            dtype_object = args[nargs + i];
+            call->dtype_object = args[nargs + i];
         else
             return PyErr_Format(PyExc_TypeError, "elementwise() got an unexpected keyword '%U'",
-                                key);
+                                key), -1;
     }
     if (nargs < 1)
-        return PyErr_Format(PyExc_TypeError, "elementwise(op, *inputs) needs an op");
+        return PyErr_Format(PyExc_TypeError, "elementwise(op, *inputs) needs an op"), -1;
     long op_code = PyLong_AsLong(args[0]);
     if (op_code == -1 && PyErr_Occurred())
-        return NULL;
+        return -1;
     if (op_code < 0 || op_code >= PYMIC2_NUM_OPS)
-        return PyErr_Format(PyExc_ValueError, "elementwise: unknown op %ld", op_code);
-    pymic2_op op = (pymic2_op)op_code;
-    const op_info *info = &op_table[op];
-    int ninputs = (int)nargs - 1;
-    if (ninputs != info->ninputs)
-        return PyErr_Format(PyExc_TypeError, "%s takes %d inputs, %d given", info->name,
-                            info->ninputs, ninputs);
-
-    pymic2__py_array *out = NULL;
+        return PyErr_Format(PyExc_ValueError, "elementwise: unknown op %ld", op_code), -1;
+    call->op = (pymic2_op)op_code;
+    call->info = &op_table[call->op];
+    call->ninputs = (int)nargs - 1;
+    call->inputs = args + 1;
+    if (call->ninputs != call->info->ninputs)
+        return PyErr_Format(PyExc_TypeError, "%s takes %d inputs, %d given", call->info->name,
+                            call->info->ninputs, call->ninputs), -1;
+    call->out = NULL;
     if (out_object != Py_None) {
         if (!PYMIC2__PY_ARRAY_CHECK(out_object))
             return PyErr_Format(PyExc_TypeError, "%s: out must be a pymic2 array, not '%.100s'",
-                                info->name, Py_TYPE(out_object)->tp_name);
-        out = (pymic2__py_array *)out_object;
+                                call->info->name, Py_TYPE(out_object)->tp_name), -1;
+        call->out = (pymic2__py_array *)out_object;
     }
-    pymic2__py_array *arrays[PYMIC2_MAX_OPERANDS] = {NULL};
-    pymic2__py_array *first = NULL;
-    for (int k = 0; k < ninputs; k++) {
-        if (PYMIC2__PY_ARRAY_CHECK(args[1 + k])) {
-            arrays[k] = (pymic2__py_array *)args[1 + k];
-            if (first == NULL)
-                first = arrays[k];
+    call->first = NULL;
+    for (int k = 0; k < call->ninputs; k++) {
+        call->arrays[k] = NULL;
+        if (PYMIC2__PY_ARRAY_CHECK(call->inputs[k])) {
+            call->arrays[k] = (pymic2__py_array *)call->inputs[k];
+            if (call->first == NULL)
+                call->first = call->arrays[k];
         }
     }
+    return 0;
+}
 
-    /* the dtype inputs are read as (scalars are converted to it), and the output's */
-    pymic2_dtype compute, out_dtype;
-    if (op == PYMIC2_OP_COPY) {
-        if (out != NULL)
-            out_dtype = out->dtype;
-        else if (dtype_object != Py_None) {
-            if (!pymic2__py_dtype_converter(dtype_object, &out_dtype))
-                return NULL;
-        } else if (first != NULL)
-            out_dtype = first->dtype;
-        else
-            return PyErr_Format(PyExc_TypeError, "copy of a scalar needs out or dtype");
-        compute = first != NULL ? first->dtype : out_dtype;
-    } else {
-        if (dtype_object != Py_None)
-            return PyErr_Format(PyExc_TypeError, "%s: dtype= is only for copy", info->name);
-        /* the computation's dtype: the first array input that is not WHERE's condition, or
-         * out for ops on scalars only (ARANGE) */
-        const pymic2__py_array *typed = out;
-        for (int k = 0; k < ninputs; k++) {
-            if (arrays[k] != NULL && !is_condition(op, k)) {
-                typed = arrays[k];
-                break;
-            }
-        }
-        if (typed == NULL)
-            return PyErr_Format(PyExc_TypeError, "%s needs an array input or out", info->name);
-        compute = typed->dtype;
-        for (int k = 0; k < ninputs; k++) {
-            pymic2_dtype expected = input_dtype(op, k, compute);
-            if (arrays[k] != NULL && arrays[k]->dtype != expected)
-                return PyErr_Format(PyExc_TypeError,
-                                    "%s: input %d has dtype %s where %s is needed; promote "
-                                    "the inputs first",
-                                    info->name, k, pymic2_dtype_name(arrays[k]->dtype),
-                                    pymic2_dtype_name(expected));
-        }
-        if (pymic2_op_result_dtype(op, compute, &out_dtype) < 0)
-            return pymic2__py_raise(PYMIC2_EINVAL);
-        if (out != NULL && out->dtype != out_dtype)
-            return PyErr_Format(PyExc_TypeError, "%s: out has dtype %s, the result is %s",
-                                info->name, pymic2_dtype_name(out->dtype),
-                                pymic2_dtype_name(out_dtype));
-    }
-    if (first == NULL)
-        first = out; /* the output's type and device come from here */
-    if (first == NULL)
-        return PyErr_Format(PyExc_TypeError, "%s of scalars only needs out", info->name);
+/* A copy's dtypes: the output's from out, dtype= or the input; the input's own (a scalar is
+ * read as the output's). */
+static int copy_dtypes(const elementwise_call *call, pymic2_dtype *compute,
+                       pymic2_dtype *out_dtype)
+{
+    if (call->out != NULL)
+        *out_dtype = call->out->dtype;
+    else if (call->dtype_object != Py_None) {
+        if (!pymic2__py_dtype_converter(call->dtype_object, out_dtype))
+            return -1;
+    } else if (call->first != NULL)
+        *out_dtype = call->first->dtype;
+    else
+        return PyErr_Format(PyExc_TypeError, "copy of a scalar needs out or dtype"), -1;
+    *compute = call->first != NULL ? call->first->dtype : *out_dtype;
+    return 0;
+}
 
-    pymic2_op_desc desc;
-    memset(&desc, 0, sizeof(desc));
-    desc.op = op;
-    desc.noperands = ninputs + 1;
-    for (int k = 0; k < ninputs; k++) {
-        pymic2_operand *operand = &desc.operands[k];
-        if (arrays[k] != NULL) {
-            if (pymic2__py_array_operand(arrays[k], operand) < 0)
-                return NULL;
+/* Another op's dtypes: the computation's is the first array input that is not WHERE's
+ * condition (or out's, for ops on scalars only: ARANGE); every array input must have it
+ * (Python promotes first); the output's is the op's rule. */
+static int op_dtypes(const elementwise_call *call, pymic2_dtype *compute,
+                     pymic2_dtype *out_dtype)
+{
+    const char *name = call->info->name;
+    if (call->dtype_object != Py_None)
+        return PyErr_Format(PyExc_TypeError, "%s: dtype= is only for copy", name), -1;
+    const pymic2__py_array *typed = call->out;
+    for (int k = 0; k < call->ninputs; k++) {
+        if (call->arrays[k] != NULL && !is_condition(call->op, k)) {
+            typed = call->arrays[k];
+            break;
+        }
+    }
+    if (typed == NULL)
+        return PyErr_Format(PyExc_TypeError, "%s needs an array input or out", name), -1;
+    *compute = typed->dtype;
+    for (int k = 0; k < call->ninputs; k++) {
+        pymic2_dtype expected = input_dtype(call->op, k, *compute);
+        if (call->arrays[k] != NULL && call->arrays[k]->dtype != expected)
+            return PyErr_Format(PyExc_TypeError,
+                                "%s: input %d has dtype %s where %s is needed; promote "
+                                "the inputs first",
+                                name, k, pymic2_dtype_name(call->arrays[k]->dtype),
+                                pymic2_dtype_name(expected)), -1;
+    }
+    if (pymic2_op_result_dtype(call->op, *compute, out_dtype) < 0)
+        return pymic2__py_raise(PYMIC2_EINVAL), -1;
+    if (call->out != NULL && call->out->dtype != *out_dtype)
+        return PyErr_Format(PyExc_TypeError, "%s: out has dtype %s, the result is %s", name,
+                            pymic2_dtype_name(call->out->dtype),
+                            pymic2_dtype_name(*out_dtype)), -1;
+    return 0;
+}
+
+/* The descriptor's input operands: the arrays, and the scalars converted to the dtype they
+ * are read as. */
+static int fill_inputs(const elementwise_call *call, pymic2_dtype compute,
+                       pymic2_dtype out_dtype, pymic2_op_desc *desc)
+{
+    memset(desc, 0, sizeof(*desc));
+    desc->op = call->op;
+    desc->noperands = call->ninputs + 1;
+    for (int k = 0; k < call->ninputs; k++) {
+        pymic2_operand *operand = &desc->operands[k];
+        if (call->arrays[k] != NULL) {
+            if (pymic2__py_array_operand(call->arrays[k], operand) < 0)
+                return -1;
         } else {
-            pymic2_dtype scalar_dtype =
-                op == PYMIC2_OP_COPY ? out_dtype : input_dtype(op, k, compute);
+            pymic2_dtype scalar_dtype = call->op == PYMIC2_OP_COPY
+                                            ? out_dtype
+                                            : input_dtype(call->op, k, compute);
             pymic2_scalar value;
-            if (pymic2__py_scalar_from_object(args[1 + k], scalar_dtype, &value) < 0)
-                return NULL;
+            if (pymic2__py_scalar_from_object(call->inputs[k], scalar_dtype, &value) < 0)
+                return -1;
             pymic2_operand_scalar(operand, scalar_dtype, value);
         }
     }
+    return 0;
+}
 
-    if (out == NULL) {
-        int ndim, fortran = 1;
-        int64_t shape[PYMIC2_MAX_DIMS];
-        if (broadcast(ninputs, arrays, &ndim, shape) < 0)
-            return NULL;
-        /* keep column-major layout when every array input has it (NumPy's order='K' case) */
-        for (int k = 0; k < ninputs; k++)
-            if (arrays[k] != NULL && (pymic2__py_array_is_c_contiguous(arrays[k]) ||
-                                      !pymic2__py_array_is_f_contiguous(arrays[k])))
-                fortran = 0;
-        out = pymic2__py_array_new(Py_TYPE(first), pymic2__py_op_stream(first), out_dtype, ndim,
-                                   shape, fortran);
-        if (out == NULL)
-            return NULL;
-    } else {
-        Py_INCREF(out);
+/* A new reference to the output: out=, or a new array of the broadcast shape on the device
+ * (and of the type) of `like`. */
+static pymic2__py_array *new_output(const elementwise_call *call, pymic2__py_array *like,
+                                    pymic2_dtype out_dtype)
+{
+    if (call->out != NULL) {
+        Py_INCREF(call->out);
+        return call->out;
     }
-    if (pymic2__py_array_size(out) == 0)
+    int ndim, fortran = 1;
+    int64_t shape[PYMIC2_MAX_DIMS];
+    if (broadcast(call->ninputs, call->arrays, &ndim, shape) < 0)
+        return NULL;
+    /* keep column-major layout when every array input has it (NumPy's order='K' case) */
+    for (int k = 0; k < call->ninputs; k++)
+        if (call->arrays[k] != NULL && (pymic2__py_array_is_c_contiguous(call->arrays[k]) ||
+                                        !pymic2__py_array_is_f_contiguous(call->arrays[k])))
+            fortran = 0;
+    return pymic2__py_array_new(Py_TYPE(like), pymic2__py_op_stream(like), out_dtype, ndim,
+                                shape, fortran);
+}
+
+/* Where the op writes: out itself, or a new temporary when out overlaps an input other than
+ * element for element (a[1:] += a[:-1]): the op may only write over an input it reads
+ * element for element (pymic2_ops.h), so this goes through a temporary, as NumPy's overlap
+ * handling does. The temporary is a new reference, out is returned as is (as
+ * pymic2__py_launch_into takes them); NULL with an exception set. */
+static pymic2__py_array *write_target(const elementwise_call *call, pymic2__py_array *out)
+{
+    for (int k = 0; k < call->ninputs; k++)
+        if (call->arrays[k] != NULL && pymic2__py_arrays_overlap(call->arrays[k], out))
+            return pymic2__py_array_new(Py_TYPE(out), pymic2__py_op_stream(out), out->dtype,
+                                        out->ndim, out->shape, 0);
+    return out;
+}
+
+PyObject *pymic2__py_elementwise(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames)
+{
+    (void)module;
+    elementwise_call call;
+    if (parse_elementwise(args, nargs, kwnames, &call) < 0)
+        return NULL;
+    /* the dtype inputs are read as (scalars are converted to it), and the output's */
+    pymic2_dtype compute, out_dtype;
+    if ((call.op == PYMIC2_OP_COPY ? copy_dtypes : op_dtypes)(&call, &compute, &out_dtype) < 0)
+        return NULL;
+    /* the output's type and device come from here */
+    pymic2__py_array *like = call.first != NULL ? call.first : call.out;
+    if (like == NULL)
+        return PyErr_Format(PyExc_TypeError, "%s of scalars only needs out", call.info->name);
+    pymic2_op_desc desc;
+    if (fill_inputs(&call, compute, out_dtype, &desc) < 0)
+        return NULL;
+    pymic2__py_array *out = new_output(&call, like, out_dtype);
+    if (out == NULL || pymic2__py_array_size(out) == 0)
         return (PyObject *)out;
-    /* the op may only write over an input it reads element for element (pymic2_ops.h), so an
-     * output that overlaps an input any other way (a[1:] += a[:-1]) goes through a temporary,
-     * as NumPy's overlap handling does */
-    pymic2__py_array *target = out;
-    for (int k = 0; k < ninputs && target == out; k++)
-        if (arrays[k] != NULL && pymic2__py_arrays_overlap(arrays[k], out)) {
-            target = pymic2__py_array_new(Py_TYPE(out), pymic2__py_op_stream(out), out->dtype,
-                                          out->ndim, out->shape, 0);
-            if (target == NULL) {
-                Py_DECREF(out);
-                return NULL;
-            }
-        }
-    return pymic2__py_launch_into(&desc, ninputs, target, out);
+    pymic2__py_array *target = write_target(&call, out);
+    if (target == NULL) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return pymic2__py_launch_into(&desc, call.ninputs, target, out);
 }
 
 PyObject *pymic2__py_launch_into(pymic2_op_desc *desc, int out_index, pymic2__py_array *target,

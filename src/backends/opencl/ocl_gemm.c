@@ -37,133 +37,9 @@ typedef struct gemm_key {
     bool fp64;
 } gemm_key;
 
-static const char float_kernel[] =
-    "#define VT CAT(T, VECTOR)\n"
-    "#define CAT(a, b) CAT2(a, b)\n"
-    "#define CAT2(a, b) a##b\n"
-    "__kernel void pymic2_gemm(long M, long N, long K,"
-    " __global const T *A, long a_off, long a_rs, long a_cs,"
-    " __global const T *B, long b_off, long b_rs, long b_cs,"
-    " __global T *C, long c_off, long c_rs, long c_cs, T alpha, T beta, int read_c)\n"
-    "{\n"
-    "    const long j0 = get_global_id(0) * VECTOR, i0 = get_global_id(1) * ROWS;\n"
-    "    if (i0 >= M || j0 >= N)\n"
-    "        return;\n"
-    "    if (i0 + ROWS <= M && j0 + VECTOR <= N && b_cs == 1 && c_cs == 1) {\n"
-    "        VT acc[ROWS];\n"
-    "        for (int r = 0; r < ROWS; r++)\n"
-    "            acc[r] = 0;\n"
-    "        __global const T *a = A + a_off + i0 * a_rs;\n"
-    "        __global const T *b = B + b_off + j0;\n"
-    "        for (long k = 0; k < K; k++) {\n"
-    "            const VT bv = CAT(vload, VECTOR)(0, b + k * b_rs);\n"
-    "            #pragma unroll\n"
-    "            for (int r = 0; r < ROWS; r++)\n"
-    "                acc[r] = fma((VT)(a[r * a_rs + k * a_cs]), bv, acc[r]);\n"
-    "        }\n"
-    "        __global T *c = C + c_off + i0 * c_rs + j0;\n"
-    "        #pragma unroll\n"
-    "        for (int r = 0; r < ROWS; r++) {\n"
-    "            VT result = alpha * acc[r];\n"
-    "            if (read_c)\n"
-    "                result += beta * CAT(vload, VECTOR)(0, c + r * c_rs);\n"
-    "            CAT(vstore, VECTOR)(result, 0, c + r * c_rs);\n"
-    "        }\n"
-    "        return;\n"
-    "    }\n"
-    "    for (long i = i0; i < min(i0 + ROWS, M); i++)\n"
-    "        for (long j = j0; j < min(j0 + VECTOR, N); j++) {\n"
-    "            T acc = 0;\n"
-    "            for (long k = 0; k < K; k++)\n"
-    "                acc = fma(A[a_off + i * a_rs + k * a_cs], B[b_off + k * b_rs + j * b_cs], acc);\n"
-    "            __global T *c = &C[c_off + i * c_rs + j * c_cs];\n"
-    "            *c = read_c ? alpha * acc + beta * *c : alpha * acc;\n"
-    "        }\n"
-    "}\n";
-
-/* complex128: VECTOR complex numbers of a row of B or C are one double vector of twice the
- * width (RV), real parts in .even, imaginary parts in .odd. */
-static const char complex_kernel[] =
-    "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n"
-    "#define CAT(a, b) CAT2(a, b)\n"
-    "#define CAT2(a, b) a##b\n"
-    "#define HV CAT(double, VECTOR)\n"
-    "#define RV CAT(double, WIDE)\n"
-    "double2 cmul(double2 a, double2 b)\n"
-    "{\n"
-    "    return (double2)(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);\n"
-    "}\n"
-    "__kernel void pymic2_gemm(long M, long N, long K,"
-    " __global const double2 *A, long a_off, long a_rs, long a_cs,"
-    " __global const double2 *B, long b_off, long b_rs, long b_cs,"
-    " __global double2 *C, long c_off, long c_rs, long c_cs, double2 alpha, double2 beta,"
-    " int read_c)\n"
-    "{\n"
-    "    const long j0 = get_global_id(0) * VECTOR, i0 = get_global_id(1) * ROWS;\n"
-    "    if (i0 >= M || j0 >= N)\n"
-    "        return;\n"
-    "    if (i0 + ROWS <= M && j0 + VECTOR <= N && b_cs == 1 && c_cs == 1) {\n"
-    "        HV re[ROWS], im[ROWS];\n"
-    "        for (int r = 0; r < ROWS; r++)\n"
-    "            re[r] = im[r] = 0;\n"
-    "        __global const double2 *a = A + a_off + i0 * a_rs;\n"
-    "        __global const double *b = (__global const double *)(B + b_off + j0);\n"
-    "        for (long k = 0; k < K; k++) {\n"
-    "            const RV bv = CAT(vload, WIDE)(0, b + 2 * k * b_rs);\n"
-    "            const HV b_re = bv.even, b_im = bv.odd;\n"
-    "            #pragma unroll\n"
-    "            for (int r = 0; r < ROWS; r++) {\n"
-    "                const double2 av = a[r * a_rs + k * a_cs];\n"
-    "                re[r] = fma((HV)(av.x), b_re, re[r]);\n"
-    "                re[r] = fma((HV)(-av.y), b_im, re[r]);\n"
-    "                im[r] = fma((HV)(av.x), b_im, im[r]);\n"
-    "                im[r] = fma((HV)(av.y), b_re, im[r]);\n"
-    "            }\n"
-    "        }\n"
-    "        __global double *c = (__global double *)(C + c_off + i0 * c_rs + j0);\n"
-    "        #pragma unroll\n"
-    "        for (int r = 0; r < ROWS; r++) {\n"
-    "            HV out_re = alpha.x * re[r] - alpha.y * im[r];\n"
-    "            HV out_im = alpha.x * im[r] + alpha.y * re[r];\n"
-    "            if (read_c) {\n"
-    "                const RV old = CAT(vload, WIDE)(0, c + 2 * r * c_rs);\n"
-    "                out_re += beta.x * old.even - beta.y * old.odd;\n"
-    "                out_im += beta.x * old.odd + beta.y * old.even;\n"
-    "            }\n"
-    "            RV result;\n"
-    "            result.even = out_re;\n"
-    "            result.odd = out_im;\n"
-    "            CAT(vstore, WIDE)(result, 0, c + 2 * r * c_rs);\n"
-    "        }\n"
-    "        return;\n"
-    "    }\n"
-    "    for (long i = i0; i < min(i0 + ROWS, M); i++)\n"
-    "        for (long j = j0; j < min(j0 + VECTOR, N); j++) {\n"
-    "            double2 acc = 0;\n"
-    "            for (long k = 0; k < K; k++)\n"
-    "                acc += cmul(A[a_off + i * a_rs + k * a_cs], B[b_off + k * b_rs + j * b_cs]);\n"
-    "            __global double2 *c = &C[c_off + i * c_rs + j * c_cs];\n"
-    "            *c = read_c ? cmul(alpha, acc) + cmul(beta, *c) : cmul(alpha, acc);\n"
-    "        }\n"
-    "}\n";
-
-/* Integers wrap in W; bool is OR of ANDs (any nonzero byte is true). */
-static const char integer_kernel[] =
-    "__kernel void pymic2_gemm(long M, long N, long K,"
-    " __global const T *A, long a_off, long a_rs, long a_cs,"
-    " __global const T *B, long b_off, long b_rs, long b_cs,"
-    " __global T *C, long c_off, long c_rs, long c_cs, T alpha, T beta, int read_c)\n"
-    "{\n"
-    "    const long j = get_global_id(0), i = get_global_id(1);\n"
-    "    if (i >= M || j >= N)\n"
-    "        return;\n"
-    "    ACC acc = 0;\n"
-    "    for (long k = 0; k < K; k++)\n"
-    "        ACCUMULATE(acc, (ACC)A[a_off + i * a_rs + k * a_cs], (ACC)B[b_off + k * b_rs + j * b_cs]);\n"
-    "    __global T *c = &C[c_off + i * c_rs + j * c_cs];\n"
-    "    const ACC old = read_c ? (ACC)*c : 0;\n"
-    "    *c = COMBINE(acc, old);\n"
-    "}\n";
+/* The kernels: cl/gemm_float.cl, cl/gemm_complex.cl and cl/gemm_integer.cl, embedded at
+ * build time. */
+#include "ocl_cl_sources.h"
 
 int pymic2__ocl_source_gemm(const char *device, pymic2_dtype dtype, bool fp64, char **source)
 {
@@ -173,11 +49,11 @@ int pymic2__ocl_source_gemm(const char *device, pymic2_dtype dtype, bool fp64, c
                              pymic2_dtype_name(dtype));
     const bool is_float = pymic2__dtype_class_of(dtype) == PYMIC2__CLASS_FLOAT;
     char header[1024];
-    const char *body = is_float ? float_kernel : integer_kernel;
+    const char *body = is_float ? pymic2__ocl_cl_gemm_float : pymic2__ocl_cl_gemm_integer;
     if (dtype == PYMIC2_COMPLEX128) {
         snprintf(header, sizeof header, "#define ROWS %d\n#define VECTOR %d\n#define WIDE %d\n",
                  COMPLEX_ROWS, COMPLEX_VECTOR, 2 * COMPLEX_VECTOR);
-        body = complex_kernel;
+        body = pymic2__ocl_cl_gemm_complex;
     } else if (is_float) {
         snprintf(header, sizeof header, "%s#define T %s\n#define ROWS %d\n#define VECTOR %d\n",
                  fp64 ? "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n" : "", type,

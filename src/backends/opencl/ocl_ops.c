@@ -535,26 +535,22 @@ static void arg_dims(pymic2__ocl_args *args, int kept, int reduced)
     pymic2__ocl_arg(args, sizeof values[1], &values[1]);
 }
 
-static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *done)
+/* A reduction's input dimensions split into kept and reduced ones (in C order, merged). */
+typedef struct reduce_geometry {
+    reduce_dim kept[PYMIC2_MAX_DIMS], red[PYMIC2_MAX_DIMS];
+    int nkept, nred;
+    int64_t outputs, length; /* the number of outputs and of elements each folds */
+} reduce_geometry;
+
+static void split_reduce_dims(const pymic2_op_desc *desc, const pymic2__reduce_info *reduce,
+                              reduce_geometry *geo)
 {
-    pymic2_device *device = stream->device;
-    const pymic2__reduce_info *reduce = pymic2__reduce_get_info(desc->reduction);
     const pymic2_operand *in = &desc->operands[0], *out = &desc->operands[1];
-    int status = pymic2__ocl_check_dtype(device, reduce->name, in->dtype);
-    if (status != PYMIC2_OK)
-        return status;
-    int64_t in_offset, out_offset;
-    if ((status = pymic2__ocl_element_offset(device, reduce->name, in, &in_offset)) != 0 ||
-        (status = pymic2__ocl_element_offset(device, reduce->name, out, &out_offset)) != 0)
-        return status;
     const int64_t in_size = (int64_t)pymic2_dtype_size(in->dtype);
     const int64_t out_size = (int64_t)pymic2_dtype_size(out->dtype);
-
-    /* split the input's dimensions into kept and reduced ones (in C order, merged) */
-    reduce_dim kept[PYMIC2_MAX_DIMS], red[PYMIC2_MAX_DIMS];
-    int nkept = 0, nred = 0;
     const int keepdims = out->ndim == in->ndim;
-    int64_t outputs = 1, length = 1;
+    geo->nkept = geo->nred = 0;
+    geo->outputs = geo->length = 1;
     for (int d = 0, od = 0; d < in->ndim; d++) {
         const int reduced = (desc->axes >> d & 1) != 0;
         reduce_dim dim = {in->shape[d], in->strides[d] / in_size, 0};
@@ -563,159 +559,208 @@ static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_even
         if (reduced && !reduce->cumulative)
             dim.out = 0; /* not an output dimension: must not stop merges */
         if (reduced) {
-            length *= dim.size;
+            geo->length *= dim.size;
             if (dim.size != 1 || reduce->cumulative)
-                push_dim(red, &nred, dim, !reduce->cumulative);
+                push_dim(geo->red, &geo->nred, dim, !reduce->cumulative);
         } else {
-            outputs *= dim.size;
+            geo->outputs *= dim.size;
             if (dim.size != 1)
-                push_dim(kept, &nkept, dim, 1);
+                push_dim(geo->kept, &geo->nkept, dim, 1);
         }
     }
-    if (outputs == 0 || (reduce->cumulative && length == 0))
-        return pymic2__ocl_marker(stream, done);
+}
 
+/* The kernels' geometry buffer (see cl/reduce.cl). */
+static int upload_reduce_geometry(pymic2_device *device, const reduce_geometry *geo,
+                                  cl_mem *geometry)
+{
+    const int nkept = geo->nkept, nred = geo->nred;
+    int64_t values[5 * PYMIC2_MAX_DIMS + 1] = {0};
+    for (int d = 0; d < nkept; d++) {
+        values[d] = geo->kept[d].size;
+        values[nkept + d] = geo->kept[d].in;
+        values[2 * nkept + d] = geo->kept[d].out;
+    }
+    for (int d = 0; d < nred; d++) {
+        values[3 * nkept + d] = geo->red[d].size;
+        values[3 * nkept + nred + d] = geo->red[d].in;
+    }
+    return pymic2__ocl_temporary(device, (size_t)(3 * nkept + 2 * nred + 1) * 8, values,
+                                 geometry);
+}
+
+/* What every reduction kernel of one command needs. */
+typedef struct reduce_launch {
+    pymic2_stream *stream;
+    const pymic2__reduce_info *reduce;
+    const pymic2__ocl_reduce_key *key;
+    const reduce_geometry *geo;
+    cl_mem in, out, geometry;
+    int64_t in_offset, out_offset;
+} reduce_launch;
+
+/* Gets kernel `name` and sets the arguments the scan, columns and partial kernels start with:
+ * (in, in_offset, out, out_offset). */
+static int begin_reduce_args(const reduce_launch *r, const char *name, pymic2__ocl_args *args)
+{
+    pymic2__ocl_kernel *kernel;
+    int status = pymic2__ocl_kernel_get(r->stream->device, PYMIC2__OCL_KIND_REDUCE, r->key,
+                                        sizeof *r->key, name, source_reduce, &kernel);
+    if (status != PYMIC2_OK)
+        return status;
+    pymic2__ocl_args_begin(args, kernel);
+    pymic2__ocl_arg_mem(args, r->in);
+    pymic2__ocl_arg_long(args, r->in_offset);
+    pymic2__ocl_arg_mem(args, r->out);
+    pymic2__ocl_arg_long(args, r->out_offset);
+    return PYMIC2_OK;
+}
+
+/* Scans and column reductions: one work-item per output line. */
+static int launch_per_output(const reduce_launch *r, cl_event *done)
+{
+    const reduce_geometry *geo = r->geo;
+    pymic2__ocl_args args;
+    int status = begin_reduce_args(
+        r, r->reduce->cumulative ? "pymic2_scan" : "pymic2_reduce_columns", &args);
+    if (status != PYMIC2_OK)
+        return status;
+    pymic2__ocl_arg_long(&args, geo->outputs);
+    pymic2__ocl_arg_long(&args, geo->length);
+    pymic2__ocl_arg_mem(&args, r->geometry);
+    arg_dims(&args, geo->nkept, geo->nred);
+    if (r->reduce->cumulative)
+        pymic2__ocl_arg_long(&args, geo->red[0].out);
+    return pymic2__ocl_args_launch(&args, r->stream, r->reduce->name, (size_t)geo->outputs, 64,
+                                   done);
+}
+
+/* Chunks: enough work-groups for every compute unit a few times over, each with at least a
+ * few thousand elements. */
+static int64_t reduce_chunks(const pymic2__ocl_device *ocl, const reduce_geometry *geo)
+{
+    const int64_t groups_wanted = 4 * (int64_t)ocl->compute_units;
+    if (geo->outputs >= groups_wanted)
+        return 1;
+    int64_t chunks = (groups_wanted + geo->outputs - 1) / geo->outputs;
+    const int64_t most = geo->length / (16 * PYMIC2__OCL_REDUCE_GROUP);
+    if (chunks > most)
+        chunks = most > 1 ? most : 1;
+    return chunks;
+}
+
+/* Pass 2 of a chunked reduction: pymic2_reduce_final folds each output's chunks. */
+static int launch_reduce_final(const reduce_launch *r, int64_t chunks, cl_mem partial,
+                               cl_mem partial_index, cl_event *done)
+{
+    pymic2__ocl_kernel *kernel;
+    int status = pymic2__ocl_kernel_get(r->stream->device, PYMIC2__OCL_KIND_REDUCE, r->key,
+                                        sizeof *r->key, "pymic2_reduce_final", source_reduce,
+                                        &kernel);
+    if (status != PYMIC2_OK)
+        return status;
+    pymic2__ocl_args args;
+    pymic2__ocl_args_begin(&args, kernel);
+    pymic2__ocl_arg_mem(&args, r->out);
+    pymic2__ocl_arg_long(&args, r->out_offset);
+    pymic2__ocl_arg_long(&args, r->geo->outputs);
+    pymic2__ocl_arg_long(&args, chunks);
+    pymic2__ocl_arg_mem(&args, r->geometry);
+    arg_dims(&args, r->geo->nkept, r->geo->nred);
+    pymic2__ocl_arg_mem(&args, partial);
+    if (r->reduce->arg)
+        pymic2__ocl_arg_mem(&args, partial_index);
+    return pymic2__ocl_args_launch(&args, r->stream, r->reduce->name,
+                                   (size_t)r->geo->outputs, 64, done);
+}
+
+/* Work-groups per output, and per chunk of it for few outputs (pymic2_reduce_partial), then
+ * the chunks folded (pymic2_reduce_final). */
+static int launch_grouped(const reduce_launch *r, cl_event *done)
+{
+    pymic2_device *device = r->stream->device;
+    const pymic2__reduce_info *reduce = r->reduce;
+    const reduce_geometry *geo = r->geo;
+    const int64_t chunks = reduce_chunks(pymic2__ocl_device_of(device), geo);
+    const int64_t per_chunk = chunks > 1 ? (geo->length + chunks - 1) / chunks : geo->length;
+    const size_t acc_size =
+        reduce->out == PYMIC2__REDUCE_OUT_BOOL                                ? 1
+        : reduce->out == PYMIC2__REDUCE_OUT_INT64 && !reduce->arg              ? 8
+        : pymic2__ocl_reduce_in_float64(r->key->reduction, r->key->input, r->key->fp64) ? 8
+        : pymic2_dtype_size(r->key->input);
+    cl_mem partial = NULL, partial_index = NULL;
+    int status = pymic2__ocl_temporary(
+        device, chunks > 1 ? (size_t)(geo->outputs * chunks) * acc_size : 8, NULL, &partial);
+    if (status == PYMIC2_OK && reduce->arg)
+        status = pymic2__ocl_temporary(
+            device, chunks > 1 ? (size_t)(geo->outputs * chunks) * 8 : 8, NULL, &partial_index);
+    pymic2__ocl_args args;
+    if (status == PYMIC2_OK)
+        status = begin_reduce_args(r, "pymic2_reduce_partial", &args);
+    cl_event first = NULL;
+    if (status == PYMIC2_OK) {
+        pymic2__ocl_arg_long(&args, geo->length);
+        pymic2__ocl_arg_long(&args, chunks);
+        pymic2__ocl_arg_long(&args, per_chunk);
+        pymic2__ocl_arg_mem(&args, r->geometry);
+        arg_dims(&args, geo->nkept, geo->nred);
+        pymic2__ocl_arg_mem(&args, partial);
+        if (reduce->arg)
+            pymic2__ocl_arg_mem(&args, partial_index);
+        status = pymic2__ocl_args_launch(&args, r->stream, reduce->name,
+                                         (size_t)(geo->outputs * chunks) *
+                                             PYMIC2__OCL_REDUCE_GROUP,
+                                         PYMIC2__OCL_REDUCE_GROUP, chunks > 1 ? &first : done);
+    }
+    if (status == PYMIC2_OK && chunks > 1) {
+        clReleaseEvent(first);
+        status = launch_reduce_final(r, chunks, partial, partial_index, done);
+    }
+    if (partial)
+        clReleaseMemObject(partial);
+    if (partial_index)
+        clReleaseMemObject(partial_index);
+    return status;
+}
+
+static int run_reduce(pymic2_stream *stream, const pymic2_op_desc *desc, cl_event *done)
+{
+    pymic2_device *device = stream->device;
+    const pymic2__reduce_info *reduce = pymic2__reduce_get_info(desc->reduction);
+    const pymic2_operand *in = &desc->operands[0], *out = &desc->operands[1];
+    int status = pymic2__ocl_check_dtype(device, reduce->name, in->dtype);
+    if (status != PYMIC2_OK)
+        return status;
+    reduce_launch r = {stream, reduce, NULL, NULL, pymic2__ocl_mem_of(in->buffer),
+                       pymic2__ocl_mem_of(out->buffer), NULL, 0, 0};
+    if ((status = pymic2__ocl_element_offset(device, reduce->name, in, &r.in_offset)) != 0 ||
+        (status = pymic2__ocl_element_offset(device, reduce->name, out, &r.out_offset)) != 0)
+        return status;
+    reduce_geometry geo;
+    split_reduce_dims(desc, reduce, &geo);
+    if (geo.outputs == 0 || (reduce->cumulative && geo.length == 0))
+        return pymic2__ocl_marker(stream, done);
     pymic2__ocl_reduce_key key;
     memset(&key, 0, sizeof key);
     key.reduction = desc->reduction;
     key.input = in->dtype;
     key.fp64 = pymic2__ocl_fp64(device);
     key.segmented = pymic2__ocl_device_of(device)->runs_items_in_turn;
-    int64_t geometry_values[5 * PYMIC2_MAX_DIMS + 1] = {0};
-    for (int d = 0; d < nkept; d++) {
-        geometry_values[d] = kept[d].size;
-        geometry_values[nkept + d] = kept[d].in;
-        geometry_values[2 * nkept + d] = kept[d].out;
-    }
-    for (int d = 0; d < nred; d++) {
-        geometry_values[3 * nkept + d] = red[d].size;
-        geometry_values[3 * nkept + nred + d] = red[d].in;
-    }
-    cl_mem geometry;
-    status = pymic2__ocl_temporary(device, (size_t)(3 * nkept + 2 * nred + 1) * 8,
-                                   geometry_values, &geometry);
-    if (status != PYMIC2_OK)
+    r.key = &key;
+    r.geo = &geo;
+    if ((status = upload_reduce_geometry(device, &geo, &r.geometry)) != PYMIC2_OK)
         return status;
-    const pymic2__ocl_device *ocl = pymic2__ocl_device_of(device);
-    cl_mem in_mem = pymic2__ocl_mem_of(in->buffer), out_mem = pymic2__ocl_mem_of(out->buffer);
-    pymic2__ocl_kernel *kernel;
-    pymic2__ocl_args args;
-
-    if (reduce->cumulative) {
-        status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_REDUCE, &key, sizeof key,
-                                        "pymic2_scan", source_reduce, &kernel);
-        if (status == PYMIC2_OK) {
-            pymic2__ocl_args_begin(&args, kernel);
-            pymic2__ocl_arg_mem(&args, in_mem);
-            pymic2__ocl_arg_long(&args, in_offset);
-            pymic2__ocl_arg_mem(&args, out_mem);
-            pymic2__ocl_arg_long(&args, out_offset);
-            pymic2__ocl_arg_long(&args, outputs);
-            pymic2__ocl_arg_long(&args, length);
-            pymic2__ocl_arg_mem(&args, geometry);
-        arg_dims(&args, nkept, nred);
-            pymic2__ocl_arg_long(&args, red[0].out);
-            status = pymic2__ocl_args_launch(&args, stream, reduce->name, (size_t)outputs, 64,
-                                             done);
-        }
-        clReleaseMemObject(geometry);
-        return status;
-    }
-
     /* Columns when the kept dimension is the contiguous one and there are enough outputs to
      * fill the device; else work-groups per output (and chunks of it, for few outputs). */
-    const int64_t wide = 8 * (int64_t)ocl->compute_units * PYMIC2__OCL_REDUCE_GROUP;
-    const bool columns = nkept > 0 && kept[nkept - 1].in == 1 && nred > 0 &&
-                         red[nred - 1].in != 1 && outputs >= wide / 8;
-    if (columns) {
-        status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_REDUCE, &key, sizeof key,
-                                        "pymic2_reduce_columns", source_reduce, &kernel);
-        if (status == PYMIC2_OK) {
-            pymic2__ocl_args_begin(&args, kernel);
-            pymic2__ocl_arg_mem(&args, in_mem);
-            pymic2__ocl_arg_long(&args, in_offset);
-            pymic2__ocl_arg_mem(&args, out_mem);
-            pymic2__ocl_arg_long(&args, out_offset);
-            pymic2__ocl_arg_long(&args, outputs);
-            pymic2__ocl_arg_long(&args, length);
-            pymic2__ocl_arg_mem(&args, geometry);
-        arg_dims(&args, nkept, nred);
-            status = pymic2__ocl_args_launch(&args, stream, reduce->name, (size_t)outputs, 64,
-                                             done);
-        }
-        clReleaseMemObject(geometry);
-        return status;
-    }
-
-    /* chunks: enough work-groups for every compute unit a few times over, each with at least
-     * a few thousand elements */
-    int64_t chunks = 1;
-    const int64_t groups_wanted = 4 * (int64_t)ocl->compute_units;
-    if (outputs < groups_wanted) {
-        chunks = (groups_wanted + outputs - 1) / outputs;
-        int64_t most = length / (16 * PYMIC2__OCL_REDUCE_GROUP);
-        if (chunks > most)
-            chunks = most > 1 ? most : 1;
-    }
-    const int64_t per_chunk = chunks > 1 ? (length + chunks - 1) / chunks : length;
-    cl_mem partial = NULL, partial_index = NULL;
-    const size_t acc_size =
-        reduce->out == PYMIC2__REDUCE_OUT_BOOL                         ? 1
-        : reduce->out == PYMIC2__REDUCE_OUT_INT64 && !reduce->arg       ? 8
-        : pymic2__ocl_reduce_in_float64(key.reduction, key.input, key.fp64) ? 8
-                                                                        : (size_t)in_size;
-    status = pymic2__ocl_temporary(device, chunks > 1 ? (size_t)(outputs * chunks) * acc_size : 8,
-                                   NULL, &partial);
-    if (status == PYMIC2_OK && reduce->arg)
-        status = pymic2__ocl_temporary(device, chunks > 1 ? (size_t)(outputs * chunks) * 8 : 8,
-                                       NULL, &partial_index);
-    if (status == PYMIC2_OK)
-        status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_REDUCE, &key, sizeof key,
-                                        "pymic2_reduce_partial", source_reduce, &kernel);
-    cl_event first = NULL;
-    if (status == PYMIC2_OK) {
-        pymic2__ocl_args_begin(&args, kernel);
-        pymic2__ocl_arg_mem(&args, in_mem);
-        pymic2__ocl_arg_long(&args, in_offset);
-        pymic2__ocl_arg_mem(&args, out_mem);
-        pymic2__ocl_arg_long(&args, out_offset);
-        pymic2__ocl_arg_long(&args, length);
-        pymic2__ocl_arg_long(&args, chunks);
-        pymic2__ocl_arg_long(&args, per_chunk);
-        pymic2__ocl_arg_mem(&args, geometry);
-        arg_dims(&args, nkept, nred);
-        pymic2__ocl_arg_mem(&args, partial);
-        if (reduce->arg)
-            pymic2__ocl_arg_mem(&args, partial_index);
-        status = pymic2__ocl_args_launch(&args, stream, reduce->name,
-                                         (size_t)(outputs * chunks) * PYMIC2__OCL_REDUCE_GROUP,
-                                         PYMIC2__OCL_REDUCE_GROUP,
-                                         chunks > 1 ? &first : done);
-    }
-    if (status == PYMIC2_OK && chunks > 1) {
-        clReleaseEvent(first);
-        status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_REDUCE, &key, sizeof key,
-                                        "pymic2_reduce_final", source_reduce, &kernel);
-        if (status == PYMIC2_OK) {
-            pymic2__ocl_args_begin(&args, kernel);
-            pymic2__ocl_arg_mem(&args, out_mem);
-            pymic2__ocl_arg_long(&args, out_offset);
-            pymic2__ocl_arg_long(&args, outputs);
-            pymic2__ocl_arg_long(&args, chunks);
-            pymic2__ocl_arg_mem(&args, geometry);
-        arg_dims(&args, nkept, nred);
-            pymic2__ocl_arg_mem(&args, partial);
-            if (reduce->arg)
-                pymic2__ocl_arg_mem(&args, partial_index);
-            status = pymic2__ocl_args_launch(&args, stream, reduce->name, (size_t)outputs, 64,
-                                             done);
-        }
-    }
-    clReleaseMemObject(geometry);
-    if (partial)
-        clReleaseMemObject(partial);
-    if (partial_index)
-        clReleaseMemObject(partial_index);
+    const int64_t wide = 8 * (int64_t)pymic2__ocl_device_of(device)->compute_units *
+                         PYMIC2__OCL_REDUCE_GROUP;
+    const bool columns = geo.nkept > 0 && geo.kept[geo.nkept - 1].in == 1 && geo.nred > 0 &&
+                         geo.red[geo.nred - 1].in != 1 && geo.outputs >= wide / 8;
+    if (reduce->cumulative || columns)
+        status = launch_per_output(&r, done);
+    else
+        status = launch_grouped(&r, done);
+    clReleaseMemObject(r.geometry);
     return status;
 }
 
