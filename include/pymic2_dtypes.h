@@ -40,10 +40,18 @@
        char, 0)                                                                                \
     XX(context, UINT8, uint8, uint8_t, INT, uint32_t, UINT8, uint8_t, u8, 0, UINT8_MAX,         \
        uchar, 1)                                                                               \
+    XX(context, INT16, int16, int16_t, INT, uint32_t, INT16, int16_t, i16, INT16_MIN,           \
+       INT16_MAX, short, 0)                                                                    \
+    XX(context, UINT16, uint16, uint16_t, INT, uint32_t, UINT16, uint16_t, u16, 0, UINT16_MAX,  \
+       ushort, 1)                                                                              \
     XX(context, INT32, int32, int32_t, INT, uint32_t, INT32, int32_t, i32, INT32_MIN,           \
        INT32_MAX, int, 0)                                                                      \
+    XX(context, UINT32, uint32, uint32_t, INT, uint32_t, UINT32, uint32_t, u32, 0, UINT32_MAX,  \
+       uint, 1)                                                                                \
     XX(context, INT64, int64, int64_t, INT, uint64_t, INT64, int64_t, i64, INT64_MIN,           \
        INT64_MAX, long, 0)                                                                     \
+    XX(context, UINT64, uint64, uint64_t, INT, uint64_t, UINT64, uint64_t, u64, 0, UINT64_MAX,  \
+       ulong, 1)                                                                               \
     XX(context, FLOAT32, float32, float, FLOAT, void, FLOAT32, float, f32, -INFINITY,           \
        INFINITY, float, 2)                                                                     \
     XX(context, FLOAT64, float64, double, FLOAT, void, FLOAT64, double, f64, -INFINITY,        \
@@ -86,7 +94,7 @@ char pymic2_dtype_kind(pymic2_dtype dtype);
 
 /*
  * Type promotion: NumPy 2's rules (NEP 50), written once. A type is what promotion sees of a
- * NumPy dtype, in the table or not (float16, uint64 ...): its kind ("biufc") and size in
+ * NumPy dtype, in the table or not (float16, complex64 ...): its kind ("biufc") and size in
  * bytes; size 0 is a weak Python scalar (int 'i', float 'f', complex 'c'; a Python bool is
  * simply bool), which takes the other operand's dtype when that is of its kind or above.
  */
@@ -101,9 +109,9 @@ pymic2_type pymic2_dtype_type(pymic2_dtype dtype);
  * kind outside "biufc" or a size that is not one of NumPy's. */
 int pymic2_promote_types(pymic2_type a, pymic2_type b, pymic2_type *result);
 /* The dtype of the table that computes type: the type itself, else the smallest dtype
- * holding every value of it (float16 -> float32, int16 -> int32, uint16 -> int32,
- * uint32 -> int64, complex64 -> complex128); a weak scalar's is NumPy's default (int64,
- * float64, complex128). EDTYPE when no dtype holds it (uint64, float128). */
+ * holding every value of it (float16 -> float32, complex64 -> complex128); a weak scalar's
+ * is NumPy's default (int64, float64, complex128). EDTYPE when no dtype holds it
+ * (float128). */
 int pymic2_dtype_for_type(pymic2_type type, pymic2_dtype *dtype);
 /* pymic2_dtype_for_type(pymic2_promote_types(a, b)) for two dtypes of the table. */
 int pymic2_dtype_promote(pymic2_dtype a, pymic2_dtype b, pymic2_dtype *result);

@@ -30,6 +30,27 @@ __all__ = ["add_at", "argwhere", "compress", "flatnonzero", "nonzero", "put", "t
            "take_along_axis", "where"]
 
 _INDEX_DTYPES = (numpy.dtype(numpy.int32), numpy.dtype(numpy.int64))
+_INT64_MAX = numpy.iinfo(numpy.int64).max
+
+
+def _host_indices(indices):
+    """Integer host indices as int64: uint64 values past int64's range become its maximum,
+    out of bounds as they are in NumPy, instead of wrapping to negative (from-the-end)
+    indices."""
+    indices = numpy.asarray(indices)
+    if indices.dtype == numpy.uint64:
+        indices = numpy.minimum(indices, _INT64_MAX)
+    return indices.astype(numpy.int64, copy=False)
+
+
+def _device_indices(indices):
+    """An integer device index array in a dtype the index ops take (int32, int64): the other
+    integer dtypes are converted to int64 (uint64 clamped as in _host_indices)."""
+    if indices.dtype in _INDEX_DTYPES:
+        return indices
+    if indices.dtype == numpy.uint64:
+        indices = _math.minimum(indices, _INT64_MAX)
+    return _core.elementwise(_core.OP_COPY, indices, dtype=_core.dtype_codes["int64"])
 _MAX_INDEX_ARRAYS = 4
 
 
@@ -91,7 +112,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
         indices = numpy.asarray(indices)
         if indices.dtype.kind not in "iu" and indices.size:
             raise TypeError(f"take: indices must be integers, not {indices.dtype}")
-        indices = indices.astype(numpy.int64, copy=False)
+        indices = _host_indices(indices)
     result = getitem(a, (slice(None),) * axis + (indices,))
     return _operands.into_out("take", result, out, "unsafe")
 
@@ -152,7 +173,7 @@ def put(a, ind, v, mode="raise"):
     if mode not in ("raise", "wrap", "clip"):
         raise ValueError(f"put: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
     host = not isinstance(ind, _core.ndarray)
-    flat = numpy.asarray(ind, dtype=numpy.int64).reshape(-1) if host else ind.reshape(-1)
+    flat = _host_indices(ind).reshape(-1) if host else _device_indices(ind.reshape(-1))
     count, n = flat.shape[0], a.size
     if count == 0:
         return
@@ -216,9 +237,7 @@ def _classify(entry, like):
             return "mask", entry
         if entry.dtype.kind not in "iu":
             raise IndexError("arrays used as indices must be of integer (or boolean) type")
-        if entry.dtype not in _INDEX_DTYPES:
-            entry = _core.elementwise(_core.OP_COPY, entry, dtype=_core.dtype_codes["int64"])
-        return "device", entry
+        return "device", _device_indices(entry)
     if isinstance(entry, (numpy.ndarray, list)):
         host = numpy.asarray(entry)
         if host.dtype == numpy.bool_:
@@ -227,7 +246,7 @@ def _classify(entry, like):
             host = host.astype(numpy.int64)
         if host.dtype.kind not in "iu":
             raise IndexError("arrays used as indices must be of integer (or boolean) type")
-        return "host", host.astype(numpy.int64, copy=False)
+        return "host", _host_indices(host)
     raise IndexError("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) "
                      "and integer or boolean arrays are valid indices")
 

@@ -4,8 +4,8 @@ composed of device ops (masked_reduce). ufunc.reduce and ufunc.accumulate (in _m
 theirs here through the core's one mapping (_core.UFUNC_REDUCE, _core.UFUNC_ACCUMULATE).
 
 Results are device arrays (0-d for a full reduction): nothing here waits for the device.
-NumPy's accumulation dtypes are followed (sum of bool or a small signed integer is int64),
-except that uint8 sums in int64 where NumPy uses uint64, which the device lacks.
+NumPy's accumulation dtypes are followed (sum of bool or a signed integer is int64, of an
+unsigned integer uint64).
 """
 
 import builtins
@@ -19,6 +19,7 @@ from . import _core, _creation, _dtypes, _operands
 _CoreArray = _core.ndarray
 _elementwise = _core.elementwise
 _INT64 = numpy.dtype(numpy.int64)
+_UINT64 = numpy.dtype(numpy.uint64)
 _CUMULATIVE = (_core.REDUCE_CUMSUM, _core.REDUCE_CUMPROD)
 
 
@@ -87,11 +88,11 @@ _REDUCE_DTYPE = {
 
 
 def _accumulation_dtype(a, dtype):
-    """NumPy's dtype for sum/prod/cumsum: dtype= if given, else bool and the integers
-    accumulate in int64 (uint8 too: the device has no uint64)."""
+    """NumPy's dtype for sum/prod/cumsum: dtype= if given, else bool and the signed
+    integers accumulate in int64, the unsigned ones in uint64."""
     if dtype is not None:
         return _dtypes.normalize(dtype, a._device)
-    return _INT64 if a.dtype.kind in "biu" else a.dtype
+    return _UINT64 if a.dtype.kind == "u" else _INT64 if a.dtype.kind in "bi" else a.dtype
 
 
 def cast(a, dt):

@@ -19,7 +19,8 @@ SUPPORTED_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
 # compare equal to the dtypes (x.dtype == xp.float32) and, unlike dtype objects, also convert
 # host scalars (xp.float32(0.5)), which array-agnostic code does.
 bool = _numpy.bool  # noqa: A001 - the standard's names
-int8, uint8, int32, int64 = _numpy.int8, _numpy.uint8, _numpy.int32, _numpy.int64
+int8, int16, int32, int64 = _numpy.int8, _numpy.int16, _numpy.int32, _numpy.int64
+uint8, uint16, uint32, uint64 = _numpy.uint8, _numpy.uint16, _numpy.uint32, _numpy.uint64
 float32, float64, complex128 = _numpy.float32, _numpy.float64, _numpy.complex128
 
 # NumPy's dtype vocabulary, host-side metadata that array-agnostic NumPy/CuPy code reaches
@@ -110,7 +111,7 @@ def __dir__():
 
 
 __all__ = ["ndarray", "finfo", "iinfo", "isdtype", "result_type", "can_cast", "e", "pi",
-           "inf", "nan", "newaxis", "bool", "int8", "uint8", "int32", "int64", "float32",
-           "float64", "complex128", "bool_", "dtype", "issubdtype", "isscalar", "generic",
-           "number", "integer", "signedinteger", "unsignedinteger", "inexact", "floating",
-           "complexfloating", "linalg", "fft"]
+           "inf", "nan", "newaxis", "bool", "int8", "int16", "int32", "int64", "uint8",
+           "uint16", "uint32", "uint64", "float32", "float64", "complex128", "bool_", "dtype",
+           "issubdtype", "isscalar", "generic", "number", "integer", "signedinteger",
+           "unsignedinteger", "inexact", "floating", "complexfloating", "linalg", "fft"]

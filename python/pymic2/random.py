@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 _SEED_LIMIT = 1 << 64
+_INT64_MAX = (1 << 63) - 1
 
 
 def _seed_value(seed):
@@ -102,6 +103,9 @@ class Generator:
         high = int(high) + (1 if endpoint else 0)
         if int(low) >= high:
             raise ValueError(f"low >= high (low {low}, high {high})")
+        if high - 1 > _INT64_MAX:  # the core draws in int64 arithmetic
+            raise ValueError(f"high {high} is out of bounds: pyMIC2's random integers (uint64 "
+                             f"too) stay below 2**63")
         return self._fill(size, dtype, _core.RANDOM_INTEGERS, low=int(low), high=high)
 
     def permutation(self, x):

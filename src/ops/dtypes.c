@@ -15,19 +15,20 @@ typedef struct pymic2__dtype_info {
     const char *name;
     pymic2__dtype_class dtype_class;
     pymic2_dtype real;
-    int is_signed;
+    int is_signed; /* (T)-1 < (T)1: -1 wraps to the top of an unsigned T */
     int64_t lowest, highest; /* integers only */
 } pymic2__dtype_info;
 
-/* Integer limits as int64 (the other classes' columns are not integers: 0 here). */
+/* Integer limits as int64, uint64's highest clamped to INT64_MAX (the other classes'
+ * columns are not integers: 0 here). */
 #define PYMIC2__LIMIT_BOOL(value) (value)
-#define PYMIC2__LIMIT_INT(value) (value)
+#define PYMIC2__LIMIT_INT(value) ((value) > INT64_MAX ? INT64_MAX : (int64_t)(value))
 #define PYMIC2__LIMIT_FLOAT(value) 0
 #define PYMIC2__LIMIT_COMPLEX(value) 0
 #define PYMIC2__DTYPE_INFO(context, NAME, name, ctype, CLASS, wrap, REAL, real_ctype, member,  \
                            lowest, highest, ...)                                               \
     [PYMIC2_##NAME] = {sizeof(ctype), #name, PYMIC2__CLASS_##CLASS, PYMIC2_##REAL,             \
-                       (real_ctype)-1 < (real_ctype)0, PYMIC2__LIMIT_##CLASS(lowest),          \
+                       (real_ctype)-1 < (real_ctype)1, PYMIC2__LIMIT_##CLASS(lowest),          \
                        PYMIC2__LIMIT_##CLASS(highest)},
 static const pymic2__dtype_info dtype_infos[PYMIC2_NUM_DTYPES] = {
     PYMIC2_DTYPE_TABLE(PYMIC2__DTYPE_INFO, ~)};

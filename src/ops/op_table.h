@@ -52,7 +52,8 @@ pymic2_dtype pymic2__dtype_real(pymic2_dtype dtype);
 /* Whether arithmetic on the dtype needs float64 (float64 and complex128; OpenCL devices may
  * lack it); valid dtypes only. */
 bool pymic2__dtype_needs_fp64(pymic2_dtype dtype);
-/* The smallest and largest value of an integer dtype; false for the other classes. */
+/* The smallest and largest value of an integer dtype as int64 (uint64: up to INT64_MAX);
+ * false for the other classes. */
 bool pymic2__dtype_int_limits(pymic2_dtype dtype, int64_t *lowest, int64_t *highest);
 /* Whether an integer or float scalar is below zero (false for bool and complex). */
 bool pymic2__scalar_is_negative(pymic2_dtype dtype, pymic2_scalar value);
@@ -92,8 +93,21 @@ static inline int32_t pymic2__float_to_i32(double value)
     return value >= -2147483648.0 && value < 2147483648.0 ? (int32_t)value : INT32_MIN;
 }
 
+/* Whether an integer type is unsigned (uint64's values do not fit int64_t arithmetic). */
+#define PYMIC2__UNSIGNED(T) ((T)-1 > (T)0)
+/* uint64 as x86-64's conversion: [2**63, 2**64) exactly, beyond (inf too) 0, the rest
+ * through int64. uint32 goes through int64 (4e9 fits), as C's conversion does there. */
+static inline uint64_t pymic2__float_to_u64(double value)
+{
+    if (value >= 9223372036854775808.0)
+        return value < 18446744073709551616.0 ? (uint64_t)value : 0;
+    return (uint64_t)pymic2__float_to_i64(value);
+}
 #define pymic2__float_to_int(TO, value)                                                \
-    (sizeof(TO) == 8 ? (TO)pymic2__float_to_i64(value) : (TO)pymic2__float_to_i32(value))
+    (sizeof(TO) == 8 && PYMIC2__UNSIGNED(TO)  ? (TO)pymic2__float_to_u64(value)         \
+     : sizeof(TO) == 8 || (PYMIC2__UNSIGNED(TO) && sizeof(TO) == 4)                     \
+         ? (TO)pymic2__float_to_i64(value)                                             \
+         : (TO)pymic2__float_to_i32(value))
 
 /*
  * Complex helpers. The complex column calls these instead of C's operators and <complex.h>
@@ -402,7 +416,7 @@ typedef enum pymic2__out_rule {
 
 #define PYMIC2__OP_ROW_POWER                                                           \
     SAME, PYMIC2__NO("power is not defined for bool: cast the inputs to an integer first"), \
-        PYMIC2__YES((int64_t)b < 0 ? (invalid = 1, (T)0)                               \
+        PYMIC2__YES(!PYMIC2__UNSIGNED(T) && (int64_t)b < 0 ? (invalid = 1, (T)0)       \
                                    : (T)pymic2__ipow((uint64_t)(int64_t)a, (uint64_t)b)), \
         PYMIC2__YES(pymic2__pow(a, b)), PYMIC2__YES(pymic2__cpow(a, b))
 
@@ -420,13 +434,15 @@ typedef enum pymic2__out_rule {
 
 #define PYMIC2__OP_ROW_FLOOR_DIVIDE                                                       \
     SAME, PYMIC2__NO_BOOL_ARITHMETIC("floor_divide"),                                     \
-        PYMIC2__YES((T)pymic2__floor_divide_int((int64_t)a, (int64_t)b)),                  \
+        PYMIC2__YES(PYMIC2__UNSIGNED(T) ? (T)(b != 0 ? a / b : 0)                          \
+                                        : (T)pymic2__floor_divide_int((int64_t)a, (int64_t)b)), \
         PYMIC2__YES(pymic2__floor_divide_float(a, b)),                                    \
         PYMIC2__NO("floor_divide is not defined for complex numbers")
 
 #define PYMIC2__OP_ROW_REMAINDER                                                          \
     SAME, PYMIC2__NO_BOOL_ARITHMETIC("remainder"),                                        \
-        PYMIC2__YES((T)pymic2__remainder_int((int64_t)a, (int64_t)b)),                     \
+        PYMIC2__YES(PYMIC2__UNSIGNED(T) ? (T)(b != 0 ? a % b : 0)                          \
+                                        : (T)pymic2__remainder_int((int64_t)a, (int64_t)b)), \
         PYMIC2__YES(pymic2__remainder_float(a, b)),                                       \
         PYMIC2__NO("remainder is not defined for complex numbers")
 

@@ -34,6 +34,16 @@ static int integer_scalar(PyObject *object, pymic2_dtype dtype, pymic2_scalar *o
         return -1;
     int overflow;
     long long value = PyLong_AsLongLongAndOverflow(integer, &overflow);
+    if (overflow > 0 && kind == 'u' && pymic2_dtype_size(dtype) == sizeof(uint64_t)) {
+        /* above INT64_MAX: only uint64 holds it */
+        out->u64 = PyLong_AsUnsignedLongLong(integer);
+        overflow = out->u64 == (uint64_t)-1 && PyErr_Occurred() ? 1 : 0;
+        PyErr_Clear();
+        if (overflow == 0) {
+            Py_DECREF(integer);
+            return 0;
+        }
+    }
     if (overflow != 0 && kind != 'f' && kind != 'c') {
         PyErr_Format(PyExc_OverflowError, "Python integer %S out of bounds for %s", integer,
                      name);

@@ -34,8 +34,12 @@ static void fill_element(pymic2_dtype dtype, char *p)
     case PYMIC2_BOOL: *(uint8_t *)p = (uint8_t)(next_random() % 2); break;
     case PYMIC2_INT8: *(int8_t *)p = (int8_t)small; break; /* sums wrap */
     case PYMIC2_UINT8: *(uint8_t *)p = (uint8_t)(small + 100); break;
+    case PYMIC2_INT16: *(int16_t *)p = (int16_t)(small * 300); break; /* sums wrap */
+    case PYMIC2_UINT16: *(uint16_t *)p = (uint16_t)(small * 300); break;
     case PYMIC2_INT32: *(int32_t *)p = small * 1000; break;
+    case PYMIC2_UINT32: *(uint32_t *)p = (uint32_t)(small * 30000000); break;
     case PYMIC2_INT64: *(int64_t *)p = small * 1000000007LL; break;
+    case PYMIC2_UINT64: *(uint64_t *)p = (uint64_t)(small * 100000000000000007LL); break;
     case PYMIC2_FLOAT32: *(float *)p = (float)small / 8.0f; break;
     case PYMIC2_FLOAT64: *(double *)p = small / 3.0; break;
     default: ((double *)p)[0] = small / 3.0; ((double *)p)[1] = small / 7.0; break;
@@ -116,9 +120,17 @@ static void add_element(pymic2_dtype dtype, char *dst, const char *src)
     case PYMIC2_BOOL: *(uint8_t *)dst = (*(uint8_t *)dst | *(const uint8_t *)src) != 0; break;
     case PYMIC2_INT8: *(int8_t *)dst = (int8_t)(uint8_t)(*(int8_t *)dst + *(const int8_t *)src); break;
     case PYMIC2_UINT8: *(uint8_t *)dst = (uint8_t)(*(uint8_t *)dst + *(const uint8_t *)src); break;
+    case PYMIC2_INT16:
+        *(int16_t *)dst = (int16_t)(uint16_t)(*(int16_t *)dst + *(const int16_t *)src);
+        break;
+    case PYMIC2_UINT16:
+        *(uint16_t *)dst = (uint16_t)(*(uint16_t *)dst + *(const uint16_t *)src);
+        break;
     case PYMIC2_INT32:
         *(int32_t *)dst = (int32_t)((uint32_t)*(int32_t *)dst + (uint32_t)*(const int32_t *)src);
         break;
+    case PYMIC2_UINT32: *(uint32_t *)dst += *(const uint32_t *)src; break;
+    case PYMIC2_UINT64: *(uint64_t *)dst += *(const uint64_t *)src; break;
     case PYMIC2_INT64:
         *(int64_t *)dst = (int64_t)((uint64_t)*(int64_t *)dst + (uint64_t)*(const int64_t *)src);
         break;

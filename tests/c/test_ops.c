@@ -28,7 +28,7 @@ typedef struct value {
 
 static int is_integer(pymic2_dtype t)
 {
-    return t == PYMIC2_INT8 || t == PYMIC2_UINT8 || t == PYMIC2_INT32 || t == PYMIC2_INT64;
+    return pymic2_dtype_kind(t) == 'i' || pymic2_dtype_kind(t) == 'u';
 }
 
 static int is_float(pymic2_dtype t)
@@ -43,8 +43,12 @@ static value read_value(pymic2_dtype t, const void *p)
     case PYMIC2_BOOL: v.i = *(const uint8_t *)p != 0; break;
     case PYMIC2_INT8: { int8_t x; memcpy(&x, p, 1); v.i = x; break; }
     case PYMIC2_UINT8: v.i = *(const uint8_t *)p; break;
+    case PYMIC2_INT16: { int16_t x; memcpy(&x, p, 2); v.i = x; break; }
+    case PYMIC2_UINT16: { uint16_t x; memcpy(&x, p, 2); v.i = x; break; }
     case PYMIC2_INT32: { int32_t x; memcpy(&x, p, 4); v.i = x; break; }
-    case PYMIC2_INT64: memcpy(&v.i, p, 8); break;
+    case PYMIC2_UINT32: { uint32_t x; memcpy(&x, p, 4); v.i = x; break; }
+    case PYMIC2_INT64:
+    case PYMIC2_UINT64: memcpy(&v.i, p, 8); break; /* uint64: the bits, as wrap() gives */
     case PYMIC2_FLOAT32: { float x; memcpy(&x, p, 4); v.re = x; break; }
     case PYMIC2_FLOAT64: memcpy(&v.re, p, 8); break;
     case PYMIC2_COMPLEX128: memcpy(&v.re, p, 8); memcpy(&v.im, (const char *)p + 8, 8); break;
@@ -59,8 +63,12 @@ static void write_value(pymic2_dtype t, value v, void *p)
     case PYMIC2_BOOL: *(uint8_t *)p = (uint8_t)(v.i != 0); break;
     case PYMIC2_INT8: { int8_t x = (int8_t)v.i; memcpy(p, &x, 1); break; }
     case PYMIC2_UINT8: *(uint8_t *)p = (uint8_t)v.i; break;
+    case PYMIC2_INT16: { int16_t x = (int16_t)v.i; memcpy(p, &x, 2); break; }
+    case PYMIC2_UINT16: { uint16_t x = (uint16_t)v.i; memcpy(p, &x, 2); break; }
     case PYMIC2_INT32: { int32_t x = (int32_t)v.i; memcpy(p, &x, 4); break; }
-    case PYMIC2_INT64: memcpy(p, &v.i, 8); break;
+    case PYMIC2_UINT32: { uint32_t x = (uint32_t)v.i; memcpy(p, &x, 4); break; }
+    case PYMIC2_INT64:
+    case PYMIC2_UINT64: memcpy(p, &v.i, 8); break;
     case PYMIC2_FLOAT32: { float x = (float)v.re; memcpy(p, &x, 4); break; }
     case PYMIC2_FLOAT64: memcpy(p, &v.re, 8); break;
     case PYMIC2_COMPLEX128: memcpy(p, &v.re, 8); memcpy((char *)p + 8, &v.im, 8); break;
@@ -79,8 +87,8 @@ static pymic2_scalar scalar_of(pymic2_dtype t, value v)
 /* x reduced into the range of integer dtype t, the way two's complement wraps. */
 static int64_t wrap(pymic2_dtype t, __int128 x)
 {
-    int bits = t == PYMIC2_INT64 ? 64 : t == PYMIC2_INT32 ? 32 : 8;
-    int is_signed = t != PYMIC2_UINT8 && t != PYMIC2_BOOL;
+    int bits = 8 * (int)pymic2_dtype_size(t);
+    int is_signed = pymic2_dtype_kind(t) == 'i';
     __int128 modulus = (__int128)1 << bits;
     __int128 r = ((x % modulus) + modulus) % modulus;
     if (is_signed && r >= modulus / 2)
@@ -98,6 +106,13 @@ static int test_values(pymic2_dtype t, value *out)
     static const int64_t u8[] = {0, 1, 2, 3, 7, 8, 127, 128, 200, 255, 100, 55};
     static const int64_t i32[] = {0,         1,         -1,     2,      3,     7,
                                   -8,        INT32_MAX, INT32_MIN, 100000, -77777, 46341};
+    static const int64_t i16[] = {0, 1, -1, 2, 3, 7, -8, INT16_MAX, INT16_MIN, 300, -300, 181};
+    static const int64_t u16[] = {0, 1, 2, 3, 7, 8, 255, 256, 40000, UINT16_MAX, 300, 55};
+    static const int64_t u32[] = {0, 1, 2, 3, 7, 8, 65536, INT32_MAX, 3000000000LL, UINT32_MAX,
+                                  100000, 65535};
+    /* uint64 below 2**63: the reference computes in int64 (Python tests cover the top half) */
+    static const int64_t u64[] = {0, 1, 2, 3, 7, 8, INT64_MAX, 1LL << 62, 3037000500LL,
+                                  1000000000000LL, 100, 55};
     static const int64_t i64[] = {0, 1, -1, 2, 3, 7, -8, INT64_MAX, INT64_MIN, 3037000500LL,
                                   -1000000000000LL, 55};
     static const double f[] = {0, -0.0, 1, -1, 1.5, -2.25, 3, 0.1, 1e30, -7.75, INF_D, -INF_D,
@@ -110,8 +125,12 @@ static int test_values(pymic2_dtype t, value *out)
     case PYMIC2_BOOL: out[0] = (value){0, 0, 0}; out[1] = (value){1, 0, 0}; return 2;
     case PYMIC2_INT8: ints = i8; n = 12; break;
     case PYMIC2_UINT8: ints = u8; n = 12; break;
+    case PYMIC2_INT16: ints = i16; n = 12; break;
+    case PYMIC2_UINT16: ints = u16; n = 12; break;
     case PYMIC2_INT32: ints = i32; n = 12; break;
+    case PYMIC2_UINT32: ints = u32; n = 12; break;
     case PYMIC2_INT64: ints = i64; n = 12; break;
+    case PYMIC2_UINT64: ints = u64; n = 12; break;
     case PYMIC2_FLOAT32:
     case PYMIC2_FLOAT64:
         for (n = 0; n < 14; n++)
@@ -380,9 +399,11 @@ static value reference_convert(pymic2_dtype from, pymic2_dtype to, value v)
         return (value){0, v.re, from == PYMIC2_COMPLEX128 ? v.im : 0};
     if (is_float(to))
         return (value){0, to == PYMIC2_FLOAT32 ? (double)(float)v.re : v.re, 0};
-    if (to == PYMIC2_INT64) {
+    if (to == PYMIC2_UINT64 && v.re >= 9223372036854775808.0) /* uint64's upper half */
+        return (value){v.re < 18446744073709551616.0 ? (int64_t)(uint64_t)v.re : 0, 0, 0};
+    if (pymic2_dtype_size(to) == 8 || to == PYMIC2_UINT32) { /* through int64 */
         int fits = v.re >= -9223372036854775808.0 && v.re < 9223372036854775808.0;
-        return (value){fits ? (int64_t)v.re : INT64_MIN, 0, 0};
+        return (value){wrap(to, fits ? (int64_t)v.re : INT64_MIN), 0, 0};
     }
     int fits = v.re >= -2147483648.0 && v.re < 2147483648.0;
     return (value){wrap(to, fits ? (int64_t)v.re : INT32_MIN), 0, 0};
@@ -652,6 +673,8 @@ static void test_copy_all_pairs(void)
     static const struct { pymic2_dtype to; int64_t want[4]; } expect[] = {
         {PYMIC2_INT64, {INT64_MIN, 0, 300, -1}}, {PYMIC2_INT32, {INT32_MIN, 0, 300, -1}},
         {PYMIC2_INT8, {0, 0, 44, -1}},           {PYMIC2_UINT8, {0, 0, 44, 255}},
+        {PYMIC2_UINT16, {0, 0, 300, 65535}},     {PYMIC2_UINT32, {0, 0, 300, UINT32_MAX}},
+        {PYMIC2_UINT64, {INT64_MIN, 0, 300, -1}}, /* uint64 as bits: 2**63, 2**64 - 1 */
         {PYMIC2_BOOL, {1, 0, 1, 1}}};
     for (size_t e = 0; e < sizeof expect / sizeof expect[0]; e++) {
         value zeros[4] = {{0}}, got[4];
@@ -1212,9 +1235,10 @@ static void test_rejected_dtypes(void)
 
 static void test_dtype_table(void)
 {
-    static const size_t sizes[PYMIC2_NUM_DTYPES] = {1, 1, 1, 4, 8, 4, 8, 16};
+    static const size_t sizes[PYMIC2_NUM_DTYPES] = {1, 1, 1, 2, 2, 4, 4, 8, 8, 4, 8, 16};
     static const char *const names[PYMIC2_NUM_DTYPES] = {
-        "bool", "int8", "uint8", "int32", "int64", "float32", "float64", "complex128"};
+        "bool",  "int8",   "uint8", "int16",   "uint16",  "int32",
+        "uint32", "int64", "uint64", "float32", "float64", "complex128"};
     for (int t = 0; t < PYMIC2_NUM_DTYPES; t++) {
         CHECK(pymic2_dtype_size((pymic2_dtype)t) == sizes[t]);
         CHECK(strcmp(pymic2_dtype_name((pymic2_dtype)t), names[t]) == 0);
@@ -1225,7 +1249,7 @@ static void test_dtype_table(void)
     int64_t shape[3] = {2, 3, 5};
     CHECK_OK(pymic2_operand_contiguous(&op, NULL, 16, PYMIC2_INT32, 3, shape));
     CHECK(op.strides[0] == 60 && op.strides[1] == 20 && op.strides[2] == 4 && op.offset == 16);
-    CHECK_STATUS(pymic2_operand_contiguous(&op, NULL, 0, (pymic2_dtype)9, 3, shape),
+    CHECK_STATUS(pymic2_operand_contiguous(&op, NULL, 0, PYMIC2_NUM_DTYPES, 3, shape),
                  PYMIC2_EDTYPE);
     CHECK_STATUS(pymic2_operand_contiguous(&op, NULL, 0, PYMIC2_INT8, 40, shape), PYMIC2_EINVAL);
     CHECK(pymic2_dtype_kind(PYMIC2_UINT8) == 'u' && pymic2_dtype_kind(PYMIC2_INT8) == 'i' &&
@@ -1238,7 +1262,9 @@ static void test_promotion(void)
 {
     pymic2_dtype result;
     CHECK_OK(pymic2_dtype_promote(PYMIC2_INT8, PYMIC2_UINT8, &result));
-    CHECK(result == PYMIC2_INT32); /* NumPy's int16, one size up */
+    CHECK(result == PYMIC2_INT16);
+    CHECK_OK(pymic2_dtype_promote(PYMIC2_UINT64, PYMIC2_INT64, &result));
+    CHECK(result == PYMIC2_FLOAT64);
     CHECK_OK(pymic2_dtype_promote(PYMIC2_INT64, PYMIC2_FLOAT32, &result));
     CHECK(result == PYMIC2_FLOAT64);
     CHECK_OK(pymic2_dtype_promote(PYMIC2_BOOL, PYMIC2_COMPLEX128, &result));
@@ -1254,8 +1280,10 @@ static void test_promotion(void)
     CHECK(type.kind == 'c' && type.size == 8);
     CHECK_OK(pymic2_dtype_for_type(type, &result));
     CHECK(result == PYMIC2_COMPLEX128);
-    CHECK_STATUS(pymic2_dtype_for_type((pymic2_type){'u', 8}, &result), PYMIC2_EDTYPE);
-    CHECK_MESSAGE_HAS("uint64");
+    CHECK_OK(pymic2_dtype_for_type((pymic2_type){'f', 2}, &result));
+    CHECK(result == PYMIC2_FLOAT32); /* float16, one size up */
+    CHECK_STATUS(pymic2_dtype_for_type((pymic2_type){'f', 16}, &result), PYMIC2_EDTYPE);
+    CHECK_MESSAGE_HAS("float128");
     CHECK_STATUS(pymic2_promote_types((pymic2_type){'x', 4}, (pymic2_type){'i', 4}, &type),
                  PYMIC2_EINVAL);
     CHECK_OK(pymic2_op_result_dtype(PYMIC2_OP_ABSOLUTE, PYMIC2_COMPLEX128, &result));

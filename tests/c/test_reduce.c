@@ -25,15 +25,15 @@ static int is_float(pymic2_dtype t)
 
 static int is_int(pymic2_dtype t)
 {
-    return t == PYMIC2_INT8 || t == PYMIC2_UINT8 || t == PYMIC2_INT32 || t == PYMIC2_INT64;
+    return pymic2_dtype_kind(t) == 'i' || pymic2_dtype_kind(t) == 'u';
 }
 
 static int64_t wrap(pymic2_dtype t, __int128 x)
 {
-    int bits = t == PYMIC2_INT64 ? 64 : t == PYMIC2_INT32 ? 32 : 8;
+    int bits = 8 * (int)pymic2_dtype_size(t);
     __int128 modulus = (__int128)1 << bits;
     __int128 r = ((x % modulus) + modulus) % modulus;
-    if (t != PYMIC2_UINT8 && r >= modulus / 2)
+    if (pymic2_dtype_kind(t) == 'i' && r >= modulus / 2)
         r -= modulus;
     return (int64_t)r;
 }
@@ -46,8 +46,12 @@ static long double get(pymic2_dtype t, const char *p, long double *imag)
     case PYMIC2_BOOL: return *(const uint8_t *)p != 0;
     case PYMIC2_INT8: return *(const int8_t *)p;
     case PYMIC2_UINT8: return *(const uint8_t *)p;
+    case PYMIC2_INT16: return *(const int16_t *)p;
+    case PYMIC2_UINT16: return *(const uint16_t *)p;
     case PYMIC2_INT32: return *(const int32_t *)p;
+    case PYMIC2_UINT32: return *(const uint32_t *)p;
     case PYMIC2_INT64: return (long double)*(const int64_t *)p;
+    case PYMIC2_UINT64: return (long double)*(const uint64_t *)p;
     case PYMIC2_FLOAT32: return *(const float *)p;
     case PYMIC2_FLOAT64: return *(const double *)p;
     case PYMIC2_COMPLEX128: *imag = ((const double *)p)[1]; return ((const double *)p)[0];
@@ -59,6 +63,7 @@ static int64_t get_int(pymic2_dtype t, const char *p)
 {
     switch (t) {
     case PYMIC2_INT64: return *(const int64_t *)p;
+    case PYMIC2_UINT64: return (int64_t)*(const uint64_t *)p; /* the same bits as wrap's */
     default: { long double unused; return (int64_t)get(t, p, &unused); }
     }
 }
@@ -69,8 +74,12 @@ static void put(pymic2_dtype t, char *p, double value)
     case PYMIC2_BOOL: *(uint8_t *)p = value != 0 ? (uint8_t)(1 + ((int)value & 2)) : 0; break;
     case PYMIC2_INT8: *(int8_t *)p = (int8_t)value; break;
     case PYMIC2_UINT8: *(uint8_t *)p = (uint8_t)(int)value; break;
+    case PYMIC2_INT16: *(int16_t *)p = (int16_t)value; break;
+    case PYMIC2_UINT16: *(uint16_t *)p = (uint16_t)(int)value; break;
     case PYMIC2_INT32: *(int32_t *)p = (int32_t)value; break;
+    case PYMIC2_UINT32: *(uint32_t *)p = (uint32_t)(int64_t)value; break;
     case PYMIC2_INT64: *(int64_t *)p = (int64_t)value; break;
+    case PYMIC2_UINT64: *(uint64_t *)p = (uint64_t)(int64_t)value; break;
     case PYMIC2_FLOAT32: *(float *)p = (float)value; break;
     case PYMIC2_FLOAT64: *(double *)p = value; break;
     case PYMIC2_COMPLEX128: ((double *)p)[0] = value; ((double *)p)[1] = -value / 2; break;
@@ -158,7 +167,8 @@ static ref_result reference(pymic2_reduction r, pymic2_dtype t, const char *base
         out.i = best;
     else if (r == PYMIC2_REDUCE_MAX || r == PYMIC2_REDUCE_MIN) {
         out.re = best_value;
-        out.i = (int64_t)best_value;
+        /* long double holds uint64 exactly; its upper half as int64 bits (get_int's) */
+        out.i = t == PYMIC2_UINT64 ? (int64_t)(uint64_t)best_value : (int64_t)best_value;
     } else if (is_int(t) || t == PYMIC2_BOOL)
         out.i = (int64_t)acc;
     else {

@@ -75,6 +75,7 @@ _ADDRESSES = "device addresses exist on host devices only (a cl_mem has none)"
 HOST_ONLY_TESTS = {
     ("test_devices.py", "test_"): "checks the host pass's registry of exactly two host devices",
     ("test_dlpack.py", "test_dlpack_device_is_cpu"): _DLPACK_EXPORT,
+    ("test_dtypes_integer.py", "test_dlpack_export"): _DLPACK_EXPORT,
     ("test_dlpack.py", "test_numpy_reads_device_memory"): _DLPACK_EXPORT,
     ("test_dlpack.py", "test_writes_through_the_numpy_view"): _DLPACK_EXPORT,
     ("test_dlpack.py", "test_the_capsule_keeps"): _DLPACK_EXPORT,

@@ -229,9 +229,9 @@ def test_namespace_info():
     assert info.default_device() == pymic2.default_device()
     assert info.devices() == list(pymic2.devices)
     dtypes = info.dtypes()
-    assert set(dtypes) == {"bool", "int8", "uint8", "int32", "int64", "float32", "float64",
-                           "complex128"}
-    assert set(info.dtypes(kind="integral")) == {"int8", "uint8", "int32", "int64"}
+    integral = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"}
+    assert set(dtypes) == {"bool", "float32", "float64", "complex128"} | integral
+    assert set(info.dtypes(kind="integral")) == integral
     assert set(info.dtypes(kind=("bool", "complex floating"))) == {"bool", "complex128"}
     with pytest.raises(ValueError):
         info.dtypes(kind="quaternion")

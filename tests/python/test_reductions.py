@@ -10,12 +10,10 @@ import pymic2
 from test_math import ALL_DTYPES, check, sample
 
 AXES = [None, 0, 1, -1, 2, (0, 2), (-1, 0), (0, 1, 2), ()]
-INTEGER_TO_INT64 = {"b", "i", "u"}
-
-
 def numpy_sum_dtype(dtype):
-    """pymic2's accumulation dtype: NumPy's, with uint8 in int64 (the device has no uint64)."""
-    return numpy.int64 if numpy.dtype(dtype).kind in INTEGER_TO_INT64 else dtype
+    """NumPy's accumulation dtype: int64 for bool and signed integers, uint64 for unsigned."""
+    kind = numpy.dtype(dtype).kind
+    return numpy.uint64 if kind == "u" else numpy.int64 if kind in "bi" else dtype
 
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES)

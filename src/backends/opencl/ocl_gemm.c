@@ -65,7 +65,8 @@ int pymic2__ocl_source_gemm(const char *device, pymic2_dtype dtype, bool fp64, c
                  "#define COMBINE(acc, old) (T)(((alpha != 0) && (acc)) || ((beta != 0) && "
                  "(old) != 0))\n");
     } else {
-        const char *wrap = dtype == PYMIC2_INT64 ? "ulong" : "uint";
+        /* the dtype table's wrap type: 64-bit for the 8-byte integers, else 32-bit */
+        const char *wrap = pymic2_dtype_size(dtype) == 8 ? "ulong" : "uint";
         snprintf(header, sizeof header,
                  "#define T %s\n#define ACC %s\n"
                  "#define ACCUMULATE(acc, x, y) ((acc) += (x) * (y))\n"

@@ -3,6 +3,8 @@
  * of src/ops/op_table.h in OpenCL C (same semantics, documented there). */
 typedef char int8_t;
 typedef uchar uint8_t;
+typedef short int16_t;
+typedef ushort uint16_t;
 typedef int int32_t;
 typedef uint uint32_t;
 typedef long int64_t;
@@ -10,10 +12,15 @@ typedef ulong uint64_t;
 #define INT8_MIN CHAR_MIN
 #define INT8_MAX CHAR_MAX
 #define UINT8_MAX UCHAR_MAX
+#define INT16_MIN SHRT_MIN
+#define INT16_MAX SHRT_MAX
+#define UINT16_MAX USHRT_MAX
 #define INT32_MIN INT_MIN
 #define INT32_MAX INT_MAX
 #define INT64_MIN LONG_MIN
 #define INT64_MAX LONG_MAX
+#define UINT32_MAX UINT_MAX
+#define UINT64_MAX ULONG_MAX
 /* no fused multiply-adds: round as the host does */
 #pragma OPENCL FP_CONTRACT OFF
 #ifdef PYMIC2_FP64
@@ -36,6 +43,12 @@ ulong pymic2__ipow(ulong base, ulong exponent)
 long pymic2__float_to_i64(pymic2__widest value)
 {
     return value >= -0x1p63f && value < 0x1p63f ? (long)value : LONG_MIN;
+}
+ulong pymic2__float_to_u64(pymic2__widest value)
+{
+    if (value >= 0x1p63f)
+        return value < 0x1p64f ? (ulong)value : 0;
+    return (ulong)pymic2__float_to_i64(value);
 }
 int pymic2__float_to_i32(pymic2__widest value)
 {
