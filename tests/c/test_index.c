@@ -37,9 +37,9 @@ static void fill_element(pymic2_dtype dtype, char *p)
     case PYMIC2_INT16: *(int16_t *)p = (int16_t)(small * 300); break; /* sums wrap */
     case PYMIC2_UINT16: *(uint16_t *)p = (uint16_t)(small * 300); break;
     case PYMIC2_INT32: *(int32_t *)p = small * 1000; break;
-    case PYMIC2_UINT32: *(uint32_t *)p = (uint32_t)(small * 30000000); break;
+    case PYMIC2_UINT32: *(uint32_t *)p = (uint32_t)small * 30000000u; break; /* wraps */
     case PYMIC2_INT64: *(int64_t *)p = small * 1000000007LL; break;
-    case PYMIC2_UINT64: *(uint64_t *)p = (uint64_t)(small * 100000000000000007LL); break;
+    case PYMIC2_UINT64: *(uint64_t *)p = (uint64_t)small * 100000000000000007ULL; break;
     case PYMIC2_FLOAT32: *(float *)p = (float)small / 8.0f; break;
     case PYMIC2_FLOAT64: *(double *)p = small / 3.0; break;
     default: ((double *)p)[0] = small / 3.0; ((double *)p)[1] = small / 7.0; break;
