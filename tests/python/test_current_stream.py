@@ -135,15 +135,21 @@ def test_event_record_defaults_to_the_current_stream(device, library):
     s.sync()
 
 
-def test_get_in_the_block_waits_for_the_current_stream(device, library):
-    """x belongs to the default stream but is written on a busy s: get() copies on s and
-    waits for s, not for x's own (idle) stream."""
+def busy_stream_and_idle_array(device, library):
+    """A new stream busy with a 200 ms kernel, and an array of the idle default stream."""
     s = device.create_stream()
     x = pymic2.arange(1000, dtype=numpy.int64)
     flag = s.bind(numpy.zeros(1))
     device.get_default_stream().sync()
     s.sync()
     s.invoke(library.sleep_then_set, 200, flag, 1.0)
+    return s, x
+
+
+def test_get_in_the_block_waits_for_the_current_stream(device, library):
+    """x belongs to the default stream but is written on a busy s: get() copies on s and
+    waits for s, not for x's own (idle) stream."""
+    s, x = busy_stream_and_idle_array(device, library)
     with s:
         x *= 3  # queued behind the sleeping kernel
         numpy.testing.assert_array_equal(x.get(), numpy.arange(1000) * 3)
@@ -152,12 +158,7 @@ def test_get_in_the_block_waits_for_the_current_stream(device, library):
 
 
 def test_dlpack_export_in_the_block_waits_for_the_current_stream(device, library):
-    s = device.create_stream()
-    x = pymic2.arange(1000, dtype=numpy.int64)
-    flag = s.bind(numpy.zeros(1))
-    device.get_default_stream().sync()
-    s.sync()
-    s.invoke(library.sleep_then_set, 200, flag, 1.0)
+    s, x = busy_stream_and_idle_array(device, library)
     with s:
         x *= 3  # queued behind the sleeping kernel
         numpy.testing.assert_array_equal(numpy.from_dlpack(x), numpy.arange(1000) * 3)
