@@ -22,12 +22,15 @@ from ._core import OffloadError
 from ._device import (Event, MemoryPool, OffloadDevice, OffloadLibrary, OffloadStream,
                       default_device, devices, get_current_stream, get_device,
                       get_elapsed_time, number_of_devices, using_device, using_stream)
-from . import _creation, _indexing, _linalg, _manipulation, _math, _reduction, _statistics
+from . import (_building, _creation, _indexing, _linalg, _manipulation, _math, _rearranging,
+               _reduction, _statistics)
+from ._building import *  # noqa: F401,F403 - ranges, diagonals, triangles, vander
 from ._creation import *  # noqa: F401,F403 - creation and joining (its __all__)
 from ._indexing import *  # noqa: F401,F403 - take, put, nonzero, where, add_at, ...
 from ._linalg import *  # noqa: F401,F403 - matmul, dot, tensordot, ...
 from ._manipulation import *  # noqa: F401,F403 - views and dtype queries
 from ._math import *  # noqa: F401,F403 - the ufuncs, clip, isclose
+from ._rearranging import *  # noqa: F401,F403 - tile, repeat, split, pad, roll, insert, ...
 from ._reduction import *  # noqa: F401,F403 - sum, max, argmax, cumsum, ...
 from ._statistics import *  # noqa: F401,F403 - mean, var, std, allclose, ...
 # The namespaces: pymic2.numpy (the array namespace; importing it binds the package's name

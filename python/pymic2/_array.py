@@ -4,7 +4,8 @@ The data, shape, strides and the element operations live in C (_core.ndarray and
 _core.elementwise). This module is the top of the package's layers: it imports the function
 modules and assembles the class from their method mixins (operators from _math, reductions
 from _statistics, products from _linalg, subscripts from _indexing, views and transfers from
-_manipulation, NumPy's protocols from _protocols), none of which imports this module. It then
+_manipulation, copies that rearrange from _rearranging, diagonals from _building, NumPy's
+protocols from _protocols), none of which imports this module. It then
 hands the classes to _device.array_classes, for the code below that makes arrays from
 nothing.
 """
@@ -12,11 +13,13 @@ nothing.
 import numpy
 
 from . import _core, _creation, _device, _dtypes
+from ._building import _BuildingMethods
 from ._indexing import _IndexingMethods
 from ._linalg import _LinalgMethods
 from ._manipulation import _ManipulationMethods
 from ._math import _MathMethods
 from ._protocols import _ProtocolMethods
+from ._rearranging import _RearrangingMethods
 from ._statistics import _ReductionMethods
 
 _elementwise = _core.elementwise
@@ -59,7 +62,8 @@ class _Flags:
 
 
 class ndarray(_MathMethods, _ReductionMethods, _LinalgMethods, _IndexingMethods,
-              _ManipulationMethods, _ProtocolMethods, _CoreArray):
+              _ManipulationMethods, _RearrangingMethods, _BuildingMethods, _ProtocolMethods,
+              _CoreArray):
     """An array in a device's memory; element operations run on the device.
 
     ndarray(shape, dtype=float64, order='C', stream=None) allocates an uninitialised array

@@ -13,7 +13,7 @@ import numpy
 from . import _core, _creation, _dtypes, _math, _operands, _reduction
 from ._reduction import all, device_array, masked_reduce, normalize_axes  # noqa: A004
 
-__all__ = ["allclose", "array_equal", "cumulative_prod", "cumulative_sum", "mean", "std",
+__all__ = ["allclose", "array_equal", "cumulative_prod", "cumulative_sum", "mean", "ptp", "std",
            "var"]
 
 _CoreArray = _core.ndarray
@@ -56,6 +56,13 @@ def _mean_dtype(a, dtype):
     if dtype is not None:
         return _dtypes.normalize(dtype, a._device)
     return numpy.dtype(numpy.float64) if a.dtype.kind in "biu" else a.dtype
+
+
+def ptp(a, axis=None, out=None, keepdims=False):
+    """Range of values (maximum - minimum) along an axis; integers wrap as NumPy's do."""
+    a = device_array(a)
+    return _math.subtract(_reduction.max(a, axis=axis, keepdims=keepdims),
+                          _reduction.min(a, axis=axis, keepdims=keepdims), out=out)
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):

@@ -60,6 +60,31 @@ static int64_t magnitude(int64_t value)
     return value < 0 ? -value : value;
 }
 
+/* A row shorter than this is run along its longer outer neighbour instead. */
+#define SHORT_ROW 5
+
+/* A short innermost dimension makes the loop run a few elements per call (repeat(x, c, -1)
+ * copies into an output whose innermost axis is the c repetitions): when the next
+ * dimension is at least 4 times longer, it goes inside, with strided access. repeat of
+ * 2048x1024 float64 along the last axis, c = 2, 3, 4: 28, 33, 40 ms before, 3.3, 6.5,
+ * 22 ms after (NumPy 5.4, 11.6, 14.7 ms). From c = 8 the strided rows are slower than
+ * the short ones (68 ms against 35 ms). */
+static void swap_short_row(op_plan *plan)
+{
+    const int inner = plan->ndim - 1;
+    if (inner < 1 || plan->shape[inner] >= SHORT_ROW ||
+        plan->shape[inner - 1] < 4 * plan->shape[inner])
+        return;
+    const int64_t shape = plan->shape[inner];
+    plan->shape[inner] = plan->shape[inner - 1];
+    plan->shape[inner - 1] = shape;
+    for (int k = 0; k < plan->noperands; k++) {
+        const int64_t stride = plan->strides[inner][k];
+        plan->strides[inner][k] = plan->strides[inner - 1][k];
+        plan->strides[inner - 1][k] = stride;
+    }
+}
+
 /* Size-1 dimensions out, the output's largest stride first, contiguous neighbours merged. */
 static void simplify_dimensions(op_plan *plan, int output)
 {
@@ -121,6 +146,7 @@ static void simplify_dimensions(op_plan *plan, int output)
         nkept = 1;
     }
     plan->ndim = nkept;
+    swap_short_row(plan);
 }
 
 /* Runs the loop over n elements of a row at args (steps as the loop takes them); first is
