@@ -54,6 +54,15 @@ FUNCTIONS = {
     "numpy.triu": "triu", "numpy.vander": "vander",
     "numpy.ascontiguousarray": "ascontiguousarray",
     "numpy.asfortranarray": "asfortranarray", "numpy.ptp": "ptp",
+    # NaN-ignoring reductions, averages, correlation, histograms
+    "numpy.nanargmax": "nanargmax", "numpy.nanargmin": "nanargmin",
+    "numpy.nancumprod": "nancumprod", "numpy.nancumsum": "nancumsum",
+    "numpy.nanmax": "nanmax", "numpy.nanmean": "nanmean", "numpy.nanmin": "nanmin",
+    "numpy.nanprod": "nanprod", "numpy.nanstd": "nanstd", "numpy.nansum": "nansum",
+    "numpy.nanvar": "nanvar", "numpy.average": "average", "numpy.corrcoef": "corrcoef",
+    "numpy.cov": "cov", "numpy.bincount": "bincount", "numpy.digitize": "digitize",
+    "numpy.histogram": "histogram", "numpy.histogram2d": "histogram2d",
+    "numpy.histogram_bin_edges": "histogram_bin_edges", "numpy.histogramdd": "histogramdd",
     # math (the math surface: _math, _statistics, _linalg)
     "numpy.clip": "clip", "numpy.around": "round", "numpy.round": "round",
     "numpy.sum": "sum", "numpy.prod": "prod", "numpy.max": "max", "numpy.amax": "max",

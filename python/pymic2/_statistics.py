@@ -52,7 +52,7 @@ cumulative_sum = _array_api_cumulative(_reduction.cumsum, 0, "cumulative_sum")
 cumulative_prod = _array_api_cumulative(_reduction.cumprod, 1, "cumulative_prod")
 
 
-def _mean_dtype(a, dtype):
+def mean_dtype(a, dtype):
     if dtype is not None:
         return _dtypes.normalize(dtype, a._device)
     return numpy.dtype(numpy.float64) if a.dtype.kind in "biu" else a.dtype
@@ -71,7 +71,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
         return masked_mean(a, axis, dtype, out, keepdims, where)
     a = device_array(a)
     axes = normalize_axes(axis, a.ndim)
-    dt = _mean_dtype(a, dtype)
+    dt = mean_dtype(a, dtype)
     n = _reduction.count(a.shape, axes)
     if n == 0:
         warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
@@ -95,7 +95,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correctio
     if correction is not None:
         ddof = correction
     axes = normalize_axes(axis, a.ndim)
-    dt = _mean_dtype(a, dtype)
+    dt = mean_dtype(a, dtype)
     n = _reduction.count(a.shape, axes)
     divisor = builtins.max(n - ddof, 0)
     if divisor == 0:
@@ -145,7 +145,7 @@ def masked_mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):
     reduced on the device (a slice with nothing selected gives NaN, without NumPy's warning,
     which would need the counts on the host)."""
     a = device_array(a)
-    dt = _mean_dtype(a, dtype)
+    dt = mean_dtype(a, dtype)
     mask = _operands.where_mask(where, a)
     total = masked_reduce(_reduction.sum, a, axis, dt, None, keepdims, where=mask)
     selected = mask

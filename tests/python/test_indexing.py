@@ -164,6 +164,40 @@ def test_add_at_many_repeats_is_deterministic():
     assert numpy.array_equal(results[0], results[1])
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_vector_gather_and_add_at_of_many_elements(dtype):
+    """Take from and add_at into a 1-D array by one 1-D index array (bincount's shape), with
+    many repeats: integer sums per thread, floats in index order (equal to NumPy's)."""
+    rng = numpy.random.default_rng(5)
+    host = sample((37,), dtype)
+    device = pymic2.asarray(host)
+    idx = rng.integers(-37, 37, size=70000).astype(numpy.int32)
+    assert_same(pymic2.take(device, pymic2.asarray(idx)), numpy.take(host, idx))
+    strided = pymic2.asarray(numpy.repeat(idx, 2))[::2]
+    values = sample((70000,), dtype, seed=3)
+    expected = host.copy()
+    numpy.add.at(expected, idx, values)
+    pymic2.add_at(device, strided, pymic2.asarray(values))
+    if numpy.dtype(dtype).kind in "fc":
+        numpy.testing.assert_array_equal(device.get(), expected)  # the same order of sums
+    assert_same(device, expected)
+    numpy.add.at(expected, idx[:5], expected.dtype.type(1))
+    pymic2.add_at(device, idx[:5], 1)
+    assert_same(device, expected)
+
+
+def test_vector_gather_out_of_bounds_gives_zeros_and_index_error():
+    device = pymic2.asarray(numpy.arange(1.0, 5.0))
+    gathered = pymic2.take(device, pymic2.asarray(numpy.array([0, 9, 1], numpy.int64)))
+    with pytest.raises(IndexError, match="index 9 is out of bounds for axis 0 with size 4"):
+        gathered.get()
+    assert_same(gathered, numpy.zeros(3))
+    pymic2.add_at(device, pymic2.asarray(numpy.array([1, -5])), 1.0)
+    with pytest.raises(IndexError, match="index -5 is out of bounds for axis 0 with size 4"):
+        device.stream.sync()
+    assert_same(device, numpy.arange(1.0, 5.0))
+
+
 @pytest.mark.parametrize("key, message", [
     (numpy.array([0, 10]), "index 10 is out of bounds for axis 0 with size 4"),
     (numpy.array([-5]), "index -5 is out of bounds for axis 0 with size 4"),
