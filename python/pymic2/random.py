@@ -22,9 +22,11 @@ from . import _core, _math, _reduction
 from ._array import ndarray
 
 __all__ = [
-    "Generator", "RandomState", "default_rng", "get_random_state", "normal", "permutation",
-    "rand", "randint", "randn", "random", "random_sample", "seed", "shuffle",
-    "standard_normal", "uniform",
+    "Generator", "RandomState", "choice", "default_rng", "exponential", "geometric",
+    "get_random_state", "gumbel", "laplace", "logistic", "lognormal", "normal", "pareto",
+    "permutation", "rand", "randint", "randn", "random", "random_sample", "rayleigh", "seed",
+    "shuffle", "standard_cauchy", "standard_exponential", "standard_normal", "uniform",
+    "weibull",
 ]
 
 _SEED_LIMIT = 1 << 64
@@ -108,6 +110,155 @@ class Generator:
                              f"too) stay below 2**63")
         return self._fill(size, dtype, _core.RANDOM_INTEGERS, low=int(low), high=high)
 
+    # ------------------------------------------------------------ transformed draws
+
+    def _open_uniform(self, size, dtype=numpy.float64):
+        """Uniform floats in the open interval (0, 1): the grid of [0, 1) moved by half its
+        step (the core draws multiples of 2**-53 for float64, 2**-24 for float32)."""
+        dtype = numpy.dtype(dtype)
+        half_step = 2.0 ** -54 if dtype == numpy.float64 else 2.0 ** -25
+        return _math.add(self.random(size, dtype), half_step)
+
+    def _size(self, size, *parameters):
+        """size, or the broadcast shape of array parameters when size is None."""
+        if size is not None:
+            return size
+        shapes = [numpy.shape(p) for p in parameters]
+        shape = numpy.broadcast_shapes(*shapes) if shapes else ()
+        return shape or None
+
+    def standard_exponential(self, size=None, dtype=numpy.float64, method="inv"):
+        """Exponential floats of rate 1 (inversion: -log(1 - U))."""
+        if method != "inv":
+            raise ValueError("standard_exponential: only method='inv' runs on the device")
+        return _math.negative(_math.log1p(_math.negative(self.random(size, dtype))))
+
+    def exponential(self, scale=1.0, size=None):
+        _check_non_negative(scale, "scale")
+        return _math.multiply(self.standard_exponential(self._size(size, scale)), scale)
+
+    def lognormal(self, mean=0.0, sigma=1.0, size=None):
+        """exp of normal floats of mean `mean` and standard deviation sigma."""
+        _check_non_negative(sigma, "sigma")
+        normal = self.standard_normal(self._size(size, mean, sigma))
+        return _math.exp(_math.add(_math.multiply(normal, sigma), mean))
+
+    def laplace(self, loc=0.0, scale=1.0, size=None):
+        """Laplace (double exponential) floats: loc -+ scale * log(2 U) on each half of the
+        open unit interval (NumPy's inversion)."""
+        _check_non_negative(scale, "scale")
+        u = self._open_uniform(self._size(size, loc, scale))
+        lower = _math.less(u, 0.5)
+        magnitude = _core.elementwise(_core.OP_WHERE, lower, _math.log(_math.add(u, u)),
+                                      _math.negative(_math.log(_math.subtract(2.0, _math.add(u, u)))))
+        return _math.add(_math.multiply(magnitude, scale), loc)
+
+    def logistic(self, loc=0.0, scale=1.0, size=None):
+        """Logistic floats: loc + scale * log(U / (1 - U))."""
+        _check_non_negative(scale, "scale")
+        u = self._open_uniform(self._size(size, loc, scale))
+        return _math.add(_math.multiply(_math.log(_math.divide(u, _math.subtract(1.0, u))),
+                                        scale), loc)
+
+    def gumbel(self, loc=0.0, scale=1.0, size=None):
+        """Gumbel floats: loc - scale * log(-log(1 - U))."""
+        _check_non_negative(scale, "scale")
+        u = self._open_uniform(self._size(size, loc, scale))
+        inner = _math.negative(_math.log1p(_math.negative(u)))
+        return _math.subtract(loc, _math.multiply(_math.log(inner), scale))
+
+    def weibull(self, a, size=None):
+        """Weibull floats of shape a: (-log(1 - U)) ** (1 / a); 0 for a == 0 as NumPy."""
+        _check_non_negative(a, "a")
+        draws = self.standard_exponential(self._size(size, a))
+        if not isinstance(a, ndarray):  # host parameters: their arithmetic stays on the host
+            a = numpy.asarray(a, dtype=numpy.float64)
+            exponent = numpy.divide(1.0, a, out=numpy.zeros_like(a), where=a != 0)
+            return _math.multiply(_math.power(draws, exponent), a != 0)
+        exponent = _math.divide(1.0, a)
+        return _core.elementwise(_core.OP_WHERE, _math.equal(a, 0), 0.0,
+                                 _math.power(draws, exponent))
+
+    def pareto(self, a, size=None):
+        """Pareto II (Lomax) floats of shape a: exp(E / a) - 1 for exponential E."""
+        _check_positive(a, "a")
+        return _math.expm1(_math.divide(self.standard_exponential(self._size(size, a)), a))
+
+    def rayleigh(self, scale=1.0, size=None):
+        """Rayleigh floats: scale * sqrt(2 E) for exponential E."""
+        _check_non_negative(scale, "scale")
+        draws = self.standard_exponential(self._size(size, scale))
+        return _math.multiply(_math.sqrt(_math.add(draws, draws)), scale)
+
+    def standard_cauchy(self, size=None):
+        """Cauchy floats: the ratio of two standard normals."""
+        return _math.divide(self.standard_normal(size), self.standard_normal(size))
+
+    def geometric(self, p, size=None):
+        """Geometric integers >= 1 (trials up to the first success of probability p):
+        ceil(log(U) / log(1 - p)) by inversion, as int64."""
+        probabilities = numpy.asarray(p.get() if isinstance(p, ndarray) else p)
+        if ((probabilities <= 0) | (probabilities > 1) | numpy.isnan(probabilities)).any():
+            raise ValueError("p <= 0, p > 1 or p contains NaNs")
+        u = self._open_uniform(self._size(size, p))
+        if isinstance(p, ndarray):
+            failure_log = _math.log1p(_math.negative(p))
+        else:  # host parameters: their arithmetic stays on the host (p = 1 gives -inf: fine)
+            with numpy.errstate(divide="ignore"):
+                failure_log = numpy.log1p(-probabilities)
+        ratio = _math.divide(_math.log(u), failure_log)
+        ceiling = _math.negative(_math.floor_divide(_math.negative(ratio), 1.0))
+        return _math.maximum(ceiling, 1.0).astype(numpy.int64)
+
+    def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
+        """Random samples of arange(a) or of the rows of a device array: uniform draws, or
+        with probabilities p by inversion of their cumulative sums (one compare per
+        category); without replacement a prefix of a random permutation (p not supported
+        there)."""
+        population = int(a) if isinstance(a, (numbers.Integral, numpy.integer)) else None
+        if population is None and not isinstance(a, ndarray):
+            raise TypeError(f"choice takes an int or a device array, not {type(a).__name__}")
+        if axis != 0:
+            raise TypeError("choice: only axis=0 runs on the device")
+        n = population if population is not None else len(a)
+        if n <= 0 and size != 0 and _shape(size) != (0,):
+            raise ValueError("a cannot be empty unless no samples are taken")
+        shape = _shape(size)
+        count = int(numpy.prod(shape)) if shape else 1
+        if not replace:
+            if p is not None:
+                raise TypeError("choice: replace=False with p is not implemented on the device")
+            if count > n:
+                raise ValueError("Cannot take a larger sample than population when "
+                                 "replace=False")
+            positions = self._order(n)[:count]
+        elif p is None:
+            positions = self.integers(0, n, size=count)
+        else:
+            positions = self._inverse_cdf(p, n, count)
+        positions = positions.reshape(shape)
+        return positions if population is not None else a[positions]
+
+    def _inverse_cdf(self, p, n, count):
+        """count draws from the categories of the probabilities p: the number of cumulative
+        sums at or below a uniform draw."""
+        weights = numpy.asarray(p.get() if isinstance(p, ndarray) else p, dtype=numpy.float64)
+        if weights.ndim != 1 or weights.size != n:
+            raise ValueError("a and p must have same size")
+        if (weights < 0).any() or numpy.isnan(weights).any():
+            raise ValueError("probabilities are not non-negative")
+        if abs(weights.sum() - 1.0) > numpy.sqrt(numpy.finfo(numpy.float64).eps):
+            raise ValueError("probabilities do not sum to 1")
+        bounds = numpy.cumsum(weights)
+        bounds /= bounds[-1]
+        u = self.random(count)
+        positions = ndarray((count,), numpy.int64, stream=self._stream)
+        _core.elementwise(_core.OP_COPY, 0, out=positions)
+        for bound in bounds[:-1].tolist():
+            _math.add(positions, _math.greater_equal(u, bound).astype(numpy.int64),
+                      out=positions)
+        return positions
+
     def permutation(self, x):
         """A permuted arange(x) for an int, else a copy of x with its rows permuted. Made on
         the device, without reading anything back (see _order)."""
@@ -149,6 +300,18 @@ class Generator:
             _core.index(_core.INDEX_SCATTER, moved, 0, (_math.subtract(place, 1),), order)
             order, moved = moved, order
         return order
+
+
+def _check_non_negative(value, name):
+    values = numpy.asarray(value.get() if isinstance(value, ndarray) else value)
+    if (values < 0).any() or numpy.isnan(values).any():
+        raise ValueError(f"{name} < 0")
+
+
+def _check_positive(value, name):
+    values = numpy.asarray(value.get() if isinstance(value, ndarray) else value)
+    if (values <= 0).any() or numpy.isnan(values).any():
+        raise ValueError(f"{name} <= 0")
 
 
 class RandomState(Generator):
@@ -222,3 +385,26 @@ def permutation(x):
 
 def shuffle(x):
     _global.shuffle(x)
+
+
+def _module_level(name):
+    def draw(*args, **kwargs):
+        return getattr(_global, name)(*args, **kwargs)
+
+    draw.__name__ = draw.__qualname__ = name
+    draw.__doc__ = f"The module-level generator's {name} (see Generator.{name})."
+    return draw
+
+
+choice = _module_level("choice")
+exponential = _module_level("exponential")
+geometric = _module_level("geometric")
+gumbel = _module_level("gumbel")
+laplace = _module_level("laplace")
+logistic = _module_level("logistic")
+lognormal = _module_level("lognormal")
+pareto = _module_level("pareto")
+rayleigh = _module_level("rayleigh")
+standard_cauchy = _module_level("standard_cauchy")
+standard_exponential = _module_level("standard_exponential")
+weibull = _module_level("weibull")

@@ -135,3 +135,74 @@ def test_errors():
     with pytest.raises(ValueError, match="seed must be between"):
         pymic2.random.default_rng(-1)
     assert rng.random().shape == ()
+
+
+# ---------------------------------------------------------------- transformed distributions
+
+M = 200_000
+SCIPY_FREE_MOMENTS = {
+    # name: (arguments, mean, variance) of NumPy's parameterisation
+    "exponential": ((2.0,), 2.0, 4.0),
+    "standard_exponential": ((), 1.0, 1.0),
+    "lognormal": ((0.5, 0.3), numpy.exp(0.5 + 0.045), (numpy.exp(0.09) - 1) * numpy.exp(1.09)),
+    "laplace": ((1.0, 2.0), 1.0, 8.0),
+    "logistic": ((1.0, 2.0), 1.0, numpy.pi ** 2 * 4 / 3),
+    "gumbel": ((1.0, 2.0), 1.0 + 2.0 * numpy.euler_gamma, numpy.pi ** 2 * 4 / 6),
+    "weibull": ((2.0,), numpy.sqrt(numpy.pi) / 2, 1 - numpy.pi / 4),
+    "pareto": ((5.0,), 0.25, 5 / (16 * 3)),
+    "rayleigh": ((2.0,), 2.0 * numpy.sqrt(numpy.pi / 2), (4 - numpy.pi) / 2 * 4),
+    "geometric": ((0.3,), 1 / 0.3, 0.7 / 0.09),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCIPY_FREE_MOMENTS))
+def test_transformed_distributions_have_their_moments(name):
+    arguments, mean, variance = SCIPY_FREE_MOMENTS[name]
+    x = getattr(pymic2.random.default_rng(17), name)(*arguments, size=M).get()
+    expected_dtype = numpy.int64 if name == "geometric" else numpy.float64
+    assert x.dtype == expected_dtype and x.shape == (M,)
+    assert numpy.isfinite(x).all()
+    assert abs(x.mean() - mean) < 6 * numpy.sqrt(variance / M)
+    assert abs(x.var() / variance - 1) < 0.05
+    again = getattr(pymic2.random.default_rng(17), name)(*arguments, size=M).get()
+    assert numpy.array_equal(x, again)  # the seed decides every number
+
+
+def test_transformed_distributions_edges():
+    rng = pymic2.random.default_rng(3)
+    assert rng.geometric(1.0, size=100).get().tolist() == [1] * 100
+    assert (rng.weibull(0.0, size=10).get() == 0).all()
+    assert rng.exponential(2.0).shape == ()
+    scales = pymic2.asarray([1.0, 10.0, 100.0])
+    x = rng.exponential(scales, size=(50000, 3)).get()
+    assert numpy.allclose(x.mean(axis=0), [1.0, 10.0, 100.0], rtol=0.05)
+    assert rng.laplace([0.0, 5.0], 1.0).shape == (2,)
+    cauchy = rng.standard_cauchy(size=M).get()
+    assert abs(numpy.median(cauchy)) < 0.02 and abs(numpy.mean(numpy.abs(cauchy) < 1) - 0.5) < 0.01
+    with pytest.raises(ValueError, match="scale < 0"):
+        rng.exponential(-1.0, size=3)
+    with pytest.raises(ValueError, match="p <= 0"):
+        rng.geometric(0.0, size=3)
+    with pytest.raises(ValueError, match="a <= 0"):
+        rng.pareto(0.0, size=3)
+
+
+def test_choice():
+    rng = pymic2.random.default_rng(8)
+    x = rng.choice(5, M, p=[0.1, 0.2, 0.3, 0.4, 0.0]).get()
+    assert x.dtype == numpy.int64
+    counts = numpy.bincount(x, minlength=5)
+    assert counts[4] == 0
+    assert numpy.all(numpy.abs(counts[:4] / M - [0.1, 0.2, 0.3, 0.4]) < 0.005)
+    uniform = rng.choice(7, size=(300, 100)).get()
+    assert uniform.shape == (300, 100) and set(numpy.unique(uniform)) == set(range(7))
+    rows = pymic2.asarray(numpy.arange(20).reshape(10, 2))
+    sample = rng.choice(rows, 10, replace=False).get()
+    assert sorted(sample[:, 0].tolist()) == list(range(0, 20, 2))
+    assert pymic2.random.choice(3).shape == ()
+    with pytest.raises(ValueError, match="larger sample"):
+        rng.choice(3, 4, replace=False)
+    with pytest.raises(ValueError, match="sum to 1"):
+        rng.choice(3, 4, p=[0.5, 0.2, 0.2])
+    with pytest.raises(ValueError, match="same size"):
+        rng.choice(3, 4, p=[0.5, 0.5])
