@@ -22,13 +22,17 @@ from ._core import OffloadError
 from ._device import (Event, MemoryPool, OffloadDevice, OffloadLibrary, OffloadStream,
                       default_device, devices, get_current_stream, get_device,
                       get_elapsed_time, number_of_devices, using_device, using_stream)
-from . import (_building, _correlating, _creation, _histograms, _indexing, _linalg,
-               _manipulation, _math, _nanfunctions, _rearranging, _reduction, _statistics)
+from . import (_building, _correlating, _creation, _floating_point, _functional, _histograms,
+               _indexing, _io, _linalg, _manipulation, _math, _nanfunctions, _rearranging,
+               _reduction, _statistics)
 from ._building import *  # noqa: F401,F403 - ranges, diagonals, triangles, vander
 from ._correlating import *  # noqa: F401,F403 - average, cov, corrcoef
 from ._creation import *  # noqa: F401,F403 - creation and joining (its __all__)
+from ._floating_point import *  # noqa: F401,F403 - errstate, seterr (NumPy's)
+from ._functional import *  # noqa: F401,F403 - apply_along_axis, piecewise
 from ._histograms import *  # noqa: F401,F403 - bincount, histogram, digitize, ...
 from ._indexing import *  # noqa: F401,F403 - take, put, nonzero, where, add_at, ...
+from ._io import *  # noqa: F401,F403 - save, load, savez, print options
 from ._linalg import *  # noqa: F401,F403 - matmul, dot, tensordot, ...
 from ._manipulation import *  # noqa: F401,F403 - views and dtype queries
 from ._math import *  # noqa: F401,F403 - the ufuncs, clip, isclose
@@ -39,7 +43,7 @@ from ._statistics import *  # noqa: F401,F403 - mean, var, std, allclose, ...
 # The namespaces: pymic2.numpy (the array namespace; importing it binds the package's name
 # `numpy`, so this file must not use the NumPy module under that name), pymic2.linalg,
 # pymic2.fft and pymic2.random (device random numbers).
-from . import fft, linalg, numpy, random
+from . import fft, lib, linalg, numpy, random
 
 __version__ = "0.1.0"
 

@@ -8,6 +8,7 @@ bounds); writing through it changes the base. Broadcast views have zero strides:
 they should be read, not written.
 """
 
+import builtins
 import numbers
 import operator
 
@@ -16,9 +17,9 @@ import numpy
 from . import _core, _dtypes, _operands
 
 __all__ = [
-    "broadcast_shapes", "broadcast_to", "expand_dims", "flip", "matrix_transpose", "moveaxis",
-    "ndim", "permute_dims", "ravel", "reshape", "rollaxis", "shape", "size", "squeeze",
-    "swapaxes", "transpose", "result_type", "can_cast",
+    "broadcast_shapes", "broadcast_to", "expand_dims", "flip", "iscomplexobj", "isrealobj",
+    "matrix_transpose", "moveaxis", "ndim", "permute_dims", "ravel", "reshape", "rollaxis",
+    "shape", "size", "squeeze", "swapaxes", "transpose", "result_type", "can_cast",
 ]
 
 _elementwise = _core.elementwise
@@ -270,6 +271,20 @@ def result_type(*arrays_and_dtypes):
                                  else v for v in arrays_and_dtypes))
 
 
+def iscomplexobj(x):
+    """Whether x's dtype is complex (device array, host data or a dtype's holder)."""
+    return _dtype_of(x).kind == "c"
+
+
+def isrealobj(x):
+    return not iscomplexobj(x)
+
+
+def _dtype_of(x):
+    dtype = getattr(x, "dtype", None)
+    return numpy.dtype(dtype) if dtype is not None else numpy.asarray(x).dtype
+
+
 def can_cast(from_, to, casting="safe"):
     """NumPy's can_cast for a device array or a dtype, to a device dtype."""
     source = from_.dtype if isinstance(from_, _core.ndarray) else from_
@@ -389,6 +404,40 @@ class _ManipulationMethods:
     def flatten(self, order="C"):
         """A flat copy (ravel gives a view when it can)."""
         return reshape(self, -1, order).copy()
+
+    def view(self, dtype=None, type=None):  # noqa: A002 - NumPy's names
+        """A view of the same memory: as another array class (type) and/or with its bytes
+        read as another dtype. A dtype of another size rescales the last axis, which must be
+        contiguous (NumPy's rule); offsets and strides must stay whole elements of it."""
+        if isinstance(dtype, builtins.type) and issubclass(dtype, _core.ndarray):
+            dtype, type = None, dtype
+        if type is not None and not (isinstance(type, builtins.type) and
+                                     issubclass(type, _core.ndarray)):
+            raise TypeError("view: type must be a pymic2.ndarray subclass (device memory "
+                            "cannot be viewed as a host array)")
+        new_dtype = self.dtype if dtype is None else _dtypes.normalize(dtype, self._device)
+        shape, strides = self.shape, self.strides
+        if new_dtype.itemsize != self.itemsize:
+            if self.ndim == 0:
+                raise ValueError("Changing the dtype of a 0d array is only supported if the "
+                                 "itemsize is unchanged")
+            if shape[-1] != 1 and strides[-1] != self.itemsize:
+                raise ValueError("To change to a dtype of a different size, the last axis "
+                                 "must be contiguous")
+            nbytes = shape[-1] * self.itemsize
+            if nbytes % new_dtype.itemsize:
+                raise ValueError("When changing to a larger dtype, its size must be a divisor "
+                                 "of the total size in bytes of the last axis of the array.")
+            shape = shape[:-1] + (nbytes // new_dtype.itemsize,)
+            strides = strides[:-1] + (new_dtype.itemsize,)
+        view = self._view(self.offset, shape, strides, _dtypes.CODES[new_dtype])
+        if type is not None:
+            view.__class__ = type
+        return view
+
+    def tobytes(self, order="C"):
+        """The raw bytes of the elements in C (or Fortran) order: a copy to the host."""
+        return self.get().tobytes(order)
 
     def transpose(self, *axes):
         if not axes or axes == (None,):

@@ -63,6 +63,12 @@ FUNCTIONS = {
     "numpy.cov": "cov", "numpy.bincount": "bincount", "numpy.digitize": "digitize",
     "numpy.histogram": "histogram", "numpy.histogram2d": "histogram2d",
     "numpy.histogram_bin_edges": "histogram_bin_edges", "numpy.histogramdd": "histogramdd",
+    # logic, functional programming, I/O
+    "numpy.array_equiv": "array_equiv", "numpy.iscomplexobj": "iscomplexobj",
+    "numpy.isrealobj": "isrealobj", "numpy.apply_along_axis": "apply_along_axis",
+    "numpy.apply_over_axes": "apply_over_axes", "numpy.piecewise": "piecewise",
+    "numpy.save": "save", "numpy.savez": "savez",
+    "numpy.savez_compressed": "savez_compressed",
     # math (the math surface: _math, _statistics, _linalg)
     "numpy.clip": "clip", "numpy.around": "round", "numpy.round": "round",
     "numpy.sum": "sum", "numpy.prod": "prod", "numpy.max": "max", "numpy.amax": "max",

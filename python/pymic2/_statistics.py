@@ -13,7 +13,7 @@ import numpy
 from . import _core, _creation, _dtypes, _math, _operands, _reduction
 from ._reduction import all, device_array, masked_reduce, normalize_axes  # noqa: A004
 
-__all__ = ["allclose", "array_equal", "cumulative_prod", "cumulative_sum", "mean", "ptp", "std",
+__all__ = ["allclose", "array_equal", "array_equiv", "cumulative_prod", "cumulative_sum", "mean", "ptp", "std",
            "var"]
 
 _CoreArray = _core.ndarray
@@ -155,6 +155,19 @@ def masked_mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):
     count = _reduction.count_nonzero(selected, axis=axis, keepdims=keepdims)
     return _math.divide(total, _elementwise(_core.OP_COPY, count, dtype=total._dtype_code),
                   out=out)
+
+
+def array_equiv(a1, a2):
+    """Whether a1 and a2 broadcast to one shape with equal elements (a 0-d bool device
+    array; False when the shapes do not broadcast)."""
+    like = a1 if isinstance(a1, _CoreArray) else a2
+    x, y = device_array(a1), device_array(a2)
+    try:
+        numpy.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        result = _CoreArray.__new__(type(like), (), _BOOL, "C", like._op_stream)
+        return _elementwise(_core.OP_COPY, False, out=result)
+    return all(_math.equal(x, y))
 
 
 class _ReductionMethods:

@@ -261,10 +261,10 @@ static void array_dealloc(pymic2__py_array *self)
 /* Checks that every element of a view of `size` elements lies inside its buffer, without
  * overflowing on the way. */
 static int check_extent(pymic2__py_array *base, int64_t offset, int ndim, const int64_t *shape,
-                        const int64_t *strides, int64_t size)
+                        const int64_t *strides, int64_t size, pymic2_dtype dtype)
 {
     int64_t low, high, nbytes = (int64_t)base->buffer->nbytes;
-    if (pymic2_view_extent(offset, ndim, shape, strides, pymic2_dtype_size(base->dtype), &low,
+    if (pymic2_view_extent(offset, ndim, shape, strides, pymic2_dtype_size(dtype), &low,
                            &high) < 0) {
         PyErr_Format(PyExc_ValueError, "view: its elements lie outside the %lld-byte buffer "
                      "(their byte offsets overflow an int64)", (long long)nbytes);
@@ -278,19 +278,39 @@ static int check_extent(pymic2__py_array *base, int64_t offset, int ndim, const 
     return 0;
 }
 
+/* Devices address elements in units of their dtype (OpenCL kernels take element offsets):
+ * a view's offset and strides must be multiples of its element size. */
+static int check_alignment(int64_t offset, int ndim, const int64_t *strides, pymic2_dtype dtype)
+{
+    const int64_t itemsize = (int64_t)pymic2_dtype_size(dtype);
+    bool aligned = offset % itemsize == 0;
+    for (int d = 0; d < ndim; d++)
+        aligned = aligned && strides[d] % itemsize == 0;
+    if (!aligned)
+        PyErr_Format(PyExc_ValueError, "view: an offset or stride is not a multiple of the "
+                     "%lld-byte %s elements (device arrays address whole elements)",
+                     (long long)itemsize, pymic2_dtype_name(dtype));
+    return aligned ? 0 : -1;
+}
+
 static PyObject *array_view(pymic2__py_array *self, PyObject *args)
 {
     long long offset;
     PyObject *shape_object, *strides_object;
-    if (!PyArg_ParseTuple(args, "LOO:_view", &offset, &shape_object, &strides_object))
+    int dtype_code = (int)self->dtype;
+    if (!PyArg_ParseTuple(args, "LOO|i:_view", &offset, &shape_object, &strides_object,
+                          &dtype_code))
         return NULL;
+    if (dtype_code < 0 || dtype_code >= PYMIC2_NUM_DTYPES)
+        return PyErr_Format(PyExc_ValueError, "view: no dtype with code %d", dtype_code);
+    const pymic2_dtype dtype = (pymic2_dtype)dtype_code;
     int ndim, nstrides;
     int64_t shape[PYMIC2_MAX_DIMS], strides[PYMIC2_MAX_DIMS], size;
     if (parse_shape(shape_object, "dimension", &ndim, shape) < 0 ||
-        pymic2__py_check_shape(ndim, shape, self->dtype, &size) < 0)
+        pymic2__py_check_shape(ndim, shape, dtype, &size) < 0)
         return NULL;
     if (strides_object == Py_None) {
-        contiguous_strides(ndim, shape, (int64_t)pymic2_dtype_size(self->dtype), 0, strides);
+        contiguous_strides(ndim, shape, (int64_t)pymic2_dtype_size(dtype), 0, strides);
     } else {
         if (parse_shape(strides_object, "stride", &nstrides, strides) < 0)
             return NULL;
@@ -299,7 +319,8 @@ static PyObject *array_view(pymic2__py_array *self, PyObject *args)
                                 nstrides, ndim);
     }
     if (pymic2__py_buffer_get(self->buffer, "view") == NULL ||
-        check_extent(self, offset, ndim, shape, strides, size) < 0)
+        check_extent(self, offset, ndim, shape, strides, size, dtype) < 0 ||
+        check_alignment(offset, ndim, strides, dtype) < 0)
         return NULL;
     PyTypeObject *type = Py_TYPE(self);
     pymic2__py_array *view = (pymic2__py_array *)type->tp_alloc(type, 0);
@@ -311,7 +332,7 @@ static PyObject *array_view(pymic2__py_array *self, PyObject *args)
     view->stream = self->stream;
     view->offset = offset;
     view->readonly = self->readonly;
-    view->dtype = self->dtype;
+    view->dtype = dtype;
     view->ndim = ndim;
     memcpy(view->shape, shape, sizeof(int64_t) * (size_t)ndim);
     memcpy(view->strides, strides, sizeof(int64_t) * (size_t)ndim);
@@ -547,7 +568,8 @@ static int array_set_readonly(pymic2__py_array *self, PyObject *value, void *clo
 
 static PyMethodDef array_methods[] = {
     {"_view", (PyCFunction)array_view, METH_VARARGS,
-     "_view(offset, shape, strides=None): a view of the same buffer (bounds checked)."},
+     "_view(offset, shape, strides=None, dtype_code=same): a view of the same buffer (bounds "
+     "and alignment checked)."},
     {"_to_host", (PyCFunction)array_to_host, METH_O,
      "Enqueues a copy of a contiguous array into a host buffer of nbytes."},
     {"_from_host", (PyCFunction)array_from_host, METH_O,
