@@ -47,6 +47,8 @@ FUNCTIONS = {
     "numpy.flipud": "flipud", "numpy.fliplr": "fliplr", "numpy.rot90": "rot90",
     "numpy.roll": "roll", "numpy.pad": "pad", "numpy.diff": "diff",
     "numpy.ediff1d": "ediff1d", "numpy.logspace": "logspace",
+    "numpy.gradient": "gradient", "numpy.cross": "cross", "numpy.trapezoid": "trapezoid",
+    "numpy.convolve": "convolve", "numpy.correlate": "correlate", "numpy.interp": "interp",
     "numpy.geomspace": "geomspace", "numpy.meshgrid": "meshgrid",
     "numpy.indices": "indices", "numpy.fromfunction": "fromfunction",
     "numpy.diagonal": "diagonal", "numpy.trace": "trace", "numpy.diag": "diag",

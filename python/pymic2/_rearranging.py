@@ -1,6 +1,5 @@
 """Array manipulation that makes new arrays or views of them (NumPy's reference manual:
-tiling, splitting, adding and removing elements, rearranging, padding, more joining) and the
-differences (diff, ediff1d).
+tiling, splitting, adding and removing elements, rearranging, padding, more joining).
 
 Data never leaves the device: a result is one or a few COPY ops between strided views, or one
 gather (take) along an axis whose positions are computed on the host from the shapes and
@@ -12,14 +11,13 @@ import operator
 
 import numpy
 
-from . import _core, _creation, _indexing, _math
-from ._manipulation import (broadcast_to, flip, moveaxis, normalize_axis, ravel, reshape,
-                            transpose)
+from . import _core, _creation, _indexing
+from ._manipulation import flip, moveaxis, normalize_axis, ravel, reshape, transpose
 
 __all__ = [
-    "append", "array_split", "column_stack", "delete", "diff", "dsplit", "dstack", "ediff1d",
-    "fliplr", "flipud", "hsplit", "insert", "pad", "repeat", "resize", "roll", "rot90",
-    "split", "tile", "trim_zeros", "vsplit",
+    "append", "array_split", "column_stack", "delete", "dsplit", "dstack", "fliplr", "flipud",
+    "hsplit", "insert", "pad", "repeat", "resize", "roll", "rot90", "split", "tile",
+    "trim_zeros", "vsplit",
 ]
 
 _elementwise = _core.elementwise
@@ -502,54 +500,6 @@ def pad(array, pad_width, mode="constant", **kwargs):
         else:
             _pad_axis_from_center(out, axis, before, n, after, mode)
     return out
-
-
-# ---------------------------------------------------------------- differences
-
-def diff(a, n=1, axis=-1, prepend=numpy._NoValue, append=numpy._NoValue):
-    """n-th differences along axis: one subtract (not_equal for bool) of two views per order."""
-    a = _device(a)
-    n = operator.index(n)
-    if n < 0:
-        raise ValueError(f"order must be non-negative but got {n}")
-    if a.ndim == 0:
-        raise ValueError("diff requires input that is at least one dimensional")
-    axis = normalize_axis(axis, a.ndim)
-    parts = []
-    for value in (prepend, append):
-        if value is numpy._NoValue:
-            parts.append(None)
-            continue
-        value = _device(value, a)
-        if value.ndim == 0:
-            value = broadcast_to(value, a.shape[:axis] + (1,) + a.shape[axis + 1:])
-        parts.append(value)
-    if parts[0] is not None or parts[1] is not None:
-        a = _creation.concatenate([p for p in (parts[0], a, parts[1]) if p is not None], axis)
-    for _ in range(n):
-        length = a.shape[axis]
-        upper = a[_along(axis, a.ndim, slice(1, None))]
-        lower = a[_along(axis, a.ndim, slice(None, max(length - 1, 0)))]
-        a = _math.not_equal(upper, lower) if a.dtype == bool else _math.subtract(upper, lower)
-    return a
-
-
-def ediff1d(ary, to_end=None, to_begin=None):
-    """Differences of the flattened ary, with to_begin and to_end around them (cast to ary's
-    dtype under NumPy's same_kind rule)."""
-    ary = ravel(_device(ary))
-    middle = diff(ary) if ary.size else ary[0:0]
-    ends = []
-    for value, name in ((to_begin, "to_begin"), (to_end, "to_end")):
-        if value is not None:
-            value = ravel(_device(value, ary))
-            if not numpy.can_cast(value.dtype, ary.dtype, casting="same_kind"):
-                raise TypeError(f"dtype of `{name}` must be compatible with input `ary` under "
-                                "the `same_kind` rule.")
-            value = value.astype(ary.dtype)
-        ends.append(value)
-    parts = [p for p in (ends[0], middle, ends[1]) if p is not None]
-    return _creation.concatenate(parts, 0) if len(parts) > 1 else middle
 
 
 class _RearrangingMethods:
