@@ -18,15 +18,16 @@ import os
 
 import numpy
 
-from . import _core, _math, _reduction
+from . import _core, _creation, _indexing, _manipulation, _math, _reduction
+from ._manipulation import ravel
 from ._array import ndarray
 
 __all__ = [
-    "Generator", "RandomState", "choice", "default_rng", "exponential", "geometric",
-    "get_random_state", "gumbel", "laplace", "logistic", "lognormal", "normal", "pareto",
-    "permutation", "rand", "randint", "randn", "random", "random_sample", "rayleigh", "seed",
-    "shuffle", "standard_cauchy", "standard_exponential", "standard_normal", "uniform",
-    "weibull",
+    "Generator", "RandomState", "beta", "chisquare", "choice", "default_rng", "dirichlet",
+    "exponential", "gamma", "geometric", "get_random_state", "gumbel", "laplace", "logistic",
+    "lognormal", "normal", "pareto", "permutation", "rand", "randint", "randn", "random",
+    "random_sample", "rayleigh", "seed", "shuffle", "standard_cauchy", "standard_exponential",
+    "standard_gamma", "standard_normal", "standard_t", "uniform", "weibull",
 ]
 
 _SEED_LIMIT = 1 << 64
@@ -210,6 +211,100 @@ class Generator:
         ceiling = _math.negative(_math.floor_divide(_math.negative(ratio), 1.0))
         return _math.maximum(ceiling, 1.0).astype(numpy.int64)
 
+    # ------------------------------------------------------------ rejection sampling
+
+    def standard_gamma(self, shape, size=None, dtype=numpy.float64):
+        """Gamma floats of the given shape and scale 1: Marsaglia and Tsang's method, in
+        rounds on the device (each round draws for the positions still open and keeps the
+        accepted ones; about 2-5 % go to the next round), boosted by U ** (1 / shape) for
+        shape < 1. The seed decides the numbers, as for the other draws."""
+        dtype = numpy.dtype(dtype)
+        if dtype not in (numpy.float32, numpy.float64):
+            raise TypeError(f"standard_gamma: dtype must be float32 or float64, not {dtype}")
+        _check_non_negative(shape, "shape")
+        shape_size = self._size(size, shape)
+        count = int(numpy.prod(_shape(shape_size)))
+        k = _broadcast_parameter(shape, _shape(shape_size), self._stream)
+        boosted = _math.less(k, 1.0)
+        d = _math.subtract(_indexing.where(boosted, _math.add(k, 1.0), k), 1.0 / 3.0)
+        result = self._marsaglia_tsang(ravel(d), count)
+        # shape < 1: X * U ** (1 / shape) for X ~ Gamma(shape + 1); shape 0 gives 0
+        boost = _math.power(self._open_uniform(count), _math.true_divide(1.0, ravel(k)))
+        result = _indexing.where(ravel(boosted), _math.multiply(result, boost), result)
+        result = _indexing.where(_math.equal(ravel(k), 0.0), 0.0, result)
+        return result.astype(dtype, copy=False).reshape(_shape(shape_size))
+
+    def _marsaglia_tsang(self, d, count):
+        """count Gamma(d + 1/3) draws for the per-position d (>= 2/3), float64."""
+        out = ndarray((count,), numpy.float64, stream=self._stream)
+        open_positions = None  # all of them
+        open_d = d
+        while count:
+            z = self.standard_normal(count)
+            u = self._open_uniform(count)
+            c = _math.true_divide(1.0, _math.sqrt(_math.multiply(open_d, 9.0)))
+            v = _math.add(_math.multiply(z, c), 1.0)
+            v = _math.multiply(_math.multiply(v, v), v)
+            positive = _math.greater(v, 0.0)
+            safe_v = _indexing.where(positive, v, 1.0)
+            bound = _math.add(_math.multiply(_math.multiply(z, z), 0.5),
+                              _math.multiply(open_d, _math.add(_math.subtract(1.0, safe_v),
+                                                               _math.log(safe_v))))
+            accepted = _math.logical_and(positive, _math.less(_math.log(u), bound))
+            values = _math.multiply(open_d, v)
+            if open_positions is None:
+                out[...] = values
+                rejected = _math.logical_not(accepted)
+                open_positions = _indexing.flatnonzero(rejected)
+            else:
+                keep = _indexing.flatnonzero(accepted)
+                if keep.size:
+                    _core.index(_core.INDEX_SCATTER, out, 0,
+                                (_indexing.take(open_positions, keep),),
+                                _indexing.take(values, keep))
+                still_open = _indexing.flatnonzero(_math.logical_not(accepted))
+                open_positions = _indexing.take(open_positions, still_open)
+            count = open_positions.size
+            open_d = _indexing.take(d, open_positions) if count else d[:0]
+        return out
+
+    def gamma(self, shape, scale=1.0, size=None):
+        _check_non_negative(scale, "scale")
+        return _math.multiply(self.standard_gamma(shape, self._size(size, shape, scale)), scale)
+
+    def chisquare(self, df, size=None):
+        """Chi-square floats: 2 * Gamma(df / 2)."""
+        _check_positive(df, "df")
+        half = _math.true_divide(df, 2.0) if isinstance(df, ndarray) else numpy.divide(df, 2.0)
+        return _math.multiply(self.standard_gamma(half, self._size(size, df)), 2.0)
+
+    def beta(self, a, b, size=None):
+        """Beta floats: X / (X + Y) for X ~ Gamma(a), Y ~ Gamma(b)."""
+        _check_positive(a, "a")
+        _check_positive(b, "b")
+        shape = self._size(size, a, b)
+        x, y = self.standard_gamma(a, shape), self.standard_gamma(b, shape)
+        return _math.true_divide(x, _math.add(x, y))
+
+    def dirichlet(self, alpha, size=None):
+        """Dirichlet vectors: Gamma(alpha_i) draws normalised to sum 1 (the last axis)."""
+        weights = numpy.asarray(alpha.get() if isinstance(alpha, ndarray) else alpha,
+                                dtype=numpy.float64)
+        if weights.ndim != 1:
+            raise ValueError("alpha must be a one-dimensional array")
+        if (weights < 0).any() or numpy.isnan(weights).any():
+            raise ValueError("alpha < 0")
+        shape = _shape(size) + weights.shape
+        draws = self.standard_gamma(numpy.broadcast_to(weights, shape), shape)
+        return _math.true_divide(draws, _reduction.sum(draws, axis=-1, keepdims=True))
+
+    def standard_t(self, df, size=None):
+        """Student's t floats: N / sqrt(Chi2(df) / df)."""
+        _check_positive(df, "df")
+        shape = self._size(size, df)
+        chi = _math.true_divide(self.chisquare(df, shape), df)
+        return _math.true_divide(self.standard_normal(shape), _math.sqrt(chi))
+
     def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
         """Random samples of arange(a) or of the rows of a device array: uniform draws, or
         with probabilities p by inversion of their cumulative sums (one compare per
@@ -300,6 +395,14 @@ class Generator:
             _core.index(_core.INDEX_SCATTER, moved, 0, (_math.subtract(place, 1),), order)
             order, moved = moved, order
         return order
+
+
+def _broadcast_parameter(value, shape, stream):
+    """A distribution parameter as a float64 device array of the draws' shape."""
+    if isinstance(value, ndarray):
+        return _math.add(_manipulation.broadcast_to(value, shape), 0.0)
+    host = numpy.broadcast_to(numpy.asarray(value, dtype=numpy.float64), shape)
+    return _creation.asarray(host, stream=stream)
 
 
 def _check_non_negative(value, name):
@@ -396,7 +499,13 @@ def _module_level(name):
     return draw
 
 
+beta = _module_level("beta")
+chisquare = _module_level("chisquare")
 choice = _module_level("choice")
+dirichlet = _module_level("dirichlet")
+gamma = _module_level("gamma")
+standard_gamma = _module_level("standard_gamma")
+standard_t = _module_level("standard_t")
 exponential = _module_level("exponential")
 geometric = _module_level("geometric")
 gumbel = _module_level("gumbel")

@@ -152,6 +152,11 @@ SCIPY_FREE_MOMENTS = {
     "pareto": ((5.0,), 0.25, 5 / (16 * 3)),
     "rayleigh": ((2.0,), 2.0 * numpy.sqrt(numpy.pi / 2), (4 - numpy.pi) / 2 * 4),
     "geometric": ((0.3,), 1 / 0.3, 0.7 / 0.09),
+    "standard_gamma": ((2.5,), 2.5, 2.5),
+    "gamma": ((0.3, 2.0), 0.6, 1.2),  # shape < 1: the boosted draws
+    "chisquare": ((3.0,), 3.0, 6.0),
+    "beta": ((2.0, 5.0), 2 / 7, 10 / (49 * 8)),
+    "standard_t": ((5.0,), 0.0, 5 / 3),
 }
 
 
@@ -185,6 +190,27 @@ def test_transformed_distributions_edges():
         rng.geometric(0.0, size=3)
     with pytest.raises(ValueError, match="a <= 0"):
         rng.pareto(0.0, size=3)
+
+
+def test_gamma_family_parameters_and_errors():
+    rng = pymic2.random.default_rng(4)
+    shapes = pymic2.asarray([0.5, 2.0, 9.0])
+    x = rng.standard_gamma(shapes, size=(40000, 3)).get()
+    assert numpy.allclose(x.mean(axis=0), [0.5, 2.0, 9.0], rtol=0.03)
+    assert numpy.allclose(x.var(axis=0), [0.5, 2.0, 9.0], rtol=0.06)
+    assert rng.standard_gamma(1.0, size=5, dtype=numpy.float32).dtype == numpy.float32
+    assert (rng.standard_gamma(0.0, size=4).get() == 0).all()
+    d = rng.dirichlet([1.0, 2.0, 3.0], size=20000).get()
+    assert d.shape == (20000, 3) and numpy.allclose(d.sum(axis=1), 1.0)
+    assert numpy.allclose(d.mean(axis=0), [1 / 6, 2 / 6, 3 / 6], atol=0.01)
+    again = pymic2.random.default_rng(4).standard_gamma(shapes, size=(40000, 3)).get()
+    assert numpy.array_equal(x, again)
+    with pytest.raises(ValueError, match="shape < 0"):
+        rng.standard_gamma(-1.0, size=3)
+    with pytest.raises(ValueError, match="df <= 0"):
+        rng.chisquare(0.0, size=3)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        rng.standard_gamma(1.0, size=3, dtype=numpy.int32)
 
 
 def test_choice():
