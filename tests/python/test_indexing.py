@@ -196,6 +196,13 @@ def test_vector_gather_out_of_bounds_gives_zeros_and_index_error():
     with pytest.raises(IndexError, match="index -5 is out of bounds for axis 0 with size 4"):
         device.stream.sync()
     assert_same(device, numpy.arange(1.0, 5.0))
+    counts = pymic2.zeros(4, numpy.int64)  # integer sums per thread find the bad index too
+    many = numpy.zeros(100000, numpy.int64)
+    many[77777] = 4
+    pymic2.add_at(counts, pymic2.asarray(many), 1)
+    with pytest.raises(IndexError, match="index 4 is out of bounds for axis 0 with size 4"):
+        counts.stream.sync()
+    assert_same(counts, numpy.zeros(4, numpy.int64))
 
 
 @pytest.mark.parametrize("key, message", [

@@ -110,18 +110,23 @@ typedef struct element_access {
     int64_t values_step;
 } element_access;
 
-typedef void (*scatter_add_fn)(const element_access *e, int64_t first, int64_t last,
-                               int64_t low, int64_t high);
+typedef int64_t (*scatter_add_fn)(const element_access *e, int64_t first, int64_t last,
+                                  int64_t low, int64_t high);
 
+/* ... and returns the first s whose index is out of bounds (INT64_MAX if none). */
 #define DEFINE_SCATTER_ADD(context, NAME, name, ctype, CLASS, wrap, REAL, real, ...)          \
-    static void scatter_add_##name(const element_access *e, int64_t first, int64_t last,     \
-                                   int64_t low, int64_t high)                                 \
+    static int64_t scatter_add_##name(const element_access *e, int64_t first, int64_t last,  \
+                                      int64_t low, int64_t high)                              \
     {                                                                                         \
+        int64_t first_bad = INT64_MAX;                                                        \
         for (int64_t s = first; s < last; s++) {                                              \
             int64_t p = pymic2__host_load_index(e->index + s * e->index_step, e->index_dtype); \
             p += p < 0 ? e->size : 0;                                                         \
-            if (p < low || p >= high)                                                         \
+            if (p < low || p >= high) {                                                       \
+                if ((p < 0 || p >= e->size) && first_bad == INT64_MAX)                        \
+                    first_bad = s;                                                            \
                 continue;                                                                     \
+            }                                                                                 \
             char *at = e->array + p * e->array_step;                                          \
             ctype a, b;                                                                       \
             memcpy(&a, at, sizeof a);                                                         \
@@ -129,6 +134,7 @@ typedef void (*scatter_add_fn)(const element_access *e, int64_t first, int64_t l
             ADD_##CLASS(ctype, wrap, a, b);                                                   \
             memcpy(at, &a, sizeof a);                                                         \
         }                                                                                     \
+        return first_bad;                                                                     \
     }
 PYMIC2_DTYPE_TABLE(DEFINE_SCATTER_ADD, )
 #undef DEFINE_SCATTER_ADD
@@ -323,6 +329,14 @@ typedef struct element_plan {
     atomic_int_fast64_t first_bad; /* smallest s with an out-of-bounds index; INT64_MAX none */
 } element_plan;
 
+/* Lowers the plan's first out-of-bounds position to s. */
+static void lower_bad(element_plan *plan, int64_t s)
+{
+    int_fast64_t seen = atomic_load(&plan->first_bad);
+    while (s < seen && !atomic_compare_exchange_weak(&plan->first_bad, &seen, s)) {
+    }
+}
+
 /* Finds the first out-of-bounds index among s in [begin, end). */
 static void check_element_indices(void *context, int64_t begin, int64_t end, int member)
 {
@@ -332,9 +346,7 @@ static void check_element_indices(void *context, int64_t begin, int64_t end, int
     for (int64_t s = begin; s < end; s++) {
         const int64_t p = pymic2__host_load_index(e->index + s * e->index_step, e->index_dtype);
         if (p < -e->size || p >= e->size) {
-            int_fast64_t seen = atomic_load(&plan->first_bad);
-            while (s < seen && !atomic_compare_exchange_weak(&plan->first_bad, &seen, s)) {
-            }
+            lower_bad(plan, s);
             return; /* later s of this range cannot be first */
         }
     }
@@ -346,18 +358,18 @@ static void scatter_add_owned(void *context, int64_t begin, int64_t end, int mem
 {
     (void)member;
     const element_plan *plan = context;
-    plan->add(&plan->scatter, 0, plan->count, begin, end);
+    plan->add(&plan->scatter, 0, plan->count, begin, end); /* indices checked before */
 }
 
 /* Integer sums do not depend on the order: member k adds its share of s into its own
  * zeroed copy of the destinations, merged afterwards. */
 static void scatter_add_private(void *context, int64_t begin, int64_t end, int member)
 {
-    const element_plan *plan = context;
+    element_plan *plan = context;
     element_access own = plan->scatter;
     own.array = plan->private_sums + (int64_t)member * own.size * plan->itemsize;
     own.array_step = plan->itemsize;
-    plan->add(&own, begin, end, 0, own.size);
+    lower_bad(plan, plan->add(&own, begin, end, 0, own.size));
 }
 
 
@@ -385,12 +397,9 @@ static element_plan plan_elements(const pymic2_index_desc *desc)
     return plan;
 }
 
-/* EINDEX naming the first out-of-bounds index, if there is one (found in parallel). */
-static int check_elements(element_plan *plan, pymic2__team *team, const char *device,
-                          const char *mode)
+/* EINDEX naming the plan's first out-of-bounds index, if it found one. */
+static int report_bad_element(element_plan *plan, const char *device, const char *mode)
 {
-    atomic_init(&plan->first_bad, INT64_MAX);
-    pymic2__team_parallel_for(team, plan->count, PIECE_ELEMENTS, check_element_indices, plan);
     const int64_t bad = atomic_load(&plan->first_bad);
     if (bad == INT64_MAX)
         return PYMIC2_OK;
@@ -401,28 +410,50 @@ static int check_elements(element_plan *plan, pymic2__team *team, const char *de
                          e->size);
 }
 
-/* Adds after checking every index (after a bad one nothing is added). */
-static int scatter_add_elements(element_plan *plan, pymic2__team *team, pymic2_dtype dtype)
+/* Checks every index first (in parallel): EINDEX for the first bad one. */
+static int check_elements(element_plan *plan, pymic2__team *team, const char *device,
+                          const char *mode)
+{
+    pymic2__team_parallel_for(team, plan->count, PIECE_ELEMENTS, check_element_indices, plan);
+    return report_bad_element(plan, device, mode);
+}
+
+/* Whether integer sums go through per-member copies (then allocated): worth it when there
+ * are many more additions than destinations, and the copies are small. */
+static bool use_private_sums(element_plan *plan, pymic2__team *team, pymic2_dtype dtype)
 {
     const int members = pymic2__team_size(team);
-    const int64_t size = plan->scatter.size, count = plan->count;
+    const int64_t size = plan->scatter.size;
     const int64_t private_bytes = members * size * plan->itemsize;
     const pymic2__dtype_class class = pymic2__dtype_class_of(dtype);
-    if ((class == PYMIC2__CLASS_INT || class == PYMIC2__CLASS_BOOL) && members > 1 &&
-        size * 4 <= count && private_bytes <= PRIVATE_SUMS_BYTES &&
-        (plan->private_sums = calloc(1, (size_t)private_bytes)) != NULL) {
-        pymic2__team_parallel_for(team, count, PIECE_ELEMENTS, scatter_add_private, plan);
-        for (int k = 0; k < members; k++) /* members that ran nothing hold zeros */
-            add_rows[dtype](plan->scatter.array, plan->scatter.array_step,
-                            plan->private_sums + k * size * plan->itemsize, plan->itemsize,
-                            size);
-        free(plan->private_sums);
-    } else if (count >= PIECE_ELEMENTS && size >= members) {
+    return (class == PYMIC2__CLASS_INT || class == PYMIC2__CLASS_BOOL) && members > 1 &&
+           size * 4 <= plan->count && private_bytes <= PRIVATE_SUMS_BYTES &&
+           (plan->private_sums = calloc(1, (size_t)private_bytes)) != NULL;
+}
+
+/* Integer sums into per-member copies, merged unless an index was out of bounds (found by
+ * the adding pass itself: no separate check pass). */
+static int scatter_add_private_sums(element_plan *plan, pymic2__team *team, pymic2_dtype dtype,
+                                    const char *device)
+{
+    const int64_t size = plan->scatter.size;
+    pymic2__team_parallel_for(team, plan->count, PIECE_ELEMENTS, scatter_add_private, plan);
+    const int status = report_bad_element(plan, device, "scatter_add");
+    for (int k = 0; k < pymic2__team_size(team) && status == PYMIC2_OK; k++)
+        add_rows[dtype](plan->scatter.array, plan->scatter.array_step,
+                        plan->private_sums + k * size * plan->itemsize, plan->itemsize, size);
+    free(plan->private_sums);
+    return status;
+}
+
+/* Adds in s order per destination, each member owning a range of them. */
+static void scatter_add_in_order(element_plan *plan, pymic2__team *team)
+{
+    const int64_t size = plan->scatter.size;
+    if (plan->count >= PIECE_ELEMENTS && size >= pymic2__team_size(team))
         pymic2__team_parallel_for_large(team, size, scatter_add_owned, plan);
-    } else {
+    else
         scatter_add_owned(plan, 0, size, 0);
-    }
-    return PYMIC2_OK;
 }
 
 /* Gathers result element s for s in [begin, end) (indices checked; a bad one reads 0). */
@@ -461,16 +492,23 @@ static bool is_element_access(const pymic2_index_desc *desc)
            desc->array.ndim == 1 && desc->indices[0].ndim <= 1;
 }
 
+/* Runs an element access; after an out-of-bounds index a scatter-add adds nothing and a
+ * gather writes zeros. */
 static int access_elements(const pymic2_index_desc *desc, pymic2__team *team,
                            const char *device)
 {
     element_plan plan = plan_elements(desc);
-    const bool gather = desc->mode == PYMIC2_INDEX_GATHER;
-    int status = check_elements(&plan, team, device, gather ? "gather" : "scatter_add");
-    if (gather)
+    atomic_init(&plan.first_bad, INT64_MAX);
+    if (desc->mode == PYMIC2_INDEX_GATHER) {
+        const int status = check_elements(&plan, team, device, "gather");
         pymic2__team_parallel_for(team, plan.count, PIECE_ELEMENTS, gather_elements, &plan);
-    else if (status == PYMIC2_OK)
-        status = scatter_add_elements(&plan, team, desc->array.dtype);
+        return status;
+    }
+    if (use_private_sums(&plan, team, desc->array.dtype))
+        return scatter_add_private_sums(&plan, team, desc->array.dtype, device);
+    const int status = check_elements(&plan, team, device, "scatter_add");
+    if (status == PYMIC2_OK)
+        scatter_add_in_order(&plan, team);
     return status;
 }
 

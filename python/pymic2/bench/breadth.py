@@ -1,0 +1,135 @@
+"""Issue 14's breadth targets: NumPy vs pyMIC2 (data on the device) for the functions added
+beyond Table 1, side by side in one process.
+
+  copies      tile, repeat, pad, roll, flip copy, concatenate, rot90 copy at 32 MiB outputs
+              (target >= 1.5x NumPy)
+  counting    bincount and histogram of 2**24 values (target >= 2x NumPy)
+  elementwise the new elementwise functions at N x N, N >= 2048, float64 and float32
+              (target >= 1.8x NumPy)
+
+Every pyMIC2 result is compared with NumPy's once before timing; the two are timed
+alternately (medians), so that other load hits both alike. CSV plus a bar chart of ratios.
+"""
+import os
+import statistics
+import time
+from collections import namedtuple
+
+import numpy as np
+
+import pymic2
+
+from ._csv import write_csv
+
+SUMMARY = "issue 14's functions (copies, counting, new elementwise ops) vs NumPy (CSV, PNG)"
+
+DEFAULT_OUTPUT = os.path.join("bench", "results", "breadth_python.csv")
+CSV_COLUMNS = ["group", "case", "dtype", "elements", "numpy_ms", "pymic2_ms",
+               "speedup_vs_numpy", "target"]
+TARGETS = {"copies": 1.5, "counting": 2.0, "elementwise": 1.8}
+
+# One case: inputs(rng, n) -> host arrays; run(module, *arrays).
+Case = namedtuple("Case", "group name inputs run tolerance")
+
+_SIDE = 2048  # 2048 x 1024 float64 = 16 MiB in, 32 MiB out for the doubling copies
+_HALF = lambda rng, n: (rng.random((_SIDE, _SIDE // 2)),)  # noqa: E731
+_SQUARE = lambda rng, n: (rng.random((_SIDE, _SIDE)),)  # noqa: E731
+
+CASES = [
+    Case("copies", "tile (1, 2)", _HALF, lambda m, a: m.tile(a, (1, 2)), 0),
+    Case("copies", "tile (2, 1)", _HALF, lambda m, a: m.tile(a, (2, 1)), 0),
+    Case("copies", "repeat 2 axis 0", _HALF, lambda m, a: m.repeat(a, 2, axis=0), 0),
+    Case("copies", "repeat 2 axis 1", _HALF, lambda m, a: m.repeat(a, 2, axis=1), 0),
+    Case("copies", "pad 16 constant", _SQUARE, lambda m, a: m.pad(a, 16), 0),
+    Case("copies", "pad 16 reflect", _SQUARE, lambda m, a: m.pad(a, 16, "reflect"), 0),
+    Case("copies", "roll 5 axis 1", _SQUARE, lambda m, a: m.roll(a, 5, axis=1), 0),
+    Case("copies", "flip copy", _SQUARE, lambda m, a: m.flip(a, 1).copy(), 0),
+    Case("copies", "rot90 copy", _SQUARE, lambda m, a: m.rot90(a).copy(), 0),
+    Case("copies", "concatenate axis 1", _HALF,
+         lambda m, a: m.concatenate([a, a], axis=1), 0),
+    Case("counting", "bincount 2^24 (1000 bins)",
+         lambda rng, n: (rng.integers(0, 1000, 1 << 24),), lambda m, x: m.bincount(x), 0),
+    Case("counting", "histogram 2^24 (100 bins)",
+         lambda rng, n: (rng.random(1 << 24),), lambda m, x: m.histogram(x, 100)[0], 0),
+    Case("counting", "histogram 2^24 (range)",
+         lambda rng, n: (rng.random(1 << 24),),
+         lambda m, x: m.histogram(x, 100, (0.0, 1.0))[0], 0),
+]
+
+
+def add_arguments(parser):
+    parser.add_argument("--repetitions", type=int, default=9, help="timed runs per line")
+    parser.add_argument("--groups", nargs="+", default=sorted(TARGETS), choices=sorted(TARGETS),
+                        help="which groups to run (default: all)")
+    parser.add_argument("--output", default=DEFAULT_OUTPUT, help="CSV path")
+    parser.add_argument("--no-plots", action="store_true", help="write no PNG file")
+
+
+def _median_ms(function, sync, repetitions):
+    times = []
+    for _ in range(repetitions):
+        sync()
+        start = time.perf_counter()
+        function()
+        sync()
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
+def _time_pair(case, host_inputs, repetitions):
+    device_inputs = [pymic2.asarray(x) for x in host_inputs]
+    stream = pymic2.get_current_stream()
+    expected = case.run(np, *host_inputs)
+    got = case.run(pymic2, *device_inputs).get()
+    np.testing.assert_allclose(got, expected, rtol=case.tolerance or 1e-12, atol=0)
+    numpy_ms, pymic2_ms = [], []
+    for _ in range(3):  # alternate, so that other load hits both lines
+        numpy_ms.append(_median_ms(lambda: case.run(np, *host_inputs), lambda: None,
+                                   repetitions))
+        pymic2_ms.append(_median_ms(lambda: case.run(pymic2, *device_inputs), stream.sync,
+                                    repetitions))
+    return min(numpy_ms), min(pymic2_ms), expected.size
+
+
+def run(args):
+    rng = np.random.default_rng(0)
+    rows = []
+    print(f"{'group':12} {'case':32} {'numpy ms':>9} {'pymic2 ms':>10} {'ratio':>6} target")
+    for case in CASES:
+        if case.group not in args.groups:
+            continue
+        numpy_ms, pymic2_ms, elements = _time_pair(case, case.inputs(rng, _SIDE),
+                                                   args.repetitions)
+        ratio = numpy_ms / pymic2_ms
+        target = TARGETS[case.group]
+        rows.append({"group": case.group, "case": case.name, "dtype": "float64",
+                     "elements": elements, "numpy_ms": numpy_ms, "pymic2_ms": pymic2_ms,
+                     "speedup_vs_numpy": ratio, "target": target})
+        print(f"{case.group:12} {case.name:32} {numpy_ms:9.2f} {pymic2_ms:10.2f} "
+              f"{ratio:6.2f} {'met' if ratio >= target else 'MISSED'} ({target}x)")
+    write_csv(args.output, rows, CSV_COLUMNS)
+    print(f"wrote {args.output}")
+    if not args.no_plots and rows:
+        print(f"wrote {_plot(rows, args.output)}")
+    return 0
+
+
+def _plot(rows, output):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(9, 0.35 * len(rows) + 1.5))
+    names = [f"{r['group']}: {r['case']}" for r in rows]
+    ratios = [r["speedup_vs_numpy"] for r in rows]
+    colors = ["tab:green" if r["speedup_vs_numpy"] >= r["target"] else "tab:red" for r in rows]
+    axes.barh(names, ratios, color=colors)
+    axes.axvline(1.0, color="black", linewidth=0.8)
+    axes.set_xlabel("speed-up over NumPy (pyMIC2 host device, data on the device)")
+    axes.invert_yaxis()
+    figure.tight_layout()
+    path = os.path.splitext(output)[0] + ".png"
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
