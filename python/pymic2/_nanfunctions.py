@@ -14,8 +14,8 @@ from . import _core, _math, _operands, _reduction, _statistics
 from ._reduction import device_array, masked_reduce, normalize_axes
 
 __all__ = [
-    "nanargmax", "nanargmin", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmin",
-    "nanprod", "nanstd", "nansum", "nanvar",
+    "nan_to_num", "nanargmax", "nanargmin", "nancumprod", "nancumsum", "nanmax", "nanmean",
+    "nanmin", "nanprod", "nanstd", "nansum", "nanvar",
 ]
 
 _elementwise = _core.elementwise
@@ -30,6 +30,25 @@ def _replace_nan(a, value):
     if not _has_nan(a):
         return a
     return _elementwise(_core.OP_WHERE, _math.isnan(a), a.dtype.type(value).item(), a)
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """x with NaN replaced by nan and infinities by posinf/neginf (the dtype's largest and
+    smallest finite values by default); complex numbers part by part. copy=False writes
+    into x."""
+    x = device_array(x)
+    if not _has_nan(x):
+        return x.copy() if copy else x
+    result = x.copy() if copy else x
+    parts = result.view(numpy.float64 if x.dtype == numpy.complex128 else
+                        numpy.float32) if x.dtype.kind == "c" else result
+    info = numpy.finfo(parts.dtype)
+    replacements = ((_math.isnan(parts), nan),
+                    (_math.equal(parts, numpy.inf), info.max if posinf is None else posinf),
+                    (_math.equal(parts, -numpy.inf), info.min if neginf is None else neginf))
+    for mask, value in replacements:
+        _elementwise(_core.OP_WHERE, mask, parts.dtype.type(value).item(), parts, out=parts)
+    return result
 
 
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=numpy._NoValue,

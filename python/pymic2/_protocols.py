@@ -57,6 +57,7 @@ FUNCTIONS = {
     "numpy.ascontiguousarray": "ascontiguousarray",
     "numpy.asfortranarray": "asfortranarray", "numpy.ptp": "ptp",
     # NaN-ignoring reductions, averages, correlation, histograms
+    "numpy.nan_to_num": "nan_to_num",
     "numpy.nanargmax": "nanargmax", "numpy.nanargmin": "nanargmin",
     "numpy.nancumprod": "nancumprod", "numpy.nancumsum": "nancumsum",
     "numpy.nanmax": "nanmax", "numpy.nanmean": "nanmean", "numpy.nanmin": "nanmin",

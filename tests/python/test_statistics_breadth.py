@@ -229,3 +229,19 @@ def test_numpy_functions_dispatch_to_the_device():
     counts, edges = numpy.histogram(pymic2.asarray(numpy.arange(10.0)), 3)
     assert isinstance(counts, pymic2.ndarray)
     assert_same(counts, numpy.histogram(numpy.arange(10.0), 3)[0])
+
+
+@pytest.mark.parametrize("dtype", [numpy.float64, numpy.float32, numpy.complex128,
+                                   numpy.int16])
+def test_nan_to_num(dtype):
+    values = [numpy.nan, numpy.inf, -numpy.inf, 1.5, -0.0]
+    h = numpy.array(values + [complex(numpy.nan, numpy.inf)] if dtype == numpy.complex128
+                    else values if numpy.dtype(dtype).kind == "f" else [1, 2, 3], dtype)
+    d = pymic2.asarray(h)
+    assert_same(pymic2.nan_to_num(d), numpy.nan_to_num(h))
+    assert_same(pymic2.nan_to_num(d, nan=-1.0, posinf=9.0, neginf=-9.0),
+                numpy.nan_to_num(h, nan=-1.0, posinf=9.0, neginf=-9.0))
+    in_place = pymic2.asarray(h)
+    assert pymic2.nan_to_num(in_place, copy=False) is in_place
+    assert_same(in_place, numpy.nan_to_num(h))
+    assert_same(d, h)  # copy=True left the input alone
