@@ -68,3 +68,16 @@ def test_wrong_result_fails_loudly():
 def test_bad_option_is_rejected(capsys):
     assert bench_main.main(["ops", "--ops", "nosuchop", "--no-plots"]) == 2
     assert "nosuchop" in capsys.readouterr().err
+
+
+def test_breadth_quick_run_checks_results_and_writes_csv(tmp_path):
+    output = tmp_path / "breadth.csv"
+    status = bench_main.main(["breadth", "--side", "64", "--count-elements", "4096",
+                              "--repetitions", "1", "--no-plots", "--output", str(output)])
+    assert status == 0
+    with open(output, newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert {row["group"] for row in rows} == {"copies", "counting"}
+    assert all(float(row["numpy_ms"]) > 0 and float(row["pymic2_ms"]) > 0 for row in rows)
+    assert {row["case"] for row in rows} >= {"tile (1, 2)", "pad 16 reflect",
+                                             "bincount (1000 bins)"}

@@ -28,12 +28,13 @@ CSV_COLUMNS = ["group", "case", "dtype", "elements", "numpy_ms", "pymic2_ms",
                "speedup_vs_numpy", "target"]
 TARGETS = {"copies": 1.5, "counting": 2.0, "elementwise": 1.8}
 
-# One case: inputs(rng, n) -> host arrays; run(module, *arrays).
+# One case: inputs(rng, side, count) -> host arrays; run(module, *arrays).
 Case = namedtuple("Case", "group name inputs run tolerance")
 
-_SIDE = 2048  # 2048 x 1024 float64 = 16 MiB in, 32 MiB out for the doubling copies
-_HALF = lambda rng, n: (rng.random((_SIDE, _SIDE // 2)),)  # noqa: E731
-_SQUARE = lambda rng, n: (rng.random((_SIDE, _SIDE)),)  # noqa: E731
+DEFAULT_SIDE = 2048  # 2048 x 1024 float64 = 16 MiB in, 32 MiB out for the doubling copies
+DEFAULT_COUNT = 1 << 24
+_HALF = lambda rng, side, count: (rng.random((side, side // 2)),)  # noqa: E731
+_SQUARE = lambda rng, side, count: (rng.random((side, side)),)  # noqa: E731
 
 CASES = [
     Case("copies", "tile (1, 2)", _HALF, lambda m, a: m.tile(a, (1, 2)), 0),
@@ -47,18 +48,22 @@ CASES = [
     Case("copies", "rot90 copy", _SQUARE, lambda m, a: m.rot90(a).copy(), 0),
     Case("copies", "concatenate axis 1", _HALF,
          lambda m, a: m.concatenate([a, a], axis=1), 0),
-    Case("counting", "bincount 2^24 (1000 bins)",
-         lambda rng, n: (rng.integers(0, 1000, 1 << 24),), lambda m, x: m.bincount(x), 0),
-    Case("counting", "histogram 2^24 (100 bins)",
-         lambda rng, n: (rng.random(1 << 24),), lambda m, x: m.histogram(x, 100)[0], 0),
-    Case("counting", "histogram 2^24 (range)",
-         lambda rng, n: (rng.random(1 << 24),),
+    Case("counting", "bincount (1000 bins)",
+         lambda rng, side, count: (rng.integers(0, 1000, count),),
+         lambda m, x: m.bincount(x), 0),
+    Case("counting", "histogram (100 bins)", lambda rng, side, count: (rng.random(count),),
+         lambda m, x: m.histogram(x, 100)[0], 0),
+    Case("counting", "histogram (range)", lambda rng, side, count: (rng.random(count),),
          lambda m, x: m.histogram(x, 100, (0.0, 1.0))[0], 0),
 ]
 
 
 def add_arguments(parser):
     parser.add_argument("--repetitions", type=int, default=9, help="timed runs per line")
+    parser.add_argument("--side", type=int, default=DEFAULT_SIDE,
+                        help=f"N of the N x N copies (default {DEFAULT_SIDE})")
+    parser.add_argument("--count-elements", type=int, default=DEFAULT_COUNT,
+                        help="values counted by bincount/histogram (default 2**24)")
     parser.add_argument("--groups", nargs="+", default=sorted(TARGETS), choices=sorted(TARGETS),
                         help="which groups to run (default: all)")
     parser.add_argument("--output", default=DEFAULT_OUTPUT, help="CSV path")
@@ -98,8 +103,8 @@ def run(args):
     for case in CASES:
         if case.group not in args.groups:
             continue
-        numpy_ms, pymic2_ms, elements = _time_pair(case, case.inputs(rng, _SIDE),
-                                                   args.repetitions)
+        numpy_ms, pymic2_ms, elements = _time_pair(
+            case, case.inputs(rng, args.side, args.count_elements), args.repetitions)
         ratio = numpy_ms / pymic2_ms
         target = TARGETS[case.group]
         rows.append({"group": case.group, "case": case.name, "dtype": "float64",
