@@ -56,6 +56,8 @@
        INFINITY, float, 2)                                                                     \
     XX(context, FLOAT64, float64, double, FLOAT, void, FLOAT64, double, f64, -INFINITY,        \
        INFINITY, double, 2)                                                                    \
+    XX(context, COMPLEX64, complex64, float _Complex, COMPLEX, void, FLOAT32, float, c64, 0, 0, \
+       float2, 5)                                                                              \
     XX(context, COMPLEX128, complex128, double _Complex, COMPLEX, void, FLOAT64, double, c128,  \
        0, 0, double2, 5)
 /* clang-format on */
@@ -94,7 +96,7 @@ char pymic2_dtype_kind(pymic2_dtype dtype);
 
 /*
  * Type promotion: NumPy 2's rules (NEP 50), written once. A type is what promotion sees of a
- * NumPy dtype, in the table or not (float16, complex64 ...): its kind ("biufc") and size in
+ * NumPy dtype, in the table or not (float16, float128 ...): its kind ("biufc") and size in
  * bytes; size 0 is a weak Python scalar (int 'i', float 'f', complex 'c'; a Python bool is
  * simply bool), which takes the other operand's dtype when that is of its kind or above.
  */
@@ -109,7 +111,7 @@ pymic2_type pymic2_dtype_type(pymic2_dtype dtype);
  * kind outside "biufc" or a size that is not one of NumPy's. */
 int pymic2_promote_types(pymic2_type a, pymic2_type b, pymic2_type *result);
 /* The dtype of the table that computes type: the type itself, else the smallest dtype
- * holding every value of it (float16 -> float32, complex64 -> complex128); a weak scalar's
+ * holding every value of it (float16 -> float32); a weak scalar's
  * is NumPy's default (int64, float64, complex128). EDTYPE when no dtype holds it
  * (float128). */
 int pymic2_dtype_for_type(pymic2_type type, pymic2_dtype *dtype);

@@ -8,13 +8,13 @@
  * Dtype contract (the caller - the Python layer - promotes and casts; we never do):
  *   - The inputs of an op have one dtype, except COPY (any -> any) and WHERE (input 0 is
  *     bool, inputs 1 and 2 share the dtype). The output has that dtype too, except:
- *       ABSOLUTE of complex128 -> float64;
+ *       ABSOLUTE of complex64 -> float32, of complex128 -> float64;
  *       EQUAL .. LESS_EQUAL, LOGICAL_*, ISNAN, ISINF, ISFINITE -> bool (any input dtype).
  *   - Float-only ops (cast integers and bool to float64 first, as NumPy's int/int does):
- *     DIVIDE (= true_divide), EXP, LOG, LOG1P, EXPM1, SQRT, TANH; they take complex128 too
+ *     DIVIDE (= true_divide), EXP, LOG, LOG1P, EXPM1, SQRT, TANH; they take complex too
  *     except LOG1P and EXPM1. FLOOR_DIVIDE and REMAINDER take integers and floats.
  *   - Bool is rejected (EDTYPE, with NumPy's reason) by NEGATIVE, SUBTRACT, POWER, DIVIDE,
- *     FLOOR_DIVIDE, REMAINDER, SIGN and the float-only ops; complex128 by the orderings,
+ *     FLOOR_DIVIDE, REMAINDER, SIGN and the float-only ops; complex by the orderings,
  *     MAXIMUM, MINIMUM, CLIP, FLOOR_DIVIDE, REMAINDER, the bitwise ops and ARANGE;
  *     floats by the bitwise ops and INVERT.
  * Semantics follow NumPy. Integers wrap on overflow; bool ADD is or, MULTIPLY is and.

@@ -42,7 +42,7 @@ def code_of(dtype, device=None):
 
 def device_dtype(dtype):
     """The device dtype that computes a NumPy result dtype: itself or one size up (float16 ->
-    float32, complex64 -> complex128: the C core's pymic2_dtype_for_type); TypeError for
+    float32: the C core's pymic2_dtype_for_type); TypeError for
     dtypes with no device counterpart (float128, ...)."""
     dt = numpy.dtype(dtype)
     if dt in CODES:

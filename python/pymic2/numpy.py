@@ -21,7 +21,8 @@ SUPPORTED_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
 bool = _numpy.bool  # noqa: A001 - the standard's names
 int8, int16, int32, int64 = _numpy.int8, _numpy.int16, _numpy.int32, _numpy.int64
 uint8, uint16, uint32, uint64 = _numpy.uint8, _numpy.uint16, _numpy.uint32, _numpy.uint64
-float32, float64, complex128 = _numpy.float32, _numpy.float64, _numpy.complex128
+float32, float64 = _numpy.float32, _numpy.float64
+complex64, complex128 = _numpy.complex64, _numpy.complex128
 
 # NumPy's dtype vocabulary, host-side metadata that array-agnostic NumPy/CuPy code reaches
 # through its module (xp.dtype(...), xp.issubdtype(x.dtype, xp.floating), ...).
@@ -112,6 +113,6 @@ def __dir__():
 
 __all__ = ["ndarray", "finfo", "iinfo", "isdtype", "result_type", "can_cast", "e", "pi",
            "inf", "nan", "newaxis", "bool", "int8", "int16", "int32", "int64", "uint8",
-           "uint16", "uint32", "uint64", "float32", "float64", "complex128", "bool_", "dtype",
-           "issubdtype", "isscalar", "generic", "number", "integer", "signedinteger",
+           "uint16", "uint32", "uint64", "float32", "float64", "complex64", "complex128", "bool_",
+           "dtype", "issubdtype", "isscalar", "generic", "number", "integer", "signedinteger",
            "unsignedinteger", "inexact", "floating", "complexfloating", "linalg", "fft"]

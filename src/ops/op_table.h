@@ -16,7 +16,7 @@
  *   allowed (integer power's negative exponent). They are C, and use only helpers named
  *   pymic2__* (and C's operators, casts and math functions; the complex column uses only
  *   `+`, `-`, unary `-`, `?:` and the pymic2__c* helpers, which mean the same on OpenCL's
- *   double2). A backend for another language
+ *   float2 and double2). A backend for another language
  *   (OpenCL C) gets the text of one: PYMIC2__CALL(M, PYMIC2__OP_ROW_ADD) hands M the
  *   expanded columns (RULE, ok, expr, ok, expr, ...), and M stringifies the expr it wants;
  *   that backend then defines T, W, invalid and the pymic2__ helpers in its kernel source.
@@ -47,7 +47,8 @@ typedef enum pymic2__dtype_class {
 
 /* The class of a dtype; valid dtypes only. */
 pymic2__dtype_class pymic2__dtype_class_of(pymic2_dtype dtype);
-/* The real counterpart (complex128 -> float64, others -> themselves); valid dtypes only. */
+/* The real counterpart (complex64 -> float32, complex128 -> float64, others -> themselves);
+ * valid dtypes only. */
 pymic2_dtype pymic2__dtype_real(pymic2_dtype dtype);
 /* Whether arithmetic on the dtype needs float64 (float64 and complex128; OpenCL devices may
  * lack it); valid dtypes only. */
@@ -111,11 +112,14 @@ static inline uint64_t pymic2__float_to_u64(double value)
 
 /*
  * Complex helpers. The complex column calls these instead of C's operators and <complex.h>
- * functions on double _Complex because the OpenCL backend represents complex128 as double2
- * (real in .x, imaginary in .y), on which `/`, `==`, `!=`, `!= 0` and a cast from a real are
- * componentwise; its kernel prelude defines the same names on double2 (cl/prelude_complex.cl). Here
- * most are C's own operations; division, power and sign follow NumPy's special values where C
- * differs (as the prelude does).
+ * functions on double _Complex because the OpenCL backend represents complex numbers as
+ * float2 and double2 (real in .x, imaginary in .y), on which `/`, `==`, `!=`, `!= 0` and a
+ * cast from a real are componentwise; its kernel prelude defines the same names on them
+ * (cl/prelude_complex.cl). Here most are C's own operations; division, power and sign follow
+ * NumPy's special values where C differs (as the prelude does). complex64 (float _Complex)
+ * converts to double _Complex for them and the loops round the result once: at least as
+ * exact as NumPy's float arithmetic (it may differ from NumPy's in the last bit, and where
+ * NumPy's float intermediates overflow).
  */
 static inline double pymic2__creal(double _Complex a)
 {
@@ -127,11 +131,11 @@ static inline double pymic2__cimag(double _Complex a)
     return cimag(a);
 }
 
-/* re + 0i (C's conversion of a real to complex) */
-static inline double _Complex pymic2__cfrom_real(double re)
-{
-    return re;
-}
+/* re + 0i: C's conversion of a real to a complex type, which rounds once to the target's
+ * real type (int64 -> complex64 directly, as NumPy does, not through double); a macro, so
+ * that the value keeps its type until the cast that uses it. OpenCL C would copy a scalar
+ * into both parts of a vector: its prelude defines a function. */
+#define pymic2__cfrom_real(re) (re)
 
 /* truth value: either part nonzero (NaN is true) */
 static inline int pymic2__cnonzero(double _Complex a)

@@ -176,7 +176,7 @@ static PyMethodDef module_methods[] = {
     {"result_type", (PyCFunction)(void (*)(void))module_result_type, METH_FASTCALL,
      "result_type(*operands) -> dtype code: NumPy 2's promotion (NEP 50) of dtype codes, "
      "Python scalar types (int, float, complex: weak; bool) and numpy.dtypes, computed in the "
-     "device dtype that holds it (float16 -> float32, complex64 -> complex128); TypeError if "
+     "device dtype that holds it (float16 -> float32); TypeError if "
      "none."},
     {"find_device", module_find_device, METH_O,
      "find_device(selector) -> Device ('host:0', 'opencl:1', '2'; '' for the default)."},

@@ -36,7 +36,8 @@ static double complex read_element(pymic2_dtype dtype, const char *p)
     case PYMIC2_INT64: return (double)*(const int64_t *)p;
     case PYMIC2_FLOAT32: return *(const float *)p;
     case PYMIC2_FLOAT64: return *(const double *)p;
-    default: return ((const double *)p)[0] + I * ((const double *)p)[1];
+    case PYMIC2_COMPLEX64: return CMPLX(((const float *)p)[0], ((const float *)p)[1]);
+    default: return CMPLX(((const double *)p)[0], ((const double *)p)[1]);
     }
 }
 
@@ -52,6 +53,10 @@ static void write_random(pymic2_dtype dtype, char *p)
     case PYMIC2_INT64: *(int64_t *)p = small * 1000003LL; break;
     case PYMIC2_FLOAT32: *(float *)p = (float)value; break;
     case PYMIC2_FLOAT64: *(double *)p = value; break;
+    case PYMIC2_COMPLEX64:
+        ((float *)p)[0] = (float)value;
+        ((float *)p)[1] = (float)((double)(next_random() % 2001) / 1000.0 - 1.0);
+        break;
     default:
         ((double *)p)[0] = value;
         ((double *)p)[1] = (double)(next_random() % 2001) / 1000.0 - 1.0;
@@ -61,7 +66,8 @@ static void write_random(pymic2_dtype dtype, char *p)
 
 static bool is_float(pymic2_dtype dtype)
 {
-    return dtype == PYMIC2_FLOAT32 || dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128;
+    const char kind = pymic2_dtype_kind(dtype);
+    return kind == 'f' || kind == 'c';
 }
 
 static pymic2_scalar make_scalar(pymic2_dtype dtype, double complex value)
@@ -76,6 +82,7 @@ static pymic2_scalar make_scalar(pymic2_dtype dtype, double complex value)
     case PYMIC2_INT64: s.i64 = (int64_t)creal(value); break;
     case PYMIC2_FLOAT32: s.f32 = (float)creal(value); break;
     case PYMIC2_FLOAT64: s.f64 = creal(value); break;
+    case PYMIC2_COMPLEX64: s.c64[0] = (float)creal(value); s.c64[1] = (float)cimag(value); break;
     default: s.c128[0] = creal(value); s.c128[1] = cimag(value); break;
     }
     return s;
@@ -190,7 +197,7 @@ static void compare_with_loop(const host_array *a, const host_array *b, const ho
     int64_t k = a->op.shape[a->op.ndim - 1], nbatch = 1;
     for (int d = 0; d < c->op.ndim - 2; d++)
         nbatch *= c->op.shape[d];
-    double eps = dtype == PYMIC2_FLOAT32 ? FLT_EPSILON : DBL_EPSILON;
+    double eps = dtype == PYMIC2_FLOAT32 || dtype == PYMIC2_COMPLEX64 ? FLT_EPSILON : DBL_EPSILON;
     int wrong = 0;
     host_array got = *c;
     got.host = result;
@@ -270,11 +277,11 @@ static void test_dtypes_and_layouts(void)
 {
     static const pymic2_dtype dtypes[] = {PYMIC2_BOOL, PYMIC2_INT8, PYMIC2_UINT8, PYMIC2_INT32,
                                           PYMIC2_INT64, PYMIC2_FLOAT32, PYMIC2_FLOAT64,
-                                          PYMIC2_COMPLEX128};
+                                          PYMIC2_COMPLEX64, PYMIC2_COMPLEX128};
     static const layout layouts[] = {ROW, COLUMN, STRIDED, REVERSED};
     for (size_t t = 0; t < sizeof dtypes / sizeof dtypes[0]; t++) {
         pymic2_dtype dtype = dtypes[t];
-        double complex alpha = dtype == PYMIC2_COMPLEX128 ? 1.5 - 0.5 * I : 2;
+        double complex alpha = pymic2_dtype_kind(dtype) == 'c' ? 1.5 - 0.5 * I : 2;
         for (size_t i = 0; i < 4; i++)
             for (size_t j = 0; j < 4; j++)
                 run_case(dtype, 0, NULL, 13, 70, 37, layouts[i], layouts[j], layouts[(i + j) % 4],
@@ -298,6 +305,7 @@ static void test_dtypes_and_layouts(void)
     run_case(PYMIC2_FLOAT64, 0, NULL, 300, 260, 280, COLUMN, ROW, REVERSED, 1, 0.5);
     run_case(PYMIC2_FLOAT32, 0, NULL, 70, 301, 200, COLUMN, ROW, COLUMN, 1, -1);
     run_case(PYMIC2_COMPLEX128, 0, NULL, 133, 90, 120, ROW, COLUMN, ROW, 1 + I, 0);
+    run_case(PYMIC2_COMPLEX64, 0, NULL, 120, 133, 90, COLUMN, ROW, ROW, 1 - I, 0.5);
     int64_t many[1] = {64};
     run_case(PYMIC2_FLOAT32, 1, many, 32, 24, 40, ROW, COLUMN, ROW, 1, 0.5);
     run_case(PYMIC2_FLOAT64, 1, many, 24, 32, 40, COLUMN, ROW, COLUMN, 2, 0);
@@ -307,7 +315,8 @@ static void test_dtypes_and_layouts(void)
  * concurrently); each result must still match the loop. */
 static void test_concurrent_devices(void)
 {
-    static const pymic2_dtype dtypes[] = {PYMIC2_FLOAT32, PYMIC2_FLOAT64, PYMIC2_COMPLEX128};
+    static const pymic2_dtype dtypes[] = {PYMIC2_FLOAT32, PYMIC2_FLOAT64, PYMIC2_COMPLEX64,
+                                          PYMIC2_COMPLEX128};
     pymic2_stream *stream1;
     CHECK_OK(pymic2_stream_default(device1, &stream1));
     for (size_t t = 0; t < sizeof dtypes / sizeof dtypes[0]; t++) {

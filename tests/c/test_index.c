@@ -42,6 +42,10 @@ static void fill_element(pymic2_dtype dtype, char *p)
     case PYMIC2_UINT64: *(uint64_t *)p = (uint64_t)small * 100000000000000007ULL; break;
     case PYMIC2_FLOAT32: *(float *)p = (float)small / 8.0f; break;
     case PYMIC2_FLOAT64: *(double *)p = small / 3.0; break;
+    case PYMIC2_COMPLEX64: /* exact in float: sums compare exactly */
+        ((float *)p)[0] = (float)small / 8.0f;
+        ((float *)p)[1] = (float)small / 4.0f;
+        break;
     default: ((double *)p)[0] = small / 3.0; ((double *)p)[1] = small / 7.0; break;
     }
 }
@@ -136,6 +140,7 @@ static void add_element(pymic2_dtype dtype, char *dst, const char *src)
         break;
     case PYMIC2_FLOAT32: *(float *)dst += *(const float *)src; break;
     case PYMIC2_FLOAT64: *(double *)dst += *(const double *)src; break;
+    case PYMIC2_COMPLEX64: *(float complex *)dst += *(const float complex *)src; break;
     default: *(double complex *)dst += *(const double complex *)src; break;
     }
 }

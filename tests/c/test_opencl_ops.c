@@ -107,21 +107,40 @@ static void test_sources(pymic2_device *device)
     CHECK_STATUS(pymic2__ocl_source_elementwise("opencl:9", &key, &source), PYMIC2_EDTYPE);
     CHECK_MESSAGE_HAS("opencl:9");
     CHECK_MESSAGE_HAS("has no float64 support (cl_khr_fp64)");
-    /* every conversion to and from complex128 generates and compiles */
-    for (int dtype = 0; dtype < PYMIC2_NUM_DTYPES; dtype++)
-        for (int direction = 0; direction < 2; direction++) {
-            memset(&key, 0, sizeof key);
-            key.op = PYMIC2_OP_COPY;
-            key.input = direction ? (pymic2_dtype)dtype : PYMIC2_COMPLEX128;
-            key.output = direction ? PYMIC2_COMPLEX128 : (pymic2_dtype)dtype;
-            key.fp64 = true;
-            CHECK_OK(pymic2__ocl_source_elementwise("test", &key, &source));
-            if (device != NULL) {
-                cl_program program;
-                CHECK_OK(pymic2__ocl_program_get(device, source, NULL, &program));
+    /* every conversion to and from complex64 and complex128 generates and compiles;
+     * complex64's without fp64 where the other dtype needs none (float2 code only) */
+    static const pymic2_dtype complex_dtypes[] = {PYMIC2_COMPLEX64, PYMIC2_COMPLEX128};
+    for (int c = 0; c < 2; c++)
+        for (int dtype = 0; dtype < PYMIC2_NUM_DTYPES; dtype++)
+            for (int direction = 0; direction < 2; direction++) {
+                memset(&key, 0, sizeof key);
+                key.op = PYMIC2_OP_COPY;
+                key.input = direction ? (pymic2_dtype)dtype : complex_dtypes[c];
+                key.output = direction ? complex_dtypes[c] : (pymic2_dtype)dtype;
+                key.fp64 = pymic2__dtype_needs_fp64(key.input) ||
+                           pymic2__dtype_needs_fp64(key.output);
+                CHECK_OK(pymic2__ocl_source_elementwise("test", &key, &source));
+                if (device != NULL) {
+                    cl_program program;
+                    CHECK_OK(pymic2__ocl_program_get(device, source, NULL, &program));
+                }
+                free(source);
             }
-            free(source);
+    /* complex64 needs no fp64: every op it takes generates and compiles without it */
+    for (int op = 0; op < PYMIC2_NUM_OPS; op++) {
+        if (pymic2__op_get_info((pymic2_op)op)->rejects[PYMIC2__CLASS_COMPLEX] != NULL)
+            continue;
+        memset(&key, 0, sizeof key);
+        key.op = (pymic2_op)op;
+        key.input = PYMIC2_COMPLEX64;
+        key.output = output_of(key.op, key.input);
+        CHECK_OK(pymic2__ocl_source_elementwise("test", &key, &source));
+        if (device != NULL) {
+            cl_program program;
+            CHECK_OK(pymic2__ocl_program_get(device, source, NULL, &program));
         }
+        free(source);
+    }
 
     /* every reduction of every dtype generates (or is refused as on the host), and a sample
      * compiles */
@@ -150,6 +169,18 @@ static void test_sources(pymic2_device *device)
                 CHECK_OK(pymic2__ocl_program_get(device, source, NULL, &program));
             }
             free(source);
+            if (dtype != PYMIC2_COMPLEX64)
+                continue;
+            /* complex64: with fp64 (sums accumulate in complex128) and without */
+            for (int fp64 = 0; fp64 < 2; fp64++) {
+                rkey.fp64 = fp64;
+                CHECK_OK(pymic2__ocl_source_reduce("test", &rkey, &source));
+                if (device != NULL) {
+                    cl_program program;
+                    CHECK_OK(pymic2__ocl_program_get(device, source, NULL, &program));
+                }
+                free(source);
+            }
         }
 }
 

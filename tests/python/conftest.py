@@ -76,6 +76,7 @@ HOST_ONLY_TESTS = {
     ("test_devices.py", "test_"): "checks the host pass's registry of exactly two host devices",
     ("test_dlpack.py", "test_dlpack_device_is_cpu"): _DLPACK_EXPORT,
     ("test_dtypes_integer.py", "test_dlpack_export"): _DLPACK_EXPORT,
+    ("test_dtypes_complex64.py", "test_dlpack_export"): _DLPACK_EXPORT,
     ("test_dlpack.py", "test_numpy_reads_device_memory"): _DLPACK_EXPORT,
     ("test_dlpack.py", "test_writes_through_the_numpy_view"): _DLPACK_EXPORT,
     ("test_dlpack.py", "test_the_capsule_keeps"): _DLPACK_EXPORT,
@@ -153,7 +154,9 @@ def assert_same(device_result, expected):
     assert host.dtype == expected.dtype, (host.dtype, expected.dtype)
     assert host.shape == expected.shape
     if expected.dtype.kind in "fc":
-        numpy.testing.assert_allclose(host, expected, rtol=1e-6 if expected.dtype.itemsize <= 4
-                                      else 1e-12, atol=0)
+        # by the precision of the parts: complex64 is float32's (the host computes it in
+        # double and rounds, NumPy in float: the last bit may differ)
+        single = numpy.finfo(expected.dtype).bits <= 32
+        numpy.testing.assert_allclose(host, expected, rtol=1e-6 if single else 1e-12, atol=0)
     else:
         numpy.testing.assert_array_equal(host, expected)

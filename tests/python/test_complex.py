@@ -110,6 +110,8 @@ def test_complex_special_values_of_sqrt_exp_log_tanh():
         near_one = numpy.array([1 + 1e-10j, 0.6 + 0.8j, 1 - 1e-9 + 1e-12j, 1.5 + 0j])
         check_complex(pymic2.log(pymic2.asarray(near_one)), numpy.log(near_one),
                       rtol=1e-12)
+        huge = numpy.array([complex(-1.5e308, -1.5e308), complex(1.7e308, 1e308)])
+        check_complex(pymic2.log(pymic2.asarray(huge)), numpy.log(huge))  # |a| overflows
         moderate = x[(numpy.abs(x.real) < 700) & (numpy.abs(x.imag) < 1e6)]
         check_complex(pymic2.exp(pymic2.asarray(moderate)), numpy.exp(moderate),
                       signed_zeros=False)

@@ -141,10 +141,7 @@ def test_binary_ops_with_every_operand_kind(stream, dtype, name, op, shape):
     assert_same(op(a, y), op(x, y))          # OffloadArray, numpy.ndarray
     assert_same(op(x, b), op(x, y))          # numpy.ndarray, OffloadArray (reflected)
     for scalar in (2, 2.5, 1 - 2j, True, numpy.float32(1.5)):
-        if isinstance(scalar, complex) and dtype not in (numpy.complex128,):
-            expected_dtype = numpy.complex128
-        else:
-            expected_dtype = numpy.result_type(x, scalar)
+        expected_dtype = numpy.result_type(x, scalar)
         expected = op(x, scalar).astype(expected_dtype)
         assert_same(op(a, scalar), expected)
         assert_same(op(scalar, a), op(scalar, x).astype(expected_dtype))

@@ -230,9 +230,10 @@ def test_namespace_info():
     assert info.devices() == list(pymic2.devices)
     dtypes = info.dtypes()
     integral = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"}
-    assert set(dtypes) == {"bool", "float32", "float64", "complex128"} | integral
+    assert set(dtypes) == {"bool", "float32", "float64", "complex64", "complex128"} | integral
     assert set(info.dtypes(kind="integral")) == integral
-    assert set(info.dtypes(kind=("bool", "complex floating"))) == {"bool", "complex128"}
+    assert set(info.dtypes(kind=("bool", "complex floating"))) == {"bool", "complex64",
+                                                                    "complex128"}
     with pytest.raises(ValueError):
         info.dtypes(kind="quaternion")
     assert info.default_dtypes()["real floating"] == numpy.float64

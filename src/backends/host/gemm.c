@@ -1,6 +1,6 @@
 /*
- * gemm.c - matrix products on the host: float32, float64 and complex128 through OpenBLAS,
- * bool and integers through our own blocked kernel on the device's team.
+ * gemm.c - matrix products on the host: float32, float64, complex64 and complex128 through
+ * OpenBLAS, bool and integers through our own blocked kernel on the device's team.
  *
  * BLAS: OpenBLAS (pthread build) was measured against BLIS 0.9 (pthread) on the 2-core Zen 4
  * this was written on, 2 threads, square DGEMM/SGEMM, best of 3 runs, GFLOPS:
@@ -204,6 +204,10 @@ static void call_blas(pymic2_dtype dtype, bool row_major, const blas_operand *a,
         break;
     case PYMIC2_FLOAT64:
         cblas_dgemm(order, ta, tb, m, n, k, alpha->f64, a_data, lda, b_data, ldb, beta->f64,
+                    c_data, ldc);
+        break;
+    case PYMIC2_COMPLEX64:
+        cblas_cgemm(order, ta, tb, m, n, k, alpha->c64, a_data, lda, b_data, ldb, beta->c64,
                     c_data, ldc);
         break;
     default: /* complex128: the core admits nothing else on this path */

@@ -9,10 +9,11 @@
  * rows are not contiguous, take a scalar loop in the same kernel. K is cut into blocks of
  * K_BLOCK (one launch each, accumulating into C) so that the rows of B a block reads stay in
  * the caches: 2.3x faster than one pass over K for N = 2048 on PoCL.
- * complex128 (double2): the same tiling, each work-item COMPLEX_ROWS x COMPLEX_VECTOR
- * elements of C kept as separate real and imaginary vectors (B's row read as a double vector
- * of interleaved parts, split by .even/.odd), four FMAs per complex multiply-add. 8 x 8
- * measured fastest on PoCL (N = 1024: 90 GFLOPS alone; 4 x 4: 53, 16 x 8: 66).
+ * complex64 and complex128 (float2, double2): the same tiling, each work-item COMPLEX_ROWS x
+ * COMPLEX_VECTOR elements of C kept as separate real and imaginary vectors (B's row read as a
+ * real vector of interleaved parts, split by .even/.odd), four FMAs per complex multiply-add.
+ * 8 x 8 measured fastest on PoCL for complex128 (N = 1024: 90 GFLOPS alone; 4 x 4: 53,
+ * 16 x 8: 66); 2 * 8 parts are also the widest vector OpenCL has (16) for complex64.
  * Integers and bool: one work-item per element of C, the integer arithmetic wrapping in the
  * dtype's W as the host's kernel does (bool: OR of ANDs). Batches are launched one by one.
  */
@@ -48,16 +49,19 @@ int pymic2__ocl_source_gemm(const char *device, pymic2_dtype dtype, bool fp64, c
         return pymic2__error(PYMIC2_EDTYPE, "%s: matmul of %s is not supported here", device,
                              pymic2_dtype_name(dtype));
     const bool is_float = pymic2__dtype_class_of(dtype) == PYMIC2__CLASS_FLOAT;
+    const char *fp64_pragma = fp64 ? "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n" : "";
     char header[1024];
     const char *body = is_float ? pymic2__ocl_cl_gemm_float : pymic2__ocl_cl_gemm_integer;
-    if (dtype == PYMIC2_COMPLEX128) {
-        snprintf(header, sizeof header, "#define ROWS %d\n#define VECTOR %d\n#define WIDE %d\n",
-                 COMPLEX_ROWS, COMPLEX_VECTOR, 2 * COMPLEX_VECTOR);
+    if (pymic2__dtype_class_of(dtype) == PYMIC2__CLASS_COMPLEX) {
+        snprintf(header, sizeof header,
+                 "%s#define R %s\n#define ROWS %d\n#define VECTOR %d\n#define WIDE %d\n",
+                 fp64_pragma, pymic2__ocl_type_name(pymic2__dtype_real(dtype)), COMPLEX_ROWS,
+                 COMPLEX_VECTOR, 2 * COMPLEX_VECTOR);
         body = pymic2__ocl_cl_gemm_complex;
     } else if (is_float) {
         snprintf(header, sizeof header, "%s#define T %s\n#define ROWS %d\n#define VECTOR %d\n",
-                 fp64 ? "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n" : "", type,
-                 BLOCK_ROWS, dtype == PYMIC2_FLOAT64 ? VECTOR_DOUBLE : VECTOR_FLOAT);
+                 fp64_pragma, type, BLOCK_ROWS,
+                 dtype == PYMIC2_FLOAT64 ? VECTOR_DOUBLE : VECTOR_FLOAT);
     } else if (dtype == PYMIC2_BOOL) {
         snprintf(header, sizeof header,
                  "#define T uchar\n#define ACC uint\n"
@@ -122,10 +126,11 @@ int pymic2__ocl_run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl
     const cl_int read_c = memcmp(&desc->beta, &(pymic2_scalar){0}, (size_t)itemsize) != 0;
     /* tiled: floats and complex, blocked over K; else one work-item per element */
     const bool tiled = pymic2__dtype_class_of(dtype) >= PYMIC2__CLASS_FLOAT;
-    const int64_t vector = dtype == PYMIC2_FLOAT64      ? VECTOR_DOUBLE
-                           : dtype == PYMIC2_COMPLEX128 ? COMPLEX_VECTOR
-                                                        : VECTOR_FLOAT;
-    const int64_t rows = dtype == PYMIC2_COMPLEX128 ? COMPLEX_ROWS : BLOCK_ROWS;
+    const bool is_complex = pymic2__dtype_class_of(dtype) == PYMIC2__CLASS_COMPLEX;
+    const int64_t vector = is_complex ? COMPLEX_VECTOR
+                           : dtype == PYMIC2_FLOAT64 ? VECTOR_DOUBLE
+                                                     : VECTOR_FLOAT;
+    const int64_t rows = is_complex ? COMPLEX_ROWS : BLOCK_ROWS;
     size_t global[2], local[2] = {1, 1};
     if (tiled) {
         global[0] = (size_t)((n + vector - 1) / vector);
@@ -142,6 +147,8 @@ int pymic2__ocl_run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl
     memset(&one, 0, sizeof one);
     if (dtype == PYMIC2_FLOAT32)
         one.f32 = 1.0f;
+    else if (dtype == PYMIC2_COMPLEX64)
+        one.c64[0] = 1.0f;
     else if (dtype == PYMIC2_COMPLEX128)
         one.c128[0] = 1.0;
     else

@@ -686,8 +686,9 @@ static int launch_grouped(const reduce_launch *r, cl_event *done)
     const size_t acc_size =
         reduce->out == PYMIC2__REDUCE_OUT_BOOL                                ? 1
         : reduce->out == PYMIC2__REDUCE_OUT_INT64 && !reduce->arg              ? 8
-        : pymic2__ocl_reduce_in_float64(r->key->reduction, r->key->input, r->key->fp64) ? 8
-        : pymic2_dtype_size(r->key->input);
+        : pymic2__ocl_reduce_in_float64(r->key->reduction, r->key->input, r->key->fp64)
+            ? 2 * pymic2_dtype_size(r->key->input)
+            : pymic2_dtype_size(r->key->input);
     cl_mem partial = NULL, partial_index = NULL;
     int status = pymic2__ocl_temporary(
         device, chunks > 1 ? (size_t)(geo->outputs * chunks) * acc_size : 8, NULL, &partial);

@@ -10,9 +10,10 @@
  * built on first use through pymic2__ocl_program_get (memory and disk cache); the cl_kernel
  * objects are kept per device (ocl_ops.c).
  *
- * complex128 is OpenCL's double2 (real part .x, imaginary .y: the memory layout of C's
- * double _Complex); the rows' complex column calls pymic2__c* helpers, which the prelude of
- * a kernel with complex values defines on double2. Like float64 it needs cl_khr_fp64.
+ * complex64 and complex128 are OpenCL's float2 and double2 (real part .x, imaginary .y: the
+ * memory layout of C's float _Complex and double _Complex); the rows' complex column calls
+ * pymic2__c* helpers, which the prelude of a kernel with complex values defines on the one
+ * it computes in. complex128, like float64, needs cl_khr_fp64; complex64 does not.
  */
 #ifndef PYMIC2_OCL_OPS_H
 #define PYMIC2_OCL_OPS_H
@@ -102,16 +103,18 @@ typedef struct pymic2__ocl_reduce_key {
 } pymic2__ocl_reduce_key;
 
 /*
- * Whether a reduction accumulates in float64 although its input and output are float32: the
- * sums (sum, mean, var), whose work-items fold long sequential segments, where float32
- * accumulators would drift far beyond NumPy's pairwise sums (tens of ulp at a million
- * elements). Needs cl_khr_fp64; the partial results are float64 then. (The columns kernel,
- * sequential like NumPy's own loop for that layout, rounds each step to float32.)
+ * Whether a reduction accumulates in float64 although its input and output are float32 (or
+ * complex64, in complex128): the sums (sum, mean, var), whose work-items fold long sequential
+ * segments, where float32 accumulators would drift far beyond NumPy's pairwise sums (tens of
+ * ulp at a million elements). Needs cl_khr_fp64; the partial results are twice the input's
+ * size then. (The columns kernel, sequential like NumPy's own loop for that layout, rounds
+ * each step to the input's dtype.)
  */
 static inline bool pymic2__ocl_reduce_in_float64(pymic2_reduction reduction, pymic2_dtype input,
                                                  bool fp64)
 {
-    return fp64 && reduction == PYMIC2_REDUCE_SUM && input == PYMIC2_FLOAT32;
+    return fp64 && reduction == PYMIC2_REDUCE_SUM &&
+           (input == PYMIC2_FLOAT32 || input == PYMIC2_COMPLEX64);
 }
 
 /* Work-group size of the reduction kernels (a compile-time constant of their source). */

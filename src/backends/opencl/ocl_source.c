@@ -26,6 +26,7 @@
 #undef INFINITY
 #undef isinf
 /* op_table.h's type-generic helpers for C; the prelude defines OpenCL ones. */
+#undef pymic2__cfrom_real
 #undef pymic2__floor_divide_float
 #undef pymic2__remainder_float
 #undef pymic2__maximum
@@ -104,7 +105,8 @@ static const char *const op_text[PYMIC2_NUM_OPS][PYMIC2__NUM_CLASSES] = {
 #undef PYMIC2__OCL_OP_TEXT
 #undef PYMIC2__OCL_ROW_TEXT
 
-/* Conversions between classes, as op_table.h's PYMIC2__CONVERT_* with TO_T and VALUE. */
+/* Conversions between classes, as op_table.h's PYMIC2__CONVERT_* with TO_T and VALUE;
+ * complex to complex is convert_<type> (pymic2__ocl_source_elementwise). */
 #define PYMIC2__OCL_CONVERT(FROM, TO)                                            \
     [PYMIC2__CLASS_##FROM][PYMIC2__CLASS_##TO] =                                 \
         PYMIC2__OCL_EXPANDED_STRING(PYMIC2__CONVERT_##FROM##_##TO(TO_T, VALUE))
@@ -116,7 +118,7 @@ static const char *const convert_text[PYMIC2__NUM_CLASSES][PYMIC2__NUM_CLASSES] 
     PYMIC2__OCL_CONVERT(FLOAT, FLOAT), PYMIC2__OCL_CONVERT(BOOL, COMPLEX),
     PYMIC2__OCL_CONVERT(INT, COMPLEX), PYMIC2__OCL_CONVERT(FLOAT, COMPLEX),
     PYMIC2__OCL_CONVERT(COMPLEX, BOOL), PYMIC2__OCL_CONVERT(COMPLEX, INT),
-    PYMIC2__OCL_CONVERT(COMPLEX, FLOAT), PYMIC2__OCL_CONVERT(COMPLEX, COMPLEX),
+    PYMIC2__OCL_CONVERT(COMPLEX, FLOAT),
 };
 #undef PYMIC2__OCL_CONVERT
 static const char *const convert_same = PYMIC2__OCL_EXPANDED_STRING(
@@ -155,7 +157,8 @@ bool pymic2__ocl_op_may_be_invalid(pymic2_op op, pymic2_dtype dtype)
 
 /* The constant OpenCL C, embedded from the files in cl/ at build time (cl/embed.py):
  * pymic2__ocl_cl_prelude (every source), pymic2__ocl_cl_prelude_float (float T),
- * pymic2__ocl_cl_prelude_complex (complex128), pymic2__ocl_cl_reduce, pymic2__ocl_cl_index. */
+ * pymic2__ocl_cl_prelude_complex (complex64 or complex128), pymic2__ocl_cl_reduce,
+ * pymic2__ocl_cl_index. */
 #include "ocl_cl_sources.h"
 
 /* EDTYPE for dtypes an OpenCL device cannot run: float64 and complex128 (a pair of float64)
@@ -172,8 +175,10 @@ static int check_dtype(const char *device, const char *what, pymic2_dtype dtype,
 }
 
 /* The header of a source whose element type is `dtype`: fp64, the prelude, T and W, and the
- * complex helpers when `with_complex` (some value of the kernel is complex128; needs fp64). */
-static void begin_source(text *t, pymic2_dtype dtype, bool fp64, bool with_complex)
+ * complex helpers for the one complex dtype the kernel computes in: `dtype` if complex, else
+ * `other` if complex (a conversion to complex), else none. A kernel with two complex dtypes
+ * converts between them with convert_<type> only. */
+static void begin_source(text *t, pymic2_dtype dtype, bool fp64, pymic2_dtype other)
 {
     const dtype_text *types = &dtype_texts[dtype];
     const pymic2__dtype_class class = pymic2__dtype_class_of(dtype);
@@ -189,8 +194,11 @@ static void begin_source(text *t, pymic2_dtype dtype, bool fp64, bool with_compl
         append(t, "#define PYMIC2_T_IS_DOUBLE %d\n", dtype == PYMIC2_FLOAT64);
         append(t, "%s", pymic2__ocl_cl_prelude_float);
     }
-    if (with_complex)
+    const pymic2_dtype helpers = class == PYMIC2__CLASS_COMPLEX ? dtype : other;
+    if (pymic2__dtype_class_of(helpers) == PYMIC2__CLASS_COMPLEX) {
+        append(t, "#define PYMIC2_COMPLEX_DOUBLE %d\n", pymic2__dtype_needs_fp64(helpers));
         append(t, "%s", pymic2__ocl_cl_prelude_complex);
+    }
 }
 
 /* The conversion from class `from` to dtype `to` under a rule, as PYMIC2_CONVERT(TO_T, VALUE). */
@@ -324,15 +332,20 @@ int pymic2__ocl_source_elementwise(const char *device, const pymic2__ocl_element
         return pymic2__error(PYMIC2_EDTYPE, "%s: %s of %s: %s", device, info->name,
                              pymic2_dtype_name(key->input),
                              info->rejects[from] ? info->rejects[from] : "not supported");
+    const pymic2__dtype_class to = pymic2__dtype_class_of(key->output);
     const char *convert = convert_same;
+    /* between OpenCL vector types a cast is illegal: complex64 <-> complex128 converts */
+    char convert_complex[32];
+    snprintf(convert_complex, sizeof convert_complex, "convert_%s(VALUE)",
+             dtype_texts[key->output].ocl);
     if (info->rule == PYMIC2__OUT_BOOL)
         convert = convert_bool;
     else if (info->rule == PYMIC2__OUT_ANY)
-        convert = convert_text[from][pymic2__dtype_class_of(key->output)];
+        convert = from == PYMIC2__CLASS_COMPLEX && to == PYMIC2__CLASS_COMPLEX
+                      ? convert_complex
+                      : convert_text[from][to];
     text t = {0};
-    begin_source(&t, key->input, key->fp64,
-                 pymic2__dtype_class_of(key->input) == PYMIC2__CLASS_COMPLEX ||
-                     pymic2__dtype_class_of(key->output) == PYMIC2__CLASS_COMPLEX);
+    begin_source(&t, key->input, key->fp64, key->output);
     define_convert(&t, convert);
     append(&t, "#define TO %s\n", dtype_texts[key->output].ocl);
     for (unsigned scalars = 0; scalars < 1u << info->ninputs; scalars++)
@@ -356,8 +369,8 @@ static const char *reduce_identity(pymic2_reduction reduction, pymic2_dtype acc)
     switch (reduction) {
     case PYMIC2_REDUCE_PROD:
     case PYMIC2_REDUCE_CUMPROD:
-        return pymic2__dtype_class_of(acc) == PYMIC2__CLASS_COMPLEX ? "(double2)(1.0, 0.0)"
-                                                                    : "1";
+        /* IDENTITY casts it to ACC: for complex ACC a vector literal */
+        return pymic2__dtype_class_of(acc) == PYMIC2__CLASS_COMPLEX ? "(1, 0)" : "1";
     case PYMIC2_REDUCE_ALL: return "1";
     case PYMIC2_REDUCE_MAX:
     case PYMIC2_REDUCE_ARGMAX: return dtype_texts[acc].lowest;
@@ -366,7 +379,7 @@ static const char *reduce_identity(pymic2_reduction reduction, pymic2_dtype acc)
     case PYMIC2_REDUCE_SUM: /* -0.0 + x is x for every x, -0.0 included (NumPy's sum) */
         switch (pymic2__dtype_class_of(acc)) {
         case PYMIC2__CLASS_FLOAT: return "-0.0";
-        case PYMIC2__CLASS_COMPLEX: return "(double2)(-0.0, -0.0)";
+        case PYMIC2__CLASS_COMPLEX: return "(-0.0f, -0.0f)";
         default: return "0";
         }
     default: return "0";
@@ -374,22 +387,25 @@ static const char *reduce_identity(pymic2_reduction reduction, pymic2_dtype acc)
 }
 
 /* How a reduction reads its input: the accumulator's dtype (the input's; float64 for float32
- * sums, bool for all/any, int64 for count_nonzero) and LIFT, an input element as an
- * accumulator value. */
+ * sums and complex128 for complex64 ones, bool for all/any, int64 for count_nonzero) and LIFT,
+ * an input element as an accumulator value. */
 typedef struct reduce_plan {
     pymic2_dtype acc;
     const char *lift;
-    bool wider; /* float32 in and out, float64 accumulator */
+    bool wider; /* float32 or complex64 in and out, float64 parts in the accumulator */
 } reduce_plan;
 
 static reduce_plan plan_reduce(const pymic2__ocl_reduce_key *key,
                                const pymic2__reduce_info *reduce)
 {
     reduce_plan plan = {key->input, "VALUE", false};
-    plan.wider = pymic2__ocl_reduce_in_float64(key->reduction, key->input, key->fp64);
-    if (plan.wider)
-        plan.acc = PYMIC2_FLOAT64;
     const bool complex_input = pymic2__dtype_class_of(key->input) == PYMIC2__CLASS_COMPLEX;
+    plan.wider = pymic2__ocl_reduce_in_float64(key->reduction, key->input, key->fp64);
+    if (plan.wider) {
+        plan.acc = complex_input ? PYMIC2_COMPLEX128 : PYMIC2_FLOAT64;
+        /* vectors convert explicitly; a float converts to double by itself */
+        plan.lift = complex_input ? "convert_double2(VALUE)" : "VALUE";
+    }
     if (reduce->out == PYMIC2__REDUCE_OUT_BOOL) {
         plan.acc = PYMIC2_BOOL;
         plan.lift = complex_input ? "(uchar)pymic2__cnonzero(VALUE)" : "(uchar)((VALUE) != 0)";
@@ -412,6 +428,8 @@ static void define_reduce(text *t, const pymic2__ocl_reduce_key *key,
     append(t, "#define TO %s\n",
            reduce->arg ? "long" : dtype_texts[plan->wider ? key->input : plan->acc].ocl);
     append(t, "#define LIFT(VALUE) (%s)\n", plan->lift);
+    append(t, "#define NARROW(VALUE) convert_%s(VALUE)\n",
+           dtype_texts[plan->wider ? key->input : plan->acc].ocl);
     append(t, "#define IDENTITY ((ACC)%s)\n", reduce_identity(key->reduction, plan->acc));
     /* the merged dimensions are kernel arguments, not constants: one program serves every
      * shape */
@@ -445,8 +463,7 @@ int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *
         return pymic2__error(PYMIC2_EDTYPE, "%s: %s of %s is not supported", device,
                              reduce->name, pymic2_dtype_name(key->input));
     text t = {0};
-    begin_source(&t, plan.acc, key->fp64,
-                 pymic2__dtype_class_of(key->input) == PYMIC2__CLASS_COMPLEX);
+    begin_source(&t, plan.acc, key->fp64, key->input);
     define_reduce(&t, key, reduce, &plan, combine);
     append(&t, "%s", pymic2__ocl_cl_reduce);
     return finish(&t, device, source);
@@ -481,7 +498,7 @@ int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindice
     if (nindices < 1 || nindices > PYMIC2_MAX_INDEX_ARRAYS)
         return pymic2__error(PYMIC2_EINVAL, "%s: indexing: %d index arrays", device, nindices);
     text t = {0};
-    begin_source(&t, dtype, fp64, pymic2__dtype_class_of(dtype) == PYMIC2__CLASS_COMPLEX);
+    begin_source(&t, dtype, fp64, dtype);
     append(&t, "#define ELEMENT %s\n#define NINDICES %d\n", dtype_texts[dtype].ocl,
            nindices);
     append(&t, "ELEMENT pymic2_add(ELEMENT a, ELEMENT b)\n{\n    int invalid = 0;\n"

@@ -1,19 +1,19 @@
-/* GEMM of complex128 (pymic2_gemm): VECTOR complex numbers of a row of B or C are one
- * double vector of twice the width (RV), real parts in .even, imaginary parts in .odd; the
- * generator defines ROWS, VECTOR and WIDE. */
-#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+/* GEMM of complex64 and complex128 (pymic2_gemm): VECTOR complex numbers of a row of B or C
+ * are one real vector of twice the width (RV), real parts in .even, imaginary parts in .odd;
+ * the generator defines R (the real type: float or double, with fp64 enabled for double),
+ * ROWS, VECTOR and WIDE. */
 #define CAT(a, b) CAT2(a, b)
 #define CAT2(a, b) a##b
-#define HV CAT(double, VECTOR)
-#define RV CAT(double, WIDE)
-double2 cmul(double2 a, double2 b)
+#define CT CAT(R, 2)
+#define HV CAT(R, VECTOR)
+#define RV CAT(R, WIDE)
+CT cmul(CT a, CT b)
 {
-    return (double2)(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
+    return (CT)(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
 }
-__kernel void pymic2_gemm(long M, long N, long K, __global const double2 *A, long a_off,
-        long a_rs, long a_cs, __global const double2 *B, long b_off, long b_rs, long b_cs,
-        __global double2 *C, long c_off, long c_rs, long c_cs, double2 alpha, double2 beta,
-        int read_c)
+__kernel void pymic2_gemm(long M, long N, long K, __global const CT *A, long a_off,
+        long a_rs, long a_cs, __global const CT *B, long b_off, long b_rs, long b_cs,
+        __global CT *C, long c_off, long c_rs, long c_cs, CT alpha, CT beta, int read_c)
 {
     const long j0 = get_global_id(0) * VECTOR, i0 = get_global_id(1) * ROWS;
     if (i0 >= M || j0 >= N)
@@ -22,21 +22,21 @@ __kernel void pymic2_gemm(long M, long N, long K, __global const double2 *A, lon
         HV re[ROWS], im[ROWS];
         for (int r = 0; r < ROWS; r++)
             re[r] = im[r] = 0;
-        __global const double2 *a = A + a_off + i0 * a_rs;
-        __global const double *b = (__global const double *)(B + b_off + j0);
+        __global const CT *a = A + a_off + i0 * a_rs;
+        __global const R *b = (__global const R *)(B + b_off + j0);
         for (long k = 0; k < K; k++) {
             const RV bv = CAT(vload, WIDE)(0, b + 2 * k * b_rs);
             const HV b_re = bv.even, b_im = bv.odd;
             #pragma unroll
             for (int r = 0; r < ROWS; r++) {
-                const double2 av = a[r * a_rs + k * a_cs];
+                const CT av = a[r * a_rs + k * a_cs];
                 re[r] = fma((HV)(av.x), b_re, re[r]);
                 re[r] = fma((HV)(-av.y), b_im, re[r]);
                 im[r] = fma((HV)(av.x), b_im, im[r]);
                 im[r] = fma((HV)(av.y), b_re, im[r]);
             }
         }
-        __global double *c = (__global double *)(C + c_off + i0 * c_rs + j0);
+        __global R *c = (__global R *)(C + c_off + i0 * c_rs + j0);
         #pragma unroll
         for (int r = 0; r < ROWS; r++) {
             HV out_re = alpha.x * re[r] - alpha.y * im[r];
@@ -55,10 +55,10 @@ __kernel void pymic2_gemm(long M, long N, long K, __global const double2 *A, lon
     }
     for (long i = i0; i < min(i0 + ROWS, M); i++)
         for (long j = j0; j < min(j0 + VECTOR, N); j++) {
-            double2 acc = 0;
+            CT acc = 0;
             for (long k = 0; k < K; k++)
                 acc += cmul(A[a_off + i * a_rs + k * a_cs], B[b_off + k * b_rs + j * b_cs]);
-            __global double2 *c = &C[c_off + i * c_rs + j * c_cs];
+            __global CT *c = &C[c_off + i * c_rs + j * c_cs];
             *c = read_c ? cmul(alpha, acc) + cmul(beta, *c) : cmul(alpha, acc);
         }
 }

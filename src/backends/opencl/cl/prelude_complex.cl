@@ -1,94 +1,126 @@
 /*
- * complex128 as double2 (real part .x, imaginary .y): op_table.h's pymic2__c* helpers with
- * NumPy's semantics: textbook multiplication,
-         Smith's division (by zero: each part over +0),
+ * Complex numbers as OpenCL vectors (real part .x, imaginary .y: the layout of C's
+ * float _Complex and double _Complex): op_table.h's pymic2__c* helpers with NumPy's
+ * semantics: textbook multiplication, Smith's division (by zero: each part over +0),
  * NumPy's power (small integral exponents by squaring, 0 ** b), and the special values of
- * C99 Annex G for sqrt, exp, log and tanh. Needs cl_khr_fp64.
+ * C99 Annex G for sqrt, exp, log and tanh. Written once for the one complex type a kernel
+ * computes in: the generator defines PYMIC2_COMPLEX_DOUBLE 1 for complex128 (double2, needs
+ * cl_khr_fp64), 0 for complex64 (float2). Constants are cast to pymic2__real (or integers)
+ * so that complex64 stays in float where the device has fp64 too.
  * The functions compute the finite case unconditionally and then overwrite special inputs'
  * results by plain assignments: PoCL vectorises straight-line code across work-items, but
  * not calls inside branches (a branchy csqrt ran 3.5x slower). PoCL 3.1's double hypot,
  * sin, cos, log and atan2 are scalar calls (15-50 ns each, exp and sqrt 3 and 1 ns): |a| is
  * big * sqrt(1 + (small / big)^2), exp takes sincos.
  */
-double pymic2__creal(double2 a) { return a.x; }
-double pymic2__cimag(double2 a) { return a.y; }
-double2 pymic2__cfrom_real(double re) { return (double2)(re, 0.0); }
-int pymic2__cnonzero(double2 a) { return a.x != 0 || a.y != 0; }
-int pymic2__cequal(double2 a, double2 b) { return a.x == b.x && a.y == b.y; }
+#if PYMIC2_COMPLEX_DOUBLE
+typedef double pymic2__real;
+typedef double2 pymic2__complex;
+/* csqrt and clog: parts beyond HUGE are scaled down (|a| + |x| and |a| must not overflow);
+ * csqrt: both below TINY up (subnormal bits); clog: both parts below LOG_TINY scale up by
+ * LOG_UP = 2^LOG_SCALE; cexp: exp(x) overflows beyond EXP_HIGH */
+#define PYMIC2__C_HUGE 0x1p1020
+#define PYMIC2__C_TINY 0x1p-1020
+#define PYMIC2__C_TINY_PRE 0x1p600
+#define PYMIC2__C_TINY_POST 0x1p-300
+#define PYMIC2__C_LOG_TINY 0x1p-1000
+#define PYMIC2__C_LOG_UP 0x1p600
+#define PYMIC2__C_LOG_SCALE 600
+#define PYMIC2__C_EXP_HIGH 709
+#define PYMIC2__C_LN2 M_LN2
+#else
+typedef float pymic2__real;
+typedef float2 pymic2__complex;
+#define PYMIC2__C_HUGE 0x1p124f
+#define PYMIC2__C_TINY 0x1p-124f
+#define PYMIC2__C_TINY_PRE 0x1p64f
+#define PYMIC2__C_TINY_POST 0x1p-32f
+#define PYMIC2__C_LOG_TINY 0x1p-100f
+#define PYMIC2__C_LOG_UP 0x1p60f
+#define PYMIC2__C_LOG_SCALE 60
+#define PYMIC2__C_EXP_HIGH 88
+#define PYMIC2__C_LN2 M_LN2_F
+#endif
+pymic2__real pymic2__creal(pymic2__complex a) { return a.x; }
+pymic2__real pymic2__cimag(pymic2__complex a) { return a.y; }
+pymic2__complex pymic2__cfrom_real(pymic2__real re) { return (pymic2__complex)(re, 0); }
+int pymic2__cnonzero(pymic2__complex a) { return a.x != 0 || a.y != 0; }
+int pymic2__cequal(pymic2__complex a, pymic2__complex b) { return a.x == b.x && a.y == b.y; }
 /* C99's hypot: infinite if a part is (NaN or not), else NaN if a part is */
-double pymic2__cabs(double2 a)
+pymic2__real pymic2__cabs(pymic2__complex a)
 {
-    const double ax = fabs(a.x), ay = fabs(a.y);
-    const double big = ax > ay ? ax : ay, small = ax > ay ? ay : ax;
-    const double ratio = small / big;
-    double magnitude = big * sqrt(1.0 + ratio * ratio);
+    const pymic2__real ax = fabs(a.x), ay = fabs(a.y);
+    const pymic2__real big = ax > ay ? ax : ay, small = ax > ay ? ay : ax;
+    const pymic2__real ratio = small / big;
+    pymic2__real magnitude = big * sqrt(1 + ratio * ratio);
     if (big == 0) /* 0 / 0; small is 0 or NaN */
         magnitude = small;
     if (isinf(ax) || isinf(ay))
         magnitude = INFINITY;
     return magnitude;
 }
-double2 pymic2__cmul(double2 a, double2 b)
+pymic2__complex pymic2__cmul(pymic2__complex a, pymic2__complex b)
 {
-    return (double2)(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
+    return (pymic2__complex)(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
 }
 /* Smith's: the ratio of b's smaller part to its larger one (NaN: as if the imaginary
  * part were larger) */
-double2 pymic2__cdiv(double2 a, double2 b)
+pymic2__complex pymic2__cdiv(pymic2__complex a, pymic2__complex b)
 {
-    const double abs_re = fabs(b.x), abs_im = fabs(b.y);
+    const pymic2__real abs_re = fabs(b.x), abs_im = fabs(b.y);
     const bool real_larger = abs_re >= abs_im;
-    const double larger = real_larger ? b.x : b.y, smaller = real_larger ? b.y : b.x;
-    const double ratio = smaller / larger, scale = 1.0 / (larger + smaller * ratio);
-    double2 quotient = real_larger
-        ? (double2)((a.x + a.y * ratio) * scale, (a.y - a.x * ratio) * scale)
-        : (double2)((a.x * ratio + a.y) * scale, (a.y * ratio - a.x) * scale);
+    const pymic2__real larger = real_larger ? b.x : b.y, smaller = real_larger ? b.y : b.x;
+    const pymic2__real ratio = smaller / larger, scale = 1 / (larger + smaller * ratio);
+    pymic2__complex quotient = real_larger
+        ? (pymic2__complex)((a.x + a.y * ratio) * scale, (a.y - a.x * ratio) * scale)
+        : (pymic2__complex)((a.x * ratio + a.y) * scale, (a.y * ratio - a.x) * scale);
     if (abs_re == 0 && abs_im == 0)
-        quotient = (double2)(a.x / abs_re, a.y / abs_re);
+        quotient = (pymic2__complex)(a.x / abs_re, a.y / abs_re);
     return quotient;
 }
 /* a / |a|; an infinite part gives its unit whatever the other (NaN too) unless both are
  * infinite (NaN), as NumPy 2 */
-double2 pymic2__csign(double2 a)
+pymic2__complex pymic2__csign(pymic2__complex a)
 {
-    const double magnitude = pymic2__cabs(a);
-    double2 sign = a / magnitude;
+    const pymic2__real magnitude = pymic2__cabs(a), one = 1;
+    pymic2__complex sign = a / magnitude;
     if (magnitude == 0)
-        sign = (double2)(0.0, 0.0);
+        sign = (pymic2__complex)(0, 0);
     if (isinf(a.y))
-        sign = (double2)(0.0, copysign(1.0, a.y));
+        sign = (pymic2__complex)(0, copysign(one, a.y));
     if (isinf(a.x))
-        sign = (double2)(isinf(a.y) ? NAN : copysign(1.0, a.x), isinf(a.y) ? NAN : 0.0);
+        sign = (pymic2__complex)(isinf(a.y) ? NAN : copysign(one, a.x), isinf(a.y) ? NAN : 0);
     return sign;
 }
 /* the principal root: real part >= 0, imaginary part of a's imaginary sign (the cut on
  * the negative real axis); scaled so that |a| neither overflows nor loses subnormal bits */
-double2 pymic2__csqrt(double2 a)
+pymic2__complex pymic2__csqrt(pymic2__complex a)
 {
-    const double x = a.x, y = a.y;
-    double ax = fabs(x), ay = fabs(y), pre = 1.0, post = 1.0;
-    if (ax > 0x1p1020 || ay > 0x1p1020) {
-        pre = 0x1p-4;
-        post = 0x1p2;
+    const pymic2__real x = a.x, y = a.y, zero = 0;
+    pymic2__real ax = fabs(x), ay = fabs(y), pre = 1, post = 1;
+    if (ax > PYMIC2__C_HUGE || ay > PYMIC2__C_HUGE) {
+        pre = (pymic2__real)0x1p-4f;
+        post = 4;
     }
-    if (ax < 0x1p-1020 && ay < 0x1p-1020) {
-        pre = 0x1p600;
-        post = 0x1p-300;
+    if (ax < PYMIC2__C_TINY && ay < PYMIC2__C_TINY) {
+        pre = PYMIC2__C_TINY_PRE;
+        post = PYMIC2__C_TINY_POST;
     }
     ax *= pre;
     ay *= pre;
-    const double scaled_root = sqrt(0.5 * (ax + pymic2__cabs((double2)(ax, ay))));
-    const double root = scaled_root * post, other = ay / (2.0 * scaled_root) * post;
-    double re = x >= 0 ? root : other, im = copysign(x >= 0 ? other : root, y);
+    const pymic2__real scaled_root =
+        sqrt((ax + pymic2__cabs((pymic2__complex)(ax, ay))) / 2);
+    const pymic2__real root = scaled_root * post, other = ay / (2 * scaled_root) * post;
+    pymic2__real re = x >= 0 ? root : other, im = copysign(x >= 0 ? other : root, y);
     if (x == 0 && y == 0) {
-        re = 0.0;
+        re = 0;
         im = y;
     }
     if (isnan(y))
         re = im = y;
     if (isinf(x)) {
-        re = x > 0 ? x : isnan(y) ? y : 0.0;
-        im = x < 0 ? copysign((double)INFINITY, y) : isnan(y) ? y : copysign(0.0, y);
+        re = x > 0 ? x : isnan(y) ? y : zero;
+        im = x < 0 ? copysign((pymic2__real)INFINITY, y) : isnan(y) ? y : copysign(zero, y);
     }
     if (isnan(x))
         re = im = x;
@@ -96,52 +128,57 @@ double2 pymic2__csqrt(double2 a)
         re = INFINITY;
         im = y;
     }
-    return (double2)(re, im);
+    return (pymic2__complex)(re, im);
 }
 /* exp(x) (cos y + i sin y); where exp(x) overflows but the product may not, the two
  * halves of exp(x) multiply in turn */
-double2 pymic2__cexp(double2 a)
+pymic2__complex pymic2__cexp(pymic2__complex a)
 {
-    const double x = a.x, y = a.y;
-    const bool high = x > 709.0;
-    const double e = exp(high ? 0.5 * x : x), rest = high ? e : 1.0;
-    double c;
-    const double s = sincos(y, &c); /* on PoCL as fast as one of sin and cos */
-    double re = e * c * rest, im = e * s * rest;
+    const pymic2__real x = a.x, y = a.y, zero = 0;
+    const bool high = x > PYMIC2__C_EXP_HIGH;
+    const pymic2__real e = exp(high ? x / 2 : x), rest = high ? e : 1;
+    pymic2__real c;
+    const pymic2__real s = sincos(y, &c); /* on PoCL as fast as one of sin and cos */
+    pymic2__real re = e * c * rest, im = e * s * rest;
     if (y == 0) /* exp of a real number, the zero's sign kept (x = NaN too) */
         im = y;
     if (isinf(x) && !isfinite(y)) {
-        re = x < 0 ? 0.0 : x;
-        im = x < 0 ? copysign(0.0, y) : NAN;
+        re = x < 0 ? zero : x;
+        im = x < 0 ? copysign(zero, y) : NAN;
     }
-    return (double2)(re, im);
+    return (pymic2__complex)(re, im);
 }
 /* log |a| + i arg a; near |a| = 1, log1p keeps the small real part's digits; tiny parts
- * are scaled out of the subnormal range, where |a| would lose bits */
-double2 pymic2__clog(double2 a)
+ * are scaled out of the subnormal range, where |a| would lose bits, huge ones down by 4,
+ * where |a| would overflow (|-3e38 - 3e38i| in float) */
+pymic2__complex pymic2__clog(pymic2__complex a)
 {
-    const bool tiny = fabs(a.x) < 0x1p-1000 && fabs(a.y) < 0x1p-1000;
-    const double ax = fabs(a.x) * (tiny ? 0x1p600 : 1.0);
-    const double ay = fabs(a.y) * (tiny ? 0x1p600 : 1.0);
-    const double big = ax > ay ? ax : ay, small = ax > ay ? ay : ax;
-    const double near_one = 0.5 * log1p((big - 1.0) * (big + 1.0) + small * small);
-    double re = log(pymic2__cabs((double2)(ax, ay))) - (tiny ? 600.0 * M_LN2 : 0.0);
-    if (big >= 0.5 && big <= 2.0 && !isnan(small))
+    const bool tiny = fabs(a.x) < PYMIC2__C_LOG_TINY && fabs(a.y) < PYMIC2__C_LOG_TINY;
+    const bool huge = fabs(a.x) > PYMIC2__C_HUGE || fabs(a.y) > PYMIC2__C_HUGE;
+    const pymic2__real scale = tiny ? PYMIC2__C_LOG_UP : huge ? (pymic2__real)0.25f : 1;
+    const pymic2__real ax = fabs(a.x) * scale, ay = fabs(a.y) * scale;
+    const pymic2__real big = ax > ay ? ax : ay, small = ax > ay ? ay : ax;
+    const pymic2__real near_one = log1p((big - 1) * (big + 1) + small * small) / 2;
+    const pymic2__real scaled_by = tiny ? -PYMIC2__C_LOG_SCALE : huge ? 2 : 0; /* log2 */
+    pymic2__real re = log(pymic2__cabs((pymic2__complex)(ax, ay))) +
+                      scaled_by * (pymic2__real)PYMIC2__C_LN2;
+    if (big >= (pymic2__real)0.5f && big <= 2 && !isnan(small))
         re = near_one;
-    return (double2)(re, atan2(a.y, a.x));
+    return (pymic2__complex)(re, atan2(a.y, a.x));
 }
 /* Kahan's formula: with t = tan y, b = 1 + t^2, s = sinh x, rho = sqrt(1 + s^2),
  * tanh a = (b rho s + i t) / (1 + b s^2); beyond |x| = 22 the real part is +-1 and the
- * imaginary one 4 sin y cos y exp(-2|x|), where t / b = sin y cos y */
-double2 pymic2__ctanh(double2 a)
+ * imaginary one 4 sin y cos y exp(-2|x|), where t / b = sin y cos y (22 serves both types:
+ * b s^2 stays finite in float there too) */
+pymic2__complex pymic2__ctanh(pymic2__complex a)
 {
-    const double x = a.x, y = a.y;
-    const double t = tan(y), b = 1.0 + t * t, s = sinh(x), rho = sqrt(1.0 + s * s);
-    const double d = 1.0 + b * s * s;
-    double re = b * rho * s / d, im = t / d;
-    const double far_im = 4.0 * (t / b) * exp(-2.0 * fabs(x));
-    if (fabs(x) > 22.0) {
-        re = copysign(1.0, x);
+    const pymic2__real x = a.x, y = a.y, zero = 0, one = 1;
+    const pymic2__real t = tan(y), b = 1 + t * t, s = sinh(x), rho = sqrt(1 + s * s);
+    const pymic2__real d = 1 + b * s * s;
+    pymic2__real re = b * rho * s / d, im = t / d;
+    const pymic2__real far_im = 4 * (t / b) * exp(-2 * fabs(x));
+    if (fabs(x) > 22) {
+        re = copysign(one, x);
         im = far_im;
     }
     if (!isfinite(y)) { /* finite x */
@@ -149,27 +186,27 @@ double2 pymic2__ctanh(double2 a)
         im = NAN;
     }
     if (isinf(x)) {
-        re = copysign(1.0, x);
-        im = isfinite(y) ? copysign(0.0, t / b) : copysign(0.0, y);
+        re = copysign(one, x);
+        im = isfinite(y) ? copysign(zero, t / b) : copysign(zero, y);
     }
     if (isnan(x)) {
         re = x;
         im = y == 0 ? y : x;
     }
-    return (double2)(re, im);
+    return (pymic2__complex)(re, im);
 }
 /* NumPy's order: a ** 0 is 1 (NaN too); 0 ** b is 0 for Re b > 0, else NaN; integral
  * exponents 1 to 3 multiply a directly (no 1 * a that turns an infinite part into NaN),
  * others within 100 square from 1 and divide for negative ones; the rest exp(b log a) */
-double2 pymic2__cpow(double2 a, double2 b)
+pymic2__complex pymic2__cpow(pymic2__complex a, pymic2__complex b)
 {
-    const double n = b.x;
+    const pymic2__real n = b.x;
     if (n == 0 && b.y == 0)
-        return (double2)(1.0, 0.0);
+        return (pymic2__complex)(1, 0);
     if (a.x == 0 && a.y == 0)
-        return n > 0 ? (double2)(0.0, 0.0) : (double2)(NAN, NAN);
+        return n > 0 ? (pymic2__complex)(0, 0) : (pymic2__complex)(NAN, NAN);
 /* range first: converting NaN or a huge value to int is undefined */
-    if (b.y == 0 && n > -100 && n < 100 && n == (double)(int)n) {
+    if (b.y == 0 && n > -100 && n < 100 && n == (pymic2__real)(int)n) {
         if (n == 1)
             return a;
         if (n == 2)
@@ -177,14 +214,14 @@ double2 pymic2__cpow(double2 a, double2 b)
         if (n == 3)
             return pymic2__cmul(a, pymic2__cmul(a, a));
         uint m = (uint)abs((int)n);
-        double2 result = (double2)(1.0, 0.0), base = a;
+        pymic2__complex result = (pymic2__complex)(1, 0), base = a;
         while (m) {
             if (m & 1)
                 result = pymic2__cmul(result, base);
             base = pymic2__cmul(base, base);
             m >>= 1;
         }
-        return n < 0 ? pymic2__cdiv((double2)(1.0, 0.0), result) : result;
+        return n < 0 ? pymic2__cdiv((pymic2__complex)(1, 0), result) : result;
     }
     return pymic2__cexp(pymic2__cmul(b, pymic2__clog(a)));
 }

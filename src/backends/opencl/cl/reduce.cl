@@ -1,8 +1,9 @@
 /*
  * Reductions over the merged dimensions of the input. The generator defines before this
  * text: TI, ACC and TO (input, accumulator and output types), LIFT(VALUE) (an input element
- * as an accumulator value), IDENTITY, KEPT and REDUCED (the kept and reduced dimension
- * counts: kernel arguments), GROUP (the work-group size of pymic2_reduce_partial),
+ * as an accumulator value), NARROW(VALUE) (an accumulator value as an output: a conversion,
+ * as vector types cannot be cast), IDENTITY, KEPT and REDUCED (the kept and reduced
+ * dimension counts: kernel arguments), GROUP (the work-group size of pymic2_reduce_partial),
  * pymic2_combine(a, b), PYMIC2_ARG (argmax/argmin: the index travels with the value, -1
  * for none yet; then IS_NAN(x) and BETTER(v, w) too), PYMIC2_CUMULATIVE (a scan, kernel
  * pymic2_scan), SEGMENTED and PYMIC2_ROUND_EACH_STEP (see where they are used).
@@ -75,7 +76,7 @@ __kernel void pymic2_scan(__global const TI *in, long in_offset, __global TO *ou
 #define WRITE_OUT(o) out[o] = acc_at
 #else
 #define FOLD_INTO(a, a_at, v, i) a = pymic2_combine(a, (v));
-#define WRITE_OUT(o) out[o] = (TO)acc
+#define WRITE_OUT(o) out[o] = NARROW(acc)
 #endif
 #define FOLD(v, i) FOLD_INTO(acc, acc_at, v, i)
 /*
@@ -217,7 +218,7 @@ __kernel void pymic2_reduce_columns(__global const TI *in, long in_offset,
         /* a sequential column sum rounds each step to the output dtype, as NumPy's own
          * axis-0 loop does (a float32 sum of two floats computed in float64 and rounded
          * is the float32 sum exactly): the results stay NumPy's bit for bit */
-        acc = (TO)acc;
+        acc = LIFT(NARROW(acc));
 #endif
     }
     WRITE_OUT(out_offset + o);
