@@ -9,14 +9,23 @@
  *   - The inputs of an op have one dtype, except COPY (any -> any) and WHERE (input 0 is
  *     bool, inputs 1 and 2 share the dtype). The output has that dtype too, except:
  *       ABSOLUTE of complex64 -> float32, of complex128 -> float64;
- *       EQUAL .. LESS_EQUAL, LOGICAL_*, ISNAN, ISINF, ISFINITE -> bool (any input dtype).
- *   - Float-only ops (cast integers and bool to float64 first, as NumPy's int/int does):
- *     DIVIDE (= true_divide), EXP, LOG, LOG1P, EXPM1, SQRT, TANH; they take complex too
- *     except LOG1P and EXPM1. FLOOR_DIVIDE and REMAINDER take integers and floats.
+ *       EQUAL .. LESS_EQUAL, LOGICAL_*, ISNAN, ISINF, ISFINITE, ISPOSINF, ISNEGINF and
+ *       SIGNBIT -> bool (any input dtype they accept); BITWISE_COUNT -> uint8.
+ *   - Float-only ops (cast integers and bool to a float first, as NumPy does: float64, or
+ *     float16 for int8 and uint8 where NumPy picks it): DIVIDE (= true_divide), EXP, LOG,
+ *     LOG1P, EXPM1, SQRT, TANH, SIN, COS, TAN, ARCSIN, ARCCOS, ARCTAN, ARCTAN2, HYPOT, SINH,
+ *     COSH, ARCSINH, ARCCOSH, ARCTANH, DEG2RAD, RAD2DEG, EXP2, LOG2, LOG10, LOGADDEXP,
+ *     LOGADDEXP2, CBRT, RINT, FABS, SIGNBIT, NEXTAFTER, SPACING and HEAVISIDE. Of these
+ *     DIVIDE, EXP, LOG, SQRT and TANH take complex too (the other complex versions NumPy
+ *     has are EDTYPE "not supported yet"). FLOOR_DIVIDE, REMAINDER and FMOD take integers and
+ *     floats; FLOOR, CEIL, TRUNC, FMAX and FMIN every real dtype (integers and bool
+ *     unchanged by the roundings); RECIPROCAL integers, floats and complex;
+ *     LEFT_SHIFT, RIGHT_SHIFT, GCD, LCM and BITWISE_COUNT integers.
  *   - Bool is rejected (EDTYPE, with NumPy's reason) by NEGATIVE, SUBTRACT, POWER, DIVIDE,
- *     FLOOR_DIVIDE, REMAINDER, SIGN and the float-only ops; complex by the orderings,
- *     MAXIMUM, MINIMUM, CLIP, FLOOR_DIVIDE, REMAINDER, the bitwise ops and ARANGE;
- *     floats by the bitwise ops and INVERT.
+ *     FLOOR_DIVIDE, REMAINDER, FMOD, SIGN, RECIPROCAL, the shifts, GCD, LCM and the
+ *     float-only ops; complex by the orderings, MAXIMUM, MINIMUM, FMAX, FMIN, CLIP,
+ *     FLOOR_DIVIDE, REMAINDER, the bitwise ops and ARANGE; floats by the bitwise ops,
+ *     INVERT, the shifts, GCD, LCM and BITWISE_COUNT.
  * Semantics follow NumPy. Integers wrap on overflow; bool ADD is or, MULTIPLY is and.
  * Integer division and remainder by zero give 0 (no trap); FLOOR_DIVIDE and REMAINDER
  * round towards minus infinity (Python's rule); INT_MIN // -1 wraps to INT_MIN. Integer
@@ -27,6 +36,15 @@
  * (b usually broadcasts over rows: a layer's bias), RELU_GRAD(y, gy) = gy * (y > 0), both
  * with NaN handled as Chainer's relu does (NaN in x gives NaN; NaN in gy passes where y > 0
  * and gives NaN * 0 = NaN elsewhere).
+ * The math functions are NumPy's ufuncs of the same name (arctan2(y = a, x = b)), with
+ * C's special values (domain errors give NaN). LOGADDEXP(a, b) = log(exp(a) + exp(b)) and
+ * LOGADDEXP2 in base 2 without overflow; RECIPROCAL of an integer is 1.0 / a converted back
+ * (1 / 0 gives what the conversion of inf below makes: INT_MIN for int32 and int64, else 0);
+ * FMOD keeps the dividend's sign (integer fmod by 0 gives 0); FMAX/FMIN return the other
+ * input for one NaN; SPACING(a) is the distance from a to the next value away from zero
+ * (NaN for +-inf); HEAVISIDE(a, b) is 0, b or 1 for a < 0, == 0, > 0. Shifts by a count of
+ * the width or more, or a negative one, give 0 (RIGHT_SHIFT of a negative -1); GCD and LCM
+ * are of the magnitudes, wrapped to the dtype. BITWISE_COUNT counts the 1 bits of |a|.
  * COPYSIGN(a, b) is float-only (bool and integers are the caller's to cast, complex is
  * EDTYPE): |a| with b's sign bit, so -0.0 and NaN's sign bit count (NumPy's copysign).
  * ARANGE(start, step) takes two scalars and a 1-D output: out[i] = start + i * delta with
@@ -84,7 +102,48 @@
     XX(ARANGE, arange, 2)                 \
     XX(BIAS_RELU, bias_relu, 2)           \
     XX(RELU_GRAD, relu_grad, 2)           \
-    XX(COPYSIGN, copysign, 2)
+    XX(COPYSIGN, copysign, 2)             \
+    XX(SIN, sin, 1)                       \
+    XX(COS, cos, 1)                       \
+    XX(TAN, tan, 1)                       \
+    XX(ARCSIN, arcsin, 1)                 \
+    XX(ARCCOS, arccos, 1)                 \
+    XX(ARCTAN, arctan, 1)                 \
+    XX(ARCTAN2, arctan2, 2)               \
+    XX(HYPOT, hypot, 2)                   \
+    XX(SINH, sinh, 1)                     \
+    XX(COSH, cosh, 1)                     \
+    XX(ARCSINH, arcsinh, 1)               \
+    XX(ARCCOSH, arccosh, 1)               \
+    XX(ARCTANH, arctanh, 1)               \
+    XX(DEG2RAD, deg2rad, 1)               \
+    XX(RAD2DEG, rad2deg, 1)               \
+    XX(EXP2, exp2, 1)                     \
+    XX(LOG2, log2, 1)                     \
+    XX(LOG10, log10, 1)                   \
+    XX(LOGADDEXP, logaddexp, 2)           \
+    XX(LOGADDEXP2, logaddexp2, 2)         \
+    XX(CBRT, cbrt, 1)                     \
+    XX(RECIPROCAL, reciprocal, 1)         \
+    XX(FLOOR, floor, 1)                   \
+    XX(CEIL, ceil, 1)                     \
+    XX(TRUNC, trunc, 1)                   \
+    XX(RINT, rint, 1)                     \
+    XX(FABS, fabs, 1)                     \
+    XX(SIGNBIT, signbit, 1)               \
+    XX(NEXTAFTER, nextafter, 2)           \
+    XX(SPACING, spacing, 1)               \
+    XX(FMOD, fmod, 2)                     \
+    XX(FMAX, fmax, 2)                     \
+    XX(FMIN, fmin, 2)                     \
+    XX(ISPOSINF, isposinf, 1)             \
+    XX(ISNEGINF, isneginf, 1)             \
+    XX(HEAVISIDE, heaviside, 2)           \
+    XX(LEFT_SHIFT, left_shift, 2)         \
+    XX(RIGHT_SHIFT, right_shift, 2)       \
+    XX(GCD, gcd, 2)                       \
+    XX(LCM, lcm, 2)                       \
+    XX(BITWISE_COUNT, bitwise_count, 1)
 
 typedef enum pymic2_op {
 #define PYMIC2__OP_ENUM(NAME, name, ninputs) PYMIC2_OP_##NAME,

@@ -1,4 +1,6 @@
-"""Element-wise math on device arrays: NumPy's ufuncs of Table 1 and the array operators.
+"""Element-wise math on device arrays: NumPy's ufuncs (Table 1's, the trigonometric,
+hyperbolic, exponential, rounding, floating-point and integer ones), round, divmod and the
+array operators.
 
 Every function takes NumPy's name and arguments (`out=`, `dtype=`, `casting=`, `where=`), so
 NumPy calls can be dispatched here unchanged. Type promotion is NumPy 2's (NEP 50: Python scalars
@@ -10,19 +12,27 @@ device dtype (_dtypes.device_dtype); float16 operands and dtype= arguments are r
 """
 
 import numbers
+import operator
 
 import numpy
 
 from . import _core, _dtypes, _operands, _reduction
 
 __all__ = [
-    "abs", "absolute", "add", "bitwise_and", "bitwise_invert", "bitwise_not", "bitwise_or",
-    "bitwise_xor", "clip", "copysign", "divide", "divmod", "equal", "exp", "expm1",
-    "floor_divide", "greater", "greater_equal", "invert", "isclose", "isfinite", "isinf",
-    "isnan", "less", "less_equal", "log", "log1p", "logical_and", "logical_not", "logical_or",
-    "logical_xor", "maximum", "minimum", "mod", "multiply", "negative", "not_equal",
-    "positive", "pow", "power", "remainder", "sign", "sqrt", "square", "subtract", "tanh",
-    "true_divide", "ufunc",
+    "abs", "absolute", "acos", "acosh", "add", "arccos", "arccosh", "arcsin", "arcsinh",
+    "arctan", "arctan2", "arctanh", "around", "asin", "asinh", "atan", "atan2", "atanh",
+    "bitwise_and", "bitwise_count", "bitwise_invert", "bitwise_left_shift", "bitwise_not",
+    "bitwise_or", "bitwise_right_shift", "bitwise_xor", "cbrt", "ceil", "clip", "copysign",
+    "cos", "cosh", "deg2rad", "degrees", "divide", "divmod", "equal", "exp", "exp2", "expm1",
+    "fabs", "fix", "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod", "gcd",
+    "greater", "greater_equal", "heaviside", "hypot", "invert", "isclose", "isfinite",
+    "isinf", "isnan", "isneginf", "isposinf", "lcm", "left_shift", "less", "less_equal",
+    "log", "log10", "log1p", "log2", "logaddexp", "logaddexp2", "logical_and",
+    "logical_not", "logical_or", "logical_xor", "maximum", "minimum", "mod", "multiply",
+    "negative", "nextafter", "not_equal", "positive", "pow", "power", "rad2deg", "radians",
+    "reciprocal", "remainder", "right_shift", "rint", "round", "sign", "signbit", "sin",
+    "sinh", "spacing", "sqrt", "square", "subtract", "tan", "tanh", "true_divide", "trunc",
+    "ufunc",
 ]
 
 _elementwise = _core.elementwise
@@ -298,10 +308,145 @@ square = _make("square")
 tanh = _make("tanh")
 copysign = _make("copysign")
 
+# Group 3: NumPy's other math ufuncs (float-only ones take integers through NumPy's loop
+# choice: sin(int32) computes in float64). The array API's names are NumPy 2's aliases.
+sin = _make("sin")
+cos = _make("cos")
+tan = _make("tan")
+arcsin = asin = _make("arcsin")
+arccos = acos = _make("arccos")
+arctan = atan = _make("arctan")
+arctan2 = atan2 = _make("arctan2")
+hypot = _make("hypot")
+sinh = _make("sinh")
+cosh = _make("cosh")
+arcsinh = asinh = _make("arcsinh")
+arccosh = acosh = _make("arccosh")
+arctanh = atanh = _make("arctanh")
+deg2rad = _make("deg2rad")
+radians = _make("radians", "deg2rad")  # NumPy's radians is its own ufunc, same values
+rad2deg = _make("rad2deg")
+degrees = _make("degrees", "rad2deg")
+exp2 = _make("exp2")
+log2 = _make("log2")
+log10 = _make("log10")
+logaddexp = _make("logaddexp")
+logaddexp2 = _make("logaddexp2")
+cbrt = _make("cbrt")
+reciprocal = _make("reciprocal")
+floor = _make("floor")
+ceil = _make("ceil")
+trunc = _make("trunc")
+rint = _make("rint")
+fabs = _make("fabs")
+signbit = _make("signbit")
+nextafter = _make("nextafter")
+spacing = _make("spacing")
+fmod = _make("fmod")
+fmax = _make("fmax")
+fmin = _make("fmin")
+heaviside = _make("heaviside")
+# float_power is power in float64 or complex128: NumPy's loops for it say which
+float_power = ufunc("float_power", _core.OP_POWER, numpy.float_power)
+left_shift = bitwise_left_shift = _make("left_shift")
+right_shift = bitwise_right_shift = _make("right_shift")
+gcd = _make("gcd")
+lcm = _make("lcm")
+bitwise_count = _make("bitwise_count")
+# isposinf and isneginf are functions in NumPy, not ufuncs; isinf's loops pick their dtypes
+_isposinf = ufunc("isposinf", _core.OP_ISPOSINF, numpy.isinf)
+_isneginf = ufunc("isneginf", _core.OP_ISNEGINF, numpy.isinf)
 
-def divmod(x1, x2, out=(None, None)):  # noqa: A001 - NumPy's name
-    """NumPy's divmod: (floor_divide(x1, x2), remainder(x1, x2))."""
-    return floor_divide(x1, x2, out=out[0]), remainder(x1, x2, out=out[1])
+
+def _refuse_complex_infinity(x):
+    """NumPy's TypeError for isposinf/isneginf of complex numbers."""
+    dtype = x.dtype if isinstance(x, (_CoreArray, numpy.ndarray, numpy.generic)) else \
+        numpy.result_type(x)
+    if dtype.kind == "c":
+        raise TypeError(f"This operation is not supported for {dtype} values because it "
+                        f"would be ambiguous.")
+
+
+def isposinf(x, out=None):
+    """NumPy's isposinf: True where x is +inf (bool; integers are never infinite)."""
+    _refuse_complex_infinity(x)
+    return _isposinf(x, out=out)
+
+
+def isneginf(x, out=None):
+    """NumPy's isneginf: True where x is -inf."""
+    _refuse_complex_infinity(x)
+    return _isneginf(x, out=out)
+
+
+def fix(x, out=None):
+    """NumPy's fix, rounding towards zero: trunc (integers and bool stay as they are)."""
+    return trunc(x, out=out)
+
+
+def _power_of_ten(n):
+    """10.0 ** n as NumPy's round computes it (exact to 1e22, then repeated products)."""
+    if n < 9:
+        return 10.0 ** n
+    value = 1e9
+    for _ in range(n - 9):
+        value *= 10.0
+    return value
+
+
+def round(a, decimals=0, out=None):  # noqa: A001 - NumPy's name
+    """NumPy's round (around): half to even at `decimals` digits (negative: left of the
+    point), by NumPy's algorithm: a * 10**decimals, rint, / 10**decimals (for negative
+    decimals / then *), in a's float dtype; integers with decimals >= 0 are copied, with
+    negative ones go through float64 and back. Complex numbers are not supported yet."""
+    if not isinstance(a, _CoreArray):
+        raise TypeError("round runs on a device: give it a pymic2 array")
+    decimals = operator.index(decimals)
+    out = _operands.single_out(out)
+    if out is not None and out.size != a.size:
+        raise ValueError("invalid output shape")
+    if a.dtype.kind == "c":
+        raise TypeError(f"{a._device.name}: round of complex numbers is not supported yet")
+    integer = a.dtype.kind in "iu"
+    if decimals >= 0 and integer:
+        return positive(a, out=out) if out is not None else _cast_copy(a)
+    if decimals == 0:
+        return rint(a, out=out)
+    scale = _power_of_ten(decimals if decimals >= 0 else -decimals)
+    first, then = (multiply, divide) if decimals >= 0 else (divide, multiply)
+    if a.dtype == numpy.bool_ and out is None:  # NumPy's output has a's dtype: bool
+        raise TypeError(f"Cannot cast ufunc '{first.__name__}' output from dtype('float64') "
+                        f"to dtype('bool') with casting rule 'same_kind'")
+    result = first(a, scale, out=out, dtype=numpy.float64 if integer and out is None else None)
+    rint(result, out=result)
+    then(result, scale, out=result)
+    if integer and out is None:
+        return _elementwise(_core.OP_COPY, result, dtype=a._dtype_code)
+    return result
+
+
+around = round
+
+
+def divmod(x1, x2, *outs, out=None, where=True, casting="same_kind", dtype=None):  # noqa: A001
+    """NumPy's divmod: (floor_divide(x1, x2), remainder(x1, x2)), with the two outputs given
+    positionally or as out=(out1, out2) (either may be None). Both are computed before any
+    output is written, so an output may be an input."""
+    if outs and out is not None:
+        raise TypeError("divmod: cannot specify 'out' as both a positional and keyword "
+                        "argument")
+    outs = outs or ((None, None) if out is None else tuple(out) if isinstance(out, tuple)
+                    else (out,))
+    if len(outs) != 2:
+        raise ValueError("The 'out' tuple must have exactly one entry per ufunc output")
+    options = {"casting": casting, "dtype": dtype}
+    if all(target is None for target in outs):
+        return (floor_divide(x1, x2, where=where, **options),
+                remainder(x1, x2, where=where, **options))
+    results = floor_divide(x1, x2, **options), remainder(x1, x2, **options)
+    return tuple(result if target is None else
+                 positive(result, out=target, where=where, casting=casting)
+                 for result, target in zip(results, outs))
 
 
 def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):  # noqa: A002
@@ -502,6 +647,24 @@ class _MathMethods:
     def __invert__(self):
         return invert(self)
 
+    def __lshift__(self, other):
+        return _binary(left_shift, self, other)
+
+    def __rlshift__(self, other):
+        return _binary(left_shift, other, self)
+
+    def __ilshift__(self, other):
+        return _in_place(left_shift, self, other)
+
+    def __rshift__(self, other):
+        return _binary(right_shift, self, other)
+
+    def __rrshift__(self, other):
+        return _binary(right_shift, other, self)
+
+    def __irshift__(self, other):
+        return _in_place(right_shift, self, other)
+
     # comparisons (Python swaps the reflected ones itself)
     def __eq__(self, other):
         if other is None:  # NumPy compares with None element by element
@@ -542,3 +705,7 @@ class _MathMethods:
 
     def clip(self, min=None, max=None, out=None, **kwargs):  # noqa: A002
         return clip(self, min, max, out=out, **kwargs)
+
+    def round(self, decimals=0, out=None):
+        """round(self, decimals, out) (NumPy's ndarray.round)."""
+        return round(self, decimals, out)

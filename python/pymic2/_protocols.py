@@ -73,7 +73,8 @@ FUNCTIONS = {
     "numpy.save": "save", "numpy.savez": "savez",
     "numpy.savez_compressed": "savez_compressed",
     # math (the math surface: _math, _statistics, _linalg)
-    "numpy.clip": "clip", "numpy.around": "round", "numpy.round": "round",
+    "numpy.clip": "clip", "numpy.around": "round", "numpy.round": "round", "numpy.fix": "fix",
+    "numpy.isposinf": "isposinf", "numpy.isneginf": "isneginf",
     "numpy.sum": "sum", "numpy.prod": "prod", "numpy.max": "max", "numpy.amax": "max",
     "numpy.min": "min", "numpy.amin": "min", "numpy.mean": "mean", "numpy.var": "var",
     "numpy.std": "std", "numpy.all": "all", "numpy.any": "any",
@@ -175,15 +176,16 @@ class _ProtocolMethods:
                   if not (k in _DEFAULT_UFUNC_KWARGS and v is _DEFAULT_UFUNC_KWARGS[k])
                   and not (k == "where" and v is True)}
         if "out" in kwargs:
-            if len(out) != 1:
-                raise TypeError(f"{what}: pymic2 supports one output array, not {len(out)}")
-            if out[0] is None:
+            if len(out) != ufunc.nout:
+                raise TypeError(f"{what}: {ufunc.nout} output array(s), not {len(out)}")
+            for value in out:
+                if value is not None and not isinstance(value, _core.ndarray):
+                    raise TypeError(f"{what}: out must be a pymic2 array, not "
+                                    f"{type(value).__name__}")
+            if all(value is None for value in out):
                 del kwargs["out"]
-            elif not isinstance(out[0], _core.ndarray):
-                raise TypeError(f"{what}: out must be a pymic2 array, not "
-                                f"{type(out[0]).__name__}")
-            else:
-                kwargs["out"] = out[0]
+            else:  # one array for one output (divmod takes its two as a tuple)
+                kwargs["out"] = out[0] if ufunc.nout == 1 else tuple(out)
         return _call_with(implementation, what, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):

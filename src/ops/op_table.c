@@ -42,6 +42,7 @@ pymic2_dtype pymic2__op_out_dtype(const pymic2__op_info *info, pymic2_dtype inpu
     switch (info->rule) {
     case PYMIC2__OUT_REAL: return pymic2__dtype_real(input);
     case PYMIC2__OUT_BOOL: return PYMIC2_BOOL;
+    case PYMIC2__OUT_UINT8: return PYMIC2_UINT8;
     default: return input; /* SAME, SELECT, IOTA; ANY: the caller's choice */
     }
 }

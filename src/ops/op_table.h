@@ -253,6 +253,37 @@ static inline int64_t pymic2__remainder_int(int64_t a, int64_t b)
     return remainder != 0 && (remainder < 0) != (b < 0) ? remainder + b : remainder;
 }
 
+/* |a| of any integer as uint64 (INT_MIN too). gcd and lcm work on magnitudes in 64-bit
+ * unsigned arithmetic; truncating to the dtype then gives NumPy's results, wrap-around
+ * included (gcd(-128, 0) of int8 is -128, lcm(100, 3) of int8 is 44). */
+#define PYMIC2__UABS(a) ((a) < 0 ? 0 - (uint64_t)(int64_t)(a) : (uint64_t)(a))
+
+/* Stein's binary gcd: shifts and subtractions, no 64-bit divisions (Euclid's is several
+ * times slower); the OpenCL prelude has Euclid's, as OpenCL 1.2 has no ctz. */
+static inline uint64_t pymic2__gcd_u64(uint64_t a, uint64_t b)
+{
+    if (a == 0 || b == 0)
+        return a | b;
+    const int shift = __builtin_ctzll(a | b);
+    a >>= __builtin_ctzll(a);
+    do {
+        b >>= __builtin_ctzll(b);
+        if (a > b) {
+            const uint64_t swap = a;
+            a = b;
+            b = swap;
+        }
+        b -= a;
+    } while (b != 0);
+    return a << shift;
+}
+
+static inline uint64_t pymic2__lcm_u64(uint64_t a, uint64_t b)
+{
+    const uint64_t divisor = pymic2__gcd_u64(a, b);
+    return divisor == 0 ? 0 : a / divisor * b;
+}
+
 /* Float floor division and remainder as NumPy's npy_divmod: the quotient is rounded from
  * (a - fmod(a, b)) / b so that a == b * floor_divide + remainder holds as well as it can,
  * the remainder takes b's sign, and b == 0 gives a / b and NaN. One per float type. */
@@ -342,10 +373,11 @@ static inline double _Complex pymic2__csign(double _Complex a)
 #define pymic2__minimum(x, y) \
     _Generic((x), float: pymic2__minimum_f32, default: pymic2__minimum_f64)(x, y)
 
-/* pymic2__fabs, pymic2__pow, pymic2__sqrt, pymic2__exp, pymic2__expm1, pymic2__log,
- * pymic2__log1p and pymic2__tanh (float and double versions picked by type) are not defined
- * here but by each generator (loops.c for C, which maps them to vector math), so that the
- * rows' text keeps their names. */
+/* The float math of the rows - pymic2__fabs, pymic2__pow, pymic2__sqrt, pymic2__exp,
+ * pymic2__log, pymic2__sin ... (float and double versions picked by type; the list is in
+ * loops.c) - and the integer pymic2__popcount are not defined here but by each generator
+ * (loops.c for C, which maps them to vector math; the OpenCL preludes), so that the rows'
+ * text keeps their names. */
 
 /*
  * Conversion of a value x to the C type TO, by (from class, to class), as NumPy's casts:
@@ -381,7 +413,8 @@ typedef enum pymic2__out_rule {
     PYMIC2__OUT_ANY,  /* any dtype: the op converts (copy) */
     PYMIC2__OUT_BOOL, /* bool: comparisons, logical ops, isnan */
     PYMIC2__OUT_SELECT, /* where(c, x, y): c is bool, the rest x's dtype */
-    PYMIC2__OUT_IOTA  /* arange: two scalars in, a 1-D array of their dtype out */
+    PYMIC2__OUT_IOTA, /* arange: two scalars in, a 1-D array of their dtype out */
+    PYMIC2__OUT_UINT8 /* uint8: bitwise_count */
 } pymic2__out_rule;
 
 #define PYMIC2__YES(expression) 1, expression
@@ -583,6 +616,150 @@ typedef enum pymic2__out_rule {
 #define PYMIC2__OP_ROW_COPYSIGN                                                         \
     SAME, PYMIC2__FLOAT_ONLY("copysign"), PYMIC2__FLOAT_ONLY("copysign"),              \
         PYMIC2__YES((T)copysign(a, b)), PYMIC2__NO("copysign is not defined for complex numbers")
+
+/* ---------------------------------------------------------------- NumPy's math ufuncs */
+
+/* Complex versions that need complex helpers the tables do not have yet. */
+#define PYMIC2__COMPLEX_NOT_YET(what) \
+    PYMIC2__NO(what " of complex numbers is not supported yet")
+/* Functions NumPy does not define for complex numbers (it raises TypeError). */
+#define PYMIC2__NO_COMPLEX(what) PYMIC2__NO(what " is not defined for complex numbers")
+/* A float-only function of one or two inputs (NumPy casts bool and integers to a float
+ * first: sin(int32) is float64, sin(int8) float16) and its complex column. */
+#define PYMIC2__FLOAT_ROW(what, expression, complex_column)                             \
+    SAME, PYMIC2__FLOAT_ONLY(what), PYMIC2__FLOAT_ONLY(what), PYMIC2__YES(expression), \
+        complex_column
+
+#define PYMIC2__OP_ROW_SIN \
+    PYMIC2__FLOAT_ROW("sin", pymic2__sin(a), PYMIC2__COMPLEX_NOT_YET("sin"))
+#define PYMIC2__OP_ROW_COS \
+    PYMIC2__FLOAT_ROW("cos", pymic2__cos(a), PYMIC2__COMPLEX_NOT_YET("cos"))
+#define PYMIC2__OP_ROW_TAN \
+    PYMIC2__FLOAT_ROW("tan", pymic2__tan(a), PYMIC2__COMPLEX_NOT_YET("tan"))
+#define PYMIC2__OP_ROW_ARCSIN \
+    PYMIC2__FLOAT_ROW("arcsin", pymic2__asin(a), PYMIC2__COMPLEX_NOT_YET("arcsin"))
+#define PYMIC2__OP_ROW_ARCCOS \
+    PYMIC2__FLOAT_ROW("arccos", pymic2__acos(a), PYMIC2__COMPLEX_NOT_YET("arccos"))
+#define PYMIC2__OP_ROW_ARCTAN \
+    PYMIC2__FLOAT_ROW("arctan", pymic2__atan(a), PYMIC2__COMPLEX_NOT_YET("arctan"))
+#define PYMIC2__OP_ROW_ARCTAN2 \
+    PYMIC2__FLOAT_ROW("arctan2", pymic2__atan2(a, b), PYMIC2__NO_COMPLEX("arctan2"))
+#define PYMIC2__OP_ROW_HYPOT \
+    PYMIC2__FLOAT_ROW("hypot", pymic2__hypot(a, b), PYMIC2__NO_COMPLEX("hypot"))
+#define PYMIC2__OP_ROW_SINH \
+    PYMIC2__FLOAT_ROW("sinh", pymic2__sinh(a), PYMIC2__COMPLEX_NOT_YET("sinh"))
+#define PYMIC2__OP_ROW_COSH \
+    PYMIC2__FLOAT_ROW("cosh", pymic2__cosh(a), PYMIC2__COMPLEX_NOT_YET("cosh"))
+#define PYMIC2__OP_ROW_ARCSINH \
+    PYMIC2__FLOAT_ROW("arcsinh", pymic2__asinh(a), PYMIC2__COMPLEX_NOT_YET("arcsinh"))
+#define PYMIC2__OP_ROW_ARCCOSH \
+    PYMIC2__FLOAT_ROW("arccosh", pymic2__acosh(a), PYMIC2__COMPLEX_NOT_YET("arccosh"))
+#define PYMIC2__OP_ROW_ARCTANH \
+    PYMIC2__FLOAT_ROW("arctanh", pymic2__atanh(a), PYMIC2__COMPLEX_NOT_YET("arctanh"))
+/* As NumPy's npy_deg2rad: one multiplication by pi / 180 rounded in T (the factor's text is
+ * the same for both backends: a literal, not C's M_PI) */
+#define PYMIC2__PI 3.141592653589793238462643383279502884
+#define PYMIC2__OP_ROW_DEG2RAD \
+    PYMIC2__FLOAT_ROW("deg2rad", a * ((T)PYMIC2__PI / (T)180), PYMIC2__NO_COMPLEX("deg2rad"))
+#define PYMIC2__OP_ROW_RAD2DEG \
+    PYMIC2__FLOAT_ROW("rad2deg", a * ((T)180 / (T)PYMIC2__PI), PYMIC2__NO_COMPLEX("rad2deg"))
+
+#define PYMIC2__OP_ROW_EXP2 \
+    PYMIC2__FLOAT_ROW("exp2", pymic2__exp2(a), PYMIC2__COMPLEX_NOT_YET("exp2"))
+#define PYMIC2__OP_ROW_LOG2 \
+    PYMIC2__FLOAT_ROW("log2", pymic2__log2(a), PYMIC2__COMPLEX_NOT_YET("log2"))
+#define PYMIC2__OP_ROW_LOG10 \
+    PYMIC2__FLOAT_ROW("log10", pymic2__log10(a), PYMIC2__COMPLEX_NOT_YET("log10"))
+#define PYMIC2__OP_ROW_LOGADDEXP \
+    PYMIC2__FLOAT_ROW("logaddexp", pymic2__logaddexp(a, b), PYMIC2__NO_COMPLEX("logaddexp"))
+#define PYMIC2__OP_ROW_LOGADDEXP2                             \
+    PYMIC2__FLOAT_ROW("logaddexp2", pymic2__logaddexp2(a, b), \
+                      PYMIC2__NO_COMPLEX("logaddexp2"))
+#define PYMIC2__OP_ROW_CBRT \
+    PYMIC2__FLOAT_ROW("cbrt", pymic2__cbrt(a), PYMIC2__NO_COMPLEX("cbrt"))
+
+/* reciprocal: integers as NumPy's 1.0 / a converted back (so 1 / 0 is what the conversion
+ * makes of inf: INT_MIN for int32 and int64, 0 for the others); complex by NumPy's rule
+ * that 1 / 0 is NaN in both parts, which cdiv(0, 0) gives */
+#define PYMIC2__OP_ROW_RECIPROCAL                                                         \
+    SAME, PYMIC2__NO_BOOL_ARITHMETIC("reciprocal"),                                       \
+        PYMIC2__YES(a == 0 ? pymic2__float_to_int(T, INFINITY)                            \
+                    : a == 1 || (!PYMIC2__UNSIGNED(T) && a == (T)-1) ? a : (T)0),         \
+        PYMIC2__YES((T)1 / a),                                                            \
+        PYMIC2__YES(pymic2__cdiv(                                                         \
+            pymic2__cfrom_real(pymic2__cequal(a, pymic2__cfrom_real(0)) ? 0 : 1), a))
+
+/* floor, ceil and trunc keep integers (NumPy 2 has loops for them); rint has none */
+#define PYMIC2__ROUNDING_ROW(what, expression)                                          \
+    SAME, PYMIC2__YES(a != 0), PYMIC2__YES(a), PYMIC2__YES(expression),                 \
+        PYMIC2__NO_COMPLEX(what)
+#define PYMIC2__OP_ROW_FLOOR PYMIC2__ROUNDING_ROW("floor", pymic2__floor(a))
+#define PYMIC2__OP_ROW_CEIL PYMIC2__ROUNDING_ROW("ceil", pymic2__ceil(a))
+#define PYMIC2__OP_ROW_TRUNC PYMIC2__ROUNDING_ROW("trunc", pymic2__trunc(a))
+#define PYMIC2__OP_ROW_RINT \
+    PYMIC2__FLOAT_ROW("rint", pymic2__rint(a), PYMIC2__COMPLEX_NOT_YET("rint"))
+#define PYMIC2__OP_ROW_FABS PYMIC2__FLOAT_ROW("fabs", pymic2__fabs(a), PYMIC2__NO_COMPLEX("fabs"))
+#define PYMIC2__OP_ROW_SIGNBIT                                                               \
+    BOOL, PYMIC2__FLOAT_ONLY("signbit"), PYMIC2__FLOAT_ONLY("signbit"),                      \
+        PYMIC2__YES(pymic2__signbit(a)), PYMIC2__NO_COMPLEX("signbit")
+#define PYMIC2__OP_ROW_NEXTAFTER                                  \
+    PYMIC2__FLOAT_ROW("nextafter", pymic2__nextafter(a, b), \
+                      PYMIC2__NO_COMPLEX("nextafter"))
+#define PYMIC2__OP_ROW_SPACING \
+    PYMIC2__FLOAT_ROW("spacing", pymic2__spacing(a), PYMIC2__NO_COMPLEX("spacing"))
+/* fmod: C's remainder with the dividend's sign; integers by 0 (and INT_MIN by -1) give 0 */
+#define PYMIC2__OP_ROW_FMOD                                                              \
+    SAME, PYMIC2__NO_BOOL_ARITHMETIC("fmod"),                                            \
+        PYMIC2__YES(b == 0 || (!PYMIC2__UNSIGNED(T) && b == (T)-1) ? (T)0 : (T)(a % b)), \
+        PYMIC2__YES(pymic2__fmod(a, b)), PYMIC2__NO_COMPLEX("fmod")
+/* fmax and fmin ignore a NaN (NaN only when both are); equal values give a */
+#define PYMIC2__OP_ROW_FMAX                                                         \
+    SAME, PYMIC2__YES((a | b) != 0), PYMIC2__YES(a >= b ? a : b),                   \
+        PYMIC2__YES(a >= b || b != b ? a : b), PYMIC2__NO_COMPLEX_ORDER
+#define PYMIC2__OP_ROW_FMIN                                                         \
+    SAME, PYMIC2__YES((a != 0) & (b != 0)), PYMIC2__YES(a <= b ? a : b),            \
+        PYMIC2__YES(a <= b || b != b ? a : b), PYMIC2__NO_COMPLEX_ORDER
+/* isposinf and isneginf: NumPy's functions refuse complex numbers (which infinity?) */
+#define PYMIC2__NO_COMPLEX_INF(what) \
+    PYMIC2__NO(what " is not defined for complex numbers: it would be ambiguous")
+#define PYMIC2__OP_ROW_ISPOSINF \
+    BOOL, PYMIC2__YES(0), PYMIC2__YES(0), PYMIC2__YES(a == (T)INFINITY), \
+        PYMIC2__NO_COMPLEX_INF("isposinf")
+#define PYMIC2__OP_ROW_ISNEGINF \
+    BOOL, PYMIC2__YES(0), PYMIC2__YES(0), PYMIC2__YES(a == -(T)INFINITY), \
+        PYMIC2__NO_COMPLEX_INF("isneginf")
+/* heaviside(a, b): 0 below zero, 1 above, b at zero (-0.0 too), NaN for NaN */
+#define PYMIC2__OP_ROW_HEAVISIDE                                                  \
+    PYMIC2__FLOAT_ROW("heaviside", a < 0 ? (T)0 : a > 0 ? (T)1 : a == 0 ? b : a, \
+                      PYMIC2__NO_COMPLEX("heaviside"))
+
+/* Shifts as NumPy's: a count of the width or more, or a negative one (huge as uint64),
+ * shifts every bit out (right shifts of negatives give -1); C and OpenCL leave those
+ * undefined or masked, so they never reach the operator. */
+#define PYMIC2__SHIFT_IN_RANGE(count) ((uint64_t)(int64_t)(count) < sizeof(T) * 8)
+#define PYMIC2__OP_ROW_LEFT_SHIFT                                                         \
+    SAME, PYMIC2__NO_BOOL_ARITHMETIC("left_shift"),                                       \
+        PYMIC2__YES(PYMIC2__SHIFT_IN_RANGE(b) ? (T)((W)a << b) : (T)0),                   \
+        PYMIC2__NO_BITWISE("floats"), PYMIC2__NO_BITWISE("complex numbers")
+#define PYMIC2__OP_ROW_RIGHT_SHIFT                                                        \
+    SAME, PYMIC2__NO_BOOL_ARITHMETIC("right_shift"),                                      \
+        PYMIC2__YES(PYMIC2__SHIFT_IN_RANGE(b) ? (T)(a >> b) : (T)(a < 0 ? -1 : 0)),       \
+        PYMIC2__NO_BITWISE("floats"), PYMIC2__NO_BITWISE("complex numbers")
+#define PYMIC2__INTEGERS_ONLY(what, kind) PYMIC2__NO(what " is defined for integers, not " kind)
+#define PYMIC2__OP_ROW_GCD                                                                \
+    SAME, PYMIC2__NO_BOOL_ARITHMETIC("gcd"),                                              \
+        PYMIC2__YES((T)pymic2__gcd_u64(PYMIC2__UABS(a), PYMIC2__UABS(b))),                \
+        PYMIC2__INTEGERS_ONLY("gcd", "floats"),                                           \
+        PYMIC2__INTEGERS_ONLY("gcd", "complex numbers")
+#define PYMIC2__OP_ROW_LCM                                                                \
+    SAME, PYMIC2__NO_BOOL_ARITHMETIC("lcm"),                                              \
+        PYMIC2__YES((T)pymic2__lcm_u64(PYMIC2__UABS(a), PYMIC2__UABS(b))),                \
+        PYMIC2__INTEGERS_ONLY("lcm", "floats"),                                           \
+        PYMIC2__INTEGERS_ONLY("lcm", "complex numbers")
+/* bitwise_count: the 1 bits of |a| (NumPy's), as uint8 */
+#define PYMIC2__OP_ROW_BITWISE_COUNT                                                      \
+    UINT8, PYMIC2__YES(a != 0), PYMIC2__YES(pymic2__popcount(PYMIC2__UABS(a))),           \
+        PYMIC2__NO_BITWISE("floats"), PYMIC2__NO_BITWISE("complex numbers")
 
 /* Calls macro with the expanded arguments (a row's columns become separate arguments). */
 #define PYMIC2__CALL(macro, ...) macro(__VA_ARGS__)

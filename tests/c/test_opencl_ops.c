@@ -19,12 +19,7 @@
 #define ROW_TEXT(RULE, bo, be, io, ie, fo, fe, co, ce) \
     {TEXT_##bo(be), TEXT_##io(ie), TEXT_##fo(fe), TEXT_##co(ce)},
 #define OP_TEXT(NAME, lname, n) PYMIC2__CALL(ROW_TEXT, PYMIC2__OP_ROW_##NAME)
-#undef INFINITY
-#undef isinf
-#undef pymic2__floor_divide_float
-#undef pymic2__remainder_float
-#undef pymic2__maximum
-#undef pymic2__minimum
+#include "../../src/backends/opencl/ocl_row_names.h"
 static const char *const row_text[PYMIC2_NUM_OPS][PYMIC2__NUM_CLASSES] = {
     PYMIC2_OP_TABLE(OP_TEXT)};
 

@@ -33,8 +33,8 @@
 #define PYMIC2__VECTOR_MATH __attribute__((simd("notinbranch")))
 /* float64 exp and log: ours with AVX-512 (vector_exp.c, vector_log.c: 1.3-1.6x libmvec's
  * speed there), libmvec's elsewhere (faster with AVX2 than a table kernel of ours) */
+PYMIC2__VECTOR_MATH double exp(double); /* logaddexp's, below */
 #if !(defined(__AVX512F__) && defined(__AVX512DQ__))
-PYMIC2__VECTOR_MATH double exp(double);
 PYMIC2__VECTOR_MATH double log(double);
 #endif
 PYMIC2__VECTOR_MATH float expf(float);
@@ -45,6 +45,32 @@ PYMIC2__VECTOR_MATH double log1p(double);
 PYMIC2__VECTOR_MATH float log1pf(float);
 PYMIC2__VECTOR_MATH double tanh(double);
 PYMIC2__VECTOR_MATH float tanhf(float);
+/* NumPy's math ufuncs: every function libmvec (glibc 2.35+) has a vector version of */
+#define PYMIC2__VECTOR_MATH_1(name)               \
+    PYMIC2__VECTOR_MATH double name(double);     \
+    PYMIC2__VECTOR_MATH float name##f(float);
+#define PYMIC2__VECTOR_MATH_2(name)                      \
+    PYMIC2__VECTOR_MATH double name(double, double);    \
+    PYMIC2__VECTOR_MATH float name##f(float, float);
+PYMIC2__VECTOR_MATH_1(sin)
+PYMIC2__VECTOR_MATH_1(cos)
+PYMIC2__VECTOR_MATH_1(tan)
+PYMIC2__VECTOR_MATH_1(asin)
+PYMIC2__VECTOR_MATH_1(acos)
+PYMIC2__VECTOR_MATH_1(atan)
+PYMIC2__VECTOR_MATH_2(atan2)
+PYMIC2__VECTOR_MATH_2(hypot)
+PYMIC2__VECTOR_MATH_1(sinh)
+PYMIC2__VECTOR_MATH_1(cosh)
+PYMIC2__VECTOR_MATH_1(asinh)
+PYMIC2__VECTOR_MATH_1(acosh)
+PYMIC2__VECTOR_MATH_1(atanh)
+PYMIC2__VECTOR_MATH_1(exp2)
+PYMIC2__VECTOR_MATH_1(log2)
+PYMIC2__VECTOR_MATH_1(log10)
+PYMIC2__VECTOR_MATH_1(cbrt)
+#undef PYMIC2__VECTOR_MATH_1
+#undef PYMIC2__VECTOR_MATH_2
 #endif
 
 /* The rows' type-generic math for C (see op_table.h). */
@@ -61,6 +87,130 @@ PYMIC2__VECTOR_MATH float tanhf(float);
 #endif
 #define pymic2__log1p(x) _Generic((x), float: log1pf, default: log1p)(x)
 #define pymic2__tanh(x) _Generic((x), float: tanhf, default: tanh)(x)
+/* C's function `name` for double, `name`f for float (and T's narrower floats, through double) */
+#define PYMIC2__MATH_1(name, x) _Generic((x), float: name##f, default: name)(x)
+#define PYMIC2__MATH_2(name, x, y) _Generic((x), float: name##f, default: name)(x, y)
+#define pymic2__sin(x) PYMIC2__MATH_1(sin, x)
+#define pymic2__cos(x) PYMIC2__MATH_1(cos, x)
+#define pymic2__tan(x) PYMIC2__MATH_1(tan, x)
+#define pymic2__asin(x) PYMIC2__MATH_1(asin, x)
+#define pymic2__acos(x) PYMIC2__MATH_1(acos, x)
+#define pymic2__atan(x) PYMIC2__MATH_1(atan, x)
+#define pymic2__atan2(x, y) PYMIC2__MATH_2(atan2, x, y)
+#define pymic2__hypot(x, y) PYMIC2__MATH_2(hypot, x, y)
+#define pymic2__sinh(x) PYMIC2__MATH_1(sinh, x)
+#define pymic2__cosh(x) PYMIC2__MATH_1(cosh, x)
+#define pymic2__asinh(x) PYMIC2__MATH_1(asinh, x)
+#define pymic2__acosh(x) PYMIC2__MATH_1(acosh, x)
+#define pymic2__atanh(x) PYMIC2__MATH_1(atanh, x)
+#define pymic2__exp2(x) PYMIC2__MATH_1(exp2, x)
+#define pymic2__log2(x) PYMIC2__MATH_1(log2, x)
+#define pymic2__log10(x) PYMIC2__MATH_1(log10, x)
+#define pymic2__cbrt(x) PYMIC2__MATH_1(cbrt, x)
+#define pymic2__rint(x) PYMIC2__MATH_1(rint, x)
+#define pymic2__fmod(x, y) PYMIC2__MATH_2(fmod, x, y)
+#define pymic2__popcount(x) __builtin_popcountll(x)
+
+/*
+ * NumPy's npy_logaddexp, npy_logaddexp2 and npy_spacing, as selects rather than branches so
+ * that the loops vectorise (exp, exp2 and log1p are vector calls):
+ *   logaddexp(a, b) = max(a, b) + log1p(t), t = exp(-|a - b|); a == b gives a + ln 2 (equal
+ *     infinities without NaN), NaN stays NaN; logaddexp2 likewise in base 2 (a + 1 for
+ *     a == b). Beyond NumPy, the rounding error e of a - b (Knuth's two-sum) is put back:
+ *     it scales t by exp(-+e), which moves log1p(t) by -+e t / (1 + t); without it a tiny
+ *     max(a, b) next to a large |a - b| was up to 6 ulp off (NumPy's too). exp is libm's
+ *     (libmvec's), not our AVX-512 one: gcc 12 sinks the call under the a == b select, and
+ *     if-converts such calls only for its built-in functions (ours left the loop scalar).
+ *   nextafter(a, b) as C's, by one step of a's bits (selects again: C's is a call per
+ *     element, slower than NumPy's single thread even on two); spacing(a) = the distance to
+ *     the next value away from zero (+0.0 and -0.0 upwards); NaN for +-inf.
+ *   floor from rint (which gcc vectorises; C's floor it leaves scalar under
+ *     -ftrapping-math): rint(a), one lower where it rounded up; ceil(a) = -floor(-a),
+ *     trunc(a) = floor(|a|) with a's sign; signbit from the bits.
+ */
+#define PYMIC2__FLOAT_HELPERS(T, U, suffix, tiniest)                                           \
+    static inline T pymic2__nextafter_##suffix(T a, T b)                                     \
+    {                                                                                        \
+        U bits;                                                                              \
+        memcpy(&bits, &a, sizeof bits);                                                      \
+        bits = (b > a) == (a > 0) ? bits + 1 : bits - 1; /* away from zero, or towards */   \
+        T next;                                                                              \
+        memcpy(&next, &bits, sizeof next);                                                   \
+        return a != a || b != b ? a + b                                                      \
+               : a == b         ? b                                                          \
+               : a == 0         ? PYMIC2__MATH_2(copysign, tiniest, b)                       \
+                                : next;                                                      \
+    }                                                                                        \
+    static inline T pymic2__difference_error_##suffix(T a, T b, T difference)                \
+    {                                                                                        \
+        const T shifted = difference - a;                                                    \
+        const T error = (a - (difference - shifted)) - (b + shifted);                        \
+        /* +-inf or NaN: nothing to correct (and inf - inf would make NaN) */                \
+        return difference - difference == 0 ? (difference > 0 ? -error : error) : 0;        \
+    }                                                                                        \
+    static inline T pymic2__logaddexp_##suffix(T a, T b)                                     \
+    {                                                                                        \
+        const T difference = a - b;                                                          \
+        const T t = PYMIC2__MATH_1(exp, -pymic2__fabs(difference));                          \
+        const T sum = (difference > 0 ? a : b) +                                             \
+                      (pymic2__log1p(t) +                                                    \
+                       pymic2__difference_error_##suffix(a, b, difference) * t / (1 + t));   \
+        return a == b ? a + (T)0.693147180559945309417232121458176568                       \
+                      : difference != difference ? difference : sum;                         \
+    }                                                                                        \
+    static inline T pymic2__logaddexp2_##suffix(T a, T b)                                    \
+    {                                                                                        \
+        const T difference = a - b;                                                          \
+        const T t = pymic2__exp2(-pymic2__fabs(difference));                                 \
+        const T sum = (difference > 0 ? a : b) +                                             \
+                      ((T)1.442695040888963407359924681001892137 * pymic2__log1p(t) +        \
+                       pymic2__difference_error_##suffix(a, b, difference) * t / (1 + t));   \
+        return a == b ? a + 1 : difference != difference ? difference : sum;                 \
+    }                                                                                        \
+    static inline T pymic2__spacing_##suffix(T a)                                            \
+    {                                                                                        \
+        U bits;                                                                              \
+        memcpy(&bits, &a, sizeof bits);                                                      \
+        bits += 1; /* one step away from zero, whatever the sign */                          \
+        T next;                                                                              \
+        memcpy(&next, &bits, sizeof next);                                                   \
+        return a == 0 ? tiniest : a - a == 0 ? next - a : (T)NAN;                            \
+    }                                                                                        \
+    static inline T pymic2__floor_##suffix(T a)                                              \
+    {                                                                                        \
+        const T nearest = PYMIC2__MATH_1(rint, a);                                           \
+        return nearest > a ? nearest - 1 : nearest;                                          \
+    }                                                                                        \
+    static inline T pymic2__ceil_##suffix(T a)                                               \
+    {                                                                                        \
+        return -pymic2__floor_##suffix(-a); /* -0.0 for (-1, 0), which rint + 1 is not */     \
+    }                                                                                        \
+    static inline T pymic2__trunc_##suffix(T a)                                              \
+    {                                                                                        \
+        return PYMIC2__MATH_2(copysign, pymic2__floor_##suffix(pymic2__fabs(a)), a);         \
+    }                                                                                        \
+    static inline int pymic2__signbit_##suffix(T a)                                          \
+    {                                                                                        \
+        U bits;                                                                              \
+        memcpy(&bits, &a, sizeof bits);                                                      \
+        return (int)(bits >> (sizeof bits * 8 - 1));                                         \
+    }
+PYMIC2__FLOAT_HELPERS(float, uint32_t, f32, 0x1p-149f)
+PYMIC2__FLOAT_HELPERS(double, uint64_t, f64, 0x1p-1074)
+#undef PYMIC2__FLOAT_HELPERS
+#define pymic2__nextafter(x, y) \
+    _Generic((x), float: pymic2__nextafter_f32, default: pymic2__nextafter_f64)(x, y)
+#define pymic2__floor(x) _Generic((x), float: pymic2__floor_f32, default: pymic2__floor_f64)(x)
+#define pymic2__ceil(x) _Generic((x), float: pymic2__ceil_f32, default: pymic2__ceil_f64)(x)
+#define pymic2__trunc(x) _Generic((x), float: pymic2__trunc_f32, default: pymic2__trunc_f64)(x)
+#define pymic2__signbit(x) \
+    _Generic((x), float: pymic2__signbit_f32, default: pymic2__signbit_f64)(x)
+#define pymic2__logaddexp(x, y) \
+    _Generic((x), float: pymic2__logaddexp_f32, default: pymic2__logaddexp_f64)(x, y)
+#define pymic2__logaddexp2(x, y) \
+    _Generic((x), float: pymic2__logaddexp2_f32, default: pymic2__logaddexp2_f64)(x, y)
+#define pymic2__spacing(x) \
+    _Generic((x), float: pymic2__spacing_f32, default: pymic2__spacing_f64)(x)
 
 #define PYMIC2__ALIGNED(pointer, type) ((uintptr_t)(pointer) % _Alignof(type) == 0)
 #define PYMIC2__LOAD(type, name, pointer) \
@@ -267,6 +417,10 @@ PYMIC2__VECTOR_MATH float tanhf(float);
                               real_ctype)                                                      \
     PYMIC2__GEN_LEAF(MODE, n, NAME, DT, BOOL, pymic2__loop_##lname##_##dname, ctype, uint8_t,   \
                      wrap, PYMIC2__CONVERT_TO_BOOL, expr)
+#define PYMIC2__GEN_RULE_UINT8(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap,      \
+                               REAL, real_ctype)                                              \
+    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, UINT8, pymic2__loop_##lname##_##dname, ctype, uint8_t,  \
+                     wrap, PYMIC2__CONVERT_C, expr)
 #define PYMIC2__GEN_RULE_SELECT(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap,      \
                                 REAL, real_ctype)                                              \
     PYMIC2__GEN_LEAF(MODE, SELECT, NAME, DT, DT, pymic2__loop_##lname##_##dname, ctype, ctype,  \

@@ -21,16 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The rows say INFINITY and isinf; OpenCL C has both. Keep the names in the text instead of
- * glibc's expansions. */
-#undef INFINITY
-#undef isinf
-/* op_table.h's type-generic helpers for C; the prelude defines OpenCL ones. */
-#undef pymic2__cfrom_real
-#undef pymic2__floor_divide_float
-#undef pymic2__remainder_float
-#undef pymic2__maximum
-#undef pymic2__minimum
+#include "ocl_row_names.h" /* last: the rows' names stay names in their text */
 
 /* ---------------------------------------------------------------- text builder */
 

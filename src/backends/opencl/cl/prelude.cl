@@ -70,3 +70,18 @@ long pymic2__remainder_int(long a, long b)
     long remainder = a % b;
     return remainder != 0 && (remainder < 0) != (b < 0) ? remainder + b : remainder;
 }
+ulong pymic2__gcd_u64(ulong a, ulong b)
+{
+    while (b != 0) {
+        const ulong rest = a % b;
+        a = b;
+        b = rest;
+    }
+    return a;
+}
+ulong pymic2__lcm_u64(ulong a, ulong b)
+{
+    const ulong divisor = pymic2__gcd_u64(a, b);
+    return divisor == 0 ? 0 : a / divisor * b;
+}
+#define pymic2__popcount(x) popcount((ulong)(x))

@@ -93,3 +93,59 @@ double pymic2__exp(double x)
 #else
 float pymic2__tanh(float x) { return fabs(x) >= 10.0f ? copysign(1.0f, x) : tanh(x); }
 #endif
+/* NumPy's math ufuncs: OpenCL C's built-ins of the same name */
+#define pymic2__sin sin
+#define pymic2__cos cos
+#define pymic2__tan tan
+#define pymic2__asin asin
+#define pymic2__acos acos
+#define pymic2__atan atan
+#define pymic2__atan2 atan2
+#define pymic2__hypot hypot
+#define pymic2__sinh sinh
+#define pymic2__cosh cosh
+#define pymic2__asinh asinh
+#define pymic2__acosh acosh
+#define pymic2__atanh atanh
+#define pymic2__exp2 exp2
+#define pymic2__log2 log2
+#define pymic2__log10 log10
+#define pymic2__cbrt cbrt
+#define pymic2__floor floor
+#define pymic2__ceil ceil
+#define pymic2__trunc trunc
+#define pymic2__rint rint
+#define pymic2__fmod fmod
+#define pymic2__nextafter nextafter
+#define pymic2__signbit signbit
+/* logaddexp, logaddexp2 and spacing as loops.c's (NumPy's rules, and the rounding error of
+ * a - b put back: documented there) */
+T pymic2__difference_error(T a, T b, T difference)
+{
+    const T shifted = difference - a;
+    const T error = (a - (difference - shifted)) - (b + shifted);
+    return difference - difference == 0 ? (difference > 0 ? -error : error) : 0;
+}
+T pymic2__logaddexp(T a, T b)
+{
+    const T difference = a - b;
+    const T t = pymic2__exp(-fabs(difference));
+    const T sum = (difference > 0 ? a : b) +
+                  (log1p(t) + pymic2__difference_error(a, b, difference) * t / (1 + t));
+    return a == b ? a + (T)0.693147180559945309417232121458176568
+                  : difference != difference ? difference : sum;
+}
+T pymic2__logaddexp2(T a, T b)
+{
+    const T difference = a - b;
+    const T t = exp2(-fabs(difference));
+    const T sum = (difference > 0 ? a : b) +
+                  ((T)1.442695040888963407359924681001892137 * log1p(t) +
+                   pymic2__difference_error(a, b, difference) * t / (1 + t));
+    return a == b ? a + 1 : difference != difference ? difference : sum;
+}
+T pymic2__spacing(T a)
+{
+    const T away = a < 0 ? -(T)INFINITY : (T)INFINITY;
+    return a == away ? (T)NAN : nextafter(a, away) - a;
+}
