@@ -77,7 +77,7 @@ def test_breadth_quick_run_checks_results_and_writes_csv(tmp_path):
     assert status == 0
     with open(output, newline="") as stream:
         rows = list(csv.DictReader(stream))
-    assert {row["group"] for row in rows} == {"copies", "counting"}
+    assert {row["group"] for row in rows} == {"copies", "counting", "elementwise"}
     assert all(float(row["numpy_ms"]) > 0 and float(row["pymic2_ms"]) > 0 for row in rows)
-    assert {row["case"] for row in rows} >= {"tile (1, 2)", "pad 16 reflect",
-                                             "bincount (1000 bins)"}
+    assert {row["case"] for row in rows} >= {"tile (1, 2)", "pad 16 reflect", "sin float32",
+                                             "hypot float64", "bincount (1000 bins)"}
