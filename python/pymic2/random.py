@@ -24,10 +24,11 @@ from ._array import ndarray
 
 __all__ = [
     "Generator", "RandomState", "beta", "chisquare", "choice", "default_rng", "dirichlet",
-    "exponential", "gamma", "geometric", "get_random_state", "gumbel", "laplace", "logistic",
-    "lognormal", "normal", "pareto", "permutation", "rand", "randint", "randn", "random",
-    "random_sample", "rayleigh", "seed", "shuffle", "standard_cauchy", "standard_exponential",
-    "standard_gamma", "standard_normal", "standard_t", "uniform", "weibull",
+    "exponential", "gamma", "geometric", "get_random_state", "gumbel", "laplace",
+    "logistic", "lognormal", "normal", "pareto", "permutation", "poisson", "rand",
+    "randint", "randn", "random", "random_sample", "rayleigh", "seed", "shuffle",
+    "standard_cauchy", "standard_exponential", "standard_gamma", "standard_normal",
+    "standard_t", "uniform", "weibull",
 ]
 
 _SEED_LIMIT = 1 << 64
@@ -305,6 +306,82 @@ class Generator:
         chi = _math.true_divide(self.chisquare(df, shape), df)
         return _math.true_divide(self.standard_normal(shape), _math.sqrt(chi))
 
+    def poisson(self, lam=1.0, size=None):
+        """Poisson integers (int64) of mean lam, by NumPy's two methods: inversion (adding
+        the probabilities of 0, 1, 2 ... until they pass a uniform draw, all draws in step)
+        for lam < 10, Hormann's transformed rejection (PTRS) in rounds for larger lam."""
+        means = numpy.asarray(lam.get() if isinstance(lam, ndarray) else lam,
+                              dtype=numpy.float64)
+        if (means < 0).any() or numpy.isnan(means).any():
+            raise ValueError("lam < 0 or lam is NaN")
+        if (means >= _POISSON_LAM_MAX).any():
+            raise ValueError("lam value too large")
+        shape = _shape(self._size(size, lam))
+        lam_all = ravel(_broadcast_parameter(lam, shape, self._stream))
+        count = lam_all.size
+        small = _math.less(lam_all, 10.0)
+        result = self._poisson_inversion(_indexing.where(small, lam_all, 0.0), count)
+        if bool(_reduction.any(_math.logical_not(small))):
+            large = self._poisson_ptrs(_indexing.where(small, 10.0, lam_all), count)
+            result = _indexing.where(small, result, large)
+        return result.reshape(shape)
+
+    def _poisson_inversion(self, lam, count):
+        u = self.random(count)
+        k = _creation.zeros(count, numpy.int64, stream=self._stream)
+        probability = _math.exp(_math.negative(lam))
+        cumulative = probability
+        for _ in range(_POISSON_INVERSION_STEPS):
+            active = _math.greater(u, cumulative)
+            if not bool(_reduction.any(active)):
+                break
+            k = _math.add(k, active.astype(numpy.int64))
+            probability = _math.true_divide(_math.multiply(probability, lam),
+                                            _math.maximum(k, 1).astype(numpy.float64))
+            cumulative = _indexing.where(active, _math.add(cumulative, probability),
+                                         cumulative)
+        return k
+
+    def _poisson_ptrs(self, lam, count):
+        """Draws for lam >= 10 (NumPy's random_poisson_ptrs), open positions redrawn."""
+        out = _creation.zeros(count, numpy.int64, stream=self._stream)
+        positions = None
+        open_lam = lam
+        while count:
+            slam = _math.sqrt(open_lam)
+            b = _math.add(_math.multiply(slam, 2.53), 0.931)
+            a = _math.add(_math.multiply(b, 0.02483), -0.059)
+            inverse_alpha = _math.add(_math.true_divide(1.1328, _math.subtract(b, 3.4)), 1.1239)
+            vr = _math.subtract(0.9277, _math.true_divide(3.6224, _math.subtract(b, 2.0)))
+            u = _math.subtract(self.random(count), 0.5)
+            v = self._open_uniform(count)
+            us = _math.subtract(0.5, _math.absolute(u))
+            k = _math.floor(_math.add(_math.add(_math.multiply(_math.add(
+                _math.true_divide(_math.multiply(a, 2.0), us), b), u), open_lam), 0.43))
+            quick = _math.logical_and(_math.greater_equal(us, 0.07), _math.less_equal(v, vr))
+            hopeless = _math.logical_or(_math.less(k, 0.0), _math.logical_and(
+                _math.less(us, 0.013), _math.greater(v, us)))
+            left = _math.subtract(_math.add(_math.log(v), _math.log(inverse_alpha)), _math.log(
+                _math.add(_math.true_divide(a, _math.multiply(us, us)), b)))
+            right = _math.subtract(_math.multiply(k, _math.log(open_lam)),
+                                   _math.add(open_lam, _log_factorial(_math.maximum(k, 0.0))))
+            accepted = _math.logical_or(quick, _math.logical_and(
+                _math.logical_not(hopeless), _math.less_equal(left, right)))
+            values = k.astype(numpy.int64)
+            if positions is None:
+                out[...] = values
+                positions = _indexing.flatnonzero(_math.logical_not(accepted))
+            else:
+                keep = _indexing.flatnonzero(accepted)
+                if keep.size:
+                    _core.index(_core.INDEX_SCATTER, out, 0,
+                                (_indexing.take(positions, keep),), _indexing.take(values, keep))
+                positions = _indexing.take(positions,
+                                           _indexing.flatnonzero(_math.logical_not(accepted)))
+            count = positions.size
+            open_lam = _indexing.take(lam, positions) if count else lam[:0]
+        return out
+
     def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
         """Random samples of arange(a) or of the rows of a device array: uniform draws, or
         with probabilities p by inversion of their cumulative sums (one compare per
@@ -403,6 +480,34 @@ def _broadcast_parameter(value, shape, stream):
         return _math.add(_manipulation.broadcast_to(value, shape), 0.0)
     host = numpy.broadcast_to(numpy.asarray(value, dtype=numpy.float64), shape)
     return _creation.asarray(host, stream=stream)
+
+
+#: NumPy's largest Poisson mean (larger ones would overflow int64 draws)
+_POISSON_LAM_MAX = 9.223372006484771e18
+#: inversion steps for lam < 10: P(X > 200) is below 1e-200 there
+_POISSON_INVERSION_STEPS = 200
+#: log(k!) for k < 8, then Stirling's series (NumPy's random_loggam uses the same series)
+_LOG_FACTORIALS = numpy.array([0.0] + list(numpy.cumsum(numpy.log(numpy.arange(1, 8)))))
+_STIRLING = [8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
+             -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
+             6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
+             -1.39243221690590e+00]
+
+
+def _log_factorial(k):
+    """log(k!) for a float64 device array of non-negative integers: a table below 8, then
+    Stirling's series for log Gamma(k + 1)."""
+    x = _math.add(k, 1.0)
+    inverse_square = _math.true_divide(1.0, _math.multiply(x, x))
+    series = _STIRLING[-1]
+    for coefficient in reversed(_STIRLING[:-1]):
+        series = _math.add(_math.multiply(series, inverse_square), coefficient)
+    stirling = _math.add(_math.add(_math.true_divide(series, x), 0.5 * numpy.log(2 * numpy.pi)),
+                         _math.subtract(_math.multiply(_math.subtract(x, 0.5), _math.log(x)), x))
+    small = _math.less(k, 8.0)
+    table = _creation.asarray(_LOG_FACTORIALS, stream=k._op_stream)
+    from_table = _indexing.take(table, _math.minimum(k, 7.0).astype(numpy.int64))
+    return _indexing.where(small, from_table, stirling)
 
 
 def _check_non_negative(value, name):
@@ -513,6 +618,7 @@ laplace = _module_level("laplace")
 logistic = _module_level("logistic")
 lognormal = _module_level("lognormal")
 pareto = _module_level("pareto")
+poisson = _module_level("poisson")
 rayleigh = _module_level("rayleigh")
 standard_cauchy = _module_level("standard_cauchy")
 standard_exponential = _module_level("standard_exponential")

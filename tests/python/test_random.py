@@ -157,6 +157,7 @@ SCIPY_FREE_MOMENTS = {
     "chisquare": ((3.0,), 3.0, 6.0),
     "beta": ((2.0, 5.0), 2 / 7, 10 / (49 * 8)),
     "standard_t": ((5.0,), 0.0, 5 / 3),
+    "poisson": ((3.0,), 3.0, 3.0),  # inversion
 }
 
 
@@ -164,7 +165,7 @@ SCIPY_FREE_MOMENTS = {
 def test_transformed_distributions_have_their_moments(name):
     arguments, mean, variance = SCIPY_FREE_MOMENTS[name]
     x = getattr(pymic2.random.default_rng(17), name)(*arguments, size=M).get()
-    expected_dtype = numpy.int64 if name == "geometric" else numpy.float64
+    expected_dtype = numpy.int64 if name in ("geometric", "poisson") else numpy.float64
     assert x.dtype == expected_dtype and x.shape == (M,)
     assert numpy.isfinite(x).all()
     assert abs(x.mean() - mean) < 6 * numpy.sqrt(variance / M)
@@ -211,6 +212,25 @@ def test_gamma_family_parameters_and_errors():
         rng.chisquare(0.0, size=3)
     with pytest.raises(TypeError, match="float32 or float64"):
         rng.standard_gamma(1.0, size=3, dtype=numpy.int32)
+
+
+def test_poisson_methods_and_errors():
+    rng = pymic2.random.default_rng(6)
+    means = pymic2.asarray([0.5, 9.5, 10.0, 40.0, 3000.0])  # both methods, in one call
+    x = rng.poisson(means, size=(40000, 5)).get()
+    assert x.dtype == numpy.int64 and (x >= 0).all()
+    expected = numpy.array([0.5, 9.5, 10.0, 40.0, 3000.0])
+    assert numpy.all(numpy.abs(x.mean(axis=0) - expected) < 6 * numpy.sqrt(expected / 40000))
+    assert numpy.allclose(x.var(axis=0), expected, rtol=0.05)
+    # PTRS draws follow the distribution, not just its moments: P(X = 40) for lam = 40
+    assert abs(numpy.mean(x[:, 3] == 40) - 0.06294) < 0.006
+    assert (rng.poisson(0.0, size=5).get() == 0).all()
+    again = pymic2.random.default_rng(6).poisson(means, size=(40000, 5)).get()
+    assert numpy.array_equal(x, again)
+    with pytest.raises(ValueError, match="lam < 0"):
+        rng.poisson(-1.0, size=3)
+    with pytest.raises(ValueError, match="too large"):
+        rng.poisson(1e19, size=3)
 
 
 def test_choice():
