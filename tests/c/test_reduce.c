@@ -20,7 +20,7 @@ static pymic2_stream *stream;
 
 static int is_float(pymic2_dtype t)
 {
-    return t == PYMIC2_FLOAT32 || t == PYMIC2_FLOAT64;
+    return pymic2_dtype_kind(t) == 'f';
 }
 
 static int is_int(pymic2_dtype t)
@@ -52,6 +52,7 @@ static long double get(pymic2_dtype t, const char *p, long double *imag)
     case PYMIC2_UINT32: return *(const uint32_t *)p;
     case PYMIC2_INT64: return (long double)*(const int64_t *)p;
     case PYMIC2_UINT64: return (long double)*(const uint64_t *)p;
+    case PYMIC2_FLOAT16: return *(const _Float16 *)p;
     case PYMIC2_FLOAT32: return *(const float *)p;
     case PYMIC2_FLOAT64: return *(const double *)p;
     case PYMIC2_COMPLEX128: *imag = ((const double *)p)[1]; return ((const double *)p)[0];
@@ -80,6 +81,7 @@ static void put(pymic2_dtype t, char *p, double value)
     case PYMIC2_UINT32: *(uint32_t *)p = (uint32_t)(int64_t)value; break;
     case PYMIC2_INT64: *(int64_t *)p = (int64_t)value; break;
     case PYMIC2_UINT64: *(uint64_t *)p = (uint64_t)(int64_t)value; break;
+    case PYMIC2_FLOAT16: *(_Float16 *)p = (_Float16)value; break;
     case PYMIC2_FLOAT32: *(float *)p = (float)value; break;
     case PYMIC2_FLOAT64: *(double *)p = value; break;
     case PYMIC2_COMPLEX128: ((double *)p)[0] = value; ((double *)p)[1] = -value / 2; break;
@@ -185,7 +187,9 @@ static int matches(pymic2_dtype out_dtype, const char *p, ref_result want, int t
         return fabsl(got - want.re) <= 1e-12L * (1 + fabsl(want.re)) &&
                fabsl(im - want.im) <= 1e-12L * (1 + fabsl(want.im));
     if (is_float(out_dtype) || out_dtype == PYMIC2_COMPLEX128) {
-        long double w = out_dtype == PYMIC2_FLOAT32 ? (long double)(float)want.re : want.re;
+        long double w = out_dtype == PYMIC2_FLOAT16   ? (long double)(_Float16)want.re
+                        : out_dtype == PYMIC2_FLOAT32 ? (long double)(float)want.re
+                                                      : want.re;
         if (isnan(w))
             return isnan(got);
         return got == w && (out_dtype != PYMIC2_COMPLEX128 || im == want.im);
@@ -387,7 +391,7 @@ static void test_nan(void)
                                           PYMIC2_REDUCE_SUM};
     static const int64_t shape[2] = {40, 70};
     for (size_t k = 0; k < sizeof rs / sizeof rs[0]; k++)
-        for (int t = PYMIC2_FLOAT32; t <= PYMIC2_FLOAT64; t++)
+        for (int t = PYMIC2_FLOAT16; t <= PYMIC2_FLOAT64; t++)
             for (uint32_t axes = 1; axes < 4; axes++)
                 run_case(rs[k], (pymic2_dtype)t, 2, shape, C_ORDER, axes, 0, 1);
 }

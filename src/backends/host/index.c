@@ -63,13 +63,15 @@ static void walker_next(walker *w)
 typedef void (*add_row_fn)(char *dst, int64_t dst_step, const char *src, int64_t src_step,
                            int64_t n);
 
-/* a += b by class; integers wrap like NumPy's, bool adds as OR. */
-#define ADD_BOOL(T, W, a, b) ((a) = (T)(((a) | (b)) != 0))
-#define ADD_INT(T, W, a, b) ((a) = (T)((W)(a) + (W)(b)))
-#define ADD_FLOAT(T, W, a, b) ((a) = (a) + (b))
+/* a + b by class, in the compute type T; integers wrap like NumPy's, bool adds as OR. */
+#define ADD_BOOL(T, W, a, b) ((T)(((a) | (b)) != 0))
+#define ADD_INT(T, W, a, b) ((T)((W)(a) + (W)(b)))
+#define ADD_FLOAT(T, W, a, b) ((a) + (b))
 #define ADD_COMPLEX ADD_FLOAT
 
-#define DEFINE_ADD_ROW(context, NAME, name, ctype, CLASS, wrap, REAL, real, ...)        \
+/* elements stored as ctype, added in compute (float16 in float, rounded once) */
+#define DEFINE_ADD_ROW(context, NAME, name, ctype, CLASS, wrap, REAL, real, member, lowest,  \
+                       highest, opencl, dlpack, compute)                                    \
     static void add_row_##name(char *dst, int64_t dst_step, const char *src,            \
                                int64_t src_step, int64_t n)                             \
     {                                                                                   \
@@ -77,8 +79,8 @@ typedef void (*add_row_fn)(char *dst, int64_t dst_step, const char *src, int64_t
             ctype a, b;                                                                 \
             memcpy(&a, dst + i * dst_step, sizeof a);                                   \
             memcpy(&b, src + i * src_step, sizeof b);                                   \
-            ADD_##CLASS(ctype, wrap, a, b);                                             \
-            memcpy(dst + i * dst_step, &a, sizeof a);                                   \
+            const ctype sum = (ctype)ADD_##CLASS(compute, wrap, (compute)a, (compute)b); \
+            memcpy(dst + i * dst_step, &sum, sizeof sum);                               \
         }                                                                               \
     }
 PYMIC2_DTYPE_TABLE(DEFINE_ADD_ROW, )
@@ -94,7 +96,8 @@ enum { ARRAY = 0, VALUES = 1 }; /* operand slots of the outer walker and the inn
 typedef struct index_plan {
     pymic2_index_mode mode;
     int64_t itemsize;
-    char *array, *values;      /* element [0, ...]; values may be the scalar's bytes */
+    char *array, *values;      /* element [0, ...]; values may be `stored` */
+    pymic2_scalar stored;      /* a scalar values operand as an element */
     add_row_fn add_row;
     /* O: array and values strides */
     walker outer;
@@ -300,8 +303,10 @@ static void plan_operands(index_plan *plan, const pymic2_index_desc *desc)
     plan->mode = desc->mode;
     plan->itemsize = (int64_t)pymic2_dtype_size(array->dtype);
     plan->array = pymic2__host_address(array->buffer, 0) + array->offset;
+    if (values->buffer == NULL)
+        pymic2__scalar_store(values->dtype, values->value, &plan->stored);
     plan->values = values->buffer ? pymic2__host_address(values->buffer, 0) + values->offset
-                                  : (char *)&values->value;
+                                  : (char *)&plan->stored;
     plan->add_row = add_rows[array->dtype];
 
     walker *outer = &plan->outer;
