@@ -383,9 +383,10 @@ int pymic2_broadcast_shape(int *result_ndim, int64_t *result_shape, int ndim,
  * that dtype's member of pymic2_scalar. beta == 0 means c is only written (NaN in it does not
  * propagate), as in BLAS. A zero-initialised alpha gives c = beta * c.
  *
- * float32, float64, complex64 and complex128 run on the host through OpenBLAS; bool and the
- * integer dtypes through pyMIC2's own kernel (integers wrap around like NumPy's; bool is OR of
- * ANDs).
+ * float32, float64, complex64 and complex128 run on the host through OpenBLAS; float16
+ * through float32 (operands converted, SGEMM, the result rounded once, as NumPy accumulates
+ * float16 products in float32); bool and the integer dtypes through pyMIC2's own kernel
+ * (integers wrap around like NumPy's; bool is OR of ANDs).
  *
  * Layout: a matrix that is row-contiguous or column-contiguous (a transposed view) with any
  * leading dimension goes to the BLAS in place, with the matching transpose flag. Any other

@@ -255,6 +255,14 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None, stream=None)
         # NumPy computes the first two values in the output dtype; the step is their difference
         first, second = int(start), int(start + step)
         return _elementwise(_core.OP_ARANGE, first, second - first, out=out)
+    if dtype == numpy.float16:
+        # NumPy's float16 arange (HALF_fill): its first two values in float16, the rest
+        # start + i * (second - start) in float32, each rounded to float16
+        first = numpy.float32(numpy.float16(start))
+        delta = numpy.float32(numpy.float16(start + step)) - first
+        values = _elementwise(_core.OP_ARANGE, float(first), float(delta),
+                              out=empty(length, numpy.float32, device=device, stream=stream))
+        return _elementwise(_core.OP_COPY, values, out=out)
     return _elementwise(_core.OP_ARANGE, float(start), float(step), out=out)
 
 

@@ -41,9 +41,8 @@ def code_of(dtype, device=None):
 
 
 def device_dtype(dtype):
-    """The device dtype that computes a NumPy result dtype: itself or one size up (float16 ->
-    float32: the C core's pymic2_dtype_for_type); TypeError for
-    dtypes with no device counterpart (float128, ...)."""
+    """The device dtype that computes a NumPy result dtype: the dtype itself (the C core's
+    pymic2_dtype_for_type); TypeError for dtypes with no device counterpart (float128, ...)."""
     dt = numpy.dtype(dtype)
     if dt in CODES:
         return dt
@@ -68,8 +67,8 @@ def _promotion_operand(operand):
 
 def result_type(*operands):
     """NumPy 2's result dtype (Python scalars are weak, NEP 50) as the device computes it:
-    one size up where NumPy's has no device counterpart (int8 with float16: float16 ->
-    float32),
+    one size up where NumPy's has no device counterpart (float32 with 1j: complex64 ->
+    complex128),
     as the element-wise ops do (device_dtype). The rule is the C core's (_core.result_type).
 
     operands are device arrays, Python scalars, NumPy scalars, host arrays or dtypes.

@@ -6,9 +6,6 @@ Every function takes NumPy's name and arguments (`out=`, `dtype=`, `casting=`, `
 NumPy calls can be dispatched here unchanged. Type promotion is NumPy 2's (NEP 50: Python scalars
 are weak): numpy's own `ufunc.resolve_dtypes` decides the loop once per (ufunc, operand
 dtypes) and the decision is cached, so a call costs a dict look-up plus the C launch.
-The device has no float16: a result NumPy would give in it is computed in the next wider
-device dtype (_dtypes.device_dtype); float16 operands and dtype= arguments are refused
-(TypeError).
 """
 
 import numbers

@@ -63,10 +63,15 @@ def ptp(a, axis=None, out=None, keepdims=False):
     a = device_array(a)
     return _math.subtract(_reduction.max(a, axis=axis, keepdims=keepdims),
                           _reduction.min(a, axis=axis, keepdims=keepdims), out=out)
+def _float16_mean(a, dtype):
+    """Whether NumPy's mean of a sums and divides in float32 and rounds the quotient to
+    float16 (its _mean does so for float16 input without dtype=)."""
+    return dtype is None and a.dtype == numpy.float16
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
-    """NumPy's mean: sum / n in float64 for integer input, else in the input's dtype."""
+    """NumPy's mean: sum / n in float64 for integer input, float32 for float16 input (the
+    quotient rounded to float16), else in the input's dtype."""
     if where is not True:
         return masked_mean(a, axis, dtype, out, keepdims, where)
     a = device_array(a)
@@ -75,6 +80,12 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     n = _reduction.count(a.shape, axes)
     if n == 0:
         warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
+    if _float16_mean(a, dtype):
+        total = _reduction.run(_core.REDUCE_SUM, _reduction.cast(a, numpy.dtype(numpy.float32)),
+                               axes, keepdims, out, "mean")
+        if out is None:
+            return _reduction.cast(_math.divide(total, n), dt)
+        return _divide_into(total, n, total.dtype, total, "mean")  # as NumPy: in out
     total = _reduction.run(_core.REDUCE_SUM, _reduction.cast(a, dt), axes, keepdims, None, "mean")
     return _divide_into(total, n, dt, out, "mean")
 
@@ -145,7 +156,8 @@ def masked_mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):
     reduced on the device (a slice with nothing selected gives NaN, without NumPy's warning,
     which would need the counts on the host)."""
     a = device_array(a)
-    dt = mean_dtype(a, dtype)
+    float16 = _float16_mean(a, dtype)
+    dt = numpy.dtype(numpy.float32) if float16 else mean_dtype(a, dtype)
     mask = _operands.where_mask(where, a)
     total = masked_reduce(_reduction.sum, a, axis, dt, None, keepdims, where=mask)
     selected = mask
@@ -153,8 +165,12 @@ def masked_mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):
         selected = _CoreArray.__new__(type(a), a.shape, _BOOL, "C", a._op_stream)
         _elementwise(_core.OP_COPY, mask, out=selected)
     count = _reduction.count_nonzero(selected, axis=axis, keepdims=keepdims)
-    return _math.divide(total, _elementwise(_core.OP_COPY, count, dtype=total._dtype_code),
-                  out=out)
+    if float16 and out is not None:  # as NumPy: the float32 sum goes into out, divided there
+        total = _operands.into_out("mean", total, out, "unsafe")
+    quotient = _math.divide(total, _elementwise(_core.OP_COPY, count, dtype=total._dtype_code),
+                            out=out)
+    # NumPy's float16 mean: divided in float32, rounded to float16
+    return _reduction.cast(quotient, a.dtype) if float16 and out is None else quotient
 
 
 def array_equiv(a1, a2):

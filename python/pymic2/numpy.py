@@ -21,7 +21,7 @@ SUPPORTED_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
 bool = _numpy.bool  # noqa: A001 - the standard's names
 int8, int16, int32, int64 = _numpy.int8, _numpy.int16, _numpy.int32, _numpy.int64
 uint8, uint16, uint32, uint64 = _numpy.uint8, _numpy.uint16, _numpy.uint32, _numpy.uint64
-float32, float64 = _numpy.float32, _numpy.float64
+float16, float32, float64 = _numpy.float16, _numpy.float32, _numpy.float64
 complex64, complex128 = _numpy.complex64, _numpy.complex128
 
 # NumPy's dtype vocabulary, host-side metadata that array-agnostic NumPy/CuPy code reaches
@@ -42,6 +42,7 @@ def isdtype(dtype, kind):
     return _numpy.isdtype(_numpy.dtype(dtype), kind)
 
 
+_STANDARD_DTYPES = frozenset(_numpy.__array_namespace_info__().dtypes().values())
 _KINDS = {
     "bool": "b", "signed integer": "i", "unsigned integer": "u", "integral": "iu",
     "real floating": "f", "complex floating": "c", "numeric": "iufc",
@@ -69,10 +70,11 @@ class _Info:
                 "integral": int64, "indexing": int64}
 
     def dtypes(self, *, device=None, kind=None):
+        """The device's dtypes among the array API's (as NumPy's: no float16)."""
         kinds = [kind] if isinstance(kind, str) else list(kind or ())
         letters = "".join(_KINDS[k] if k in _KINDS else _unknown_kind(k) for k in kinds)
         return {dt.name: dt for dt in _dtypes.CODES
-                if kind is None or dt.kind in letters}
+                if dt in _STANDARD_DTYPES and (kind is None or dt.kind in letters)}
 
 
 def _unknown_kind(kind):
@@ -113,6 +115,7 @@ def __dir__():
 
 __all__ = ["ndarray", "finfo", "iinfo", "isdtype", "result_type", "can_cast", "e", "pi",
            "inf", "nan", "newaxis", "bool", "int8", "int16", "int32", "int64", "uint8",
-           "uint16", "uint32", "uint64", "float32", "float64", "complex64", "complex128", "bool_",
+           "uint16", "uint32", "uint64", "float16", "float32", "float64", "complex64",
+           "complex128", "bool_",
            "dtype", "issubdtype", "isscalar", "generic", "number", "integer", "signedinteger",
            "unsignedinteger", "inexact", "floating", "complexfloating", "linalg", "fft"]

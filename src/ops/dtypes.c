@@ -8,10 +8,12 @@
 #include "../core/core.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct pymic2__dtype_info {
     size_t size;
+    size_t compute_size; /* of the compute type: float16's 4 */
     const char *name;
     pymic2__dtype_class dtype_class;
     pymic2_dtype real;
@@ -26,10 +28,10 @@ typedef struct pymic2__dtype_info {
 #define PYMIC2__LIMIT_FLOAT(value) 0
 #define PYMIC2__LIMIT_COMPLEX(value) 0
 #define PYMIC2__DTYPE_INFO(context, NAME, name, ctype, CLASS, wrap, REAL, real_ctype, member,  \
-                           lowest, highest, ...)                                               \
-    [PYMIC2_##NAME] = {sizeof(ctype), #name, PYMIC2__CLASS_##CLASS, PYMIC2_##REAL,             \
-                       (real_ctype)-1 < (real_ctype)1, PYMIC2__LIMIT_##CLASS(lowest),          \
-                       PYMIC2__LIMIT_##CLASS(highest)},
+                           lowest, highest, opencl, dlpack, compute)                           \
+    [PYMIC2_##NAME] = {sizeof(ctype), sizeof(compute), #name, PYMIC2__CLASS_##CLASS,            \
+                       PYMIC2_##REAL, (real_ctype)-1 < (real_ctype)1,                          \
+                       PYMIC2__LIMIT_##CLASS(lowest), PYMIC2__LIMIT_##CLASS(highest)},
 static const pymic2__dtype_info dtype_infos[PYMIC2_NUM_DTYPES] = {
     PYMIC2_DTYPE_TABLE(PYMIC2__DTYPE_INFO, ~)};
 #undef PYMIC2__DTYPE_INFO
@@ -82,6 +84,49 @@ bool pymic2__dtype_needs_fp64(pymic2_dtype dtype)
     return info->dtype_class >= PYMIC2__CLASS_FLOAT &&
            dtype_infos[info->real].size == sizeof(double);
 }
+
+pymic2_dtype pymic2__dtype_compute(pymic2_dtype dtype)
+{
+    const pymic2__dtype_info *info = &dtype_infos[dtype];
+    for (int d = 0; d < PYMIC2_NUM_DTYPES && info->compute_size != info->size; d++)
+        if (dtype_infos[d].dtype_class == info->dtype_class &&
+            dtype_infos[d].size == info->compute_size)
+            return (pymic2_dtype)d;
+    return dtype;
+}
+
+size_t pymic2__dtype_compute_size(pymic2_dtype dtype)
+{
+    return dtype_infos[dtype].compute_size;
+}
+
+/* A scalar's value stored as an element: converted from the compute type (exactly: the
+ * scalar holds a value of the dtype), complex parts as they are. */
+#define PYMIC2__STORE_BOOL(ctype, member) ctype stored = (ctype)value.member
+#define PYMIC2__STORE_INT PYMIC2__STORE_BOOL
+#define PYMIC2__STORE_FLOAT PYMIC2__STORE_BOOL
+#define PYMIC2__STORE_COMPLEX(ctype, member)                                                  \
+    ctype stored;                                                                             \
+    memcpy(&stored, value.member, sizeof stored)
+void pymic2__scalar_store(pymic2_dtype dtype, pymic2_scalar value, void *element)
+{
+    switch (dtype) {
+#define PYMIC2__STORE_CASE(context, NAME, name, ctype, CLASS, wrap, REAL, real_ctype, member,  \
+                           ...)                                                                \
+    case PYMIC2_##NAME: {                                                                      \
+        PYMIC2__STORE_##CLASS(ctype, member);                                                  \
+        memcpy(element, &stored, sizeof stored);                                               \
+        return;                                                                                \
+    }
+        PYMIC2_DTYPE_TABLE(PYMIC2__STORE_CASE, ~)
+#undef PYMIC2__STORE_CASE
+    default: return;
+    }
+}
+#undef PYMIC2__STORE_BOOL
+#undef PYMIC2__STORE_INT
+#undef PYMIC2__STORE_FLOAT
+#undef PYMIC2__STORE_COMPLEX
 
 bool pymic2__dtype_int_limits(pymic2_dtype dtype, int64_t *lowest, int64_t *highest)
 {
@@ -170,16 +215,23 @@ static pymic2_type default_type(char kind)
     return (pymic2_type){kind, kind == 'c' ? 16 : 8};
 }
 
-/* A strong type with a weak scalar of a kind (NEP 50): the type if the scalar's kind is not
- * above its own; else the scalar's kind at the type's precision where NumPy has one (a
- * float with a complex scalar), else the default of the scalar's kind. */
-static pymic2_type promote_weak(pymic2_type strong, char weak_kind)
+static bool same_type(pymic2_type a, pymic2_type b)
 {
-    if (kind_rank(weak_kind) <= kind_rank(strong.kind) && strong.kind != 'b')
-        return strong;
-    if (weak_kind == 'c' && strong.kind == 'f')
-        return (pymic2_type){'c', strong.size * 2 < 8 ? 8 : strong.size * 2};
-    return default_type(weak_kind);
+    return a.kind == b.kind && a.size == b.size;
+}
+
+/* NumPy's type number of a strong type: the order in which its DTypes take over promotion
+ * (the higher one answers; float16, numbered after every other, answers for all). */
+static int type_number(pymic2_type type)
+{
+    const int log_size = __builtin_ctz((unsigned)type.size);
+    switch (type.kind) {
+    case 'b': return 0;
+    case 'i': return 1 + 2 * log_size; /* int8 1, int16 3, int32 5, int64 7 */
+    case 'u': return 2 + 2 * log_size;
+    case 'f': return type.size == 2 ? 23 : 9 + log_size; /* float32 11, float64 12 */
+    default: return 11 + log_size;                       /* complex64 14, complex128 15 */
+    }
 }
 
 static pymic2_type promote_strong(pymic2_type a, pymic2_type b)
@@ -202,20 +254,118 @@ static pymic2_type promote_strong(pymic2_type a, pymic2_type b)
     return (pymic2_type){b.kind, b.size > needed ? b.size : needed};
 }
 
+/*
+ * One side of NumPy's common DType of a and b (the __common_dtype__ of its numeric DTypes and
+ * of the abstract ones of Python scalars, NEP 50): false where NumPy's says NotImplemented and
+ * lets b answer. A strong type answers for the lower-numbered ones and for the weak scalars
+ * of its kind or below (a float with a complex scalar: the complex of its precision); a weak
+ * scalar for bool and, above int, the integers (as NumPy's default dtype of its kind) and for
+ * the weak scalars of lower kinds.
+ */
+static bool common_type(pymic2_type a, pymic2_type b, pymic2_type *result)
+{
+    if (a.size == 0 && b.size == 0) {
+        *result = a;
+        return kind_rank(a.kind) >= kind_rank(b.kind);
+    }
+    if (a.size == 0) {
+        *result = default_type(a.kind);
+        return b.kind == 'b' || (a.kind != 'i' && (b.kind == 'i' || b.kind == 'u'));
+    }
+    if (b.size == 0) {
+        if (a.kind == 'b')
+            return false;
+        if (b.kind == 'c' && a.kind == 'f') {
+            *result = (pymic2_type){'c', a.size * 2 < 8 ? 8 : a.size * 2};
+            return true;
+        }
+        *result = a;
+        return kind_rank(b.kind) <= kind_rank(a.kind);
+    }
+    if (type_number(a) < type_number(b))
+        return false;
+    *result = promote_strong(a, b);
+    return true;
+}
+
+/* NumPy's PyArray_CommonDType: a's answer, else b's (one of them always answers here). */
+static pymic2_type common_either(pymic2_type a, pymic2_type b)
+{
+    pymic2_type result = a;
+    if (!same_type(a, b) && !common_type(a, b, &result))
+        common_type(b, a, &result);
+    return result;
+}
+
 int pymic2_promote_types(pymic2_type a, pymic2_type b, pymic2_type *result)
 {
     if (!valid_type(a) || !valid_type(b))
         return pymic2__error(PYMIC2_EINVAL, "type promotion: no NumPy numeric type of kind "
                              "'%c' and size %d", valid_type(a) ? b.kind : a.kind,
                              valid_type(a) ? b.size : a.size);
-    if (a.size == 0 && b.size == 0) /* two weak scalars: the higher kind, still weak */
-        *result = kind_rank(a.kind) >= kind_rank(b.kind) ? a : b;
-    else if (a.size == 0)
-        *result = promote_weak(b, a.kind);
-    else if (b.size == 0)
-        *result = promote_weak(a, b.kind);
-    else
-        *result = promote_strong(a, b);
+    *result = common_either(a, b);
+    return PYMIC2_OK;
+}
+
+/* NumPy's reduce_dtypes_to_most_knowledgeable: pairs from both ends, each pair's answering
+ * side moved to the lower half and a type that cannot change the result cleared (size -1),
+ * until types[0] is the main type. Returns whether the last pair had a common type (in
+ * *last). */
+static bool reduce_to_main(pymic2_type *types, int length, pymic2_type *last)
+{
+    for (;;) {
+        const int half = length / 2;
+        bool answered = false;
+        for (int low = 0; low < half; low++) {
+            const int high = length - 1 - low;
+            *last = types[low];
+            answered = same_type(types[low], types[high]) ||
+                       common_type(types[low], types[high], last);
+            if (!answered) {
+                pymic2_type swap = types[low];
+                types[low] = types[high];
+                types[high] = swap;
+            } else if (same_type(*last, types[low])) {
+                types[high].size = -1;
+            }
+        }
+        if (length == 2)
+            return answered;
+        length -= half;
+    }
+}
+
+int pymic2_promote_sequence(int n, const pymic2_type *types, pymic2_type *result)
+{
+    if (n < 1 || types == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "type promotion: %d types", n);
+    for (int i = 0; i < n; i++)
+        if (!valid_type(types[i]))
+            return pymic2__error(PYMIC2_EINVAL, "type promotion: no NumPy numeric type of "
+                                 "kind '%c' and size %d", types[i].kind, types[i].size);
+    if (n == 1) {
+        *result = types[0];
+        return PYMIC2_OK;
+    }
+    pymic2_type *sorted = malloc((size_t)n * sizeof *sorted);
+    if (sorted == NULL)
+        return pymic2__error(PYMIC2_ENOMEM, "type promotion: no memory for %d types", n);
+    memcpy(sorted, types, (size_t)n * sizeof *sorted);
+    /* the main type promotes every other, the results fold with one another (NumPy's
+     * PyArray_PromoteDTypeSequence; for builtin DTypes the main one answers for all) */
+    pymic2_type common;
+    const bool answered = reduce_to_main(sorted, n, &common);
+    bool have = answered;
+    for (int i = answered ? 2 : 1; i < n; i++) {
+        if (sorted[i].size < 0)
+            continue;
+        pymic2_type promotion = sorted[0];
+        common_type(sorted[0], sorted[i], &promotion);
+        common = have ? common_either(common, promotion) : promotion;
+        have = true;
+    }
+    free(sorted);
+    *result = common;
     return PYMIC2_OK;
 }
 

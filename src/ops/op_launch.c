@@ -61,6 +61,8 @@ static int check_dtypes(const pymic2_device *device, const pymic2__op_info *info
     const pymic2_dtype input = desc->operands[first].dtype;
     const pymic2_dtype output = desc->operands[info->ninputs].dtype;
     const char *why = info->rejects[pymic2__dtype_class_of(input)];
+    if (why == NULL && pymic2__dtype_compute(input) != input)
+        why = info->rejects_narrow;
     if (why != NULL)
         return pymic2__error(PYMIC2_EDTYPE, "%s: %s of %s: %s", name, info->name,
                              pymic2_dtype_name(input), why);

@@ -12,8 +12,8 @@
 #define PYMIC2__REJECT_1(expression) NULL
 #define PYMIC2__REJECT_0(reason) reason
 
-#define PYMIC2__OP_INFO_ROW(lname, n, RULE, bool_ok, bool_what, int_ok, int_what, float_ok,   \
-                            float_what, complex_ok, complex_what)                          \
+#define PYMIC2__OP_INFO_ROW(NAME, lname, n, RULE, bool_ok, bool_what, int_ok, int_what,      \
+                            float_ok, float_what, complex_ok, complex_what)                \
     {                                                                                      \
         .name = #lname,                                                                    \
         .ninputs = n,                                                                      \
@@ -25,9 +25,16 @@
             [PYMIC2__CLASS_FLOAT] = PYMIC2__REJECT_##float_ok(float_what),                 \
             [PYMIC2__CLASS_COMPLEX] = PYMIC2__REJECT_##complex_ok(complex_what),           \
         },                                                                                 \
+        .rejects_narrow =                                                                  \
+            PYMIC2_OP_##NAME == PYMIC2_OP_BIAS_RELU || PYMIC2_OP_##NAME == PYMIC2_OP_RELU_GRAD \
+                ? PYMIC2__REJECT_##bool_ok(bool_what)                                      \
+            : PYMIC2_OP_##NAME == PYMIC2_OP_NEXTAFTER || PYMIC2_OP_##NAME == PYMIC2_OP_SPACING \
+                ? #lname " steps in float16's own precision, which the device does not "   \
+                  "compute yet: cast the input to float32 first"                           \
+                : NULL,                                                                    \
     },
 #define PYMIC2__OP_INFO(NAME, lname, n) \
-    [PYMIC2_OP_##NAME] = PYMIC2__CALL(PYMIC2__OP_INFO_ROW, lname, n, PYMIC2__OP_ROW_##NAME)
+    [PYMIC2_OP_##NAME] = PYMIC2__CALL(PYMIC2__OP_INFO_ROW, NAME, lname, n, PYMIC2__OP_ROW_##NAME)
 static const pymic2__op_info op_infos[PYMIC2_NUM_OPS] = {PYMIC2_OP_TABLE(PYMIC2__OP_INFO)};
 #undef PYMIC2__OP_INFO
 #undef PYMIC2__OP_INFO_ROW

@@ -53,6 +53,14 @@ pymic2_dtype pymic2__dtype_real(pymic2_dtype dtype);
 /* Whether arithmetic on the dtype needs float64 (float64 and complex128; OpenCL devices may
  * lack it); valid dtypes only. */
 bool pymic2__dtype_needs_fp64(pymic2_dtype dtype);
+/* The dtype a dtype's arithmetic runs in, its row's compute type (float16 -> float32; the
+ * others themselves), and that type's size (the size of a scalar of the dtype as a kernel
+ * argument); valid dtypes only. */
+pymic2_dtype pymic2__dtype_compute(pymic2_dtype dtype);
+size_t pymic2__dtype_compute_size(pymic2_dtype dtype);
+/* A scalar of a valid dtype as an element in memory: pymic2_dtype_size(dtype) bytes at
+ * element (float16: the float converted to half, exactly for the values the member holds). */
+void pymic2__scalar_store(pymic2_dtype dtype, pymic2_scalar value, void *element);
 /* The smallest and largest value of an integer dtype as int64 (uint64: up to INT64_MAX);
  * false for the other classes. */
 bool pymic2__dtype_int_limits(pymic2_dtype dtype, int64_t *lowest, int64_t *highest);
@@ -775,6 +783,10 @@ typedef struct pymic2__op_info {
     pymic2__out_rule rule;
     /* per class: NULL if accepted, else why not */
     const char *rejects[PYMIC2__NUM_CLASSES];
+    /* why a dtype that computes in a wider type (float16 in float32) is refused, or NULL:
+     * the training ops (bias_relu, relu_grad) are float32/float64 ones; nextafter and
+     * spacing step in the stored type's own precision, which the float column does not */
+    const char *rejects_narrow;
 } pymic2__op_info;
 
 /* The info of a valid op. */

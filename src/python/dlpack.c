@@ -105,7 +105,7 @@ static int dl_type_of(pymic2_dtype dtype, dl_data_type *type)
 {
     switch (dtype) {
 #define DL_TYPE_CASE(context, NAME, name, ctype, CLASS, wrap, REAL, real_ctype, member, lowest, \
-                     highest, opencl, dlpack)                                                  \
+                     highest, opencl, dlpack, ...)                                             \
     case PYMIC2_##NAME:                                                                        \
         *type = (dl_data_type){.code = dlpack, .bits = 8 * sizeof(ctype), .lanes = 1};         \
         return 0;

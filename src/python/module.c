@@ -91,26 +91,32 @@ static int promotion_type(PyObject *object, pymic2_type *type)
 }
 
 /* result_type(*operands): the dtype code NumPy 2's promotion of the operands gives, as the
- * device computes it (pymic2_promote_types, then pymic2_dtype_for_type). */
+ * device computes it (pymic2_promote_sequence, then pymic2_dtype_for_type). */
 static PyObject *module_result_type(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)module;
     if (nargs < 1)
         return PyErr_Format(PyExc_TypeError, "result_type() needs at least one operand");
+    if (nargs > INT_MAX)
+        return PyErr_Format(PyExc_ValueError, "result_type() of %zd operands", nargs);
+    pymic2_type *types = PyMem_Malloc((size_t)nargs * sizeof *types);
+    if (types == NULL)
+        return PyErr_NoMemory();
     pymic2_type result;
-    if (promotion_type(args[0], &result) < 0)
-        return NULL;
-    for (Py_ssize_t i = 1; i < nargs; i++) {
-        pymic2_type type;
-        if (promotion_type(args[i], &type) < 0)
-            return NULL;
-        if (pymic2_promote_types(result, type, &result) < 0)
-            return PyErr_Format(PyExc_TypeError, "%s", pymic2_last_error());
-    }
     pymic2_dtype dtype;
-    if (pymic2_dtype_for_type(result, &dtype) < 0)
-        return PyErr_Format(PyExc_TypeError, "%s", pymic2_last_error());
-    return PyLong_FromLong((long)dtype);
+    PyObject *code = NULL;
+    Py_ssize_t parsed = 0;
+    while (parsed < nargs && promotion_type(args[parsed], &types[parsed]) == 0)
+        parsed++;
+    if (parsed == nargs) { /* else promotion_type set the error */
+        if (pymic2_promote_sequence((int)nargs, types, &result) < 0 ||
+            pymic2_dtype_for_type(result, &dtype) < 0)
+            PyErr_Format(PyExc_TypeError, "%s", pymic2_last_error());
+        else
+            code = PyLong_FromLong((long)dtype);
+    }
+    PyMem_Free(types);
+    return code;
 }
 
 /* ---------------------------------------------------------------- functions */
@@ -175,9 +181,8 @@ static PyMethodDef module_methods[] = {
      "out with RANDOM_UNIFORM [a, b), RANDOM_NORMAL (mean a, sd b) or RANDOM_INTEGERS [low, high)."},
     {"result_type", (PyCFunction)(void (*)(void))module_result_type, METH_FASTCALL,
      "result_type(*operands) -> dtype code: NumPy 2's promotion (NEP 50) of dtype codes, "
-     "Python scalar types (int, float, complex: weak; bool) and numpy.dtypes, computed in the "
-     "device dtype that holds it (float16 -> float32); TypeError if "
-     "none."},
+     "Python scalar types (int, float, complex: weak; bool) and numpy.dtypes; TypeError for a "
+     "result without a device dtype (float128)."},
     {"find_device", module_find_device, METH_O,
      "find_device(selector) -> Device ('host:0', 'opencl:1', '2'; '' for the default)."},
     {"status_name", module_status_name, METH_O, "The name of a pymic2_status code."},

@@ -34,6 +34,7 @@ static double complex read_element(pymic2_dtype dtype, const char *p)
     case PYMIC2_UINT8: return *(const uint8_t *)p;
     case PYMIC2_INT32: return *(const int32_t *)p;
     case PYMIC2_INT64: return (double)*(const int64_t *)p;
+    case PYMIC2_FLOAT16: return *(const _Float16 *)p;
     case PYMIC2_FLOAT32: return *(const float *)p;
     case PYMIC2_FLOAT64: return *(const double *)p;
     case PYMIC2_COMPLEX64: return CMPLX(((const float *)p)[0], ((const float *)p)[1]);
@@ -51,6 +52,7 @@ static void write_random(pymic2_dtype dtype, char *p)
     case PYMIC2_UINT8: *(uint8_t *)p = (uint8_t)(small + 3); break;
     case PYMIC2_INT32: *(int32_t *)p = small; break;
     case PYMIC2_INT64: *(int64_t *)p = small * 1000003LL; break;
+    case PYMIC2_FLOAT16: *(_Float16 *)p = (_Float16)value; break;
     case PYMIC2_FLOAT32: *(float *)p = (float)value; break;
     case PYMIC2_FLOAT64: *(double *)p = value; break;
     case PYMIC2_COMPLEX64:
@@ -80,6 +82,7 @@ static pymic2_scalar make_scalar(pymic2_dtype dtype, double complex value)
     case PYMIC2_UINT8: s.u8 = (uint8_t)creal(value); break;
     case PYMIC2_INT32: s.i32 = (int32_t)creal(value); break;
     case PYMIC2_INT64: s.i64 = (int64_t)creal(value); break;
+    case PYMIC2_FLOAT16: s.f16 = (float)(_Float16)creal(value); break; /* a float */
     case PYMIC2_FLOAT32: s.f32 = (float)creal(value); break;
     case PYMIC2_FLOAT64: s.f64 = creal(value); break;
     case PYMIC2_COMPLEX64: s.c64[0] = (float)creal(value); s.c64[1] = (float)cimag(value); break;
@@ -197,7 +200,9 @@ static void compare_with_loop(const host_array *a, const host_array *b, const ho
     int64_t k = a->op.shape[a->op.ndim - 1], nbatch = 1;
     for (int d = 0; d < c->op.ndim - 2; d++)
         nbatch *= c->op.shape[d];
-    double eps = dtype == PYMIC2_FLOAT32 || dtype == PYMIC2_COMPLEX64 ? FLT_EPSILON : DBL_EPSILON;
+    /* float16 accumulates in float32 and rounds each result once more, by half an ulp */
+    double eps = dtype == PYMIC2_FLOAT64 || dtype == PYMIC2_COMPLEX128 ? DBL_EPSILON : FLT_EPSILON;
+    double rounding = dtype == PYMIC2_FLOAT16 ? 0x1p-11 : 0;
     int wrong = 0;
     host_array got = *c;
     got.host = result;
@@ -220,6 +225,7 @@ static void compare_with_loop(const host_array *a, const host_array *b, const ho
                 double complex have = read_element(dtype, element_at(&got, &c->op, t, i, j));
                 double tolerance = is_float(dtype)
                     ? 4.0 * (double)(k + 2) * eps * (cabs(alpha) * magnitude + (beta != 0 ? cabs(beta * old) : 0))
+                      + rounding * cabs(want)
                     : 0;
                 if (!(cabs(have - want) <= tolerance) && wrong++ < 3)
                     fprintf(stderr, "%s: %s [%lld,%lld,%lld]: got %g%+gi, want %g%+gi\n", label,
@@ -276,8 +282,8 @@ static void run_case(pymic2_dtype dtype, int nbatch_dims, const int64_t *batch, 
 static void test_dtypes_and_layouts(void)
 {
     static const pymic2_dtype dtypes[] = {PYMIC2_BOOL, PYMIC2_INT8, PYMIC2_UINT8, PYMIC2_INT32,
-                                          PYMIC2_INT64, PYMIC2_FLOAT32, PYMIC2_FLOAT64,
-                                          PYMIC2_COMPLEX64, PYMIC2_COMPLEX128};
+                                          PYMIC2_INT64, PYMIC2_FLOAT16, PYMIC2_FLOAT32,
+                                          PYMIC2_FLOAT64, PYMIC2_COMPLEX64, PYMIC2_COMPLEX128};
     static const layout layouts[] = {ROW, COLUMN, STRIDED, REVERSED};
     for (size_t t = 0; t < sizeof dtypes / sizeof dtypes[0]; t++) {
         pymic2_dtype dtype = dtypes[t];

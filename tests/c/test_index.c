@@ -40,6 +40,7 @@ static void fill_element(pymic2_dtype dtype, char *p)
     case PYMIC2_UINT32: *(uint32_t *)p = (uint32_t)small * 30000000u; break; /* wraps */
     case PYMIC2_INT64: *(int64_t *)p = small * 1000000007LL; break;
     case PYMIC2_UINT64: *(uint64_t *)p = (uint64_t)small * 100000000000000007ULL; break;
+    case PYMIC2_FLOAT16: *(_Float16 *)p = (_Float16)(small / 3.0); break; /* sums round */
     case PYMIC2_FLOAT32: *(float *)p = (float)small / 8.0f; break;
     case PYMIC2_FLOAT64: *(double *)p = small / 3.0; break;
     case PYMIC2_COMPLEX64: /* exact in float: sums compare exactly */
@@ -138,6 +139,9 @@ static void add_element(pymic2_dtype dtype, char *dst, const char *src)
     case PYMIC2_INT64:
         *(int64_t *)dst = (int64_t)((uint64_t)*(int64_t *)dst + (uint64_t)*(const int64_t *)src);
         break;
+    case PYMIC2_FLOAT16: /* in float, rounded to float16 at every add */
+        *(_Float16 *)dst = (_Float16)((float)*(_Float16 *)dst + (float)*(const _Float16 *)src);
+        break;
     case PYMIC2_FLOAT32: *(float *)dst += *(const float *)src; break;
     case PYMIC2_FLOAT64: *(double *)dst += *(const double *)src; break;
     case PYMIC2_COMPLEX64: *(float complex *)dst += *(const float complex *)src; break;
@@ -145,7 +149,8 @@ static void add_element(pymic2_dtype dtype, char *dst, const char *src)
     }
 }
 
-/* Serial: walk the result shape in C order, element by element. Host bases per operand. */
+/* Serial: walk the result shape in C order, element by element. Host bases per operand
+ * (values: the element of a scalar values operand). */
 static void reference(const pymic2_index_desc *desc, char *array, char *values,
                       char *const *indices)
 {
@@ -169,7 +174,7 @@ static void reference(const pymic2_index_desc *desc, char *array, char *values,
             idx[d] = rest % shape[d];
             rest /= shape[d];
         }
-        char *value = v->buffer ? values + v->offset : (char *)&v->value;
+        char *value = v->buffer ? values + v->offset : values; /* a scalar's element */
         for (int d = 0; d < v->ndim && v->buffer; d++) { /* right-aligned broadcasting */
             int r = ndim - v->ndim + d;
             if (v->shape[d] != 1)
@@ -281,15 +286,20 @@ static void run_case(const index_case *c, pymic2_index_mode mode, pymic2_dtype d
         stride *= rshape[rndim - vdims + d];
     }
     mirrored values = make(dtype, (size_t)rcount * item + 8);
-    if (c->scalar && mode != PYMIC2_INDEX_GATHER) {
+    _Alignas(16) char scalar[16]; /* a scalar's value as an element */
+    const bool from_scalar = c->scalar && mode != PYMIC2_INDEX_GATHER;
+    if (from_scalar) {
         desc.values.dtype = dtype;
-        fill_element(dtype, (char *)&desc.values.value);
+        fill_element(dtype, scalar);
+        memcpy(&desc.values.value, scalar, item);
+        if (dtype == PYMIC2_FLOAT16) /* the scalar holds the float16 value as a float */
+            desc.values.value.f16 = *(const _Float16 *)scalar;
     } else {
         desc.values = view(&values, dtype, 8, vdims, rshape + rndim - vdims, rstrides);
     }
 
     int status = pymic2_index_launch(stream, &desc);
-    reference(&desc, array.host, values.host, index_hosts);
+    reference(&desc, array.host, from_scalar ? scalar : values.host, index_hosts);
     char what[160];
     snprintf(what, sizeof what, "%s of %s, array %dd%s axis %d, %d %s index arrays %dd%s",
              mode_names[mode], pymic2_dtype_name(dtype), c->andim,

@@ -33,7 +33,20 @@ static int is_integer(pymic2_dtype t)
 
 static int is_float(pymic2_dtype t)
 {
-    return t == PYMIC2_FLOAT32 || t == PYMIC2_FLOAT64;
+    return pymic2_dtype_kind(t) == 'f';
+}
+
+/* A double converted to a float dtype's precision, rounded once (float64 -> float16 too). */
+static double convert_float(pymic2_dtype t, double x)
+{
+    return t == PYMIC2_FLOAT16 ? (double)(_Float16)x : t == PYMIC2_FLOAT32 ? (double)(float)x : x;
+}
+
+/* The result of a float op computed in double, as the dtype computes it: float16 in float32
+ * (as NumPy), then rounded to float16. */
+static double round_result(pymic2_dtype t, double x)
+{
+    return t == PYMIC2_FLOAT16 ? (double)(_Float16)(float)x : convert_float(t, x);
 }
 
 static int is_complex(pymic2_dtype t)
@@ -60,6 +73,7 @@ static value read_value(pymic2_dtype t, const void *p)
     case PYMIC2_UINT32: { uint32_t x; memcpy(&x, p, 4); v.i = x; break; }
     case PYMIC2_INT64:
     case PYMIC2_UINT64: memcpy(&v.i, p, 8); break; /* uint64: the bits, as wrap() gives */
+    case PYMIC2_FLOAT16: { _Float16 x; memcpy(&x, p, 2); v.re = x; break; }
     case PYMIC2_FLOAT32: { float x; memcpy(&x, p, 4); v.re = x; break; }
     case PYMIC2_FLOAT64: memcpy(&v.re, p, 8); break;
     case PYMIC2_COMPLEX64: {
@@ -87,6 +101,7 @@ static void write_value(pymic2_dtype t, value v, void *p)
     case PYMIC2_UINT32: { uint32_t x = (uint32_t)v.i; memcpy(p, &x, 4); break; }
     case PYMIC2_INT64:
     case PYMIC2_UINT64: memcpy(p, &v.i, 8); break;
+    case PYMIC2_FLOAT16: { _Float16 x = (_Float16)v.re; memcpy(p, &x, 2); break; }
     case PYMIC2_FLOAT32: { float x = (float)v.re; memcpy(p, &x, 4); break; }
     case PYMIC2_FLOAT64: memcpy(p, &v.re, 8); break;
     case PYMIC2_COMPLEX64: { float x[2] = {(float)v.re, (float)v.im}; memcpy(p, x, 8); break; }
@@ -99,7 +114,10 @@ static pymic2_scalar scalar_of(pymic2_dtype t, value v)
 {
     pymic2_scalar s;
     memset(&s, 0, sizeof s);
-    write_value(t, v, &s);
+    if (t == PYMIC2_FLOAT16) /* the scalar holds the float16 value as a float */
+        s.f16 = (float)(_Float16)v.re;
+    else
+        write_value(t, v, &s);
     return s;
 }
 
@@ -150,10 +168,11 @@ static int test_values(pymic2_dtype t, value *out)
     case PYMIC2_UINT32: ints = u32; n = 12; break;
     case PYMIC2_INT64: ints = i64; n = 12; break;
     case PYMIC2_UINT64: ints = u64; n = 12; break;
+    case PYMIC2_FLOAT16:
     case PYMIC2_FLOAT32:
     case PYMIC2_FLOAT64:
         for (n = 0; n < 14; n++)
-            out[n] = (value){0, t == PYMIC2_FLOAT32 ? (double)(float)f[n] : f[n], 0};
+            out[n] = (value){0, convert_float(t, f[n]), 0};
         return n;
     case PYMIC2_COMPLEX64:
     case PYMIC2_COMPLEX128:
@@ -259,10 +278,11 @@ static int reference_truth(pymic2_op op, pymic2_dtype t, value a, value b)
     }
 }
 
-/* Relative error allowed for vector math (libmvec: at most 4 ulp). */
+/* Relative error allowed for vector math (libmvec: at most 4 ulp; float16: a float32 result
+ * one ulp off may round to the neighbouring float16). */
 static double math_tolerance(pymic2_dtype t)
 {
-    return t == PYMIC2_FLOAT32 ? 5e-7 : 1e-15;
+    return t == PYMIC2_FLOAT16 ? 1e-3 : t == PYMIC2_FLOAT32 ? 5e-7 : 1e-15;
 }
 
 static double reference_math(pymic2_op op, double x)
@@ -345,7 +365,7 @@ static value reference(pymic2_op op, pymic2_dtype t, value a, value b, double *t
         case PYMIC2_OP_MULTIPLY: r = a.re * b.re; break;
         case PYMIC2_OP_POWER:
             r = pow(a.re, b.re);
-            *tolerance = t == PYMIC2_FLOAT32 ? 4e-7 : 1e-15;
+            *tolerance = t == PYMIC2_FLOAT16 ? 1e-3 : t == PYMIC2_FLOAT32 ? 4e-7 : 1e-15;
             break;
         case PYMIC2_OP_DIVIDE: r = a.re / b.re; break;
         case PYMIC2_OP_FLOOR_DIVIDE:
@@ -370,7 +390,7 @@ static value reference(pymic2_op op, pymic2_dtype t, value a, value b, double *t
             break;
         default: break;
         }
-        return (value){0, t == PYMIC2_FLOAT32 ? (double)(float)r : r, 0};
+        return (value){0, round_result(t, r), 0};
     }
     value r = reference_complex(op, a, b, tolerance);
     if (t == PYMIC2_COMPLEX64) { /* the double result rounded once; a rounding boundary
@@ -432,8 +452,10 @@ static value reference_convert(pymic2_dtype from, pymic2_dtype to, value v)
     if (is_integer(from)) {
         if (is_integer(to))
             return (value){wrap(to, v.i), 0, 0};
-        /* rounded once to float32's precision (int64 -> complex64 too) */
-        double d = is_single(to) ? (double)(float)v.i : (double)v.i;
+        /* rounded once to the target's precision (int64 -> float16 and complex64 too) */
+        double d = to == PYMIC2_FLOAT16 ? (double)(_Float16)v.i
+                   : is_single(to)      ? (double)(float)v.i
+                                        : (double)v.i;
         return (value){0, d, 0};
     }
     /* from float or complex: the real part (and the imaginary part for complex targets) */
@@ -442,7 +464,7 @@ static value reference_convert(pymic2_dtype from, pymic2_dtype to, value v)
         return is_single(to) ? (value){0, (float)v.re, (float)im} : (value){0, v.re, im};
     }
     if (is_float(to))
-        return (value){0, to == PYMIC2_FLOAT32 ? (double)(float)v.re : v.re, 0};
+        return (value){0, convert_float(to, v.re), 0};
     if (to == PYMIC2_UINT64 && v.re >= 9223372036854775808.0) /* uint64's upper half */
         return (value){v.re < 18446744073709551616.0 ? (int64_t)(uint64_t)v.re : 0, 0, 0};
     if (pymic2_dtype_size(to) == 8 || to == PYMIC2_UINT32) { /* through int64 */
@@ -562,6 +584,7 @@ static int accepts(pymic2_op op, pymic2_dtype t)
     case PYMIC2_BOOL:
         return !float_math && !division && op != PYMIC2_OP_NEGATIVE &&
                op != PYMIC2_OP_SUBTRACT && op != PYMIC2_OP_POWER && op != PYMIC2_OP_SIGN;
+    case PYMIC2_FLOAT16:
     case PYMIC2_FLOAT32:
     case PYMIC2_FLOAT64: return !bitwise;
     case PYMIC2_COMPLEX64:
@@ -687,7 +710,9 @@ static void test_copy_all_pairs(void)
         int nv = test_values((pymic2_dtype)from, values);
         if (is_float((pymic2_dtype)from) || is_complex((pymic2_dtype)from))
             for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++) {
-                double re = is_single((pymic2_dtype)from) ? (double)(float)extra[k] : extra[k];
+                double re = is_single((pymic2_dtype)from) ? (double)(float)extra[k]
+                                                          : convert_float((pymic2_dtype)from,
+                                                                          extra[k]);
                 double im = is_complex((pymic2_dtype)from) ? (k % 2 ? -0.0 : 1.0) : 0.0;
                 values[nv++] = (value){0, re, im};
             }
@@ -1283,10 +1308,10 @@ static void test_rejected_dtypes(void)
 
 static void test_dtype_table(void)
 {
-    static const size_t sizes[PYMIC2_NUM_DTYPES] = {1, 1, 1, 2, 2, 4, 4, 8, 8, 4, 8, 8, 16};
+    static const size_t sizes[PYMIC2_NUM_DTYPES] = {1, 1, 1, 2, 2, 4, 4, 8, 8, 2, 4, 8, 8, 16};
     static const char *const names[PYMIC2_NUM_DTYPES] = {
-        "bool",  "int8",   "uint8", "int16",   "uint16",  "int32",     "uint32",
-        "int64", "uint64", "float32", "float64", "complex64", "complex128"};
+        "bool",    "int8",    "uint8",   "int16",     "uint16",    "int32",  "uint32", "int64",
+        "uint64",  "float16", "float32", "float64",   "complex64", "complex128"};
     for (int t = 0; t < PYMIC2_NUM_DTYPES; t++) {
         CHECK(pymic2_dtype_size((pymic2_dtype)t) == sizes[t]);
         CHECK(strcmp(pymic2_dtype_name((pymic2_dtype)t), names[t]) == 0);
@@ -1329,7 +1354,19 @@ static void test_promotion(void)
     CHECK_OK(pymic2_dtype_for_type(type, &result));
     CHECK(result == PYMIC2_COMPLEX64);
     CHECK_OK(pymic2_dtype_for_type((pymic2_type){'f', 2}, &result));
-    CHECK(result == PYMIC2_FLOAT32); /* float16, one size up */
+    CHECK(result == PYMIC2_FLOAT16);
+    CHECK_OK(pymic2_dtype_promote(PYMIC2_FLOAT16, PYMIC2_UINT8, &result));
+    CHECK(result == PYMIC2_FLOAT16);
+    CHECK_OK(pymic2_dtype_promote(PYMIC2_INT16, PYMIC2_FLOAT16, &result));
+    CHECK(result == PYMIC2_FLOAT32);
+    /* several types: NumPy's order, not a left fold (int8 + uint8 would be int16 first) */
+    const pymic2_type three[3] = {{'i', 1}, {'u', 1}, {'f', 2}};
+    CHECK_OK(pymic2_promote_sequence(3, three, &type));
+    CHECK(type.kind == 'f' && type.size == 2);
+    const pymic2_type with_scalar[3] = {{'i', 1}, {'u', 1}, {'f', 0}};
+    CHECK_OK(pymic2_promote_sequence(3, with_scalar, &type));
+    CHECK(type.kind == 'f' && type.size == 8);
+    CHECK_STATUS(pymic2_promote_sequence(0, three, &type), PYMIC2_EINVAL);
     CHECK_STATUS(pymic2_dtype_for_type((pymic2_type){'f', 16}, &result), PYMIC2_EDTYPE);
     CHECK_MESSAGE_HAS("float128");
     CHECK_STATUS(pymic2_promote_types((pymic2_type){'x', 4}, (pymic2_type){'i', 4}, &type),

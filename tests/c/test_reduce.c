@@ -20,7 +20,7 @@ static pymic2_stream *stream;
 
 static int is_float(pymic2_dtype t)
 {
-    return t == PYMIC2_FLOAT32 || t == PYMIC2_FLOAT64;
+    return pymic2_dtype_kind(t) == 'f';
 }
 
 static int is_int(pymic2_dtype t)
@@ -52,6 +52,7 @@ static long double get(pymic2_dtype t, const char *p, long double *imag)
     case PYMIC2_UINT32: return *(const uint32_t *)p;
     case PYMIC2_INT64: return (long double)*(const int64_t *)p;
     case PYMIC2_UINT64: return (long double)*(const uint64_t *)p;
+    case PYMIC2_FLOAT16: return *(const _Float16 *)p;
     case PYMIC2_FLOAT32: return *(const float *)p;
     case PYMIC2_FLOAT64: return *(const double *)p;
     case PYMIC2_COMPLEX64: *imag = ((const float *)p)[1]; return ((const float *)p)[0];
@@ -81,6 +82,7 @@ static void put(pymic2_dtype t, char *p, double value)
     case PYMIC2_UINT32: *(uint32_t *)p = (uint32_t)(int64_t)value; break;
     case PYMIC2_INT64: *(int64_t *)p = (int64_t)value; break;
     case PYMIC2_UINT64: *(uint64_t *)p = (uint64_t)(int64_t)value; break;
+    case PYMIC2_FLOAT16: *(_Float16 *)p = (_Float16)value; break;
     case PYMIC2_FLOAT32: *(float *)p = (float)value; break;
     case PYMIC2_FLOAT64: *(double *)p = value; break;
     case PYMIC2_COMPLEX64:
@@ -192,9 +194,11 @@ static int matches(pymic2_dtype out_dtype, const char *p, ref_result want, long 
         return fabsl(got - want.re) <= tolerance * scale &&
                fabsl(im - want.im) <= tolerance * scale;
     }
-    const int single = out_dtype == PYMIC2_FLOAT32 || out_dtype == PYMIC2_COMPLEX64;
     if (is_float(out_dtype) || pymic2_dtype_kind(out_dtype) == 'c') {
-        long double w = single ? (long double)(float)want.re : want.re;
+        const int single = out_dtype == PYMIC2_FLOAT32 || out_dtype == PYMIC2_COMPLEX64;
+        long double w = out_dtype == PYMIC2_FLOAT16 ? (long double)(_Float16)want.re
+                        : single                    ? (long double)(float)want.re
+                                                    : want.re;
         long double wi = single ? (long double)(float)want.im : want.im;
         if (isnan(w))
             return isnan(got);
@@ -398,7 +402,7 @@ static void test_nan(void)
                                           PYMIC2_REDUCE_SUM};
     static const int64_t shape[2] = {40, 70};
     for (size_t k = 0; k < sizeof rs / sizeof rs[0]; k++)
-        for (int t = PYMIC2_FLOAT32; t <= PYMIC2_FLOAT64; t++)
+        for (int t = PYMIC2_FLOAT16; t <= PYMIC2_FLOAT64; t++)
             for (uint32_t axes = 1; axes < 4; axes++)
                 run_case(rs[k], (pymic2_dtype)t, 2, shape, C_ORDER, axes, 0, 1);
 }

@@ -215,8 +215,11 @@ def test_send_keeps_device_arrays_and_crosses_devices(device):
     moved = chainer.get_device("@pymic2:" + other.name).send(on_device)
     assert moved.device == other
     numpy.testing.assert_array_equal(moved.get(), numpy.arange(4.0))
-    with pytest.raises(TypeError, match="float16"):
-        device.send(numpy.zeros(3, numpy.float16))
+    half = device.send(numpy.arange(3, dtype=numpy.float16))  # a device dtype now
+    assert half.dtype == numpy.float16
+    numpy.testing.assert_array_equal(half.get(), numpy.arange(3, dtype=numpy.float16))
+    with pytest.raises(TypeError, match="float128"):
+        device.send(numpy.zeros(3, numpy.longdouble))
 
 
 def test_variable_to_device_and_back(device):

@@ -13,15 +13,10 @@ NUMERIC = [numpy.dtype(name) for name in (
     "float16", "float32", "float64", "complex64", "complex128")]
 # Python scalars: bool is strong (NumPy's bool), int, float and complex are weak (NEP 50)
 SCALARS = [True, 7, 2.5, 1j]
-# NumPy's results the device has no dtype for, and what computes them (None: refused)
-WIDER = {"float16": "float32"}
-
 
 def expected_code(*operands):
-    """The device dtype code of NumPy's result_type, or None where no device dtype holds it."""
-    result = numpy.result_type(*operands)
-    name = WIDER.get(result.name, result.name) if result not in _dtypes.CODES else result.name
-    return None if name is None else _dtypes.CODES[numpy.dtype(name)]
+    """The device dtype code of NumPy's result_type (every numeric dtype has one)."""
+    return _dtypes.CODES[numpy.result_type(*operands)]
 
 
 def key(operand):
@@ -62,10 +57,15 @@ def test_promotion_of_python_scalars_matches_numpy():
 
 
 def test_promotion_of_three_operands_folds_numpy_types_not_device_ones():
-    """float16 with int8 is NumPy's float16 (the device's float32), and float16 with int16
-    is float32: the C fold keeps NumPy's types until the end."""
-    for operands in itertools.product(NUMERIC[:6] + NUMERIC[9:11], repeat=3):
+    """float16 with int8 is float16, and with int8 and int16 float32: the C fold keeps
+    NumPy's types until the end, and follows NumPy's order of promotion rather than the
+    operands' (float16, int8 and uint8 are float16, int8 and uint8 alone int16)."""
+    for operands in itertools.product(NUMERIC + SCALARS, repeat=3):
         check(*operands)
+    assert _dtypes.result_type(numpy.dtype("int8"), numpy.dtype("uint8"),
+                               numpy.dtype("float16")) == numpy.float16
+    assert _dtypes.result_type(numpy.dtype("int16"), numpy.dtype("uint16"),
+                               numpy.dtype("float32")) == numpy.float32
     assert _dtypes.result_type(numpy.dtype("int8"), numpy.dtype("uint8"),
                                numpy.dtype("float32")) == numpy.float32
     assert _dtypes.result_type(numpy.dtype("float16"), numpy.dtype("int8"),
@@ -78,9 +78,8 @@ def test_result_type_refuses_what_is_not_a_number():
             _core.result_type(bad)
 
 
-def test_device_dtype_widens_through_the_c_table():
-    assert _dtypes.device_dtype(numpy.float16) == numpy.float32
-    for name in ("int16", "uint16", "uint32", "uint64", "complex64"):  # rows: themselves
+def test_device_dtype_is_the_dtype_itself():
+    for name in ("int16", "uint16", "uint32", "uint64", "float16", "complex64"):  # rows
         assert _dtypes.device_dtype(numpy.dtype(name)) == numpy.dtype(name)
     with pytest.raises(TypeError, match="float128 is not supported"):
         _dtypes.device_dtype(numpy.longdouble)

@@ -124,7 +124,7 @@ def test_errors():
     with pytest.raises(ValueError, match=names_both("host:1")):
         a @ other
     with pytest.raises(TypeError):
-        pymic2.asarray(numpy.zeros((2, 2), numpy.uint8)) @ numpy.zeros((2, 2), numpy.float16)
+        pymic2.asarray(numpy.zeros((2, 2), numpy.uint8)) @ numpy.zeros((2, 2), numpy.longdouble)
 
 
 @settings(max_examples=60, deadline=None)

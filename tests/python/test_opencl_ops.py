@@ -489,12 +489,18 @@ def test_complex_gather_scatter_add_at(cl):
 
 def test_float64_without_cl_khr_fp64_is_an_edtype_error():
     # PYMIC2_OPENCL_NO_FP64=1 makes the OpenCL compute half behave as on a device without
-    # cl_khr_fp64; float32 keeps working
+    # cl_khr_fp64; float32 keeps working, and float16, which computes in float32
     code = (
         "import numpy, pymic2\n"
         "cl = pymic2.get_device('opencl:0')\n"
         "x = pymic2.asarray(numpy.ones(4, numpy.float32), device=cl)\n"
         "assert ((x + x).get() == 2).all()\n"
+        "h = pymic2.asarray(numpy.arange(6, dtype=numpy.float16).reshape(2, 3), device=cl)\n"
+        "assert (h * 2).dtype == numpy.float16 and (h * 2).get().tolist() == [[0, 2, 4], "
+        "[6, 8, 10]]\n"
+        "assert float(h.sum().get()) == 15 and h.cumsum().get().tolist() == [0, 1, 3, 6, 10, "
+        "15]\n"
+        "assert (h @ h.T).get().tolist() == [[5, 14], [14, 50]]\n"
         "for dtype in (numpy.float64, numpy.complex128):\n"
         "    y = pymic2.asarray(numpy.ones(4, dtype), device=cl)\n"
         "    try:\n"

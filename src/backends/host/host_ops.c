@@ -52,6 +52,7 @@ typedef struct op_plan {
     int64_t shape[PYMIC2_MAX_DIMS];
     int64_t strides[PYMIC2_MAX_DIMS][PYMIC2_MAX_OPERANDS]; /* [dim][operand], bytes */
     char *base[PYMIC2_MAX_OPERANDS];                       /* element [0, 0, ...] */
+    pymic2_scalar stored[PYMIC2_MAX_OPERANDS]; /* scalar operands as elements in memory */
     pymic2__loop_state state;
 } op_plan;
 
@@ -297,10 +298,12 @@ int pymic2__host_run_op(pymic2__team *team, const pymic2_op_desc *desc)
     }
     for (int k = 0; k < plan->noperands; k++) {
         const pymic2_operand *operand = &desc->operands[k];
-        /* a scalar is read in place, with stride 0; loops never write their inputs */
+        /* a scalar is read as an element, with stride 0; loops never write their inputs */
+        if (operand->buffer == NULL)
+            pymic2__scalar_store(operand->dtype, operand->value, &plan->stored[k]);
         plan->base[k] = operand->buffer
                             ? pymic2__host_address(operand->buffer, 0) + operand->offset
-                            : (char *)&operand->value;
+                            : (char *)&plan->stored[k];
     }
 
     if (total == 0)

@@ -65,13 +65,15 @@ static void walker_next(walker *w)
 typedef void (*add_row_fn)(char *dst, int64_t dst_step, const char *src, int64_t src_step,
                            int64_t n);
 
-/* a += b by class; integers wrap like NumPy's, bool adds as OR. */
-#define ADD_BOOL(T, W, a, b) ((a) = (T)(((a) | (b)) != 0))
-#define ADD_INT(T, W, a, b) ((a) = (T)((W)(a) + (W)(b)))
-#define ADD_FLOAT(T, W, a, b) ((a) = (a) + (b))
+/* a + b by class, in the compute type T; integers wrap like NumPy's, bool adds as OR. */
+#define ADD_BOOL(T, W, a, b) ((T)(((a) | (b)) != 0))
+#define ADD_INT(T, W, a, b) ((T)((W)(a) + (W)(b)))
+#define ADD_FLOAT(T, W, a, b) ((a) + (b))
 #define ADD_COMPLEX ADD_FLOAT
 
-#define DEFINE_ADD_ROW(context, NAME, name, ctype, CLASS, wrap, REAL, real, ...)        \
+/* elements stored as ctype, added in compute (float16 in float, rounded once) */
+#define DEFINE_ADD_ROW(context, NAME, name, ctype, CLASS, wrap, REAL, real, member, lowest,  \
+                       highest, opencl, dlpack, compute)                                    \
     static void add_row_##name(char *dst, int64_t dst_step, const char *src,            \
                                int64_t src_step, int64_t n)                             \
     {                                                                                   \
@@ -79,8 +81,8 @@ typedef void (*add_row_fn)(char *dst, int64_t dst_step, const char *src, int64_t
             ctype a, b;                                                                 \
             memcpy(&a, dst + i * dst_step, sizeof a);                                   \
             memcpy(&b, src + i * src_step, sizeof b);                                   \
-            ADD_##CLASS(ctype, wrap, a, b);                                             \
-            memcpy(dst + i * dst_step, &a, sizeof a);                                   \
+            const ctype sum = (ctype)ADD_##CLASS(compute, wrap, (compute)a, (compute)b); \
+            memcpy(dst + i * dst_step, &sum, sizeof sum);                               \
         }                                                                               \
     }
 PYMIC2_DTYPE_TABLE(DEFINE_ADD_ROW, )
@@ -114,7 +116,8 @@ typedef int64_t (*scatter_add_fn)(const element_access *e, int64_t first, int64_
                                   int64_t low, int64_t high);
 
 /* ... and returns the first s whose index is out of bounds (INT64_MAX if none). */
-#define DEFINE_SCATTER_ADD(context, NAME, name, ctype, CLASS, wrap, REAL, real, ...)          \
+#define DEFINE_SCATTER_ADD(context, NAME, name, ctype, CLASS, wrap, REAL, real, member,      \
+                           lowest, highest, opencl, dlpack, compute)                          \
     static int64_t scatter_add_##name(const element_access *e, int64_t first, int64_t last,  \
                                       int64_t low, int64_t high)                              \
     {                                                                                         \
@@ -131,8 +134,8 @@ typedef int64_t (*scatter_add_fn)(const element_access *e, int64_t first, int64_
             ctype a, b;                                                                       \
             memcpy(&a, at, sizeof a);                                                         \
             memcpy(&b, e->values + s * e->values_step, sizeof b);                             \
-            ADD_##CLASS(ctype, wrap, a, b);                                                   \
-            memcpy(at, &a, sizeof a);                                                         \
+            const ctype sum = (ctype)ADD_##CLASS(compute, wrap, (compute)a, (compute)b);     \
+            memcpy(at, &sum, sizeof sum);                                                     \
         }                                                                                     \
         return first_bad;                                                                     \
     }
@@ -149,7 +152,8 @@ enum { ARRAY = 0, VALUES = 1 }; /* operand slots of the outer walker and the inn
 typedef struct index_plan {
     pymic2_index_mode mode;
     int64_t itemsize;
-    char *array, *values;      /* element [0, ...]; values may be the scalar's bytes */
+    char *array, *values;      /* element [0, ...]; values may be `stored` */
+    pymic2_scalar stored;      /* a scalar values operand as an element */
     add_row_fn add_row;
     /* O: array and values strides */
     walker outer;
@@ -325,6 +329,7 @@ typedef struct element_plan {
     scatter_add_fn add;
     int64_t count; /* index positions s */
     char *private_sums; /* integer dtypes: member k's sums at k * size elements */
+    pymic2_scalar stored; /* a scalar values operand as an element */
     int64_t itemsize;
     atomic_int_fast64_t first_bad; /* smallest s with an out-of-bounds index; INT64_MAX none */
 } element_plan;
@@ -387,7 +392,7 @@ static element_plan plan_elements(const pymic2_index_desc *desc)
             .index_dtype = index->dtype,
             .size = array->shape[0],
             .values = values->buffer ? pymic2__host_address(values->buffer, 0) + values->offset
-                                     : (char *)&values->value, /* only read */
+                                     : NULL, /* a scalar: plan->stored, below */
             .values_step = values->buffer && values->ndim == 1 ? values->strides[0] : 0,
         },
         .add = scatter_adds[array->dtype],
@@ -395,6 +400,16 @@ static element_plan plan_elements(const pymic2_index_desc *desc)
         .itemsize = (int64_t)pymic2_dtype_size(array->dtype),
     };
     return plan;
+}
+
+/* A scalar values operand as a stored element (float16: its bits, not the float the
+ * descriptor holds). */
+static void plan_scalar_values(element_plan *plan, const pymic2_index_desc *desc)
+{
+    if (desc->values.buffer != NULL)
+        return;
+    pymic2__scalar_store(desc->values.dtype, desc->values.value, &plan->stored);
+    plan->scatter.values = (char *)&plan->stored;
 }
 
 /* EINDEX naming the plan's first out-of-bounds index, if it found one. */
@@ -498,6 +513,7 @@ static int access_elements(const pymic2_index_desc *desc, pymic2__team *team,
                            const char *device)
 {
     element_plan plan = plan_elements(desc);
+    plan_scalar_values(&plan, desc);
     atomic_init(&plan.first_bad, INT64_MAX);
     if (desc->mode == PYMIC2_INDEX_GATHER) {
         const int status = check_elements(&plan, team, device, "gather");
@@ -548,8 +564,10 @@ static void plan_operands(index_plan *plan, const pymic2_index_desc *desc)
     plan->mode = desc->mode;
     plan->itemsize = (int64_t)pymic2_dtype_size(array->dtype);
     plan->array = pymic2__host_address(array->buffer, 0) + array->offset;
+    if (values->buffer == NULL)
+        pymic2__scalar_store(values->dtype, values->value, &plan->stored);
     plan->values = values->buffer ? pymic2__host_address(values->buffer, 0) + values->offset
-                                  : (char *)&values->value;
+                                  : (char *)&plan->stored;
     plan->add_row = add_rows[array->dtype];
 
     walker *outer = &plan->outer;

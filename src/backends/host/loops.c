@@ -12,6 +12,10 @@
 
 #include <string.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 /* One integer expression serves signed and unsigned types, so `a < 0` is constant for the
  * unsigned ones; that is intended. */
 #pragma GCC diagnostic ignored "-Wtype-limits"
@@ -213,13 +217,111 @@ PYMIC2__FLOAT_HELPERS(double, uint64_t, f64, 0x1p-1074)
     _Generic((x), float: pymic2__spacing_f32, default: pymic2__spacing_f64)(x)
 
 #define PYMIC2__ALIGNED(pointer, type) ((uintptr_t)(pointer) % _Alignof(type) == 0)
-#define PYMIC2__LOAD(type, name, pointer) \
-    type name;                            \
-    memcpy(&name, (pointer), sizeof name)
+/* An element stored as S at pointer, as the compute type T (float16: exactly, in float). */
+#define PYMIC2__LOAD(S, T, name, pointer)                                                     \
+    S name##_stored;                                                                          \
+    memcpy(&name##_stored, (pointer), sizeof name##_stored);                                  \
+    const T name = (T)name##_stored
 
-/* The declarations every loop body shares; T and W are what the row expressions use. */
-#define PYMIC2__LOOP_PROLOGUE(TI, WRAP)                \
-    typedef TI T __attribute__((unused));              \
+/*
+ * Storage types that compute in a wider type (float16 in float): gcc converts _Float16 one
+ * element at a time and then vectorises nothing of the loop (exp of float16 ran 8x slower
+ * than in blocks). So contiguous loops with such an input or output run in blocks: inputs
+ * widened with F16C/AVX-512's conversions into arrays of the compute type, the row's
+ * expression vectorised over them, the results narrowed the same way (round to nearest even,
+ * as C's conversion).
+ */
+#define PYMIC2__BLOCK 256
+#define PYMIC2__IS_HALF(type) _Generic((type)0, _Float16: 1, default: 0)
+
+static inline void pymic2__widen_half(void *out, const void *in, int64_t n)
+{
+    float *y = out;
+    const _Float16 *x = in;
+    int64_t j = 0;
+#if defined(__AVX512F__)
+    for (; j + 16 <= n; j += 16)
+        _mm512_storeu_ps(y + j, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + j))));
+#elif defined(__F16C__)
+    for (; j + 8 <= n; j += 8)
+        _mm256_storeu_ps(y + j, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + j))));
+#endif
+    for (; j < n; j++)
+        y[j] = x[j];
+}
+
+static inline void pymic2__narrow_half(void *out, const void *in, int64_t n)
+{
+    _Float16 *y = out;
+    const float *x = in;
+    int64_t j = 0;
+#if defined(__AVX512F__)
+    for (; j + 16 <= n; j += 16)
+        _mm256_storeu_si256((__m256i *)(y + j),
+                            _mm512_cvtps_ph(_mm512_loadu_ps(x + j), _MM_FROUND_TO_NEAREST_INT));
+#elif defined(__F16C__)
+    for (; j + 8 <= n; j += 8)
+        _mm_storeu_si128((__m128i *)(y + j),
+                         _mm256_cvtps_ph(_mm256_loadu_ps(x + j), _MM_FROUND_TO_NEAREST_INT));
+#endif
+    for (; j < n; j++)
+        y[j] = (_Float16)x[j];
+}
+
+/* out[j] = in[j] as T for j < m (in: S elements) */
+#define PYMIC2__WIDEN(S, T, out, in, m)                                                       \
+    do {                                                                                      \
+        if (PYMIC2__IS_HALF(S))                                                               \
+            pymic2__widen_half((out), (in), (m));                                             \
+        else                                                                                  \
+            for (int64_t j_ = 0; j_ < (m); j_++)                                              \
+                (out)[j_] = (T)(in)[j_];                                                      \
+    } while (0)
+/* out[j] = in[j] as TO for j < m (in: TOC values) */
+#define PYMIC2__NARROW(TO, out, in, m)                                                        \
+    do {                                                                                      \
+        if (PYMIC2__IS_HALF(TO))                                                              \
+            pymic2__narrow_half((out), (in), (m));                                            \
+        else                                                                                  \
+            for (int64_t j_ = 0; j_ < (m); j_++)                                              \
+                (out)[j_] = (TO)(in)[j_];                                                     \
+    } while (0)
+/* Whether a loop from (storage TI, compute TC) to (storage TO, compute TOC) runs its
+ * contiguous case in blocks: an input or the output differs from its compute type, and a
+ * narrowed output gets a TC value through TOC with one rounding (not from double or
+ * complex: float64 -> float16 rounds once, directly; integers reach float16 through float
+ * exactly or past its range). A constant: the other loops compile as before. */
+#define PYMIC2__BLOCKED(TI, TC, TO, TOC)                                                      \
+    ((sizeof(TI) != sizeof(TC) || sizeof(TO) != sizeof(TOC)) &&                               \
+     (sizeof(TO) == sizeof(TOC) || sizeof(TC) <= sizeof(TOC) || (TC)0.5 == 0))
+/* block[j] for j < m: the input's elements i0 + j, or (step 0) its one element, which
+ * fills the block once */
+#define PYMIC2__BLOCK_FILL(S, T, block, in, step, i0, m)                                      \
+    do {                                                                                      \
+        if ((step) != 0) {                                                                    \
+            PYMIC2__WIDEN(S, T, block, (const S *)(in) + (i0), m);                            \
+        } else if ((i0) == 0) {                                                               \
+            PYMIC2__LOAD(S, T, value_, in);                                                   \
+            for (int j_ = 0; j_ < PYMIC2__BLOCK; j_++)                                        \
+                (block)[j_] = value_;                                                         \
+        }                                                                                     \
+    } while (0)
+/* The blocked loop: the body (the arguments after TOC: a statement filling the input
+ * blocks and computing results[j] for j < m) runs per block of PYMIC2__BLOCK elements */
+#define PYMIC2__BLOCKS(TO, TOC, ...)                                                          \
+    do {                                                                                      \
+        TOC results[PYMIC2__BLOCK];                                                           \
+        for (int64_t i0 = 0; i0 < n; i0 += PYMIC2__BLOCK) {                                   \
+            const int64_t m = n - i0 < PYMIC2__BLOCK ? n - i0 : PYMIC2__BLOCK;                \
+            __VA_ARGS__;                                                                      \
+            PYMIC2__NARROW(TO, (TO *)out + i0, results, m);                                   \
+        }                                                                                     \
+    } while (0)
+
+/* The declarations every loop body shares; T and W are what the row expressions use: T is
+ * the input's compute type (TC), TI the type it is stored as. */
+#define PYMIC2__LOOP_PROLOGUE(TC, WRAP)                \
+    typedef TC T __attribute__((unused));              \
     typedef WRAP W __attribute__((unused));            \
     int invalid = 0
 
@@ -230,28 +332,41 @@ PYMIC2__FLOAT_HELPERS(double, uint64_t, f64, 0x1p-1074)
                                   memory_order_relaxed);                                     \
     } while (0)
 
-#define PYMIC2__DEFINE_1(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr)                    \
+/* A leaf's arguments: op and dtypes (for the table of loops), the function's name, the
+ * input's storage and compute types, the output's, the wrap type, the conversion into the
+ * output and the row's expression. */
+#define PYMIC2__DEFINE_1(NAME, DT, OUT, fname, TI, TC, TO, TOC, WRAP, CONVERT, expr)           \
     static void fname(char **args, int64_t n, const int64_t *steps, void *data)                 \
     {                                                                                           \
-        PYMIC2__LOOP_PROLOGUE(TI, WRAP);                                                        \
+        PYMIC2__LOOP_PROLOGUE(TC, WRAP);                                                        \
         char *in = args[0], *out = args[1];                                                     \
-        if (steps[0] == sizeof(T) && steps[1] == sizeof(TO) && PYMIC2__ALIGNED(in, T) &&        \
-            PYMIC2__ALIGNED(out, TO)) {                                                         \
-            const T *x = (const T *)in;                                                         \
+        const int out_contiguous = steps[1] == sizeof(TO) && PYMIC2__ALIGNED(out, TO);          \
+        const int in_contiguous = steps[0] == sizeof(TI) && PYMIC2__ALIGNED(in, TI);            \
+        if (PYMIC2__BLOCKED(TI, TC, TO, TOC) && out_contiguous && in_contiguous) {              \
+            T a_block[PYMIC2__BLOCK];                                                           \
+            PYMIC2__BLOCKS(TO, TOC, {                                                           \
+                PYMIC2__BLOCK_FILL(TI, T, a_block, in, steps[0], i0, m);                        \
+                for (int64_t j = 0; j < m; j++) {                                               \
+                    const T a = a_block[j];                                                     \
+                    results[j] = CONVERT(TOC, expr);                                            \
+                }                                                                               \
+            });                                                                                 \
+        } else if (out_contiguous && in_contiguous) {                                           \
+            const TI *x = (const TI *)in;                                                       \
             TO *y = (TO *)out;                                                                  \
             for (int64_t i = 0; i < n; i++) {                                                   \
                 const T a = x[i];                                                               \
                 y[i] = CONVERT(TO, expr);                                                       \
             }                                                                                   \
-        } else if (steps[0] == 0 && steps[1] == sizeof(TO) && PYMIC2__ALIGNED(out, TO)) {       \
-            PYMIC2__LOAD(T, a, in);                                                       \
+        } else if (steps[0] == 0 && out_contiguous) {                                           \
+            PYMIC2__LOAD(TI, T, a, in);                                                         \
             const TO value = CONVERT(TO, expr);                                                 \
             TO *y = (TO *)out;                                                                  \
             for (int64_t i = 0; i < n; i++)                                                     \
                 y[i] = value;                                                                   \
         } else {                                                                                \
             for (int64_t i = 0; i < n; i++) {                                                   \
-                PYMIC2__LOAD(T, a, in + i * steps[0]);                                    \
+                PYMIC2__LOAD(TI, T, a, in + i * steps[0]);                                      \
                 const TO result = CONVERT(TO, expr);                                            \
                 memcpy(out + i * steps[1], &result, sizeof result);                             \
             }                                                                                   \
@@ -259,39 +374,50 @@ PYMIC2__FLOAT_HELPERS(double, uint64_t, f64, 0x1p-1074)
         PYMIC2__LOOP_EPILOGUE(data);                                                            \
     }
 
-#define PYMIC2__DEFINE_2(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr)                    \
+#define PYMIC2__DEFINE_2(NAME, DT, OUT, fname, TI, TC, TO, TOC, WRAP, CONVERT, expr)           \
     static void fname(char **args, int64_t n, const int64_t *steps, void *data)                 \
     {                                                                                           \
-        PYMIC2__LOOP_PROLOGUE(TI, WRAP);                                                        \
+        PYMIC2__LOOP_PROLOGUE(TC, WRAP);                                                        \
         char *in0 = args[0], *in1 = args[1], *out = args[2];                                    \
         const int out_contiguous = steps[2] == sizeof(TO) && PYMIC2__ALIGNED(out, TO);          \
-        const int in0_contiguous = steps[0] == sizeof(T) && PYMIC2__ALIGNED(in0, T);            \
-        const int in1_contiguous = steps[1] == sizeof(T) && PYMIC2__ALIGNED(in1, T);            \
+        const int in0_contiguous = steps[0] == sizeof(TI) && PYMIC2__ALIGNED(in0, TI);          \
+        const int in1_contiguous = steps[1] == sizeof(TI) && PYMIC2__ALIGNED(in1, TI);          \
         TO *y = (TO *)out;                                                                      \
-        if (out_contiguous && in0_contiguous && in1_contiguous) {                               \
-            const T *x0 = (const T *)in0, *x1 = (const T *)in1;                                 \
+        if (PYMIC2__BLOCKED(TI, TC, TO, TOC) && out_contiguous &&                               \
+            (in0_contiguous || steps[0] == 0) && (in1_contiguous || steps[1] == 0)) {           \
+            T a_block[PYMIC2__BLOCK], b_block[PYMIC2__BLOCK];                                   \
+            PYMIC2__BLOCKS(TO, TOC, {                                                           \
+                PYMIC2__BLOCK_FILL(TI, T, a_block, in0, steps[0], i0, m);                       \
+                PYMIC2__BLOCK_FILL(TI, T, b_block, in1, steps[1], i0, m);                       \
+                for (int64_t j = 0; j < m; j++) {                                               \
+                    const T a = a_block[j], b = b_block[j];                                     \
+                    results[j] = CONVERT(TOC, expr);                                            \
+                }                                                                               \
+            });                                                                                 \
+        } else if (out_contiguous && in0_contiguous && in1_contiguous) {                        \
+            const TI *x0 = (const TI *)in0, *x1 = (const TI *)in1;                              \
             for (int64_t i = 0; i < n; i++) {                                                   \
                 const T a = x0[i], b = x1[i];                                                   \
                 y[i] = CONVERT(TO, expr);                                                       \
             }                                                                                   \
         } else if (out_contiguous && steps[0] == 0 && in1_contiguous) {                         \
-            PYMIC2__LOAD(T, a, in0);                                                      \
-            const T *x1 = (const T *)in1;                                                       \
+            PYMIC2__LOAD(TI, T, a, in0);                                                        \
+            const TI *x1 = (const TI *)in1;                                                     \
             for (int64_t i = 0; i < n; i++) {                                                   \
                 const T b = x1[i];                                                              \
                 y[i] = CONVERT(TO, expr);                                                       \
             }                                                                                   \
         } else if (out_contiguous && in0_contiguous && steps[1] == 0) {                         \
-            PYMIC2__LOAD(T, b, in1);                                                      \
-            const T *x0 = (const T *)in0;                                                       \
+            PYMIC2__LOAD(TI, T, b, in1);                                                        \
+            const TI *x0 = (const TI *)in0;                                                     \
             for (int64_t i = 0; i < n; i++) {                                                   \
                 const T a = x0[i];                                                              \
                 y[i] = CONVERT(TO, expr);                                                       \
             }                                                                                   \
         } else {                                                                                \
             for (int64_t i = 0; i < n; i++) {                                                   \
-                PYMIC2__LOAD(T, a, in0 + i * steps[0]);                                   \
-                PYMIC2__LOAD(T, b, in1 + i * steps[1]);                                   \
+                PYMIC2__LOAD(TI, T, a, in0 + i * steps[0]);                                     \
+                PYMIC2__LOAD(TI, T, b, in1 + i * steps[1]);                                     \
                 const TO result = CONVERT(TO, expr);                                            \
                 memcpy(out + i * steps[2], &result, sizeof result);                             \
             }                                                                                   \
@@ -299,58 +425,76 @@ PYMIC2__FLOAT_HELPERS(double, uint64_t, f64, 0x1p-1074)
         PYMIC2__LOOP_EPILOGUE(data);                                                            \
     }
 
-/* Three inputs a, b, c; TA is a's type (where's condition is bool, the rest T). */
-#define PYMIC2__DEFINE_TERNARY(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr, TA)          \
+/* Three inputs a, b, c; TA and TAC are a's storage and compute types (where's condition:
+ * bool; clip: TI and TC, as b's and c's). */
+#define PYMIC2__DEFINE_TERNARY(NAME, DT, OUT, fname, TI, TC, TO, TOC, WRAP, CONVERT, expr, TA,  \
+                               TAC)                                                             \
     static void fname(char **args, int64_t n, const int64_t *steps, void *data)                 \
     {                                                                                           \
-        PYMIC2__LOOP_PROLOGUE(TI, WRAP);                                                        \
+        PYMIC2__LOOP_PROLOGUE(TC, WRAP);                                                        \
         char *in0 = args[0], *in1 = args[1], *in2 = args[2], *out = args[3];                    \
         const int out_contiguous = steps[3] == sizeof(TO) && PYMIC2__ALIGNED(out, TO);          \
         const int in0_contiguous = steps[0] == sizeof(TA) && PYMIC2__ALIGNED(in0, TA);          \
-        const int in1_contiguous = steps[1] == sizeof(T) && PYMIC2__ALIGNED(in1, T);            \
-        const int in2_contiguous = steps[2] == sizeof(T) && PYMIC2__ALIGNED(in2, T);            \
+        const int in1_contiguous = steps[1] == sizeof(TI) && PYMIC2__ALIGNED(in1, TI);          \
+        const int in2_contiguous = steps[2] == sizeof(TI) && PYMIC2__ALIGNED(in2, TI);          \
         TO *y = (TO *)out;                                                                      \
-        if (out_contiguous && in0_contiguous && in1_contiguous && in2_contiguous) {             \
+        if (PYMIC2__BLOCKED(TI, TC, TO, TOC) && out_contiguous &&                               \
+            (in0_contiguous || steps[0] == 0) && (in1_contiguous || steps[1] == 0) &&           \
+            (in2_contiguous || steps[2] == 0)) {                                                \
+            TAC a_block[PYMIC2__BLOCK];                                                         \
+            T b_block[PYMIC2__BLOCK], c_block[PYMIC2__BLOCK];                                   \
+            PYMIC2__BLOCKS(TO, TOC, {                                                           \
+                PYMIC2__BLOCK_FILL(TA, TAC, a_block, in0, steps[0], i0, m);                     \
+                PYMIC2__BLOCK_FILL(TI, T, b_block, in1, steps[1], i0, m);                       \
+                PYMIC2__BLOCK_FILL(TI, T, c_block, in2, steps[2], i0, m);                       \
+                for (int64_t j = 0; j < m; j++) {                                               \
+                    const TAC a = a_block[j];                                                   \
+                    const T b = b_block[j], c = c_block[j];                                     \
+                    results[j] = CONVERT(TOC, expr);                                            \
+                }                                                                               \
+            });                                                                                 \
+        } else if (out_contiguous && in0_contiguous && in1_contiguous && in2_contiguous) {      \
             const TA *x0 = (const TA *)in0;                                                     \
-            const T *x1 = (const T *)in1, *x2 = (const T *)in2;                                 \
+            const TI *x1 = (const TI *)in1, *x2 = (const TI *)in2;                              \
             for (int64_t i = 0; i < n; i++) {                                                   \
-                const TA a = x0[i];                                                             \
+                const TAC a = x0[i];                                                            \
                 const T b = x1[i], c = x2[i];                                                   \
                 y[i] = CONVERT(TO, expr);                                                       \
             }                                                                                   \
         } else if (out_contiguous && in0_contiguous && steps[1] == 0 && steps[2] == 0) {        \
             const TA *x0 = (const TA *)in0;                                                     \
-            PYMIC2__LOAD(T, b, in1);                                                            \
-            PYMIC2__LOAD(T, c, in2);                                                            \
+            PYMIC2__LOAD(TI, T, b, in1);                                                        \
+            PYMIC2__LOAD(TI, T, c, in2);                                                        \
             for (int64_t i = 0; i < n; i++) {                                                   \
-                const TA a = x0[i];                                                             \
+                const TAC a = x0[i];                                                            \
                 y[i] = CONVERT(TO, expr);                                                       \
             }                                                                                   \
         } else {                                                                                \
             for (int64_t i = 0; i < n; i++) {                                                   \
-                PYMIC2__LOAD(TA, a, in0 + i * steps[0]);                                        \
-                PYMIC2__LOAD(T, b, in1 + i * steps[1]);                                         \
-                PYMIC2__LOAD(T, c, in2 + i * steps[2]);                                         \
+                PYMIC2__LOAD(TA, TAC, a, in0 + i * steps[0]);                                   \
+                PYMIC2__LOAD(TI, T, b, in1 + i * steps[1]);                                     \
+                PYMIC2__LOAD(TI, T, c, in2 + i * steps[2]);                                     \
                 const TO result = CONVERT(TO, expr);                                            \
                 memcpy(out + i * steps[3], &result, sizeof result);                             \
             }                                                                                   \
         }                                                                                       \
         PYMIC2__LOOP_EPILOGUE(data);                                                            \
     }
-#define PYMIC2__DEFINE_3(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr) \
-    PYMIC2__DEFINE_TERNARY(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr, TI)
-#define PYMIC2__DEFINE_SELECT(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr) \
-    PYMIC2__DEFINE_TERNARY(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr, uint8_t)
+#define PYMIC2__DEFINE_3(NAME, DT, OUT, fname, TI, TC, TO, TOC, WRAP, CONVERT, expr) \
+    PYMIC2__DEFINE_TERNARY(NAME, DT, OUT, fname, TI, TC, TO, TOC, WRAP, CONVERT, expr, TI, TC)
+#define PYMIC2__DEFINE_SELECT(NAME, DT, OUT, fname, TI, TC, TO, TOC, WRAP, CONVERT, expr)      \
+    PYMIC2__DEFINE_TERNARY(NAME, DT, OUT, fname, TI, TC, TO, TOC, WRAP, CONVERT, expr, uint8_t, \
+                           uint8_t)
 
 /* arange: a = start, b = step (scalars), out; args[3] points to the int64_t index of the
  * first element (host_ops.c passes it, as the loop cannot know where its piece starts). */
-#define PYMIC2__DEFINE_IOTA(NAME, DT, OUT, fname, TI, TO, WRAP, CONVERT, expr)                 \
+#define PYMIC2__DEFINE_IOTA(NAME, DT, OUT, fname, TI, TC, TO, TOC, WRAP, CONVERT, expr)        \
     static void fname(char **args, int64_t n, const int64_t *steps, void *data)                 \
     {                                                                                           \
-        PYMIC2__LOOP_PROLOGUE(TI, WRAP);                                                        \
-        PYMIC2__LOAD(T, a, args[0]);                                                            \
-        PYMIC2__LOAD(T, b, args[1]);                                                            \
-        PYMIC2__LOAD(int64_t, first, args[3]);                                                  \
+        PYMIC2__LOOP_PROLOGUE(TC, WRAP);                                                        \
+        PYMIC2__LOAD(TI, T, a, args[0]);                                                        \
+        PYMIC2__LOAD(TI, T, b, args[1]);                                                        \
+        PYMIC2__LOAD(int64_t, int64_t, first, args[3]);                                         \
         char *out = args[2];                                                                    \
         if (steps[2] == sizeof(TO) && PYMIC2__ALIGNED(out, TO)) {                               \
             TO *y = (TO *)out;                                                                  \
@@ -391,9 +535,10 @@ PYMIC2__FLOAT_HELPERS(double, uint64_t, f64, 0x1p-1074)
 /* A macro is not expanded inside its own expansion, so each level has its own CALL. */
 #define PYMIC2__GEN_CALL_2(macro, ...) macro(__VA_ARGS__)
 #define PYMIC2__GEN_CALL_3(macro, ...) macro(__VA_ARGS__)
-#define PYMIC2__GEN_INPUT(row, DT, dname, ctype, CLASS, wrap, REAL, real_ctype, ...)   \
-    PYMIC2__GEN_CALL_2(PYMIC2__GEN_ACCEPTED, PYMIC2__GEN_PICK_##CLASS row, DT, dname, \
-                       ctype, CLASS, wrap, REAL, real_ctype)
+#define PYMIC2__GEN_INPUT(row, DT, dname, ctype, CLASS, wrap, REAL, real_ctype, member, lowest, \
+                          highest, opencl, dlpack, compute)                                     \
+    PYMIC2__GEN_CALL_2(PYMIC2__GEN_ACCEPTED, PYMIC2__GEN_PICK_##CLASS row, DT, dname, ctype,     \
+                       CLASS, wrap, REAL, real_ctype, compute)
 #define PYMIC2__GEN_PICK_BOOL(MODE, NAME, lname, n, RULE, bo, be, io, ie, fo, fe, co, ce) \
     MODE, NAME, lname, n, RULE, bo, be
 #define PYMIC2__GEN_PICK_INT(MODE, NAME, lname, n, RULE, bo, be, io, ie, fo, fe, co, ce) \
@@ -410,29 +555,36 @@ PYMIC2__FLOAT_HELPERS(double, uint64_t, f64, 0x1p-1074)
     PYMIC2__GEN_RULE_##RULE(MODE, NAME, lname, n, __VA_ARGS__)
 
 #define PYMIC2__GEN_RULE_SAME(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, REAL, \
-                              real_ctype)                                                      \
-    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, DT, pymic2__loop_##lname##_##dname, ctype, ctype, wrap, \
-                     PYMIC2__CONVERT_C, expr)
+                              real_ctype, compute)                                             \
+    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, DT, pymic2__loop_##lname##_##dname, ctype, compute,     \
+                     ctype, compute, wrap, PYMIC2__CONVERT_C, expr)
 #define PYMIC2__GEN_RULE_BOOL(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, REAL, \
-                              real_ctype)                                                      \
-    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, BOOL, pymic2__loop_##lname##_##dname, ctype, uint8_t,   \
-                     wrap, PYMIC2__CONVERT_TO_BOOL, expr)
+                              real_ctype, compute)                                             \
+    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, BOOL, pymic2__loop_##lname##_##dname, ctype, compute,   \
+                     uint8_t, uint8_t, wrap, PYMIC2__CONVERT_TO_BOOL, expr)
 #define PYMIC2__GEN_RULE_UINT8(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap,      \
-                               REAL, real_ctype)                                              \
-    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, UINT8, pymic2__loop_##lname##_##dname, ctype, uint8_t,  \
-                     wrap, PYMIC2__CONVERT_C, expr)
+                               REAL, real_ctype, compute)                                     \
+    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, UINT8, pymic2__loop_##lname##_##dname, ctype, compute,  \
+                     uint8_t, uint8_t, wrap, PYMIC2__CONVERT_C, expr)
 #define PYMIC2__GEN_RULE_SELECT(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap,      \
-                                REAL, real_ctype)                                              \
-    PYMIC2__GEN_LEAF(MODE, SELECT, NAME, DT, DT, pymic2__loop_##lname##_##dname, ctype, ctype,  \
-                     wrap, PYMIC2__CONVERT_C, expr)
+                                REAL, real_ctype, compute)                                     \
+    PYMIC2__GEN_LEAF(MODE, SELECT, NAME, DT, DT, pymic2__loop_##lname##_##dname, ctype,         \
+                     compute, ctype, compute, wrap, PYMIC2__CONVERT_C, expr)
 #define PYMIC2__GEN_RULE_IOTA(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, REAL, \
-                              real_ctype)                                                      \
-    PYMIC2__GEN_LEAF(MODE, IOTA, NAME, DT, DT, pymic2__loop_##lname##_##dname, ctype, ctype,    \
-                     wrap, PYMIC2__CONVERT_C, expr)
+                              real_ctype, compute)                                             \
+    PYMIC2__GEN_LEAF(MODE, IOTA, NAME, DT, DT, pymic2__loop_##lname##_##dname, ctype, compute,  \
+                     ctype, compute, wrap, PYMIC2__CONVERT_C, expr)
+/* The real counterpart's compute type: a real dtype is its own counterpart; a complex one's
+ * real part computes in its real type. */
+#define PYMIC2__REAL_COMPUTE_BOOL(compute, real_ctype) compute
+#define PYMIC2__REAL_COMPUTE_INT(compute, real_ctype) compute
+#define PYMIC2__REAL_COMPUTE_FLOAT(compute, real_ctype) compute
+#define PYMIC2__REAL_COMPUTE_COMPLEX(compute, real_ctype) real_ctype
 #define PYMIC2__GEN_RULE_REAL(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, REAL, \
-                              real_ctype)                                                      \
-    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, REAL, pymic2__loop_##lname##_##dname, ctype,            \
-                     real_ctype, wrap, PYMIC2__CONVERT_C, expr)
+                              real_ctype, compute)                                             \
+    PYMIC2__GEN_LEAF(MODE, n, NAME, DT, REAL, pymic2__loop_##lname##_##dname, ctype, compute,   \
+                     real_ctype, PYMIC2__REAL_COMPUTE_##CLASS(compute, real_ctype), wrap,      \
+                     PYMIC2__CONVERT_C, expr)
 
 /* ANY: a loop per output dtype, i.e. the dtype table inside its own expansion. The
  * preprocessor does not expand a macro within itself either, so the inner walk is deferred
@@ -444,16 +596,18 @@ PYMIC2__FLOAT_HELPERS(double, uint64_t, f64, 0x1p-1074)
 #define PYMIC2__UNPAREN(...) __VA_ARGS__
 #define PYMIC2__GEN_TABLE_LATER() PYMIC2_DTYPE_TABLE
 #define PYMIC2__GEN_RULE_ANY(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, REAL, \
-                             real_ctype)                                                      \
+                             real_ctype, compute)                                             \
     PYMIC2__DEFER(PYMIC2__GEN_TABLE_LATER)()(PYMIC2__GEN_OUTPUT,                              \
                                              (MODE, NAME, lname, n, expr, DT, dname, ctype,   \
-                                              CLASS, wrap))
-#define PYMIC2__GEN_OUTPUT(from, DT2, dname2, ctype2, CLASS2, wrap2, REAL2, real_ctype2, ...) \
-    PYMIC2__GEN_CALL_3(PYMIC2__GEN_CONVERSION, PYMIC2__UNPAREN from, DT2, dname2, ctype2, CLASS2)
-#define PYMIC2__GEN_CONVERSION(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap, DT2, \
-                               dname2, ctype2, CLASS2)                                         \
+                                              CLASS, wrap, compute))
+#define PYMIC2__GEN_OUTPUT(from, DT2, dname2, ctype2, CLASS2, wrap2, REAL2, real_ctype2,       \
+                           member2, lowest2, highest2, opencl2, dlpack2, compute2)             \
+    PYMIC2__GEN_CALL_3(PYMIC2__GEN_CONVERSION, PYMIC2__UNPAREN from, DT2, dname2, ctype2, CLASS2, \
+                       compute2)
+#define PYMIC2__GEN_CONVERSION(MODE, NAME, lname, n, expr, DT, dname, ctype, CLASS, wrap,      \
+                               compute, DT2, dname2, ctype2, CLASS2, compute2)                 \
     PYMIC2__GEN_LEAF(MODE, n, NAME, DT, DT2, pymic2__loop_##lname##_##dname##_##dname2, ctype, \
-                     ctype2, wrap, PYMIC2__CONVERT_##CLASS##_##CLASS2, expr)
+                     compute, ctype2, compute2, wrap, PYMIC2__CONVERT_##CLASS##_##CLASS2, expr)
 
 PYMIC2__EXPAND(PYMIC2_OP_TABLE(PYMIC2__GEN_DEFINE))
 

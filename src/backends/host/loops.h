@@ -26,9 +26,10 @@ typedef struct pymic2__loop_state {
 
 /*
  * A reduction's kernels for one input dtype. "acc" values have the accumulator type (the
- * output dtype; for argmax/argmin the input's, with int64 indices beside). Elements are read
- * at `in`, `step` bytes apart (any alignment). Rows of accumulators are contiguous and
- * aligned. Every fold starts from values made by lift (there is no identity for max).
+ * output dtype's compute type, float for float16; for argmax/argmin the input's, with int64
+ * indices beside), which emit turns into output elements. Elements are read at `in`, `step`
+ * bytes apart (any alignment). Rows of accumulators are contiguous and aligned. Every fold
+ * starts from values made by lift (there is no identity for max).
  */
 typedef struct pymic2__reduce_kernels {
     size_t acc_size;
@@ -45,6 +46,8 @@ typedef struct pymic2__reduce_kernels {
                       int64_t row_step);
     /* *acc = combine(*acc, *other) */
     void (*combine)(void *acc, const void *other);
+    /* output element j at out + j * stride = accs[j], for j < n (not argmax/argmin) */
+    void (*emit)(char *out, int64_t stride, const void *accs, int64_t n);
     /* *acc = the identity (sum 0, prod 1, all true ...); NULL when there is none */
     void (*identity)(void *acc);
     /* argmax/argmin: the first extremum (or first NaN) of n >= 1 elements into *best and

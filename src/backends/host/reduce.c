@@ -56,7 +56,7 @@ typedef struct reduce_plan {
     /* kernels->fold, or fold_far when the input is too big for the caches (prefetch.h) */
     void (*fold)(void *acc, const char *in, int64_t n, int64_t step);
     int arg, cumulative;
-    size_t in_size, acc_size, out_size;
+    size_t in_size, acc_size;
     const char *in;
     char *out;
     int nkept, nred;
@@ -191,7 +191,17 @@ static void write_result(const reduce_plan *plan, char *out, const void *value, 
     if (plan->arg)
         memcpy(out, &index, sizeof index);
     else
-        memcpy(out, value, plan->acc_size);
+        plan->kernels->emit(out, 0, value, 1);
+}
+
+/* n results at out, stride bytes apart: accumulators, or argmax's indices. */
+static void store_results(const reduce_plan *plan, char *out, int64_t stride, const void *accs,
+                          const int64_t *indices, int64_t n)
+{
+    if (plan->arg)
+        store(out, stride, indices, n, sizeof *indices);
+    else
+        plan->kernels->emit(out, stride, accs, n);
 }
 
 /* Many outputs: each thread reduces whole output elements [begin, end). */
@@ -323,7 +333,7 @@ static void fold_row_range(const reduce_plan *plan, const char *in, char *out, i
                 k->fold_rows(accs, in + red_in, n, row->in, count, inner->in);
         }
         if (plan->cumulative)
-            store(out + red_out, row->out, accs, n, plan->acc_size);
+            plan->kernels->emit(out + red_out, row->out, accs, n);
         r += count;
     }
 }
@@ -348,7 +358,7 @@ static void run_rows(void *context, int64_t begin, int64_t end, int member)
         fold_row_range(plan, in, out, n, plan->rows * part / plan->parts,
                        plan->rows * (part + 1) / plan->parts, accs, indices);
         if (plan->parts == 1 && !plan->cumulative)
-            store(out, row->out, plan->arg ? (const void *)indices : accs, n, plan->out_size);
+            store_results(plan, out, row->out, accs, indices, n);
     }
 }
 
@@ -371,7 +381,7 @@ static void combine_parts(const reduce_plan *plan)
                 k->combine(accs + j * plan->acc_size, other + j * plan->acc_size);
         }
     }
-    store(plan->out, plan->row.out, plan->arg ? (const void *)indices : accs, n, plan->out_size);
+    store_results(plan, plan->out, plan->row.out, accs, indices, n);
 }
 
 static int plan_rows(reduce_plan *plan, pymic2__team *team, int team_size)
@@ -431,11 +441,11 @@ static void run_lines(void *context, int64_t begin, int64_t end, int member)
         char *out = plan->out + out_offset;
         _Alignas(16) unsigned char acc[16], next[16];
         k->lift(acc, in, 1, axis->in);
-        memcpy(out, acc, plan->acc_size);
+        k->emit(out, 0, acc, 1);
         for (int64_t i = 1; i < axis->size; i++) {
             k->lift(next, in + i * axis->in, 1, axis->in);
             k->combine(acc, next);
-            memcpy(out + i * axis->out, acc, plan->acc_size);
+            k->emit(out + i * axis->out, 0, acc, 1);
         }
     }
 }
@@ -458,7 +468,7 @@ static void fill_identity(const reduce_plan *plan, const pymic2_operand *out)
     for (int64_t q = 0; q < total; q++) {
         int64_t offset, unused;
         locate(dims, out->ndim, q, &offset, &unused);
-        memcpy(plan->out + offset, value, plan->out_size);
+        plan->kernels->emit(plan->out + offset, 0, value, 1);
     }
 }
 
@@ -478,7 +488,6 @@ int pymic2__host_run_reduce(pymic2__team *team, const pymic2_op_desc *desc)
     plan->cumulative = info->cumulative;
     plan->in_size = pymic2_dtype_size(in->dtype);
     plan->acc_size = plan->kernels->acc_size;
-    plan->out_size = pymic2_dtype_size(out->dtype);
     plan->in = pymic2__host_address(in->buffer, 0) + in->offset;
     plan->out = pymic2__host_address(out->buffer, 0) + out->offset;
 

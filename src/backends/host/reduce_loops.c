@@ -105,18 +105,42 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
 #define PYMIC2__RLIFT_SAME_COMPLEX(T, x) (x)
 #define PYMIC2__RLIFT_NONZERO(T, x) ((T)((x) != 0))
 
+/* cumsum and cumprod round every step to the output's type, as NumPy's accumulate does
+ * (its float16 loop rounds each sum to float16); the others keep the accumulator's precision
+ * to the end (NumPy's float16 sum and prod accumulate in float). A no-op where the
+ * accumulator has the output's type. */
+#define PYMIC2__RSTEP_SUM(TOUT, x) (x)
+#define PYMIC2__RSTEP_PROD PYMIC2__RSTEP_SUM
+#define PYMIC2__RSTEP_MAX PYMIC2__RSTEP_SUM
+#define PYMIC2__RSTEP_MIN PYMIC2__RSTEP_SUM
+#define PYMIC2__RSTEP_ALL PYMIC2__RSTEP_SUM
+#define PYMIC2__RSTEP_ANY PYMIC2__RSTEP_SUM
+#define PYMIC2__RSTEP_COUNT_NONZERO PYMIC2__RSTEP_SUM
+#define PYMIC2__RSTEP_CUMSUM(TOUT, x) ((TOUT)(x))
+#define PYMIC2__RSTEP_CUMPROD PYMIC2__RSTEP_CUMSUM
+
 /*
  * The shared bodies. fname: prefix of this (reduction, dtype)'s functions; TIN the input's
- * C type, ACC/ACCW the accumulator's type and wrap type (the row's T and W), LIFT(T, x) the
- * element as an accumulator, expr the row's expression combining a and b.
+ * C type, ACC/ACCW the accumulator's type and wrap type (the row's T and W: the input's
+ * compute type for folds), TOUT the output's C type, LIFT(T, x) the element as an
+ * accumulator, expr the row's expression combining a and b, STEP(TOUT, x) the combined
+ * value (PYMIC2__RSTEP_<reduction>).
  */
-#define PYMIC2__RDEFINE_COMMON(fname, TIN, ACC, ACCW, LIFT, expr)                           \
+#define PYMIC2__RDEFINE_COMMON(fname, TIN, ACC, ACCW, TOUT, LIFT, expr, STEP)              \
     static inline ACC fname##_combine2(ACC a, ACC b)                                       \
     {                                                                                      \
         typedef ACC T;                                                                     \
         typedef ACCW W __attribute__((unused));                                            \
         int invalid __attribute__((unused)) = 0;                                           \
-        return (T)(expr);                                                                  \
+        return (T)STEP(TOUT, (T)(expr));                                                   \
+    }                                                                                      \
+    static void fname##_emit(char *out, int64_t stride, const void *accs, int64_t n)       \
+    {                                                                                      \
+        const ACC *x = accs;                                                               \
+        for (int64_t j = 0; j < n; j++) {                                                  \
+            const TOUT value = (TOUT)x[j];                                                 \
+            memcpy(out + j * stride, &value, sizeof value);                                \
+        }                                                                                  \
     }                                                                                      \
     static inline ACC fname##_lift1(const char *p)                                         \
     {                                                                                      \
@@ -258,8 +282,8 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
 #define PYMIC2__RCAT2(a, b) PYMIC2__RCAT(a, b)
 
 /* The kernels of a fold with accumulator ACC. */
-#define PYMIC2__RDEFINE_FOLD(NAME, fname, TIN, ACC, ACCW, LIFT, expr)                        \
-    PYMIC2__RDEFINE_COMMON(fname, TIN, ACC, ACCW, LIFT, expr)                               \
+#define PYMIC2__RDEFINE_FOLD(NAME, fname, TIN, ACC, ACCW, TOUT, LIFT, expr)                  \
+    PYMIC2__RDEFINE_COMMON(fname, TIN, ACC, ACCW, TOUT, LIFT, expr, PYMIC2__RSTEP_##NAME)    \
     PYMIC2__RCAT2(PYMIC2__RDEFINE_IDENTITY_, PYMIC2__RHAS_IDENTITY_##NAME)(NAME, fname, ACC) \
     static const pymic2__reduce_kernels fname = {                                           \
         .acc_size = sizeof(ACC),                                                            \
@@ -268,26 +292,28 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
         .fold_far = fname##_fold_far,                                                       \
         .fold_rows = fname##_fold_rows,                                                     \
         .combine = fname##_combine,                                                         \
+        .emit = fname##_emit,                                                               \
         .identity = PYMIC2__RCAT2(PYMIC2__RIDENTITY_PTR_, PYMIC2__RHAS_IDENTITY_##NAME)(fname), \
     };
 
-/* argmax/argmin on elements of type TIN (lifted, so bool compares as 0/1). */
-#define PYMIC2__RARG_BODY(NAME, fname, TIN, LIFT)                                            \
-    static inline TIN fname##_lift1(const char *p)                                          \
+/* argmax/argmin on elements stored as TIN, compared as ACC (lifted, so bool compares as 0/1;
+ * float16 as float). */
+#define PYMIC2__RARG_BODY(NAME, fname, TIN, ACC, LIFT)                                      \
+    static inline ACC fname##_lift1(const char *p)                                          \
     {                                                                                       \
         PYMIC2__RLOAD(TIN, x, p);                                                           \
-        return LIFT(TIN, x);                                                                \
+        return LIFT(ACC, x);                                                                \
     }                                                                                       \
     static void fname##_lift(void *accs, const char *in, int64_t n, int64_t step)            \
     {                                                                                       \
-        TIN *y = accs;                                                                      \
+        ACC *y = accs;                                                                      \
         for (int64_t j = 0; j < n; j++)                                                     \
             y[j] = fname##_lift1(in + j * step);                                            \
     }                                                                                       \
     static void fname##_arg_merge(void *best, int64_t *index, const void *other,             \
                                   int64_t other_index)                                      \
     {                                                                                       \
-        TIN b, o;                                                                           \
+        ACC b, o;                                                                           \
         memcpy(&b, best, sizeof b);                                                         \
         memcpy(&o, other, sizeof o);                                                        \
         if (PYMIC2__RBETTER_##NAME(o, b) ||                                                 \
@@ -297,11 +323,11 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
         }                                                                                   \
     }                                                                                       \
     static inline __attribute__((always_inline)) void fname##_arg_body(                     \
-        TIN *best, int64_t *index, const char *in, int64_t n, int64_t step, int64_t base)    \
+        ACC *best, int64_t *index, const char *in, int64_t n, int64_t step, int64_t base)    \
     {                                                                                       \
         int64_t i = 0;                                                                      \
         if (n >= 2 * PYMIC2__RLANES) {                                                      \
-            TIN lanes[PYMIC2__RLANES];                                                      \
+            ACC lanes[PYMIC2__RLANES];                                                      \
             int64_t where[PYMIC2__RLANES];                                                  \
             for (int k = 0; k < PYMIC2__RLANES; k++) {                                      \
                 lanes[k] = fname##_lift1(in + k * step);                                    \
@@ -309,7 +335,7 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
             }                                                                               \
             for (i = PYMIC2__RLANES; i + PYMIC2__RLANES <= n; i += PYMIC2__RLANES)          \
                 for (int k = 0; k < PYMIC2__RLANES; k++) {                                  \
-                    TIN x = fname##_lift1(in + (i + k) * step);                             \
+                    ACC x = fname##_lift1(in + (i + k) * step);                             \
                     int better = PYMIC2__RBETTER_##NAME(x, lanes[k]);                       \
                     lanes[k] = better ? x : lanes[k];                                       \
                     where[k] = better ? i + k : where[k];                                   \
@@ -317,7 +343,7 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
             /* a tree, like the sum's: the order of (value, index) pairs is total */         \
             for (int width = PYMIC2__RLANES / 2; width >= 1; width /= 2)                    \
                 for (int k = 0; k < width; k++) {                                           \
-                    TIN o = lanes[k + width];                                               \
+                    ACC o = lanes[k + width];                                               \
                     int64_t at = where[k + width];                                          \
                     int take = PYMIC2__RBETTER_##NAME(o, lanes[k]) |                        \
                                (!PYMIC2__RBETTER_##NAME(lanes[k], o) & (at < where[k]));    \
@@ -327,7 +353,7 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
             fname##_arg_merge(best, index, &lanes[0], base + where[0]);                     \
         }                                                                                   \
         for (; i < n; i++) {                                                                \
-            TIN x = fname##_lift1(in + i * step);                                           \
+            ACC x = fname##_lift1(in + i * step);                                           \
             if (PYMIC2__RBETTER_##NAME(x, *best)) {                                         \
                 *best = x;                                                                  \
                 *index = base + i;                                                          \
@@ -337,7 +363,7 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
     static void fname##_arg_fold(void *best_out, int64_t *index, const char *in, int64_t n,  \
                                  int64_t step, int64_t base)                                \
     {                                                                                       \
-        TIN best = fname##_lift1(in); /* the first element, as if from a lane */            \
+        ACC best = fname##_lift1(in); /* the first element, as if from a lane */            \
         *index = base;                                                                      \
         if (step == sizeof(TIN))                                                            \
             fname##_arg_body(&best, index, in, n, sizeof(TIN), base);                       \
@@ -346,17 +372,17 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
         memcpy(best_out, &best, sizeof best);                                               \
     }                                                                                       \
     static inline __attribute__((always_inline)) void fname##_arg_rows_body(                \
-        TIN *best, int64_t *index, const char *in, int64_t n, int64_t step, int64_t row,     \
+        ACC *best, int64_t *index, const char *in, int64_t n, int64_t step, int64_t row,     \
         int64_t rows, int64_t row_step)                                                     \
     {                                                                                       \
         int64_t r = 0;                                                                      \
         for (; r + PYMIC2__RROWS <= rows; r += PYMIC2__RROWS) {                             \
             const char *group = in + r * row_step;                                          \
             for (int64_t j = 0; j < n; j++) {                                               \
-                TIN b = best[j];                                                            \
+                ACC b = best[j];                                                            \
                 int64_t at = index[j];                                                      \
                 for (int k = 0; k < PYMIC2__RROWS; k++) {                                   \
-                    TIN x = fname##_lift1(group + k * row_step + j * step);                 \
+                    ACC x = fname##_lift1(group + k * row_step + j * step);                 \
                     int better = PYMIC2__RBETTER_##NAME(x, b);                              \
                     b = better ? x : b;                                                     \
                     at = better ? row + r + k : at;                                         \
@@ -367,7 +393,7 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
         }                                                                                   \
         for (; r < rows; r++)                                                               \
             for (int64_t j = 0; j < n; j++) {                                               \
-                TIN x = fname##_lift1(in + r * row_step + j * step);                        \
+                ACC x = fname##_lift1(in + r * row_step + j * step);                        \
                 int better = PYMIC2__RBETTER_##NAME(x, best[j]);                            \
                 best[j] = better ? x : best[j];                                             \
                 index[j] = better ? row + r : index[j];                                     \
@@ -383,7 +409,7 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
             fname##_arg_rows_body(bests, index, in, n, step, row, rows, row_step);          \
     }                                                                                       \
     static const pymic2__reduce_kernels fname = {                                           \
-        .acc_size = sizeof(TIN),                                                            \
+        .acc_size = sizeof(ACC),                                                            \
         .lift = fname##_lift,                                                               \
         .arg_fold = fname##_arg_fold,                                                       \
         .arg_fold_rows = fname##_arg_fold_rows,                                             \
@@ -407,55 +433,61 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
     PYMIC2_DTYPE_TABLE(PYMIC2__RGEN_INPUT, (MODE, NAME, lname, OP))
 #define PYMIC2__RGEN_DEFINE(NAME, lname, OP, OUT) PYMIC2__RGEN(DEFINE, NAME, lname, OP, OUT)
 #define PYMIC2__RGEN_ENTRY(NAME, lname, OP, OUT) PYMIC2__RGEN(ENTRY, NAME, lname, OP, OUT)
-#define PYMIC2__RGEN_INPUT(row, DT, dname, ctype, CLASS, wrap, REAL, real_ctype, ...)         \
-    PYMIC2__RCALL_1(PYMIC2__RGEN_KIND, PYMIC2__RUNPAREN row, DT, dname, ctype, CLASS, wrap)
-#define PYMIC2__RGEN_KIND(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap) \
+#define PYMIC2__RGEN_INPUT(row, DT, dname, ctype, CLASS, wrap, REAL, real_ctype, member, lowest, \
+                           highest, opencl, dlpack, compute)                                   \
+    PYMIC2__RCALL_1(PYMIC2__RGEN_KIND, PYMIC2__RUNPAREN row, DT, dname, ctype, CLASS, wrap,     \
+                    compute)
+#define PYMIC2__RGEN_KIND(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap, compute)       \
     PYMIC2__RCALL_2(PYMIC2__RGEN_KIND2, PYMIC2__RKIND_##NAME, MODE, NAME, lname, OP, DT, dname, \
-                    ctype, CLASS, wrap)
-#define PYMIC2__RGEN_KIND2(KIND, MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap) \
-    PYMIC2__RGEN_##KIND(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap)
+                    ctype, CLASS, wrap, compute)
+#define PYMIC2__RGEN_KIND2(KIND, MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap, compute) \
+    PYMIC2__RGEN_##KIND(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap, compute)
 
-/* FOLD: the accumulator is the input's type; the op's row decides whether it is accepted. */
-#define PYMIC2__RGEN_FOLD(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap)                \
+/* FOLD: the accumulator is the input's compute type, the output the input's type; the op's
+ * row decides whether it is accepted. */
+#define PYMIC2__RGEN_FOLD(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap, compute)       \
     PYMIC2__RCALL_3(PYMIC2__RGEN_FOLD_IF, MODE, NAME, lname, DT, dname, ctype, CLASS, wrap,     \
-                    PYMIC2__RCALL_3(PYMIC2__RPICK_##CLASS, PYMIC2__OP_ROW_##OP))
-#define PYMIC2__RGEN_FOLD_IF(MODE, NAME, lname, DT, dname, ctype, CLASS, wrap, ok, expr) \
-    PYMIC2__RGEN_FOLD_IF_##ok(MODE, NAME, lname, DT, dname, ctype, CLASS, wrap, expr)
+                    compute, PYMIC2__RCALL_3(PYMIC2__RPICK_##CLASS, PYMIC2__OP_ROW_##OP))
+#define PYMIC2__RGEN_FOLD_IF(MODE, NAME, lname, DT, dname, ctype, CLASS, wrap, compute, ok,    \
+                             expr)                                                             \
+    PYMIC2__RGEN_FOLD_IF_##ok(MODE, NAME, lname, DT, dname, ctype, CLASS, wrap, compute, expr)
 #define PYMIC2__RGEN_FOLD_IF_0(...)
-#define PYMIC2__RGEN_FOLD_IF_1(MODE, NAME, lname, DT, dname, ctype, CLASS, wrap, expr) \
-    PYMIC2__R##MODE(NAME, DT, pymic2__reduce_##lname##_##dname, ctype, ctype, wrap,     \
+#define PYMIC2__RGEN_FOLD_IF_1(MODE, NAME, lname, DT, dname, ctype, CLASS, wrap, compute, expr) \
+    PYMIC2__R##MODE(NAME, DT, pymic2__reduce_##lname##_##dname, ctype, compute, wrap, ctype,    \
                     PYMIC2__RLIFT_SAME_##CLASS, expr)
 
 /* TRUTH (all, any): every dtype, bool accumulator, the op's bool column. */
-#define PYMIC2__RGEN_TRUTH(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap)               \
+#define PYMIC2__RGEN_TRUTH(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap, compute)      \
     PYMIC2__RCALL_3(PYMIC2__RGEN_TRUTH2, MODE, NAME, lname, DT, dname, ctype,                  \
                     PYMIC2__RCALL_3(PYMIC2__RPICK_BOOL, PYMIC2__OP_ROW_##OP))
 #define PYMIC2__RGEN_TRUTH2(MODE, NAME, lname, DT, dname, ctype, ok, expr)                   \
-    PYMIC2__R##MODE(NAME, DT, pymic2__reduce_##lname##_##dname, ctype, uint8_t, void,         \
+    PYMIC2__R##MODE(NAME, DT, pymic2__reduce_##lname##_##dname, ctype, uint8_t, void, uint8_t, \
                     PYMIC2__RLIFT_NONZERO, expr)
 
 /* COUNT (count_nonzero): every dtype, int64 accumulator, the op's integer column. */
-#define PYMIC2__RGEN_COUNT(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap)               \
+#define PYMIC2__RGEN_COUNT(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap, compute)      \
     PYMIC2__RCALL_3(PYMIC2__RGEN_COUNT2, MODE, NAME, lname, DT, dname, ctype,                  \
                     PYMIC2__RCALL_3(PYMIC2__RPICK_INT, PYMIC2__OP_ROW_##OP))
 #define PYMIC2__RGEN_COUNT2(MODE, NAME, lname, DT, dname, ctype, ok, expr)                   \
     PYMIC2__R##MODE(NAME, DT, pymic2__reduce_##lname##_##dname, ctype, int64_t, uint64_t,     \
-                    PYMIC2__RLIFT_NONZERO, expr)
+                    int64_t, PYMIC2__RLIFT_NONZERO, expr)
 
-/* ARG: accepted where the op's row accepts the class (not complex). */
-#define PYMIC2__RGEN_ARG(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap)                 \
-    PYMIC2__RCALL_3(PYMIC2__RGEN_ARG_IF, MODE, NAME, lname, DT, dname, ctype, CLASS,           \
+/* ARG: accepted where the op's row accepts the class (not complex); values compared in the
+ * compute type. */
+#define PYMIC2__RGEN_ARG(MODE, NAME, lname, OP, DT, dname, ctype, CLASS, wrap, compute)        \
+    PYMIC2__RCALL_3(PYMIC2__RGEN_ARG_IF, MODE, NAME, lname, DT, dname, ctype, CLASS, compute,  \
                     PYMIC2__RCALL_3(PYMIC2__RPICK_##CLASS, PYMIC2__OP_ROW_##OP))
-#define PYMIC2__RGEN_ARG_IF(MODE, NAME, lname, DT, dname, ctype, CLASS, ok, expr) \
-    PYMIC2__RGEN_ARG_IF_##ok(MODE, NAME, lname, DT, dname, ctype, CLASS)
+#define PYMIC2__RGEN_ARG_IF(MODE, NAME, lname, DT, dname, ctype, CLASS, compute, ok, expr) \
+    PYMIC2__RGEN_ARG_IF_##ok(MODE, NAME, lname, DT, dname, ctype, CLASS, compute)
 #define PYMIC2__RGEN_ARG_IF_0(...)
-#define PYMIC2__RGEN_ARG_IF_1(MODE, NAME, lname, DT, dname, ctype, CLASS) \
-    PYMIC2__R##MODE##_ARG(NAME, DT, pymic2__reduce_##lname##_##dname, ctype, \
+#define PYMIC2__RGEN_ARG_IF_1(MODE, NAME, lname, DT, dname, ctype, CLASS, compute) \
+    PYMIC2__R##MODE##_ARG(NAME, DT, pymic2__reduce_##lname##_##dname, ctype, compute, \
                           PYMIC2__RLIFT_SAME_##CLASS)
 
-#define PYMIC2__RDEFINE(NAME, DT, fname, TIN, ACC, ACCW, LIFT, expr) \
-    PYMIC2__RDEFINE_FOLD(NAME, fname, TIN, ACC, ACCW, LIFT, expr)
-#define PYMIC2__RDEFINE_ARG(NAME, DT, fname, TIN, LIFT) PYMIC2__RARG_BODY(NAME, fname, TIN, LIFT)
+#define PYMIC2__RDEFINE(NAME, DT, fname, TIN, ACC, ACCW, TOUT, LIFT, expr) \
+    PYMIC2__RDEFINE_FOLD(NAME, fname, TIN, ACC, ACCW, TOUT, LIFT, expr)
+#define PYMIC2__RDEFINE_ARG(NAME, DT, fname, TIN, ACC, LIFT) \
+    PYMIC2__RARG_BODY(NAME, fname, TIN, ACC, LIFT)
 #define PYMIC2__RENTRY(NAME, DT, fname, ...) [PYMIC2_REDUCE_##NAME][PYMIC2_##DT] = &fname,
 #define PYMIC2__RENTRY_ARG PYMIC2__RENTRY
 

@@ -117,6 +117,9 @@ static inline bool pymic2__ocl_reduce_in_float64(pymic2_reduction reduction, pym
            (input == PYMIC2_FLOAT32 || input == PYMIC2_COMPLEX64);
 }
 
+/* The bytes of one accumulator of a reduction (its partial results between passes). */
+size_t pymic2__ocl_reduce_acc_size(const pymic2__ocl_reduce_key *key);
+
 /* Work-group size of the reduction kernels (a compile-time constant of their source). */
 #define PYMIC2__OCL_REDUCE_GROUP 128
 

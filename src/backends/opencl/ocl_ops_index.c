@@ -13,6 +13,8 @@
  */
 #include "ocl_ops.h"
 
+#include "../../ops/op_table.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -205,7 +207,7 @@ static int launch_index_move(const index_launch *l, cl_event *done)
                                                                   : array->buffer));
     pymic2__ocl_arg_long(&args, l->values_offset);
     if (!gather) {
-        pymic2__ocl_arg(&args, pymic2_dtype_size(array->dtype), &values->value);
+        pymic2__ocl_arg(&args, pymic2__dtype_compute_size(array->dtype), &values->value);
         const cl_int from_scalar = values->buffer == NULL;
         const cl_int add = desc->mode == PYMIC2_INDEX_SCATTER_ADD;
         pymic2__ocl_arg(&args, sizeof from_scalar, &from_scalar);

@@ -118,15 +118,16 @@ static const char *const convert_bool = PYMIC2__OCL_EXPANDED_STRING(
     PYMIC2__CONVERT_TO_BOOL(TO_T, VALUE));
 
 /* Per dtype, from the dtype table: the C type name the rows' T takes (typedef'ed in the
- * prelude), the wrap type W, OpenCL's name of the type and its smallest and largest values
- * (the identities of max and min; <stdint.h> names, which the prelude defines). */
+ * prelude: the compute type), the wrap type W, OpenCL's name of the type in memory and its
+ * smallest and largest values (the identities of max and min; <stdint.h> names, which the
+ * prelude defines). */
 typedef struct dtype_text {
-    const char *ctype, *wrap, *ocl, *lowest, *highest;
+    const char *compute, *wrap, *ocl, *lowest, *highest;
 } dtype_text;
 
 #define PYMIC2__OCL_DTYPE_TEXT(context, NAME, name, ctype, CLASS, wrap, REAL, real_ctype, member, \
-                               lowest, highest, opencl, ...)                                   \
-    [PYMIC2_##NAME] = {#ctype, #wrap, #opencl, #lowest, #highest},
+                               lowest, highest, opencl, dlpack, compute)                       \
+    [PYMIC2_##NAME] = {#compute, #wrap, #opencl, #lowest, #highest},
 static const dtype_text dtype_texts[PYMIC2_NUM_DTYPES] = {
     PYMIC2_DTYPE_TABLE(PYMIC2__OCL_DTYPE_TEXT, unused)};
 #undef PYMIC2__OCL_DTYPE_TEXT
@@ -136,6 +137,29 @@ const char *pymic2__ocl_type_name(pymic2_dtype dtype)
     if ((int)dtype < 0 || (int)dtype >= PYMIC2_NUM_DTYPES)
         return NULL;
     return dtype_texts[dtype].ocl;
+}
+
+/* OpenCL's name of the type a dtype computes in: its own, or (float16, stored as half) its
+ * compute dtype's. */
+static const char *compute_name(pymic2_dtype dtype)
+{
+    return dtype_texts[pymic2__dtype_compute(dtype)].ocl;
+}
+
+/* The macros LOAD(p, i) and STORE(p, i, v) a kernel reads and writes elements of a dtype
+ * with, under the given names (NULL: not needed): [] and =, or for a dtype stored in a
+ * narrower type than it computes in (float16: OpenCL 1.2's half, which is only loaded and
+ * stored) vload_half and vstore_half_rte (round to nearest even, as the host's conversion). */
+static void define_access(text *t, const char *load, const char *store, pymic2_dtype dtype)
+{
+    const bool half = pymic2__dtype_compute(dtype) != dtype;
+    if (load != NULL)
+        append(t, half ? "#define %s(p, i) vload_half((i), (p))\n" : "#define %s(p, i) ((p)[i])\n",
+               load);
+    if (store != NULL)
+        append(t, half ? "#define %s(p, i, v) vstore_half_rte((v), (i), (p))\n"
+                       : "#define %s(p, i, v) ((p)[i] = (v))\n",
+               store);
 }
 
 bool pymic2__ocl_op_may_be_invalid(pymic2_op op, pymic2_dtype dtype)
@@ -176,9 +200,10 @@ static void begin_source(text *t, pymic2_dtype dtype, bool fp64, pymic2_dtype ot
     if (fp64)
         append(t, "#define PYMIC2_FP64 1\n");
     append(t, "%s", pymic2__ocl_cl_prelude);
-    /* the row's T: C's name, typedef'ed in the prelude, or OpenCL's for complex */
+    /* the row's T: the compute type's C name, typedef'ed in the prelude, or OpenCL's for
+     * complex */
     append(t, "#define T %s\n",
-           class == PYMIC2__CLASS_COMPLEX ? types->ocl : types->ctype);
+           class == PYMIC2__CLASS_COMPLEX ? types->ocl : types->compute);
     if (strcmp(types->wrap, "void") != 0)
         append(t, "#define W %s\n", types->wrap);
     if (class == PYMIC2__CLASS_FLOAT) {
@@ -243,18 +268,22 @@ static void append_elementwise_kernel(text *t, const pymic2__op_info *info,
     char ndim[16] = "ndim";
     if (strided && layout != PYMIC2__OCL_STRIDED)
         snprintf(ndim, sizeof ndim, "%d", layout - PYMIC2__OCL_STRIDED);
-    /* input k's element type: where's condition is bool */
-    const char *types[3];
-    for (int k = 0; k < info->ninputs; k++)
-        types[k] = info->rule == PYMIC2__OUT_SELECT && k == 0 ? "uchar" : "T";
+    /* input k's element type and the type it is stored as (read with LOAD_T, see
+     * define_access): where's condition is bool */
+    const char *types[3], *stored[3];
+    for (int k = 0; k < info->ninputs; k++) {
+        const bool condition = info->rule == PYMIC2__OUT_SELECT && k == 0;
+        types[k] = condition ? "uchar" : "T";
+        stored[k] = condition ? "uchar" : "TS";
+    }
 
-    append(t, "__kernel void %s(__global TO *out, long out_offset",
+    append(t, "__kernel void %s(__global TOS *out, long out_offset",
            elementwise_names[layout][scalars]);
     for (int k = 0; k < info->ninputs; k++) {
         if (scalars >> k & 1)
             append(t, ", const %s %s_value", types[k], input_names[k]);
         else
-            append(t, ", __global const %s *%s_data, long %s_offset", types[k],
+            append(t, ", __global const %s *%s_data, long %s_offset", stored[k],
                    input_names[k], input_names[k]);
     }
     if (strided)
@@ -298,11 +327,14 @@ static void append_elementwise_kernel(text *t, const pymic2__op_info *info,
         if (scalars >> k & 1)
             append(t, "    const %s %s = %s_value;\n", types[k], input_names[k],
                    input_names[k]);
+        else if (strcmp(types[k], "T") == 0)
+            append(t, "    const T %s = LOAD_T(%s_data, %s_at);\n", input_names[k],
+                   input_names[k], input_names[k]);
         else
             append(t, "    const %s %s = %s_data[%s_at];\n", types[k], input_names[k],
                    input_names[k], input_names[k]);
     }
-    append(t, "    out[out_at] = PYMIC2_CONVERT(TO, (%s));\n", expression);
+    append(t, "    STORE_TO(out, out_at, PYMIC2_CONVERT(TO, (%s)));\n", expression);
     if (flags)
         append(t, "    if (invalid)\n        flags[0] = 1;\n");
     append(t, "}\n");
@@ -338,7 +370,16 @@ int pymic2__ocl_source_elementwise(const char *device, const pymic2__ocl_element
     text t = {0};
     begin_source(&t, key->input, key->fp64, key->output);
     define_convert(&t, convert);
-    append(&t, "#define TO %s\n", dtype_texts[key->output].ocl);
+    /* TO: the type results convert to (the output's compute type; a float64 or complex128
+     * value going to float16 stays double, which vstore_half_rte rounds once), TOS the
+     * output's type in memory */
+    const bool direct = pymic2__dtype_compute(key->output) != key->output &&
+                        pymic2__dtype_needs_fp64(key->input);
+    append(&t, "#define TO %s\n#define TOS %s\n#define TS %s\n",
+           direct ? "double" : compute_name(key->output), dtype_texts[key->output].ocl,
+           dtype_texts[key->input].ocl);
+    define_access(&t, "LOAD_T", NULL, key->input);
+    define_access(&t, NULL, "STORE_TO", key->output);
     for (unsigned scalars = 0; scalars < 1u << info->ninputs; scalars++)
         for (int layout = 0; layout < PYMIC2__OCL_NUM_LAYOUTS; layout++)
             append_elementwise_kernel(&t, info, expression, layout, scalars);
@@ -377,36 +418,48 @@ static const char *reduce_identity(pymic2_reduction reduction, pymic2_dtype acc)
     }
 }
 
-/* How a reduction reads its input: the accumulator's dtype (the input's; float64 for float32
- * sums and complex128 for complex64 ones, bool for all/any, int64 for count_nonzero) and LIFT,
+/* How a reduction reads its input: the accumulator's dtype (the input's compute dtype,
+ * float32 for float16; float64 for float32 sums and complex128 for complex64 ones, bool for
+ * all/any, int64 for count_nonzero), the output's (argmax/argmin: int64 indices) and LIFT,
  * an input element as an accumulator value. */
 typedef struct reduce_plan {
-    pymic2_dtype acc;
+    pymic2_dtype acc, out;
     const char *lift;
-    bool wider; /* float32 or complex64 in and out, float64 parts in the accumulator */
+    /* float32 (complex64) sums in float64 (complex128) parts: column sums round each step
+     * to the input's precision (see reduce.cl) */
+    bool each_step;
 } reduce_plan;
 
 static reduce_plan plan_reduce(const pymic2__ocl_reduce_key *key,
                                const pymic2__reduce_info *reduce)
 {
-    reduce_plan plan = {key->input, "VALUE", false};
+    reduce_plan plan = {pymic2__dtype_compute(key->input), key->input, "VALUE", false};
     const bool complex_input = pymic2__dtype_class_of(key->input) == PYMIC2__CLASS_COMPLEX;
-    plan.wider = pymic2__ocl_reduce_in_float64(key->reduction, key->input, key->fp64);
-    if (plan.wider) {
+    plan.each_step = pymic2__ocl_reduce_in_float64(key->reduction, key->input, key->fp64);
+    if (plan.each_step) {
         plan.acc = complex_input ? PYMIC2_COMPLEX128 : PYMIC2_FLOAT64;
         /* vectors convert explicitly; a float converts to double by itself */
         plan.lift = complex_input ? "convert_double2(VALUE)" : "VALUE";
     }
     if (reduce->out == PYMIC2__REDUCE_OUT_BOOL) {
-        plan.acc = PYMIC2_BOOL;
+        plan.acc = plan.out = PYMIC2_BOOL;
         plan.lift = complex_input ? "(uchar)pymic2__cnonzero(VALUE)" : "(uchar)((VALUE) != 0)";
-    } else if (reduce->out == PYMIC2__REDUCE_OUT_INT64 && !reduce->arg) {
-        plan.acc = PYMIC2_INT64;
-        plan.lift = complex_input ? "(long)pymic2__cnonzero(VALUE)" : "(long)((VALUE) != 0)";
+    } else if (reduce->out == PYMIC2__REDUCE_OUT_INT64) {
+        plan.out = PYMIC2_INT64;
+        if (!reduce->arg) {
+            plan.acc = PYMIC2_INT64;
+            plan.lift = complex_input ? "(long)pymic2__cnonzero(VALUE)" : "(long)((VALUE) != 0)";
+        }
     } else if (pymic2__dtype_class_of(plan.acc) == PYMIC2__CLASS_BOOL) {
         plan.lift = "(uchar)((VALUE) != 0)"; /* any nonzero byte reads as true */
     }
     return plan;
+}
+
+size_t pymic2__ocl_reduce_acc_size(const pymic2__ocl_reduce_key *key)
+{
+    const reduce_plan plan = plan_reduce(key, pymic2__reduce_get_info(key->reduction));
+    return pymic2_dtype_size(plan.acc);
 }
 
 /* The macros and the combine function cl/reduce.cl reads (see its head). */
@@ -416,11 +469,21 @@ static void define_reduce(text *t, const pymic2__ocl_reduce_key *key,
 {
     append(t, "#define TI %s\n", dtype_texts[key->input].ocl);
     append(t, "#define ACC %s\n", dtype_texts[plan->acc].ocl);
-    append(t, "#define TO %s\n",
-           reduce->arg ? "long" : dtype_texts[plan->wider ? key->input : plan->acc].ocl);
+    append(t, "#define TO %s\n#define TOC %s\n", dtype_texts[plan->out].ocl,
+           compute_name(plan->out));
+    define_access(t, "LOAD_IN", NULL, key->input);
+    define_access(t, NULL, "STORE_OUT", plan->out);
+    /* an accumulator rounded to the output's precision: through its type, or through the
+     * bits of a half (which OpenCL 1.2 has no variables of) */
+    append(t, "#define NARROW(VALUE) convert_%s(VALUE)\n", compute_name(plan->out));
+    if (pymic2__dtype_compute(plan->out) != plan->out)
+        append(t, "ACC pymic2_round_out(ACC x)\n{\n    ushort bits;\n"
+                  "    vstore_half_rte(x, 0, (half *)&bits);\n"
+                  "    return vload_half(0, (const half *)&bits);\n}\n");
+    else
+        append(t, "#define pymic2_round_out(x) convert_%s(NARROW(x))\n",
+               dtype_texts[plan->acc].ocl);
     append(t, "#define LIFT(VALUE) (%s)\n", plan->lift);
-    append(t, "#define NARROW(VALUE) convert_%s(VALUE)\n",
-           dtype_texts[plan->wider ? key->input : plan->acc].ocl);
     append(t, "#define IDENTITY ((ACC)%s)\n", reduce_identity(key->reduction, plan->acc));
     /* the merged dimensions are kernel arguments, not constants: one program serves every
      * shape */
@@ -437,7 +500,7 @@ static void define_reduce(text *t, const pymic2__ocl_reduce_key *key,
     append(t, "#define PYMIC2_ARG %d\n#define PYMIC2_CUMULATIVE %d\n", reduce->arg ? 1 : 0,
            reduce->cumulative ? 1 : 0);
     append(t, "#define SEGMENTED %d\n#define PYMIC2_ROUND_EACH_STEP %d\n",
-           key->segmented ? 1 : 0, plan->wider ? 1 : 0);
+           key->segmented ? 1 : 0, plan->each_step ? 1 : 0);
 }
 
 int pymic2__ocl_source_reduce(const char *device, const pymic2__ocl_reduce_key *key,
@@ -490,8 +553,9 @@ int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindice
         return pymic2__error(PYMIC2_EINVAL, "%s: indexing: %d index arrays", device, nindices);
     text t = {0};
     begin_source(&t, dtype, fp64, dtype);
-    append(&t, "#define ELEMENT %s\n#define NINDICES %d\n", dtype_texts[dtype].ocl,
-           nindices);
+    append(&t, "#define ELEMENT %s\n#define STORED %s\n#define NINDICES %d\n",
+           compute_name(dtype), dtype_texts[dtype].ocl, nindices);
+    define_access(&t, "LOAD", "STORE", dtype);
     append(&t, "ELEMENT pymic2_add(ELEMENT a, ELEMENT b)\n{\n    int invalid = 0;\n"
                "    return (ELEMENT)(%s);\n}\n",
            op_text[PYMIC2_OP_ADD][pymic2__dtype_class_of(dtype)]);

@@ -1,8 +1,9 @@
 /*
  * Gathers and scatters through NINDICES index arrays, for the element type ELEMENT. The
- * generator defines before this text: ELEMENT, NINDICES, pymic2_add (the add row for
- * scatter-add), INDEX_PARAMS and INDEX_ARGS (each index array and its offset, as parameters
- * and as arguments) and read_index(j, at INDEX_PARAMS).
+ * generator defines before this text: ELEMENT (the compute type) and STORED (the type in
+ * memory), LOAD(p, i) and STORE(p, i, v) (element access: see define_access), NINDICES,
+ * pymic2_add (the add row for scatter-add), INDEX_PARAMS and INDEX_ARGS (each index array
+ * and its offset, as parameters and as arguments) and read_index(j, at INDEX_PARAMS).
  *
  * Geometry (longs), dimensions split as the result O + S + N (see pymic2_index_desc):
  *   O: shape, array strides, values strides      (n_outer each)
@@ -123,8 +124,8 @@ int index_check_failed(__global int *check, __global const long *g, int n_outer,
 }
 /* gather: one work-item per result element (o, s, n); after a bad index the
  * result is all zeros, as on the host (nothing is read from array) */
-__kernel void pymic2_gather(__global const ELEMENT *array, long array_offset,
-        __global ELEMENT *values, long values_offset, long selections, long inners,
+__kernel void pymic2_gather(__global const STORED *array, long array_offset,
+        __global STORED *values, long values_offset, long selections, long inners,
         long total, __global int *check, __global const long *g, int n_outer, int n_select,
         int n_inner INDEX_PARAMS)
 {
@@ -139,14 +140,14 @@ __kernel void pymic2_gather(__global const ELEMENT *array, long array_offset,
     outer_inner_offsets(g, n_outer, n_select, n_inner, o, n, &a0, &v0);
     select_offsets(g, n_outer, n_select, n_inner, s, &a1, &v1 INDEX_ARGS);
     if (failed)
-        values[values_offset + v0 + v1] = (ELEMENT)0;
+        STORE(values, values_offset + v0 + v1, (ELEMENT)0);
     else
-        values[values_offset + v0 + v1] = array[array_offset + a0 + a1];
+        STORE(values, values_offset + v0 + v1, LOAD(array, array_offset + a0 + a1));
 }
 /* scatters: one work-item per (o, n), the selections in C order (the last write
  * wins, every add counts, as on the host) */
-__kernel void pymic2_scatter(__global ELEMENT *array, long array_offset,
-        __global const ELEMENT *values, long values_offset, ELEMENT scalar,
+__kernel void pymic2_scatter(__global STORED *array, long array_offset,
+        __global const STORED *values, long values_offset, ELEMENT scalar,
         int from_scalar, int add, long selections, long inners, long total,
         __global int *check, __global const long *g, int n_outer, int n_select,
         int n_inner INDEX_PARAMS)
@@ -159,8 +160,8 @@ __kernel void pymic2_scatter(__global ELEMENT *array, long array_offset,
     outer_inner_offsets(g, n_outer, n_select, n_inner, e / inners, e % inners, &a0, &v0);
     for (long s = 0; s < selections; s++) {
         select_offsets(g, n_outer, n_select, n_inner, s, &a1, &v1 INDEX_ARGS);
-        const ELEMENT value = from_scalar ? scalar : values[values_offset + v0 + v1];
-        __global ELEMENT *target = &array[array_offset + a0 + a1];
-        *target = add ? pymic2_add(*target, value) : value;
+        const ELEMENT value = from_scalar ? scalar : LOAD(values, values_offset + v0 + v1);
+        const long target = array_offset + a0 + a1;
+        STORE(array, target, add ? pymic2_add(LOAD(array, target), value) : value);
     }
 }

@@ -1,12 +1,15 @@
 /*
  * Reductions over the merged dimensions of the input. The generator defines before this
- * text: TI, ACC and TO (input, accumulator and output types), LIFT(VALUE) (an input element
- * as an accumulator value), NARROW(VALUE) (an accumulator value as an output: a conversion,
- * as vector types cannot be cast), IDENTITY, KEPT and REDUCED (the kept and reduced
- * dimension counts: kernel arguments), GROUP (the work-group size of pymic2_reduce_partial),
- * pymic2_combine(a, b), PYMIC2_ARG (argmax/argmin: the index travels with the value, -1
- * for none yet; then IS_NAN(x) and BETTER(v, w) too), PYMIC2_CUMULATIVE (a scan, kernel
- * pymic2_scan), SEGMENTED and PYMIC2_ROUND_EACH_STEP (see where they are used).
+ * text: TI, ACC and TO (input, accumulator and output types in memory), TOC (the output's
+ * compute type), LOAD_IN(p, i) and STORE_OUT(p, i, v) (element access, see define_access),
+ * NARROW(VALUE) (an accumulator value in TOC: a conversion, as vector types cannot be cast),
+ * pymic2_round_out(x) (an accumulator rounded to the output's precision), LIFT(VALUE) (an
+ * input element as an accumulator value), IDENTITY, KEPT and REDUCED (the kept and reduced
+ * dimension counts: kernel arguments), GROUP (the work-group size of
+ * pymic2_reduce_partial), pymic2_combine(a, b), PYMIC2_ARG (argmax/argmin: the index
+ * travels with the value, -1 for none yet; then IS_NAN(x) and BETTER(v, w) too),
+ * PYMIC2_CUMULATIVE (a scan, kernel pymic2_scan), SEGMENTED and PYMIC2_ROUND_EACH_STEP (see
+ * where they are used).
  */
 #if PYMIC2_ARG
 /* the first extremum, or the first NaN: does (v, i) beat (best, at)? */
@@ -62,21 +65,22 @@ __kernel void pymic2_scan(__global const TI *in, long in_offset, __global TO *ou
     const long at = in_offset + kept_offset(g, kept, m, &o);
     const long step = g[3 * KEPT + REDUCED];
     o += out_offset;
-    ACC acc = LIFT(in[at]); /* the first element as is: -0.0 stays */
-    out[o] = acc;
+    ACC acc = LIFT(LOAD_IN(in, at)); /* the first element as is: -0.0 stays */
+    STORE_OUT(out, o, NARROW(acc));
     for (long r = 1; r < length; r++) {
-        acc = pymic2_combine(acc, LIFT(in[at + r * step]));
-        out[o + r * out_stride] = acc;
+        /* each step rounded to the output, as NumPy's accumulate (float16 in float) */
+        acc = pymic2_round_out(pymic2_combine(acc, LIFT(LOAD_IN(in, at + r * step))));
+        STORE_OUT(out, o + r * out_stride, NARROW(acc));
     }
 }
 #else
 /* FOLD_INTO(a, a_at, v, i): accumulator a (at index a_at) takes element v (at index i) */
 #if PYMIC2_ARG
 #define FOLD_INTO(a, a_at, v, i) if (pymic2_arg_beats((v), (i), a, a_at)) { a = (v); a_at = (i); }
-#define WRITE_OUT(o) out[o] = acc_at
+#define WRITE_OUT(o) STORE_OUT(out, o, acc_at)
 #else
 #define FOLD_INTO(a, a_at, v, i) a = pymic2_combine(a, (v));
-#define WRITE_OUT(o) out[o] = NARROW(acc)
+#define WRITE_OUT(o) STORE_OUT(out, o, NARROW(acc))
 #endif
 #define FOLD(v, i) FOLD_INTO(acc, acc_at, v, i)
 /*
@@ -115,17 +119,17 @@ void pymic2_reduce_partial(__global const TI *in, long in_offset, __global TO *o
         long acc2_at = -1, acc3_at = -1, acc4_at = -1;
         long r = first;
         for (; r + 3 < last; r += 4) {
-            const ACC v1 = LIFT(in[base + r * step]);
-            const ACC v2 = LIFT(in[base + (r + 1) * step]);
-            const ACC v3 = LIFT(in[base + (r + 2) * step]);
-            const ACC v4 = LIFT(in[base + (r + 3) * step]);
+            const ACC v1 = LIFT(LOAD_IN(in, base + r * step));
+            const ACC v2 = LIFT(LOAD_IN(in, base + (r + 1) * step));
+            const ACC v3 = LIFT(LOAD_IN(in, base + (r + 2) * step));
+            const ACC v4 = LIFT(LOAD_IN(in, base + (r + 3) * step));
             FOLD_INTO(acc, acc_at, v1, r);
             FOLD_INTO(acc2, acc2_at, v2, r + 1);
             FOLD_INTO(acc3, acc3_at, v3, r + 2);
             FOLD_INTO(acc4, acc4_at, v4, r + 3);
         }
         for (; r < last; r++) {
-            const ACC v = LIFT(in[base + r * step]);
+            const ACC v = LIFT(LOAD_IN(in, base + r * step));
             FOLD(v, r);
         }
         FOLD(acc2, acc2_at);
@@ -134,12 +138,12 @@ void pymic2_reduce_partial(__global const TI *in, long in_offset, __global TO *o
     } else if (REDUCED == 1) {
         const long step = g[3 * KEPT + 1];
         for (long r = begin + j; r < end; r += GROUP) {
-            const ACC v = LIFT(in[base + r * step]);
+            const ACC v = LIFT(LOAD_IN(in, base + r * step));
             FOLD(v, r);
         }
     } else {
         for (long r = begin + j; r < end; r += GROUP) {
-            const ACC v = LIFT(in[base + reduced_offset(g, kept, reduced, r)]);
+            const ACC v = LIFT(LOAD_IN(in, base + reduced_offset(g, kept, reduced, r)));
             FOLD(v, r);
         }
     }
@@ -212,13 +216,13 @@ __kernel void pymic2_reduce_columns(__global const TI *in, long in_offset,
     ACC acc = IDENTITY;
     long acc_at = -1;
     for (long r = 0; r < length; r++) {
-        const ACC v = LIFT(in[base + reduced_offset(g, kept, reduced, r)]);
+        const ACC v = LIFT(LOAD_IN(in, base + reduced_offset(g, kept, reduced, r)));
         FOLD(v, r);
 #if PYMIC2_ROUND_EACH_STEP
         /* a sequential column sum rounds each step to the output dtype, as NumPy's own
          * axis-0 loop does (a float32 sum of two floats computed in float64 and rounded
          * is the float32 sum exactly): the results stay NumPy's bit for bit */
-        acc = LIFT(NARROW(acc));
+        acc = pymic2_round_out(acc);
 #endif
     }
     WRITE_OUT(out_offset + o);
