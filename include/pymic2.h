@@ -542,6 +542,36 @@ typedef struct pymic2_nn_desc {
     } u;
 } pymic2_nn_desc;
 
+/*
+ * Sorting and searching (the SORT family), one descriptor for its two ops:
+ *
+ *   PYMIC2_SORT_ROWS    sorts `values` in place along its last dimension (any strides, at
+ *                       least 1 dimension), in NumPy's order: NaN last (complex: by real part,
+ *                       then imaginary part, NaN parts last as NumPy), -0.0 equal to 0.0. The
+ *                       sort is stable. With `indices` (int64, values' shape) it also writes
+ *                       each sorted element's position in its row before the sort (argsort).
+ *   PYMIC2_SORT_SEARCH  for each element of `keys` (1-d, values' dtype), the insertion point
+ *                       into `values` (1-d, sorted in that order) into `indices` (int64, keys'
+ *                       shape): the first position whose element is not below the key, or with
+ *                       `right` not above it (numpy.searchsorted's side).
+ *
+ * Zero-initialise the struct. Asynchronous, like every op.
+ */
+typedef enum pymic2_sort_op {
+    PYMIC2_SORT_ROWS = 0,
+    PYMIC2_SORT_SEARCH
+} pymic2_sort_op;
+
+typedef struct pymic2_sort_desc {
+    pymic2_sort_op op;
+    pymic2_operand values;  /* ROWS: sorted in place; SEARCH: the sorted 1-d array */
+    pymic2_operand indices; /* ROWS: NULL buffer or the permutation; SEARCH: the output */
+    pymic2_operand keys;    /* SEARCH: the values to insert */
+    int right;              /* SEARCH: nonzero for side="right" */
+} pymic2_sort_desc;
+
+int pymic2_sort(pymic2_stream *stream, const pymic2_sort_desc *desc);
+
 #ifdef __cplusplus
 }
 #endif

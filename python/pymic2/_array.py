@@ -20,6 +20,7 @@ from ._manipulation import _ManipulationMethods
 from ._math import _MathMethods
 from ._protocols import _ProtocolMethods
 from ._rearranging import _RearrangingMethods
+from ._sorting import _SortingMethods
 from ._statistics import _ReductionMethods
 
 _elementwise = _core.elementwise
@@ -62,7 +63,8 @@ class _Flags:
 
 
 class ndarray(_MathMethods, _ReductionMethods, _LinalgMethods, _IndexingMethods,
-              _ManipulationMethods, _RearrangingMethods, _BuildingMethods, _ProtocolMethods,
+              _ManipulationMethods, _RearrangingMethods, _BuildingMethods, _SortingMethods,
+              _ProtocolMethods,
               _CoreArray):
     """An array in a device's memory; element operations run on the device.
 

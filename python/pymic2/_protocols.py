@@ -92,6 +92,11 @@ FUNCTIONS = {
     "numpy.take": "take", "numpy.put": "put", "numpy.nonzero": "nonzero",
     "numpy.argwhere": "argwhere", "numpy.flatnonzero": "flatnonzero",
     "numpy.compress": "compress", "numpy.take_along_axis": "take_along_axis",
+    # sorting, searching, sets and order statistics (_sorting)
+    "numpy.sort": "sort", "numpy.argsort": "argsort", "numpy.searchsorted": "searchsorted",
+    "numpy.partition": "partition", "numpy.argpartition": "argpartition",
+    "numpy.unique": "unique", "numpy.isin": "isin", "numpy.median": "median",
+    "numpy.percentile": "percentile", "numpy.quantile": "quantile",
 }
 
 #: ufunc methods the pymic2 ufunc object has not (ufunc.reduce and ufunc.accumulate are its

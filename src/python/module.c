@@ -334,6 +334,7 @@ PyMODINIT_FUNC PyInit__core(void)
         return NULL;
     if (pymic2__py_errors_init(module) < 0 || add_types(module) < 0 ||
         PyModule_AddFunctions(module, pymic2__py_nn_methods) < 0 ||
+        PyModule_AddFunctions(module, pymic2__py_sort_methods) < 0 ||
         add_constants(module) < 0 || pymic2__py_devices_init(module) < 0 ||
         pymic2__py_current_init(module) < 0) {
         Py_DECREF(module);

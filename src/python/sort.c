@@ -1,0 +1,92 @@
+/*
+ * sort.c - the SORT family in _core, on the stream of ops on the first array
+ * (pymic2__py_op_stream):
+ *   sort_rows(values, positions=False): sorts values in place along its last axis (stable,
+ *     NumPy's order); with positions, returns the new int64 array of each element's former
+ *     position in its row (argsort), else None.
+ *   searchsorted(sorted, keys, right=False): the new int64 array (keys' 1-d shape) of the
+ *     insertion points of keys into the 1-d sorted array of keys' dtype.
+ */
+#include "pymic2py.h"
+
+#include <string.h>
+
+static PyObject *sort_rows(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    (void)module;
+    static char *keywords[] = {"values", "positions", NULL};
+    pymic2__py_array *values;
+    int positions = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!|p:sort_rows", keywords,
+                                     &pymic2__py_array_type, &values, &positions))
+        return NULL;
+    pymic2_sort_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.op = PYMIC2_SORT_ROWS;
+    if (pymic2__py_array_output(values, &desc.values) < 0)
+        return NULL;
+    pymic2__py_array *out = NULL;
+    if (positions) {
+        out = pymic2__py_array_new(Py_TYPE(values), pymic2__py_op_stream(values),
+                                   PYMIC2_INT64, values->ndim, values->shape, 0);
+        if (out == NULL)
+            return NULL;
+        if (pymic2__py_array_operand(out, &desc.indices) < 0)
+            goto fail;
+    }
+    int status = pymic2_sort(pymic2__py_op_stream(values)->stream, &desc);
+    if (status < 0) {
+        pymic2__py_raise(status);
+        goto fail;
+    }
+    if (out == NULL)
+        Py_RETURN_NONE;
+    return (PyObject *)out;
+fail:
+    Py_XDECREF(out);
+    return NULL;
+}
+
+static PyObject *searchsorted(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    (void)module;
+    static char *keywords[] = {"sorted", "keys", "right", NULL};
+    pymic2__py_array *sorted, *keys;
+    int right = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!|p:searchsorted", keywords,
+                                     &pymic2__py_array_type, &sorted, &pymic2__py_array_type,
+                                     &keys, &right))
+        return NULL;
+    pymic2_sort_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.op = PYMIC2_SORT_SEARCH;
+    desc.right = right;
+    if (pymic2__py_array_operand(sorted, &desc.values) < 0 ||
+        pymic2__py_array_operand(keys, &desc.keys) < 0)
+        return NULL;
+    pymic2__py_array *out = pymic2__py_array_new(Py_TYPE(sorted), pymic2__py_op_stream(sorted),
+                                                 PYMIC2_INT64, keys->ndim, keys->shape, 0);
+    if (out == NULL)
+        return NULL;
+    if (pymic2__py_array_operand(out, &desc.indices) < 0)
+        goto fail;
+    int status = pymic2_sort(pymic2__py_op_stream(sorted)->stream, &desc);
+    if (status < 0) {
+        pymic2__py_raise(status);
+        goto fail;
+    }
+    return (PyObject *)out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+PyMethodDef pymic2__py_sort_methods[] = {
+    {"sort_rows", (PyCFunction)(void (*)(void))sort_rows, METH_VARARGS | METH_KEYWORDS,
+     "sort_rows(values, positions=False): sorts values in place along its last axis (stable, "
+     "NumPy's order); with positions returns the int64 argsort of the rows."},
+    {"searchsorted", (PyCFunction)(void (*)(void))searchsorted, METH_VARARGS | METH_KEYWORDS,
+     "searchsorted(sorted, keys, right=False): int64 insertion points of the 1-d keys into "
+     "the 1-d sorted array."},
+    {NULL, NULL, 0, NULL},
+};
