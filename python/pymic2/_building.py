@@ -22,11 +22,6 @@ __all__ = [
 ]
 
 _elementwise = _core.elementwise
-_CoreArray = _core.ndarray
-
-
-def _device(value):
-    return value if isinstance(value, _CoreArray) else _creation.asarray(value)
 
 
 # ---------------------------------------------------------------- numerical ranges
@@ -75,7 +70,7 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     indexing); broadcast views when copy is False, as NumPy's."""
     if indexing not in ("xy", "ij"):
         raise ValueError("Valid values for `indexing` are 'xy' and 'ij'.")
-    vectors = [ravel(_device(x)) for x in xi]
+    vectors = [ravel(_creation.device_operand(x)) for x in xi]
     ndim = len(vectors)
     grids = []
     for i, x in enumerate(vectors):
@@ -121,7 +116,7 @@ def fromfunction(function, shape, *, dtype=float, like=None, device=None, stream
 def diagonal(a, offset=0, axis1=0, axis2=1):
     """The diagonal of the planes of axis1 and axis2 as a read-only view, on the last axis
     (NumPy's diagonal)."""
-    a = _device(a)
+    a = _creation.device_operand(a)
     if a.ndim < 2:
         raise ValueError("diag requires an array of at least two dimensions")
     offset = operator.index(offset)
@@ -147,7 +142,7 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 def diag(v, k=0):
     """The k-th diagonal of a 2-D array (a read-only view), or a 2-D array with a 1-D v on
     its k-th diagonal."""
-    v = _device(v)
+    v = _creation.device_operand(v)
     k = operator.index(k)
     if v.ndim == 2:
         return diagonal(v, k)
@@ -163,7 +158,7 @@ def diag(v, k=0):
 
 
 def diagflat(v, k=0):
-    return diag(ravel(_device(v)), k)
+    return diag(ravel(_creation.device_operand(v)), k)
 
 
 def _lower_mask(rows, columns, k, stream):
@@ -182,7 +177,7 @@ def tri(N, M=None, k=0, dtype=float, *, like=None, device=None, stream=None):
 
 
 def _triangle(m, k, lower):
-    m = _device(m)
+    m = _creation.device_operand(m)
     if m.ndim == 0:
         raise ValueError("tril/triu: the input must have at least one dimension")
     rows, columns = m.shape[-2:] if m.ndim >= 2 else (m.shape[0], m.shape[0])
@@ -207,7 +202,7 @@ def triu(m, k=0):
 def vander(x, N=None, increasing=False):
     """The Vandermonde matrix of a 1-D x: its columns are powers of x, built as NumPy does by
     a cumulative product along each row (the same rounding as NumPy's)."""
-    x = _device(x)
+    x = _creation.device_operand(x)
     if x.ndim != 1:
         raise ValueError("x must be a one-dimensional array or sequence.")
     N = x.shape[0] if N is None else operator.index(N)

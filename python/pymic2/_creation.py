@@ -128,6 +128,14 @@ def _as_device(value):
     return value if isinstance(value, _CoreArray) else asarray(value)
 
 
+def device_operand(value, like=None):
+    """value as a device array: itself, or host data copied next to like (a device array;
+    None: the default device)."""
+    if isinstance(value, _CoreArray):
+        return value
+    return asarray(value, stream=None if like is None else like._op_stream)
+
+
 def asarray(obj, dtype=None, device=None, copy=None, *, order="K", stream=None):
     """A device array for obj: a device array of the requested dtype and device is returned
     as is (copy=True copies it); host data (NumPy arrays, nested lists, scalars) is copied to

@@ -14,7 +14,7 @@ import warnings
 import numpy
 
 from . import _core, _creation, _indexing, _math, _reduction
-from ._manipulation import broadcast_to, moveaxis, normalize_axis, ravel, reshape
+from ._manipulation import along, broadcast_to, moveaxis, normalize_axis, ravel, reshape
 
 __all__ = ["convolve", "correlate", "cross", "diff", "ediff1d", "gradient", "interp",
            "trapezoid"]
@@ -23,20 +23,11 @@ _elementwise = _core.elementwise
 _CoreArray = _core.ndarray
 
 
-def _device(value, like=None):
-    if isinstance(value, _CoreArray):
-        return value
-    return _creation.asarray(value, stream=None if like is None else like._op_stream)
-
-
-def _along(axis, ndim, index):
-    """A subscript selecting index (an int or slice) on one axis."""
-    return (slice(None),) * axis + (index,) + (slice(None),) * (ndim - axis - 1)
 
 
 def diff(a, n=1, axis=-1, prepend=numpy._NoValue, append=numpy._NoValue):
     """n-th differences along axis: one subtract (not_equal for bool) of two views per order."""
-    a = _device(a)
+    a = _creation.device_operand(a)
     n = operator.index(n)
     if n < 0:
         raise ValueError(f"order must be non-negative but got {n}")
@@ -48,7 +39,7 @@ def diff(a, n=1, axis=-1, prepend=numpy._NoValue, append=numpy._NoValue):
         if value is numpy._NoValue:
             parts.append(None)
             continue
-        value = _device(value, a)
+        value = _creation.device_operand(value, a)
         if value.ndim == 0:
             value = broadcast_to(value, a.shape[:axis] + (1,) + a.shape[axis + 1:])
         parts.append(value)
@@ -56,8 +47,8 @@ def diff(a, n=1, axis=-1, prepend=numpy._NoValue, append=numpy._NoValue):
         a = _creation.concatenate([p for p in (parts[0], a, parts[1]) if p is not None], axis)
     for _ in range(n):
         length = a.shape[axis]
-        upper = a[_along(axis, a.ndim, slice(1, None))]
-        lower = a[_along(axis, a.ndim, slice(None, max(length - 1, 0)))]
+        upper = a[along(axis, a.ndim, slice(1, None))]
+        lower = a[along(axis, a.ndim, slice(None, max(length - 1, 0)))]
         a = _math.not_equal(upper, lower) if a.dtype == bool else _math.subtract(upper, lower)
     return a
 
@@ -65,12 +56,12 @@ def diff(a, n=1, axis=-1, prepend=numpy._NoValue, append=numpy._NoValue):
 def ediff1d(ary, to_end=None, to_begin=None):
     """Differences of the flattened ary, with to_begin and to_end around them (cast to ary's
     dtype under NumPy's same_kind rule)."""
-    ary = ravel(_device(ary))
+    ary = ravel(_creation.device_operand(ary))
     middle = diff(ary) if ary.size else ary[0:0]
     ends = []
     for value, name in ((to_begin, "to_begin"), (to_end, "to_end")):
         if value is not None:
-            value = ravel(_device(value, ary))
+            value = ravel(_creation.device_operand(value, ary))
             if not numpy.can_cast(value.dtype, ary.dtype, casting="same_kind"):
                 raise TypeError(f"dtype of `{name}` must be compatible with input `ary` under "
                                 "the `same_kind` rule.")
@@ -83,7 +74,7 @@ def ediff1d(ary, to_end=None, to_begin=None):
 def gradient(f, *varargs, axis=None, edge_order=1):
     """NumPy's gradient: second-order central differences inside, first- or second-order
     one-sided ones at the edges, for unit, scalar or coordinate-array spacings."""
-    f = _device(f)
+    f = _creation.device_operand(f)
     axes = tuple(range(f.ndim)) if axis is None else \
         tuple(normalize_axis(a, f.ndim) for a in ((axis,) if numpy.ndim(axis) == 0 else axis))
     if len(varargs) == 0:
@@ -98,19 +89,19 @@ def gradient(f, *varargs, axis=None, edge_order=1):
         raise ValueError("'edge_order' greater than 2 not supported")
     if f.dtype.kind in "biu":
         f = f.astype(numpy.float64)
-    results = [_gradient_along(f, ax, spacing, edge_order)
+    results = [_gradientalong(f, ax, spacing, edge_order)
                for ax, spacing in zip(axes, spacings)]
     return results[0] if len(results) == 1 else tuple(results)
 
 
-def _gradient_along(f, axis, spacing, edge_order):
+def _gradientalong(f, axis, spacing, edge_order):
     n = f.shape[axis]
     if n < edge_order + 1:
         raise ValueError("Shape of array too small to calculate a numerical gradient, at "
                          "least (edge_order + 1) elements are required.")
-    part = lambda index: f[_along(axis, f.ndim, index)]  # noqa: E731
+    part = lambda index: f[along(axis, f.ndim, index)]  # noqa: E731
     out = _creation.empty(f.shape, f.dtype, stream=f._op_stream)
-    target = lambda index: out[_along(axis, f.ndim, index)]  # noqa: E731
+    target = lambda index: out[along(axis, f.ndim, index)]  # noqa: E731
     if numpy.ndim(spacing) == 0:
         h = float(spacing)
         target(slice(1, -1))[...] = _math.true_divide(
@@ -134,7 +125,7 @@ def _gradient_along(f, axis, spacing, edge_order):
     shape[axis] = n - 2
     h1, h2 = dx[:-1], dx[1:]  # NumPy's non-uniform second-order weights
     weights = [-h2 / (h1 * (h1 + h2)), (h2 - h1) / (h1 * h2), h1 / (h2 * (h1 + h2))]
-    device = [reshape(_device(w, f), tuple(shape)) for w in weights]
+    device = [reshape(_creation.device_operand(w, f), tuple(shape)) for w in weights]
     inner = _math.add(_math.add(_math.multiply(part(slice(None, -2)), device[0]),
                                 _math.multiply(part(slice(1, -1)), device[1])),
                       _math.multiply(part(slice(2, None)), device[2]))
@@ -161,8 +152,8 @@ def _combine(x, a, y, b, z, c):
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """The cross product of 3-vectors (or 2-vectors: their z component), broadcast over the
     other axes, as NumPy's cross."""
-    a, b = _device(a), _device(b)
-    b = _device(b, a)
+    a, b = _creation.device_operand(a), _creation.device_operand(b)
+    b = _creation.device_operand(b, a)
     if axis is not None:
         axisa = axisb = axisc = axis
     a = moveaxis(a, normalize_axis(axisa, a.ndim), -1)
@@ -204,15 +195,15 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
 def trapezoid(y, x=None, dx=1.0, axis=-1):
     """The integral of y by the trapezoidal rule along axis (sample points x or spacing
     dx)."""
-    y = _device(y)
+    y = _creation.device_operand(y)
     axis = normalize_axis(axis, y.ndim)
-    upper, lower = y[_along(axis, y.ndim, slice(1, None))], y[_along(axis, y.ndim,
+    upper, lower = y[along(axis, y.ndim, slice(1, None))], y[along(axis, y.ndim,
                                                                      slice(None, -1))]
     heights = _math.add(upper, lower)
     if x is None:
         widths = dx
     else:
-        x = _device(x, y)
+        x = _creation.device_operand(x, y)
         if x.ndim == 1:
             widths = _math.subtract(x[1:], x[:-1])
             shape = [1] * y.ndim
@@ -220,16 +211,16 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
             widths = reshape(widths, tuple(shape))
         else:
             ax = normalize_axis(axis, x.ndim)
-            widths = _math.subtract(x[_along(ax, x.ndim, slice(1, None))],
-                                    x[_along(ax, x.ndim, slice(None, -1))])
+            widths = _math.subtract(x[along(ax, x.ndim, slice(1, None))],
+                                    x[along(ax, x.ndim, slice(None, -1))])
     return _math.true_divide(_reduction.sum(_math.multiply(heights, widths), axis=axis), 2.0)
 
 
 def convolve(a, v, mode="full"):
     """The discrete linear convolution of two 1-D arrays (modes full, same, valid): one
     multiply-add of a shifted view per element of the shorter input."""
-    a, v = ravel(_device(a)), ravel(_device(v))
-    v = _device(v, a)
+    a, v = ravel(_creation.device_operand(a)), ravel(_creation.device_operand(v))
+    v = _creation.device_operand(v, a)
     if a.size == 0:
         raise ValueError("a cannot be empty")
     if v.size == 0:
@@ -255,7 +246,7 @@ def convolve(a, v, mode="full"):
 def correlate(a, v, mode="valid"):
     """The cross-correlation of two 1-D arrays: convolve(a, v[::-1]) (real inputs; complex
     v is conjugated by NumPy, which needs the conjugate op)."""
-    a, v = ravel(_device(a)), ravel(_device(v))
+    a, v = ravel(_creation.device_operand(a)), ravel(_creation.device_operand(v))
     if v.dtype.kind == "c":
         raise TypeError("correlate of complex v is not implemented on the device yet (it "
                         "needs the conjugate)")
@@ -279,11 +270,11 @@ def _interpolate(xf, below, xp, fp, n):
 def interp(x, xp, fp, left=None, right=None, period=None):
     """Piecewise-linear interpolation of (xp, fp) at x (NumPy's interp; xp increasing):
     the interval of each x by counting the xp at or below it, then one blend."""
-    x = _device(x)
+    x = _creation.device_operand(x)
     if period is not None:
         raise TypeError("interp: period= is not implemented on the device")
     xp_host = numpy.asarray(xp.get() if isinstance(xp, _CoreArray) else xp, dtype=numpy.float64)
-    fp = _device(fp, x)
+    fp = _creation.device_operand(fp, x)
     if xp_host.ndim != 1 or fp.ndim != 1:
         raise ValueError("Data points must be 1-D sequences")
     if xp_host.size != fp.shape[0]:
@@ -300,7 +291,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
         below = _creation.zeros(x.shape, numpy.int64, stream=x._op_stream)
         for point in xp_host.tolist():  # the number of xp <= x
             _math.add(below, _math.greater_equal(xf, point).astype(numpy.int64), out=below)
-        result = _interpolate(xf, below, _device(xp_host, x), fp, n)
+        result = _interpolate(xf, below, _creation.device_operand(xp_host, x), fp, n)
     left_value = fp[0] if left is None else left
     right_value = fp[n - 1] if right is None else right
     result = _indexing.where(_math.less(xf, float(xp_host[0])), left_value, result)

@@ -34,6 +34,11 @@ def normalize_axis(axis, ndim):
     return index % ndim if ndim else index
 
 
+def along(axis, ndim, index):
+    """A subscript selecting index (an int or slice) on one axis of ndim."""
+    return (slice(None),) * axis + (index,) + (slice(None),) * (ndim - axis - 1)
+
+
 def normalize_axes(axis, ndim, what="axis"):
     axes = (axis,) if isinstance(axis, (numbers.Integral, numpy.integer)) else tuple(axis)
     axes = tuple(normalize_axis(a, ndim) for a in axes)

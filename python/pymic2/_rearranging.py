@@ -12,7 +12,7 @@ import operator
 import numpy
 
 from . import _core, _creation, _indexing
-from ._manipulation import flip, moveaxis, normalize_axis, ravel, reshape, transpose
+from ._manipulation import along, flip, moveaxis, normalize_axis, ravel, reshape, transpose
 
 __all__ = [
     "append", "array_split", "column_stack", "delete", "dsplit", "dstack", "fliplr", "flipud",
@@ -24,20 +24,10 @@ _elementwise = _core.elementwise
 _CoreArray = _core.ndarray
 
 
-def _device(value, like=None):
-    """value as a device array (host data goes next to like)."""
-    if isinstance(value, _CoreArray):
-        return value
-    return _creation.asarray(value, stream=None if like is None else like._op_stream)
-
 
 def _new_like(shape, dtype, like):
     return _creation.empty(shape, dtype, stream=like._op_stream)
 
-
-def _along(axis, ndim, index):
-    """A subscript selecting index (an int or slice) on one axis."""
-    return (slice(None),) * axis + (index,) + (slice(None),) * (ndim - axis - 1)
 
 
 def _copy_into(out, source):
@@ -49,7 +39,7 @@ def _copy_into(out, source):
 def tile(A, reps):
     """A repeated reps times along each axis: one copy from a view that repeats each axis
     with a zero stride."""
-    A = _device(A)
+    A = _creation.device_operand(A)
     reps = (operator.index(reps),) if isinstance(reps, (numbers.Integral, numpy.integer)) \
         else tuple(operator.index(r) for r in reps)
     if any(r < 0 for r in reps):
@@ -74,7 +64,7 @@ def tile(A, reps):
 def repeat(a, repeats, axis=None):
     """Each element repeated: a scalar count is one copy from a zero-stride view; counts per
     element are one gather of positions the host computes from the counts."""
-    a = _device(a)
+    a = _creation.device_operand(a)
     if axis is None:
         a, axis = ravel(a), 0
     else:
@@ -105,7 +95,7 @@ def repeat(a, repeats, axis=None):
 
 def resize(a, new_shape):
     """NumPy's resize function: the flattened data repeated (or cut) to fill new_shape."""
-    a = _device(a)
+    a = _creation.device_operand(a)
     new_shape = _creation.normalize_shape(new_shape)
     if any(n < 0 for n in new_shape):
         raise ValueError("all elements of `new_shape` must be non-negative")
@@ -124,7 +114,7 @@ def resize(a, new_shape):
 def array_split(ary, indices_or_sections, axis=0):
     """Views of ary split along axis into sections of sizes differing by at most one, or at
     the given indices."""
-    ary = _device(ary)
+    ary = _creation.device_operand(ary)
     axis = normalize_axis(axis, ary.ndim)
     n = ary.shape[axis]
     if isinstance(indices_or_sections, (numbers.Integral, numpy.integer)):
@@ -138,12 +128,12 @@ def array_split(ary, indices_or_sections, axis=0):
             bounds.append(bounds[-1] + size)
     else:
         bounds = [0] + [operator.index(i) for i in indices_or_sections] + [n]
-    return [ary[_along(axis, ary.ndim, slice(start, stop))]
+    return [ary[along(axis, ary.ndim, slice(start, stop))]
             for start, stop in zip(bounds[:-1], bounds[1:])]
 
 
 def split(ary, indices_or_sections, axis=0):
-    ary = _device(ary)
+    ary = _creation.device_operand(ary)
     if isinstance(indices_or_sections, (numbers.Integral, numpy.integer)):
         sections = operator.index(indices_or_sections)
         n = ary.shape[normalize_axis(axis, ary.ndim)]
@@ -153,14 +143,14 @@ def split(ary, indices_or_sections, axis=0):
 
 
 def _split_checked(ary, indices_or_sections, axis, least, name):
-    ary = _device(ary)
+    ary = _creation.device_operand(ary)
     if ary.ndim < least:
         raise ValueError(f"{name} only works on arrays of {least} or more dimensions")
     return split(ary, indices_or_sections, axis)
 
 
 def hsplit(ary, indices_or_sections):
-    ary = _device(ary)
+    ary = _creation.device_operand(ary)
     return _split_checked(ary, indices_or_sections, 1 if ary.ndim > 1 else 0, 1, "hsplit")
 
 
@@ -182,15 +172,15 @@ def dstack(tup):
 
 def column_stack(tup):
     """1-D arrays as the columns of a 2-D array; 2-D ones joined along axis 1."""
-    arrays = [_device(a) for a in tup]
+    arrays = [_creation.device_operand(a) for a in tup]
     arrays = [reshape(a, (a.shape[0], 1)) if a.ndim < 2 else a
               for a in (_creation.atleast_1d(a) for a in arrays)]
     return _creation.concatenate(arrays, 1)
 
 
 def append(arr, values, axis=None):
-    arr = _device(arr)
-    values = _device(values, arr)
+    arr = _creation.device_operand(arr)
+    values = _creation.device_operand(values, arr)
     if axis is None:
         return _creation.concatenate([ravel(arr), ravel(values)], 0)
     return _creation.concatenate([arr, values], axis)
@@ -218,7 +208,7 @@ def _axis_positions(obj, n, what):
 def delete(arr, obj, axis=None):
     """arr without the entries obj names along axis (flattened for None): one gather of the
     kept positions."""
-    arr = _device(arr)
+    arr = _creation.device_operand(arr)
     if axis is None:
         arr, axis = ravel(arr), 0
     axis = normalize_axis(axis, arr.ndim)
@@ -279,7 +269,7 @@ def insert(arr, obj, values, axis=None):
     """values inserted before the positions obj names (NumPy's rules for scalar and array
     obj): the input and the broadcast values joined, then one gather into the result's
     order."""
-    arr = _device(arr)
+    arr = _creation.device_operand(arr)
     if axis is None:
         arr, axis = ravel(arr), 0
     axis = normalize_axis(axis, arr.ndim)
@@ -313,7 +303,7 @@ def insert(arr, obj, values, axis=None):
 def trim_zeros(filt, trim="fb"):
     """The 1-D filt without its leading ('f') and/or trailing ('b') zeros: a view (reads
     where the first and last nonzero are)."""
-    filt = _device(filt)
+    filt = _creation.device_operand(filt)
     if filt.ndim != 1:
         raise ValueError("trim_zeros: filt must be 1-D on the device")
     trim = trim.lower()
@@ -330,14 +320,14 @@ def trim_zeros(filt, trim="fb"):
 # ---------------------------------------------------------------- rearranging
 
 def flipud(m):
-    m = _device(m)
+    m = _creation.device_operand(m)
     if m.ndim < 1:
         raise ValueError("Input must be >= 1-d.")
     return flip(m, 0)
 
 
 def fliplr(m):
-    m = _device(m)
+    m = _creation.device_operand(m)
     if m.ndim < 2:
         raise ValueError("Input must be >= 2-d.")
     return flip(m, 1)
@@ -345,7 +335,7 @@ def fliplr(m):
 
 def rot90(m, k=1, axes=(0, 1)):
     """m rotated by 90 degrees k times in the plane of axes (a view)."""
-    m = _device(m)
+    m = _creation.device_operand(m)
     axes = tuple(axes)
     if len(axes) != 2:
         raise ValueError("len(axes) must be 2.")
@@ -367,7 +357,7 @@ def rot90(m, k=1, axes=(0, 1)):
 
 def roll(a, shift, axis=None):
     """Elements shifted along axes, wrapping around: two slice copies per rolled axis."""
-    a = _device(a)
+    a = _creation.device_operand(a)
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), a.shape)
     shifts, axes = numpy.broadcast_arrays(numpy.asarray(shift), numpy.asarray(axis))
@@ -457,7 +447,7 @@ def _pad_axis_from_center(out, axis, before, n, after, mode):
             shape = out.shape[:axis] + (length,) + out.shape[axis + 1:]
             strides = out.strides[:axis] + (step * out.strides[axis],) + out.strides[axis + 1:]
             source = out._view(source_offset, shape, strides)
-            target = out[_along(axis, out.ndim,
+            target = out[along(axis, out.ndim,
                                 slice(region_start + start, region_start + stop))]
             _copy_into(target, source)
 
@@ -466,7 +456,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
     """NumPy's pad for the modes constant, edge, reflect (reflect_type 'even'), symmetric,
     wrap and empty: the original copied into the center, then each axis's pad regions
     filled in axis order (so corners come out as NumPy's), by fills or view copies."""
-    array = _device(array)
+    array = _creation.device_operand(array)
     if callable(mode) or mode not in _PAD_MODES:
         raise TypeError(f"pad: mode {mode!r} is not implemented on the device (modes: "
                         f"{', '.join(_PAD_MODES)})")
@@ -496,7 +486,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
             for region, value in ((slice(0, before), values[axis][0]),
                                   (slice(before + n, before + n + after), values[axis][1])):
                 if region.stop > region.start:
-                    out[_along(axis, out.ndim, region)] = value
+                    out[along(axis, out.ndim, region)] = value
         else:
             _pad_axis_from_center(out, axis, before, n, after, mode)
     return out
