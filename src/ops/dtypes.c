@@ -378,14 +378,6 @@ pymic2_type pymic2_dtype_type(pymic2_dtype dtype)
 
 /* Whether every value of type fits dtype (by kind and size, as NumPy's safe casts between
  * equal kinds and from unsigned to wider signed integers). */
-static bool holds(pymic2_dtype dtype, pymic2_type type)
-{
-    const pymic2_type target = pymic2_dtype_type(dtype);
-    if (target.kind == type.kind)
-        return target.size >= type.size;
-    return target.kind == 'i' && type.kind == 'u' && target.size > type.size;
-}
-
 int pymic2_dtype_for_type(pymic2_type type, pymic2_dtype *dtype)
 {
     if (!valid_type(type))
@@ -393,20 +385,19 @@ int pymic2_dtype_for_type(pymic2_type type, pymic2_dtype *dtype)
                              "'%c' and size %d", type.kind, type.size);
     if (type.size == 0)
         type = default_type(type.kind);
-    int best = -1;
-    for (int d = 0; d < PYMIC2_NUM_DTYPES; d++)
-        if (holds((pymic2_dtype)d, type) &&
-            (best < 0 || dtype_infos[d].size < dtype_infos[best].size))
-            best = d;
-    if (best < 0)
-        return pymic2__error(PYMIC2_EDTYPE, "no dtype of pyMIC2 holds the values of NumPy's "
-                             "%s%d", type.kind == 'i'   ? "int"
-                                     : type.kind == 'u' ? "uint"
-                                     : type.kind == 'f' ? "float"
-                                                        : "complex",
-                             8 * type.size);
-    *dtype = (pymic2_dtype)best;
-    return PYMIC2_OK;
+    for (int d = 0; d < PYMIC2_NUM_DTYPES; d++) {
+        const pymic2_type row = pymic2_dtype_type((pymic2_dtype)d);
+        if (row.kind == type.kind && row.size == type.size) {
+            *dtype = (pymic2_dtype)d;
+            return PYMIC2_OK;
+        }
+    }
+    return pymic2__error(PYMIC2_EDTYPE, "no dtype of pyMIC2 holds the values of NumPy's "
+                         "%s%d", type.kind == 'i'   ? "int"
+                                 : type.kind == 'u' ? "uint"
+                                 : type.kind == 'f' ? "float"
+                                                    : "complex",
+                         8 * type.size);
 }
 
 int pymic2_dtype_promote(pymic2_dtype a, pymic2_dtype b, pymic2_dtype *result)
