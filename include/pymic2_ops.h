@@ -15,11 +15,12 @@
  *     float16 for int8 and uint8 where NumPy picks it): DIVIDE (= true_divide), EXP, LOG,
  *     LOG1P, EXPM1, SQRT, TANH, SIN, COS, TAN, ARCSIN, ARCCOS, ARCTAN, ARCTAN2, HYPOT, SINH,
  *     COSH, ARCSINH, ARCCOSH, ARCTANH, DEG2RAD, RAD2DEG, EXP2, LOG2, LOG10, LOGADDEXP,
- *     LOGADDEXP2, CBRT, RINT, FABS, SIGNBIT, NEXTAFTER, SPACING and HEAVISIDE. Of these
- *     DIVIDE, EXP, LOG, SQRT and TANH take complex too (the other complex versions NumPy
- *     has are EDTYPE "not supported yet"). FLOOR_DIVIDE, REMAINDER and FMOD take integers and
- *     floats; FLOOR, CEIL, TRUNC, FMAX and FMIN every real dtype (integers and bool
- *     unchanged by the roundings); RECIPROCAL integers, floats and complex;
+ *     LOGADDEXP2, CBRT, RINT, FABS, SIGNBIT, NEXTAFTER, SPACING and HEAVISIDE. All of
+ *     these but ARCTAN2, HYPOT, DEG2RAD, RAD2DEG, LOGADDEXP, LOGADDEXP2, CBRT, FABS, SIGNBIT,
+ *     NEXTAFTER, SPACING and HEAVISIDE (NumPy has no complex versions of them) take complex
+ *     too. CONJUGATE takes every dtype (real ones unchanged). FLOOR_DIVIDE, REMAINDER and
+ *     FMOD take integers and floats; FLOOR, CEIL, TRUNC, FMAX and FMIN every real dtype
+ *     (integers and bool unchanged by the roundings); RECIPROCAL integers, floats and complex;
  *     LEFT_SHIFT, RIGHT_SHIFT, GCD, LCM and BITWISE_COUNT integers.
  *   - Bool is rejected (EDTYPE, with NumPy's reason) by NEGATIVE, SUBTRACT, POWER, DIVIDE,
  *     FLOOR_DIVIDE, REMAINDER, FMOD, SIGN, RECIPROCAL, the shifts, GCD, LCM and the
@@ -143,7 +144,8 @@
     XX(RIGHT_SHIFT, right_shift, 2)       \
     XX(GCD, gcd, 2)                       \
     XX(LCM, lcm, 2)                       \
-    XX(BITWISE_COUNT, bitwise_count, 1)
+    XX(BITWISE_COUNT, bitwise_count, 1)   \
+    XX(CONJUGATE, conjugate, 1)
 
 typedef enum pymic2_op {
 #define PYMIC2__OP_ENUM(NAME, name, ninputs) PYMIC2_OP_##NAME,

@@ -79,9 +79,6 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
             y = y.T
         X = _creation.concatenate([X, y], axis=0)
     X = X.astype(dtype)
-    if X.dtype.kind == "c":
-        raise TypeError("cov of complex numbers is not implemented on the device yet (it "
-                        "needs the conjugate)")
     if X.shape[0] == 0:
         return _creation.empty((0, 0), dtype, stream=X._op_stream)
     ddof = (0 if bias else 1) if ddof is None else int(ddof)
@@ -91,7 +88,8 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
         factor = 0.0
     deviations = _math.subtract(X, _statistics.mean(X, axis=1, keepdims=True))
-    c = _math.true_divide(_linalg.matmul(deviations, deviations.T), factor)
+    conjugated = _math.conjugate(deviations) if deviations.dtype.kind == "c" else deviations
+    c = _math.true_divide(_linalg.matmul(deviations, conjugated.T), factor)
     return c.reshape(()) if c.shape == (1, 1) else c
 
 
@@ -101,8 +99,12 @@ def corrcoef(x, y=None, rowvar=True, *, dtype=None):
     c = cov(x, y, rowvar, dtype=dtype)
     if c.ndim == 0:
         return _math.true_divide(c, c)
-    stddev = _math.sqrt(_building.diagonal(c))
+    stddev = _math.sqrt(_building.diagonal(c).real)
     c = _math.true_divide(c, reshape(stddev, (-1, 1)))
     c = _math.true_divide(c, reshape(stddev, (1, -1)))
-    return _math.clip(c, -1, 1)
+    if c.dtype.kind != "c":
+        return _math.clip(c, -1, 1)
+    for part in (c.real, c.imag):  # NumPy clips each part of complex coefficients
+        _math.clip(part, -1, 1, out=part)
+    return c
 

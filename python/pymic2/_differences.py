@@ -244,15 +244,13 @@ def convolve(a, v, mode="full"):
 
 
 def correlate(a, v, mode="valid"):
-    """The cross-correlation of two 1-D arrays: convolve(a, v[::-1]) (real inputs; complex
-    v is conjugated by NumPy, which needs the conjugate op)."""
+    """The cross-correlation of two 1-D arrays: convolve(a, conj(v)[::-1]) (NumPy's
+    correlate conjugates v)."""
     a, v = ravel(_creation.device_operand(a)), ravel(_creation.device_operand(v))
-    if v.dtype.kind == "c":
-        raise TypeError("correlate of complex v is not implemented on the device yet (it "
-                        "needs the conjugate)")
-    if a.size < v.size:  # NumPy swaps and reverses the result
-        return correlate(v, a, mode)[::-1]
-    return convolve(a, v[::-1], mode)
+    if a.size < v.size:  # NumPy swaps, conjugates and reverses the result
+        swapped = correlate(v, a, mode)
+        return (_math.conjugate(swapped) if swapped.dtype.kind == "c" else swapped)[::-1]
+    return convolve(a, (_math.conjugate(v) if v.dtype.kind == "c" else v)[::-1], mode)
 
 
 def _interpolate(xf, below, xp, fp, n):

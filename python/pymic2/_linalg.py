@@ -172,14 +172,11 @@ def outer(a, b, out=None):
     return result if out is None else _operands.write_out("outer", result, out, "same_kind")
 
 
-def _real_operands(a, b, name):
-    """The operands of a product that conjugates its first argument: for real dtypes the
-    conjugate is the value itself; the device has no complex conjugate op."""
+def _conjugated_operands(a, b, name):
+    """The operands of a product that conjugates its first argument (conjugated when
+    complex: for real dtypes the conjugate is the value itself)."""
     x, y = _product_operands(a, b, name)
-    if x.dtype.kind == "c":
-        raise TypeError(f"{name} of complex arrays is not supported on the device (it needs "
-                        "the complex conjugate)")
-    return x, y
+    return (_math.conjugate(x) if x.dtype.kind == "c" else x), y
 
 
 def inner(a, b, /):
@@ -193,7 +190,7 @@ def inner(a, b, /):
 
 def vdot(a, b, /):
     """NumPy's vdot: the dot product of the flattened arrays (a 0-d device array)."""
-    x, y = _real_operands(a, b, "vdot")
+    x, y = _conjugated_operands(a, b, "vdot")
     x, y = x.reshape(-1), y.reshape(-1)
     if x.size != y.size:
         raise ValueError(f"vdot: cannot take the dot product of arrays of sizes {x.size} and "
@@ -204,7 +201,7 @@ def vdot(a, b, /):
 def vecdot(x1, x2, /, *, axis=-1):
     """The array API's (and NumPy's) vecdot: sum(x1 * x2) over axis (of each operand), the
     other dimensions broadcast."""
-    x, y = _real_operands(x1, x2, "vecdot")
+    x, y = _conjugated_operands(x1, x2, "vecdot")
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError("vecdot: the operands must have at least one dimension")
     x = _manipulation.moveaxis(x, axis, -1)

@@ -16,20 +16,20 @@ import numpy
 from . import _core, _dtypes, _operands, _reduction
 
 __all__ = [
-    "abs", "absolute", "acos", "acosh", "add", "arccos", "arccosh", "arcsin", "arcsinh",
-    "arctan", "arctan2", "arctanh", "around", "asin", "asinh", "atan", "atan2", "atanh",
-    "bitwise_and", "bitwise_count", "bitwise_invert", "bitwise_left_shift", "bitwise_not",
-    "bitwise_or", "bitwise_right_shift", "bitwise_xor", "cbrt", "ceil", "clip", "copysign",
-    "cos", "cosh", "deg2rad", "degrees", "divide", "divmod", "equal", "exp", "exp2", "expm1",
-    "fabs", "fix", "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod", "gcd",
-    "greater", "greater_equal", "heaviside", "hypot", "invert", "isclose", "isfinite",
-    "isinf", "isnan", "isneginf", "isposinf", "lcm", "left_shift", "less", "less_equal",
-    "log", "log10", "log1p", "log2", "logaddexp", "logaddexp2", "logical_and",
-    "logical_not", "logical_or", "logical_xor", "maximum", "minimum", "mod", "multiply",
-    "negative", "nextafter", "not_equal", "positive", "pow", "power", "rad2deg", "radians",
-    "reciprocal", "remainder", "right_shift", "rint", "round", "sign", "signbit", "sin",
-    "sinh", "spacing", "sqrt", "square", "subtract", "tan", "tanh", "true_divide", "trunc",
-    "ufunc",
+    "abs", "absolute", "acos", "acosh", "add", "angle", "arccos", "arccosh", "arcsin",
+    "arcsinh", "arctan", "arctan2", "arctanh", "around", "asin", "asinh", "atan", "atan2",
+    "atanh", "bitwise_and", "bitwise_count", "bitwise_invert", "bitwise_left_shift",
+    "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "cbrt", "ceil", "clip",
+    "conj", "conjugate", "copysign", "cos", "cosh", "deg2rad", "degrees", "divide", "divmod",
+    "equal", "exp", "exp2", "expm1", "fabs", "fix", "float_power", "floor", "floor_divide",
+    "fmax", "fmin", "fmod", "gcd", "greater", "greater_equal", "heaviside", "hypot", "imag",
+    "invert", "isclose", "iscomplex", "isfinite", "isinf", "isnan", "isneginf", "isposinf",
+    "isreal", "lcm", "left_shift", "less", "less_equal", "log", "log10", "log1p", "log2",
+    "logaddexp", "logaddexp2", "logical_and", "logical_not", "logical_or", "logical_xor",
+    "maximum", "minimum", "mod", "multiply", "negative", "nextafter", "not_equal", "positive",
+    "pow", "power", "rad2deg", "radians", "real", "real_if_close", "reciprocal", "remainder",
+    "right_shift", "rint", "round", "sign", "signbit", "sin", "sinh", "spacing", "sqrt",
+    "square", "subtract", "tan", "tanh", "true_divide", "trunc", "ufunc",
 ]
 
 _elementwise = _core.elementwise
@@ -335,6 +335,7 @@ floor = _make("floor")
 ceil = _make("ceil")
 trunc = _make("trunc")
 rint = _make("rint")
+conjugate = conj = _make("conjugate")
 fabs = _make("fabs")
 signbit = _make("signbit")
 nextafter = _make("nextafter")
@@ -395,15 +396,20 @@ def round(a, decimals=0, out=None):  # noqa: A001 - NumPy's name
     """NumPy's round (around): half to even at `decimals` digits (negative: left of the
     point), by NumPy's algorithm: a * 10**decimals, rint, / 10**decimals (for negative
     decimals / then *), in a's float dtype; integers with decimals >= 0 are copied, with
-    negative ones go through float64 and back. Complex numbers are not supported yet."""
+    negative ones go through float64 and back. Complex numbers round each part on its own
+    (as NumPy's: a complex product with the scale would turn an infinite part's 0 * inf
+    into NaN)."""
     if not isinstance(a, _CoreArray):
         raise TypeError("round runs on a device: give it a pymic2 array")
     decimals = operator.index(decimals)
     out = _operands.single_out(out)
     if out is not None and out.size != a.size:
         raise ValueError("invalid output shape")
-    if a.dtype.kind == "c":
-        raise TypeError(f"{a._device.name}: round of complex numbers is not supported yet")
+    if a.dtype.kind == "c" and decimals != 0:
+        result = _cast_copy(a) if out is None else positive(a, out=out)
+        for part in (result.real, result.imag):
+            round(part, decimals, out=part)
+        return result
     integer = a.dtype.kind in "iu"
     if decimals >= 0 and integer:
         return positive(a, out=out) if out is not None else _cast_copy(a)
@@ -534,6 +540,58 @@ def _binary(function, x, y):
 def _in_place(function, x, y):
     result = function._apply((x, y), x)
     return result if result is NotImplemented else x
+
+
+def _part(a, imaginary):
+    """A complex array's real or imaginary part as a writable view (read-only if a is): the
+    float dtype of half the element, at its first or second half, with a's strides."""
+    part = numpy.dtype(a.dtype.char.lower())  # F -> f, D -> d
+    offset = a.offset + (part.itemsize if imaginary else 0)
+    return a._view(offset, a.shape, a.strides, _dtypes.CODES[part])
+
+
+def real(val):
+    """NumPy's real: the real part (a view of a complex array, the array itself otherwise)."""
+    return _reduction.device_array(val).real
+
+
+def imag(val):
+    """NumPy's imag: the imaginary part (a view of a complex array, read-only zeros
+    otherwise)."""
+    return _reduction.device_array(val).imag
+
+
+def angle(z, deg=False):
+    """NumPy's angle: arctan2(imag, real) (0 or pi for real input), in degrees on request."""
+    z = _reduction.device_array(z)
+    result = arctan2(z.imag, z.real) if z.dtype.kind == "c" else arctan2(0, z)
+    if deg:
+        multiply(result, 180 / numpy.pi, out=result)
+    return result
+
+
+def isreal(x):
+    """NumPy's isreal: imag(x) == 0, element by element (True for real dtypes)."""
+    return equal(imag(x), 0)
+
+
+def iscomplex(x):
+    """NumPy's iscomplex: imag(x) != 0 (False for real dtypes)."""
+    x = _reduction.device_array(x)
+    return not_equal(x.imag, 0) if x.dtype.kind == "c" else _operands.filled_bool(x, False)
+
+
+def real_if_close(a, tol=100):
+    """NumPy's real_if_close: a's real part (a view) when every imaginary part is below tol
+    (tol > 1 counts machine epsilons of a's dtype), else a. Reads one flag from the
+    device."""
+    a = _reduction.device_array(a)
+    if a.dtype.kind != "c":
+        return a
+    if tol > 1:
+        tol = numpy.finfo(a.dtype).eps * tol
+    small = less(absolute(a.imag), tol)
+    return a.real if bool(_reduction.all(small)) else a
 
 
 class _MathMethods:
@@ -706,3 +764,41 @@ class _MathMethods:
     def round(self, decimals=0, out=None):
         """round(self, decimals, out) (NumPy's ndarray.round)."""
         return round(self, decimals, out)
+
+    def conj(self):
+        """conjugate(self) (NumPy's ndarray.conj)."""
+        return conjugate(self)
+
+    def conjugate(self):
+        """conjugate(self) (NumPy's ndarray.conjugate)."""
+        return conjugate(self)
+
+    # complex parts
+    @property
+    def real(self):
+        """The real part: a writable view of a complex array (float, with the complex
+        element's strides), a view of the array itself otherwise."""
+        if self.dtype.kind == "c":
+            return _part(self, False)
+        return self._view(self.offset, self.shape, self.strides)
+
+    @real.setter
+    def real(self, value):
+        self.real[...] = value
+
+    @property
+    def imag(self):
+        """The imaginary part: a writable view of a complex array, read-only zeros of the
+        array's dtype otherwise (as NumPy's)."""
+        if self.dtype.kind == "c":
+            return _part(self, True)
+        zeros = _CoreArray.__new__(type(self), self.shape, self._dtype_code, "C", self._stream)
+        _elementwise(_core.OP_COPY, 0, out=zeros)
+        zeros._readonly = True
+        return zeros
+
+    @imag.setter
+    def imag(self, value):
+        if self.dtype.kind != "c":
+            raise TypeError("array does not have imaginary part to set")
+        self.imag[...] = value

@@ -75,6 +75,9 @@ FUNCTIONS = {
     # math (the math surface: _math, _statistics, _linalg)
     "numpy.clip": "clip", "numpy.around": "round", "numpy.round": "round", "numpy.fix": "fix",
     "numpy.isposinf": "isposinf", "numpy.isneginf": "isneginf",
+    "numpy.real": "real", "numpy.imag": "imag", "numpy.angle": "angle",
+    "numpy.isreal": "isreal", "numpy.iscomplex": "iscomplex",
+    "numpy.real_if_close": "real_if_close",
     "numpy.sum": "sum", "numpy.prod": "prod", "numpy.max": "max", "numpy.amax": "max",
     "numpy.min": "min", "numpy.amin": "min", "numpy.mean": "mean", "numpy.var": "var",
     "numpy.std": "std", "numpy.all": "all", "numpy.any": "any",

@@ -371,6 +371,85 @@ static inline double _Complex pymic2__csign(double _Complex a)
     return CMPLX(sign_re, sign_im);
 }
 
+/* NumPy's complex math: on Linux NumPy calls C99's csin ... catanh (glibc's), so these do
+ * too; exp2, log2, log10, expm1, log1p and rint are NumPy's own formulas (npy's nc_*):
+ * exp of the parts times ln 2, log's parts times log2(e) or log10(e), expm1 as
+ * expm1(x) cos y - 2 sin^2(y / 2) + i exp(x) sin y, log1p as log |1 + a| + i arg(1 + a)
+ * (no log1p: NumPy's loses a tiny real part the same way), rint of each part. */
+static inline double _Complex pymic2__cconj(double _Complex a)
+{
+    return conj(a);
+}
+
+#define PYMIC2__C99_COMPLEX(name) \
+    static inline double _Complex pymic2__##name(double _Complex a) \
+    {                                                                \
+        return name(a);                                              \
+    }
+PYMIC2__C99_COMPLEX(csin)
+PYMIC2__C99_COMPLEX(ccos)
+PYMIC2__C99_COMPLEX(ctan)
+PYMIC2__C99_COMPLEX(casin)
+PYMIC2__C99_COMPLEX(cacos)
+PYMIC2__C99_COMPLEX(catan)
+PYMIC2__C99_COMPLEX(csinh)
+PYMIC2__C99_COMPLEX(ccosh)
+PYMIC2__C99_COMPLEX(casinh)
+PYMIC2__C99_COMPLEX(cacosh)
+PYMIC2__C99_COMPLEX(catanh)
+#undef PYMIC2__C99_COMPLEX
+
+/* the constants of NumPy's npy_math.h */
+#define PYMIC2__LN2 0.693147180559945309417232121458176568
+#define PYMIC2__LOG2E 1.442695040888963407359924681001892137
+#define PYMIC2__LOG10E 0.434294481903251827651128918916605082
+
+/* exp2, expm1 and log1p are computed in a's own precision (float's functions for
+ * complex64), as NumPy's: their roundings decide visible bits (exp2's angle for a large
+ * imaginary part, 1 + x of log1p, the sign of expm1's zero real part) */
+#define PYMIC2__NPY_COMPLEX_FORMULAS(R, C, suffix, F)                                      \
+    static inline double _Complex pymic2__cexp2_##suffix(C a)                             \
+    {                                                                                     \
+        const R x = (R)creal(a), y = (R)cimag(a);                                         \
+        return cexp(CMPLX(x * (R)PYMIC2__LN2, y * (R)PYMIC2__LN2));                       \
+    }                                                                                     \
+    static inline double _Complex pymic2__cexpm1_##suffix(C a)                            \
+    {                                                                                     \
+        const R x = (R)creal(a), y = (R)cimag(a), half_sin = sin##F(y / 2);               \
+        return CMPLX(expm1##F(x) * cos##F(y) - 2 * half_sin * half_sin, exp##F(x) * sin##F(y)); \
+    }                                                                                     \
+    static inline double _Complex pymic2__clog1p_##suffix(C a)                            \
+    {                                                                                     \
+        const R x = (R)creal(a) + 1, y = (R)cimag(a);                                     \
+        return CMPLX(log##F(hypot##F(x, y)), atan2##F(y, x));                             \
+    }
+PYMIC2__NPY_COMPLEX_FORMULAS(float, float _Complex, c64, f)
+PYMIC2__NPY_COMPLEX_FORMULAS(double, double _Complex, c128, )
+#undef PYMIC2__NPY_COMPLEX_FORMULAS
+#define pymic2__cexp2(a) \
+    _Generic((a), float _Complex: pymic2__cexp2_c64, default: pymic2__cexp2_c128)(a)
+#define pymic2__cexpm1(a) \
+    _Generic((a), float _Complex: pymic2__cexpm1_c64, default: pymic2__cexpm1_c128)(a)
+#define pymic2__clog1p(a) \
+    _Generic((a), float _Complex: pymic2__clog1p_c64, default: pymic2__clog1p_c128)(a)
+
+static inline double _Complex pymic2__clog2(double _Complex a)
+{
+    const double _Complex l = clog(a);
+    return CMPLX(creal(l) * PYMIC2__LOG2E, cimag(l) * PYMIC2__LOG2E);
+}
+
+static inline double _Complex pymic2__clog10(double _Complex a)
+{
+    const double _Complex l = clog(a);
+    return CMPLX(creal(l) * PYMIC2__LOG10E, cimag(l) * PYMIC2__LOG10E);
+}
+
+static inline double _Complex pymic2__crint(double _Complex a)
+{
+    return CMPLX(rint(creal(a)), rint(cimag(a)));
+}
+
 /* Type-generic names for the rows (the OpenCL generator defines its own). */
 #define pymic2__floor_divide_float(x, y) \
     _Generic((x), float: pymic2__floor_divide_f32, default: pymic2__floor_divide_f64)(x, y)
@@ -440,6 +519,10 @@ typedef enum pymic2__out_rule {
         PYMIC2__NO("the numpy boolean negative, the `-` operator, is not supported, use " \
                    "the `~` operator or the logical_not function instead"),              \
         PYMIC2__YES((T)(-(W)a)), PYMIC2__YES(-a), PYMIC2__YES(-a)
+
+/* conjugate: real dtypes unchanged (NumPy's conjugate of bool and integers too) */
+#define PYMIC2__OP_ROW_CONJUGATE \
+    SAME, PYMIC2__YES(a), PYMIC2__YES(a), PYMIC2__YES(a), PYMIC2__YES(pymic2__cconj(a))
 
 #define PYMIC2__OP_ROW_ABSOLUTE                                                     \
     REAL, PYMIC2__YES(a != 0), PYMIC2__YES((T)(a < 0 ? -(W)a : (W)a)),              \
@@ -519,13 +602,13 @@ typedef enum pymic2__out_rule {
         PYMIC2__YES(pymic2__exp(a)), PYMIC2__YES(pymic2__cexp(a))
 #define PYMIC2__OP_ROW_EXPM1 \
     SAME, PYMIC2__FLOAT_ONLY("expm1"), PYMIC2__FLOAT_ONLY("expm1"), \
-        PYMIC2__YES(pymic2__expm1(a)), PYMIC2__NO("expm1 of complex numbers is not supported")
+        PYMIC2__YES(pymic2__expm1(a)), PYMIC2__YES(pymic2__cexpm1(a))
 #define PYMIC2__OP_ROW_LOG \
     SAME, PYMIC2__FLOAT_ONLY("log"), PYMIC2__FLOAT_ONLY("log"), \
         PYMIC2__YES(pymic2__log(a)), PYMIC2__YES(pymic2__clog(a))
 #define PYMIC2__OP_ROW_LOG1P \
     SAME, PYMIC2__FLOAT_ONLY("log1p"), PYMIC2__FLOAT_ONLY("log1p"), \
-        PYMIC2__YES(pymic2__log1p(a)), PYMIC2__NO("log1p of complex numbers is not supported")
+        PYMIC2__YES(pymic2__log1p(a)), PYMIC2__YES(pymic2__clog1p(a))
 #define PYMIC2__OP_ROW_TANH \
     SAME, PYMIC2__FLOAT_ONLY("tanh"), PYMIC2__FLOAT_ONLY("tanh"), \
         PYMIC2__YES(pymic2__tanh(a)), PYMIC2__YES(pymic2__ctanh(a))
@@ -627,9 +710,6 @@ typedef enum pymic2__out_rule {
 
 /* ---------------------------------------------------------------- NumPy's math ufuncs */
 
-/* Complex versions that need complex helpers the tables do not have yet. */
-#define PYMIC2__COMPLEX_NOT_YET(what) \
-    PYMIC2__NO(what " of complex numbers is not supported yet")
 /* Functions NumPy does not define for complex numbers (it raises TypeError). */
 #define PYMIC2__NO_COMPLEX(what) PYMIC2__NO(what " is not defined for complex numbers")
 /* A float-only function of one or two inputs (NumPy casts bool and integers to a float
@@ -639,31 +719,31 @@ typedef enum pymic2__out_rule {
         complex_column
 
 #define PYMIC2__OP_ROW_SIN \
-    PYMIC2__FLOAT_ROW("sin", pymic2__sin(a), PYMIC2__COMPLEX_NOT_YET("sin"))
+    PYMIC2__FLOAT_ROW("sin", pymic2__sin(a), PYMIC2__YES(pymic2__csin(a)))
 #define PYMIC2__OP_ROW_COS \
-    PYMIC2__FLOAT_ROW("cos", pymic2__cos(a), PYMIC2__COMPLEX_NOT_YET("cos"))
+    PYMIC2__FLOAT_ROW("cos", pymic2__cos(a), PYMIC2__YES(pymic2__ccos(a)))
 #define PYMIC2__OP_ROW_TAN \
-    PYMIC2__FLOAT_ROW("tan", pymic2__tan(a), PYMIC2__COMPLEX_NOT_YET("tan"))
+    PYMIC2__FLOAT_ROW("tan", pymic2__tan(a), PYMIC2__YES(pymic2__ctan(a)))
 #define PYMIC2__OP_ROW_ARCSIN \
-    PYMIC2__FLOAT_ROW("arcsin", pymic2__asin(a), PYMIC2__COMPLEX_NOT_YET("arcsin"))
+    PYMIC2__FLOAT_ROW("arcsin", pymic2__asin(a), PYMIC2__YES(pymic2__casin(a)))
 #define PYMIC2__OP_ROW_ARCCOS \
-    PYMIC2__FLOAT_ROW("arccos", pymic2__acos(a), PYMIC2__COMPLEX_NOT_YET("arccos"))
+    PYMIC2__FLOAT_ROW("arccos", pymic2__acos(a), PYMIC2__YES(pymic2__cacos(a)))
 #define PYMIC2__OP_ROW_ARCTAN \
-    PYMIC2__FLOAT_ROW("arctan", pymic2__atan(a), PYMIC2__COMPLEX_NOT_YET("arctan"))
+    PYMIC2__FLOAT_ROW("arctan", pymic2__atan(a), PYMIC2__YES(pymic2__catan(a)))
 #define PYMIC2__OP_ROW_ARCTAN2 \
     PYMIC2__FLOAT_ROW("arctan2", pymic2__atan2(a, b), PYMIC2__NO_COMPLEX("arctan2"))
 #define PYMIC2__OP_ROW_HYPOT \
     PYMIC2__FLOAT_ROW("hypot", pymic2__hypot(a, b), PYMIC2__NO_COMPLEX("hypot"))
 #define PYMIC2__OP_ROW_SINH \
-    PYMIC2__FLOAT_ROW("sinh", pymic2__sinh(a), PYMIC2__COMPLEX_NOT_YET("sinh"))
+    PYMIC2__FLOAT_ROW("sinh", pymic2__sinh(a), PYMIC2__YES(pymic2__csinh(a)))
 #define PYMIC2__OP_ROW_COSH \
-    PYMIC2__FLOAT_ROW("cosh", pymic2__cosh(a), PYMIC2__COMPLEX_NOT_YET("cosh"))
+    PYMIC2__FLOAT_ROW("cosh", pymic2__cosh(a), PYMIC2__YES(pymic2__ccosh(a)))
 #define PYMIC2__OP_ROW_ARCSINH \
-    PYMIC2__FLOAT_ROW("arcsinh", pymic2__asinh(a), PYMIC2__COMPLEX_NOT_YET("arcsinh"))
+    PYMIC2__FLOAT_ROW("arcsinh", pymic2__asinh(a), PYMIC2__YES(pymic2__casinh(a)))
 #define PYMIC2__OP_ROW_ARCCOSH \
-    PYMIC2__FLOAT_ROW("arccosh", pymic2__acosh(a), PYMIC2__COMPLEX_NOT_YET("arccosh"))
+    PYMIC2__FLOAT_ROW("arccosh", pymic2__acosh(a), PYMIC2__YES(pymic2__cacosh(a)))
 #define PYMIC2__OP_ROW_ARCTANH \
-    PYMIC2__FLOAT_ROW("arctanh", pymic2__atanh(a), PYMIC2__COMPLEX_NOT_YET("arctanh"))
+    PYMIC2__FLOAT_ROW("arctanh", pymic2__atanh(a), PYMIC2__YES(pymic2__catanh(a)))
 /* As NumPy's npy_deg2rad: one multiplication by pi / 180 rounded in T (the factor's text is
  * the same for both backends: a literal, not C's M_PI) */
 #define PYMIC2__PI 3.141592653589793238462643383279502884
@@ -673,11 +753,11 @@ typedef enum pymic2__out_rule {
     PYMIC2__FLOAT_ROW("rad2deg", a * ((T)180 / (T)PYMIC2__PI), PYMIC2__NO_COMPLEX("rad2deg"))
 
 #define PYMIC2__OP_ROW_EXP2 \
-    PYMIC2__FLOAT_ROW("exp2", pymic2__exp2(a), PYMIC2__COMPLEX_NOT_YET("exp2"))
+    PYMIC2__FLOAT_ROW("exp2", pymic2__exp2(a), PYMIC2__YES(pymic2__cexp2(a)))
 #define PYMIC2__OP_ROW_LOG2 \
-    PYMIC2__FLOAT_ROW("log2", pymic2__log2(a), PYMIC2__COMPLEX_NOT_YET("log2"))
+    PYMIC2__FLOAT_ROW("log2", pymic2__log2(a), PYMIC2__YES(pymic2__clog2(a)))
 #define PYMIC2__OP_ROW_LOG10 \
-    PYMIC2__FLOAT_ROW("log10", pymic2__log10(a), PYMIC2__COMPLEX_NOT_YET("log10"))
+    PYMIC2__FLOAT_ROW("log10", pymic2__log10(a), PYMIC2__YES(pymic2__clog10(a)))
 #define PYMIC2__OP_ROW_LOGADDEXP \
     PYMIC2__FLOAT_ROW("logaddexp", pymic2__logaddexp(a, b), PYMIC2__NO_COMPLEX("logaddexp"))
 #define PYMIC2__OP_ROW_LOGADDEXP2                             \
@@ -705,7 +785,7 @@ typedef enum pymic2__out_rule {
 #define PYMIC2__OP_ROW_CEIL PYMIC2__ROUNDING_ROW("ceil", pymic2__ceil(a))
 #define PYMIC2__OP_ROW_TRUNC PYMIC2__ROUNDING_ROW("trunc", pymic2__trunc(a))
 #define PYMIC2__OP_ROW_RINT \
-    PYMIC2__FLOAT_ROW("rint", pymic2__rint(a), PYMIC2__COMPLEX_NOT_YET("rint"))
+    PYMIC2__FLOAT_ROW("rint", pymic2__rint(a), PYMIC2__YES(pymic2__crint(a)))
 #define PYMIC2__OP_ROW_FABS PYMIC2__FLOAT_ROW("fabs", pymic2__fabs(a), PYMIC2__NO_COMPLEX("fabs"))
 #define PYMIC2__OP_ROW_SIGNBIT                                                               \
     BOOL, PYMIC2__FLOAT_ONLY("signbit"), PYMIC2__FLOAT_ONLY("signbit"),                      \

@@ -154,10 +154,11 @@ def test_ops_numpy_refuses_for_complex_are_clear_type_errors():
     a = pymic2.asarray(sample((4,), 7))
     pattern = f"{DEVICE_NAME}: .* complex64"
     for attempt in (lambda: pymic2.maximum(a, a), lambda: a < a, lambda: pymic2.clip(a, 0, 1),
-                    lambda: pymic2.log1p(a), lambda: a.max(), lambda: pymic2.argmax(a)):
+                    lambda: a.max(), lambda: pymic2.argmax(a)):
         with pytest.raises(TypeError, match=pattern):
             attempt()
-    for attempt in (lambda: a // a, lambda: a % a, lambda: a & a):  # NumPy's own refusals
+    for attempt in (lambda: a // a, lambda: a % a, lambda: a & a,  # NumPy's own refusals
+                    lambda: pymic2.fabs(a)):
         with pytest.raises(TypeError):
             attempt()
     with pytest.raises(TypeError):

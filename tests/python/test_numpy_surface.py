@@ -187,10 +187,13 @@ def test_inner_vdot_vecdot(dtype):
         pymic2.numpy.vecdot(a, b.T)
 
 
-def test_vdot_of_complex_is_refused_not_wrong():
-    a = pymic2.asarray(numpy.array([1j, 2]))
-    with pytest.raises(TypeError, match="complex"):
-        numpy.vdot(a, a)
+def test_vdot_and_vecdot_conjugate_complex_first_operands():
+    x = numpy.array([[1j, 2 - 3j], [0.5, -1 + 1j]])
+    y = numpy.array([[2 + 1j, 1j], [3, 1 - 2j]])
+    a, b = pymic2.asarray(x), pymic2.asarray(y)
+    check(numpy.vdot(a, b), numpy.vdot(x, y))
+    check(numpy.vecdot(a, b), numpy.vecdot(x, y))
+    check(pymic2.vdot(b, a), numpy.vdot(y, x))
 
 
 # ---------------------------------------------------------------- the namespace

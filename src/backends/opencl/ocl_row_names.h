@@ -9,6 +9,9 @@
 #undef isinf
 /* op_table.h's type-generic helpers for C; the prelude defines OpenCL ones. */
 #undef pymic2__cfrom_real
+#undef pymic2__cexp2
+#undef pymic2__cexpm1
+#undef pymic2__clog1p
 #undef pymic2__floor_divide_float
 #undef pymic2__remainder_float
 #undef pymic2__maximum

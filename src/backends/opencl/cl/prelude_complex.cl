@@ -28,6 +28,12 @@ typedef double2 pymic2__complex;
 #define PYMIC2__C_LOG_SCALE 600
 #define PYMIC2__C_EXP_HIGH 709
 #define PYMIC2__C_LN2 M_LN2
+#define PYMIC2__C_LOG2E M_LOG2E
+#define PYMIC2__C_LOG10E M_LOG10E
+#define PYMIC2__C_PI_2 M_PI_2
+/* casinh, cacos ... and catanh: beyond INVERSE_HUGE |z| dominates (A is |z|, atanh is
+ * 1 / z + i pi / 2) and squares of parts would soon overflow */
+#define PYMIC2__C_INVERSE_HUGE 0x1p500
 #else
 typedef float pymic2__real;
 typedef float2 pymic2__complex;
@@ -40,6 +46,10 @@ typedef float2 pymic2__complex;
 #define PYMIC2__C_LOG_SCALE 60
 #define PYMIC2__C_EXP_HIGH 88
 #define PYMIC2__C_LN2 M_LN2_F
+#define PYMIC2__C_LOG2E M_LOG2E_F
+#define PYMIC2__C_LOG10E M_LOG10E_F
+#define PYMIC2__C_PI_2 M_PI_2_F
+#define PYMIC2__C_INVERSE_HUGE 0x1p30f
 #endif
 pymic2__real pymic2__creal(pymic2__complex a) { return a.x; }
 pymic2__real pymic2__cimag(pymic2__complex a) { return a.y; }
@@ -224,4 +234,176 @@ pymic2__complex pymic2__cpow(pymic2__complex a, pymic2__complex b)
         return n < 0 ? pymic2__cdiv((pymic2__complex)(1, 0), result) : result;
     }
     return pymic2__cexp(pymic2__cmul(b, pymic2__clog(a)));
+}
+pymic2__complex pymic2__cconj(pymic2__complex a) { return (pymic2__complex)(a.x, -a.y); }
+/* NumPy's own formulas (npy's nc_*): exp of the parts times ln 2; log's parts times
+ * log2(e) or log10(e); expm1(x) cos y - 2 sin^2(y / 2) + i exp(x) sin y; log |1 + a| +
+ * i arg(1 + a) (no log1p: NumPy's loses a tiny real part the same way); rint of each part */
+pymic2__complex pymic2__cexp2(pymic2__complex a)
+{
+    return pymic2__cexp(a * (pymic2__real)PYMIC2__C_LN2);
+}
+pymic2__complex pymic2__clog2(pymic2__complex a)
+{
+    return pymic2__clog(a) * (pymic2__real)PYMIC2__C_LOG2E;
+}
+pymic2__complex pymic2__clog10(pymic2__complex a)
+{
+    return pymic2__clog(a) * (pymic2__real)PYMIC2__C_LOG10E;
+}
+pymic2__complex pymic2__cexpm1(pymic2__complex a)
+{
+    const pymic2__real half_sin = sin(a.y / 2);
+    return (pymic2__complex)(expm1(a.x) * cos(a.y) - 2 * half_sin * half_sin,
+                             exp(a.x) * sin(a.y));
+}
+pymic2__complex pymic2__clog1p(pymic2__complex a)
+{
+    const pymic2__complex b = (pymic2__complex)(a.x + 1, a.y);
+    return (pymic2__complex)(log(pymic2__cabs(b)), atan2(b.y, b.x));
+}
+pymic2__complex pymic2__crint(pymic2__complex a) { return rint(a); }
+/* sinh x cos y + i cosh x sin y (cosh: the parts swapped) with C99's special values (as
+ * glibc's, which NumPy calls); beyond EXP_HIGH sinh and cosh are +-exp(|x|) / 2, taken in
+ * two halves as in cexp, so that a product with a small cos or sin stays finite */
+pymic2__complex pymic2__csinh_or_ccosh(pymic2__complex a, bool cosine)
+{
+    const pymic2__real x = a.x, y = a.y, one = 1;
+    pymic2__real c;
+    const pymic2__real s = sincos(y, &c), root = exp(fabs(x) / 2); /* of exp(|x|) */
+    pymic2__real sh = sinh(x), ch = cosh(x);
+    if (fabs(x) > PYMIC2__C_EXP_HIGH) {
+        ch = root;
+        sh = copysign(root, x);
+    }
+    const pymic2__real rest = fabs(x) > PYMIC2__C_EXP_HIGH ? root / 2 : 1;
+    pymic2__real re = (cosine ? ch : sh) * (rest * c), im = (cosine ? sh : ch) * (rest * s);
+    if (y == 0) /* cosh: the sign of sinh x * y, a NaN's as +0 */
+        im = cosine && signbit(x) && !isnan(x) ? -y : y;
+    if (!isfinite(y)) { /* finite x: NaN, but a zero x keeps sinh's 0 (cosh's imaginary) */
+        re = x == 0 && !cosine ? x : NAN;
+        im = x == 0 && cosine ? 0 : NAN;
+    }
+    if (isinf(x) && !isfinite(y)) { /* glibc's +inf, where C99 leaves the sign open */
+        re = INFINITY;
+        im = NAN;
+    }
+    return (pymic2__complex)(re, im);
+}
+pymic2__complex pymic2__csinh(pymic2__complex a) { return pymic2__csinh_or_ccosh(a, false); }
+pymic2__complex pymic2__ccosh(pymic2__complex a) { return pymic2__csinh_or_ccosh(a, true); }
+/* sin a = -i sinh(i a), cos a = cosh(i a), tan a = -i tanh(i a) (C99's definitions) */
+pymic2__complex pymic2__csin(pymic2__complex a)
+{
+    const pymic2__complex w = pymic2__csinh((pymic2__complex)(-a.y, a.x));
+    pymic2__real im = -w.x;
+    if (isinf(a.y) && !isfinite(a.x)) /* glibc's +inf, as sinh's */
+        im = INFINITY;
+    return (pymic2__complex)(w.y, im);
+}
+pymic2__complex pymic2__ccos(pymic2__complex a)
+{
+    return pymic2__ccosh((pymic2__complex)(-a.y, a.x));
+}
+pymic2__complex pymic2__ctan(pymic2__complex a)
+{
+    const pymic2__complex w = pymic2__ctanh((pymic2__complex)(-a.y, a.x));
+    return (pymic2__complex)(w.y, -w.x);
+}
+/* For x, y >= 0: |Re asinh(x + iy)| = acosh A, A = (|z + i| + |z - i|) / 2, and the c of
+ * Im asinh = atan2(y, c), c = sqrt((A - y)(A + y)) (Hull, Fairgrieve and Tang's
+ * decomposition): A - 1 and A - y are written as sums of nonnegative terms, so neither
+ * cancels, and for y < 1 A - 1 = x^2 q with x factored out of the root (no underflow of
+ * tiny x's square). Beyond INVERSE_HUGE, Re is log 2|z| and c is x. */
+pymic2__real pymic2__casinh_parts(pymic2__real x, pymic2__real y, pymic2__real *c)
+{
+    const pymic2__real r = pymic2__cabs((pymic2__complex)(x, y + 1));
+    const pymic2__real s = pymic2__cabs((pymic2__complex)(x, y - 1));
+    const pymic2__real big_a = (r + s) / 2, x_r = x * (x / (r + y + 1));
+    const pymic2__real q = (1 / (r + y + 1) + 1 / (s + (1 - y))) / 2;
+    const pymic2__real x_s = s + (y - 1) > 0 ? x * (x / (s + (y - 1))) : 0;
+    const pymic2__real a_minus_1 = y < 1 ? x * x * q : (x_r + s + (y - 1)) / 2;
+    const pymic2__real root = y < 1 ? x * sqrt(q * (big_a + 1)) : sqrt(a_minus_1 * (big_a + 1));
+    const pymic2__real a_minus_y = (x_r + (y < 1 ? s + (1 - y) : x_s)) / 2;
+    pymic2__real re = log1p(a_minus_1 + root);
+    if (big_a >= (pymic2__real)1.5f)
+        re = log(big_a + sqrt((big_a - 1) * (big_a + 1)));
+    *c = sqrt(a_minus_y * (big_a + y));
+    if (x > PYMIC2__C_INVERSE_HUGE || y > PYMIC2__C_INVERSE_HUGE) {
+        re = pymic2__clog((pymic2__complex)(x, y)).x + (pymic2__real)PYMIC2__C_LN2;
+        *c = x;
+    }
+    return re;
+}
+pymic2__complex pymic2__casinh(pymic2__complex a)
+{
+    pymic2__real c;
+    const pymic2__real re = pymic2__casinh_parts(fabs(a.x), fabs(a.y), &c);
+    pymic2__real im = atan2(fabs(a.y), c);
+    if (a.y == 0) /* NaN + 0i too */
+        im = 0;
+    return (pymic2__complex)(copysign(re, a.x), copysign(im, a.y));
+}
+/* asin a = -i asinh(i a) */
+pymic2__complex pymic2__casin(pymic2__complex a)
+{
+    const pymic2__complex w = pymic2__casinh((pymic2__complex)(-a.y, a.x));
+    return (pymic2__complex)(w.y, -w.x);
+}
+/* acos a = pi / 2 - asin a, with the real part atan2(c, x) of asin's parts (no
+ * cancellation near x = 1); acosh a = +-i acos a, the sign making Re >= 0 */
+pymic2__real pymic2__cacos_parts(pymic2__complex a, pymic2__real *acosh_part)
+{
+    pymic2__real c;
+    *acosh_part = pymic2__casinh_parts(fabs(a.y), fabs(a.x), &c);
+    pymic2__real re = atan2(c, a.x);
+    if (a.x == 0) /* NaN imaginary part too */
+        re = (pymic2__real)PYMIC2__C_PI_2;
+    return re;
+}
+pymic2__complex pymic2__cacos(pymic2__complex a)
+{
+    pymic2__real acosh_part;
+    const pymic2__real re = pymic2__cacos_parts(a, &acosh_part);
+    return (pymic2__complex)(re, copysign(acosh_part, -a.y));
+}
+pymic2__complex pymic2__cacosh(pymic2__complex a)
+{
+    pymic2__real acosh_part;
+    const pymic2__real im = pymic2__cacos_parts(a, &acosh_part);
+    return (pymic2__complex)(acosh_part, copysign(im, a.y));
+}
+/* atanh(x + iy) = log1p(4x / d) / 4 + i atan2(2y, (1 - x)(1 + x) - y^2) / 2 with
+ * d = (1 - x)^2 + y^2, for x, y >= 0 (then the signs of a); where 4x / d > 1 (near 1 + 0i,
+ * where d may underflow) the real part is log(|1 + z| / |1 - z|) / 2 of scaled moduli;
+ * beyond INVERSE_HUGE Re 1 / z + i pi / 2 */
+pymic2__complex pymic2__catanh(pymic2__complex a)
+{
+    const pymic2__real x = fabs(a.x), y = fabs(a.y), one_minus = 1 - x;
+    const pymic2__real d = one_minus * one_minus + y * y;
+    pymic2__real re = log1p(4 * x / d) / 4;
+    if (4 * x > d)
+        re = (log(pymic2__cabs((pymic2__complex)(1 + x, y))) -
+              log(pymic2__cabs((pymic2__complex)(one_minus, y)))) / 2;
+    pymic2__real im = atan2(2 * y, one_minus * (1 + x) - y * y) / 2;
+    const pymic2__real big = fmax(x, y), ratio = fmin(x, y) / big;
+    if (x > PYMIC2__C_INVERSE_HUGE || y > PYMIC2__C_INVERSE_HUGE) {
+        re = x / big / (big * (1 + ratio * ratio));
+        im = (pymic2__real)PYMIC2__C_PI_2;
+    }
+    if (isinf(x) || isinf(y) || x == 0)
+        re = 0;
+    if (isnan(y)) { /* NaN unless x is 0 or infinite */
+        re = x == 0 || isinf(x) ? 0 : y;
+        im = y;
+    }
+    if (isnan(x) && !isinf(y))
+        im = x;
+    return (pymic2__complex)(copysign(re, a.x), copysign(im, a.y));
+}
+/* atan a = -i atanh(i a) */
+pymic2__complex pymic2__catan(pymic2__complex a)
+{
+    const pymic2__complex w = pymic2__catanh((pymic2__complex)(-a.y, a.x));
+    return (pymic2__complex)(w.y, -w.x);
 }
