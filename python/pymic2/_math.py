@@ -13,7 +13,7 @@ import operator
 
 import numpy
 
-from . import _core, _dtypes, _operands, _reduction
+from . import _core, _creation, _dtypes, _operands, _reduction
 
 __all__ = [
     "abs", "absolute", "acos", "acosh", "add", "angle", "arccos", "arccosh", "arcsin",
@@ -231,6 +231,67 @@ class ufunc:
         if function is None:
             raise TypeError(f"{self.__name__}.accumulate is not supported on the device")
         return function(array, axis=axis, dtype=dtype, out=out)
+
+    def outer(self, a, b, /, **kwargs):
+        """NumPy's ufunc.outer: the op of every element of a with every element of b, shape
+        a.shape + b.shape (a seen with b.ndim trailing axes of length 1, a view)."""
+        if self.nin != 2:
+            raise ValueError("outer product only supported for binary functions")
+        shape = numpy.shape(a) + (1,) * numpy.ndim(b)
+        a = a.reshape(shape) if isinstance(a, _CoreArray) else numpy.reshape(a, shape)
+        return self(a, b, **kwargs)
+
+    def reduceat(self, array, indices, axis=0, dtype=None, out=None):
+        """NumPy's ufunc.reduceat: the reduction of array[indices[i]:indices[i+1]] along axis
+        for each i (array[indices[i]] where indices[i+1] <= indices[i]; up to the end for the
+        last), in a few device calls whatever the number of segments."""
+        if _core.UFUNC_REDUCE.get(self.op) is None:
+            raise TypeError(f"{self.__name__}.reduceat is not supported on the device")
+        array = _reduction.device_array(array)
+        axis = _reduction.normalize_axes(axis, array.ndim)[0]
+        starts = numpy.asarray(indices.get() if isinstance(indices, _CoreArray) else indices)
+        if starts.ndim != 1:
+            raise ValueError(f"{self.__name__}.reduceat: indices must be one-dimensional")
+        starts = starts.astype(numpy.intp)  # NumPy truncates float indices too
+        length = array.shape[axis]
+        outside = starts[(starts < 0) | (starts >= length)]
+        if outside.size:
+            raise IndexError(f"index {outside[0]} out-of-bounds in {self.__name__}.reduceat "
+                             f"[0, {length})")
+        ends = numpy.append(starts[1:], length)
+        counts = numpy.where(ends > starts, ends - starts, 1)
+        return self._reduce_segments(array, starts, counts, axis, dtype, out)
+
+    def _reduce_segments(self, array, starts, counts, axis, dtype, out):
+        """Reduces array[starts[i]:starts[i]+counts[i]] along axis for each i (counts >= 1).
+        The segments are gathered into one (segments, width) block, padded by repeating a
+        segment's first element (masked out for reductions with an identity), and reduced
+        along the width. Segments much longer than the mean are first cut into pieces of
+        the mean's length, reduced the same way, and their partial results reduced next, so
+        the block stays within a few times the array's size."""
+        mean = max(1, -(-array.shape[axis] // max(1, starts.size)))
+        longest = int(counts.max()) if counts.size else 1
+        pieces = -(-counts // mean)
+        width = min(longest, mean) if longest > 4 * mean else longest
+        if longest > 4 * mean:  # pieces of `mean` elements, each a segment of its own
+            first = numpy.repeat(numpy.cumsum(pieces) - pieces, pieces)
+            offset = (numpy.arange(first.size) - first) * mean
+            piece_starts = numpy.repeat(starts, pieces) + offset
+            piece_counts = numpy.minimum(numpy.repeat(counts, pieces) - offset, mean)
+            partial = self._reduce_segments(array, piece_starts, piece_counts, axis, dtype,
+                                            None)
+            return self._reduce_segments(partial, numpy.cumsum(pieces) - pieces, pieces,
+                                         axis, None, out)
+        columns = numpy.arange(width)
+        inside = columns < counts[:, None]
+        positions = numpy.where(inside, starts[:, None] + columns, starts[:, None])
+        stream = array._op_stream
+        gathered = array.take(_creation.asarray(positions, stream=stream), axis=axis)
+        options = {}
+        if _reduction.BY_CODE[_core.UFUNC_REDUCE[self.op]].identity is not None:
+            inside = inside.reshape(inside.shape + (1,) * (array.ndim - axis - 1))
+            options["where"] = _creation.asarray(inside, stream=stream)
+        return self.reduce(gathered, axis=axis + 1, dtype=dtype, out=out, **options)
 
 
 # Whether `first OP second` holds when first > second for sure (an integer array against a

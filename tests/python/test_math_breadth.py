@@ -426,3 +426,68 @@ def test_shift_operators_on_every_integer_dtype(symbol, function):
         a = pymic2.asarray(x)
         expect_same(function(a, 3), function(x, 3))
         expect_same(function(a, pymic2.asarray(x[::-1] % 9)), function(x, x[::-1] % 9))
+
+
+REDUCEAT_INDICES = [[0, 4, 1, 5], [], [0], list(range(0, 40, 3)), [0, 1, 2, 39],
+                    [5, 3, 3, 30, 0], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]
+
+
+@pytest.mark.parametrize("name", ["add", "multiply", "maximum", "minimum", "logical_or"])
+@pytest.mark.parametrize("indices", REDUCEAT_INDICES)
+def test_reduceat_matches_numpy(name, indices):
+    """Segments of every shape: descending pairs (a single element), empty indices, one
+    long segment beside many short ones (cut into pieces first), NaN kept by maximum."""
+    x = numpy.random.default_rng(len(indices)).uniform(0.5, 1.5, 40)
+    integers = (x * 10).astype(numpy.int8)
+    x[7] = numpy.nan
+    for values in (x, integers):
+        check(getattr(numpy, name).reduceat(pymic2.asarray(values), indices),
+              getattr(numpy, name).reduceat(values, indices))
+
+
+def test_reduceat_along_an_axis_of_a_view_with_dtype_and_out():
+    x = numpy.arange(60, dtype=numpy.int16).reshape(3, 20)
+    a = pymic2.asarray(x)[:, ::2]
+    check(pymic2.add.reduceat(a, [0, 4, 2], axis=1), numpy.add.reduceat(x[:, ::2], [0, 4, 2],
+                                                                         axis=1))
+    check(pymic2.add.reduceat(a, numpy.array([1, 2]), axis=-1, dtype=numpy.float32),
+          numpy.add.reduceat(x[:, ::2], [1, 2], axis=-1, dtype=numpy.float32))
+    out = pymic2.zeros((2, 10), dtype=numpy.int64)
+    assert numpy.add.reduceat(a, [0, 2], axis=0, out=out) is out
+    check(out, numpy.add.reduceat(x[:, ::2], [0, 2], axis=0))
+    check(pymic2.add.reduceat(a, pymic2.asarray([0, 1]), axis=0),
+          numpy.add.reduceat(x[:, ::2], [0, 1], axis=0))
+
+
+def test_reduceat_errors_as_numpy():
+    a = pymic2.arange(8.0)
+    for indices in ([8], [-1]):
+        with pytest.raises(IndexError, match=rf"index {indices[0]} out-of-bounds in "
+                                             r"add.reduceat \[0, 8\)"):
+            numpy.add.reduceat(a, indices)
+    with pytest.raises(ValueError, match="one-dimensional"):
+        pymic2.add.reduceat(a, [[0]])
+    with pytest.raises(TypeError, match="subtract.reduceat"):
+        numpy.subtract.reduceat(a, [0])
+    check(pymic2.add.reduceat(a, [0.5, 3]), numpy.add.reduceat(numpy.arange(8.0), [0.5, 3]))
+
+
+@pytest.mark.parametrize("name", ["add", "multiply", "subtract", "greater", "maximum",
+                                  "arctan2", "logical_xor"])
+def test_outer_matches_numpy(name):
+    x = numpy.linspace(-2, 2, 6).reshape(2, 3)
+    y = numpy.array([0.5, -1.0, 3.0, 0.0])
+    check(getattr(numpy, name).outer(pymic2.asarray(x), pymic2.asarray(y)),
+          getattr(numpy, name).outer(x, y))
+    check(getattr(pymic2, name).outer(x, pymic2.asarray(y)[::2]),
+          getattr(numpy, name).outer(x, y[::2]))
+    check(getattr(pymic2, name).outer(pymic2.asarray(x), 2.0),
+          getattr(numpy, name).outer(x, 2.0))
+
+
+def test_outer_with_out_and_unary_refused():
+    out = pymic2.empty((3, 2))
+    assert numpy.add.outer(pymic2.arange(3.0), pymic2.arange(2.0), out=out) is out
+    check(out, numpy.add.outer(numpy.arange(3.0), numpy.arange(2.0)))
+    with pytest.raises(ValueError, match="binary"):
+        pymic2.exp.outer(pymic2.arange(3.0), pymic2.arange(2.0))
