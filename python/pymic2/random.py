@@ -23,9 +23,9 @@ from ._manipulation import ravel
 from ._array import ndarray
 
 __all__ = [
-    "Generator", "RandomState", "beta", "chisquare", "choice", "default_rng", "dirichlet",
+    "Generator", "RandomState", "beta", "binomial", "chisquare", "choice", "default_rng", "dirichlet",
     "exponential", "gamma", "geometric", "get_random_state", "gumbel", "laplace",
-    "logistic", "lognormal", "normal", "pareto", "permutation", "poisson", "rand",
+    "logistic", "lognormal", "multinomial", "normal", "pareto", "permutation", "poisson", "rand",
     "randint", "randn", "random", "random_sample", "rayleigh", "seed", "shuffle",
     "standard_cauchy", "standard_exponential", "standard_gamma", "standard_normal",
     "standard_t", "uniform", "weibull",
@@ -228,35 +228,27 @@ class Generator:
         k = _broadcast_parameter(shape, _shape(shape_size), self._stream)
         boosted = _math.less(k, 1.0)
         d = _math.subtract(_indexing.where(boosted, _math.add(k, 1.0), k), 1.0 / 3.0)
-        result = self._marsaglia_tsang(ravel(d), count)
+        result = self._in_rounds(self._marsaglia_tsang, (ravel(d),), numpy.float64)
         # shape < 1: X * U ** (1 / shape) for X ~ Gamma(shape + 1); shape 0 gives 0
         boost = _math.power(self._open_uniform(count), _math.true_divide(1.0, ravel(k)))
         result = _indexing.where(ravel(boosted), _math.multiply(result, boost), result)
         result = _indexing.where(_math.equal(ravel(k), 0.0), 0.0, result)
         return result.astype(dtype, copy=False).reshape(_shape(shape_size))
 
-    def _marsaglia_tsang(self, d, count):
-        """count Gamma(d + 1/3) draws for the per-position d (>= 2/3), float64."""
-        out = ndarray((count,), numpy.float64, stream=self._stream)
+    def _in_rounds(self, propose, parameters, dtype):
+        """Rejection sampling on the device, in rounds: propose(*open parameters, count)
+        gives a candidate and whether it is accepted for each open position; the accepted
+        ones are stored and the others drawn again in the next round (a few per cent of
+        them, for the methods here). parameters are 1-d device arrays, one value per draw."""
+        count = parameters[0].size
+        out = ndarray((count,), dtype, stream=self._stream)
         open_positions = None  # all of them
-        open_d = d
+        current = parameters
         while count:
-            z = self.standard_normal(count)
-            u = self._open_uniform(count)
-            c = _math.true_divide(1.0, _math.sqrt(_math.multiply(open_d, 9.0)))
-            v = _math.add(_math.multiply(z, c), 1.0)
-            v = _math.multiply(_math.multiply(v, v), v)
-            positive = _math.greater(v, 0.0)
-            safe_v = _indexing.where(positive, v, 1.0)
-            bound = _math.add(_math.multiply(_math.multiply(z, z), 0.5),
-                              _math.multiply(open_d, _math.add(_math.subtract(1.0, safe_v),
-                                                               _math.log(safe_v))))
-            accepted = _math.logical_and(positive, _math.less(_math.log(u), bound))
-            values = _math.multiply(open_d, v)
+            values, accepted = propose(*current, count)
             if open_positions is None:
                 out[...] = values
-                rejected = _math.logical_not(accepted)
-                open_positions = _indexing.flatnonzero(rejected)
+                open_positions = _indexing.flatnonzero(_math.logical_not(accepted))
             else:
                 keep = _indexing.flatnonzero(accepted)
                 if keep.size:
@@ -266,8 +258,24 @@ class Generator:
                 still_open = _indexing.flatnonzero(_math.logical_not(accepted))
                 open_positions = _indexing.take(open_positions, still_open)
             count = open_positions.size
-            open_d = _indexing.take(d, open_positions) if count else d[:0]
+            current = tuple(_indexing.take(p, open_positions) if count else p[:0]
+                            for p in parameters)
         return out
+
+    def _marsaglia_tsang(self, d, count):
+        """A round of Gamma(d + 1/3) candidates for the per-position d (>= 2/3), float64."""
+        z = self.standard_normal(count)
+        u = self._open_uniform(count)
+        c = _math.true_divide(1.0, _math.sqrt(_math.multiply(d, 9.0)))
+        v = _math.add(_math.multiply(z, c), 1.0)
+        v = _math.multiply(_math.multiply(v, v), v)
+        positive = _math.greater(v, 0.0)
+        safe_v = _indexing.where(positive, v, 1.0)
+        bound = _math.add(_math.multiply(_math.multiply(z, z), 0.5),
+                          _math.multiply(d, _math.add(_math.subtract(1.0, safe_v),
+                                                      _math.log(safe_v))))
+        accepted = _math.logical_and(positive, _math.less(_math.log(u), bound))
+        return _math.multiply(d, v), accepted
 
     def gamma(self, shape, scale=1.0, size=None):
         _check_non_negative(scale, "scale")
@@ -322,7 +330,8 @@ class Generator:
         small = _math.less(lam_all, 10.0)
         result = self._poisson_inversion(_indexing.where(small, lam_all, 0.0), count)
         if bool(_reduction.any(_math.logical_not(small))):
-            large = self._poisson_ptrs(_indexing.where(small, 10.0, lam_all), count)
+            large_lam = _indexing.where(small, 10.0, lam_all)
+            large = self._in_rounds(self._poisson_ptrs, (large_lam,), numpy.int64)
             result = _indexing.where(small, result, large)
         return result.reshape(shape)
 
@@ -343,44 +352,130 @@ class Generator:
         return k
 
     def _poisson_ptrs(self, lam, count):
-        """Draws for lam >= 10 (NumPy's random_poisson_ptrs), open positions redrawn."""
-        out = _creation.zeros(count, numpy.int64, stream=self._stream)
-        positions = None
-        open_lam = lam
-        while count:
-            slam = _math.sqrt(open_lam)
-            b = _math.add(_math.multiply(slam, 2.53), 0.931)
-            a = _math.add(_math.multiply(b, 0.02483), -0.059)
-            inverse_alpha = _math.add(_math.true_divide(1.1328, _math.subtract(b, 3.4)), 1.1239)
-            vr = _math.subtract(0.9277, _math.true_divide(3.6224, _math.subtract(b, 2.0)))
-            u = _math.subtract(self.random(count), 0.5)
-            v = self._open_uniform(count)
-            us = _math.subtract(0.5, _math.absolute(u))
-            k = _math.floor(_math.add(_math.add(_math.multiply(_math.add(
-                _math.true_divide(_math.multiply(a, 2.0), us), b), u), open_lam), 0.43))
-            quick = _math.logical_and(_math.greater_equal(us, 0.07), _math.less_equal(v, vr))
-            hopeless = _math.logical_or(_math.less(k, 0.0), _math.logical_and(
-                _math.less(us, 0.013), _math.greater(v, us)))
-            left = _math.subtract(_math.add(_math.log(v), _math.log(inverse_alpha)), _math.log(
-                _math.add(_math.true_divide(a, _math.multiply(us, us)), b)))
-            right = _math.subtract(_math.multiply(k, _math.log(open_lam)),
-                                   _math.add(open_lam, _log_factorial(_math.maximum(k, 0.0))))
-            accepted = _math.logical_or(quick, _math.logical_and(
-                _math.logical_not(hopeless), _math.less_equal(left, right)))
-            values = k.astype(numpy.int64)
-            if positions is None:
-                out[...] = values
-                positions = _indexing.flatnonzero(_math.logical_not(accepted))
-            else:
-                keep = _indexing.flatnonzero(accepted)
-                if keep.size:
-                    _core.index(_core.INDEX_SCATTER, out, 0,
-                                (_indexing.take(positions, keep),), _indexing.take(values, keep))
-                positions = _indexing.take(positions,
-                                           _indexing.flatnonzero(_math.logical_not(accepted)))
-            count = positions.size
-            open_lam = _indexing.take(lam, positions) if count else lam[:0]
-        return out
+        """A round of candidates for lam >= 10 (NumPy's random_poisson_ptrs)."""
+        slam = _math.sqrt(lam)
+        b = _math.add(_math.multiply(slam, 2.53), 0.931)
+        a = _math.add(_math.multiply(b, 0.02483), -0.059)
+        inverse_alpha = _math.add(_math.true_divide(1.1328, _math.subtract(b, 3.4)), 1.1239)
+        vr = _math.subtract(0.9277, _math.true_divide(3.6224, _math.subtract(b, 2.0)))
+        u = _math.subtract(self.random(count), 0.5)
+        v = self._open_uniform(count)
+        us = _math.subtract(0.5, _math.absolute(u))
+        k = _math.floor(_math.add(_math.add(_math.multiply(_math.add(
+            _math.true_divide(_math.multiply(a, 2.0), us), b), u), lam), 0.43))
+        quick = _math.logical_and(_math.greater_equal(us, 0.07), _math.less_equal(v, vr))
+        hopeless = _math.logical_or(_math.less(k, 0.0), _math.logical_and(
+            _math.less(us, 0.013), _math.greater(v, us)))
+        left = _math.subtract(_math.add(_math.log(v), _math.log(inverse_alpha)), _math.log(
+            _math.add(_math.true_divide(a, _math.multiply(us, us)), b)))
+        right = _math.subtract(_math.multiply(k, _math.log(lam)),
+                               _math.add(lam, _log_factorial(_math.maximum(k, 0.0))))
+        accepted = _math.logical_or(quick, _math.logical_and(
+            _math.logical_not(hopeless), _math.less_equal(left, right)))
+        return k.astype(numpy.int64), accepted
+
+    def binomial(self, n, p, size=None):
+        """Binomial integers (int64): successes in n trials of probability p. Drawn for
+        min(p, 1 - p) and mirrored; by inversion (adding the probabilities of 0, 1, 2 ...
+        until they pass a uniform draw, all draws in step) where n * min(p, 1 - p) < 10, by
+        Hormann's transformed rejection with squeeze (BTRS) in rounds otherwise."""
+        trials = numpy.asarray(n.get() if isinstance(n, ndarray) else n)
+        chances = numpy.asarray(p.get() if isinstance(p, ndarray) else p, dtype=numpy.float64)
+        if trials.dtype.kind == "f" and (trials != numpy.floor(trials)).any():
+            raise TypeError("binomial: n must be integers")
+        if (trials < 0).any():
+            raise ValueError("n < 0")
+        if ((chances < 0) | (chances > 1) | numpy.isnan(chances)).any():
+            raise ValueError("p < 0, p > 1 or p is NaN")
+        shape = _shape(self._size(size, n, p))
+        n_all = ravel(_broadcast_parameter(n, shape, self._stream))
+        p_all = ravel(_broadcast_parameter(p, shape, self._stream))
+        mirrored = _math.greater(p_all, 0.5)
+        p_low = _indexing.where(mirrored, _math.subtract(1.0, p_all), p_all)
+        small = _math.less(_math.multiply(n_all, p_low), 10.0)
+        result = self._binomial_inversion(_indexing.where(small, n_all, 0.0), p_low)
+        if bool(_reduction.any(_math.logical_not(small))):
+            large_n = _indexing.where(small, 40.0, n_all)  # any n * p >= 10 for the unused
+            large_p = _indexing.where(small, 0.5, p_low)
+            large = self._in_rounds(self._binomial_btrs, (large_n, large_p), numpy.int64)
+            result = _indexing.where(small, result, large)
+        result = _indexing.where(mirrored, _math.subtract(n_all.astype(numpy.int64), result),
+                                 result)
+        return result.reshape(shape)
+
+    def _binomial_inversion(self, n, p):
+        """Inversion for n * p < 10 (p <= 0.5): P(0) = (1 - p) ** n, P(k) = P(k - 1) *
+        (n - k + 1) / k * p / (1 - p); k stops at n whatever the rounding of the sums."""
+        count = n.size
+        u = self.random(count)
+        k = _creation.zeros(count, numpy.int64, stream=self._stream)
+        odds = _math.true_divide(p, _math.subtract(1.0, p))
+        probability = _math.exp(_math.multiply(n, _math.log1p(_math.negative(p))))
+        cumulative = probability
+        while True:
+            active = _math.logical_and(_math.greater(u, cumulative), _math.less(k, n))
+            if not bool(_reduction.any(active)):
+                return k
+            k = _math.add(k, active.astype(numpy.int64))
+            steps = k.astype(numpy.float64)
+            probability = _math.multiply(probability, _math.multiply(odds, _math.true_divide(
+                _math.add(_math.subtract(n, steps), 1.0), _math.maximum(steps, 1.0))))
+            cumulative = _indexing.where(active, _math.add(cumulative, probability),
+                                         cumulative)
+
+    def _binomial_btrs(self, n, p, count):
+        """A round of BTRS candidates (Hormann 1993) for n * p >= 10, p <= 0.5."""
+        q = _math.subtract(1.0, p)
+        spq = _math.sqrt(_math.multiply(_math.multiply(n, p), q))
+        b = _math.add(_math.multiply(spq, 2.53), 1.15)
+        a = _math.add(_math.add(_math.multiply(b, 0.0248), _math.multiply(p, 0.01)), -0.0873)
+        c = _math.add(_math.multiply(n, p), 0.5)
+        vr = _math.subtract(0.92, _math.true_divide(4.2, b))
+        alpha = _math.multiply(_math.add(_math.true_divide(5.1, b), 2.83), spq)
+        mode = _math.floor(_math.multiply(_math.add(n, 1.0), p))
+        u = _math.subtract(self.random(count), 0.5)
+        v = self._open_uniform(count)
+        us = _math.subtract(0.5, _math.absolute(u))
+        k = _math.floor(_math.add(_math.multiply(_math.add(
+            _math.true_divide(_math.multiply(a, 2.0), us), b), u), c))
+        inside = _math.logical_and(_math.greater_equal(k, 0.0), _math.less_equal(k, n))
+        quick = _math.logical_and(_math.greater_equal(us, 0.07), _math.less_equal(v, vr))
+        safe_k = _math.minimum(_math.maximum(k, 0.0), n)
+        left = _math.log(_math.true_divide(_math.multiply(v, alpha), _math.add(
+            _math.true_divide(a, _math.multiply(us, us)), b)))
+        right = _math.add(_math.subtract(_math.add(
+            _log_factorial(mode), _log_factorial(_math.subtract(n, mode))), _math.add(
+            _log_factorial(safe_k), _log_factorial(_math.subtract(n, safe_k)))),
+            _math.multiply(_math.subtract(safe_k, mode), _math.log(_math.true_divide(p, q))))
+        accepted = _math.logical_and(inside, _math.logical_or(
+            quick, _math.less_equal(left, right)))
+        return safe_k.astype(numpy.int64), accepted
+
+    def multinomial(self, n, pvals, size=None):
+        """Multinomial counts (int64, last axis of len(pvals)): category i gets a binomial
+        draw of the trials left with probability pvals[i] / (the probability left), the
+        last category the rest."""
+        weights = numpy.asarray(pvals.get() if isinstance(pvals, ndarray) else pvals,
+                                dtype=numpy.float64)
+        if weights.ndim != 1:
+            raise ValueError("pvals must be a one-dimensional array")
+        if ((weights < 0) | (weights > 1) | numpy.isnan(weights)).any():
+            raise ValueError("pvals < 0, pvals > 1 or pvals contains NaNs")
+        if weights[:-1].sum() > 1.0 + 1e-12:
+            raise ValueError("sum(pvals[:-1]) > 1.0")
+        shape = _shape(self._size(size, n))
+        left = _broadcast_parameter(n, shape, self._stream).astype(numpy.int64)
+        counts = ndarray(shape + weights.shape, numpy.int64, stream=self._stream)
+        remaining = 1.0
+        for category, weight in enumerate(weights[:-1].tolist()):
+            chance = min(1.0, weight / remaining) if remaining > 0 else 0.0
+            drawn = self.binomial(left, chance, shape)
+            counts[..., category] = drawn
+            left = _math.subtract(left, drawn)
+            remaining -= weight
+        if weights.size:
+            counts[..., -1] = left
+        return counts
 
     def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):
         """Random samples of arange(a) or of the rows of a device array: uniform draws, or
@@ -605,6 +700,7 @@ def _module_level(name):
 
 
 beta = _module_level("beta")
+binomial = _module_level("binomial")
 chisquare = _module_level("chisquare")
 choice = _module_level("choice")
 dirichlet = _module_level("dirichlet")
@@ -616,6 +712,7 @@ geometric = _module_level("geometric")
 gumbel = _module_level("gumbel")
 laplace = _module_level("laplace")
 logistic = _module_level("logistic")
+multinomial = _module_level("multinomial")
 lognormal = _module_level("lognormal")
 pareto = _module_level("pareto")
 poisson = _module_level("poisson")

@@ -1,6 +1,8 @@
 """pymic2.random: statistics of a million samples, seeding, the counter continuing across
 calls, and the same numbers with 1 and 2 device threads."""
 
+import math
+
 import numpy
 import pytest
 
@@ -252,3 +254,55 @@ def test_choice():
         rng.choice(3, 4, p=[0.5, 0.2, 0.2])
     with pytest.raises(ValueError, match="same size"):
         rng.choice(3, 4, p=[0.5, 0.5])
+
+
+def _binomial_pmf(n, p):
+    return numpy.array([math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(n + 1)])
+
+
+@pytest.mark.parametrize("n, p", [(10, 0.3), (100, 0.05), (30, 0.4), (100, 0.5), (60, 0.9),
+                                  (40, 0.99)])
+def test_binomial_follows_its_distribution(n, p):
+    """Inversion (n * min(p, 1 - p) < 10) and BTRS (otherwise), mirrored above p = 0.5: the
+    count of every value against the exact probability, within six standard deviations."""
+    x = pymic2.random.default_rng(21).binomial(n, p, size=M).get()
+    assert x.dtype == numpy.int64 and x.shape == (M,) and x.min() >= 0 and x.max() <= n
+    expected = _binomial_pmf(n, p) * M
+    observed = numpy.bincount(x, minlength=n + 1)
+    likely = expected > 25
+    assert (numpy.abs(observed - expected)[likely] < 6 * numpy.sqrt(expected[likely])).all()
+    assert observed[~likely].sum() < 2 * expected[~likely].sum() + 30
+    again = pymic2.random.default_rng(21).binomial(n, p, size=M).get()
+    assert numpy.array_equal(x, again)
+
+
+def test_binomial_parameters_and_errors():
+    rng = pymic2.random.default_rng(22)
+    x = rng.binomial(pymic2.asarray([0, 5, 1000, 10 ** 9]), [0.3, 1.0, 0.2, 1e-8],
+                     size=(20000, 4)).get()
+    assert (x[:, 0] == 0).all() and (x[:, 1] == 5).all()
+    assert numpy.allclose(x[:, 2:].mean(axis=0), [200.0, 10.0], rtol=0.02)
+    assert rng.binomial(3, 0.5).shape == ()
+    with pytest.raises(ValueError, match="n < 0"):
+        rng.binomial(-1, 0.5, size=3)
+    for p in (-0.1, 1.5, numpy.nan):
+        with pytest.raises(ValueError, match="p < 0, p > 1 or p is NaN"):
+            rng.binomial(5, p, size=3)
+
+
+def test_multinomial():
+    rng = pymic2.random.default_rng(23)
+    counts = rng.multinomial(20, [0.2, 0.3, 0.5], size=50000).get()
+    assert counts.shape == (50000, 3) and counts.dtype == numpy.int64
+    assert (counts.sum(axis=1) == 20).all()
+    assert numpy.allclose(counts.mean(axis=0), [4.0, 6.0, 10.0], rtol=0.02)
+    assert numpy.allclose(counts.var(axis=0), [3.2, 4.2, 5.0], rtol=0.05)
+    assert rng.multinomial(7, [0.5, 0.5]).shape == (2,)
+    several = rng.multinomial(pymic2.asarray([0, 10]), [0.1, 0.9]).get()
+    assert several.shape == (2, 2) and several.sum(axis=1).tolist() == [0, 10]
+    with pytest.raises(ValueError, match="sum\\(pvals\\[:-1\\]\\) > 1.0"):
+        rng.multinomial(5, [0.8, 0.8, 0.0])
+    with pytest.raises(ValueError, match="pvals < 0"):
+        rng.multinomial(5, [-0.2, 1.2])
+    with pytest.raises(ValueError, match="one-dimensional"):
+        rng.multinomial(5, [[0.5, 0.5]])
