@@ -6,7 +6,6 @@ VENV      ?= .venv
 PYTHON    := $(VENV)/bin/python
 SYSPYTHON ?= python3
 STAMPS    := .stamps
-CTEST_DIR := build/ctest
 ASAN_DIR  := build/asan
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # meson-python runs `meson` and `ninja` from PATH: the venv's.
@@ -47,9 +46,10 @@ build: deps
 
 test: build test-c test-python
 
-test-c: deps
-	@[ -d $(CTEST_DIR) ] || $(VENV)/bin/meson setup $(CTEST_DIR) --buildtype=debugoptimized -Dpython.install_env=auto >/dev/null
-	$(VENV)/bin/meson test -C $(CTEST_DIR) --print-errorlogs
+# The C tests are built with the package (one meson build, the release build users run), so
+# they cost no second compile of the library.
+test-c: build
+	$(VENV)/bin/meson test -C build/py --print-errorlogs
 
 # The whole suite on host:0, then again on opencl:0 when an OpenCL platform exists (issue 5:
 # every device passes the same NumPy oracle). Host-only tests skip there, saying why. On a
