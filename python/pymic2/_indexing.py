@@ -425,6 +425,49 @@ def _is_bool(key):
     return isinstance(key, (bool, numpy.bool_))
 
 
+def _is_zero_dim_mask(key):
+    return _is_bool(key) or (isinstance(key, (numpy.ndarray, _core.ndarray)) and
+                             key.ndim == 0 and key.dtype == numpy.bool_)
+
+
+def _needs_mask_axes(key):
+    """Whether a key's scalar booleans (0-d masks) act as advanced indices: NumPy combines
+    several into one axis and broadcasts them with the key's ints and index arrays, so
+    only a single scalar one among slices, None and Ellipsis is the plain new axis of a
+    view (_index_view)."""
+    keys = key if isinstance(key, tuple) else (key,)
+    masks = sum(1 for k in keys if _is_zero_dim_mask(k))
+    return masks > 0 and (masks > 1 or any(
+        not (_is_bool(k) or k is None or k is Ellipsis or isinstance(k, slice))
+        for k in keys))
+
+
+def _with_mask_axes(array, key):
+    """(array', key') with array'[key'] == array[key] in NumPy's semantics, key' free of
+    0-d masks: each becomes an axis of length 1 inserted into the array where the mask
+    stands, indexed by the integer array [0] (True) or [] (False)."""
+    keys = key if isinstance(key, tuple) else (key,)
+    consumed = sum(k.ndim if isinstance(k, (numpy.ndarray, _core.ndarray)) and
+                   k.dtype == numpy.bool_ else 1 for k in keys
+                   if not (_is_zero_dim_mask(k) or k is None or k is Ellipsis))
+    shape, strides = list(array.shape), list(array.strides)
+    position, new_key = 0, []
+    for k in keys:
+        if _is_zero_dim_mask(k):
+            shape.insert(position, 1)
+            strides.insert(position, 0)
+            position += 1
+            new_key.append(numpy.zeros(1 if bool(k) else 0, numpy.intp))
+            continue
+        if k is Ellipsis:
+            position += array.ndim - consumed
+        elif k is not None:
+            position += k.ndim if isinstance(k, (numpy.ndarray, _core.ndarray)) and \
+                k.dtype == numpy.bool_ else 1
+        new_key.append(k)
+    return array._view(array.offset, tuple(shape), tuple(strides)), tuple(new_key)
+
+
 def _index_view(array, key):
     """The view numpy's basic indexing gives (ints, slices, None, Ellipsis, and the scalar
     booleans, which NumPy reads as 0-d masks)."""
@@ -512,15 +555,26 @@ class _IndexingMethods:
     __slots__ = ()
 
     def __getitem__(self, key):
+        view = self._basic_view(key)  # the plain cases, made in C
+        if view is not NotImplemented:
+            return view
+        if _needs_mask_axes(key):
+            return getitem(*_with_mask_axes(self, key))
         if is_advanced(key):  # integer or boolean arrays: a gather
             return getitem(self, key)
         return _index_view(self, key)
 
     def __setitem__(self, key, value):
-        if is_advanced(key):  # a scatter (a[idx] op= v: gather, op, scatter)
-            setitem(self, key, value)
-            return
-        _assign(_index_view(self, key), value)
+        view = self._basic_view(key)
+        if view is NotImplemented:
+            if _needs_mask_axes(key):
+                setitem(*_with_mask_axes(self, key), value)
+                return
+            if is_advanced(key):  # a scatter (a[idx] op= v: gather, op, scatter)
+                setitem(self, key, value)
+                return
+            view = _index_view(self, key)
+        _assign(view, value)
 
     def take(self, indices, axis=None, out=None, mode="raise"):
         return take(self, indices, axis, out, mode)

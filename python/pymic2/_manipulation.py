@@ -103,6 +103,10 @@ def _product(shape):
 def reshape(a, shape, order="C", *, copy=None):
     """A view with the new shape when the layout allows one (as NumPy), else a copy
     (copy=False makes that a ValueError; copy=True always copies)."""
+    if order == "C" and copy is None:
+        view = a._reshaped(shape)  # a contiguous array's view, made in C
+        if view is not NotImplemented:
+            return view
     if order not in ("C", "F", "c", "f", "A"):
         raise ValueError(f"order must be 'C', 'F' or 'A', not {order!r}")
     fortran = order in ("F", "f") or (order == "A" and a.f_contiguous and not a.c_contiguous)
@@ -140,6 +144,9 @@ def ravel(a, order="C"):
 
 
 def transpose(a, axes=None):
+    view = a._transposed(axes if axes is None or type(axes) is tuple else tuple(axes))
+    if view is not NotImplemented:
+        return view
     if axes is None:
         axes = tuple(reversed(range(a.ndim)))
     axes = tuple(normalize_axis(i, a.ndim) for i in axes)
@@ -401,6 +408,10 @@ class _ManipulationMethods:
     def reshape(self, *shape, order="C", copy=None):
         if len(shape) == 1 and not isinstance(shape[0], (numbers.Integral, numpy.integer)):
             shape = shape[0]
+        if order == "C" and copy is None:
+            view = self._reshaped(shape)  # a contiguous array's view, made in C
+            if view is not NotImplemented:
+                return view
         return reshape(self, shape, order, copy=copy)
 
     def ravel(self, order="C"):
@@ -446,14 +457,14 @@ class _ManipulationMethods:
 
     def transpose(self, *axes):
         if not axes or axes == (None,):
-            return transpose(self)
+            return self._transposed()
         if len(axes) == 1 and not isinstance(axes[0], (numbers.Integral, numpy.integer)):
             axes = tuple(axes[0])
         return transpose(self, axes)
 
     @property
     def T(self):
-        return transpose(self)
+        return self._transposed()
 
     @property
     def mT(self):

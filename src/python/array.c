@@ -5,6 +5,7 @@
  */
 #include "pymic2py.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -293,6 +294,27 @@ static int check_alignment(int64_t offset, int ndim, const int64_t *strides, pym
     return aligned ? 0 : -1;
 }
 
+/* A new array of self's type on self's buffer and stream (shape and strides checked). */
+static PyObject *new_view(pymic2__py_array *self, int64_t offset, int ndim,
+                          const int64_t *shape, const int64_t *strides, pymic2_dtype dtype)
+{
+    PyTypeObject *type = Py_TYPE(self);
+    pymic2__py_array *view = (pymic2__py_array *)type->tp_alloc(type, 0);
+    if (view == NULL)
+        return NULL;
+    Py_INCREF(self->buffer);
+    view->buffer = self->buffer;
+    Py_INCREF(self->stream);
+    view->stream = self->stream;
+    view->offset = offset;
+    view->readonly = self->readonly;
+    view->dtype = dtype;
+    view->ndim = ndim;
+    memcpy(view->shape, shape, sizeof(int64_t) * (size_t)ndim);
+    memcpy(view->strides, strides, sizeof(int64_t) * (size_t)ndim);
+    return (PyObject *)view;
+}
+
 static PyObject *array_view(pymic2__py_array *self, PyObject *args)
 {
     long long offset;
@@ -322,21 +344,178 @@ static PyObject *array_view(pymic2__py_array *self, PyObject *args)
         check_extent(self, offset, ndim, shape, strides, size, dtype) < 0 ||
         check_alignment(offset, ndim, strides, dtype) < 0)
         return NULL;
-    PyTypeObject *type = Py_TYPE(self);
-    pymic2__py_array *view = (pymic2__py_array *)type->tp_alloc(type, 0);
-    if (view == NULL)
+    return new_view(self, offset, ndim, shape, strides, dtype);
+}
+
+/* ---------------------------------------------------------------- fast views
+ *
+ * The views of everyday indexing, transposing and reshaping, made here without Python-level
+ * work (5-6 us per view in Python, most of a small op's cost in a training step). Each
+ * takes only the plain, valid case and returns NotImplemented for anything else (numpy
+ * integers, arrays, bad indices, other orders), which the Python functions then handle and
+ * word the errors of, so there is one place for every rule's message.
+ */
+
+/* Appends one basic index to the view being built; 0 when it is not a plain valid one. */
+static int apply_basic_index(const pymic2__py_array *self, PyObject *item, int *axis,
+                             int64_t *offset, int *ndim, int64_t *shape, int64_t *strides)
+{
+    const bool adds_axis = !PyLong_Check(item) || PyBool_Check(item);
+    if (adds_axis && *ndim >= PYMIC2_MAX_DIMS)
+        return 0;
+    if (item == Py_None || PyBool_Check(item)) { /* a new axis (a 0-d mask for a bool) */
+        shape[*ndim] = item == Py_False ? 0 : 1;
+        strides[(*ndim)++] = 0;
+        return 1;
+    }
+    const int64_t length = self->shape[*axis], stride = self->strides[*axis];
+    if (PyLong_Check(item)) {
+        int overflow;
+        long long i = PyLong_AsLongLongAndOverflow(item, &overflow);
+        if (overflow || (i == -1 && PyErr_Occurred()) || i < -length || i >= length) {
+            PyErr_Clear();
+            return 0;
+        }
+        *offset += (i < 0 ? i + length : i) * stride;
+        (*axis)++;
+        return 1;
+    }
+    Py_ssize_t start, stop, step;
+    if (!PySlice_Check(item) || PySlice_Unpack(item, &start, &stop, &step) < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    const Py_ssize_t n = PySlice_AdjustIndices((Py_ssize_t)length, &start, &stop, step);
+    if (n > 0)
+        *offset += (int64_t)start * stride;
+    shape[*ndim] = n;
+    strides[(*ndim)++] = stride * step;
+    (*axis)++;
+    return 1;
+}
+
+static PyObject *array_basic_view(pymic2__py_array *self, PyObject *key)
+{
+    PyObject *const *items = &key;
+    Py_ssize_t count = 1;
+    if (PyTuple_CheckExact(key)) {
+        items = &PyTuple_GET_ITEM(key, 0);
+        count = PyTuple_GET_SIZE(key);
+    }
+    int indexed = 0, ellipses = 0, bools = 0, ints = 0;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        if (items[k] == Py_Ellipsis)
+            ellipses++;
+        else if (PyBool_Check(items[k]))
+            bools++;
+        else if (items[k] != Py_None)
+            indexed++;
+        ints += PyLong_Check(items[k]) && !PyBool_Check(items[k]);
+    }
+    /* A scalar bool is an advanced index in NumPy: alone among slices it acts as a new axis,
+     * but several combine into one axis and ints join it (see _indexing.py) */
+    if (ellipses > 1 || indexed > self->ndim || bools > 1 || (bools && ints))
+        Py_RETURN_NOTIMPLEMENTED;
+    int axis = 0, ndim = 0;
+    int64_t offset = self->offset, shape[PYMIC2_MAX_DIMS], strides[PYMIC2_MAX_DIMS];
+    for (Py_ssize_t k = 0; k < count; k++) {
+        if (items[k] == Py_Ellipsis) {
+            for (int skipped = self->ndim - indexed; skipped > 0; skipped--, axis++) {
+                if (ndim >= PYMIC2_MAX_DIMS)
+                    Py_RETURN_NOTIMPLEMENTED;
+                shape[ndim] = self->shape[axis];
+                strides[ndim++] = self->strides[axis];
+            }
+        } else if (!apply_basic_index(self, items[k], &axis, &offset, &ndim, shape, strides)) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+    }
+    for (; axis < self->ndim; axis++) { /* the axes no index named stay whole */
+        if (ndim >= PYMIC2_MAX_DIMS)
+            Py_RETURN_NOTIMPLEMENTED;
+        shape[ndim] = self->shape[axis];
+        strides[ndim++] = self->strides[axis];
+    }
+    if (pymic2__py_buffer_get(self->buffer, "view") == NULL)
         return NULL;
-    Py_INCREF(self->buffer);
-    view->buffer = self->buffer;
-    Py_INCREF(self->stream);
-    view->stream = self->stream;
-    view->offset = offset;
-    view->readonly = self->readonly;
-    view->dtype = dtype;
-    view->ndim = ndim;
-    memcpy(view->shape, shape, sizeof(int64_t) * (size_t)ndim);
-    memcpy(view->strides, strides, sizeof(int64_t) * (size_t)ndim);
-    return (PyObject *)view;
+    return new_view(self, offset, ndim, shape, strides, self->dtype);
+}
+
+/* _transposed(axes=None): the axes reversed, or permuted by a tuple of Python ints. */
+static PyObject *array_transposed(pymic2__py_array *self, PyObject *const *args,
+                                  Py_ssize_t nargs)
+{
+    int64_t shape[PYMIC2_MAX_DIMS], strides[PYMIC2_MAX_DIMS];
+    PyObject *axes = nargs > 0 ? args[0] : Py_None;
+    const int ndim = self->ndim;
+    if (axes == Py_None) {
+        for (int d = 0; d < ndim; d++) {
+            shape[d] = self->shape[ndim - 1 - d];
+            strides[d] = self->strides[ndim - 1 - d];
+        }
+    } else {
+        if (!PyTuple_CheckExact(axes) || PyTuple_GET_SIZE(axes) != ndim)
+            Py_RETURN_NOTIMPLEMENTED;
+        bool seen[PYMIC2_MAX_DIMS] = {false};
+        for (int d = 0; d < ndim; d++) {
+            PyObject *item = PyTuple_GET_ITEM(axes, d);
+            long i = PyLong_CheckExact(item) ? PyLong_AsLong(item) : LONG_MIN;
+            if (i < 0 && i >= -ndim)
+                i += ndim;
+            if (i < 0 || i >= ndim || seen[i]) {
+                PyErr_Clear();
+                Py_RETURN_NOTIMPLEMENTED;
+            }
+            seen[i] = true;
+            shape[d] = self->shape[i];
+            strides[d] = self->strides[i];
+        }
+    }
+    if (pymic2__py_buffer_get(self->buffer, "view") == NULL)
+        return NULL;
+    return new_view(self, self->offset, ndim, shape, strides, self->dtype);
+}
+
+/* _reshaped(shape): the C-order view of a C-contiguous array with a shape of Python ints
+ * (at most one -1); NotImplemented otherwise. */
+static PyObject *array_reshaped(pymic2__py_array *self, PyObject *shape_object)
+{
+    int64_t shape[PYMIC2_MAX_DIMS], strides[PYMIC2_MAX_DIMS], known = 1;
+    PyObject *const *items = &shape_object;
+    Py_ssize_t ndim = 1;
+    if (PyTuple_CheckExact(shape_object)) {
+        items = &PyTuple_GET_ITEM(shape_object, 0);
+        ndim = PyTuple_GET_SIZE(shape_object);
+    }
+    if (ndim > PYMIC2_MAX_DIMS || !is_contiguous(self, 0))
+        Py_RETURN_NOTIMPLEMENTED;
+    int unknown = -1;
+    for (int d = 0; d < (int)ndim; d++) {
+        if (!PyLong_CheckExact(items[d]))
+            Py_RETURN_NOTIMPLEMENTED;
+        int overflow;
+        shape[d] = PyLong_AsLongLongAndOverflow(items[d], &overflow);
+        if (overflow || shape[d] < -1 || (shape[d] == -1 && unknown >= 0)) {
+            PyErr_Clear();
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        if (shape[d] == -1)
+            unknown = d;
+        else if (__builtin_mul_overflow(known, shape[d], &known))
+            Py_RETURN_NOTIMPLEMENTED;
+    }
+    const int64_t size = pymic2__py_array_size(self);
+    if (unknown >= 0 && known > 0 && size % known == 0)
+        shape[unknown] = size / known;
+    else if (unknown >= 0 || known != size)
+        Py_RETURN_NOTIMPLEMENTED;
+    int64_t checked_size;
+    if (pymic2__py_check_shape((int)ndim, shape, self->dtype, &checked_size) < 0)
+        return NULL; /* NumPy's limits hold for empty shapes too */
+    contiguous_strides((int)ndim, shape, (int64_t)pymic2_dtype_size(self->dtype), 0, strides);
+    if (pymic2__py_buffer_get(self->buffer, "view") == NULL)
+        return NULL;
+    return new_view(self, self->offset, (int)ndim, shape, strides, self->dtype);
 }
 
 /* ---------------------------------------------------------------- host transfers */
@@ -570,6 +749,14 @@ static PyMethodDef array_methods[] = {
     {"_view", (PyCFunction)array_view, METH_VARARGS,
      "_view(offset, shape, strides=None, dtype_code=same): a view of the same buffer (bounds "
      "and alignment checked)."},
+    {"_basic_view", (PyCFunction)array_basic_view, METH_O,
+     "_basic_view(key): the view of a basic index of Python ints, slices, None, Ellipsis "
+     "and bools, or NotImplemented for any other key or an invalid one."},
+    {"_transposed", (PyCFunction)(void (*)(void))array_transposed, METH_FASTCALL,
+     "_transposed(axes=None): the view with the axes reversed or permuted (a tuple of "
+     "Python ints), or NotImplemented."},
+    {"_reshaped", (PyCFunction)array_reshaped, METH_O,
+     "_reshaped(shape): the C-order view of a C-contiguous array, or NotImplemented."},
     {"_to_host", (PyCFunction)array_to_host, METH_O,
      "Enqueues a copy of a contiguous array into a host buffer of nbytes."},
     {"_from_host", (PyCFunction)array_from_host, METH_O,

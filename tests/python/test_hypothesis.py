@@ -1,6 +1,8 @@
-"""Element-wise ops on random shapes, dtypes, layouts and scalars, against NumPy."""
+"""Element-wise ops and basic views on random shapes, dtypes, layouts and scalars, against
+NumPy."""
 
 import numpy
+import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -72,3 +74,50 @@ def test_power_small_values(dtype, data):
     x = data.draw(hnp.arrays(dtype, shape, elements=st.integers(0, 6)))
     y = data.draw(hnp.arrays(dtype, shape, elements=st.integers(0, 4)))
     assert_same(pymic2.asarray(x) ** pymic2.asarray(y), x ** y)
+
+
+@st.composite
+def basic_key(draw, ndim):
+    """A basic index NumPy accepts or refuses: ints (some out of bounds), slices with any
+    steps, None, Ellipsis and scalar bools, as a tuple or alone."""
+    item = st.one_of(st.integers(-6, 6), st.none(), st.just(Ellipsis), st.booleans(),
+                     st.builds(slice, st.none() | st.integers(-7, 7),
+                               st.none() | st.integers(-7, 7),
+                               st.none() | st.integers(-3, 3).filter(bool)))
+    items = draw(st.lists(item, max_size=ndim + 2))
+    return items[0] if len(items) == 1 and draw(st.booleans()) else tuple(items)
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=hnp.arrays(numpy.int32, hnp.array_shapes(min_dims=0, max_dims=4, min_side=0,
+                                                 max_side=5)), data=st.data())
+def test_basic_indexing_matches_numpy(x, data):
+    """The C fast path of a[key] (and its Python fallback): the same view or the same error
+    type as NumPy, reading and writing."""
+    key = data.draw(basic_key(x.ndim))
+    a = pymic2.asarray(x)
+    try:
+        expected = x[key]
+    except IndexError:
+        with pytest.raises(IndexError):
+            a[key]
+        return
+    assert_same(a[key], numpy.asarray(expected))
+    a[key] = -1
+    y = x.copy()
+    y[key] = -1
+    assert_same(a, y)
+
+
+@settings(max_examples=150, deadline=None)
+@given(x=hnp.arrays(numpy.float64, hnp.array_shapes(min_dims=1, max_dims=4, max_side=4)),
+       data=st.data())
+def test_reshape_and_transpose_views_match_numpy(x, data):
+    a = pymic2.asarray(x)
+    axes = tuple(data.draw(st.permutations(range(x.ndim))))
+    assert_same(a.transpose(axes), x.transpose(axes))
+    assert_same(a.T, x.T)
+    shape = data.draw(st.sampled_from([(-1,), (x.size,), (1, -1), (-1, 1), x.shape[::-1]]))
+    if numpy.prod(shape) in (x.size, -x.size):
+        assert_same(a.reshape(shape), x.reshape(shape))
+        assert_same(a.T.reshape(shape), x.T.reshape(shape))  # not contiguous: a copy

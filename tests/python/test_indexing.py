@@ -339,3 +339,23 @@ def test_device_mask_errors():
         device[pymic2.asarray(numpy.ones(3, bool))]
     with pytest.raises(ValueError, match="could not be broadcast to indexing result"):
         device[pymic2.asarray(numpy.ones((4, 5), bool))] = numpy.ones(3)
+
+
+ZERO_DIM_MASK_KEYS = [
+    (False, False), (True, False), (True, True), (0, True), (0, slice(None), True),
+    (True, slice(None), 0), (numpy.array(True),), (slice(None), numpy.array(False)),
+    (True, [0, 1]), (Ellipsis, True, True), (numpy.True_, 1),
+    (True, numpy.array([[True, False, True], [False, False, True]])),
+]
+
+
+@pytest.mark.parametrize("key", ZERO_DIM_MASK_KEYS, ids=repr)
+def test_scalar_boolean_indices_as_numpy(key):
+    """NumPy reads scalar booleans as 0-d masks (advanced indices): several make one axis,
+    and with ints or index arrays they broadcast together; reading and writing."""
+    x = numpy.arange(24).reshape(2, 3, 4)
+    a = pymic2.asarray(x)
+    assert_same(a[key], x[key])
+    a[key] = -1
+    x[key] = -1
+    assert_same(a, x)
