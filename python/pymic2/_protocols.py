@@ -115,6 +115,23 @@ def _is_pymic2_ufunc(value):
     return type(value).__module__.startswith("pymic2.")
 
 
+#: NumPy ufunc -> the pymic2 function of its name (None: none), filled as they are called.
+_UFUNC_IMPLEMENTATIONS = {}
+_PLAIN_SCALARS = (bool, int, float, complex)
+
+
+def _plain_call(ufunc, inputs):
+    """The implementation of a keyword-free ufunc call whose inputs are device arrays and
+    Python scalars only (no foreign type to give its turn to), or None for the full path."""
+    for value in inputs:
+        if not isinstance(value, _core.ndarray) and type(value) not in _PLAIN_SCALARS:
+            return None
+    try:
+        return _UFUNC_IMPLEMENTATIONS[ufunc]
+    except KeyError:
+        return _UFUNC_IMPLEMENTATIONS.setdefault(ufunc, _namespace.lookup(ufunc.__name__))
+
+
 def _not_implemented(what):
     return TypeError(f"{what} is not implemented on pymic2 device arrays (no host fallback: "
                      "copy the data to NumPy with .get() to run it on the host)")
@@ -165,6 +182,10 @@ class _ProtocolMethods:
                         "implicitly; call .get() (or OffloadArray.update_host()) for a NumPy copy")
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "__call__" and not kwargs:  # numpy.exp(a), a + numpy_scalar: no checks
+            implementation = _plain_call(ufunc, inputs)
+            if implementation is not None:
+                return implementation(*inputs)
         out = kwargs.get("out", ())
         if _involves_foreign_types(inputs + tuple(out)):
             return NotImplemented

@@ -127,6 +127,7 @@ def test_ufunc_dispatch_routes_arguments(monkeypatch):
 
     monkeypatch.setattr(_namespace, "lookup",
                         lambda name: fake_exp if name == "exp" else None)
+    monkeypatch.setattr(_protocols, "_UFUNC_IMPLEMENTATIONS", {})  # the looked-up ones
     a, _ = pair()
     out = pymic2.empty(a.shape)
     assert numpy.exp(a, out=out, dtype=numpy.float64, casting="same_kind") is a
