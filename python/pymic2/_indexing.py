@@ -29,6 +29,7 @@ from ._reduction import cumsum, normalize_axes
 __all__ = ["add_at", "argwhere", "compress", "flatnonzero", "nonzero", "put", "take",
            "take_along_axis", "where"]
 
+_BOOL_CODE = _dtypes.CODES[numpy.dtype(numpy.bool_)]
 _INDEX_DTYPES = (numpy.dtype(numpy.int32), numpy.dtype(numpy.int64))
 _INT64_MAX = numpy.iinfo(numpy.int64).max
 
@@ -523,6 +524,11 @@ def where(condition, x=None, y=None, /):
         return nonzero(condition)
     if x is None or y is None:
         raise ValueError("either both or neither of x and y should be given")
+    if isinstance(condition, _core.ndarray) and isinstance(x, _core.ndarray) and \
+            isinstance(y, _core.ndarray) and condition._dtype_code == _BOOL_CODE and \
+            x._dtype_code == y._dtype_code and \
+            condition._device is x._device is y._device:  # nothing to convert
+        return _core.elementwise(_core.OP_WHERE, condition, x, y)
     like = next((v for v in (condition, x, y) if isinstance(v, _core.ndarray)), None)
     if like is None:
         like = _creation.asarray(condition)
