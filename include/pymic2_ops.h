@@ -15,9 +15,10 @@
  *     float16 for int8 and uint8 where NumPy picks it): DIVIDE (= true_divide), EXP, LOG,
  *     LOG1P, EXPM1, SQRT, TANH, SIN, COS, TAN, ARCSIN, ARCCOS, ARCTAN, ARCTAN2, HYPOT, SINH,
  *     COSH, ARCSINH, ARCCOSH, ARCTANH, DEG2RAD, RAD2DEG, EXP2, LOG2, LOG10, LOGADDEXP,
- *     LOGADDEXP2, CBRT, RINT, FABS, SIGNBIT, NEXTAFTER, SPACING and HEAVISIDE. All of
- *     these but ARCTAN2, HYPOT, DEG2RAD, RAD2DEG, LOGADDEXP, LOGADDEXP2, CBRT, FABS, SIGNBIT,
- *     NEXTAFTER, SPACING and HEAVISIDE (NumPy has no complex versions of them) take complex
+ *     LOGADDEXP2, CBRT, RINT, FABS, SIGNBIT, NEXTAFTER, SPACING, HEAVISIDE and LDEXP. All
+ *     of these but ARCTAN2, HYPOT, DEG2RAD, RAD2DEG, LOGADDEXP, LOGADDEXP2, CBRT, FABS,
+ *     SIGNBIT, NEXTAFTER, SPACING, HEAVISIDE and LDEXP (NumPy has no complex versions of
+ *     them) take complex
  *     too. CONJUGATE takes every dtype (real ones unchanged). FLOOR_DIVIDE, REMAINDER and
  *     FMOD take integers and floats; FLOOR, CEIL, TRUNC, FMAX and FMIN every real dtype
  *     (integers and bool unchanged by the roundings); RECIPROCAL integers, floats and complex;
@@ -43,7 +44,9 @@
  * (1 / 0 gives what the conversion of inf below makes: INT_MIN for int32 and int64, else 0);
  * FMOD keeps the dividend's sign (integer fmod by 0 gives 0); FMAX/FMIN return the other
  * input for one NaN; SPACING(a) is the distance from a to the next value away from zero
- * (NaN for +-inf); HEAVISIDE(a, b) is 0, b or 1 for a < 0, == 0, > 0. Shifts by a count of
+ * (NaN for +-inf); HEAVISIDE(a, b) is 0, b or 1 for a < 0, == 0, > 0; LDEXP(a, b) is
+ * a * 2**b exactly for an integral b (given in a's dtype; beyond +-100000 it acts as that
+ * bound, where every result is 0 or inf already). Shifts by a count of
  * the width or more, or a negative one, give 0 (RIGHT_SHIFT of a negative -1); GCD and LCM
  * are of the magnitudes, wrapped to the dtype. BITWISE_COUNT counts the 1 bits of |a|.
  * COPYSIGN(a, b) is float-only (bool and integers are the caller's to cast, complex is
@@ -145,7 +148,8 @@
     XX(GCD, gcd, 2)                       \
     XX(LCM, lcm, 2)                       \
     XX(BITWISE_COUNT, bitwise_count, 1)   \
-    XX(CONJUGATE, conjugate, 1)
+    XX(CONJUGATE, conjugate, 1)           \
+    XX(LDEXP, ldexp, 2)
 
 typedef enum pymic2_op {
 #define PYMIC2__OP_ENUM(NAME, name, ninputs) PYMIC2_OP_##NAME,

@@ -24,7 +24,7 @@ from ._device import (Event, MemoryPool, OffloadDevice, OffloadLibrary, OffloadS
                       get_elapsed_time, number_of_devices, using_device, using_stream)
 from . import (_building, _correlating, _creation, _differences, _floating_point, _functional,
                _histograms, _indexing, _io, _linalg, _manipulation, _math, _nanfunctions,
-               _rearranging, _reduction, _sorting, _statistics)
+               _rearranging, _reduction, _sorting, _special, _statistics)
 from ._building import *  # noqa: F401,F403 - ranges, diagonals, triangles, vander
 from ._correlating import *  # noqa: F401,F403 - average, cov, corrcoef
 from ._creation import *  # noqa: F401,F403 - creation and joining (its __all__)
@@ -38,6 +38,7 @@ from ._linalg import *  # noqa: F401,F403 - matmul, dot, tensordot, ...
 from ._manipulation import *  # noqa: F401,F403 - views and dtype queries
 from ._math import *  # noqa: F401,F403 - the ufuncs, clip, isclose
 from ._sorting import *  # noqa: F401,F403 - sort, argsort, searchsorted, unique, median, ...
+from ._special import *  # noqa: F401,F403 - frexp, modf, sinc, i0, unwrap
 from ._nanfunctions import *  # noqa: F401,F403 - nansum, nanmax, nanmean, ...
 from ._rearranging import *  # noqa: F401,F403 - tile, repeat, split, pad, roll, insert, ...
 from ._reduction import *  # noqa: F401,F403 - sum, max, argmax, cumsum, ...

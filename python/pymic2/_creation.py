@@ -20,7 +20,7 @@ from ._manipulation import broadcast_to, expand_dims, normalize_axis, ravel, res
 __all__ = [
     "arange", "array", "asarray", "asnumpy", "astype", "atleast_1d", "atleast_2d", "atleast_3d",
     "broadcast_arrays", "concat", "concatenate", "copy", "empty", "empty_like", "eye",
-    "from_dlpack", "full", "full_like", "hstack", "identity", "linspace", "ones", "ones_like",
+    "from_dlpack", "frombuffer", "full", "full_like", "hstack", "identity", "linspace", "ones", "ones_like",
     "stack", "to_device", "vstack", "zeros", "zeros_like",
 ]
 
@@ -134,6 +134,13 @@ def device_operand(value, like=None):
     if isinstance(value, _CoreArray):
         return value
     return asarray(value, stream=None if like is None else like._op_stream)
+
+
+def frombuffer(buffer, dtype=float, count=-1, offset=0, *, device=None, stream=None):
+    """NumPy's frombuffer with the result on the device: the host bytes of buffer read as a
+    1-D array of dtype (NumPy's checks and errors), uploaded in one transfer."""
+    host = numpy.frombuffer(buffer, dtype=dtype, count=count, offset=offset)
+    return asarray(host, device=device, stream=stream)
 
 
 def asarray(obj, dtype=None, device=None, copy=None, *, order="K", stream=None):

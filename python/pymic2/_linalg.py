@@ -10,7 +10,8 @@ import numpy
 
 from . import _core, _dtypes, _manipulation, _math, _operands, _reduction
 
-__all__ = ["dot", "inner", "matmul", "outer", "tensordot", "vdot", "vecdot"]
+__all__ = ["dot", "inner", "matmul", "matvec", "outer", "tensordot", "vdot", "vecdot",
+           "vecmat"]
 
 _CoreArray = _core.ndarray
 _plans = {}
@@ -211,6 +212,32 @@ def vecdot(x1, x2, /, *, axis=-1):
                          f"{y.shape[-1]} in the other (shapes {x1.shape} and {x2.shape})")
     product = _math.multiply(x, y)
     return _reduction.sum(product, axis=-1, dtype=product.dtype)  # no int64 widening
+
+
+def _core_size_check(name, signature, x, y, x_axis, y_axis):
+    if x.ndim < (2 if name == "matvec" else 1) or y.ndim < (1 if name == "matvec" else 2):
+        raise ValueError(f"{name}: an operand has too few dimensions for its core "
+                         f"dimensions (gufunc signature {signature})")
+    if x.shape[x_axis] != y.shape[y_axis]:
+        raise ValueError(f"{name}: Input operand 1 has a mismatch in its core dimension 0, "
+                         f"with gufunc signature {signature} (size {y.shape[y_axis]} is "
+                         f"different from {x.shape[x_axis]})")
+
+
+def matvec(x1, x2, /):
+    """NumPy's matvec: the matrices of x1 times the vectors of x2, (..., m, n) @ (..., n),
+    as one batched GEMM of x2's vectors as columns."""
+    x, y = _product_operands(x1, x2, "matvec")
+    _core_size_check("matvec", "(m,n),(n)->(m)", x, y, -1, -1)
+    return matmul(x, _manipulation.expand_dims(y, -1))[..., 0]
+
+
+def vecmat(x1, x2, /):
+    """NumPy's vecmat: the conjugated vectors of x1 times the matrices of x2,
+    (..., n) @ (..., n, m), as one batched GEMM of x1's vectors as rows."""
+    x, y = _conjugated_operands(x1, x2, "vecmat")
+    _core_size_check("vecmat", "(n),(n,m)->(m)", x, y, -1, -2)
+    return matmul(_manipulation.expand_dims(x, -2), y)[..., 0, :]
 
 
 class _LinalgMethods:

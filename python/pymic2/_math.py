@@ -24,7 +24,7 @@ __all__ = [
     "equal", "exp", "exp2", "expm1", "fabs", "fix", "float_power", "floor", "floor_divide",
     "fmax", "fmin", "fmod", "gcd", "greater", "greater_equal", "heaviside", "hypot", "imag",
     "invert", "isclose", "iscomplex", "isfinite", "isinf", "isnan", "isneginf", "isposinf",
-    "isreal", "lcm", "left_shift", "less", "less_equal", "log", "log10", "log1p", "log2",
+    "isreal", "lcm", "ldexp", "left_shift", "less", "less_equal", "log", "log10", "log1p", "log2",
     "logaddexp", "logaddexp2", "logical_and", "logical_not", "logical_or", "logical_xor",
     "maximum", "minimum", "mod", "multiply", "negative", "nextafter", "not_equal", "positive",
     "pow", "power", "rad2deg", "radians", "real", "real_if_close", "reciprocal", "remainder",
@@ -365,6 +365,7 @@ sqrt = _make("sqrt")
 square = _make("square")
 tanh = _make("tanh")
 copysign = _make("copysign")
+ldexp = _make("ldexp")
 
 # Group 3: NumPy's other math ufuncs (float-only ones take integers through NumPy's loop
 # choice: sin(int32) computes in float64). The array API's names are NumPy 2's aliases.

@@ -793,6 +793,10 @@ typedef enum pymic2__out_rule {
 #define PYMIC2__OP_ROW_NEXTAFTER                                  \
     PYMIC2__FLOAT_ROW("nextafter", pymic2__nextafter(a, b), \
                       PYMIC2__NO_COMPLEX("nextafter"))
+/* ldexp: b holds an integer in a's type (exact: NumPy's exponents are int32 or int64, and
+ * past +-100000 every result is 0, inf or a itself) */
+#define PYMIC2__OP_ROW_LDEXP \
+    PYMIC2__FLOAT_ROW("ldexp", pymic2__ldexp(a, b), PYMIC2__NO_COMPLEX("ldexp"))
 #define PYMIC2__OP_ROW_SPACING \
     PYMIC2__FLOAT_ROW("spacing", pymic2__spacing(a), PYMIC2__NO_COMPLEX("spacing"))
 /* fmod: C's remainder with the dividend's sign; integers by 0 (and INT_MIN by -1) give 0 */

@@ -112,6 +112,8 @@ PYMIC2__VECTOR_MATH_1(cbrt)
 #define pymic2__log10(x) PYMIC2__MATH_1(log10, x)
 #define pymic2__cbrt(x) PYMIC2__MATH_1(cbrt, x)
 #define pymic2__rint(x) PYMIC2__MATH_1(rint, x)
+#define pymic2__ldexp(x, n) \
+    _Generic((x), float: ldexpf, default: ldexp)(x, (int)fmax(fmin(n, 1e5), -1e5))
 #define pymic2__fmod(x, y) PYMIC2__MATH_2(fmod, x, y)
 #define pymic2__popcount(x) __builtin_popcountll(x)
 

@@ -117,6 +117,7 @@ float pymic2__tanh(float x) { return fabs(x) >= 10.0f ? copysign(1.0f, x) : tanh
 #define pymic2__rint rint
 #define pymic2__fmod fmod
 #define pymic2__nextafter nextafter
+#define pymic2__ldexp(x, n) ldexp(x, (int)clamp(n, (T)-1e5, (T)1e5))
 #define pymic2__signbit signbit
 /* logaddexp, logaddexp2 and spacing as loops.c's (NumPy's rules, and the rounding error of
  * a - b put back: documented there) */
