@@ -572,6 +572,36 @@ typedef struct pymic2_sort_desc {
 
 int pymic2_sort(pymic2_stream *stream, const pymic2_sort_desc *desc);
 
+/*
+ * Discrete Fourier transforms (the FFT family) along the last dimension of `in`, one per row
+ * (the other dimensions, which `in` and `out` share, are a batch); any length n >= 1 and any
+ * strides (an output must not overlap its input):
+ *
+ *   PYMIC2_FFT_C2C  complex64 or complex128, out (same dtype and shape) =
+ *                   sum_j in_j exp(-+2 pi i jk / n) (+ with `inverse`), times `scale`.
+ *   PYMIC2_FFT_R2C  float32 or float64 rows of n, out = the first n / 2 + 1 elements of
+ *                   their forward transform (complex64 or complex128), times `scale`.
+ *   PYMIC2_FFT_C2R  the inverse of a Hermitian spectrum: in holds n / 2 + 1 complex elements
+ *                   per row, out n real ones (n given by out's last dimension); the imaginary
+ *                   parts of element 0 and (even n) n / 2 are ignored, as NumPy does.
+ *
+ * `scale` is NumPy's norm (1, 1 / sqrt(n) or 1 / n); zero-initialise the struct.
+ */
+typedef enum pymic2_fft_kind {
+    PYMIC2_FFT_C2C = 0,
+    PYMIC2_FFT_R2C,
+    PYMIC2_FFT_C2R
+} pymic2_fft_kind;
+
+typedef struct pymic2_fft_desc {
+    pymic2_fft_kind kind;
+    int inverse;  /* C2C: nonzero for the backward transform */
+    double scale; /* every output element is multiplied by it */
+    pymic2_operand in, out;
+} pymic2_fft_desc;
+
+int pymic2_fft(pymic2_stream *stream, const pymic2_fft_desc *desc);
+
 #ifdef __cplusplus
 }
 #endif

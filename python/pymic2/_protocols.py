@@ -101,6 +101,10 @@ FUNCTIONS = {
     "numpy.partition": "partition", "numpy.argpartition": "argpartition",
     "numpy.unique": "unique", "numpy.isin": "isin", "numpy.median": "median",
     "numpy.percentile": "percentile", "numpy.quantile": "quantile",
+    # numpy.fft (fftfreq and rfftfreq take no array: device= makes them here)
+    **{f"numpy.fft.{name}": f"fft.{name}" for name in (
+        "fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2",
+        "fftn", "ifftn", "rfftn", "irfftn", "fftshift", "ifftshift")},
 }
 
 #: ufunc methods the pymic2 ufunc object has not (ufunc.reduce and ufunc.accumulate are its

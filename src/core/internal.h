@@ -37,6 +37,14 @@ void pymic2__format_shape(char *text, size_t size, int ndim, const int64_t *shap
  * otherwise. what names the operand in messages ("matmul: a"). */
 int pymic2__check_operand_memory(pymic2_stream *stream, const char *what,
                                  const pymic2_operand *operand);
+/* The FFT plans of both backends (src/ops/fft.c): a length is transformed by radix passes
+ * when its prime factors are at most PYMIC2__FFT_MAX_RADIX, taking radix 8 first, then 4,
+ * then the smallest prime: pymic2__fft_radix(rest) is the next pass's radix of the length
+ * left (0 if none divides it); pymic2__fft_bluestein_length(n) is 0 for such lengths, else
+ * the power of two Bluestein's convolution of n points uses. */
+#define PYMIC2__FFT_MAX_RADIX 61
+int pymic2__fft_radix(int64_t rest);
+int64_t pymic2__fft_bluestein_length(int64_t n);
 /* pymic2_view_extent of an operand that passed pymic2__check_operand_memory (so it fits). */
 void pymic2__operand_extent(const pymic2_operand *operand, int64_t *first, int64_t *end);
 /* The two shapes are equal. */
@@ -112,7 +120,8 @@ void pymic2__pool_destroy(pymic2__pool *pool);
     FAMILY(RANDOM, random, pymic2_random_desc, "random numbers", pymic2__host_random,             \
            pymic2__ocl_random)                                                                    \
     FAMILY(NN, nn, pymic2_nn_desc, "neural-network op", pymic2__host_nn, pymic2__ocl_nn)      \
-    FAMILY(SORT, sort, pymic2_sort_desc, "sort", pymic2__host_sort, pymic2__ocl_sort)
+    FAMILY(SORT, sort, pymic2_sort_desc, "sort", pymic2__host_sort, pymic2__ocl_sort)       \
+    FAMILY(FFT, fft, pymic2_fft_desc, "fft", pymic2__host_fft, pymic2__ocl_fft)
 
 #define PYMIC2__RUNTIME_KIND(KIND, busy, name) PYMIC2__CMD_##KIND,
 #define PYMIC2__FAMILY_KIND(KIND, member, type, name, host, opencl) PYMIC2__CMD_##KIND,

@@ -1,8 +1,9 @@
-"""Entry point: python -m pymic2.bench {runtime,ops,breadth,pipeline,chainer,opencl} [options]."""
+"""Entry point: python -m pymic2.bench {runtime,ops,breadth,pipeline,chainer,opencl,fft}
+[options]."""
 import argparse
 import sys
 
-from . import breadth, chainer, opencl, ops, pipeline, runtime
+from . import breadth, chainer, fft, opencl, ops, pipeline, runtime
 
 # Subcommand name -> module with add_arguments(parser) and run(args) -> exit status.
 SUBCOMMANDS = {
@@ -12,6 +13,7 @@ SUBCOMMANDS = {
     "pipeline": pipeline,
     "chainer": chainer,
     "opencl": opencl,
+    "fft": fft,
 }
 
 

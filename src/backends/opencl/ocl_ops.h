@@ -156,7 +156,8 @@ enum {
     PYMIC2__OCL_KIND_INDEX,
     PYMIC2__OCL_KIND_RANDOM,
     PYMIC2__OCL_KIND_NN,
-    PYMIC2__OCL_KIND_SORT
+    PYMIC2__OCL_KIND_SORT,
+    PYMIC2__OCL_KIND_FFT
 };
 
 /* Kernel keys are plain structs, memset to 0 before filling (compared as bytes). */
@@ -213,6 +214,10 @@ int64_t pymic2__ocl_element_count(const pymic2_operand *operand);
  * is not a whole number of elements. */
 int pymic2__ocl_element_offset(pymic2_device *device, const char *what,
                                const pymic2_operand *operand, int64_t *offset);
+/* Element offsets of each row's start (the last dimension is the row; rows: the product of
+ * the others) into a temporary of cl_long (ocl_sort.c); what names messages. */
+int pymic2__ocl_row_starts(pymic2_device *device, const char *what,
+                           const pymic2_operand *operand, int64_t rows, cl_mem *mem);
 /* Whether an op's row can set `invalid` for the dtype (then the kernel reports it). */
 bool pymic2__ocl_op_may_be_invalid(pymic2_op op, pymic2_dtype dtype);
 

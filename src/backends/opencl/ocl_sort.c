@@ -85,19 +85,18 @@ static int kernel_of(pymic2_device *device, const char *name, pymic2__ocl_kernel
                                   source_sort, kernel);
 }
 
-/* Element offsets of each row's start (the last dimension is the row) into a temporary. */
-static int row_starts(pymic2_device *device, const pymic2_operand *operand, int64_t rows,
-                      cl_mem *mem)
+int pymic2__ocl_row_starts(pymic2_device *device, const char *what,
+                           const pymic2_operand *operand, int64_t rows, cl_mem *mem)
 {
     int64_t offset;
-    int status = pymic2__ocl_element_offset(device, "sort", operand, &offset);
+    int status = pymic2__ocl_element_offset(device, what, operand, &offset);
     if (status != PYMIC2_OK)
         return status;
     const int64_t itemsize = (int64_t)pymic2_dtype_size(operand->dtype);
     int64_t *starts = malloc((size_t)rows * sizeof *starts);
     if (starts == NULL)
-        return pymic2__error(PYMIC2_ENOMEM, "%s: sort: no host memory for %" PRId64 " row "
-                             "offsets", device->name, rows);
+        return pymic2__error(PYMIC2_ENOMEM, "%s: %s: no host memory for %" PRId64 " row "
+                             "offsets", device->name, what, rows);
     for (int64_t r = 0; r < rows; r++) {
         int64_t at = offset, rest = r;
         for (int d = operand->ndim - 2; d >= 0; d--) {
@@ -221,9 +220,10 @@ static int sort_rows(pymic2_stream *stream, const pymic2_sort_desc *desc, cl_eve
     for (job.padded = 1; job.padded < job.n; job.padded *= 2)
         ;
     const size_t pairs = (size_t)(job.rows * job.padded);
-    int status = row_starts(device, values, job.rows, &job.starts);
+    int status = pymic2__ocl_row_starts(device, "sort", values, job.rows, &job.starts);
     if (status == PYMIC2_OK && desc->indices.buffer != NULL)
-        status = row_starts(device, &desc->indices, job.rows, &job.index_starts);
+        status = pymic2__ocl_row_starts(device, "sort", &desc->indices, job.rows,
+                                        &job.index_starts);
     if (status == PYMIC2_OK)
         status = pymic2__ocl_temporary(device, pairs * sizeof(cl_ulong), NULL, &job.hi);
     if (status == PYMIC2_OK)
