@@ -527,18 +527,66 @@ typedef struct pymic2_softmax_cross_entropy_desc {
 int pymic2_softmax_cross_entropy(pymic2_stream *stream,
                                  const pymic2_softmax_cross_entropy_desc *desc);
 
+/*
+ * Sliding windows over a batch of 2-d images (Chainer's im2col, col2im and 2-d pooling):
+ *
+ *   image: (N, C, H, W) float32 or float64. Tap (i, j), 0 <= i < kh, 0 <= j < kw, of output
+ *   position (oy, ox) reads image row oy*sy - ph + i*dy, column ox*sx - pw + j*dx; a row or
+ *   column outside the image reads the padding: 0, or -inf for MAX_POOL.
+ *
+ *   IM2COL         cols (C, kh, kw, N, OH, OW) = tap (i, j) of image (n, c) at (oy, ox)
+ *   COL2IM         image = for each pixel, the sum of the cols entries that read it (the
+ *                  adjoint of IM2COL)
+ *   MAX_POOL       cols (N, C, OH, OW) = the maximum of the window's taps (NaN if one is NaN),
+ *                  indexes (int64, cols' shape) = i*kw + j of its first maximal tap (the
+ *                  first NaN), as numpy.argmax over the taps in that order
+ *   MAX_UNPOOL     image = for each pixel, the sum of cols (the output's gradient) over the
+ *                  windows whose indexes name the pixel's tap (max pooling's gradient)
+ *   AVERAGE_POOL   cols (N, C, OH, OW) = the sum of the window's taps / (kh*kw), padding
+ *                  included (Chainer's average_pooling_2d)
+ *   AVERAGE_UNPOOL image = for each pixel, the sum of cols over the windows that hold it,
+ *                  / (kh*kw) (its gradient)
+ *
+ * OH and OW are cols' last two dimensions. The output (cols and indexes, or image) is
+ * written whole, each element by one thread (no atomics: the sums are deterministic) and
+ * must not overlap the inputs. Zero-initialise the struct. Asynchronous, like every op.
+ */
+typedef enum pymic2_windows_op {
+    PYMIC2_WINDOWS_IM2COL = 0,
+    PYMIC2_WINDOWS_COL2IM,
+    PYMIC2_WINDOWS_MAX_POOL,
+    PYMIC2_WINDOWS_MAX_UNPOOL,
+    PYMIC2_WINDOWS_AVERAGE_POOL,
+    PYMIC2_WINDOWS_AVERAGE_UNPOOL
+} pymic2_windows_op;
+
+typedef struct pymic2_windows_desc {
+    pymic2_windows_op op;
+    pymic2_operand image;   /* (N, C, H, W) */
+    pymic2_operand cols;    /* IM2COL, COL2IM: (C, kh, kw, N, OH, OW); pooling: (N, C, OH, OW) */
+    pymic2_operand indexes; /* MAX_POOL, MAX_UNPOOL: int64, (N, C, OH, OW) */
+    int64_t kh, kw;         /* taps; at least 1 */
+    int64_t sy, sx;         /* strides; at least 1 */
+    int64_t ph, pw;         /* padding before the first row and column; at least 0 */
+    int64_t dy, dx;         /* dilation; at least 1 */
+} pymic2_windows_desc;
+
+int pymic2_windows(pymic2_stream *stream, const pymic2_windows_desc *desc);
+
 /* The neural-network ops are one op family: the runtime's command table has one row for it
  * and its commands carry this tagged descriptor, which the launchers above fill (callers use
  * those). A new op is a tag, a union member and a launcher here, and a case in each
  * backend's file of the family; the runtime does not change. */
 typedef enum pymic2_nn_op {
-    PYMIC2_NN_SOFTMAX_CROSS_ENTROPY = 0
+    PYMIC2_NN_SOFTMAX_CROSS_ENTROPY = 0,
+    PYMIC2_NN_WINDOWS
 } pymic2_nn_op;
 
 typedef struct pymic2_nn_desc {
     pymic2_nn_op op;
     union {
         pymic2_softmax_cross_entropy_desc softmax_cross_entropy;
+        pymic2_windows_desc windows;
     } u;
 } pymic2_nn_desc;
 

@@ -1,14 +1,18 @@
-"""python -m pymic2.mnist: trains the paper's MLP (784-units-10, ReLU, softmax cross entropy)
-with Chainer on a pyMIC2 device, and optionally the same model with plain Chainer on NumPy.
+"""python -m pymic2.mnist: trains the paper's MLP (784-units-10, ReLU, softmax cross entropy),
+a CNN or an LSTM with Chainer on a pyMIC2 device, and optionally the same model with plain
+Chainer on NumPy.
 
     python -m pymic2.mnist                    # Fashion-MNIST, 1000 units, batch 100, 5 epochs
+    python -m pymic2.mnist --model cnn        # conv-BN-ReLU-pool x2 (32, 64 channels), 128, 10
+    python -m pymic2.mnist --model lstm       # the 28 rows as 28 steps, 128 hidden, linear to 10
     python -m pymic2.mnist --paper            # Table 3: 784-1000-10, batch 60000, SGD
     python -m pymic2.mnist --compare-numpy    # then Chainer on NumPy, same seed and batches
     python -m pymic2.mnist --data DIR         # real MNIST files (train-images-idx3-ubyte...)
 
 On the device the training set is uploaded once, a minibatch is one gather on the device
-(pymic2.chainer.iterators), and the layer's bias+ReLU and the loss are fused kernels
-(pymic2.chainer.functions); the matrix products are Chainer's own Linear on pymic2 arrays.
+(pymic2.chainer.iterators), and the MLP's bias+ReLU and every model's loss are fused kernels
+(pymic2.chainer.functions); the rest is Chainer's own links and functions on pymic2 arrays
+(convolution, pooling, batch normalization and the LSTM cell through pymic2.chainer._layers).
 Per epoch it prints train/test loss and accuracy, and at the end the time split: device
 compute and host<->device transfers (the time the device spent running those commands) and
 the rest of the wall time (host work: Python, Chainer, waiting).
@@ -20,13 +24,18 @@ import time
 
 import numpy
 
-__all__ = ["main", "run", "MLP"]
+__all__ = ["main", "run", "MLP", "CNN", "RNN", "build_model"]
+
+MODELS = ("mlp", "cnn", "lstm")
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m pymic2.mnist", description=__doc__.split(
         "\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--units", type=int, default=None, help="hidden units (default 1000)")
+    parser.add_argument("--model", default="mlp", choices=MODELS,
+                        help="mlp (the paper's), cnn or lstm (default mlp)")
+    parser.add_argument("--units", type=int, default=None,
+                        help="MLP hidden units (default 1000)")
     parser.add_argument("--batchsize", type=int, default=None,
                         help="minibatch size (default 100)")
     parser.add_argument("--epoch", type=int, default=None, help="epochs (default 5)")
@@ -44,6 +53,8 @@ def parse_args(argv=None):
                              "in /usr/share/datasets/fashion-mnist)")
     parser.add_argument("--train-size", type=int, default=None,
                         help="use only the first N training examples (quick runs)")
+    parser.add_argument("--test-size", type=int, default=None,
+                        help="evaluate on only the first N test examples (quick runs)")
     parser.add_argument("--compare-numpy", action="store_true",
                         help="also train with plain Chainer on NumPy and print both times")
     parser.add_argument("--no-device", action="store_true",
@@ -103,6 +114,89 @@ def MLP(units, fused, n_in=784, n_out=10):
             return F.softmax_cross_entropy(y, t)
 
     return Model()
+
+
+def _fused_loss(fused):
+    """The loss: pymic2's one-kernel softmax cross entropy on the device, Chainer's on NumPy
+    (the same values)."""
+    chainer = _chainer()
+    from .chainer import functions as fused_functions
+    return fused_functions.softmax_cross_entropy if fused else \
+        chainer.functions.softmax_cross_entropy
+
+
+def CNN(fused, n_out=10):
+    """conv 1->32 3x3 pad 1, batch norm, ReLU, max-pool 2; conv 32->64 3x3 pad 1, batch norm,
+    ReLU, max-pool 2; linear 3136->128, ReLU, linear 128->10. Input: rows of 784 pixels."""
+    chainer = _chainer()
+    import chainer.functions as F
+    import chainer.links as L
+    loss = _fused_loss(fused)
+
+    class Model(chainer.Chain):
+        def __init__(self):
+            super().__init__()
+            with self.init_scope():
+                self.conv1 = L.Convolution2D(1, 32, 3, pad=1, nobias=True)
+                self.bn1 = L.BatchNormalization(32)
+                self.conv2 = L.Convolution2D(32, 64, 3, pad=1, nobias=True)
+                self.bn2 = L.BatchNormalization(64)
+                self.l1 = L.Linear(64 * 7 * 7, 128)
+                self.l2 = L.Linear(128, n_out)
+
+        def forward(self, x):
+            h = F.reshape(x, (len(x), 1, 28, 28))
+            h = F.max_pooling_2d(F.relu(self.bn1(self.conv1(h))), 2)
+            h = F.max_pooling_2d(F.relu(self.bn2(self.conv2(h))), 2)
+            return self.l2(F.relu(self.l1(h)))
+
+        def loss(self, y, t):
+            return loss(y, t)
+
+    return Model()
+
+
+def RNN(fused, hidden=128, n_out=10, steps=28):
+    """An LSTM over the image's 28 rows (28 steps of 28 pixels), 128 hidden units; its last
+    output through a linear layer to 10 classes."""
+    chainer = _chainer()
+    import chainer.functions as F
+    import chainer.links as L
+    loss = _fused_loss(fused)
+
+    class Model(chainer.Chain):
+        def __init__(self):
+            super().__init__()
+            with self.init_scope():
+                self.lstm = L.LSTM(784 // steps, hidden)
+                self.out = L.Linear(hidden, n_out)
+
+        def forward(self, x):
+            self.lstm.reset_state()
+            rows = F.transpose(F.reshape(x, (len(x), steps, -1)), (1, 0, 2))
+            for step in range(steps):
+                h = self.lstm(rows[step])
+            return self.out(h)
+
+        def loss(self, y, t):
+            return loss(y, t)
+
+    return Model()
+
+
+def build_model(args, fused):
+    """The model args.model names (fused: the device run's fast paths)."""
+    if args.model == "cnn":
+        return CNN(fused)
+    if args.model == "lstm":
+        return RNN(fused)
+    return MLP(args.units, fused)
+
+
+def describe(args):
+    return {"mlp": f"784-{args.units}-10 MLP",
+            "cnn": "CNN (conv 32, pool, conv 64, pool, batch norm; 3136-128-10)",
+            "lstm": "LSTM (28 steps of 28, 128 hidden, linear to 10)"}[args.model]
 
 
 def _optimizer(chainer, args):
@@ -209,7 +303,7 @@ def run(args, on_device, data, log=print):
             train_t_d, test_t_d = train_t, test_t
     numpy.random.seed(args.seed)  # Chainer's initializers draw from NumPy's global state
     with chainer.using_config("dtype", numpy.dtype(args.dtype)):
-        model = MLP(args.units, fused=on_device)
+        model = build_model(args, fused=on_device)
     if on_device:
         model.to_device(chainer.get_device("@pymic2:" + device.name))
     optimizer = _optimizer(chainer, args)
@@ -224,7 +318,8 @@ def run(args, on_device, data, log=print):
     per_epoch = -(-len(train_t) // args.batchsize)
     label = "device" if on_device else "numpy "
     history = []
-    eval_batch = 10000
+    # the CNN's columns (9 taps x 32 channels per pixel) keep its evaluation batches small
+    eval_batch = 500 if args.model == "cnn" else 10000
     for epoch in range(1, args.epoch + 1):
         progress = _Progress(f"{label} epoch {epoch}", per_epoch, args.quiet)
         loss_sum = correct = 0
@@ -277,6 +372,8 @@ def load_data(args):
     train, test = datasets.load_mnist(args.data, dtype=numpy.uint8, scale=False)
     if args.train_size is not None:
         train = (train[0][:args.train_size], train[1][:args.train_size])
+    if args.test_size is not None:
+        test = (test[0][:args.test_size], test[1][:args.test_size])
     return train, test
 
 
@@ -287,7 +384,7 @@ def main(argv=None, log=print):
     from . import datasets
     source = args.data or f"Fashion-MNIST ({datasets.DEFAULT_DIRECTORY})"
     log(f"data: {source}, {len(data[0][0])} train / {len(data[1][0])} test examples")
-    log(f"model: 784-{args.units}-10 MLP, {args.dtype}, batch {args.batchsize}, "
+    log(f"model: {describe(args)}, {args.dtype}, batch {args.batchsize}, "
         f"{args.epoch} epochs, {args.optimizer} lr {args.lr}, seed {args.seed}")
     results = {}
     if not args.no_device:

@@ -1,7 +1,8 @@
 /*
- * nn.c - pymic2_softmax_cross_entropy: validates a row-wise softmax cross entropy (forward or
- * backward) and enqueues it as a PYMIC2__CMD_NN command. The elementwise
- * fused ops of a layer (BIAS_RELU, RELU_GRAD) are op rows in op_table.h instead.
+ * nn.c - the NN family's launchers: pymic2_softmax_cross_entropy validates a row-wise softmax
+ * cross entropy (forward or backward), pymic2_windows an im2col, col2im or 2-d pooling pass;
+ * each enqueues a PYMIC2__CMD_NN command. The elementwise fused ops of a layer (BIAS_RELU,
+ * RELU_GRAD) are op rows in op_table.h instead.
  */
 #include "../core/core.h"
 
@@ -15,29 +16,40 @@ static int is_float(pymic2_dtype dtype)
     return dtype == PYMIC2_FLOAT32 || dtype == PYMIC2_FLOAT64;
 }
 
-/* An array operand of ndim dimensions; `role` names it in messages. */
-static int check_array(const char *device, const char *role, const pymic2_operand *operand,
-                       int ndim)
+/* An array operand of ndim dimensions; `what` names the op, `role` the operand. */
+static int check_array(const char *device, const char *what, const char *role,
+                       const pymic2_operand *operand, int ndim)
 {
     if (operand->buffer == NULL)
-        return pymic2__error(PYMIC2_EINVAL, "%s: " WHAT ": %s is a scalar; it must be an array",
-                             device, role);
+        return pymic2__error(PYMIC2_EINVAL, "%s: %s: %s is a scalar; it must be an array",
+                             device, what, role);
     if (operand->ndim != ndim)
-        return pymic2__error(PYMIC2_ESHAPE, "%s: " WHAT ": %s has %d dimensions; it must have "
-                             "%d", device, role, operand->ndim, ndim);
+        return pymic2__error(PYMIC2_ESHAPE, "%s: %s: %s has %d dimensions; it must have %d",
+                             device, what, role, operand->ndim, ndim);
     for (int d = 0; d < ndim; d++)
         if (operand->shape[d] < 0)
-            return pymic2__error(PYMIC2_EINVAL, "%s: " WHAT ": %s has negative dimension %d: "
-                                 "%" PRId64, device, role, d, operand->shape[d]);
+            return pymic2__error(PYMIC2_EINVAL, "%s: %s: %s has negative dimension %d: "
+                                 "%" PRId64, device, what, role, d, operand->shape[d]);
+    return PYMIC2_OK;
+}
+
+/* An output must not write an element twice: no stride 0 in a dimension longer than 1. */
+static int check_written(const char *device, const char *what, const char *role,
+                         const pymic2_operand *operand)
+{
+    for (int d = 0; d < operand->ndim; d++)
+        if (operand->shape[d] > 1 && operand->strides[d] == 0)
+            return pymic2__error(PYMIC2_EINVAL, "%s: %s: %s has stride 0 in dimension %d, so "
+                                 "it would write elements repeatedly", device, what, role, d);
     return PYMIC2_OK;
 }
 
 static int check_shapes(const char *device, const pymic2_softmax_cross_entropy_desc *desc)
 {
     const pymic2_operand *x = &desc->x, *labels = &desc->labels;
-    int status = check_array(device, "x", x, 2);
+    int status = check_array(device, WHAT, "x", x, 2);
     if (status == PYMIC2_OK)
-        status = check_array(device, "labels", labels, 1);
+        status = check_array(device, WHAT, "labels", labels, 1);
     if (status != PYMIC2_OK)
         return status;
     if (!is_float(x->dtype))
@@ -70,7 +82,7 @@ static int check_shapes(const char *device, const pymic2_softmax_cross_entropy_d
     if (desc->pass == PYMIC2_SOFTMAX_CROSS_ENTROPY_FORWARD)
         return PYMIC2_OK;
     const pymic2_operand *grad = &desc->grad;
-    status = check_array(device, "grad", grad, 2);
+    status = check_array(device, WHAT, "grad", grad, 2);
     if (status != PYMIC2_OK)
         return status;
     if (grad->dtype != x->dtype)
@@ -80,11 +92,7 @@ static int check_shapes(const char *device, const pymic2_softmax_cross_entropy_d
         return pymic2__error(PYMIC2_ESHAPE, "%s: " WHAT ": grad has shape (%" PRId64 ",%" PRId64
                              ") but x (%" PRId64 ",%" PRId64 ")", device, grad->shape[0],
                              grad->shape[1], x->shape[0], x->shape[1]);
-    for (int d = 0; d < 2; d++)
-        if (grad->shape[d] > 1 && grad->strides[d] == 0)
-            return pymic2__error(PYMIC2_EINVAL, "%s: " WHAT ": grad has stride 0 in dimension "
-                                 "%d, so it would write elements repeatedly", device, d);
-    return PYMIC2_OK;
+    return check_written(device, WHAT, "grad", grad);
 }
 
 int pymic2_softmax_cross_entropy(pymic2_stream *stream,
@@ -125,5 +133,132 @@ int pymic2_softmax_cross_entropy(pymic2_stream *stream,
         pymic2__command_use_buffer(command, desc->loss.buffer);
     if (desc->pass == PYMIC2_SOFTMAX_CROSS_ENTROPY_BACKWARD)
         pymic2__command_use_buffer(command, desc->grad.buffer);
+    return pymic2__command_submit(command);
+}
+
+/* ---------------------------------------------------------------- windows */
+
+#undef WHAT
+#define WHAT "windows"
+
+static const char *const windows_names[] = {"im2col", "col2im", "max_pool", "max_unpool",
+                                            "average_pool", "average_unpool"};
+
+static bool windows_is_im2col(pymic2_windows_op op)
+{
+    return op == PYMIC2_WINDOWS_IM2COL || op == PYMIC2_WINDOWS_COL2IM;
+}
+
+static bool windows_has_indexes(pymic2_windows_op op)
+{
+    return op == PYMIC2_WINDOWS_MAX_POOL || op == PYMIC2_WINDOWS_MAX_UNPOOL;
+}
+
+/* The passes whose output is the image (the others write cols, and indexes). */
+static bool windows_writes_image(pymic2_windows_op op)
+{
+    return op == PYMIC2_WINDOWS_COL2IM || op == PYMIC2_WINDOWS_MAX_UNPOOL ||
+           op == PYMIC2_WINDOWS_AVERAGE_UNPOOL;
+}
+
+static int check_geometry(const char *device, const char *what, const pymic2_windows_desc *d)
+{
+    if (d->kh < 1 || d->kw < 1 || d->sy < 1 || d->sx < 1 || d->dy < 1 || d->dx < 1)
+        return pymic2__error(PYMIC2_EINVAL, "%s: %s: taps (%" PRId64 ",%" PRId64 "), strides "
+                             "(%" PRId64 ",%" PRId64 ") and dilation (%" PRId64 ",%" PRId64
+                             ") must be at least 1", device, what, d->kh, d->kw, d->sy, d->sx,
+                             d->dy, d->dx);
+    if (d->ph < 0 || d->pw < 0)
+        return pymic2__error(PYMIC2_EINVAL, "%s: %s: padding (%" PRId64 ",%" PRId64 ") must "
+                             "not be negative", device, what, d->ph, d->pw);
+    return PYMIC2_OK;
+}
+
+/* Shapes and dtypes: image (N, C, H, W); cols as the op says; indexes int64 of cols' shape. */
+static int check_windows_shapes(const char *device, const char *what,
+                                const pymic2_windows_desc *d)
+{
+    const bool im2col = windows_is_im2col(d->op);
+    int status = check_array(device, what, "image", &d->image, 4);
+    if (status == PYMIC2_OK)
+        status = check_array(device, what, "cols", &d->cols, im2col ? 6 : 4);
+    if (status == PYMIC2_OK && windows_has_indexes(d->op))
+        status = check_array(device, what, "indexes", &d->indexes, 4);
+    if (status != PYMIC2_OK)
+        return status;
+    if (!is_float(d->image.dtype) || d->cols.dtype != d->image.dtype)
+        return pymic2__error(PYMIC2_EDTYPE, "%s: %s: image is %s and cols %s; both must be "
+                             "float32 or both float64", device, what,
+                             pymic2_dtype_name(d->image.dtype), pymic2_dtype_name(d->cols.dtype));
+    const int64_t *image = d->image.shape, *cols = d->cols.shape;
+    const int64_t want[6] = {image[1], d->kh, d->kw, image[0], cols[4], cols[5]};
+    const int64_t want_pool[4] = {image[0], image[1], cols[2], cols[3]};
+    if (!pymic2__same_shape(d->cols.ndim, cols, d->cols.ndim, im2col ? want : want_pool)) {
+        char got[PYMIC2__SHAPE_TEXT], expected[PYMIC2__SHAPE_TEXT];
+        pymic2__format_shape(got, sizeof got, d->cols.ndim, cols);
+        pymic2__format_shape(expected, sizeof expected, d->cols.ndim, im2col ? want : want_pool);
+        return pymic2__error(PYMIC2_ESHAPE, "%s: %s: cols has shape %s; for this image and "
+                             "these taps it must be %s", device, what, got, expected);
+    }
+    if (!windows_has_indexes(d->op))
+        return PYMIC2_OK;
+    if (d->indexes.dtype != PYMIC2_INT64)
+        return pymic2__error(PYMIC2_EDTYPE, "%s: %s: indexes are %s; they must be int64",
+                             device, what, pymic2_dtype_name(d->indexes.dtype));
+    if (!pymic2__same_shape(4, d->indexes.shape, 4, cols))
+        return pymic2__error(PYMIC2_ESHAPE, "%s: %s: indexes and cols have different shapes",
+                             device, what);
+    return PYMIC2_OK;
+}
+
+static int check_windows_memory(pymic2_stream *stream, const pymic2_windows_desc *d)
+{
+    const bool writes_image = windows_writes_image(d->op);
+    const char *device = stream->device->name;
+    const char *what = windows_names[d->op];
+    int status = writes_image ? check_written(device, what, "image", &d->image)
+                              : check_written(device, what, "cols", &d->cols);
+    if (status == PYMIC2_OK && d->op == PYMIC2_WINDOWS_MAX_POOL)
+        status = check_written(device, what, "indexes", &d->indexes);
+    if (status == PYMIC2_OK)
+        status = pymic2__check_operand_memory(stream, WHAT ": image", &d->image);
+    if (status == PYMIC2_OK)
+        status = pymic2__check_operand_memory(stream, WHAT ": cols", &d->cols);
+    if (status == PYMIC2_OK && windows_has_indexes(d->op))
+        status = pymic2__check_operand_memory(stream, WHAT ": indexes", &d->indexes);
+    return status;
+}
+
+int pymic2_windows(pymic2_stream *stream, const pymic2_windows_desc *desc)
+{
+    if (stream == NULL || desc == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "pymic2_windows: %s is NULL",
+                             stream == NULL ? "stream" : "desc");
+    const char *device = stream->device->name;
+    if ((unsigned)desc->op > PYMIC2_WINDOWS_AVERAGE_UNPOOL)
+        return pymic2__error(PYMIC2_EINVAL, "%s: " WHAT ": op %d is not a pymic2_windows_op",
+                             device, (int)desc->op);
+    const char *what = windows_names[desc->op];
+    int status = check_geometry(device, what, desc);
+    if (status == PYMIC2_OK)
+        status = check_windows_shapes(device, what, desc);
+    if (status != PYMIC2_OK)
+        return status;
+    if (desc->image.dtype == PYMIC2_FLOAT64 && !stream->device->info.supports_fp64)
+        return pymic2__error(PYMIC2_ENOTSUP, "%s: %s: the device has no float64 arithmetic",
+                             device, what);
+    status = check_windows_memory(stream, desc);
+    if (status != PYMIC2_OK)
+        return status;
+
+    pymic2__command *command = pymic2__command_new(stream, PYMIC2__CMD_NN);
+    if (command == NULL)
+        return PYMIC2_ENOMEM;
+    command->u.nn.op = PYMIC2_NN_WINDOWS;
+    command->u.nn.u.windows = *desc;
+    pymic2__command_use_buffer(command, desc->image.buffer);
+    pymic2__command_use_buffer(command, desc->cols.buffer);
+    if (windows_has_indexes(desc->op))
+        pymic2__command_use_buffer(command, desc->indexes.buffer);
     return pymic2__command_submit(command);
 }

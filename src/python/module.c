@@ -296,6 +296,11 @@ static int add_constants(PyObject *module)
         {"INDEX_SCATTER_ADD", PYMIC2_INDEX_SCATTER_ADD}, {"RANDOM_UNIFORM", PYMIC2_RANDOM_UNIFORM},
         {"RANDOM_NORMAL", PYMIC2_RANDOM_NORMAL}, {"RANDOM_INTEGERS", PYMIC2_RANDOM_INTEGERS},
         {"FFT_C2C", PYMIC2_FFT_C2C}, {"FFT_R2C", PYMIC2_FFT_R2C}, {"FFT_C2R", PYMIC2_FFT_C2R},
+        {"WINDOWS_IM2COL", PYMIC2_WINDOWS_IM2COL}, {"WINDOWS_COL2IM", PYMIC2_WINDOWS_COL2IM},
+        {"WINDOWS_MAX_POOL", PYMIC2_WINDOWS_MAX_POOL},
+        {"WINDOWS_MAX_UNPOOL", PYMIC2_WINDOWS_MAX_UNPOOL},
+        {"WINDOWS_AVERAGE_POOL", PYMIC2_WINDOWS_AVERAGE_POOL},
+        {"WINDOWS_AVERAGE_UNPOOL", PYMIC2_WINDOWS_AVERAGE_UNPOOL},
     };
     for (size_t i = 0; i < sizeof index_random / sizeof index_random[0]; i++)
         if (PyModule_AddIntConstant(module, index_random[i].name, index_random[i].value) < 0)

@@ -1,5 +1,11 @@
 /*
- * nn.c - _core.softmax_cross_entropy(x, labels, ignore_label=-1, normalize=True, gloss=None):
+ * nn.c - the NN family's bindings.
+ *
+ * _core.windows(op, image, cols, indexes, kh, kw, sy, sx, ph, pw, dy, dx): one
+ * pymic2_windows pass (op: WINDOWS_IM2COL, ...) into the arrays the caller made, on the
+ * stream of ops on image; indexes may be None for the passes without them.
+ *
+ * _core.softmax_cross_entropy(x, labels, ignore_label=-1, normalize=True, gloss=None):
  * Chainer's softmax cross entropy through pymic2_softmax_cross_entropy, on the stream of ops
  * on x (pymic2__py_op_stream). Without gloss it returns the loss (a new 0-d array); with gloss
  * (a 0-d array or a float) the gradient with respect to x (a new array of x's shape). The
@@ -67,7 +73,51 @@ fail:
     return NULL;
 }
 
+static PyObject *windows(PyObject *module, PyObject *args)
+{
+    (void)module;
+    pymic2_windows_desc desc;
+    memset(&desc, 0, sizeof desc);
+    int op;
+    pymic2__py_array *image, *cols;
+    PyObject *indexes;
+    long long geometry[8];
+    if (!PyArg_ParseTuple(args, "iO!O!OLLLLLLLL:windows", &op, &pymic2__py_array_type, &image,
+                          &pymic2__py_array_type, &cols, &indexes, &geometry[0], &geometry[1],
+                          &geometry[2], &geometry[3], &geometry[4], &geometry[5], &geometry[6],
+                          &geometry[7]))
+        return NULL;
+    desc.op = (pymic2_windows_op)op;
+    desc.kh = geometry[0];
+    desc.kw = geometry[1];
+    desc.sy = geometry[2];
+    desc.sx = geometry[3];
+    desc.ph = geometry[4];
+    desc.pw = geometry[5];
+    desc.dy = geometry[6];
+    desc.dx = geometry[7];
+    if (pymic2__py_array_operand(image, &desc.image) < 0 ||
+        pymic2__py_array_operand(cols, &desc.cols) < 0)
+        return NULL;
+    if (indexes != Py_None) {
+        if (!PYMIC2__PY_ARRAY_CHECK(indexes)) {
+            PyErr_Format(PyExc_TypeError, "windows: indexes must be a pymic2 array or None, "
+                         "not %s", Py_TYPE(indexes)->tp_name);
+            return NULL;
+        }
+        if (pymic2__py_array_operand((pymic2__py_array *)indexes, &desc.indexes) < 0)
+            return NULL;
+    }
+    int status = pymic2_windows(pymic2__py_op_stream(image)->stream, &desc);
+    if (status < 0)
+        return pymic2__py_raise(status);
+    Py_RETURN_NONE;
+}
+
 PyMethodDef pymic2__py_nn_methods[] = {
+    {"windows", windows, METH_VARARGS,
+     "windows(op, image, cols, indexes, kh, kw, sy, sx, ph, pw, dy, dx): im2col, col2im or a "
+     "2-d pooling pass (op: WINDOWS_*) into the given arrays."},
     {"softmax_cross_entropy", (PyCFunction)(void (*)(void))softmax_cross_entropy,
      METH_VARARGS | METH_KEYWORDS,
      "softmax_cross_entropy(x, labels, ignore_label=-1, normalize=True, gloss=None): Chainer's "

@@ -3,8 +3,11 @@
  * pymic2_softmax_cross_entropy (forward and backward, float32 and float64, with ignored rows,
  * NaN and infinities), against references computed here in long double, on batches big enough
  * for the team's parallel path; then the errors (bad labels, dtypes, shapes) and the
- * stream's busy-time counters that the MNIST job's time split reads. Runs on the default
- * device, or on the device named by its argument (meson runs it on opencl:0 too).
+ * stream's busy-time counters that the MNIST job's time split reads. pymic2_windows: im2col
+ * against the definition, col2im and average unpooling as the adjoints of im2col and average
+ * pooling, max pooling and its gradient on a case with a NaN and ties, and its errors. Runs
+ * on the default device, or on the device named by its argument (meson runs it on opencl:0
+ * too).
  */
 #include "check.h"
 
@@ -250,6 +253,152 @@ static void test_special_values(void)
         CHECK_OK(pymic2_buffer_release(buffers[i]));
 }
 
+/* ---------------------------------------------------------------- windows */
+
+enum { WN = 2, WC = 3, WH = 5, WW = 4, KH = 3, KW = 2, OH = 3, OW = 3 };
+
+static pymic2_windows_desc window_desc(pymic2_windows_op op, pymic2_buffer *image,
+                                       pymic2_buffer *cols, pymic2_buffer *indexes)
+{
+    /* stride (2, 1), padding (1, 1), dilation (1, 2): OH = (5 + 2 - 3) / 2 + 1 = 3,
+     * OW = (4 + 2 - 3) / 1 + 1 = 4, of which the test uses 3 */
+    pymic2_windows_desc desc = {.op = op, .kh = KH, .kw = KW, .sy = 2, .sx = 1, .ph = 1,
+                                .pw = 1, .dy = 1, .dx = 2};
+    const int64_t image_shape[4] = {WN, WC, WH, WW}, col_shape[6] = {WC, KH, KW, WN, OH, OW},
+                  pooled[4] = {WN, WC, OH, OW};
+    const bool im2col = op == PYMIC2_WINDOWS_IM2COL || op == PYMIC2_WINDOWS_COL2IM;
+    CHECK_OK(pymic2_operand_contiguous(&desc.image, image, 0, PYMIC2_FLOAT64, 4, image_shape));
+    CHECK_OK(pymic2_operand_contiguous(&desc.cols, cols, 0, PYMIC2_FLOAT64, im2col ? 6 : 4,
+                                       im2col ? col_shape : pooled));
+    if (indexes != NULL)
+        CHECK_OK(pymic2_operand_contiguous(&desc.indexes, indexes, 0, PYMIC2_INT64, 4, pooled));
+    return desc;
+}
+
+/* out = the pass of `op` on `in` (host arrays of the sizes the op reads and writes). */
+static void run_window(pymic2_windows_op op, const double *in, size_t in_bytes, double *out,
+                       size_t out_bytes)
+{
+    const bool to_image = op == PYMIC2_WINDOWS_COL2IM || op == PYMIC2_WINDOWS_AVERAGE_UNPOOL;
+    pymic2_buffer *source = upload(in, in_bytes), *result = NULL;
+    CHECK_OK(pymic2_buffer_alloc(device, out_bytes, 0, &result));
+    pymic2_windows_desc desc = to_image ? window_desc(op, result, source, NULL)
+                                        : window_desc(op, source, result, NULL);
+    CHECK_OK(pymic2_windows(stream, &desc));
+    CHECK_OK(pymic2_memcpy_d2h(stream, out, result, 0, out_bytes));
+    CHECK_OK(pymic2_stream_sync(stream));
+    CHECK_OK(pymic2_buffer_release(source));
+    CHECK_OK(pymic2_buffer_release(result));
+}
+
+static long double dot(const double *a, const double *b, int n)
+{
+    long double sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += (long double)a[i] * b[i];
+    return sum;
+}
+
+/* im2col against its definition; col2im and average unpooling against <Ax, g> = <x, A'g>. */
+static void test_windows_adjoints(void)
+{
+    enum {
+        IMAGE = WN * WC * WH * WW,
+        COLS = WC * KH * KW * WN * OH * OW,
+        POOLED = WN * WC * OH * OW
+    };
+    static double x[IMAGE], cols[COLS], g[COLS], back[IMAGE], pooled[POOLED], gp[POOLED];
+    uint64_t state = 3;
+    for (int i = 0; i < IMAGE; i++)
+        x[i] = uniform(&state) - 0.5;
+    for (int i = 0; i < COLS; i++)
+        g[i] = uniform(&state) - 0.5;
+    for (int i = 0; i < POOLED; i++)
+        gp[i] = uniform(&state) - 0.5;
+    run_window(PYMIC2_WINDOWS_IM2COL, x, sizeof x, cols, sizeof cols);
+    int wrong = 0, k = 0;
+    for (int c = 0; c < WC; c++)
+        for (int i = 0; i < KH; i++)
+            for (int j = 0; j < KW; j++)
+                for (int n = 0; n < WN; n++)
+                    for (int oy = 0; oy < OH; oy++)
+                        for (int ox = 0; ox < OW; ox++, k++) {
+                            const int y = oy * 2 - 1 + i, xx = ox - 1 + j * 2;
+                            const bool inside = y >= 0 && y < WH && xx >= 0 && xx < WW;
+                            const double want =
+                                inside ? x[((n * WC + c) * WH + y) * WW + xx] : 0;
+                            wrong += cols[k] != want;
+                        }
+    CHECK(wrong == 0);
+    run_window(PYMIC2_WINDOWS_COL2IM, g, sizeof g, back, sizeof back);
+    CHECK(close_to((double)dot(cols, g, COLS), dot(x, back, IMAGE), 1e-12));
+    run_window(PYMIC2_WINDOWS_AVERAGE_POOL, x, sizeof x, pooled, sizeof pooled);
+    run_window(PYMIC2_WINDOWS_AVERAGE_UNPOOL, gp, sizeof gp, back, sizeof back);
+    CHECK(close_to((double)dot(pooled, gp, POOLED), dot(x, back, IMAGE), 1e-12));
+}
+
+/* 2x2 max pooling of one 4x4 plane with a NaN and ties; its gradient; the errors. */
+static void test_max_pool(void)
+{
+    double x[16] = {1, 3, 2, 2,   3, 0, 2, 2,   NAN, 5, 0, -1,   7, 9, -2, -1};
+    double y[4], gy[4] = {10, 20, 30, 40}, gx[16];
+    int64_t indexes[4];
+    pymic2_buffer *bx = upload(x, sizeof x), *by = NULL, *bi = NULL,
+                  *bgy = upload(gy, sizeof gy), *bgx = NULL;
+    CHECK_OK(pymic2_buffer_alloc(device, sizeof y, 0, &by));
+    CHECK_OK(pymic2_buffer_alloc(device, sizeof indexes, 0, &bi));
+    CHECK_OK(pymic2_buffer_alloc(device, sizeof gx, 0, &bgx));
+    const int64_t image_shape[4] = {1, 1, 4, 4}, pooled[4] = {1, 1, 2, 2};
+    pymic2_windows_desc desc = {.op = PYMIC2_WINDOWS_MAX_POOL, .kh = 2, .kw = 2, .sy = 2,
+                                .sx = 2, .dy = 1, .dx = 1};
+    CHECK_OK(pymic2_operand_contiguous(&desc.image, bx, 0, PYMIC2_FLOAT64, 4, image_shape));
+    CHECK_OK(pymic2_operand_contiguous(&desc.cols, by, 0, PYMIC2_FLOAT64, 4, pooled));
+    CHECK_OK(pymic2_operand_contiguous(&desc.indexes, bi, 0, PYMIC2_INT64, 4, pooled));
+    CHECK_OK(pymic2_windows(stream, &desc));
+    pymic2_windows_desc grad = desc;
+    grad.op = PYMIC2_WINDOWS_MAX_UNPOOL;
+    CHECK_OK(pymic2_operand_contiguous(&grad.image, bgx, 0, PYMIC2_FLOAT64, 4, image_shape));
+    CHECK_OK(pymic2_operand_contiguous(&grad.cols, bgy, 0, PYMIC2_FLOAT64, 4, pooled));
+    CHECK_OK(pymic2_windows(stream, &grad));
+    CHECK_OK(pymic2_memcpy_d2h(stream, y, by, 0, sizeof y));
+    CHECK_OK(pymic2_memcpy_d2h(stream, indexes, bi, 0, sizeof indexes));
+    CHECK_OK(pymic2_memcpy_d2h(stream, gx, bgx, 0, sizeof gx));
+    CHECK_OK(pymic2_stream_sync(stream));
+    /* the first maximum wins a tie (3 at taps 1 and 2; 2 everywhere), NaN wins its window */
+    CHECK(y[0] == 3 && indexes[0] == 1 && y[1] == 2 && indexes[1] == 0);
+    CHECK(isnan(y[2]) && indexes[2] == 0 && y[3] == 0 && indexes[3] == 0);
+    const double want_gx[16] = {0, 10, 20, 0,   0, 0, 0, 0,   30, 0, 40, 0,   0, 0, 0, 0};
+    int wrong = 0;
+    for (int i = 0; i < 16; i++)
+        wrong += gx[i] != want_gx[i];
+    CHECK(wrong == 0);
+
+    desc.indexes.dtype = PYMIC2_INT32;
+    CHECK_STATUS(pymic2_windows(stream, &desc), PYMIC2_EDTYPE);
+    CHECK_MESSAGE_HAS("max_pool: indexes are int32; they must be int64");
+    desc.indexes.dtype = PYMIC2_INT64;
+    desc.cols.shape[3] = 3;
+    CHECK_STATUS(pymic2_windows(stream, &desc), PYMIC2_ESHAPE);
+    desc.cols.shape[3] = 2;
+    desc.ph = -1;
+    CHECK_STATUS(pymic2_windows(stream, &desc), PYMIC2_EINVAL);
+    CHECK_MESSAGE_HAS("padding (-1,0) must not be negative");
+    desc.ph = 0;
+    desc.cols.strides[3] = 0;
+    CHECK_STATUS(pymic2_windows(stream, &desc), PYMIC2_EINVAL);
+    CHECK_MESSAGE_HAS("cols has stride 0 in dimension 3");
+    desc.cols.strides[3] = 8;
+    desc.image.shape[2] = 5; /* passes the end of the buffer */
+    CHECK_STATUS(pymic2_windows(stream, &desc), PYMIC2_ERANGE);
+    desc.image.shape[2] = 4;
+    desc.op = (pymic2_windows_op)17;
+    CHECK_STATUS(pymic2_windows(stream, &desc), PYMIC2_EINVAL);
+    CHECK_STATUS(pymic2_windows(NULL, &grad), PYMIC2_EINVAL);
+    pymic2_buffer *buffers[] = {bx, by, bi, bgy, bgx};
+    for (int i = 0; i < 5; i++)
+        CHECK_OK(pymic2_buffer_release(buffers[i]));
+}
+
 /* argv[1]: the device to test ("opencl:0"); without it the default device. Exits 77
  * (skipped) when the named device does not exist. */
 int main(int argc, char **argv)
@@ -269,6 +418,8 @@ int main(int argc, char **argv)
         run_softmax_cross_entropy(PYMIC2_FLOAT32, normalize);
     }
     test_special_values();
+    test_windows_adjoints();
+    test_max_pool();
     /* the stream's busy time (pymic2_stream_busy_time) saw the kernels and the copies */
     double compute_ms = -1, transfer_ms = -1;
     CHECK_OK(pymic2_stream_busy_time(stream, &compute_ms, &transfer_ms));

@@ -53,6 +53,24 @@ def test_float32_paper_flags_and_errors():
     assert numpy.isfinite(history[1]["test_loss"])
 
 
+@pytest.mark.parametrize("model", ["cnn", "lstm"])
+def test_cnn_and_lstm_jobs(model):
+    """--model cnn and --model lstm train on the device and report as the MLP does (their
+    losses against Chainer on NumPy: test_chainer_layers.py, whose NumPy runs are smaller)."""
+    lines = []
+    results = mnist.main(["--model", model, "--batchsize", "25", "--epoch", "2",
+                          "--train-size", "50", "--test-size", "50", "--quiet"],
+                         log=lines.append)
+    history = results["device"]["history"]
+    assert [epoch["epoch"] for epoch in history] == [1, 2]
+    assert all(numpy.isfinite(epoch[key]) for epoch in history
+               for key in ("train_loss", "test_loss"))
+    assert all(0 <= epoch["test_accuracy"] <= 1 for epoch in history)
+    text = "\n".join(lines)
+    assert {"cnn": "CNN (conv 32", "lstm": "LSTM (28 steps"}[model] in text
+    assert "50 train / 50 test examples" in text and "device compute" in text
+
+
 @pytest.mark.parametrize("on_device", [True, False])
 def test_bench_worker_runs_one_configuration(capsys, on_device):
     """The benchmark's per-configuration worker (normally a subprocess with a thread count),

@@ -1,6 +1,8 @@
 /*
- * nn.c - softmax cross entropy (pymic2_softmax_cross_entropy) on a host device.
+ * nn.c - the NN family on a host device: softmax cross entropy (pymic2_softmax_cross_entropy)
+ * and sliding windows (pymic2_windows: im2col, col2im, 2-d pooling).
  *
+ * Softmax cross entropy:
  * Labels are checked serially first (N integers: cheap), so a bad one fails the command
  * before anything is written. The rows are then split over the team; each piece adds its
  * rows' losses into its own partial sum, and the partials are added in piece order, so the
@@ -177,6 +179,254 @@ static int softmax_cross_entropy(pymic2_stream *stream,
     return PYMIC2_OK;
 }
 
+/* ---------------------------------------------------------------- windows
+ *
+ * IM2COL and pooling are gathers: each output row (the OW outputs of one (c, i, j, n, oy)
+ * for IM2COL, of one (n, c, oy) for pooling) is computed by one thread. The passes that
+ * write the image run one image plane (n, c) per item: the plane is zeroed, then every tap
+ * (i, then j, as Chainer's col2im_cpu) adds its window rows into it, so the sums need no
+ * atomics and do not depend on the thread count. Output ranges are computed per row
+ * (window_range), so the inner loops have no bounds checks; unit strides copy rows whole.
+ */
+
+/* Rows (planes) per piece at least this many elements' worth. */
+#define WINDOW_PIECE_ELEMENTS (8 * 1024)
+
+typedef struct windows_plan {
+    const pymic2_windows_desc *desc;
+    char *image, *cols, *indexes; /* element [0, ...] of each */
+    int64_t n, c, h, w, oh, ow;
+} windows_plan;
+
+/* [*lo, *hi): the outputs o in [0, outputs) whose tap k reads inside [0, size), i.e.
+ * 0 <= o*stride - pad + k*dilation < size. */
+static inline void window_range(int64_t size, int64_t k, int64_t pad, int64_t stride,
+                                int64_t dilation, int64_t outputs, int64_t *lo, int64_t *hi)
+{
+    const int64_t shift = pad - k * dilation; /* shift <= o*stride < size + shift */
+    const int64_t first = shift <= 0 ? 0 : (shift + stride - 1) / stride;
+    const int64_t end = size + shift <= 0 ? 0 : (size + shift + stride - 1) / stride;
+    *lo = first < outputs ? first : outputs;
+    *hi = end < outputs ? end : outputs;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+/* cols[n, c, oy, ox] (pooling layout) or indexes[...]: its byte address. */
+static inline char *pooled_at(char *base, const int64_t *strides, int64_t n, int64_t c,
+                              int64_t oy, int64_t ox)
+{
+    return base + n * strides[0] + c * strides[1] + oy * strides[2] + ox * strides[3];
+}
+
+#define WINDOWS_KERNELS(T, suffix)                                                            \
+    static inline T load_##suffix(const char *at)                                             \
+    {                                                                                         \
+        T value;                                                                              \
+        memcpy(&value, at, sizeof value);                                                     \
+        return value;                                                                         \
+    }                                                                                         \
+    static inline void store_##suffix(char *at, T value)                                      \
+    {                                                                                         \
+        memcpy(at, &value, sizeof value);                                                     \
+    }                                                                                         \
+    /* row = ((((c * kh + i) * kw + j) * N + n) * OH + oy); the coordinates of the piece's    \
+       first row are divided out once, then counted (divisions would dominate short rows) */ \
+    static void im2col_##suffix(void *context, int64_t begin, int64_t end, int member)        \
+    {                                                                                         \
+        (void)member;                                                                         \
+        const windows_plan *p = context;                                                      \
+        const pymic2_windows_desc *d = p->desc;                                               \
+        const int64_t *is = d->image.strides, *cs = d->cols.strides;                          \
+        const bool unit = d->sx == 1 && is[3] == sizeof(T) && cs[5] == sizeof(T);            \
+        int64_t r = begin;                                                                    \
+        int64_t oy = r % p->oh, n = (r /= p->oh) % p->n;                                      \
+        int64_t j = (r /= p->n) % d->kw, i = (r /= d->kw) % d->kh, c = r / d->kh;             \
+        for (int64_t row = begin; row < end; row++) {                                         \
+            if (row > begin && ++oy == p->oh) {                                               \
+                oy = 0;                                                                       \
+                if (++n == p->n) {                                                            \
+                    n = 0;                                                                    \
+                    if (++j == d->kw) {                                                       \
+                        j = 0;                                                                \
+                        if (++i == d->kh) {                                                   \
+                            i = 0;                                                            \
+                            c++;                                                              \
+                        }                                                                     \
+                    }                                                                         \
+                }                                                                             \
+            }                                                                                 \
+            char *out = p->cols + c * cs[0] + i * cs[1] + j * cs[2] + n * cs[3] + oy * cs[4]; \
+            const int64_t y = oy * d->sy - d->ph + i * d->dy;                                 \
+            int64_t lo = 0, hi = 0;                                                           \
+            if (y >= 0 && y < p->h)                                                           \
+                window_range(p->w, j, d->pw, d->sx, d->dx, p->ow, &lo, &hi);                  \
+            for (int64_t ox = 0; ox < lo; ox++)                                               \
+                store_##suffix(out + ox * cs[5], (T)0);                                       \
+            /* byte offsets, not pointers: column j*dx - pw of a row may lie before it */     \
+            const int64_t in = n * is[0] + c * is[1] + y * is[2] + (j * d->dx - d->pw) * is[3]; \
+            if (unit && hi > lo)                                                              \
+                memcpy(out + lo * cs[5], p->image + in + lo * is[3],                          \
+                       (size_t)(hi - lo) * sizeof(T));                                        \
+            else                                                                              \
+                for (int64_t ox = lo; ox < hi; ox++)                                          \
+                    store_##suffix(out + ox * cs[5],                                          \
+                                   load_##suffix(p->image + in + ox * d->sx * is[3]));        \
+            for (int64_t ox = hi; ox < p->ow; ox++)                                           \
+                store_##suffix(out + ox * cs[5], (T)0);                                       \
+        }                                                                                     \
+    }                                                                                         \
+    /* One pooled value: the window's maximum and its first maximal tap, or its mean. */      \
+    static inline void pool_one_##suffix(const windows_plan *p, const char *plane,            \
+                                         int64_t oy, int64_t ox, T *result, int64_t *tap)     \
+    {                                                                                         \
+        const pymic2_windows_desc *d = p->desc;                                               \
+        const int64_t *is = d->image.strides;                                                 \
+        const bool max = d->op == PYMIC2_WINDOWS_MAX_POOL;                                    \
+        T best = max ? (T)-INFINITY : (T)0;                                                   \
+        int64_t best_tap = 0;                                                                 \
+        for (int64_t i = 0; i < d->kh; i++) {                                                 \
+            const int64_t y = oy * d->sy - d->ph + i * d->dy;                                 \
+            for (int64_t j = 0; j < d->kw; j++) {                                             \
+                const int64_t x = ox * d->sx - d->pw + j * d->dx;                             \
+                const bool inside = y >= 0 && y < p->h && x >= 0 && x < p->w;                 \
+                const T value = inside ? load_##suffix(plane + y * is[2] + x * is[3])         \
+                                       : (max ? (T)-INFINITY : (T)0);                         \
+                if (!max) {                                                                   \
+                    best += value;                                                            \
+                } else if (best == best && (value > best || value != value)) {                \
+                    /* numpy.argmax: the first maximum, or the first NaN */                   \
+                    best = value;                                                             \
+                    best_tap = i * d->kw + j;                                                 \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+        *result = max ? best : best / (T)(d->kh * d->kw);                                     \
+        *tap = best_tap;                                                                      \
+    }                                                                                         \
+    /* row = ((n * C + c) * OH + oy) */                                                       \
+    static void pool_##suffix(void *context, int64_t begin, int64_t end, int member)          \
+    {                                                                                         \
+        (void)member;                                                                         \
+        const windows_plan *p = context;                                                      \
+        const pymic2_windows_desc *d = p->desc;                                               \
+        for (int64_t row = begin; row < end; row++) {                                         \
+            const int64_t oy = row % p->oh, c = row / p->oh % p->c, n = row / p->oh / p->c;   \
+            const char *plane = p->image + n * d->image.strides[0] + c * d->image.strides[1]; \
+            for (int64_t ox = 0; ox < p->ow; ox++) {                                          \
+                T value;                                                                      \
+                int64_t tap;                                                                  \
+                pool_one_##suffix(p, plane, oy, ox, &value, &tap);                            \
+                store_##suffix(pooled_at(p->cols, d->cols.strides, n, c, oy, ox), value);     \
+                if (d->op == PYMIC2_WINDOWS_MAX_POOL)                                         \
+                    memcpy(pooled_at(p->indexes, d->indexes.strides, n, c, oy, ox), &tap,     \
+                           sizeof tap);                                                       \
+            }                                                                                 \
+        }                                                                                     \
+    }                                                                                         \
+    /* The passes that write the image, one plane (n, c) per item. */                         \
+    static void to_image_##suffix(void *context, int64_t begin, int64_t end, int member)      \
+    {                                                                                         \
+        (void)member;                                                                         \
+        const windows_plan *p = context;                                                      \
+        const pymic2_windows_desc *d = p->desc;                                               \
+        const int64_t *is = d->image.strides, *cs = d->cols.strides;                          \
+        for (int64_t plane = begin; plane < end; plane++) {                                   \
+            const int64_t c = plane % p->c, n = plane / p->c;                                 \
+            char *image = p->image + n * is[0] + c * is[1];                                   \
+            for (int64_t y = 0; y < p->h; y++)                                                \
+                for (int64_t x = 0; x < p->w; x++)                                            \
+                    store_##suffix(image + y * is[2] + x * is[3], (T)0);                      \
+            for (int64_t i = 0; i < d->kh; i++) {                                             \
+                int64_t oy_lo, oy_hi;                                                         \
+                window_range(p->h, i, d->ph, d->sy, d->dy, p->oh, &oy_lo, &oy_hi);            \
+                for (int64_t j = 0; j < d->kw; j++) {                                         \
+                    int64_t lo, hi;                                                           \
+                    window_range(p->w, j, d->pw, d->sx, d->dx, p->ow, &lo, &hi);              \
+                    const int64_t tap = i * d->kw + j;                                        \
+                    for (int64_t oy = oy_lo; oy < oy_hi; oy++) {                              \
+                        const int64_t to = (oy * d->sy - d->ph + i * d->dy) * is[2] +         \
+                                           (j * d->dx - d->pw) * is[3]; /* bytes, as above */ \
+                        const char *from;                                                     \
+                        int64_t step;                                                         \
+                        if (d->op == PYMIC2_WINDOWS_COL2IM) {                                 \
+                            from = p->cols + c * cs[0] + i * cs[1] + j * cs[2] + n * cs[3] +  \
+                                   oy * cs[4];                                                \
+                            step = cs[5];                                                     \
+                        } else {                                                              \
+                            from = pooled_at(p->cols, cs, n, c, oy, 0);                       \
+                            step = cs[3];                                                     \
+                        }                                                                     \
+                        const char *taps = d->op == PYMIC2_WINDOWS_MAX_UNPOOL                 \
+                            ? pooled_at(p->indexes, d->indexes.strides, n, c, oy, 0) : NULL;  \
+                        for (int64_t ox = lo; ox < hi; ox++) {                                \
+                            if (taps != NULL) {                                               \
+                                int64_t chosen;                                               \
+                                memcpy(&chosen, taps + ox * d->indexes.strides[3],            \
+                                       sizeof chosen);                                        \
+                                if (chosen != tap)                                            \
+                                    continue;                                                 \
+                            }                                                                 \
+                            char *at = image + to + ox * d->sx * is[3];                       \
+                            store_##suffix(at, load_##suffix(at) +                            \
+                                                   load_##suffix(from + ox * step));          \
+                        }                                                                     \
+                    }                                                                         \
+                }                                                                             \
+            }                                                                                 \
+            if (d->op != PYMIC2_WINDOWS_AVERAGE_UNPOOL)                                       \
+                continue;                                                                     \
+            for (int64_t y = 0; y < p->h; y++)                                                \
+                for (int64_t x = 0; x < p->w; x++) {                                          \
+                    char *at = image + y * is[2] + x * is[3];                                 \
+                    store_##suffix(at, load_##suffix(at) / (T)(d->kh * d->kw));               \
+                }                                                                             \
+        }                                                                                     \
+    }
+WINDOWS_KERNELS(float, f32)
+WINDOWS_KERNELS(double, f64)
+#undef WINDOWS_KERNELS
+
+/* A validated windows pass, its rows split over the device's team. */
+static int windows(pymic2_stream *stream, const pymic2_windows_desc *desc)
+{
+    const pymic2_operand *image = &desc->image, *cols = &desc->cols;
+    windows_plan plan = {.desc = desc, .n = image->shape[0], .c = image->shape[1],
+                         .h = image->shape[2], .w = image->shape[3],
+                         .oh = cols->shape[cols->ndim - 2], .ow = cols->shape[cols->ndim - 1]};
+    plan.image = pymic2__host_address(image->buffer, 0) + image->offset;
+    plan.cols = pymic2__host_address(cols->buffer, 0) + cols->offset;
+    if (desc->indexes.buffer != NULL)
+        plan.indexes = pymic2__host_address(desc->indexes.buffer, 0) + desc->indexes.offset;
+    const bool f32 = image->dtype == PYMIC2_FLOAT32;
+    pymic2__range_fn fn;
+    int64_t rows, row_elements;
+    switch (desc->op) {
+    case PYMIC2_WINDOWS_IM2COL:
+        fn = f32 ? im2col_f32 : im2col_f64;
+        rows = plan.c * desc->kh * desc->kw * plan.n * plan.oh;
+        row_elements = plan.ow;
+        break;
+    case PYMIC2_WINDOWS_MAX_POOL:
+    case PYMIC2_WINDOWS_AVERAGE_POOL:
+        fn = f32 ? pool_f32 : pool_f64;
+        rows = plan.n * plan.c * plan.oh;
+        row_elements = plan.ow * desc->kh * desc->kw;
+        break;
+    default: /* the passes that write the image, by planes */
+        fn = f32 ? to_image_f32 : to_image_f64;
+        rows = plan.n * plan.c;
+        row_elements = plan.h * plan.w + desc->kh * desc->kw * plan.oh * plan.ow;
+        break;
+    }
+    if (rows == 0 || row_elements == 0) /* nothing to write */
+        return PYMIC2_OK;
+    const int64_t min_rows = row_elements >= WINDOW_PIECE_ELEMENTS
+                                 ? 1 : WINDOW_PIECE_ELEMENTS / row_elements;
+    pymic2__team_parallel_for(pymic2__host_of(stream->device)->team, rows, min_rows, fn, &plan);
+    return PYMIC2_OK;
+}
+
 /* The family's slot: one validated neural-network op. */
 int pymic2__host_nn(pymic2_stream *stream, const pymic2__command *command, void *launch)
 {
@@ -184,6 +434,8 @@ int pymic2__host_nn(pymic2_stream *stream, const pymic2__command *command, void 
     switch (command->u.nn.op) {
     case PYMIC2_NN_SOFTMAX_CROSS_ENTROPY:
         return softmax_cross_entropy(stream, &command->u.nn.u.softmax_cross_entropy);
+    case PYMIC2_NN_WINDOWS:
+        return windows(stream, &command->u.nn.u.windows);
     }
     return pymic2__error(PYMIC2_EINVAL, "%s: neural-network op %d is not a pymic2_nn_op",
                          stream->device->name, (int)command->u.nn.op);

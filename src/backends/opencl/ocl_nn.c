@@ -1,6 +1,8 @@
 /*
- * ocl_nn.c - softmax cross entropy (pymic2_softmax_cross_entropy) on OpenCL devices.
+ * ocl_nn.c - the NN family on OpenCL devices: softmax cross entropy
+ * (pymic2_softmax_cross_entropy) and sliding windows (pymic2_windows).
  *
+ * Softmax cross entropy:
  * Three kernels of one program per (x dtype, label dtype):
  *   pymic2_sce_rows   one work-item per row: checks the row's label (the first bad row is
  *                     kept by atomic_min in the check buffer), then writes the row's loss
@@ -169,10 +171,10 @@ static int report_bad_label(pymic2_stream *stream, const pymic2__command *comman
 
 /* Element offset and the two strides (in elements) of a 2-d operand, or offset and stride of
  * a 1-d one. */
-static int geometry_of(pymic2_device *device, const pymic2_operand *operand, int64_t *offset,
-                       int64_t *strides)
+static int geometry_of(pymic2_device *device, const char *what, const pymic2_operand *operand,
+                       int64_t *offset, int64_t *strides)
 {
-    int status = pymic2__ocl_element_offset(device, WHAT, operand, offset);
+    int status = pymic2__ocl_element_offset(device, what, operand, offset);
     const int64_t itemsize = (int64_t)pymic2_dtype_size(operand->dtype);
     for (int d = 0; d < operand->ndim && status == PYMIC2_OK; d++)
         strides[d] = operand->strides[d] / itemsize;
@@ -213,13 +215,13 @@ static int softmax_cross_entropy(pymic2_stream *stream,
     int64_t x_offset = 0, x_strides[2] = {0, 0}, labels_offset = 0, labels_step = 0;
     int64_t loss_offset = 0, grad_offset = 0, grad_strides[2] = {0, 0};
     if (status == PYMIC2_OK)
-        status = geometry_of(device, &desc->x, &x_offset, x_strides);
+        status = geometry_of(device, WHAT, &desc->x, &x_offset, x_strides);
     if (status == PYMIC2_OK)
-        status = geometry_of(device, &desc->labels, &labels_offset, &labels_step);
+        status = geometry_of(device, WHAT, &desc->labels, &labels_offset, &labels_step);
     if (status == PYMIC2_OK && desc->loss.buffer != NULL)
         status = pymic2__ocl_element_offset(device, WHAT, &desc->loss, &loss_offset);
     if (status == PYMIC2_OK && !forward)
-        status = geometry_of(device, &desc->grad, &grad_offset, grad_strides);
+        status = geometry_of(device, WHAT, &desc->grad, &grad_offset, grad_strides);
     if (status != PYMIC2_OK)
         return status;
 
@@ -304,12 +306,243 @@ static int softmax_cross_entropy(pymic2_stream *stream,
                                     report_bad_label);
 }
 
+/* ---------------------------------------------------------------- windows
+ *
+ * One work-item per output element, each a gather as on the host (src/backends/host/nn.c):
+ * pymic2_im2col per cols element, pymic2_pool per pooled element, pymic2_to_image per pixel
+ * (COL2IM and the unpooling passes). The sizes, window and operand geometry (offsets and
+ * strides in elements) travel in a small buffer of longs, laid out as the G_* indices.
+ */
+
+enum {
+    G_N, G_C, G_H, G_W, G_OH, G_OW, G_KH, G_KW, G_SY, G_SX, G_PH, G_PW, G_DY, G_DX,
+    G_IMAGE,            /* offset, then 4 strides */
+    G_COLS = G_IMAGE + 5, /* offset, then 6 strides (4 for pooling) */
+    G_INDEXES = G_COLS + 7, /* offset, then 4 strides */
+    G_OP = G_INDEXES + 5,
+    G_COUNT
+};
+
+typedef struct windows_key {
+    pymic2_nn_op op; /* PYMIC2_NN_WINDOWS: never equal to a sce_key's bytes */
+    pymic2_dtype dtype;
+    bool fp64;
+} windows_key;
+
+#define WINDOWS_ENUMS                                                                       \
+    "enum { G_N, G_C, G_H, G_W, G_OH, G_OW, G_KH, G_KW, G_SY, G_SX, G_PH, G_PW, G_DY, G_DX,\n" \
+    "       G_IMAGE, G_COLS = G_IMAGE + 5, G_INDEXES = G_COLS + 7, G_OP = G_INDEXES + 5 };\n"
+
+static const char windows_source[] =
+    WINDOWS_ENUMS
+    "long pymic2_window_of(long at, long k, long pad, long stride, long dilation, long n)\n"
+    "{\n"
+    "    const long t = at + pad - k * dilation;\n"
+    "    return t < 0 || t % stride != 0 || t / stride >= n ? -1 : t / stride;\n"
+    "}\n"
+    "long pymic2_pooled(__global const long *g, int base, long n, long c, long oy, long ox)\n"
+    "{\n"
+    "    return g[base] + n * g[base + 1] + c * g[base + 2] + oy * g[base + 3] +\n"
+    "           ox * g[base + 4];\n"
+    "}\n"
+    "__kernel void pymic2_im2col(__global const T *image, __global T *cols,\n"
+    "    __global const long *indexes, __global const long *g)\n"
+    "{\n"
+    "    long r = get_global_id(0);\n"
+    "    if (r >= g[G_C] * g[G_KH] * g[G_KW] * g[G_N] * g[G_OH] * g[G_OW])\n"
+    "        return;\n"
+    "    const long ox = r % g[G_OW], oy = (r /= g[G_OW]) % g[G_OH];\n"
+    "    const long n = (r /= g[G_OH]) % g[G_N], j = (r /= g[G_N]) % g[G_KW];\n"
+    "    const long i = (r /= g[G_KW]) % g[G_KH], c = r / g[G_KH];\n"
+    "    const long y = oy * g[G_SY] - g[G_PH] + i * g[G_DY];\n"
+    "    const long x = ox * g[G_SX] - g[G_PW] + j * g[G_DX];\n"
+    "    T value = 0;\n"
+    "    if (y >= 0 && y < g[G_H] && x >= 0 && x < g[G_W])\n"
+    "        value = image[pymic2_pooled(g, G_IMAGE, n, c, y, x)];\n"
+    "    cols[g[G_COLS] + c * g[G_COLS + 1] + i * g[G_COLS + 2] + j * g[G_COLS + 3] +\n"
+    "         n * g[G_COLS + 4] + oy * g[G_COLS + 5] + ox * g[G_COLS + 6]] = value;\n"
+    "}\n"
+    "__kernel void pymic2_pool(__global const T *image, __global T *cols,\n"
+    "    __global long *indexes, __global const long *g)\n"
+    "{\n"
+    "    long r = get_global_id(0);\n"
+    "    if (r >= g[G_N] * g[G_C] * g[G_OH] * g[G_OW])\n"
+    "        return;\n"
+    "    const long ox = r % g[G_OW], oy = (r /= g[G_OW]) % g[G_OH];\n"
+    "    const long c = (r /= g[G_OH]) % g[G_C], n = r / g[G_C];\n"
+    "    const int max = g[G_OP] == MAX_POOL;\n"
+    "    T best = max ? -INFINITY : 0;\n"
+    "    long best_tap = 0;\n"
+    "    for (long i = 0; i < g[G_KH]; i++) {\n"
+    "        const long y = oy * g[G_SY] - g[G_PH] + i * g[G_DY];\n"
+    "        for (long j = 0; j < g[G_KW]; j++) {\n"
+    "            const long x = ox * g[G_SX] - g[G_PW] + j * g[G_DX];\n"
+    "            const int inside = y >= 0 && y < g[G_H] && x >= 0 && x < g[G_W];\n"
+    "            const T value = inside ? image[pymic2_pooled(g, G_IMAGE, n, c, y, x)]\n"
+    "                                   : (max ? -INFINITY : 0);\n"
+    "            if (!max)\n"
+    "                best += value;\n"
+    /* numpy.argmax: the first maximum, or the first NaN */
+    "            else if (best == best && (value > best || value != value)) {\n"
+    "                best = value;\n"
+    "                best_tap = i * g[G_KW] + j;\n"
+    "            }\n"
+    "        }\n"
+    "    }\n"
+    "    if (!max)\n"
+    "        best /= (T)(g[G_KH] * g[G_KW]);\n"
+    "    cols[pymic2_pooled(g, G_COLS, n, c, oy, ox)] = best;\n"
+    "    if (max)\n"
+    "        indexes[pymic2_pooled(g, G_INDEXES, n, c, oy, ox)] = best_tap;\n"
+    "}\n"
+    "__kernel void pymic2_to_image(__global T *image, __global const T *cols,\n"
+    "    __global const long *indexes, __global const long *g)\n"
+    "{\n"
+    "    long r = get_global_id(0);\n"
+    "    if (r >= g[G_N] * g[G_C] * g[G_H] * g[G_W])\n"
+    "        return;\n"
+    "    const long x = r % g[G_W], y = (r /= g[G_W]) % g[G_H];\n"
+    "    const long c = (r /= g[G_H]) % g[G_C], n = r / g[G_C];\n"
+    "    const long op = g[G_OP];\n"
+    "    T sum = 0;\n"
+    "    for (long i = 0; i < g[G_KH]; i++) {\n"
+    "        const long oy = pymic2_window_of(y, i, g[G_PH], g[G_SY], g[G_DY], g[G_OH]);\n"
+    "        for (long j = 0; oy >= 0 && j < g[G_KW]; j++) {\n"
+    "            const long ox = pymic2_window_of(x, j, g[G_PW], g[G_SX], g[G_DX], g[G_OW]);\n"
+    "            if (ox < 0)\n"
+    "                continue;\n"
+    "            if (op == COL2IM) {\n"
+    "                sum += cols[g[G_COLS] + c * g[G_COLS + 1] + i * g[G_COLS + 2] +\n"
+    "                            j * g[G_COLS + 3] + n * g[G_COLS + 4] + oy * g[G_COLS + 5] +\n"
+    "                            ox * g[G_COLS + 6]];\n"
+    "                continue;\n"
+    "            }\n"
+    "            if (op == MAX_UNPOOL &&\n"
+    "                indexes[pymic2_pooled(g, G_INDEXES, n, c, oy, ox)] != i * g[G_KW] + j)\n"
+    "                continue;\n"
+    "            sum += cols[pymic2_pooled(g, G_COLS, n, c, oy, ox)];\n"
+    "        }\n"
+    "    }\n"
+    "    if (op == AVERAGE_UNPOOL)\n"
+    "        sum /= (T)(g[G_KH] * g[G_KW]);\n"
+    "    image[pymic2_pooled(g, G_IMAGE, n, c, y, x)] = sum;\n"
+    "}\n";
+
+static int source_windows(pymic2_device *device, const void *key_bytes, char **source)
+{
+    const windows_key *key = key_bytes;
+    size_t size = sizeof windows_source + 512;
+    char *text = malloc(size);
+    if (text == NULL)
+        return pymic2__error(PYMIC2_ENOMEM, "%s: out of host memory for a kernel source",
+                             device->name);
+    snprintf(text, size,
+             "#pragma OPENCL FP_CONTRACT OFF\n%s#define T %s\n#define COL2IM %d\n"
+             "#define MAX_POOL %d\n#define MAX_UNPOOL %d\n#define AVERAGE_UNPOOL %d\n%s",
+             key->fp64 ? "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n" : "",
+             pymic2__ocl_type_name(key->dtype), PYMIC2_WINDOWS_COL2IM, PYMIC2_WINDOWS_MAX_POOL,
+             PYMIC2_WINDOWS_MAX_UNPOOL, PYMIC2_WINDOWS_AVERAGE_UNPOOL, windows_source);
+    *source = text;
+    return PYMIC2_OK;
+}
+
+/* The G_* buffer's contents for a validated descriptor. */
+static int windows_geometry(pymic2_device *device, const pymic2_windows_desc *desc,
+                            cl_long g[G_COUNT])
+{
+    const pymic2_operand *image = &desc->image, *cols = &desc->cols;
+    const int64_t sizes[G_IMAGE] = {image->shape[0], image->shape[1], image->shape[2],
+                                    image->shape[3], cols->shape[cols->ndim - 2],
+                                    cols->shape[cols->ndim - 1], desc->kh, desc->kw, desc->sy,
+                                    desc->sx, desc->ph, desc->pw, desc->dy, desc->dx};
+    memset(g, 0, G_COUNT * sizeof *g);
+    for (int k = 0; k < G_IMAGE; k++)
+        g[k] = sizes[k];
+    g[G_OP] = desc->op;
+    const struct { const pymic2_operand *operand; int base; } parts[] = {
+        {image, G_IMAGE}, {cols, G_COLS}, {&desc->indexes, G_INDEXES}};
+    for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++) {
+        if (parts[p].operand->buffer == NULL)
+            continue;
+        int64_t offset = 0, strides[PYMIC2_MAX_DIMS] = {0};
+        int status = geometry_of(device, "windows", parts[p].operand, &offset, strides);
+        if (status != PYMIC2_OK)
+            return status;
+        g[parts[p].base] = offset;
+        for (int d = 0; d < parts[p].operand->ndim; d++)
+            g[parts[p].base + 1 + d] = strides[d];
+    }
+    return PYMIC2_OK;
+}
+
+/* A validated windows pass: one kernel over the output's elements. */
+static int windows(pymic2_stream *stream, const pymic2_windows_desc *desc, void *launch)
+{
+    cl_event *done = &((pymic2__ocl_launch *)launch)->done;
+    pymic2_device *device = stream->device;
+    const char *what = "windows";
+    int status = pymic2__ocl_check_dtype(device, what, desc->image.dtype);
+    cl_long g[G_COUNT];
+    if (status == PYMIC2_OK)
+        status = windows_geometry(device, desc, g);
+    if (status != PYMIC2_OK)
+        return status;
+    const char *name;
+    int64_t items;
+    switch (desc->op) {
+    case PYMIC2_WINDOWS_IM2COL:
+        name = "pymic2_im2col";
+        items = pymic2__ocl_element_count(&desc->cols);
+        break;
+    case PYMIC2_WINDOWS_MAX_POOL:
+    case PYMIC2_WINDOWS_AVERAGE_POOL:
+        name = "pymic2_pool";
+        items = pymic2__ocl_element_count(&desc->cols);
+        break;
+    default:
+        name = "pymic2_to_image";
+        items = pymic2__ocl_element_count(&desc->image);
+        break;
+    }
+    if (items == 0)
+        return pymic2__ocl_marker(stream, done);
+
+    windows_key key;
+    memset(&key, 0, sizeof key); /* compared as bytes */
+    key.op = PYMIC2_NN_WINDOWS;
+    key.dtype = desc->image.dtype;
+    key.fp64 = pymic2__ocl_fp64(device);
+    pymic2__ocl_kernel *kernel = NULL;
+    status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_NN, &key, sizeof key, name,
+                                    source_windows, &kernel);
+    cl_mem geometry = NULL;
+    if (status == PYMIC2_OK)
+        status = pymic2__ocl_temporary(device, sizeof g, g, &geometry);
+    if (status != PYMIC2_OK)
+        return status;
+    cl_mem image = pymic2__ocl_mem_of(desc->image.buffer);
+    cl_mem cols = pymic2__ocl_mem_of(desc->cols.buffer);
+    /* without indexes the argument must still be a valid buffer; the kernel ignores it */
+    cl_mem indexes = desc->indexes.buffer ? pymic2__ocl_mem_of(desc->indexes.buffer) : cols;
+    pymic2__ocl_args args;
+    pymic2__ocl_args_begin(&args, kernel);
+    pymic2__ocl_arg_mem(&args, image);
+    pymic2__ocl_arg_mem(&args, cols);
+    pymic2__ocl_arg_mem(&args, indexes);
+    pymic2__ocl_arg_mem(&args, geometry);
+    status = pymic2__ocl_args_launch(&args, stream, what, (size_t)items, 256, done);
+    clReleaseMemObject(geometry);
+    return status;
+}
+
 /* The family's slot: one validated neural-network op. */
 int pymic2__ocl_nn(pymic2_stream *stream, const pymic2__command *command, void *launch)
 {
     switch (command->u.nn.op) {
     case PYMIC2_NN_SOFTMAX_CROSS_ENTROPY:
         return softmax_cross_entropy(stream, &command->u.nn.u.softmax_cross_entropy, launch);
+    case PYMIC2_NN_WINDOWS:
+        return windows(stream, &command->u.nn.u.windows, launch);
     }
     return pymic2__error(PYMIC2_EINVAL, "%s: neural-network op %d is not a pymic2_nn_op",
                          stream->device->name, (int)command->u.nn.op);
