@@ -112,7 +112,9 @@ void pymic2__pool_destroy(pymic2__pool *pool);
     FAMILY(RANDOM, random, pymic2_random_desc, "random numbers", pymic2__host_random,             \
            pymic2__ocl_random)                                                                    \
     FAMILY(NN, nn, pymic2_nn_desc, "neural-network op", pymic2__host_nn, pymic2__ocl_nn)      \
-    FAMILY(SORT, sort, pymic2_sort_desc, "sort", pymic2__host_sort, pymic2__ocl_sort)
+    FAMILY(SORT, sort, pymic2_sort_desc, "sort", pymic2__host_sort, pymic2__ocl_sort)        \
+    FAMILY(LINALG, linalg, pymic2_linalg_desc, "linear algebra", pymic2__host_linalg,          \
+           pymic2__ocl_linalg)
 
 #define PYMIC2__RUNTIME_KIND(KIND, busy, name) PYMIC2__CMD_##KIND,
 #define PYMIC2__FAMILY_KIND(KIND, member, type, name, host, opencl) PYMIC2__CMD_##KIND,
