@@ -59,7 +59,8 @@ extern "C" {
     XX(ESYSTEM, -14, "operating system failure")                                     \
     XX(EINDEX, -15, "index out of bounds")                                           \
     XX(EBUILD, -16, "kernel source does not compile")                                \
-    XX(EINTR, -17, "interrupted while waiting")
+    XX(EINTR, -17, "interrupted while waiting")                                      \
+    XX(ELINALG, -18, "linear algebra error")
 
 typedef enum pymic2_status {
 #define PYMIC2__STATUS_ENUM(name, code, message) PYMIC2_##name = code,
@@ -649,6 +650,67 @@ typedef struct pymic2_fft_desc {
 } pymic2_fft_desc;
 
 int pymic2_fft(pymic2_stream *stream, const pymic2_fft_desc *desc);
+
+/*
+ * Dense linear algebra (the LINALG family): one descriptor for its ops on stacks of matrices.
+ * `a` is the input, (..., M, N) of float32, float64, complex64 or complex128, any strides; it
+ * is read only. Outputs are written in full (any strides, none of them stride 0 along a
+ * dimension of more than one element, not overlapping the inputs); their batch dimensions
+ * equal a's. K = min(M, N); R is the real dtype of a's.
+ *
+ *   PYMIC2_LINALG_LU        square a: out[0] (..., N, N) the LU factors of P A = L U (L unit
+ *                           lower, U upper, together), out[1] (..., N) int64 the 0-based row
+ *                           interchanges (row i was swapped with row out[1][i], in order).
+ *   PYMIC2_LINALG_SOLVE     square a, b (..., N, NRHS) of a's dtype: out[0] (..., N, NRHS),
+ *                           the solution X of A X = B.
+ *   PYMIC2_LINALG_CHOLESKY  square Hermitian positive-definite a: out[0] (..., N, N) L (lower
+ *                           triangle of a read, A = L L^H) or with `upper` U (upper triangle,
+ *                           A = U^H U); the other triangle zero.
+ *   PYMIC2_LINALG_QR        out[0] Q (..., M, M) with `complete` else (..., M, K), out[1] R
+ *                           (..., M or K, N). With `raw`: out[0] (..., N, M) the Householder
+ *                           reflectors and R of LAPACK's geqrf in transposed (Fortran) order,
+ *                           out[1] (..., K) their scalars tau.
+ *   PYMIC2_LINALG_SVD       out[0] S (..., K) in R descending; with `compute_uv` out[1] U
+ *                           (..., M, M or K) and out[2] V^H (..., N or K, N) (`complete`:
+ *                           the full squares).
+ *   PYMIC2_LINALG_EIGH      square Hermitian a (only its lower triangle read, or its upper one
+ *                           with `upper`): out[0] W (..., N) in R ascending; with `compute_uv`
+ *                           out[1] (..., N, N) the eigenvectors as columns.
+ *   PYMIC2_LINALG_EIG       square a: out[0] W (..., N) complex (a's complex dtype); with
+ *                           `compute_uv` out[1] (..., N, N) complex, the right eigenvectors as
+ *                           columns (unit 2-norm).
+ *
+ * Failures found in the data make the command fail with ELINALG, reported by the next sync
+ * (NumPy's messages: "Singular matrix" for an exactly singular LU of SOLVE, or of LU when
+ * `check`; "Matrix is not positive definite"; "SVD did not converge"; "Eigenvalues did not
+ * converge"). The batch is split over a host device's threads. Zero-initialise the struct.
+ * Asynchronous, like every op.
+ */
+typedef enum pymic2_linalg_op {
+    PYMIC2_LINALG_LU = 0,
+    PYMIC2_LINALG_SOLVE,
+    PYMIC2_LINALG_CHOLESKY,
+    PYMIC2_LINALG_QR,
+    PYMIC2_LINALG_SVD,
+    PYMIC2_LINALG_EIGH,
+    PYMIC2_LINALG_EIG
+} pymic2_linalg_op;
+
+#define PYMIC2_LINALG_OUTPUTS 3
+
+typedef struct pymic2_linalg_desc {
+    pymic2_linalg_op op;
+    pymic2_operand a;                             /* the matrices, read only */
+    pymic2_operand b;                             /* SOLVE: the right-hand sides */
+    pymic2_operand out[PYMIC2_LINALG_OUTPUTS];    /* per op, see above; unused ones zero */
+    int upper;      /* CHOLESKY, EIGH: the upper triangle */
+    int complete;   /* QR: mode "complete"; SVD: full_matrices */
+    int raw;        /* QR: mode "raw" */
+    int compute_uv; /* SVD, EIGH, EIG: the vectors too; QR: Q too (else only R in out[1]) */
+    int check;      /* LU: an exactly singular matrix fails the command */
+} pymic2_linalg_desc;
+
+int pymic2_linalg(pymic2_stream *stream, const pymic2_linalg_desc *desc);
 
 #ifdef __cplusplus
 }

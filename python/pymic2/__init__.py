@@ -22,13 +22,14 @@ from ._core import OffloadError
 from ._device import (Event, MemoryPool, OffloadDevice, OffloadLibrary, OffloadStream,
                       default_device, devices, get_current_stream, get_device,
                       get_elapsed_time, number_of_devices, using_device, using_stream)
-from . import (_building, _correlating, _creation, _differences, _floating_point, _functional,
-               _histograms, _indexing, _io, _linalg, _manipulation, _math, _nanfunctions,
-               _rearranging, _reduction, _sorting, _special, _statistics)
+from . import (_building, _correlating, _creation, _differences, _einsum, _floating_point,
+               _functional, _histograms, _indexing, _io, _linalg, _manipulation, _math,
+               _nanfunctions, _rearranging, _reduction, _sorting, _special, _statistics)
 from ._building import *  # noqa: F401,F403 - ranges, diagonals, triangles, vander
 from ._correlating import *  # noqa: F401,F403 - average, cov, corrcoef
 from ._creation import *  # noqa: F401,F403 - creation and joining (its __all__)
 from ._differences import *  # noqa: F401,F403 - diff, gradient, convolve, interp, ...
+from ._einsum import *  # noqa: F401,F403 - einsum, kron
 from ._floating_point import *  # noqa: F401,F403 - errstate, seterr (NumPy's)
 from ._functional import *  # noqa: F401,F403 - apply_along_axis, piecewise
 from ._histograms import *  # noqa: F401,F403 - bincount, histogram, digitize, ...

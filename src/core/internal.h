@@ -121,7 +121,9 @@ void pymic2__pool_destroy(pymic2__pool *pool);
            pymic2__ocl_random)                                                                    \
     FAMILY(NN, nn, pymic2_nn_desc, "neural-network op", pymic2__host_nn, pymic2__ocl_nn)      \
     FAMILY(SORT, sort, pymic2_sort_desc, "sort", pymic2__host_sort, pymic2__ocl_sort)       \
-    FAMILY(FFT, fft, pymic2_fft_desc, "fft", pymic2__host_fft, pymic2__ocl_fft)
+    FAMILY(FFT, fft, pymic2_fft_desc, "fft", pymic2__host_fft, pymic2__ocl_fft)             \
+    FAMILY(LINALG, linalg, pymic2_linalg_desc, "linear algebra", pymic2__host_linalg,          \
+           pymic2__ocl_linalg)
 
 #define PYMIC2__RUNTIME_KIND(KIND, busy, name) PYMIC2__CMD_##KIND,
 #define PYMIC2__FAMILY_KIND(KIND, member, type, name, host, opencl) PYMIC2__CMD_##KIND,

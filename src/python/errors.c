@@ -46,6 +46,24 @@ int pymic2__py_errors_init(PyObject *module)
     return add_unsupported_error(module);
 }
 
+/* ELINALG: pymic2.linalg.LinAlgError (a numpy.linalg.LinAlgError), looked up when first
+ * raised: the module itself does not need NumPy to load. OffloadError if it cannot be. */
+static PyObject *linalg_error(void)
+{
+    static PyObject *error;
+    if (error == NULL) {
+        PyObject *linalg = PyImport_ImportModule("pymic2.linalg");
+        if (linalg != NULL)
+            error = PyObject_GetAttrString(linalg, "LinAlgError");
+        Py_XDECREF(linalg);
+        if (error == NULL) {
+            PyErr_Clear();
+            return pymic2__py_offload_error;
+        }
+    }
+    return error;
+}
+
 static PyObject *exception_for(int status)
 {
     switch (status) {
@@ -62,16 +80,20 @@ static PyObject *exception_for(int status)
         return PyExc_IndexError;
     case PYMIC2_ENOTSUP:
         return unsupported_error;
+    case PYMIC2_ELINALG:
+        return linalg_error();
     case PYMIC2_EASYNC:
         /* what only the device finds in the data raises at the sync what NumPy's would have
          * raised at the call: an index out of bounds IndexError, an integer power with a
-         * negative exponent (EINVAL) ValueError; other asynchronous failures stay
-         * OffloadError */
+         * negative exponent (EINVAL) ValueError, a singular matrix (ELINALG) LinAlgError;
+         * other asynchronous failures stay OffloadError */
         switch (pymic2_last_async_status()) {
         case PYMIC2_EINDEX:
             return PyExc_IndexError;
         case PYMIC2_EINVAL:
             return PyExc_ValueError;
+        case PYMIC2_ELINALG:
+            return linalg_error();
         default:
             return pymic2__py_offload_error;
         }

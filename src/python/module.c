@@ -301,6 +301,10 @@ static int add_constants(PyObject *module)
         {"WINDOWS_MAX_UNPOOL", PYMIC2_WINDOWS_MAX_UNPOOL},
         {"WINDOWS_AVERAGE_POOL", PYMIC2_WINDOWS_AVERAGE_POOL},
         {"WINDOWS_AVERAGE_UNPOOL", PYMIC2_WINDOWS_AVERAGE_UNPOOL},
+        {"LINALG_LU", PYMIC2_LINALG_LU}, {"LINALG_SOLVE", PYMIC2_LINALG_SOLVE},
+        {"LINALG_CHOLESKY", PYMIC2_LINALG_CHOLESKY}, {"LINALG_QR", PYMIC2_LINALG_QR},
+        {"LINALG_SVD", PYMIC2_LINALG_SVD}, {"LINALG_EIGH", PYMIC2_LINALG_EIGH},
+        {"LINALG_EIG", PYMIC2_LINALG_EIG},
     };
     for (size_t i = 0; i < sizeof index_random / sizeof index_random[0]; i++)
         if (PyModule_AddIntConstant(module, index_random[i].name, index_random[i].value) < 0)
@@ -342,6 +346,7 @@ PyMODINIT_FUNC PyInit__core(void)
         PyModule_AddFunctions(module, pymic2__py_nn_methods) < 0 ||
         PyModule_AddFunctions(module, pymic2__py_sort_methods) < 0 ||
         PyModule_AddFunctions(module, pymic2__py_fft_methods) < 0 ||
+        PyModule_AddFunctions(module, pymic2__py_linalg_methods) < 0 ||
         add_constants(module) < 0 || pymic2__py_devices_init(module) < 0 ||
         pymic2__py_current_init(module) < 0) {
         Py_DECREF(module);

@@ -228,5 +228,6 @@ PyObject *pymic2__py_random(PyObject *module, PyObject *args, PyObject *kwargs);
 extern PyMethodDef pymic2__py_nn_methods[];
 extern PyMethodDef pymic2__py_sort_methods[];
 extern PyMethodDef pymic2__py_fft_methods[];
+extern PyMethodDef pymic2__py_linalg_methods[];
 
 #endif /* PYMIC2PY_H */

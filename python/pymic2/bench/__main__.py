@@ -1,15 +1,16 @@
-"""Entry point: python -m pymic2.bench {runtime,ops,breadth,pipeline,chainer,opencl,fft}
-[options]."""
+"""Entry point: python -m pymic2.bench
+{runtime,ops,breadth,linalg,pipeline,chainer,opencl,fft} [options]."""
 import argparse
 import sys
 
-from . import breadth, chainer, fft, opencl, ops, pipeline, runtime
+from . import breadth, chainer, fft, linalg, opencl, ops, pipeline, runtime
 
 # Subcommand name -> module with add_arguments(parser) and run(args) -> exit status.
 SUBCOMMANDS = {
     "runtime": runtime,
     "ops": ops,
     "breadth": breadth,
+    "linalg": linalg,
     "pipeline": pipeline,
     "chainer": chainer,
     "opencl": opencl,

@@ -52,26 +52,6 @@ static matrix_shape matrix_of(const pymic2_operand *operand)
                           operand->strides[d + 1]};
 }
 
-/* Number of matrices: the product of c's batch dimensions. */
-static int64_t batch_count(const pymic2_operand *c)
-{
-    int64_t count = 1;
-    for (int d = 0; d < c->ndim - 2; d++)
-        count *= c->shape[d]; /* fits: the core checked c's bytes against its buffer */
-    return count;
-}
-
-/* Byte offset of matrix `index` (row-major over the batch dimensions) of an operand. */
-static int64_t batch_offset(const pymic2_operand *operand, int64_t index)
-{
-    int64_t offset = operand->offset;
-    for (int d = operand->ndim - 3; d >= 0; d--) {
-        offset += (index % operand->shape[d]) * operand->strides[d];
-        index /= operand->shape[d];
-    }
-    return offset;
-}
-
 /* Whether reading the input while c is written could see c's new values. */
 static bool overlaps_output(const pymic2_operand *input, const pymic2_operand *c)
 {
@@ -306,9 +286,9 @@ static void blas_matrices(void *context, int64_t begin, int64_t end, int member)
     for (int64_t index = begin; index < end; index++) {
         blas_job matrix = *job;
         matrix.split_rows = true;
-        matrix.a_data = pymic2__host_address(desc->a.buffer, 0) + batch_offset(&desc->a, index);
-        matrix.b_data = pymic2__host_address(desc->b.buffer, 0) + batch_offset(&desc->b, index);
-        matrix.c_data = pymic2__host_address(desc->c.buffer, 0) + batch_offset(&desc->c, index);
+        matrix.a_data = pymic2__host_matrix_at(&desc->a, index, 2);
+        matrix.b_data = pymic2__host_matrix_at(&desc->b, index, 2);
+        matrix.c_data = pymic2__host_matrix_at(&desc->c, index, 2);
         blas_block(&matrix, 0, job->m, 0);
     }
 }
@@ -346,7 +326,7 @@ static int gemm_blas(pymic2_device *device, const pymic2_gemm_desc *desc)
     use_single_threaded_blas();
     bool read_c = !scalar_is_zero(c->dtype, desc->beta);
     matrix_shape as = matrix_of(a), bs = matrix_of(b);
-    int64_t nbatch = batch_count(c);
+    int64_t nbatch = pymic2__host_batch_count(c, 2);
     pymic2__team *team = pymic2__host_of(device)->team;
     blas_job job = {.desc = desc, .pa = &pa, .pb = &pb, .pc = &pc, .m = m, .n = n, .k = k,
                     .split_rows = m >= n};
@@ -363,9 +343,9 @@ static int gemm_blas(pymic2_device *device, const pymic2_gemm_desc *desc)
         pymic2__team_parallel_for(team, nbatch, (int64_t)min_matrices, blas_matrices, &job);
     } else {
         for (int64_t index = 0; index < nbatch; index++) {
-            char *a_data = pymic2__host_address(a->buffer, 0) + batch_offset(a, index);
-            char *b_data = pymic2__host_address(b->buffer, 0) + batch_offset(b, index);
-            char *c_data = pymic2__host_address(c->buffer, 0) + batch_offset(c, index);
+            char *a_data = pymic2__host_matrix_at(a, index, 2);
+            char *b_data = pymic2__host_matrix_at(b, index, 2);
+            char *c_data = pymic2__host_matrix_at(c, index, 2);
             int64_t row = (int64_t)itemsize;
             if (pa.packed) {
                 convert_matrix(pa.scratch, pa.ld * row, row, compute, a_data, as.row_stride,
@@ -570,17 +550,17 @@ static int gemm_integer(pymic2_device *device, const pymic2_gemm_desc *desc)
     int64_t tiles = (m + TILE_ROWS - 1) / TILE_ROWS;
     int64_t tile_work = TILE_ROWS * (n > 0 ? n : 1) * (k > 0 ? k : 1);
     int64_t min_tiles = (1 << 16) / tile_work + 1; /* small products stay on one thread */
-    int64_t nbatch = batch_count(c);
+    int64_t nbatch = pymic2__host_batch_count(c, 2);
     for (int64_t index = 0; index < nbatch; index++) {
-        const char *a_data = pymic2__host_address(a->buffer, 0) + batch_offset(a, index);
+        const char *a_data = pymic2__host_matrix_at(a, index, 2);
         if (a_copy != NULL) {
             copy_matrix(a_copy, job.a_shape.row_stride, job.a_shape.col_stride, a_data,
                         as.row_stride, as.col_stride, m, k, itemsize);
             a_data = a_copy;
         }
         job.a = a_data;
-        job.c = pymic2__host_address(c->buffer, 0) + batch_offset(c, index);
-        kernel->pack_b(packed_b, pymic2__host_address(b->buffer, 0) + batch_offset(b, index),
+        job.c = pymic2__host_matrix_at(c, index, 2);
+        kernel->pack_b(packed_b, pymic2__host_matrix_at(b, index, 2),
                        matrix_of(b));
         pymic2__team_parallel_for(team, tiles, min_tiles, kernel->rows, &job);
     }
@@ -598,7 +578,8 @@ int pymic2__host_gemm(pymic2_stream *stream, const pymic2__command *command, voi
     pymic2_device *device = stream->device;
     const pymic2_gemm_desc *desc = &command->u.gemm;
     const pymic2_operand *c = &desc->c;
-    if (c->shape[c->ndim - 2] == 0 || c->shape[c->ndim - 1] == 0 || batch_count(c) == 0)
+    if (c->shape[c->ndim - 2] == 0 || c->shape[c->ndim - 1] == 0 ||
+        pymic2__host_batch_count(c, 2) == 0)
         return PYMIC2_OK;
     /* BLAS for the float and complex rows of the dtype table (call_blas has their calls) */
     const char kind = pymic2_dtype_kind(c->dtype);

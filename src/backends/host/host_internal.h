@@ -34,6 +34,37 @@ static inline char *pymic2__host_address(const pymic2_buffer *buffer, size_t off
     return (char *)buffer->chunk_handle + buffer->offset + offset;
 }
 
+/* Number of matrices (or vectors) of a stack: the product of the operand's dimensions before
+ * its `trailing` last ones. */
+static inline int64_t pymic2__host_batch_count(const pymic2_operand *operand, int trailing)
+{
+    int64_t count = 1;
+    for (int d = 0; d < operand->ndim - trailing; d++)
+        count *= operand->shape[d]; /* fits: the core checked the bytes against the buffer */
+    return count;
+}
+
+/* Byte offset of matrix `index` (row-major over the dimensions before the `trailing` last
+ * ones) of an operand. */
+static inline int64_t pymic2__host_batch_offset(const pymic2_operand *operand, int64_t index,
+                                                int trailing)
+{
+    int64_t offset = operand->offset;
+    for (int d = operand->ndim - trailing - 1; d >= 0; d--) {
+        offset += (index % operand->shape[d]) * operand->strides[d];
+        index /= operand->shape[d];
+    }
+    return offset;
+}
+
+/* The host address of matrix `index` of a stack (see pymic2__host_batch_offset). */
+static inline char *pymic2__host_matrix_at(const pymic2_operand *operand, int64_t index,
+                                           int trailing)
+{
+    return pymic2__host_address(operand->buffer, 0) +
+           pymic2__host_batch_offset(operand, index, trailing);
+}
+
 /* An index or label element (int32 or int64, the dtypes index operands may have), read
  * without assuming alignment: views may start anywhere. */
 static inline int64_t pymic2__host_load_index(const char *at, pymic2_dtype dtype)

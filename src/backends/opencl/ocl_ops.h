@@ -157,7 +157,8 @@ enum {
     PYMIC2__OCL_KIND_RANDOM,
     PYMIC2__OCL_KIND_NN,
     PYMIC2__OCL_KIND_SORT,
-    PYMIC2__OCL_KIND_FFT
+    PYMIC2__OCL_KIND_FFT,
+    PYMIC2__OCL_KIND_LINALG
 };
 
 /* Kernel keys are plain structs, memset to 0 before filling (compared as bytes). */
