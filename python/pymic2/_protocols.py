@@ -98,8 +98,15 @@ FUNCTIONS = {
     # sorting, searching, sets and order statistics (_sorting)
     "numpy.sort": "sort", "numpy.argsort": "argsort", "numpy.searchsorted": "searchsorted",
     "numpy.partition": "partition", "numpy.argpartition": "argpartition",
-    "numpy.unique": "unique", "numpy.isin": "isin", "numpy.median": "median",
+    "numpy.lexsort": "lexsort", "numpy.sort_complex": "sort_complex",
+    "numpy.unique": "unique", "numpy.unique_all": "unique_all",
+    "numpy.unique_counts": "unique_counts", "numpy.unique_inverse": "unique_inverse",
+    "numpy.unique_values": "unique_values", "numpy.isin": "isin",
+    "numpy.intersect1d": "intersect1d", "numpy.union1d": "union1d",
+    "numpy.setdiff1d": "setdiff1d", "numpy.setxor1d": "setxor1d", "numpy.median": "median",
     "numpy.percentile": "percentile", "numpy.quantile": "quantile",
+    "numpy.nanmedian": "nanmedian", "numpy.nanpercentile": "nanpercentile",
+    "numpy.nanquantile": "nanquantile",
 }
 
 #: ufunc methods the pymic2 ufunc object has not (ufunc.reduce and ufunc.accumulate are its

@@ -1,14 +1,16 @@
-"""Entry point: python -m pymic2.bench {runtime,ops,breadth,pipeline,chainer,opencl} [options]."""
+"""Entry point: python -m pymic2.bench {runtime,ops,breadth,sort,pipeline,chainer,opencl}
+[options]."""
 import argparse
 import sys
 
-from . import breadth, chainer, opencl, ops, pipeline, runtime
+from . import breadth, chainer, opencl, ops, pipeline, runtime, sort
 
 # Subcommand name -> module with add_arguments(parser) and run(args) -> exit status.
 SUBCOMMANDS = {
     "runtime": runtime,
     "ops": ops,
     "breadth": breadth,
+    "sort": sort,
     "pipeline": pipeline,
     "chainer": chainer,
     "opencl": opencl,
