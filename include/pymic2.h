@@ -592,31 +592,40 @@ typedef struct pymic2_nn_desc {
 } pymic2_nn_desc;
 
 /*
- * Sorting and searching (the SORT family), one descriptor for its two ops:
+ * Sorting and searching (the SORT family), one descriptor for its three ops:
  *
  *   PYMIC2_SORT_ROWS    sorts `values` in place along its last dimension (any strides, at
  *                       least 1 dimension), in NumPy's order: NaN last (complex: by real part,
  *                       then imaginary part, NaN parts last as NumPy), -0.0 equal to 0.0. The
  *                       sort is stable. With `indices` (int64, values' shape) it also writes
- *                       each sorted element's position in its row before the sort (argsort).
+ *                       each sorted element's position in its row before the sort (argsort);
+ *                       with `keep_values` too, only that (values are read, not written).
  *   PYMIC2_SORT_SEARCH  for each element of `keys` (1-d, values' dtype), the insertion point
  *                       into `values` (1-d, sorted in that order) into `indices` (int64, keys'
  *                       shape): the first position whose element is not below the key, or with
  *                       `right` not above it (numpy.searchsorted's side).
+ *   PYMIC2_SORT_RUNS    for `values` (1-d, sorted in that order), the position of the first
+ *                       element of each run of equal elements into indices[0, k) and the
+ *                       number of runs k into indices[n] (`indices`: int64, 1-d, n + 1
+ *                       elements): numpy.unique's starts. A NaN (complex: with a NaN part)
+ *                       starts a run unless `equal_nan` and the element before is NaN too.
  *
  * Zero-initialise the struct. Asynchronous, like every op.
  */
 typedef enum pymic2_sort_op {
     PYMIC2_SORT_ROWS = 0,
-    PYMIC2_SORT_SEARCH
+    PYMIC2_SORT_SEARCH,
+    PYMIC2_SORT_RUNS
 } pymic2_sort_op;
 
 typedef struct pymic2_sort_desc {
     pymic2_sort_op op;
-    pymic2_operand values;  /* ROWS: sorted in place; SEARCH: the sorted 1-d array */
-    pymic2_operand indices; /* ROWS: NULL buffer or the permutation; SEARCH: the output */
+    pymic2_operand values;  /* ROWS: sorted in place; SEARCH, RUNS: the sorted 1-d array */
+    pymic2_operand indices; /* ROWS: NULL buffer or the permutation; SEARCH, RUNS: output */
     pymic2_operand keys;    /* SEARCH: the values to insert */
     int right;              /* SEARCH: nonzero for side="right" */
+    int equal_nan;          /* RUNS: nonzero if NaNs are equal */
+    int keep_values;        /* ROWS with indices: nonzero to leave values as they are */
 } pymic2_sort_desc;
 
 int pymic2_sort(pymic2_stream *stream, const pymic2_sort_desc *desc);

@@ -5,14 +5,14 @@ are not part of it)."""
 
 from . import (_building, _correlating, _creation, _differences, _einsum, _floating_point,
                _functional, _histograms, _indexing, _io, _linalg, _manipulation, _math,
-               _nanfunctions, _rearranging, _reduction, _sorting, _special, _statistics, fft,
-               linalg)
+               _nanfunctions, _rearranging, _reduction, _sets, _sorting, _special, _statistics,
+               fft, linalg)
 
 #: The modules whose __all__ make up the namespace, in look-up order.
 NAMESPACE_MODULES = (_creation, _building, _manipulation, _rearranging, _math, _reduction,
                      _statistics, _nanfunctions, _correlating, _histograms, _differences,
                      _linalg, _einsum, _indexing, _functional, _io, _floating_point,
-                     _sorting, _special)
+                     _sorting, _sets, _special)
 
 #: The submodules a dotted name looks in ("linalg.norm").
 SUBMODULES = {"linalg": linalg, "fft": fft}

@@ -1,5 +1,6 @@
 """NumPy's NaN-ignoring reductions (nansum, nanprod, nanmax, nanmin, nanargmax, nanargmin,
-nanmean, nanvar, nanstd, nancumsum, nancumprod) on the device.
+nanmean, nanvar, nanstd, nancumsum, nancumprod) and order statistics (nanmedian,
+nanquantile, nanpercentile) on the device.
 
 Each replaces the NaNs of a float or complex input by the reduction's neutral value on the
 device (one where op) and runs the plain reduction; integer and bool inputs have no NaN and
@@ -10,12 +11,13 @@ and nanargmin raise NumPy's ValueError for them, which does read one flag from t
 
 import numpy
 
-from . import _core, _math, _operands, _reduction, _statistics
+from . import _core, _math, _operands, _reduction, _sorting, _statistics
 from ._reduction import device_array, masked_reduce, normalize_axes
 
 __all__ = [
     "nan_to_num", "nanargmax", "nanargmin", "nancumprod", "nancumsum", "nanmax", "nanmean",
-    "nanmin", "nanprod", "nanstd", "nansum", "nanvar",
+    "nanmedian", "nanmin", "nanpercentile", "nanprod", "nanquantile", "nanstd", "nansum",
+    "nanvar",
 ]
 
 _elementwise = _core.elementwise
@@ -159,3 +161,55 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
            mean=numpy._NoValue, correction=numpy._NoValue):
     return _math.sqrt(nanvar(a, axis, dtype, None, ddof, keepdims, where=where, mean=mean,
                              correction=correction), out=out)
+
+
+def _sorted_counted(a, axis):
+    """a's rows along axis sorted (NaN last, see _sorting.sorted_rows) and the number of
+    non-NaN elements of each."""
+    work = _sorting.sorted_rows(a, axis)
+    count = _reduction.sum(_math.logical_not(_math.isnan(work)), axis=-1, dtype=numpy.int64)
+    return work, count
+
+
+def _nan_where_empty(result, count):
+    """result with NaN for the rows without data (all NaN), as NumPy's (without its
+    RuntimeWarning, which would need the data on the host)."""
+    return _elementwise(_core.OP_WHERE, _math.equal(count, 0), result.dtype.type("nan").item(),
+                        result)
+
+
+def _nanquantile(a, q, promotes, axis, out, method, keepdims, weights, interpolation):
+    a = device_array(a)
+    if not _has_nan(a):
+        return _sorting.quantile_of(a, q, promotes, axis, out, method, keepdims, weights,
+                                    interpolation)
+    _sorting.check_quantile_args(method, out, weights, interpolation, a)
+    work, count = _sorted_counted(a, axis)
+    dtype = _sorting.quantile_dtype(a, promotes, method)
+    pick = _nan_where_empty(_sorting.quantile_rows(work, q, count, method, dtype), count)
+    return _sorting.keep_dims(pick, a, axis, q.shape, keepdims)
+
+
+def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                keepdims=False, *, weights=None, interpolation=None):
+    """quantile of the non-NaN elements (NaN for a slice of NaNs only)."""
+    return _nanquantile(a, *_sorting.host_quantiles(q), axis, out, method, keepdims, weights,
+                        interpolation)
+
+
+def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                  keepdims=False, *, weights=None, interpolation=None):
+    """percentile of the non-NaN elements (NaN for a slice of NaNs only)."""
+    return _nanquantile(a, *_sorting.host_quantiles(q, 100), axis, out, method, keepdims,
+                        weights, interpolation)
+
+
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """median of the non-NaN elements (NaN for a slice of NaNs only)."""
+    a = device_array(a)
+    if not _has_nan(a):
+        return _sorting.median(a, axis, out, overwrite_input, keepdims)
+    _sorting.check_out(out)
+    work, count = _sorted_counted(a, axis)
+    result = _sorting.median_rows(work, count, _sorting.median_dtype(a))
+    return _sorting.keep_dims(_nan_where_empty(result, count), a, axis, (), keepdims)

@@ -116,8 +116,15 @@ FUNCTIONS = {
     # sorting, searching, sets and order statistics (_sorting)
     "numpy.sort": "sort", "numpy.argsort": "argsort", "numpy.searchsorted": "searchsorted",
     "numpy.partition": "partition", "numpy.argpartition": "argpartition",
-    "numpy.unique": "unique", "numpy.isin": "isin", "numpy.median": "median",
+    "numpy.lexsort": "lexsort", "numpy.sort_complex": "sort_complex",
+    "numpy.unique": "unique", "numpy.unique_all": "unique_all",
+    "numpy.unique_counts": "unique_counts", "numpy.unique_inverse": "unique_inverse",
+    "numpy.unique_values": "unique_values", "numpy.isin": "isin",
+    "numpy.intersect1d": "intersect1d", "numpy.union1d": "union1d",
+    "numpy.setdiff1d": "setdiff1d", "numpy.setxor1d": "setxor1d", "numpy.median": "median",
     "numpy.percentile": "percentile", "numpy.quantile": "quantile",
+    "numpy.nanmedian": "nanmedian", "numpy.nanpercentile": "nanpercentile",
+    "numpy.nanquantile": "nanquantile",
     # numpy.fft (fftfreq and rfftfreq take no array: device= makes them here)
     **{f"numpy.fft.{name}": f"fft.{name}" for name in (
         "fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2",

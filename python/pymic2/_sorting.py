@@ -1,5 +1,6 @@
-"""Sorting, searching and what is built on them (NumPy's sort, argsort, searchsorted,
-partition, argpartition, unique, median, percentile, quantile, isin) on the device.
+"""Sorting, searching and what is built on them (NumPy's sort, argsort, lexsort,
+sort_complex, searchsorted, partition, argpartition, median, percentile, quantile) on the
+device; _sets builds unique and the set routines on them.
 
 The SORT family of the core sorts rows in place along their last axis (stable, NumPy's
 order: NaN last, complex lexicographic, -0.0 equal to 0.0) and searches sorted 1-d arrays;
@@ -8,52 +9,91 @@ everything else here is that plus existing ops, with exact results.
 
 import numpy
 
-from . import _core, _creation, _indexing, _math, _reduction
-from ._manipulation import moveaxis, normalize_axis, ravel, reshape
+from . import _core, _creation, _indexing, _math
+from ._manipulation import expand_dims, moveaxis, normalize_axis, ravel, reshape
 from ._reduction import device_array
 
-__all__ = ["argpartition", "argsort", "isin", "median", "partition", "percentile",
-           "quantile", "searchsorted", "sort", "unique"]
+__all__ = ["argpartition", "argsort", "lexsort", "median", "partition", "percentile",
+           "quantile", "searchsorted", "sort", "sort_complex"]
 
 _INT64 = numpy.dtype(numpy.int64)
 _METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
+_KINDS = (None, "quick", "quicksort", "heap", "heapsort", "merge", "mergesort", "stable")
 
 
-def _check_order(order):
+def _check_order(order, kind=None, stable=None):
+    """NumPy's checks of sort's order, kind and stable (every kind sorts stably here)."""
     if order is not None:
         raise ValueError("Cannot specify order when the array has no fields.")
+    if kind not in _KINDS:
+        raise ValueError("sort kind must be one of 'quick', 'heap', or 'stable' "
+                         f"(got {kind!r})")
+    if kind is not None and stable is not None:
+        raise ValueError("`kind` and keyword parameters can't be provided at the same time. "
+                         "Use only one of them.")
 
 
-def _sorted_copy(a, axis, positions):
-    """A sorted copy of a along axis (None: flattened), and with positions the argsort."""
+def _along(a, axis):
+    """a (flattened for axis None) and the axis to sort along."""
     a = device_array(a)
     if axis is None:
-        work = ravel(a).copy()
-        axis = 0
-    else:
-        if a.ndim == 0:
-            raise numpy.exceptions.AxisError(axis, 0)
-        axis = normalize_axis(axis, a.ndim)
-        work = a.copy()
-    order = _core.sort_rows(moveaxis(work, axis, -1), positions=positions)
-    return work, (moveaxis(order, -1, axis) if positions else None)
+        return ravel(a), 0
+    if a.ndim == 0:
+        raise numpy.exceptions.AxisError(axis, 0)
+    return a, normalize_axis(axis, a.ndim)
 
 
 def sort(a, axis=-1, kind=None, order=None, *, stable=None):
     """A sorted copy of an array (stable whatever `kind` says; NaN last)."""
-    _check_order(order)
-    return _sorted_copy(a, axis, False)[0]
+    _check_order(order, kind, stable)
+    a, axis = _along(a, axis)
+    work = a.copy()
+    _core.sort_rows(moveaxis(work, axis, -1))
+    return work
 
 
 def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
-    """The indices that sort an array along axis (a stable sort, so ties keep their order)."""
-    _check_order(order)
-    return _sorted_copy(a, axis, True)[1]
+    """The indices that sort an array along axis (a stable sort, so ties keep their order;
+    a itself is only read)."""
+    _check_order(order, kind, stable)
+    a, axis = _along(a, axis)
+    order = _core.sort_rows(moveaxis(a, axis, -1), positions=True, keep_values=True)
+    return moveaxis(order, -1, axis)
+
+
+def lexsort(keys, axis=-1):
+    """The indices that sort by the last key, ties by the one before, and so on: stable
+    argsorts from the first key to the last, each of the order so far."""
+    if isinstance(keys, _core.ndarray):
+        keys = [keys[i] for i in range(keys.shape[0])] if keys.ndim else [keys]
+    keys = [device_array(key) for key in keys]
+    if not keys:
+        raise TypeError("need sequence of keys with len > 0 in lexsort")
+    if any(key.shape != keys[0].shape for key in keys):
+        raise ValueError("all keys need to be the same shape")
+    if keys[0].ndim == 0:
+        return _creation.zeros((), _INT64, stream=keys[0]._op_stream)
+    axis = normalize_axis(axis, keys[0].ndim)
+    order = argsort(keys[0], axis=axis)
+    for key in keys[1:]:
+        step = argsort(_indexing.take_along_axis(key, order, axis), axis=axis)
+        order = _indexing.take_along_axis(order, step, axis)
+    return order
+
+
+def sort_complex(a):
+    """a sorted along its last axis as complex numbers (int8, uint8, int16 and uint16
+    become complex64, other real dtypes complex128, as in NumPy)."""
+    result = sort(a)
+    if result.dtype.kind == "c":
+        return result
+    return result.astype(numpy.complex64 if result.dtype.char in "bhBH" else
+                         numpy.complex128)
 
 
 def sort_in_place(a, axis=-1, kind=None, order=None, *, stable=None):
     """ndarray.sort: sorts a along axis, in place."""
-    _check_order(order)
+    _check_order(order, kind, stable)
     if a.ndim == 0:
         raise numpy.exceptions.AxisError(axis, 0)
     _core.sort_rows(moveaxis(a, normalize_axis(axis, a.ndim), -1))
@@ -70,6 +110,11 @@ def searchsorted(a, v, side="left", sorter=None):
     v = v if isinstance(v, _core.ndarray) else _creation.asarray(v, stream=a._op_stream)
     dtype = numpy.result_type(a.dtype, v.dtype)
     if sorter is not None:
+        sorter = device_array(sorter)
+        if sorter.dtype.kind not in "iu":
+            raise TypeError("sorter must only contain integers")
+        if sorter.size != a.size:
+            raise ValueError("sorter.size must equal a.size")
         a = _indexing.take(a, sorter)
     keys = ravel(v.astype(dtype, copy=False))
     found = _core.searchsorted(a.astype(dtype, copy=False), keys, right=side == "right")
@@ -99,142 +144,175 @@ def _check_kth(a, kth, axis):
             raise ValueError(f"kth(={k}) out of bounds ({n})")
 
 
-def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None,
-           *, equal_nan=True):
-    """The sorted unique elements of an array (flattened), with NumPy's optional outputs."""
+def check_out(out):
+    if out is not None:
+        raise NotImplementedError("median and quantile with out= are not implemented on "
+                                  "pymic2 device arrays")
+
+
+def check_quantile_args(method, out, weights, interpolation, a):
+    check_out(out)
+    if weights is not None or interpolation is not None:
+        raise NotImplementedError("quantile with weights= or interpolation= is not "
+                                  "implemented on pymic2 device arrays")
+    if method not in _METHODS:
+        raise ValueError(f"'{method}' is not a valid method. Use one of: {_METHODS}")
+    if a.dtype.kind == "c":
+        raise TypeError("a must be an array of real numbers")
+
+
+def host_quantiles(q, scale=1):
+    """q (host data or a device array) divided by scale as a host float array in [0, 1],
+    and the dtype it promotes with (NumPy's: float16, the weakest, for a Python number or
+    integers; percentile's division makes integers float64)."""
+    weak = isinstance(q, (int, float))
+    q = numpy.asarray(q.get() if isinstance(q, _core.ndarray) else q)
+    if scale != 1:
+        q = numpy.true_divide(q, scale)
+    promotes = q.dtype if q.dtype.kind == "f" and not weak else numpy.dtype(numpy.float16)
+    if not (q.size == 0 or (numpy.all(q >= 0) and numpy.all(q <= 1))):
+        raise ValueError("Quantiles must be in the range [0, 1]" if scale == 1 else
+                         "Percentiles must be in the range [0, 100]")
+    return q, promotes
+
+
+def sorted_rows(a, axis):
+    """a sorted along axis (None: flattened), that axis moved last (NaN last in each row)."""
+    if axis is None:
+        return sort(ravel(a))
+    axis = normalize_axis(axis, a.ndim)
+    return moveaxis(sort(a, axis=axis), axis, -1)
+
+
+def _row_pick(work, index):
+    """work[..., index[...]]: one element of each row (index: int64, work.shape[:-1])."""
+    return reshape(_indexing.take_along_axis(work, expand_dims(index, -1), -1), index.shape)
+
+
+def _interpolate(below, above, weight, dtype):
+    """NumPy's _lerp: below + (above - below) * weight, from the other end for weight >=
+    0.5, in dtype."""
+    below, above = below.astype(dtype), above.astype(dtype)
+    rest = _math.subtract(1, weight).astype(dtype)  # in float64, as NumPy's 1 - t
+    diff = _math.subtract(above, below)
+    lerp = _math.add(below, _math.multiply(diff, weight.astype(dtype)))
+    other = _math.subtract(above, _math.multiply(diff, rest))
+    pick = _indexing.where(_math.greater_equal(weight, 0.5), other, lerp)
+    return _indexing.where(_math.equal(above, below), below, pick)
+
+
+def _one_quantile(work, quantile, count, method, dtype):
+    """The quantile (a float) of each row of work (sorted, its first count[...] elements
+    are the data) by method."""
+    last = _math.maximum(_math.subtract(count, 1), 0)
+    position = _math.multiply(_math.subtract(count, 1), quantile)  # NumPy's (n - 1) * q
+    low = _math.floor(position)
+    if method in ("lower", "higher", "nearest"):
+        index = {"lower": low, "higher": _math.ceil(position),
+                 "nearest": _math.rint(position)}[method]
+        index = _math.minimum(_math.maximum(index.astype(_INT64), 0), last)
+        return _row_pick(work, index).astype(dtype)
+    below_index = _math.minimum(_math.maximum(low.astype(_INT64), 0), last)
+    above_index = _math.minimum(_math.add(below_index, 1), last)
+    frac = _math.subtract(position, low)
+    weight = _indexing.where(_math.greater(frac, 0), 0.5, 0.0) if method == "midpoint" \
+        else frac
+    return _interpolate(_row_pick(work, below_index), _row_pick(work, above_index), weight,
+                        dtype)
+
+
+def quantile_rows(work, q, count, method, dtype):
+    """The q-quantiles (host float array) of the sorted rows of work, count[...] data
+    elements each (a device int64 array of work.shape[:-1]): q.shape + work.shape[:-1]."""
+    if work.shape[-1] == 0:
+        raise IndexError("cannot do a non-empty take from an empty axes.")
+    picks = [expand_dims(_one_quantile(work, quantile, count, method, dtype), 0)
+             for quantile in q.ravel().tolist()]
+    rows = work.shape[:-1]
+    if not picks:
+        return _creation.empty(q.shape + rows, dtype, stream=work._op_stream)
+    return reshape(_creation.concatenate(picks), q.shape + rows)
+
+
+def quantile_dtype(a, promotes, method):
+    """NumPy's result dtype of a quantile of a by method (promotes: see host_quantiles)."""
+    if method in ("lower", "higher", "nearest"):
+        return a.dtype
+    return numpy.result_type(a.dtype, numpy.float64 if a.dtype.kind in "biu" else a.dtype,
+                             promotes)
+
+
+def keep_dims(result, a, axis, leading, keepdims):
+    """result (leading + the reduced shape) with the reduced axis kept as 1 if keepdims."""
+    if not keepdims:
+        return result
+    shape = [1] * a.ndim if axis is None else list(a.shape)
     if axis is not None:
-        raise NotImplementedError("unique with axis= is not implemented on pymic2 device "
-                                  "arrays yet")
-    ar = device_array(ar)
-    flat = ravel(ar)
-    order = argsort(flat)
-    values = _indexing.take(flat, order)
-    n = values.size
-    if n:
-        first = _creation.concatenate([_creation.ones(1, bool, stream=values._op_stream),
-                                       _math.not_equal(values[1:], values[:-1])])
-        if equal_nan and values.dtype.kind in "fc":  # NaN sorts last: keep only the first
-            nan = _math.isnan(values)
-            first = _math.logical_and(first, _math.logical_not(
-                _math.logical_and(nan, _creation.concatenate(
-                    [_creation.zeros(1, bool, stream=values._op_stream), nan[:-1]]))))
-    else:
-        first = _creation.zeros(0, bool, stream=values._op_stream)
-    starts = _indexing.flatnonzero(first)
-    result = [_indexing.take(values, starts)]
-    if return_index:
-        result.append(_indexing.take(order, starts))
-    if return_inverse:
-        group = _math.subtract(_reduction.cumsum(first.astype(_INT64)), 1)
-        inverse = _creation.empty(n, _INT64, stream=values._op_stream)
-        _indexing.put(inverse, order, group)
-        result.append(reshape(inverse, ar.shape if numpy.lib.NumpyVersion(numpy.__version__)
-                              >= "2.1.0" else (n,)))
-    if return_counts:
-        ends = _creation.concatenate([starts[1:], _creation.asarray(
-            [n], dtype=_INT64, stream=values._op_stream)])
-        result.append(_math.subtract(ends, starts))
-    return result[0] if len(result) == 1 else tuple(result)
-
-
-def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None):
-    """element's shape of booleans: whether each element is in test_elements."""
-    element = device_array(element)
-    tests = sort(ravel(device_array(test_elements)))
-    dtype = numpy.result_type(element.dtype, tests.dtype)
-    tests = tests.astype(dtype, copy=False)
-    keys = ravel(element.astype(dtype, copy=False))
-    if tests.size == 0:
-        found = _creation.zeros(keys.shape, bool, stream=keys._op_stream)
-    else:
-        where = _core.searchsorted(tests, keys)
-        clipped = _math.minimum(where, tests.size - 1)
-        found = _math.equal(_indexing.take(tests, clipped), keys)
-    found = reshape(found, element.shape)
-    return _math.logical_not(found) if invert else found
+        shape[normalize_axis(axis, a.ndim)] = 1
+    return reshape(result, leading + tuple(shape))
 
 
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, *, weights=None, interpolation=None):
     """The q-th quantiles (q in [0, 1]) along axis, by NumPy's `method`s linear, lower,
-    higher, nearest and midpoint."""
-    if out is not None or weights is not None or interpolation is not None:
-        raise NotImplementedError("quantile with out=, weights= or interpolation= is not "
-                                  "implemented on pymic2 device arrays")
-    if method not in _METHODS:
-        raise ValueError(f"'{method}' is not a valid method. Use one of: {_METHODS}")
-    q = numpy.asarray(q.get() if isinstance(q, _core.ndarray) else q)
-    if not (q.size == 0 or (numpy.all(q >= 0) and numpy.all(q <= 1))):
-        raise ValueError("Quantiles must be in the range [0, 1]")
+    higher, nearest and midpoint; NaN for a row holding NaN."""
+    return quantile_of(a, *host_quantiles(q), axis, out, method, keepdims, weights,
+                       interpolation)
+
+
+def quantile_of(a, q, promotes, axis, out, method, keepdims, weights, interpolation):
+    """quantile of the host quantiles q (see host_quantiles)."""
     a = device_array(a)
-    if a.dtype.kind == "c":
-        raise TypeError("a must be an array of real numbers")
-    ndim = a.ndim
-    if axis is None:
-        work, axis = sort(ravel(a)), 0
-    else:
-        axis = normalize_axis(axis, a.ndim)
-        work = moveaxis(sort(a, axis=axis), axis, 0)
-    n = work.shape[0]
-    if n == 0:
-        raise IndexError("cannot do a non-empty take from an empty axes.")
-    result_dtype = numpy.result_type(a.dtype, numpy.float64 if a.dtype.kind in "biu"
-                                     else a.dtype, q.dtype if q.dtype.kind == "f" else "f2")
-    if method in ("lower", "higher", "nearest"):
-        result_dtype = a.dtype
-    position = q * (n - 1)
-    low = numpy.floor(position).astype(numpy.int64)
-    high = numpy.minimum(low + 1, n - 1)
-    frac = position - low
-    if method == "lower":
-        pick = _indexing.take(work, low.ravel(), axis=0)
-    elif method == "higher":
-        pick = _indexing.take(work, numpy.ceil(position).astype(numpy.int64).ravel(), axis=0)
-    elif method == "nearest":
-        pick = _indexing.take(work, numpy.around(position).astype(numpy.int64).ravel(), axis=0)
-    else:
-        below = _indexing.take(work, low.ravel(), axis=0).astype(result_dtype)
-        above = _indexing.take(work, high.ravel(), axis=0).astype(result_dtype)
-        if method == "midpoint":
-            weight = numpy.where(frac.ravel() > 0, 0.5, 0.0)
-        else:
-            weight = frac.ravel()
-        weight = reshape(_creation.asarray(weight.astype(result_dtype), stream=work._op_stream),
-                         (-1,) + (1,) * (work.ndim - 1))
-        # NumPy's _lerp: a + (b - a) * t, from the other end when t >= 0.5
-        diff = _math.subtract(above, below)
-        lerp = _math.add(below, _math.multiply(diff, weight))
-        other = _math.subtract(above, _math.multiply(diff, _math.subtract(1, weight)))
-        pick = _indexing.where(_math.greater_equal(weight, 0.5), other, lerp)
-        pick = _indexing.where(_math.equal(above, below), below, pick)
-    # a NaN in the data sorts last: its slice's result is NaN
-    if work.dtype.kind == "f":
-        last = _indexing.take(work, [n - 1], axis=0)
-        pick = _indexing.where(_math.isnan(last), last.astype(pick.dtype), pick)
-    pick = reshape(pick, q.shape + work.shape[1:])
-    if keepdims:
-        shape = list(a.shape) if ndim else []
-        if axis is None or ndim == 0:
-            shape = [1] * ndim
-        else:
-            shape[axis] = 1
-        pick = reshape(pick, q.shape + tuple(shape))
-    return pick.astype(result_dtype, copy=False)
+    check_quantile_args(method, out, weights, interpolation, a)
+    work = sorted_rows(a, axis)
+    n = work.shape[-1]
+    dtype = quantile_dtype(a, promotes, method)
+    count = _creation.full(work.shape[:-1], n, _INT64, stream=work._op_stream)
+    pick = quantile_rows(work, q, count, method, dtype)
+    if work.dtype.kind == "f":  # a NaN sorts last: its row's result is NaN
+        last = reshape(work[..., n - 1:], work.shape[:-1])
+        pick = _indexing.where(_math.isnan(last), last.astype(dtype), pick)
+    return keep_dims(pick, a, axis, q.shape, keepdims).astype(dtype, copy=False)
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                keepdims=False, *, weights=None, interpolation=None):
     """The q-th percentiles (q in [0, 100]) along axis (see quantile)."""
-    q = numpy.true_divide(numpy.asarray(q.get() if isinstance(q, _core.ndarray) else q), 100)
-    if not (q.size == 0 or (numpy.all(q >= 0) and numpy.all(q <= 1))):
-        raise ValueError("Percentiles must be in the range [0, 100]")
-    return quantile(a, q, axis, out, overwrite_input, method, keepdims, weights=weights,
-                    interpolation=interpolation)
+    return quantile_of(a, *host_quantiles(q, 100), axis, out, method, keepdims, weights,
+                       interpolation)
+
+
+def median_rows(work, count, dtype):
+    """The medians of the sorted rows of work with count[...] data elements each: the mean
+    of the two middle ones as NumPy's mean computes it (float16 in float32); NaN for empty
+    rows."""
+    if work.shape[-1] == 0:
+        return _creation.full(work.shape[:-1], numpy.nan, dtype, stream=work._op_stream)
+    low = _math.maximum(_math.floor_divide(_math.subtract(count, 1), 2), 0)
+    high = _math.maximum(_math.floor_divide(count, 2), 0)
+    compute = numpy.float32 if dtype == numpy.float16 else dtype
+    below = _row_pick(work, low).astype(compute)
+    above = _row_pick(work, high).astype(compute)
+    mean = _math.true_divide(_math.add(below, above), 2)
+    return _indexing.where(_math.equal(low, high), below, mean).astype(dtype)
+
+
+def median_dtype(a):
+    return numpy.result_type(a.dtype, numpy.float64) if a.dtype.kind in "biu" else a.dtype
 
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """The median along axis (NaN where a slice holds NaN)."""
-    return quantile(a, 0.5, axis, out, overwrite_input, "linear", keepdims)
+    a = device_array(a)
+    check_out(out)
+    work = sorted_rows(a, axis)
+    n = work.shape[-1]
+    count = _creation.full(work.shape[:-1], n, _INT64, stream=work._op_stream)
+    result = median_rows(work, count, median_dtype(a))
+    if work.dtype.kind in "fc" and n:
+        last = reshape(work[..., n - 1:], work.shape[:-1])
+        result = _indexing.where(_math.isnan(last), last.astype(result.dtype), result)
+    return keep_dims(result, a, axis, (), keepdims)
 
 
 class _SortingMethods:

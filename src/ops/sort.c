@@ -1,6 +1,7 @@
 /*
- * sort.c - pymic2_sort: validates a sort of rows (in place, optionally with the permutation)
- * or a search of sorted values, and enqueues it as a PYMIC2__CMD_SORT command.
+ * sort.c - pymic2_sort: validates a sort of rows (in place, optionally with the permutation),
+ * a search of sorted values or the runs of sorted values, and enqueues it as a
+ * PYMIC2__CMD_SORT command.
  */
 #include "../core/core.h"
 
@@ -52,7 +53,10 @@ static int check_indices(const char *device, const pymic2_operand *indices,
 static int check_rows(const char *device, const pymic2_sort_desc *desc)
 {
     int status = check_array(device, "values", &desc->values, 1);
-    if (status == PYMIC2_OK)
+    if (status == PYMIC2_OK && desc->keep_values && desc->indices.buffer == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "%s: sort: keep_values without indices would "
+                             "write nothing", device);
+    if (status == PYMIC2_OK && !desc->keep_values)
         status = check_written(device, "values", &desc->values);
     if (status == PYMIC2_OK && desc->indices.buffer != NULL)
         status = check_indices(device, &desc->indices, &desc->values, "values");
@@ -77,6 +81,28 @@ static int check_search(const char *device, const pymic2_sort_desc *desc)
     return check_indices(device, &desc->indices, &desc->keys, "the keys");
 }
 
+static int check_runs(const char *device, const pymic2_sort_desc *desc)
+{
+    int status = check_array(device, "the sorted values", &desc->values, 1);
+    if (status == PYMIC2_OK)
+        status = check_array(device, "the run starts", &desc->indices, 1);
+    if (status != PYMIC2_OK)
+        return status;
+    if (desc->values.ndim != 1 || desc->indices.ndim != 1)
+        return pymic2__error(PYMIC2_ESHAPE, "%s: sort: runs take 1-d sorted values and "
+                             "starts, not %d-d and %d-d", device, desc->values.ndim,
+                             desc->indices.ndim);
+    if (desc->indices.dtype != PYMIC2_INT64)
+        return pymic2__error(PYMIC2_EDTYPE, "%s: sort: the run starts are %s; they must be "
+                             "int64", device, pymic2_dtype_name(desc->indices.dtype));
+    if (desc->indices.shape[0] != desc->values.shape[0] + 1)
+        return pymic2__error(PYMIC2_ESHAPE, "%s: sort: the run starts have %" PRId64
+                             " elements; they must have one more than the %" PRId64
+                             " values", device, desc->indices.shape[0],
+                             desc->values.shape[0]);
+    return check_written(device, "the run starts", &desc->indices);
+}
+
 int pymic2_sort(pymic2_stream *stream, const pymic2_sort_desc *desc)
 {
     if (stream == NULL || desc == NULL)
@@ -91,8 +117,10 @@ int pymic2_sort(pymic2_stream *stream, const pymic2_sort_desc *desc)
         status = check_rows(device, desc);
     else if (desc->op == PYMIC2_SORT_SEARCH)
         status = check_search(device, desc);
+    else if (desc->op == PYMIC2_SORT_RUNS)
+        status = check_runs(device, desc);
     else
-        return pymic2__error(PYMIC2_EINVAL, "%s: sort: op %d is neither ROWS nor SEARCH",
+        return pymic2__error(PYMIC2_EINVAL, "%s: sort: op %d is not ROWS, SEARCH or RUNS",
                              device, (int)desc->op);
     if (status == PYMIC2_OK)
         status = pymic2__check_operand_memory(stream, "sort: values", &desc->values);

@@ -294,10 +294,21 @@ static int check_alignment(int64_t offset, int ndim, const int64_t *strides, pym
     return aligned ? 0 : -1;
 }
 
+/* An empty view addresses nothing: the offset NumPy's rules compute for it may point past
+ * the buffer (a reversed slice beside an empty axis), and 0 serves as well. */
+static int64_t empty_view_offset(int64_t size, int64_t offset)
+{
+    return size == 0 ? 0 : offset;
+}
+
 /* A new array of self's type on self's buffer and stream (shape and strides checked). */
 static PyObject *new_view(pymic2__py_array *self, int64_t offset, int ndim,
                           const int64_t *shape, const int64_t *strides, pymic2_dtype dtype)
 {
+    int64_t size = 1;
+    for (int d = 0; d < ndim; d++)
+        size *= shape[d];
+    offset = empty_view_offset(size, offset);
     PyTypeObject *type = Py_TYPE(self);
     pymic2__py_array *view = (pymic2__py_array *)type->tp_alloc(type, 0);
     if (view == NULL)
@@ -340,8 +351,10 @@ static PyObject *array_view(pymic2__py_array *self, PyObject *args)
             return PyErr_Format(PyExc_ValueError, "view: %d strides for %d dimensions",
                                 nstrides, ndim);
     }
-    if (pymic2__py_buffer_get(self->buffer, "view") == NULL ||
-        check_extent(self, offset, ndim, shape, strides, size, dtype) < 0 ||
+    if (pymic2__py_buffer_get(self->buffer, "view") == NULL)
+        return NULL;
+    offset = empty_view_offset(size, offset);
+    if (check_extent(self, offset, ndim, shape, strides, size, dtype) < 0 ||
         check_alignment(offset, ndim, strides, dtype) < 0)
         return NULL;
     return new_view(self, offset, ndim, shape, strides, dtype);

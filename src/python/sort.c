@@ -1,9 +1,10 @@
 /*
  * sort.c - the SORT family in _core, on the stream of ops on the first array
  * (pymic2__py_op_stream):
- *   sort_rows(values, positions=False): sorts values in place along its last axis (stable,
- *     NumPy's order); with positions, returns the new int64 array of each element's former
- *     position in its row (argsort), else None.
+ *   sort_rows(values, positions=False, keep_values=False): sorts values in place along its
+ *     last axis (stable, NumPy's order); with positions, returns the new int64 array of each
+ *     element's former position in its row (argsort), else None; with keep_values as well,
+ *     values are only read.
  *   searchsorted(sorted, keys, right=False): the new int64 array (keys' 1-d shape) of the
  *     insertion points of keys into the 1-d sorted array of keys' dtype.
  */
@@ -14,16 +15,19 @@
 static PyObject *sort_rows(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *keywords[] = {"values", "positions", NULL};
+    static char *keywords[] = {"values", "positions", "keep_values", NULL};
     pymic2__py_array *values;
-    int positions = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!|p:sort_rows", keywords,
-                                     &pymic2__py_array_type, &values, &positions))
+    int positions = 0, keep_values = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!|pp:sort_rows", keywords,
+                                     &pymic2__py_array_type, &values, &positions,
+                                     &keep_values))
         return NULL;
     pymic2_sort_desc desc;
     memset(&desc, 0, sizeof desc);
     desc.op = PYMIC2_SORT_ROWS;
-    if (pymic2__py_array_output(values, &desc.values) < 0)
+    desc.keep_values = keep_values;
+    if ((keep_values ? pymic2__py_array_operand(values, &desc.values)
+                     : pymic2__py_array_output(values, &desc.values)) < 0)
         return NULL;
     pymic2__py_array *out = NULL;
     if (positions) {
@@ -81,6 +85,39 @@ fail:
     return NULL;
 }
 
+static PyObject *sort_runs(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    (void)module;
+    static char *keywords[] = {"sorted", "equal_nan", NULL};
+    pymic2__py_array *sorted;
+    int equal_nan = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!|p:sort_runs", keywords,
+                                     &pymic2__py_array_type, &sorted, &equal_nan))
+        return NULL;
+    pymic2_sort_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.op = PYMIC2_SORT_RUNS;
+    desc.equal_nan = equal_nan;
+    if (pymic2__py_array_operand(sorted, &desc.values) < 0)
+        return NULL;
+    const int64_t length = sorted->ndim == 1 ? sorted->shape[0] + 1 : 1;
+    pymic2__py_array *out = pymic2__py_array_new(Py_TYPE(sorted), pymic2__py_op_stream(sorted),
+                                                 PYMIC2_INT64, 1, &length, 0);
+    if (out == NULL)
+        return NULL;
+    if (pymic2__py_array_operand(out, &desc.indices) < 0)
+        goto fail;
+    int status = pymic2_sort(pymic2__py_op_stream(sorted)->stream, &desc);
+    if (status < 0) {
+        pymic2__py_raise(status);
+        goto fail;
+    }
+    return (PyObject *)out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 PyMethodDef pymic2__py_sort_methods[] = {
     {"sort_rows", (PyCFunction)(void (*)(void))sort_rows, METH_VARARGS | METH_KEYWORDS,
      "sort_rows(values, positions=False): sorts values in place along its last axis (stable, "
@@ -88,5 +125,8 @@ PyMethodDef pymic2__py_sort_methods[] = {
     {"searchsorted", (PyCFunction)(void (*)(void))searchsorted, METH_VARARGS | METH_KEYWORDS,
      "searchsorted(sorted, keys, right=False): int64 insertion points of the 1-d keys into "
      "the 1-d sorted array."},
+    {"sort_runs", (PyCFunction)(void (*)(void))sort_runs, METH_VARARGS | METH_KEYWORDS,
+     "sort_runs(sorted, equal_nan=True): int64 starts of the runs of equal elements of the "
+     "1-d sorted array, then their count (n + 1 elements)."},
     {NULL, NULL, 0, NULL},
 };

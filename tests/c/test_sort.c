@@ -1,6 +1,7 @@
 /*
  * test_sort.c - pymic2_sort's argument checks (each refusal names the problem and leaves
- * the stream usable), then one stable argsort and one search whose results are checked here.
+ * the stream usable), then one stable argsort, one search and one runs whose results are
+ * checked here.
  * Runs on the default device, or on the device named by its argument.
  */
 #include "check.h"
@@ -26,8 +27,12 @@ static void test_refusals(pymic2_buffer *values, pymic2_buffer *positions)
     CHECK_OK(pymic2_operand_contiguous(&desc.values, values, 0, PYMIC2_FLOAT64, 2, shape));
     desc.op = (pymic2_sort_op)7;
     CHECK_STATUS(pymic2_sort(stream, &desc), PYMIC2_EINVAL);
-    CHECK_MESSAGE_HAS("neither ROWS nor SEARCH");
+    CHECK_MESSAGE_HAS("not ROWS, SEARCH or RUNS");
     desc.op = PYMIC2_SORT_ROWS;
+    desc.keep_values = 1; /* without indices: nothing to write */
+    CHECK_STATUS(pymic2_sort(stream, &desc), PYMIC2_EINVAL);
+    CHECK_MESSAGE_HAS("keep_values");
+    desc.keep_values = 0;
     /* indices of another dtype, then another shape */
     CHECK_OK(pymic2_operand_contiguous(&desc.indices, positions, 0, PYMIC2_INT32, 2, shape));
     CHECK_STATUS(pymic2_sort(stream, &desc), PYMIC2_EDTYPE);
@@ -52,6 +57,13 @@ static void test_refusals(pymic2_buffer *values, pymic2_buffer *positions)
     CHECK_OK(pymic2_operand_contiguous(&desc.keys, values, 0, PYMIC2_FLOAT32, 1, shape + 1));
     CHECK_OK(pymic2_operand_contiguous(&desc.indices, positions, 0, PYMIC2_INT64, 1, shape + 1));
     CHECK_STATUS(pymic2_sort(stream, &desc), PYMIC2_EDTYPE);
+    /* runs: starts as long as the values instead of one longer */
+    memset(&desc, 0, sizeof desc);
+    desc.op = PYMIC2_SORT_RUNS;
+    CHECK_OK(pymic2_operand_contiguous(&desc.values, values, 0, PYMIC2_FLOAT64, 1, shape + 1));
+    CHECK_OK(pymic2_operand_contiguous(&desc.indices, positions, 0, PYMIC2_INT64, 1, shape + 1));
+    CHECK_STATUS(pymic2_sort(stream, &desc), PYMIC2_ESHAPE);
+    CHECK_MESSAGE_HAS("one more");
     CHECK_OK(pymic2_stream_sync(stream));
 }
 
@@ -94,6 +106,18 @@ static void test_results(pymic2_buffer *values, pymic2_buffer *positions)
         for (int i = 0; i < 6; i++)
             CHECK(order[i] == (right ? right_want[i] : left_want[i]));
     }
+
+    /* the runs of -1.0, 0.0, NaN, -inf, -0.0, 0.0 read as sorted: -0.0 equals 0.0 */
+    memset(&desc, 0, sizeof desc);
+    desc.op = PYMIC2_SORT_RUNS;
+    CHECK_OK(pymic2_operand_contiguous(&desc.values, values, 3 * 8, PYMIC2_FLOAT64, 1,
+                                       shape + 1));
+    CHECK_OK(pymic2_operand_contiguous(&desc.indices, positions, 0, PYMIC2_INT64, 1,
+                                       (const int64_t[]){4}));
+    CHECK_OK(pymic2_sort(stream, &desc));
+    CHECK_OK(pymic2_memcpy_d2h(stream, order, positions, 0, 4 * sizeof *order));
+    CHECK_OK(pymic2_stream_sync(stream));
+    CHECK(order[0] == 0 && order[1] == 1 && order[3] == 2); /* -inf | -0.0, 0.0: 2 runs */
 }
 
 int main(int argc, char **argv)

@@ -81,3 +81,17 @@ def test_breadth_quick_run_checks_results_and_writes_csv(tmp_path):
     assert all(float(row["numpy_ms"]) > 0 and float(row["pymic2_ms"]) > 0 for row in rows)
     assert {row["case"] for row in rows} >= {"tile (1, 2)", "pad 16 reflect", "sin float32",
                                              "hypot float64", "bincount (1000 bins)"}
+
+
+def test_sort_quick_run_checks_results_and_writes_csv(tmp_path):
+    output = tmp_path / "sort.csv"
+    status = bench_main.main(["sort", "--elements", "5000", "--repetitions", "1",
+                              "--devices", "host:0", "opencl:9", "--no-plots",
+                              "--output", str(output)])
+    assert status == 0
+    with open(output, newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert {row["group"] for row in rows} == {"host:0"}  # opencl:9 is skipped
+    assert {row["case"] for row in rows} == {f"{f} {d}" for f in ("sort", "argsort", "unique")
+                                             for d in ("float64", "int64")}
+    assert all(float(row["numpy_ms"]) > 0 and float(row["pymic2_ms"]) > 0 for row in rows)

@@ -359,3 +359,13 @@ def test_scalar_boolean_indices_as_numpy(key):
     a[key] = -1
     x[key] = -1
     assert_same(a, x)
+
+
+@pytest.mark.parametrize("key", [(Ellipsis, 0, slice(None, None, -1)), (slice(None), 2),
+                                 (Ellipsis, 0, False, slice(None, None, -1))], ids=repr)
+def test_views_of_empty_arrays_whose_offsets_point_past_the_buffer(key):
+    """NumPy's offset of such a view lies past the (tiny) buffer of an empty array; the view
+    holds nothing, so it is made anyway (was ValueError 'outside the buffer')."""
+    x = numpy.zeros((0, 1, 3), numpy.int32) if len(key) == 3 or key[0] is Ellipsis else \
+        numpy.zeros((0, 3), numpy.int32)
+    assert_same(pymic2.asarray(x)[key], x[key])

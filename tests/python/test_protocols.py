@@ -92,9 +92,7 @@ def test_creation_with_like_makes_device_arrays():
 
 def test_unimplemented_numpy_functions_raise_type_error_naming_them():
     a, _ = pair()
-    for call, name in [(lambda: numpy.lexsort(a), "numpy.lexsort"),
-                       (lambda: numpy.intersect1d(a, a), "numpy.intersect1d"),
-                       (lambda: numpy.nanmedian(a), "numpy.nanmedian"),
+    for call, name in [(lambda: numpy.packbits(a), "numpy.packbits"),
                        (lambda: numpy.einsum_path("ij", a), "numpy.einsum_path"),
                        (lambda: numpy.polyval([1, 2], a), "numpy.polyval")]:
         with pytest.raises(TypeError, match=name.replace(".", r"\.")):

@@ -1,9 +1,9 @@
 """Entry point: python -m pymic2.bench
-{runtime,ops,breadth,linalg,pipeline,chainer,opencl,fft} [options]."""
+{runtime,ops,breadth,sort,linalg,pipeline,chainer,opencl,fft} [options]."""
 import argparse
 import sys
 
-from . import breadth, chainer, fft, linalg, opencl, ops, pipeline, runtime
+from . import breadth, chainer, fft, linalg, opencl, ops, pipeline, runtime, sort
 
 # Subcommand name -> module with add_arguments(parser) and run(args) -> exit status.
 SUBCOMMANDS = {
@@ -11,6 +11,7 @@ SUBCOMMANDS = {
     "ops": ops,
     "breadth": breadth,
     "linalg": linalg,
+    "sort": sort,
     "pipeline": pipeline,
     "chainer": chainer,
     "opencl": opencl,

@@ -4,17 +4,21 @@
  * Every dtype sorts by an unsigned key that orders as NumPy does: integers with the sign bit
  * flipped; IEEE floats (any width, so float16 too) with negative values' bits inverted and
  * positive values' sign bit set, -0.0 given +0.0's key and every NaN the largest key; complex
- * numbers by the pair (real key, imaginary key), which is NumPy's order with NaN parts last.
+ * numbers by the pair (real key, imaginary key), those with a NaN part last (COMPLEX_KEY).
  * The elements themselves move (the key is recomputed from them), so -0.0 and NaN payloads
  * keep their bits and equal keys keep their order.
  *
- * A row is copied into a contiguous buffer, sorted there and copied back. Short rows use an
- * insertion sort; longer ones an LSD radix sort on 8-bit digits that skips the digits all
- * elements share (small integers, floats of one sign and exponent range). Many rows are split
- * over the team, one row per thread at a time; a long row is sorted by the whole team: each
- * thread counts the digits of its chunk, the counts' prefix sums (digit-major, chunk-minor)
- * give each chunk's output positions, and the chunks scatter in parallel: stable, like the
- * serial sort.
+ * A row is copied into a contiguous buffer, sorted there and written back. Short rows use an
+ * insertion sort; longer ones a radix sort on 8-bit digits that skips the digits all
+ * elements share (small integers, floats of one sign and exponent range): a range that fits
+ * in the cache is LSD-sorted there, a longer one is first split by its highest varying digit
+ * (MSD, stable) and each bucket sorted the same way (sort_range), so a long row costs one
+ * pass over memory, the rest in the cache. Many rows are split over the team, one row per
+ * thread at a time; a long row is split by the whole team: each thread counts the digits of
+ * its chunk, the counts' prefix sums (digit-major, chunk-minor) give each chunk's output
+ * positions, the chunks scatter in parallel (stable, like the serial sort), then the team
+ * sorts the buckets. PYMIC2_SORT_RUNS finds the runs of a sorted array in chunks likewise:
+ * count, then write from each chunk's first slot.
  */
 #include "host_internal.h"
 
@@ -28,6 +32,9 @@
 #define SMALL_ROW 24
 /* A row at least this long is sorted by the whole team. */
 #define PARALLEL_ROW ((int64_t)1 << 16)
+/* A range at most this many bytes (both buffers, positions too) is LSD-sorted at once: it
+ * stays in the cache (L2) for all its passes. */
+#define CACHE_BYTES ((size_t)1024 * 1024)
 /* Rows per piece at least this many elements' worth. */
 #define PIECE_ELEMENTS (16 * 1024)
 /* Buffer parts start on cache lines. */
@@ -60,6 +67,32 @@ static inline uint64_t key_f64(uint64_t b)
     return FLOAT_KEY(uint64_t, b, UINT64_C(0x8000000000000000), UINT64_C(0x7FF0000000000000));
 }
 
+/* A complex number's (hi, lo) key words from its parts' keys re and im: (re, im) without
+ * NaN; NumPy puts the numbers with NaN after all others, in the classes R + nanj, nan + Rj,
+ * nan + nanj, each ordered by its non-NaN part, so their hi words are key(+inf) + 1,
+ * key(+inf) + 2 and the NaN key (all ones), above every non-NaN real part's. */
+#define COMPLEX_KEY(U, re, im, INF, hi, lo)                                                 \
+    do {                                                                                    \
+        const int re_nan_ = (re) == (U)~(U)0, im_nan_ = (im) == (U)~(U)0;                   \
+        (hi) = re_nan_ == im_nan_ ? (re) : (U)((INF) + (im_nan_ ? 1 : 2));                  \
+        (lo) = im_nan_ && !re_nan_ ? (re) : (im);                                           \
+    } while (0)
+
+static inline uint64_t key_c64(bits32x2 e)
+{
+    const uint32_t re = key_f32(e.re), im = key_f32(e.im);
+    uint32_t hi, lo;
+    COMPLEX_KEY(uint32_t, re, im, key_f32(0x7F800000u), hi, lo);
+    return (uint64_t)hi << 32 | lo;
+}
+static inline key128 key_c128(bits64x2 e)
+{
+    const uint64_t re = key_f64(e.re), im = key_f64(e.im);
+    key128 key;
+    COMPLEX_KEY(uint64_t, re, im, key_f64(UINT64_C(0x7FF0000000000000)), key.hi, key.lo);
+    return key;
+}
+
 #define KEY_U(e) (e)
 #define KEY_S8(e) ((uint8_t)((e) ^ 0x80u))
 #define KEY_S16(e) ((uint16_t)((e) ^ 0x8000u))
@@ -68,14 +101,19 @@ static inline uint64_t key_f64(uint64_t b)
 #define KEY_F16(e) key_f16(e)
 #define KEY_F32(e) key_f32(e)
 #define KEY_F64(e) key_f64(e)
-#define KEY_C64(e) ((uint64_t)key_f32((e).re) << 32 | key_f32((e).im))
-#define KEY_C128(e) ((key128){key_f64((e).re), key_f64((e).im)})
+#define KEY_C64(e) key_c64(e)
+#define KEY_C128(e) key_c128(e)
 
 #define DIGIT_SCALAR(k, p) ((unsigned)((k) >> (8 * (p))) & (RADIX - 1))
 #define DIGIT_128(k, p) ((unsigned)((p) < 8 ? (k).lo >> (8 * (p)) : (k).hi >> (8 * ((p) - 8))) \
                          & (RADIX - 1))
 #define LESS_SCALAR(a, b) ((a) < (b))
 #define LESS_128(a, b) ((a).hi < (b).hi || ((a).hi == (b).hi && (a).lo < (b).lo))
+/* Whether a key is a NaN's (complex: of a number with a NaN part, see COMPLEX_KEY). */
+#define NAN_NONE(k) 0
+#define NAN_ALL_ONES(k) ((k) == (__typeof__(k))~(__typeof__(k))0)
+#define NAN_C64(k) ((k) >> 32 > key_f32(0x7F800000u))
+#define NAN_C128(k) ((k).hi > key_f64(UINT64_C(0x7FF0000000000000)))
 
 /* One dtype's sort, through its element type. */
 typedef struct sort_impl {
@@ -86,8 +124,6 @@ typedef struct sort_impl {
     int (*sort_buffer)(void *a, void *b, int64_t *ia, int64_t *ib, int64_t n);
     /* Adds the digit counts of every pass over a[begin, end) into count[passes][RADIX]. */
     void (*count_all)(const void *a, int64_t begin, int64_t end, int64_t *count);
-    /* Adds pass p's digit counts over a[begin, end) into count[RADIX]. */
-    void (*count_pass)(const void *a, int64_t begin, int64_t end, int p, int64_t *count);
     unsigned (*digit)(const void *a, int p); /* pass p's digit of a[0] */
     /* Moves src[begin, end) (and isrc, if not NULL) to dst at offset[digit]++. */
     void (*scatter)(const void *src, const int64_t *isrc, void *dst, int64_t *idst,
@@ -97,9 +133,13 @@ typedef struct sort_impl {
     void (*put)(char *row, int64_t stride, int64_t begin, int64_t end, const void *src);
     /* Writes the insertion points of keys[begin, end) (see pymic2_sort_desc). */
     void (*search)(const pymic2_sort_desc *desc, int64_t begin, int64_t end);
+    /* The number of runs of sorted[begin, end) (elements step bytes apart) that start
+     * there; their starts to out + at * out_step, ... if out is not NULL (PYMIC2_SORT_RUNS). */
+    int64_t (*runs)(const char *sorted, int64_t step, int64_t begin, int64_t end,
+                    int equal_nan, char *out, int64_t out_step, int64_t at);
 } sort_impl;
 
-#define SORT_IMPL(S, E, K, PASSES, KEY, DIGIT, LESS)                                       \
+#define SORT_IMPL(S, E, K, PASSES, KEY, DIGIT, LESS, NAN)                                  \
     static void insertion_##S(E *a, int64_t *ia, int64_t n)                                 \
     {                                                                                       \
         for (int64_t i = 1; i < n; i++) {                                                   \
@@ -125,13 +165,6 @@ typedef struct sort_impl {
             for (int p = 0; p < PASSES; p++)                                                \
                 count[p * RADIX + DIGIT(key, p)]++;                                         \
         }                                                                                   \
-    }                                                                                       \
-    static void count_pass_##S(const void *a_, int64_t begin, int64_t end, int p,           \
-                               int64_t *count)                                              \
-    {                                                                                       \
-        const E *a = a_;                                                                    \
-        for (int64_t i = begin; i < end; i++)                                               \
-            count[DIGIT(KEY(a[i]), p)]++;                                                   \
     }                                                                                       \
     static unsigned digit_##S(const void *a, int p)                                         \
     {                                                                                       \
@@ -225,23 +258,43 @@ typedef struct sort_impl {
             memcpy(out + i * desc->indices.strides[0], &low, sizeof low);                   \
         }                                                                                   \
     }                                                                                       \
+    static int64_t runs_##S(const char *sorted, int64_t step, int64_t begin, int64_t end,   \
+                            int equal_nan, char *out, int64_t out_step, int64_t at)         \
+    {                                                                                       \
+        E element;                                                                          \
+        K before;                                                                           \
+        memcpy(&element, sorted + (begin > 0 ? begin - 1 : 0) * step, sizeof element);    \
+        before = KEY(element);                                                              \
+        int64_t count = 0;                                                                  \
+        for (int64_t i = begin; i < end; i++) {                                             \
+            memcpy(&element, sorted + i * step, sizeof element);                            \
+            const K key = KEY(element);                                                     \
+            const bool starts = i == 0 || (NAN(key) ? !equal_nan || !NAN(before)            \
+                                                    : LESS(before, key));                   \
+            if (starts && out != NULL)                                                      \
+                memcpy(out + (at + count) * out_step, &i, sizeof i);                        \
+            count += starts;                                                                \
+            before = key;                                                                   \
+        }                                                                                   \
+        return count;                                                                       \
+    }                                                                                       \
     static const sort_impl impl_##S = {sizeof(E), PASSES, sort_buffer_##S, count_all_##S,   \
-                                       count_pass_##S, digit_##S, scatter_##S, gather_##S,  \
-                                       put_##S, search_##S};
+                                       digit_##S, scatter_##S, gather_##S, put_##S,         \
+                                       search_##S, runs_##S};
 
-SORT_IMPL(u8, uint8_t, uint8_t, 1, KEY_U, DIGIT_SCALAR, LESS_SCALAR)
-SORT_IMPL(s8, uint8_t, uint8_t, 1, KEY_S8, DIGIT_SCALAR, LESS_SCALAR)
-SORT_IMPL(u16, uint16_t, uint16_t, 2, KEY_U, DIGIT_SCALAR, LESS_SCALAR)
-SORT_IMPL(s16, uint16_t, uint16_t, 2, KEY_S16, DIGIT_SCALAR, LESS_SCALAR)
-SORT_IMPL(f16, uint16_t, uint16_t, 2, KEY_F16, DIGIT_SCALAR, LESS_SCALAR)
-SORT_IMPL(u32, uint32_t, uint32_t, 4, KEY_U, DIGIT_SCALAR, LESS_SCALAR)
-SORT_IMPL(s32, uint32_t, uint32_t, 4, KEY_S32, DIGIT_SCALAR, LESS_SCALAR)
-SORT_IMPL(f32, uint32_t, uint32_t, 4, KEY_F32, DIGIT_SCALAR, LESS_SCALAR)
-SORT_IMPL(u64, uint64_t, uint64_t, 8, KEY_U, DIGIT_SCALAR, LESS_SCALAR)
-SORT_IMPL(s64, uint64_t, uint64_t, 8, KEY_S64, DIGIT_SCALAR, LESS_SCALAR)
-SORT_IMPL(f64, uint64_t, uint64_t, 8, KEY_F64, DIGIT_SCALAR, LESS_SCALAR)
-SORT_IMPL(c64, bits32x2, uint64_t, 8, KEY_C64, DIGIT_SCALAR, LESS_SCALAR)
-SORT_IMPL(c128, bits64x2, key128, 16, KEY_C128, DIGIT_128, LESS_128)
+SORT_IMPL(u8, uint8_t, uint8_t, 1, KEY_U, DIGIT_SCALAR, LESS_SCALAR, NAN_NONE)
+SORT_IMPL(s8, uint8_t, uint8_t, 1, KEY_S8, DIGIT_SCALAR, LESS_SCALAR, NAN_NONE)
+SORT_IMPL(u16, uint16_t, uint16_t, 2, KEY_U, DIGIT_SCALAR, LESS_SCALAR, NAN_NONE)
+SORT_IMPL(s16, uint16_t, uint16_t, 2, KEY_S16, DIGIT_SCALAR, LESS_SCALAR, NAN_NONE)
+SORT_IMPL(f16, uint16_t, uint16_t, 2, KEY_F16, DIGIT_SCALAR, LESS_SCALAR, NAN_ALL_ONES)
+SORT_IMPL(u32, uint32_t, uint32_t, 4, KEY_U, DIGIT_SCALAR, LESS_SCALAR, NAN_NONE)
+SORT_IMPL(s32, uint32_t, uint32_t, 4, KEY_S32, DIGIT_SCALAR, LESS_SCALAR, NAN_NONE)
+SORT_IMPL(f32, uint32_t, uint32_t, 4, KEY_F32, DIGIT_SCALAR, LESS_SCALAR, NAN_ALL_ONES)
+SORT_IMPL(u64, uint64_t, uint64_t, 8, KEY_U, DIGIT_SCALAR, LESS_SCALAR, NAN_NONE)
+SORT_IMPL(s64, uint64_t, uint64_t, 8, KEY_S64, DIGIT_SCALAR, LESS_SCALAR, NAN_NONE)
+SORT_IMPL(f64, uint64_t, uint64_t, 8, KEY_F64, DIGIT_SCALAR, LESS_SCALAR, NAN_ALL_ONES)
+SORT_IMPL(c64, bits32x2, uint64_t, 8, KEY_C64, DIGIT_SCALAR, LESS_SCALAR, NAN_C64)
+SORT_IMPL(c128, bits64x2, key128, 16, KEY_C128, DIGIT_128, LESS_128, NAN_C128)
 #undef SORT_IMPL
 
 /* The sort of a dtype, from its kind and size (so a new row of the dtype table of a known
@@ -279,8 +332,89 @@ static int64_t row_offset(const pymic2_operand *operand, int64_t row)
 static void put_positions(char *row, int64_t stride, int64_t begin, int64_t end,
                           const int64_t *positions)
 {
+    if (stride == (int64_t)sizeof *positions) {
+        memcpy(row + begin * stride, positions + begin,
+               (size_t)(end - begin) * sizeof *positions);
+        return;
+    }
     for (int64_t i = begin; i < end; i++)
         memcpy(row + i * stride, positions + i, sizeof *positions);
+}
+
+/* ------------------------------------------------------------ one row: MSD, then LSD */
+
+/* Where a row's sorted ranges go: the row's elements (unless keep_values) and, if
+ * index_row, positions. */
+typedef struct sink {
+    const sort_impl *impl;
+    char *row, *index_row;
+    int64_t step, index_step;
+    bool keep_values;
+} sink;
+
+static void sink_put(const sink *out, const char *values, const int64_t *positions,
+                     int64_t begin, int64_t end)
+{
+    if (!out->keep_values)
+        out->impl->put(out->row, out->step, begin, end, values);
+    if (out->index_row != NULL)
+        put_positions(out->index_row, out->index_step, begin, end, positions);
+}
+
+/* The highest pass whose digit is not the same for all n elements counted in count
+ * (passes x RADIX), first the element whose digits are `first`; -1 if none. */
+static int top_pass(const sort_impl *impl, const int64_t *count, const void *first, int64_t n)
+{
+    for (int p = impl->passes - 1; p >= 0; p--)
+        if (count[p * RADIX + impl->digit(first, p)] != n)
+            return p;
+    return -1;
+}
+
+/* Bucket starts (RADIX + 1 of them, from begin) of pass p's digits counted in count. */
+static void bucket_starts(const int64_t *count, int p, int64_t begin, int64_t *starts)
+{
+    starts[0] = begin;
+    for (int d = 0; d < RADIX; d++)
+        starts[d + 1] = starts[d] + count[p * RADIX + d];
+}
+
+/*
+ * Sorts a[begin, end) (and its positions ia, if not NULL) into out, with b and ib as the
+ * other buffer (the same ranges). A range that fits in the cache is LSD-sorted there; a
+ * longer one is split by its highest varying digit into b (MSD, stable) and each bucket is
+ * sorted the same way with the buffers' roles swapped, so every pass after the first over a
+ * long row runs in the cache.
+ */
+static void sort_range(const sink *out, char *a, char *b, int64_t *ia, int64_t *ib,
+                       int64_t begin, int64_t end)
+{
+    const sort_impl *impl = out->impl;
+    const size_t size = impl->size;
+    const int64_t n = end - begin;
+    const size_t bytes_each = 2 * size + (ia != NULL ? 2 * sizeof(int64_t) : 0);
+    if ((size_t)n * bytes_each <= CACHE_BYTES) {
+        const int in_b = impl->sort_buffer(a + begin * size, b + begin * size,
+                                           ia != NULL ? ia + begin : NULL,
+                                           ib != NULL ? ib + begin : NULL, n);
+        sink_put(out, in_b ? b : a, in_b ? ib : ia, begin, end);
+        return;
+    }
+    int64_t count[16 * RADIX], starts[RADIX + 1];
+    memset(count, 0, (size_t)impl->passes * RADIX * sizeof *count);
+    impl->count_all(a, begin, end, count);
+    const int p = top_pass(impl, count, a + begin * size, n);
+    if (p < 0) { /* all keys equal */
+        sink_put(out, a, ia, begin, end);
+        return;
+    }
+    bucket_starts(count, p, begin, starts);
+    int64_t offset[RADIX];
+    memcpy(offset, starts, sizeof offset);
+    impl->scatter(a, ia, b, ib, begin, end, p, offset);
+    for (int d = 0; d < RADIX; d++)
+        if (starts[d + 1] > starts[d])
+            sort_range(out, b, a, ib, ia, starts[d], starts[d + 1]);
 }
 
 /* ------------------------------------------------------------ many rows, one per thread */
@@ -299,38 +433,39 @@ static void sort_rows(void *context, int64_t begin, int64_t end, int member)
     const pymic2_sort_desc *desc = plan->desc;
     const int64_t n = plan->n;
     char *mine = plan->scratch + (size_t)member * plan->member_bytes;
-    void *a = mine, *b = mine + plan->part;
+    char *a = mine, *b = mine + plan->part;
     const bool positions = desc->indices.buffer != NULL;
     int64_t *ia = positions ? (int64_t *)(mine + 2 * plan->part) : NULL;
     int64_t *ib = positions ? (int64_t *)(mine + 2 * plan->part + plan->index_part) : NULL;
     char *values = pymic2__host_address(desc->values.buffer, 0);
-    const int64_t step = desc->values.strides[desc->values.ndim - 1];
+    sink out = {.impl = plan->impl, .step = desc->values.strides[desc->values.ndim - 1],
+                .keep_values = desc->keep_values != 0};
+    if (positions)
+        out.index_step = desc->indices.strides[desc->indices.ndim - 1];
     for (int64_t r = begin; r < end; r++) {
-        char *row = values + row_offset(&desc->values, r);
-        plan->impl->gather(row, step, 0, n, a);
+        out.row = values + row_offset(&desc->values, r);
+        plan->impl->gather(out.row, out.step, 0, n, a);
         for (int64_t i = 0; positions && i < n; i++)
             ia[i] = i;
-        const int in_b = plan->impl->sort_buffer(a, b, ia, ib, n);
-        plan->impl->put(row, step, 0, n, in_b ? b : a);
         if (positions)
-            put_positions(pymic2__host_address(desc->indices.buffer, 0) +
-                              row_offset(&desc->indices, r),
-                          desc->indices.strides[desc->indices.ndim - 1], 0, n,
-                          in_b ? ib : ia);
+            out.index_row = pymic2__host_address(desc->indices.buffer, 0) +
+                            row_offset(&desc->indices, r);
+        sort_range(&out, a, b, ia, ib, 0, n);
     }
 }
 
 /* ------------------------------------------------------------ one long row, whole team */
 
 typedef struct long_plan {
-    const sort_impl *impl;
-    char *row, *index_row;
-    int64_t step, index_step, n;
+    sink out;
+    int64_t n;
     int chunks, pass;
-    void *src, *dst;
+    char *src, *dst;
     int64_t *isrc, *idst;
     int64_t *counts;  /* chunks x passes x RADIX: every pass's digits of the unsorted chunks */
-    int64_t *offsets; /* chunks x RADIX: this pass's next output position per digit */
+    int64_t *offsets; /* chunks x RADIX: the MSD pass's next output position per digit */
+    int64_t *total;   /* passes x RADIX: the row's digit counts */
+    int64_t starts[RADIX + 1]; /* the MSD pass's buckets */
 } long_plan;
 
 static void chunk_range(const long_plan *plan, int64_t chunk, int64_t *begin, int64_t *end)
@@ -343,24 +478,13 @@ static void long_load(void *context, int64_t chunk, int64_t next, int member)
 {
     (void)next, (void)member;
     long_plan *plan = context;
+    const sort_impl *impl = plan->out.impl;
     int64_t begin, end;
     chunk_range(plan, chunk, &begin, &end);
-    plan->impl->gather(plan->row, plan->step, begin, end, plan->src);
+    impl->gather(plan->out.row, plan->out.step, begin, end, plan->src);
     for (int64_t i = begin; plan->isrc != NULL && i < end; i++)
         plan->isrc[i] = i;
-    plan->impl->count_all(plan->src, begin, end,
-                          plan->counts + chunk * plan->impl->passes * RADIX);
-}
-
-static void long_count(void *context, int64_t chunk, int64_t next, int member)
-{
-    (void)next, (void)member;
-    long_plan *plan = context;
-    int64_t begin, end;
-    chunk_range(plan, chunk, &begin, &end);
-    int64_t *count = plan->offsets + chunk * RADIX;
-    memset(count, 0, RADIX * sizeof *count);
-    plan->impl->count_pass(plan->src, begin, end, plan->pass, count);
+    impl->count_all(plan->src, begin, end, plan->counts + chunk * impl->passes * RADIX);
 }
 
 static void long_scatter(void *context, int64_t chunk, int64_t next, int member)
@@ -369,19 +493,21 @@ static void long_scatter(void *context, int64_t chunk, int64_t next, int member)
     long_plan *plan = context;
     int64_t begin, end;
     chunk_range(plan, chunk, &begin, &end);
-    plan->impl->scatter(plan->src, plan->isrc, plan->dst, plan->idst, begin, end, plan->pass,
-                        plan->offsets + chunk * RADIX);
+    plan->out.impl->scatter(plan->src, plan->isrc, plan->dst, plan->idst, begin, end,
+                            plan->pass, plan->offsets + chunk * RADIX);
 }
 
-static void long_store(void *context, int64_t chunk, int64_t next, int member)
+/* Sorts the MSD buckets that start in [from, to) (pieces of the row's elements, not of
+ * buckets, balance skewed digits). */
+static void long_buckets(void *context, int64_t from, int64_t to, int member)
 {
-    (void)next, (void)member;
+    (void)member;
     long_plan *plan = context;
-    int64_t begin, end;
-    chunk_range(plan, chunk, &begin, &end);
-    plan->impl->put(plan->row, plan->step, begin, end, plan->src);
-    if (plan->isrc != NULL)
-        put_positions(plan->index_row, plan->index_step, begin, end, plan->isrc);
+    for (int d = 0; d < RADIX; d++)
+        if (plan->starts[d] >= from && plan->starts[d] < to &&
+            plan->starts[d + 1] > plan->starts[d])
+            sort_range(&plan->out, plan->dst, plan->src, plan->idst, plan->isrc,
+                       plan->starts[d], plan->starts[d + 1]);
 }
 
 /* Turns offsets (each chunk's digit counts) into output positions: digit-major, so equal
@@ -397,39 +523,32 @@ static void chunk_offsets(long_plan *plan)
         }
 }
 
+/* The first pass, on the team: chunks count every digit, then scatter by the highest
+ * varying one; then the team sorts the buckets (sort_range), each in the cache if the
+ * digit spreads the keys. */
 static void sort_long_row(pymic2__team *team, long_plan *plan)
 {
-    const int chunks = plan->chunks, passes = plan->impl->passes;
+    const sort_impl *impl = plan->out.impl;
+    const int chunks = plan->chunks, passes = impl->passes;
     memset(plan->counts, 0, (size_t)chunks * passes * RADIX * sizeof *plan->counts);
     pymic2__team_parallel_for_pieces(team, chunks, chunks, long_load, plan);
-    bool moved = false;
-    for (int p = 0; p < passes; p++) {
-        int64_t *count = plan->counts;
-        int64_t total = 0;
-        const unsigned first = plan->impl->digit(plan->src, p);
-        for (int c = 0; c < chunks; c++)
-            total += count[(c * passes + p) * RADIX + first];
-        if (total == plan->n)
-            continue; /* every element has this digit */
-        plan->pass = p;
-        if (moved) {
-            pymic2__team_parallel_for_pieces(team, chunks, chunks, long_count, plan);
-        } else { /* the chunks still hold what long_load counted */
-            for (int c = 0; c < chunks; c++)
-                memcpy(plan->offsets + c * RADIX, count + (c * passes + p) * RADIX,
-                       RADIX * sizeof *count);
-        }
-        chunk_offsets(plan);
-        pymic2__team_parallel_for_pieces(team, chunks, chunks, long_scatter, plan);
-        void *swap = plan->src;
-        plan->src = plan->dst;
-        plan->dst = swap;
-        int64_t *iswap = plan->isrc;
-        plan->isrc = plan->idst;
-        plan->idst = iswap;
-        moved = true;
+    int64_t *total = plan->total;
+    memset(total, 0, (size_t)passes * RADIX * sizeof *total);
+    for (int c = 0; c < chunks; c++)
+        for (int i = 0; i < passes * RADIX; i++)
+            total[i] += plan->counts[(size_t)c * passes * RADIX + i];
+    plan->pass = top_pass(impl, total, plan->src, plan->n);
+    if (plan->pass < 0) { /* all keys equal */
+        sink_put(&plan->out, plan->src, plan->isrc, 0, plan->n);
+        return;
     }
-    pymic2__team_parallel_for_pieces(team, chunks, chunks, long_store, plan);
+    bucket_starts(total, plan->pass, 0, plan->starts);
+    for (int c = 0; c < chunks; c++)
+        memcpy(plan->offsets + c * RADIX, plan->counts + (c * passes + plan->pass) * RADIX,
+               RADIX * sizeof *plan->offsets);
+    chunk_offsets(plan);
+    pymic2__team_parallel_for_pieces(team, chunks, chunks, long_scatter, plan);
+    pymic2__team_parallel_for_pieces(team, plan->n, 4 * chunks, long_buckets, plan);
 }
 
 /* ------------------------------------------------------------ the ops */
@@ -447,26 +566,29 @@ static int sort_long_rows(pymic2_stream *stream, const pymic2_sort_desc *desc,
     const bool positions = desc->indices.buffer != NULL;
     const size_t part = ALIGNED((size_t)n * impl->size);
     const size_t index_part = positions ? ALIGNED((size_t)n * sizeof(int64_t)) : 0;
-    const size_t count_bytes = (size_t)chunks * ((size_t)impl->passes + 1) * RADIX *
+    const size_t count_bytes = ((size_t)chunks * (impl->passes + 1) + impl->passes) * RADIX *
                                sizeof(int64_t);
     const size_t bytes = 2 * part + 2 * index_part + count_bytes;
     char *scratch = malloc(bytes);
     if (scratch == NULL)
         return no_memory(stream->device, bytes);
     for (int64_t r = 0; r < rows; r++) {
-        long_plan plan = {.impl = impl, .n = n, .chunks = chunks, .src = scratch,
-                          .dst = scratch + part};
-        plan.row = pymic2__host_address(desc->values.buffer, 0) + row_offset(&desc->values, r);
-        plan.step = desc->values.strides[desc->values.ndim - 1];
+        long_plan plan = {.n = n, .chunks = chunks, .src = scratch, .dst = scratch + part};
+        plan.out.impl = impl;
+        plan.out.keep_values = desc->keep_values != 0;
+        plan.out.row = pymic2__host_address(desc->values.buffer, 0) +
+                       row_offset(&desc->values, r);
+        plan.out.step = desc->values.strides[desc->values.ndim - 1];
         if (positions) {
-            plan.index_row = pymic2__host_address(desc->indices.buffer, 0) +
-                             row_offset(&desc->indices, r);
-            plan.index_step = desc->indices.strides[desc->indices.ndim - 1];
+            plan.out.index_row = pymic2__host_address(desc->indices.buffer, 0) +
+                                 row_offset(&desc->indices, r);
+            plan.out.index_step = desc->indices.strides[desc->indices.ndim - 1];
             plan.isrc = (int64_t *)(scratch + 2 * part);
             plan.idst = (int64_t *)(scratch + 2 * part + index_part);
         }
         plan.counts = (int64_t *)(scratch + 2 * part + 2 * index_part);
         plan.offsets = plan.counts + (size_t)chunks * impl->passes * RADIX;
+        plan.total = plan.offsets + (size_t)chunks * RADIX;
         sort_long_row(team, &plan);
     }
     free(scratch);
@@ -526,7 +648,69 @@ static void search_range(void *context, int64_t begin, int64_t end, int member)
     plan->impl->search(plan->desc, begin, end);
 }
 
-/* The family's slot: one validated sort or search. */
+/* ------------------------------------------------------------ runs (unique's starts) */
+
+typedef struct runs_plan {
+    const sort_impl *impl;
+    const pymic2_sort_desc *desc;
+    int chunks;
+    int64_t *at; /* per chunk: its runs' count, then the first output slot */
+} runs_plan;
+
+static void runs_chunk(const runs_plan *plan, int64_t chunk, bool write)
+{
+    const pymic2_sort_desc *desc = plan->desc;
+    const int64_t n = desc->values.shape[0];
+    const char *sorted = pymic2__host_address(desc->values.buffer, 0) + desc->values.offset;
+    char *out = pymic2__host_address(desc->indices.buffer, 0) + desc->indices.offset;
+    const int64_t found = plan->impl->runs(sorted, desc->values.strides[0],
+                                           n * chunk / plan->chunks,
+                                           n * (chunk + 1) / plan->chunks, desc->equal_nan,
+                                           write ? out : NULL, desc->indices.strides[0],
+                                           plan->at[chunk]);
+    if (!write)
+        plan->at[chunk] = found;
+}
+
+static void runs_count(void *context, int64_t chunk, int64_t next, int member)
+{
+    (void)next, (void)member;
+    runs_chunk(context, chunk, false);
+}
+
+static void runs_write(void *context, int64_t chunk, int64_t next, int member)
+{
+    (void)next, (void)member;
+    runs_chunk(context, chunk, true);
+}
+
+/* Counts each chunk's runs, then each chunk writes its starts from its first slot. */
+static int runs_op(pymic2_stream *stream, const pymic2_sort_desc *desc, const sort_impl *impl)
+{
+    pymic2__team *team = pymic2__host_of(stream->device)->team;
+    const int64_t n = desc->values.shape[0];
+    runs_plan plan = {impl, desc, n >= PIECE_ELEMENTS ? 4 * pymic2__team_size(team) : 1,
+                      NULL};
+    plan.at = calloc((size_t)plan.chunks, sizeof *plan.at);
+    if (plan.at == NULL)
+        return no_memory(stream->device, (size_t)plan.chunks * sizeof *plan.at);
+    int64_t total = 0;
+    if (n > 0) {
+        pymic2__team_parallel_for_pieces(team, plan.chunks, plan.chunks, runs_count, &plan);
+        for (int c = 0; c < plan.chunks; c++) {
+            const int64_t count = plan.at[c];
+            plan.at[c] = total;
+            total += count;
+        }
+        pymic2__team_parallel_for_pieces(team, plan.chunks, plan.chunks, runs_write, &plan);
+    }
+    memcpy(pymic2__host_address(desc->indices.buffer, 0) + desc->indices.offset +
+               n * desc->indices.strides[0], &total, sizeof total);
+    free(plan.at);
+    return PYMIC2_OK;
+}
+
+/* The family's slot: one validated sort, search or runs. */
 int pymic2__host_sort(pymic2_stream *stream, const pymic2__command *command, void *launch)
 {
     (void)launch;
@@ -542,6 +726,8 @@ int pymic2__host_sort(pymic2_stream *stream, const pymic2__command *command, voi
                                       desc->keys.shape[0], 4096, search_range, &plan);
         return PYMIC2_OK;
     }
+    if (desc->op == PYMIC2_SORT_RUNS)
+        return runs_op(stream, desc, impl);
     const int64_t n = desc->values.shape[desc->values.ndim - 1];
     if (n == 1 && desc->indices.buffer != NULL)
         zero_positions(desc);
