@@ -22,13 +22,7 @@ typedef struct fft_key {
 static int source_fft(pymic2_device *device, const void *key, char **source)
 {
     const char *prefix = ((const fft_key *)key)->fp64 ? "#define FFT_DOUBLE 1\n" : "";
-    const size_t size = strlen(prefix) + sizeof pymic2__ocl_cl_fft;
-    *source = malloc(size);
-    if (*source == NULL)
-        return pymic2__error(PYMIC2_ENOMEM, "%s: out of host memory for a kernel source",
-                             device->name);
-    snprintf(*source, size, "%s%s", prefix, pymic2__ocl_cl_fft);
-    return PYMIC2_OK;
+    return pymic2__ocl_source_printf(device->name, source, "%s%s", prefix, pymic2__ocl_cl_fft);
 }
 
 /* One transform's state: the precision, the batch and the temporaries. */

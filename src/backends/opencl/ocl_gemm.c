@@ -77,14 +77,7 @@ int pymic2__ocl_source_gemm(const char *device, pymic2_dtype dtype, bool fp64, c
                  "#define COMBINE(acc, old) (T)((ACC)alpha * (acc) + (ACC)beta * (old))\n",
                  type, wrap);
     }
-    size_t size = strlen(header) + strlen(body) + 1;
-    char *text = malloc(size);
-    if (text == NULL)
-        return pymic2__error(PYMIC2_ENOMEM, "%s: out of host memory for a kernel source",
-                             device);
-    snprintf(text, size, "%s%s", header, body);
-    *source = text;
-    return PYMIC2_OK;
+    return pymic2__ocl_source_printf(device, source, "%s%s", header, body);
 }
 
 static int source_gemm(pymic2_device *device, const void *key, char **source)

@@ -177,19 +177,12 @@ static int source_linalg(pymic2_device *device, const void *key_bytes, char **so
     const linalg_key *key = key_bytes;
     const bool complex = key->dtype == PYMIC2_COMPLEX64 || key->dtype == PYMIC2_COMPLEX128;
     const bool wide = key->dtype == PYMIC2_FLOAT64 || key->dtype == PYMIC2_COMPLEX128;
-    size_t size = sizeof linalg_source + 256;
-    char *text = malloc(size);
-    if (text == NULL)
-        return pymic2__error(PYMIC2_ENOMEM, "%s: out of host memory for a kernel source",
-                             device->name);
-    snprintf(text, size,
+    return pymic2__ocl_source_printf(device->name, source,
              "#pragma OPENCL FP_CONTRACT OFF\n%s"
              "#define T %s\n#define R %s\n#define COMPLEX %d\n#define GROUP %d\n%s",
              key->fp64 ? "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n" : "",
              pymic2__ocl_type_name(key->dtype), wide ? "double" : "float", complex, GROUP,
              linalg_source);
-    *source = text;
-    return PYMIC2_OK;
 }
 
 /* The completion thread's look at the check buffer: the host's message. */

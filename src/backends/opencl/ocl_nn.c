@@ -138,19 +138,12 @@ static const char sce_source[] =
 static int source_sce(pymic2_device *device, const void *key_bytes, char **source)
 {
     const sce_key *key = key_bytes;
-    size_t size = sizeof sce_source + 256;
-    char *text = malloc(size);
-    if (text == NULL)
-        return pymic2__error(PYMIC2_ENOMEM, "%s: out of host memory for a kernel source",
-                             device->name);
-    snprintf(text, size,
+    return pymic2__ocl_source_printf(device->name, source,
              "#pragma OPENCL FP_CONTRACT OFF\n%s"
              "#define T %s\n#define L %s\n#define A %s\n#define GROUP %d\n%s",
              key->fp64 ? "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n" : "",
              pymic2__ocl_type_name(key->x), pymic2__ocl_type_name(key->labels),
              key->fp64 ? "double" : "float", TOTAL_GROUP, sce_source);
-    *source = text;
-    return PYMIC2_OK;
 }
 
 /* The completion thread's look at the check buffer (see pymic2__ocl_check). */
@@ -431,19 +424,12 @@ static const char windows_source[] =
 static int source_windows(pymic2_device *device, const void *key_bytes, char **source)
 {
     const windows_key *key = key_bytes;
-    size_t size = sizeof windows_source + 512;
-    char *text = malloc(size);
-    if (text == NULL)
-        return pymic2__error(PYMIC2_ENOMEM, "%s: out of host memory for a kernel source",
-                             device->name);
-    snprintf(text, size,
+    return pymic2__ocl_source_printf(device->name, source,
              "#pragma OPENCL FP_CONTRACT OFF\n%s#define T %s\n#define COL2IM %d\n"
              "#define MAX_POOL %d\n#define MAX_UNPOOL %d\n#define AVERAGE_UNPOOL %d\n%s",
              key->fp64 ? "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n" : "",
              pymic2__ocl_type_name(key->dtype), PYMIC2_WINDOWS_COL2IM, PYMIC2_WINDOWS_MAX_POOL,
              PYMIC2_WINDOWS_MAX_UNPOOL, PYMIC2_WINDOWS_AVERAGE_UNPOOL, windows_source);
-    *source = text;
-    return PYMIC2_OK;
 }
 
 /* The G_* buffer's contents for a validated descriptor. */

@@ -145,6 +145,10 @@ int pymic2__ocl_source_index(const char *device, pymic2_dtype dtype, int nindice
 /* The OpenCL C spelling of a dtype ("double", "uchar" for bool, "double2" for complex128);
  * NULL for a value that is no dtype. */
 const char *pymic2__ocl_type_name(pymic2_dtype dtype);
+/* *source = a new kernel source text printed from format (printf's), or ENOMEM naming the
+ * device; the program cache frees it. */
+int pymic2__ocl_source_printf(const char *device, char **source, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---------------------------------------------------------------- within the compute half */
 

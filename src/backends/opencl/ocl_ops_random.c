@@ -83,13 +83,8 @@ int pymic2__ocl_source_random(const char *device, pymic2_random_distribution dis
         values = "    const long v[2] = {(long)((ulong)low + mul_hi(x0, range)),\n"
                  "                       (long)((ulong)low + mul_hi(x1, range))};\n";
     }
-    size_t size = strlen(philox_source) + strlen(values) + 2048;
-    char *text = malloc(size);
-    if (text == NULL)
-        return pymic2__error(PYMIC2_ENOMEM, "%s: out of host memory for a kernel source",
-                             device);
     /* REAL: double where the device has it (the host computes in double), else float */
-    snprintf(text, size,
+    return pymic2__ocl_source_printf(device, source,
              "#pragma OPENCL FP_CONTRACT OFF\n"
              "%s"
              "#define REAL %s\n"
@@ -116,8 +111,6 @@ int pymic2__ocl_source_random(const char *device, pymic2_random_distribution dis
              "}\n",
              fp64 ? "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n" : "",
              fp64 ? "double" : "float", per_block, philox_source, type, values, type);
-    *source = text;
-    return PYMIC2_OK;
 }
 
 static int source_random(pymic2_device *device, const void *key, char **source)

@@ -74,6 +74,20 @@ static int finish(text *t, const char *device, char **source)
     return PYMIC2_OK;
 }
 
+int pymic2__ocl_source_printf(const char *device, char **source, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    char *text = NULL;
+    const int length = vasprintf(&text, format, args);
+    va_end(args);
+    if (length < 0)
+        return pymic2__error(PYMIC2_ENOMEM, "%s: out of host memory for a kernel source",
+                             device);
+    *source = text;
+    return PYMIC2_OK;
+}
+
 /* ---------------------------------------------------------------- the rows as text */
 
 #define PYMIC2__OCL_STRING(x) #x
