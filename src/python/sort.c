@@ -51,6 +51,28 @@ fail:
     return NULL;
 }
 
+/* Runs desc with a new int64 array of the given shape, on like's stream, as its indices
+ * output (the searches' positions, the runs' starts); the array, or NULL with an error. */
+static PyObject *sort_into_new_indices(pymic2__py_array *like, pymic2_sort_desc *desc,
+                                       int ndim, const int64_t *shape)
+{
+    pymic2__py_stream *stream = pymic2__py_op_stream(like);
+    pymic2__py_array *out = pymic2__py_array_new(Py_TYPE(like), stream, PYMIC2_INT64, ndim,
+                                                 shape, 0);
+    if (out == NULL)
+        return NULL;
+    if (pymic2__py_array_operand(out, &desc->indices) < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    const int status = pymic2_sort(stream->stream, desc);
+    if (status < 0) {
+        Py_DECREF(out);
+        return pymic2__py_raise(status);
+    }
+    return (PyObject *)out;
+}
+
 static PyObject *searchsorted(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
@@ -68,21 +90,7 @@ static PyObject *searchsorted(PyObject *module, PyObject *args, PyObject *kwargs
     if (pymic2__py_array_operand(sorted, &desc.values) < 0 ||
         pymic2__py_array_operand(keys, &desc.keys) < 0)
         return NULL;
-    pymic2__py_array *out = pymic2__py_array_new(Py_TYPE(sorted), pymic2__py_op_stream(sorted),
-                                                 PYMIC2_INT64, keys->ndim, keys->shape, 0);
-    if (out == NULL)
-        return NULL;
-    if (pymic2__py_array_operand(out, &desc.indices) < 0)
-        goto fail;
-    int status = pymic2_sort(pymic2__py_op_stream(sorted)->stream, &desc);
-    if (status < 0) {
-        pymic2__py_raise(status);
-        goto fail;
-    }
-    return (PyObject *)out;
-fail:
-    Py_DECREF(out);
-    return NULL;
+    return sort_into_new_indices(sorted, &desc, keys->ndim, keys->shape);
 }
 
 static PyObject *sort_runs(PyObject *module, PyObject *args, PyObject *kwargs)
@@ -101,21 +109,7 @@ static PyObject *sort_runs(PyObject *module, PyObject *args, PyObject *kwargs)
     if (pymic2__py_array_operand(sorted, &desc.values) < 0)
         return NULL;
     const int64_t length = sorted->ndim == 1 ? sorted->shape[0] + 1 : 1;
-    pymic2__py_array *out = pymic2__py_array_new(Py_TYPE(sorted), pymic2__py_op_stream(sorted),
-                                                 PYMIC2_INT64, 1, &length, 0);
-    if (out == NULL)
-        return NULL;
-    if (pymic2__py_array_operand(out, &desc.indices) < 0)
-        goto fail;
-    int status = pymic2_sort(pymic2__py_op_stream(sorted)->stream, &desc);
-    if (status < 0) {
-        pymic2__py_raise(status);
-        goto fail;
-    }
-    return (PyObject *)out;
-fail:
-    Py_DECREF(out);
-    return NULL;
+    return sort_into_new_indices(sorted, &desc, 1, &length);
 }
 
 PyMethodDef pymic2__py_sort_methods[] = {
