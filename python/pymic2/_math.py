@@ -497,13 +497,7 @@ def divmod(x1, x2, *outs, out=None, where=True, casting="same_kind", dtype=None)
     """NumPy's divmod: (floor_divide(x1, x2), remainder(x1, x2)), with the two outputs given
     positionally or as out=(out1, out2) (either may be None). Both are computed before any
     output is written, so an output may be an input."""
-    if outs and out is not None:
-        raise TypeError("divmod: cannot specify 'out' as both a positional and keyword "
-                        "argument")
-    outs = outs or ((None, None) if out is None else tuple(out) if isinstance(out, tuple)
-                    else (out,))
-    if len(outs) != 2:
-        raise ValueError("The 'out' tuple must have exactly one entry per ufunc output")
+    outs = _operands.output_pair("divmod", outs, out)
     options = {"casting": casting, "dtype": dtype}
     if all(target is None for target in outs):
         return (floor_divide(x1, x2, where=where, **options),

@@ -64,6 +64,19 @@ def single_out(out):
     return out
 
 
+def output_pair(name, outs, out):
+    """The two outputs of a two-output function (divmod, frexp, modf), given positionally
+    or as out=(out1, out2); either may be None."""
+    if outs and out is not None:
+        raise TypeError(f"{name}: cannot specify 'out' as both a positional and keyword "
+                        "argument")
+    outs = outs or ((None, None) if out is None else tuple(out) if isinstance(out, tuple)
+                    else (out,))
+    if len(outs) != 2:
+        raise ValueError("The 'out' tuple must have exactly one entry per ufunc output")
+    return outs
+
+
 def where_mask(where, like):
     """A where= argument as a bool device array for ops on like. NumPy casts it to bool
     with the 'safe' rule, so only bool masks are taken."""

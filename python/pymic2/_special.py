@@ -8,7 +8,7 @@ import math
 
 import numpy
 
-from . import _core, _math, _reduction
+from . import _core, _math, _operands, _reduction
 from ._differences import diff
 from ._indexing import where
 from ._manipulation import along, normalize_axis
@@ -16,18 +16,6 @@ from ._manipulation import along, normalize_axis
 __all__ = ["frexp", "i0", "modf", "sinc", "unwrap"]
 
 _elementwise = _core.elementwise
-
-
-def _output_pair(name, outs, out):
-    """The two outputs of a two-output function, given positionally or as out=(o1, o2)."""
-    if outs and out is not None:
-        raise TypeError(f"{name}: cannot specify 'out' as both a positional and keyword "
-                        "argument")
-    outs = outs or ((None, None) if out is None else tuple(out) if isinstance(out, tuple)
-                    else (out,))
-    if len(outs) != 2:
-        raise ValueError("The 'out' tuple must have exactly one entry per ufunc output")
-    return outs
 
 
 def _written(results, outs):
@@ -52,7 +40,7 @@ def frexp(x, *outs, out=None):
     [0.5, 1) carrying x's sign, exponent int32; 0, inf and NaN give (x, 0). The exponent is
     floor(log2|x|) + 1, corrected by one either way where log2 rounded across an integer,
     and the mantissa ldexp(x, -exponent), which is exact."""
-    outs = _output_pair("frexp", outs, out)
+    outs = _operands.output_pair("frexp", outs, out)
     x = _float_operand(x, numpy.frexp)
     regular = _math.logical_and(_math.isfinite(x), _math.not_equal(x, 0))
     magnitude = where(regular, _math.absolute(x), 1.0)
@@ -70,7 +58,7 @@ def frexp(x, *outs, out=None):
 def modf(x, *outs, out=None):
     """NumPy's modf: (fractional part, integral part), both with x's sign (-0.0 included);
     inf gives (+-0.0, inf), NaN (NaN, NaN). x - trunc(x) is exact in floating point."""
-    outs = _output_pair("modf", outs, out)
+    outs = _operands.output_pair("modf", outs, out)
     x = _float_operand(x, numpy.modf)
     integral = _math.trunc(x)
     fraction = where(_math.isinf(x), 0.0, _math.subtract(x, integral))

@@ -11,7 +11,8 @@
  * A test program is one file with a main(); the counters are static, so include check.h in
  * that file only. check_kernels_path() gives the test kernel library that meson builds
  * (tests/c/kernels/test_kernels.c, passed as PYMIC2_TEST_KERNELS); check_now_ms() reads
- * CLOCK_MONOTONIC, for tests that time a call.
+ * CLOCK_MONOTONIC, for tests that time a call. check_device_from_args() opens the device a
+ * test program is given as its argument (meson's per-device runs), else the default one.
  */
 #ifndef PYMIC2_TESTS_CHECK_H
 #define PYMIC2_TESTS_CHECK_H
@@ -81,6 +82,20 @@ static inline const char *check_kernels_path(void)
         exit(1);
     }
     return path;
+}
+
+/* *device = the device named by argv[1], or the default device without an argument. false
+ * when the named device does not exist (printed: the test then exits 77, meson's skip). */
+static inline bool check_device_from_args(int argc, char **argv, pymic2_device **device)
+{
+    if (argc <= 1) {
+        CHECK_OK(pymic2_device_default(device));
+        return true;
+    }
+    if (pymic2_device_find(argv[1], device) == PYMIC2_OK)
+        return true;
+    printf("skipped: no device %s (%s)\n", argv[1], pymic2_last_error());
+    return false;
 }
 
 #endif /* PYMIC2_TESTS_CHECK_H */

@@ -98,14 +98,8 @@ static void test_qr(pymic2_buffer *a, pymic2_buffer *x)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1) {
-        if (pymic2_device_find(argv[1], &device) != PYMIC2_OK) {
-            printf("skipped: no device %s (%s)\n", argv[1], pymic2_last_error());
-            return 77;
-        }
-    } else {
-        CHECK_OK(pymic2_device_default(&device));
-    }
+    if (!check_device_from_args(argc, argv, &device))
+        return 77;
     CHECK_OK(pymic2_stream_default(device, &stream));
     pymic2_buffer *a = NULL, *x = NULL;
     CHECK_OK(pymic2_buffer_alloc(device, 18 * sizeof(double), 0, &a));

@@ -403,14 +403,8 @@ static void test_max_pool(void)
  * (skipped) when the named device does not exist. */
 int main(int argc, char **argv)
 {
-    if (argc > 1) {
-        if (pymic2_device_find(argv[1], &device) != PYMIC2_OK) {
-            printf("skipped: no device %s (%s)\n", argv[1], pymic2_last_error());
-            return 77;
-        }
-    } else {
-        CHECK_OK(pymic2_device_default(&device));
-    }
+    if (!check_device_from_args(argc, argv, &device))
+        return 77;
     CHECK_OK(pymic2_stream_default(device, &stream));
     test_relu_rows();
     for (int normalize = 0; normalize < 2; normalize++) {

@@ -122,14 +122,8 @@ static void test_results(pymic2_buffer *values, pymic2_buffer *positions)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1) {
-        if (pymic2_device_find(argv[1], &device) != PYMIC2_OK) {
-            printf("skipped: no device %s (%s)\n", argv[1], pymic2_last_error());
-            return 77;
-        }
-    } else {
-        CHECK_OK(pymic2_device_default(&device));
-    }
+    if (!check_device_from_args(argc, argv, &device))
+        return 77;
     CHECK_OK(pymic2_stream_default(device, &stream));
     pymic2_buffer *values = NULL, *positions = NULL;
     CHECK_OK(pymic2_buffer_alloc(device, 6 * sizeof(double), 0, &values));

@@ -11,8 +11,6 @@ Every pyMIC2 result is compared with NumPy's once before timing; the two are tim
 alternately (medians), so that other load hits both alike. CSV plus a bar chart of ratios.
 """
 import os
-import statistics
-import time
 from collections import namedtuple
 
 import numpy as np
@@ -20,6 +18,7 @@ import numpy as np
 import pymic2
 
 from ._csv import write_csv
+from ._timing import median_ms
 
 SUMMARY = "issue 14's functions (copies, counting, new elementwise ops) vs NumPy (CSV, PNG)"
 
@@ -85,17 +84,6 @@ def add_arguments(parser):
     parser.add_argument("--no-plots", action="store_true", help="write no PNG file")
 
 
-def _median_ms(function, sync, repetitions):
-    times = []
-    for _ in range(repetitions):
-        sync()
-        start = time.perf_counter()
-        function()
-        sync()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
-
-
 def _time_pair(case, host_inputs, repetitions):
     device_inputs = [pymic2.asarray(x) for x in host_inputs]
     stream = pymic2.get_current_stream()
@@ -104,9 +92,9 @@ def _time_pair(case, host_inputs, repetitions):
     np.testing.assert_allclose(got, expected, rtol=case.tolerance or 1e-12, atol=0)
     numpy_ms, pymic2_ms = [], []
     for _ in range(3):  # alternate, so that other load hits both lines
-        numpy_ms.append(_median_ms(lambda: case.run(np, *host_inputs), lambda: None,
+        numpy_ms.append(median_ms(lambda: case.run(np, *host_inputs), lambda: None,
                                    repetitions))
-        pymic2_ms.append(_median_ms(lambda: case.run(pymic2, *device_inputs), stream.sync,
+        pymic2_ms.append(median_ms(lambda: case.run(pymic2, *device_inputs), stream.sync,
                                     repetitions))
     return min(numpy_ms), min(pymic2_ms), expected.size
 

@@ -10,8 +10,6 @@ Each case's relative RMS error against NumPy is checked first (<= 1e-13 for doub
 single precision; the 2^20 lengths are the issue's accuracy check). CSV with the load average.
 """
 import os
-import statistics
-import time
 from collections import namedtuple
 
 import numpy as np
@@ -19,6 +17,7 @@ import numpy as np
 import pymic2
 
 from ._csv import write_csv
+from ._timing import median_ms
 
 SUMMARY = "issue 15's FFT cases (fft 2^20, rfft2 2048^2, batched rfft) vs numpy.fft (CSV)"
 
@@ -54,17 +53,6 @@ def add_arguments(parser):
     parser.add_argument("--output", default=DEFAULT_OUTPUT, help="CSV path")
 
 
-def _median_ms(function, sync, repetitions):
-    times = []
-    for _ in range(repetitions):
-        sync()
-        start = time.perf_counter()
-        function()
-        sync()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
-
-
 def _relative_rms(got, want):
     return float(np.sqrt(np.mean(np.abs(got - want) ** 2) / np.mean(np.abs(want) ** 2)))
 
@@ -79,8 +67,8 @@ def _measure(case, x, device, repetitions):
         raise AssertionError(f"{case.name}: relative RMS error {error:.3g} > {bound}")
     numpy_ms, pymic2_ms = [], []
     for _ in range(3):  # alternate, so that other load hits both lines
-        numpy_ms.append(_median_ms(lambda: case.run(np, x), lambda: None, repetitions))
-        pymic2_ms.append(_median_ms(lambda: case.run(pymic2, d), stream.sync, repetitions))
+        numpy_ms.append(median_ms(lambda: case.run(np, x), lambda: None, repetitions))
+        pymic2_ms.append(median_ms(lambda: case.run(pymic2, d), stream.sync, repetitions))
     return min(numpy_ms), min(pymic2_ms), error, str(want.dtype)
 
 

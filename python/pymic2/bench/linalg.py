@@ -9,8 +9,6 @@ device's team). Each result is checked against NumPy once; the two are timed alt
 (best of three medians), so that other load hits both alike. Writes a CSV.
 """
 import os
-import statistics
-import time
 from collections import namedtuple
 
 import numpy as np
@@ -18,6 +16,7 @@ import numpy as np
 import pymic2
 
 from ._csv import write_csv
+from ._timing import median_ms
 
 SUMMARY = "issue 15's linear algebra (solve, inv, cholesky, svd) vs NumPy (CSV)"
 
@@ -56,17 +55,6 @@ def add_arguments(parser):
     parser.add_argument("--output", default=DEFAULT_OUTPUT, help="CSV path")
 
 
-def _median_ms(function, sync, repetitions):
-    times = []
-    for _ in range(repetitions):
-        sync()
-        start = time.perf_counter()
-        function()
-        sync()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
-
-
 def _time_pair(case, n, repetitions):
     host = case.inputs(np.random.default_rng(0), n)
     device = [pymic2.asarray(x) for x in host]
@@ -76,8 +64,8 @@ def _time_pair(case, n, repetitions):
                                rtol=case.check, atol=case.check * np.abs(expected).max())
     numpy_ms, pymic2_ms = [], []
     for _ in range(3):
-        numpy_ms.append(_median_ms(lambda: case.run(np, *host), lambda: None, repetitions))
-        pymic2_ms.append(_median_ms(lambda: case.run(pymic2, *device), stream.sync,
+        numpy_ms.append(median_ms(lambda: case.run(np, *host), lambda: None, repetitions))
+        pymic2_ms.append(median_ms(lambda: case.run(pymic2, *device), stream.sync,
                                     repetitions))
     return min(numpy_ms), min(pymic2_ms)
 

@@ -13,7 +13,8 @@ import numpy as np
 import pymic2
 
 from ._csv import write_csv
-from .breadth import _median_ms, _plot
+from ._timing import median_ms
+from .breadth import _plot
 
 SUMMARY = "sort, argsort and unique of 2**24 float64/int64 on each device vs NumPy (CSV, PNG)"
 
@@ -52,8 +53,8 @@ def _time_pair(name, host, device, repetitions):
     _check(name, host, function(device).get(), numpy_function(host))
     numpy_ms, pymic2_ms = [], []
     for _ in range(2):  # alternate, so that other load hits both lines
-        numpy_ms.append(_median_ms(lambda: numpy_function(host), lambda: None, repetitions))
-        pymic2_ms.append(_median_ms(lambda: function(device), stream.sync, repetitions))
+        numpy_ms.append(median_ms(lambda: numpy_function(host), lambda: None, repetitions))
+        pymic2_ms.append(median_ms(lambda: function(device), stream.sync, repetitions))
     return min(numpy_ms), min(pymic2_ms)
 
 
