@@ -84,6 +84,10 @@ def add_at(array, indices, values):
     if not is_advanced(key):  # plain integers and slices: add_at of one position each
         key = tuple(numpy.asarray(k) if isinstance(k, (numbers.Integral, numpy.integer))
                     and not isinstance(k, bool) else k for k in key)
+    if not is_advanced(key):  # slices, None and ... only: each element once, a view add
+        view = array[key]
+        _math.add(view, values, out=view)
+        return
     view, axis, index_arrays = _prepare(array, key)
     _core.index(_core.INDEX_SCATTER_ADD, view, axis, index_arrays, _values(values, array))
 

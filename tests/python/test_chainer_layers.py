@@ -130,13 +130,6 @@ def test_deconvolution_2d(device, dtype, stride, pad):
           device, dtype)
 
 
-def test_grouped_convolution_is_refused(device):
-    x = device.send(normal((1, 4, 5, 5), numpy.float32))
-    W = device.send(normal((2, 2, 3, 3), numpy.float32))
-    with pytest.raises(TypeError, match="convolution_2d.*groups=2"):
-        F.convolution_2d(x, W, groups=2)
-
-
 def test_convolution_without_output_raises(device):
     x = device.send(normal((1, 1, 2, 2), numpy.float32))
     W = device.send(normal((1, 1, 3, 3), numpy.float32))
@@ -188,12 +181,6 @@ def test_max_pooling_2d_double_backward(device, dtype):
 def test_average_pooling_2d(device, dtype, ksize, stride, pad):
     x = normal((2, 3, 7, 6), dtype)
     check(lambda x: F.average_pooling_2d(x, ksize, stride, pad), [x], device, dtype)
-
-
-def test_pooling_3d_is_refused(device):
-    x = device.send(normal((1, 1, 4, 4, 4), numpy.float32))
-    with pytest.raises(TypeError, match="max_pooling_2d.*3-d"):
-        F.max_pooling_nd(x, 2)
 
 
 # ---------------------------------------------------------------- normalization

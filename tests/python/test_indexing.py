@@ -149,6 +149,21 @@ def test_add_at_matches_numpy(dtype):
     assert_same(device, host)
 
 
+@pytest.mark.parametrize("key", [
+    (slice(1, None), slice(None, None, -2), None),   # slices and a new axis: a view add
+    (Ellipsis, slice(0, 2)),
+    (2,),                                            # a plain integer
+    (slice(None), numpy.array([0, 0, 2])),           # a slice with a repeated index array
+])
+def test_add_at_with_basic_keys_matches_numpy(key):
+    host = sample((6, 3), "float64")
+    device = pymic2.asarray(host)
+    values = sample(host[key].shape, "float64", seed=4)
+    numpy.add.at(host, key, values)
+    pymic2.add_at(device, key, pymic2.asarray(values))
+    assert_same(device, host)
+
+
 def test_add_at_many_repeats_is_deterministic():
     rng = numpy.random.default_rng(11)
     idx = rng.integers(0, 100, size=50000)

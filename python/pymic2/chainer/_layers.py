@@ -21,8 +21,8 @@ computes, with the same outputs and saved state, using device operations only:
 - mean_squared_error and mean_absolute_error (their CPU code wraps a 0-d result in
   numpy.array).
 
-Cases these do not cover (grouped convolution, pooling other than 2-d) raise TypeError
-naming the function, never a silent host computation.
+Grouped convolution, N-d convolution and pooling other than 2-d are _windows_nd's (it
+registers after this module and calls the functions here for the 2-d ungrouped cases).
 """
 
 import functools
@@ -124,11 +124,6 @@ def _col2im_channels_first(col, n, c, geometry):
 # Convolution
 # ---------------------------------------------------------------------------------------
 
-def _check_ungrouped(function, what):
-    if function.groups > 1:
-        _refuse(what, f"groups={function.groups} (grouped convolution)")
-
-
 def _conv_geometry(function, x_shape, w_shape):
     return _Geometry(x_shape[2], x_shape[3], w_shape[2], w_shape[3], function.sy,
                      function.sx, function.ph, function.pw, function.cover_all,
@@ -152,7 +147,6 @@ def _convolution_2d(self, inputs):
     self.retain_inputs((0, 1))
     x, W = inputs[:2]
     b = inputs[2] if len(inputs) == 3 else None
-    _check_ungrouped(self, "convolution_2d")
     g = _conv_geometry(self, x.shape, W.shape)
     col = _im2col_channels_first(x, g)
     if chainer.config.enable_backprop:
@@ -167,7 +161,6 @@ def _convolution_2d(self, inputs):
 def _convolution_2d_grad_w(self, inputs):
     self.retain_inputs((0, 1))
     x, gy = inputs
-    _check_ungrouped(self, "convolution_2d (weight gradient)")
     g = _conv_geometry(self, x.shape, self.W_shape)
     cached_x, col = getattr(self, "_pymic2_columns", (None, None))
     if cached_x is not x:
@@ -196,7 +189,6 @@ def _deconvolution_2d(self, inputs):
     self.retain_inputs((0, 1))
     x, W = inputs[:2]
     b = inputs[2] if len(inputs) == 3 else None
-    _check_ungrouped(self, "deconvolution_2d")
     self._calc_out_size(x.shape, W.shape)
     in_c, out_c, kh, kw = W.shape
     n = x.shape[0]

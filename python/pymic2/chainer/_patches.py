@@ -10,7 +10,7 @@ import numpy
 
 import pymic2
 
-from . import _device_functions, _layers
+from . import _device_functions, _layers, _more_functions, _windows_nd  # noqa: F401
 from ._device import PREFIX, PyMIC2Device, chainer, parse_specifier
 
 from chainer import backend, optimizer  # noqa: E402 - chainer is imported by _device
@@ -151,9 +151,10 @@ def enable():
     backend.get_array_module / get_device_from_array / get_device / copyto,
     backends._cpu._array_to_cpu, optimizer.UpdateRule.update_core and
     serializers.npz.NpzDeserializer.__call__, and the CPU methods of the Chainer functions
-    listed in _device_functions and _layers (NumPy-only code, replaced by device code for pymic2
-    inputs; _layers also wraps batch normalization's GeneralBatchNormalizationImpl methods and
-    _apply_bn_fwd, and Convolution2DGradW.__init__, see its install()).
+    listed in _device_functions, _layers, _windows_nd and _more_functions (NumPy-only code,
+    replaced by device code for pymic2 inputs; _layers also wraps batch normalization's
+    GeneralBatchNormalizationImpl methods and _apply_bn_fwd, and Convolution2DGradW.__init__,
+    see its install()).
     """
     global _enabled
     if _enabled:
