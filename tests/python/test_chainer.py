@@ -118,8 +118,8 @@ def test_import_chainer_is_idempotent():
 
 
 def test_import_without_pkg_resources():
-    """setuptools 81 removed pkg_resources, which Chainer's environment check imports: the
-    shim stands in for it during the import (and leaves the blocked import blocked), and
+    """setuptools 81 removed pkg_resources, which Chainer's environment check and
+    chainer.testing (imported by gradient_check) import: the shim stands in for it during the import (and leaves the blocked import blocked), and
     a Link computes on the device as on NumPy."""
     out = run_python(f"""
         import sys
@@ -128,6 +128,7 @@ def test_import_without_pkg_resources():
         import pymic2, pymic2.chainer
         pymic2.chainer.enable()
         import chainer, chainer.links as L
+        import chainer.gradient_check  # imports chainer.testing, which imports pkg_resources
         assert sys.modules["pkg_resources"] is None
         link = L.Linear(3, 2, initialW=numpy.arange(6.0, dtype=numpy.float32).reshape(2, 3))
         x = numpy.arange(12.0, dtype=numpy.float32).reshape(4, 3)

@@ -141,6 +141,10 @@ def import_chainer():
             # The backward of as_strided reads np.sctypes again: give that module the proxy.
             as_strided = sys.modules["chainer.functions.array.as_strided"]
             as_strided.np = _NumpyWithSctypes("numpy")
+        if "pkg_resources" in stand_ins:
+            # chainer.gradient_check imports chainer.testing, which imports pkg_resources at
+            # import time: load it while the stand-in is there (users call check_backward).
+            importlib.import_module("chainer.testing")
     finally:
         for name, module in saved.items():
             if module is _ABSENT:
