@@ -19,9 +19,9 @@
  * (a worker, a team member) from running. */
 #define PYMIC2__SPIN_ROUNDS_BEFORE_YIELD 1024u
 
-/* How long a stream worker or team member spins for its next job before it blocks: long
- * enough to bridge the host-side work (Python, a memcpy) between two commands, like the
- * block times of OpenMP runtimes. */
+/* How long a stream worker or team member spins for its next job before it blocks, by
+ * default (PYMIC2_BLOCKTIME_US sets it per host device): long enough to bridge the host-side
+ * work (Python, a memcpy) between two commands, like the block times of OpenMP runtimes. */
 #define PYMIC2__SPIN_NS ((uint64_t)200000)
 /* How long sync spins for a command to finish once it has nothing to help with (it yields
  * at every clock read during parallel regions, see pymic2_stream.saturated). */

@@ -133,6 +133,11 @@ static int check_broadcast(const char *device, const pymic2__op_info *info,
 static int check_memory(pymic2_stream *stream, const pymic2__op_info *info, int k,
                         const pymic2_operand *operand)
 {
+    /* the op's name goes into the label only for a message: formatting it on every call
+     * cost more instructions than the rest of the launch (callgrind, 128 x 128 a + b) */
+    if (pymic2__check_operand_memory(stream, operand_label(k, info->ninputs), operand) ==
+        PYMIC2_OK)
+        return PYMIC2_OK;
     char what[64];
     snprintf(what, sizeof what, "%s: %s", info->name, operand_label(k, info->ninputs));
     return pymic2__check_operand_memory(stream, what, operand);

@@ -39,9 +39,9 @@ static void expect_init_einval(void)
     CHECK_MESSAGE_HAS("initialisation failed");
     CHECK_STATUS(pymic2_device_count(&count), PYMIC2_EINVAL);
     const char *names[] = {"PYMIC2_HOST_DEVICES", "PYMIC2_NUM_THREADS", "PYMIC2_AFFINITY",
-                           "PYMIC2_HUGEPAGE_THRESHOLD"};
+                           "PYMIC2_HUGEPAGE_THRESHOLD", "PYMIC2_BLOCKTIME_US"};
     bool named = false;
-    for (int i = 0; i < 4; i++)
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         named = named || strstr(pymic2_last_error(), names[i]) != NULL;
     CHECK(named);
 }
@@ -76,12 +76,16 @@ static void test_configuration(void)
     CHECK(in_child("PYMIC2_NUM_THREADS", "4x", expect_init_einval));
     CHECK(in_child("PYMIC2_AFFINITY", "diagonal", expect_init_einval));
     CHECK(in_child("PYMIC2_HUGEPAGE_THRESHOLD", "-5", expect_init_einval));
+    CHECK(in_child("PYMIC2_BLOCKTIME_US", "-1", expect_init_einval));
+    CHECK(in_child("PYMIC2_BLOCKTIME_US", "100001", expect_init_einval));
     /* more devices or threads than CPUs, other placements, huge pages for everything */
     CHECK(in_child("PYMIC2_HOST_DEVICES", "5", expect_working_device));
     CHECK(in_child("PYMIC2_NUM_THREADS", "5", expect_working_device));
     CHECK(in_child("PYMIC2_AFFINITY", "scatter", expect_working_device));
     CHECK(in_child("PYMIC2_AFFINITY", "none", expect_working_device));
     CHECK(in_child("PYMIC2_HUGEPAGE_THRESHOLD", "0", expect_working_device));
+    CHECK(in_child("PYMIC2_BLOCKTIME_US", "0", expect_working_device));
+    CHECK(in_child("PYMIC2_BLOCKTIME_US", "100000", expect_working_device));
 }
 
 static void test_status_table(void)

@@ -12,6 +12,7 @@
 #include "check.h"
 
 #include "../../src/backends/host/host_ops.h"
+#include "../../src/core/spin.h"
 #include "simd_targets.h"
 
 #include <complex.h>
@@ -958,7 +959,7 @@ static void test_shapes_and_strides(void)
 static void test_team_pieces(void)
 {
     pymic2__team *team = NULL;
-    pymic2__team_config config = {3, NULL};
+    pymic2__team_config config = {3, NULL, PYMIC2__SPIN_NS};
     CHECK_OK(pymic2__team_create(&config, &team));
     if (team == NULL)
         return;

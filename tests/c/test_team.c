@@ -1,11 +1,13 @@
 /*
  * test_team.c - the host thread team: every index runs exactly once, pieces respect
  * min_piece, members are distinct, regions from two threads do not mix, a region started
- * inside a piece runs instead of deadlocking, and parallel_for_pieces runs the pieces it
- * was asked for, even more than the team has threads.
+ * inside a piece runs instead of deadlocking, parallel_for_pieces runs the pieces it was
+ * asked for, even more than the team has threads, and helpers that never spin (spin_ns 0)
+ * still join.
  */
 #include "check.h"
 #include "team.h"
+#include "../../src/core/spin.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -99,7 +101,7 @@ int main(void)
 {
     for (int size = 1; size <= 4; size++) {
         pymic2__team *team;
-        pymic2__team_config config = {size, NULL};
+        pymic2__team_config config = {size, NULL, PYMIC2__SPIN_NS};
         CHECK_OK(pymic2__team_create(&config, &team));
         CHECK(pymic2__team_size(team) == size);
         const int64_t ns[] = {0, 1, 2, 3, 5, 17, 100, 4096, 100003};
@@ -133,7 +135,15 @@ int main(void)
         pymic2__team_destroy(team);
     }
     pymic2__team *team;
-    pymic2__team_config bad = {0, NULL};
+    /* PYMIC2_BLOCKTIME_US=0: helpers sleep after every region and must still be woken */
+    pymic2__team_config sleepy = {2, NULL, 0};
+    CHECK_OK(pymic2__team_create(&sleepy, &team));
+    bool covered = true;
+    for (int round = 0; round < 200; round++)
+        covered = covered && covers_once(team, 1 << 16, 1) && covers_in_pieces(team, 64, 2);
+    CHECK(covered);
+    pymic2__team_destroy(team);
+    pymic2__team_config bad = {0, NULL, PYMIC2__SPIN_NS};
     CHECK_STATUS(pymic2__team_create(&bad, &team), PYMIC2_EINVAL);
     CHECK_MESSAGE_HAS("at least 1 thread");
     return CHECK_DONE();

@@ -88,6 +88,8 @@ HOST_ONLY_TESTS = {
     ("test_invoke.py", "test_"): "user kernels here are shared objects (test_opencl.py invokes .cl)",
     ("test_examples.py", "test_"): "the examples' kernels are shared objects",
     ("test_random.py", "test_thread_count"): "PYMIC2_NUM_THREADS sizes host thread teams",
+    ("test_team_policy.py", "test_an_idle_process"): "checks the host team's and workers' spin",
+    ("test_team_policy.py", "test_bad_blocktime"): "PYMIC2_BLOCKTIME_US configures host devices",
 }
 
 

@@ -6,7 +6,7 @@ import numpy
 import pytest
 
 from pymic2.bench import __main__ as bench_main
-from pymic2.bench import ops
+from pymic2.bench import ops, peers
 
 EXPECTED_COLUMNS = ["group", "op", "dtype", "n", "variant", "repetitions", "median_ms",
                     "p10_ms", "p90_ms", "bytes", "gbytes_per_s", "gflops", "speedup_vs_numpy"]
@@ -95,3 +95,35 @@ def test_sort_quick_run_checks_results_and_writes_csv(tmp_path):
     assert {row["case"] for row in rows} == {f"{f} {d}" for f in ("sort", "argsort", "unique")
                                              for d in ("float64", "int64")}
     assert all(float(row["numpy_ms"]) > 0 and float(row["pymic2_ms"]) > 0 for row in rows)
+
+
+def test_peers_quick_run_compares_with_the_best_peer(tmp_path, capsys):
+    """bench peers: every line checked against NumPy, a row per (op, dtype, N), the ratio
+    against the fastest peer; numexpr and PyTorch when importable (else skipped, saying so)."""
+    output = tmp_path / "peers.csv"
+    status = bench_main.main(["peers", "--quick", "--sizes", "32", "--ops", "add,sum1,where,exp",
+                              "--dtypes", "float32", "--no-plots", "--output", str(output)])
+    assert status == 0
+    with open(output, newline="") as stream:
+        reader = csv.DictReader(stream)
+        columns, rows = reader.fieldnames, list(reader)
+    assert columns == peers.CSV_COLUMNS
+    assert [(row["op"], row["dtype"], row["n"]) for row in rows] == [
+        (op, "float32", "32") for op in ("add", "sum1", "where", "exp")]
+    printed = capsys.readouterr().out
+    for name in ("numexpr", "torch"):
+        if importlib.util.find_spec(name) is None:
+            assert f"{name}: skipped" in printed
+            assert all(row[f"{name}_ms"] == "" for row in rows)
+    for row in rows:
+        times = {peer: float(row[f"{peer}_ms"]) for peer in peers.PEERS if row[f"{peer}_ms"]}
+        assert row["best_peer"] == min(times, key=times.get)
+        assert float(row["ratio_vs_best"]) == pytest.approx(
+            times[row["best_peer"]] / float(row["pymic2_ms"]), rel=1e-4)
+    # numexpr has no axis sum: its cell stays empty even when it is installed
+    assert next(row for row in rows if row["op"] == "sum1")["numexpr_ms"] == ""
+
+
+def test_peers_rejects_bad_options(capsys):
+    assert bench_main.main(["peers", "--dtypes", "int8", "--no-plots"]) == 2
+    assert "int8" in capsys.readouterr().err

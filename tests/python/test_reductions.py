@@ -1,6 +1,8 @@
 """Reductions (sum, prod, max, min, all, any, count_nonzero, argmax, argmin, cumsum,
 cumprod, mean, var, std) against NumPy: axes, keepdims, dtype=, out=, views, NaN, errors."""
 
+import math
+
 import numpy
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -118,6 +120,31 @@ def test_mean_var_std(dtype):
     if numpy.dtype(dtype).kind != "c":
         check(a.mean(axis=1, dtype=numpy.float32),
               numpy.mean(x, axis=1, dtype=numpy.float32))
+
+
+def _fsum_error(got, values, axis):
+    """|got - exact| per output, the exact sums from math.fsum over float64 copies."""
+    exact = numpy.apply_along_axis(lambda v: math.fsum(v.astype(numpy.float64)), axis, values) \
+        if axis is not None else numpy.float64(math.fsum(values.ravel().astype(numpy.float64)))
+    return numpy.abs(numpy.asarray(got, dtype=numpy.float64) - exact), numpy.abs(exact)
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_float_sums_keep_numpys_accuracy(dtype, axis):
+    """Sums carry an error of NumPy's class (pairwise along contiguous runs, so about
+    log2(n) rounding errors, not n): within 4x NumPy's own error against the exact sum, or a
+    few units in the last place of it. A plain running sum of 2**20 float32 values near 1 is
+    off by hundreds of those units and fails."""
+    values = (numpy.random.default_rng(17).random((1024, 1024)) + 0.5).astype(dtype)
+    a = pymic2.asarray(values)
+    ours, scale = _fsum_error(a.sum(axis=axis).get(), values, axis)
+    numpys, _ = _fsum_error(values.sum(axis=axis), values, axis)
+    eps = numpy.finfo(dtype).eps
+    assert numpy.all(ours <= numpy.maximum(4 * numpys, 8 * eps * scale))
+    if axis is None:
+        mean_error, _ = _fsum_error(a.mean().get() * values.size, values, None)
+        assert mean_error <= max(4 * numpys, 8 * eps * scale)
 
 
 def test_non_contiguous_views():

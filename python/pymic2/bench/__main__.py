@@ -1,15 +1,16 @@
 """Entry point: python -m pymic2.bench
-{runtime,ops,breadth,sort,linalg,pipeline,chainer,opencl,fft} [options]."""
+{runtime,ops,breadth,peers,sort,linalg,pipeline,chainer,opencl,fft} [options]."""
 import argparse
 import sys
 
-from . import breadth, chainer, fft, linalg, opencl, ops, pipeline, runtime, sort
+from . import breadth, chainer, fft, linalg, opencl, ops, peers, pipeline, runtime, sort
 
 # Subcommand name -> module with add_arguments(parser) and run(args) -> exit status.
 SUBCOMMANDS = {
     "runtime": runtime,
     "ops": ops,
     "breadth": breadth,
+    "peers": peers,
     "linalg": linalg,
     "sort": sort,
     "pipeline": pipeline,

@@ -21,9 +21,17 @@
  *     CPUs: a 1 MiB copy at 0.97x memcpy with compact, 1.75x with none).
  *     Member 0 of a region is the stream's worker, one per stream: with compact or scatter
  *     it is confined to the device's CPUs, not to one of them;
- *   PYMIC2_HUGEPAGE_THRESHOLD=bytes  chunks at least this big use 2 MiB pages (default 2 MiB).
+ *   PYMIC2_HUGEPAGE_THRESHOLD=bytes  chunks at least this big use 2 MiB pages (default 2 MiB);
+ *   PYMIC2_BLOCKTIME_US=us       how long an idle team helper or stream worker spins for its
+ *                                next job before it sleeps on a futex (default 200, 0: sleep
+ *                                at once, at most 100000), like KMP_BLOCKTIME: a spinning
+ *                                thread starts in about a microsecond, a sleeping one 20-50 us
+ *                                after its wake-up here; the cap keeps an idle process's CPU
+ *                                use at zero 100 ms after its last op.
  */
 #include "host_internal.h"
+
+#include "../../core/spin.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +41,7 @@
 
 #define MAX_HOST_DEVICES 256
 #define MAX_THREADS 1024
+#define MAX_BLOCKTIME_US 100000
 
 /* Reads an integer variable in [min, max]; unset or empty gives fallback. */
 static int env_integer(const char *name, long long min, long long max, long long fallback,
@@ -159,11 +168,14 @@ int pymic2__host_device_init(pymic2_device *device, int backend_index)
         free(host);
         return status;
     }
-    long long nthreads, threshold;
+    long long nthreads, threshold, blocktime_us;
     status = env_integer("PYMIC2_NUM_THREADS", 1, MAX_THREADS, host->ncpus, &nthreads);
     if (status == PYMIC2_OK)
         status = env_integer("PYMIC2_HUGEPAGE_THRESHOLD", 0, (long long)1 << 50,
                              (long long)2 << 20, &threshold);
+    if (status == PYMIC2_OK)
+        status = env_integer("PYMIC2_BLOCKTIME_US", 0, MAX_BLOCKTIME_US,
+                             (long long)(PYMIC2__SPIN_NS / 1000), &blocktime_us);
     const char *affinity = getenv("PYMIC2_AFFINITY");
     if (affinity == NULL || affinity[0] == '\0')
         affinity = ndevices == 1 ? "none" : "compact";
@@ -177,6 +189,7 @@ int pymic2__host_device_init(pymic2_device *device, int backend_index)
         return status;
     }
     host->hugepage_threshold = (size_t)threshold;
+    host->spin_ns = (uint64_t)blocktime_us * 1000;
     int *placement = NULL;
     if (host->pin) {
         placement = member_cpus(host, (int)nthreads, scatter);
@@ -186,7 +199,7 @@ int pymic2__host_device_init(pymic2_device *device, int backend_index)
                                  device->name);
         }
     }
-    pymic2__team_config config = {(int)nthreads, placement};
+    pymic2__team_config config = {(int)nthreads, placement, host->spin_ns};
     status = pymic2__team_create(&config, &host->team);
     free(placement);
     if (status != PYMIC2_OK) {

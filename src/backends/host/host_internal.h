@@ -21,6 +21,7 @@ typedef struct pymic2__host_device {
     bool pin;                  /* PYMIC2_AFFINITY is not "none" */
     cpu_set_t cpu_set;         /* where the stream workers may run when pinned */
     size_t hugepage_threshold; /* chunks at least this big are 2 MiB-aligned huge pages */
+    uint64_t spin_ns;          /* idle workers and helpers spin this long (PYMIC2_BLOCKTIME_US) */
 } pymic2__host_device;
 
 static inline pymic2__host_device *pymic2__host_of(const pymic2_device *device)

@@ -6,7 +6,8 @@
  * smallest stride is innermost, merge neighbours that are contiguous for every operand
  * (a C-contiguous op becomes one long row), and then walk the rows with the op's inner loop
  * (loops.c). The flattened element range is split over the device's team in pieces of at
- * least PIECE_BYTES of output, so small ops stay on the calling thread.
+ * least PIECE_BYTES of output, so small ops stay on the calling thread, and not at all
+ * when the loop's measured cost says the whole op is over in less than SPLIT_MIN_NS.
  *
  * Large outputs (PYMIC2__HOST_STREAMING_MIN bytes and more, contiguous along the inner
  * dimension) bypass the cache: the loop writes STREAM_BUFFER_BYTES at a time into a buffer
@@ -31,15 +32,31 @@
 #include "loops.h"
 #include "prefetch.h"
 
+#include "../../core/spin.h"
 #include "../../ops/op_table.h"
 
 /* Work per thread at least this many output bytes: below it, waking threads costs more
  * than it saves. */
 #define PIECE_BYTES (32 * 1024)
+/* An op predicted to take less than this on one thread runs on one thread (see loop_cost_ps):
+ * a spinning helper joins in about a microsecond, a sleeping one 20-50 us after its
+ * wake-up, and handing out the pieces and waiting for the last one add a few more. */
+#define SPLIT_MIN_NS 16000
+/* Pieces of fewer elements are not timed: clock reads and call overhead would dominate. */
+#define COST_MIN_ELEMENTS 4096
 #define STREAM_BUFFER_BYTES 512
 /* Inputs of ops that read at least PYMIC2__PREFETCH_MIN bytes are prefetched ahead
  * (prefetch.h), a pass of at most PREFETCH_PASS_BYTES per input at a time. */
 #define PREFETCH_PASS_BYTES 1024
+
+/* Measured cost of each (op, input dtype) loop in picoseconds per element, 0 until measured:
+ * a running average of the time a piece took on its thread per element (a piece's own time:
+ * a region's also holds the helpers' wake-up, which would make an op that was split once
+ * look too costly ever to run alone). Per element a float64 arctan costs 30-50 times a + b,
+ * so one byte threshold for the family would either split cheap ops that are over before a
+ * helper joins or keep costly ones on one thread. The choice decides only who runs which
+ * elements, never a result. */
+static _Atomic uint32_t loop_cost_ps[PYMIC2_NUM_OPS][PYMIC2_NUM_DTYPES];
 
 typedef struct op_plan {
     pymic2__loop_fn loop;
@@ -54,6 +71,7 @@ typedef struct op_plan {
     char *base[PYMIC2_MAX_OPERANDS];                       /* element [0, 0, ...] */
     pymic2_scalar stored[PYMIC2_MAX_OPERANDS]; /* scalar operands as elements in memory */
     pymic2__loop_state state;
+    _Atomic uint32_t piece_cost_ps; /* a piece's time per element (see loop_cost_ps), or 0 */
 } op_plan;
 
 static int64_t magnitude(int64_t value)
@@ -213,6 +231,8 @@ static void run_range(void *context, int64_t begin, int64_t end, int member)
 {
     (void)member;
     op_plan *plan = context;
+    const int64_t count = end - begin;
+    const uint64_t start = count >= COST_MIN_ELEMENTS ? pymic2__now_ns() : 0;
     const int inner = plan->ndim - 1;
     const int64_t row_length = plan->shape[inner];
     int64_t steps[PYMIC2_MAX_OPERANDS];
@@ -255,6 +275,57 @@ static void run_range(void *context, int64_t begin, int64_t end, int member)
     }
     if (plan->streaming) /* visible before the piece reports done */
         pymic2__host_stream_fence();
+    if (start != 0) {
+        uint64_t sample = (pymic2__now_ns() - start) * 1000 / (uint64_t)count;
+        atomic_store_explicit(&plan->piece_cost_ps, sample < UINT32_MAX ? (uint32_t)sample + 1
+                                                                        : UINT32_MAX,
+                              memory_order_relaxed);
+    }
+}
+
+/* The smallest piece of an elementwise op of `total` elements: its whole when its measured
+ * cost says it is over before a helper would join, else PIECE_BYTES of output. */
+static int64_t min_piece_of(pymic2_op op, pymic2_dtype input, int64_t total, int64_t out_size)
+{
+    uint64_t cost = atomic_load_explicit(&loop_cost_ps[op][input], memory_order_relaxed);
+    if (total > 0 && cost != 0 && (uint64_t)total * cost < (uint64_t)SPLIT_MIN_NS * 1000)
+        return total;
+    int64_t min_piece = PIECE_BYTES / out_size;
+    return min_piece > 0 ? min_piece : 1;
+}
+
+/* Folds a piece's cost per element (0: not timed) into the loop's running average. */
+static void note_cost(pymic2_op op, pymic2_dtype input, uint64_t sample)
+{
+    if (sample == 0)
+        return;
+    _Atomic uint32_t *cost = &loop_cost_ps[op][input];
+    uint64_t old = atomic_load_explicit(cost, memory_order_relaxed);
+    uint64_t next = old == 0 ? sample : (3 * old + sample) / 4;
+    atomic_store_explicit(cost, (uint32_t)(next < UINT32_MAX ? (next > 0 ? next : 1) : UINT32_MAX),
+                          memory_order_relaxed);
+}
+
+static int64_t element_count(const pymic2_operand *operand)
+{
+    int64_t total = 1;
+    for (int d = 0; d < operand->ndim; d++)
+        total *= operand->shape[d];
+    return total;
+}
+
+bool pymic2__host_op_runs_alone(const pymic2_op_desc *desc)
+{
+    if (desc->reduction != PYMIC2_REDUCE_NONE)
+        return pymic2__host_reduce_runs_alone(desc);
+    if ((int)desc->op < 0 || (int)desc->op >= PYMIC2_NUM_OPS)
+        return false;
+    const pymic2__op_info *info = pymic2__op_get_info(desc->op);
+    const pymic2_operand *out = &desc->operands[info->ninputs];
+    const int64_t total = element_count(out);
+    const int64_t out_size = (int64_t)pymic2_dtype_size(out->dtype);
+    return total / min_piece_of(desc->op, desc->operands[info->dtype_input].dtype, total,
+                                out_size) < 2;
 }
 
 /* The OP family's slot. */
@@ -289,10 +360,9 @@ int pymic2__host_run_op(pymic2__team *team, const pymic2_op_desc *desc)
     plan->noperands = desc->noperands;
     plan->ndim = out->ndim;
     atomic_init(&plan->state.invalid, 0);
-    int64_t total = 1;
+    const int64_t total = element_count(out);
     for (int d = 0; d < out->ndim; d++) {
         plan->shape[d] = out->shape[d];
-        total *= out->shape[d];
         for (int k = 0; k < plan->noperands; k++)
             plan->strides[d][k] = desc->operands[k].buffer ? desc->operands[k].strides[d] : 0;
     }
@@ -311,11 +381,13 @@ int pymic2__host_run_op(pymic2__team *team, const pymic2_op_desc *desc)
     simplify_dimensions(plan, output);
     const int64_t out_size = (int64_t)pymic2_dtype_size(out->dtype);
     plan_passes(plan, total, out_size);
-    int64_t min_piece = PIECE_BYTES / out_size;
+    atomic_init(&plan->piece_cost_ps, 0);
     if (team != NULL)
-        pymic2__team_parallel_for(team, total, min_piece, run_range, plan);
+        pymic2__team_parallel_for(team, total, min_piece_of(desc->op, input, total, out_size),
+                                  run_range, plan);
     else
         run_range(plan, 0, total, 0);
+    note_cost(desc->op, input, atomic_load(&plan->piece_cost_ps));
     if (atomic_load(&plan->state.invalid))
         return pymic2__error(PYMIC2_EINVAL, "%s: %s: " PYMIC2__NEGATIVE_POWER_MESSAGE, device,
                              info->name);

@@ -452,6 +452,16 @@ static void run_lines(void *context, int64_t begin, int64_t end, int member)
 
 /* ---------------------------------------------------------------- entry */
 
+bool pymic2__host_reduce_runs_alone(const pymic2_op_desc *desc)
+{
+    /* less than one piece of input: run_parallel keeps it on one thread, whatever the plan */
+    const pymic2_operand *in = &desc->operands[0];
+    int64_t bytes = (int64_t)pymic2_dtype_size(in->dtype);
+    for (int d = 0; d < in->ndim; d++)
+        bytes *= in->shape[d];
+    return bytes < PIECE_BYTES;
+}
+
 /* An empty reduction: every output element is the identity (validation made sure of one). */
 static void fill_identity(const reduce_plan *plan, const pymic2_operand *out)
 {

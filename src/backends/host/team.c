@@ -11,8 +11,9 @@
  * scratch (reductions) stays private to one piece whichever thread runs it, and the result
  * does not depend on which thread ran what.
  *
- * Helpers spin briefly after a region and then sleep on a futex, so back-to-back regions
- * start in about a microsecond while an idle team costs nothing.
+ * Helpers spin briefly after a region (the team's spin_ns, PYMIC2_BLOCKTIME) and then sleep
+ * on a futex, so back-to-back regions start in about a microsecond while an idle team costs
+ * nothing.
  */
 #include "team.h"
 
@@ -55,6 +56,7 @@ struct pymic2__team {
     atomic_int caller_sleeping;
     atomic_int caller_cpu;          /* where the current region's caller runs */
     uint64_t last_region_ns;        /* when the previous region started */
+    uint64_t spin_ns;               /* helpers' spin before they sleep (team config) */
     bool pinned;                    /* helpers are pinned to CPUs chosen by the device */
     cpu_set_t allowed;              /* else they may run on these: the process's CPUs */
     atomic_bool stopping;
@@ -129,7 +131,7 @@ static void *helper_main(void *argument)
     in_region = true;
     uint32_t seen = 0;
     for (;;) {
-        if (!PYMIC2__SPIN_UNTIL(atomic_load(&team->generation) != seen, PYMIC2__SPIN_NS)) {
+        if (!PYMIC2__SPIN_UNTIL(atomic_load(&team->generation) != seen, team->spin_ns)) {
             /* pairs with the caller's bump-then-check: one of the two sees the other */
             atomic_fetch_add(&team->sleeping_helpers, 1);
             while (atomic_load(&team->generation) == seen)
@@ -200,6 +202,7 @@ int pymic2__team_create(const pymic2__team_config *config, pymic2__team **team)
         return pymic2__error(PYMIC2_ESYSTEM, "cannot allocate a team of %d threads",
                              config->num_threads);
     made->size = config->num_threads;
+    made->spin_ns = config->spin_ns;
     made->pinned = config->cpus != NULL;
     if (sched_getaffinity(0, sizeof made->allowed, &made->allowed) != 0)
         made->pinned = true; /* do not move helpers without knowing where they may go */

@@ -22,6 +22,7 @@ typedef void (*pymic2__range_fn)(void *context, int64_t begin, int64_t end, int 
 typedef struct pymic2__team_config {
     int num_threads;    /* >= 1 */
     const int *cpus;    /* num_threads CPU ids to pin member i to, or NULL for no pinning */
+    uint64_t spin_ns;   /* how long a helper spins for the next region before it sleeps */
 } pymic2__team_config;
 
 int pymic2__team_create(const pymic2__team_config *config, pymic2__team **team);

@@ -10,16 +10,18 @@
  * stream's `executor` token does, one command at a time in queue order, so order is kept.
  * A thread in sync takes it when the worker does not hold it and runs the commands it
  * waits for itself (pymic2__host_assist): in this VM a sleeping or descheduled worker needs
- * 20-50 us to run after a wake-up, far more than a small command takes. And a copy
- * submitted to an idle stream (nothing queued or running) runs at once on the submitting
- * thread with the team, as CUDA does with small pageable copies: it completes before the
- * submit returns, and it needs no hand-over to the worker.
+ * 20-50 us to run after a wake-up, far more than a small command takes. And a copy, or an
+ * op small enough to run on one thread (pymic2__host_op_runs_alone), submitted to an idle
+ * stream (nothing queued or running) runs at once on the submitting thread, as CUDA does
+ * with small pageable copies: it completes before the submit returns, and it needs no
+ * hand-over to the worker, whose wake-up and queue cost more than a 128 x 128 a + b.
  *
  * A bounded wait (pymic2_stream_wait with a timeout: Python's sync, which must return to
  * check for Ctrl-C) runs only the runtime's own commands: a user kernel or an event wait may
  * never end, and would hold the caller with it. Those are left to the worker.
  */
 #include "host_internal.h"
+#include "host_ops.h"
 
 #include "../../core/spin.h"
 #include "futex.h"
@@ -168,7 +170,7 @@ static void *worker_main(void *argument)
             continue;
         if (atomic_load(&queue->stopping))
             return NULL;
-        if (PYMIC2__SPIN_UNTIL(atomic_load(&queue->submissions) != seen, PYMIC2__SPIN_NS))
+        if (PYMIC2__SPIN_UNTIL(atomic_load(&queue->submissions) != seen, queue->host->spin_ns))
             continue;
         /* pairs with the submitter's bump-then-check: one of the two sees the other */
         atomic_store(&queue->worker_sleeping, 1);
@@ -240,8 +242,10 @@ int pymic2__host_submit(pymic2_stream *stream, pymic2__command *command)
     command->next = NULL;
     bool copy = command->kind == PYMIC2__CMD_COPY_H2D || command->kind == PYMIC2__CMD_COPY_D2H ||
                 command->kind == PYMIC2__CMD_COPY_D2D;
+    bool at_once = copy || (command->kind == PYMIC2__CMD_OP &&
+                            pymic2__host_op_runs_alone(&command->u.op));
     /* holding the token with nothing queued: every earlier command has finished */
-    if (copy && take_executor(queue)) {
+    if (at_once && take_executor(queue)) {
         if (queue_empty(queue)) {
             execute(queue, command);
             release_executor(queue);
