@@ -574,13 +574,97 @@ typedef struct pymic2_windows_desc {
 
 int pymic2_windows(pymic2_stream *stream, const pymic2_windows_desc *desc);
 
+/*
+ * Fused layer and optimizer kernels: each op is one command over contiguous float32 or
+ * float64 arrays (every operand of one dtype), the operands in the order of the op's row:
+ *
+ *   XX(NAME, name, kinds, written, optional, params)
+ *
+ * `kinds` gives each operand's element count from sizes[]: n = sizes[0]; X = N*C*S and
+ * C = C with (N, C, S) = sizes[0..2] (batch, channels, positions per channel, as x of
+ * shape (N, C, ...) flattened); c = B'*H, x = B*4*H and h = B*H with (B', B, H, R) =
+ * sizes[0..3] (LSTM: cell rows, batch rows, units, and the trailing size R of Chainer's
+ * gate layout, 1 for 2-d inputs). `written` and `optional` are bit masks over the operands
+ * (bit k: operand k); an optional operand may have buffer NULL. params[] are the op's
+ * hyperparameters, as named below. The arithmetic is Chainer 7's CPU code's, in the dtype
+ * (batch-norm sums in double).
+ *
+ *   SGD            param -= lr * grad                                  params: lr
+ *   MOMENTUM_SGD   v = momentum * v - lr * grad; param += v            lr, momentum
+ *   NESTEROV_AG    v = momentum * v - lr * grad;
+ *                  param += momentum^2 * v - (1 + momentum) * lr * grad  lr, momentum
+ *   ADAM           m += (1 - beta1) (grad - m); v += (1 - beta2) (grad^2 - v);
+ *                  vhat = max(vhat, v) (AMSGrad: vhat given) or v;
+ *                  param = (1 - eta wd) param - eta alpha_t m / (sqrt(vhat) + eps)
+ *                                                  beta1, beta2, eps, eta, wd, alpha_t
+ *   BATCH_NORM_FORWARD  per channel c: mean, var (biased), inv_std = 1 / sqrt(var + eps),
+ *                  y = (x - mean) inv_std gamma + beta; with the running statistics
+ *                  rm = decay rm + (1 - decay) mean, rv = decay rv + (1 - decay) adjust var
+ *                                                  eps, decay, adjust
+ *   BATCH_NORM_BACKWARD  gbeta = sum gy, ggamma = sum gy x_hat,
+ *                  gx = gamma inv_std (gy - (x_hat ggamma + gbeta) / (N S))
+ *   LSTM_FORWARD   Chainer's lstm(c_prev, x): gates a, i, f, o interleaved in x;
+ *                  c_next = tanh(a) sig(i) + sig(f) c_prev, h = sig(o) tanh(c_next) for the
+ *                  B batch rows; rows B..B'-1 of c_next copy c_prev
+ *   LSTM_BACKWARD  its gradient: gc_prev and gx from gc and gh (either may be absent: 0)
+ *   DROPOUT        u = the float32 uniform pymic2_random(UNIFORM, seed, counter) gives for
+ *                  element i; mask = (u >= ratio) / (1 - ratio), y = x * mask     ratio
+ */
+#define PYMIC2_FUSED_TABLE(XX)                                                              \
+    XX(SGD, sgd, "nn", 0x1, 0x0, 1)                  /* param, grad */                     \
+    XX(MOMENTUM_SGD, momentum_sgd, "nnn", 0x5, 0x0, 2) /* param, grad, v */                \
+    XX(NESTEROV_AG, nesterov_ag, "nnn", 0x5, 0x0, 2)   /* param, grad, v */                \
+    XX(ADAM, adam, "nnnnn", 0x1d, 0x10, 6)           /* param, grad, m, v, vhat */         \
+    /* x, gamma, beta, y, mean, var, inv_std, running_mean, running_var */                  \
+    XX(BATCH_NORM_FORWARD, batch_norm_forward, "XCCXCCCCC", 0x1f8, 0x180, 3)               \
+    /* x, gy, gamma, mean, inv_std, gx, ggamma, gbeta */                                    \
+    XX(BATCH_NORM_BACKWARD, batch_norm_backward, "XXCCCXCC", 0xe0, 0x0, 0)                 \
+    XX(LSTM_FORWARD, lstm_forward, "cxch", 0xc, 0x0, 0) /* c_prev, x, c_next, h */         \
+    /* c_prev, x, c_next, gc, gh, gc_prev, gx */                                            \
+    XX(LSTM_BACKWARD, lstm_backward, "cxcchcx", 0x60, 0x18, 0)                             \
+    XX(DROPOUT, dropout, "nnn", 0x6, 0x0, 1)         /* x, mask, y */
+
+#define PYMIC2_FUSED_MAX_OPERANDS 9
+#define PYMIC2_FUSED_MAX_PARAMS 6
+
+typedef enum pymic2_fused_op {
+#define PYMIC2__FUSED_ENUM(NAME, name, kinds, written, optional, params) PYMIC2_FUSED_##NAME,
+    PYMIC2_FUSED_TABLE(PYMIC2__FUSED_ENUM)
+#undef PYMIC2__FUSED_ENUM
+    PYMIC2_FUSED_COUNT
+} pymic2_fused_op;
+
+/* What a caller gives pymic2_fused (zero-initialise it). */
+typedef struct pymic2_fused_args {
+    pymic2_fused_op op;
+    pymic2_operand operands[PYMIC2_FUSED_MAX_OPERANDS];
+    int64_t sizes[4];
+    double params[PYMIC2_FUSED_MAX_PARAMS];
+    uint64_t seed, counter; /* DROPOUT: the generator's state (see pymic2_random) */
+} pymic2_fused_args;
+
+/* The validated command: contiguous arrays as buffer and byte offset. */
+typedef struct pymic2_fused_desc {
+    pymic2_fused_op op;
+    pymic2_dtype dtype;
+    pymic2_buffer *buffers[PYMIC2_FUSED_MAX_OPERANDS];
+    int64_t offsets[PYMIC2_FUSED_MAX_OPERANDS];
+    int64_t sizes[4];
+    double params[PYMIC2_FUSED_MAX_PARAMS];
+    uint64_t seed, counter;
+} pymic2_fused_desc;
+
+/* One fused op; DROPOUT stores the generator's next counter in *next_counter (may be NULL). */
+int pymic2_fused(pymic2_stream *stream, const pymic2_fused_args *args, uint64_t *next_counter);
+
 /* The neural-network ops are one op family: the runtime's command table has one row for it
  * and its commands carry this tagged descriptor, which the launchers above fill (callers use
  * those). A new op is a tag, a union member and a launcher here, and a case in each
  * backend's file of the family; the runtime does not change. */
 typedef enum pymic2_nn_op {
     PYMIC2_NN_SOFTMAX_CROSS_ENTROPY = 0,
-    PYMIC2_NN_WINDOWS
+    PYMIC2_NN_WINDOWS,
+    PYMIC2_NN_FUSED
 } pymic2_nn_op;
 
 typedef struct pymic2_nn_desc {
@@ -588,6 +672,7 @@ typedef struct pymic2_nn_desc {
     union {
         pymic2_softmax_cross_entropy_desc softmax_cross_entropy;
         pymic2_windows_desc windows;
+        pymic2_fused_desc fused;
     } u;
 } pymic2_nn_desc;
 

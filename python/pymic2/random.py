@@ -77,6 +77,12 @@ class Generator:
         """(seed, counter): the whole state; equal states give equal numbers."""
         return self._key, self._counter
 
+    def _advance(self, draw):
+        """Lets a device kernel take its numbers from this generator's stream:
+        draw(seed, counter) enqueues it and returns the counter after the blocks it used
+        (pymic2.chainer's dropout masks)."""
+        self._counter = draw(self._key, self._counter)
+
     def _fill(self, size, dtype, distribution, a=0.0, b=1.0, low=0, high=1):
         out = ndarray(_shape(size), dtype, stream=self._stream)
         self._counter = _core.random(out, distribution, self._key, self._counter, float(a),

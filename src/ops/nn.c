@@ -1,13 +1,15 @@
 /*
  * nn.c - the NN family's launchers: pymic2_softmax_cross_entropy validates a row-wise softmax
- * cross entropy (forward or backward), pymic2_windows an im2col, col2im or 2-d pooling pass;
- * each enqueues a PYMIC2__CMD_NN command. The elementwise fused ops of a layer (BIAS_RELU,
- * RELU_GRAD) are op rows in op_table.h instead.
+ * cross entropy (forward or backward), pymic2_windows an im2col, col2im or 2-d pooling pass,
+ * pymic2_fused one fused layer or optimizer kernel (PYMIC2_FUSED_TABLE: operand kinds checked
+ * from the table's row); each enqueues a PYMIC2__CMD_NN command. The elementwise fused ops of
+ * a layer (BIAS_RELU, RELU_GRAD) are op rows in op_table.h instead.
  */
 #include "../core/core.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #define WHAT "softmax_cross_entropy"
 
@@ -261,4 +263,158 @@ int pymic2_windows(pymic2_stream *stream, const pymic2_windows_desc *desc)
     if (windows_has_indexes(desc->op))
         pymic2__command_use_buffer(command, desc->indexes.buffer);
     return pymic2__command_submit(command);
+}
+
+/* ---------------------------------------------------------------- fused kernels */
+
+#undef WHAT
+#define WHAT "fused"
+
+static const struct {
+    const char *name, *kinds;
+    unsigned written, optional;
+    int params;
+} fused_rows[] = {
+#define FUSED_ROW(NAME, name, kinds, written, optional, params) \
+    {#name, kinds, written, optional, params},
+    PYMIC2_FUSED_TABLE(FUSED_ROW)
+#undef FUSED_ROW
+};
+
+/* The element count of an operand of `kind` (see PYMIC2_FUSED_TABLE), or -1 on overflow. */
+static int64_t fused_count(char kind, const int64_t sizes[4])
+{
+    int64_t factors[3] = {1, 1, 1}, count = 1;
+    switch (kind) {
+    case 'n': factors[0] = sizes[0]; break;
+    case 'X': factors[0] = sizes[0], factors[1] = sizes[1], factors[2] = sizes[2]; break;
+    case 'C': factors[0] = sizes[1]; break;
+    case 'c': factors[0] = sizes[0], factors[1] = sizes[2]; break;
+    case 'x': factors[0] = sizes[1], factors[1] = 4, factors[2] = sizes[2]; break;
+    default:  factors[0] = sizes[1], factors[1] = sizes[2]; break; /* 'h' */
+    }
+    for (int k = 0; k < 3; k++)
+        if (__builtin_mul_overflow(count, factors[k], &count))
+            return -1;
+    return count;
+}
+
+/* C order with no gaps (or no elements): the kernels walk an operand as a flat run. */
+static bool fused_contiguous(const pymic2_operand *operand, int64_t *count)
+{
+    int64_t step = (int64_t)pymic2_dtype_size(operand->dtype);
+    bool contiguous = true;
+    *count = 1;
+    for (int d = operand->ndim - 1; d >= 0; d--) {
+        contiguous = contiguous && (operand->shape[d] == 1 || operand->strides[d] == step);
+        step *= operand->shape[d];
+        *count *= operand->shape[d];
+    }
+    return contiguous || *count == 0;
+}
+
+static int check_fused_sizes(const char *device, const pymic2_fused_args *args)
+{
+    const char *name = fused_rows[args->op].name;
+    for (int k = 0; k < 4; k++)
+        if (args->sizes[k] < 0)
+            return pymic2__error(PYMIC2_EINVAL, "%s: %s: size %d is negative (%" PRId64 ")",
+                                 device, name, k, args->sizes[k]);
+    if (args->op == PYMIC2_FUSED_LSTM_FORWARD || args->op == PYMIC2_FUSED_LSTM_BACKWARD) {
+        if (args->sizes[1] > args->sizes[0])
+            return pymic2__error(PYMIC2_ESHAPE, "%s: %s: %" PRId64 " batch rows but c has "
+                                 "only %" PRId64, device, name, args->sizes[1], args->sizes[0]);
+        if (args->sizes[3] < 1 || args->sizes[2] % args->sizes[3] != 0)
+            return pymic2__error(PYMIC2_EINVAL, "%s: %s: the gate layout's trailing size %"
+                                 PRId64 " must be at least 1 and divide the %" PRId64 " units",
+                                 device, name, args->sizes[3], args->sizes[2]);
+    }
+    if (args->op == PYMIC2_FUSED_DROPOUT && !(args->params[0] >= 0 && args->params[0] < 1))
+        return pymic2__error(PYMIC2_EINVAL, "%s: dropout: ratio %g is not in [0, 1)", device,
+                             args->params[0]);
+    return PYMIC2_OK;
+}
+
+/* Every operand: present unless optional, contiguous, of the first operand's float dtype
+ * and of the element count its kind gives; then its memory. */
+static int check_fused_operands(pymic2_stream *stream, const pymic2_fused_args *args)
+{
+    const char *device = stream->device->name, *name = fused_rows[args->op].name;
+    const char *kinds = fused_rows[args->op].kinds;
+    const pymic2_dtype dtype = args->operands[0].dtype;
+    if (!is_float(dtype))
+        return pymic2__error(PYMIC2_EDTYPE, "%s: %s: operand 0 is %s; the operands must be "
+                             "float32 or float64", device, name, pymic2_dtype_name(dtype));
+    for (int k = 0; kinds[k] != '\0'; k++) {
+        const pymic2_operand *operand = &args->operands[k];
+        if (operand->buffer == NULL) {
+            if (fused_rows[args->op].optional >> k & 1)
+                continue;
+            return pymic2__error(PYMIC2_EINVAL, "%s: %s: operand %d is missing (a scalar or "
+                                 "NULL buffer); it must be an array", device, name, k);
+        }
+        if (operand->dtype != dtype)
+            return pymic2__error(PYMIC2_EDTYPE, "%s: %s: operand %d is %s but operand 0 is %s",
+                                 device, name, k, pymic2_dtype_name(operand->dtype),
+                                 pymic2_dtype_name(dtype));
+        int64_t count, want = fused_count(kinds[k], args->sizes);
+        if (!fused_contiguous(operand, &count))
+            return pymic2__error(PYMIC2_EINVAL, "%s: %s: operand %d is not C-contiguous",
+                                 device, name, k);
+        if (count != want)
+            return pymic2__error(PYMIC2_ESHAPE, "%s: %s: operand %d has %" PRId64 " elements; "
+                                 "the sizes call for %" PRId64, device, name, k, count, want);
+        int status = pymic2__check_operand_memory(stream, WHAT, operand);
+        if (status != PYMIC2_OK)
+            return status;
+    }
+    if (dtype == PYMIC2_FLOAT64 && !stream->device->info.supports_fp64)
+        return pymic2__error(PYMIC2_ENOTSUP, "%s: %s: the device has no float64 arithmetic",
+                             device, name);
+    return PYMIC2_OK;
+}
+
+int pymic2_fused(pymic2_stream *stream, const pymic2_fused_args *args, uint64_t *next_counter)
+{
+    if (stream == NULL || args == NULL)
+        return pymic2__error(PYMIC2_EINVAL, "pymic2_fused: %s is NULL",
+                             stream == NULL ? "stream" : "args");
+    const char *device = stream->device->name;
+    if ((unsigned)args->op >= PYMIC2_FUSED_COUNT)
+        return pymic2__error(PYMIC2_EINVAL, "%s: " WHAT ": op %d is not a pymic2_fused_op",
+                             device, (int)args->op);
+    int status = check_fused_sizes(device, args);
+    if (status == PYMIC2_OK)
+        status = check_fused_operands(stream, args);
+    if (status != PYMIC2_OK)
+        return status;
+    const uint64_t blocks = args->op == PYMIC2_FUSED_DROPOUT
+                                ? (uint64_t)args->sizes[0] / 4 + (args->sizes[0] % 4 != 0) : 0;
+    if (blocks > UINT64_MAX - args->counter)
+        return pymic2__error(PYMIC2_EINVAL, "%s: dropout: counter %" PRIu64 " plus %" PRIu64
+                             " blocks passes 2^64; reseed the generator", device, args->counter,
+                             blocks);
+
+    pymic2__command *command = pymic2__command_new(stream, PYMIC2__CMD_NN);
+    if (command == NULL)
+        return PYMIC2_ENOMEM;
+    command->u.nn.op = PYMIC2_NN_FUSED;
+    pymic2_fused_desc *desc = &command->u.nn.u.fused;
+    memset(desc, 0, sizeof *desc);
+    desc->op = args->op;
+    desc->dtype = args->operands[0].dtype;
+    memcpy(desc->sizes, args->sizes, sizeof desc->sizes);
+    memcpy(desc->params, args->params, sizeof desc->params);
+    desc->seed = args->seed;
+    desc->counter = args->counter;
+    for (int k = 0; fused_rows[args->op].kinds[k] != '\0'; k++) {
+        desc->buffers[k] = args->operands[k].buffer;
+        desc->offsets[k] = args->operands[k].offset;
+        if (desc->buffers[k] != NULL)
+            pymic2__command_use_buffer(command, desc->buffers[k]);
+    }
+    status = pymic2__command_submit(command);
+    if (status == PYMIC2_OK && next_counter != NULL)
+        *next_counter = args->counter + blocks;
+    return status;
 }

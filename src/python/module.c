@@ -288,6 +288,11 @@ static int add_constants(PyObject *module)
         return -1;
     PYMIC2_REDUCTION_TABLE(REDUCE_CONSTANT)
 #undef REDUCE_CONSTANT
+#define FUSED_CONSTANT(NAME, name, kinds, written, optional, params) \
+    if (PyModule_AddIntConstant(module, "FUSED_" #NAME, PYMIC2_FUSED_##NAME) < 0) \
+        return -1;
+    PYMIC2_FUSED_TABLE(FUSED_CONSTANT)
+#undef FUSED_CONSTANT
     static const struct {
         const char *name;
         int value;

@@ -5,7 +5,9 @@
  * for the team's parallel path; then the errors (bad labels, dtypes, shapes) and the
  * stream's busy-time counters that the MNIST job's time split reads. pymic2_windows: im2col
  * against the definition, col2im and average unpooling as the adjoints of im2col and average
- * pooling, max pooling and its gradient on a case with a NaN and ties, and its errors. Runs
+ * pooling, max pooling and its gradient on a case with a NaN and ties, and its errors.
+ * pymic2_fused: dropout's mask against pymic2_philox4x32_10 bit for bit, an Adam (AMSGrad)
+ * step against the formula, and its errors. Runs
  * on the default device, or on the device named by its argument (meson runs it on opencl:0
  * too).
  */
@@ -401,6 +403,77 @@ static void test_max_pool(void)
 
 /* argv[1]: the device to test ("opencl:0"); without it the default device. Exits 77
  * (skipped) when the named device does not exist. */
+/* Dropout's mask is pymic2_random's float32 uniforms >= ratio (4 per Philox block), then
+ * an AMSGrad step of ADAM, both against this file's own arithmetic. */
+static void test_fused(void)
+{
+    enum { N = 37 };
+    const int64_t shape[1] = {N};
+    float x[N], mask[N], y[N], param[N], grad[N], m[N], v[N], vhat[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = (float)i - 10.0f;
+        param[i] = 0.5f * (float)i;
+        grad[i] = (float)(i % 5) - 2.0f;
+        m[i] = 0.1f;
+        v[i] = 0.2f;
+        vhat[i] = i % 2 ? 0.0f : 5.0f;
+    }
+    pymic2_buffer *bx = upload(x, sizeof x), *bmask = upload(x, sizeof x);
+    pymic2_buffer *by = upload(x, sizeof x);
+    pymic2_fused_args args = {.op = PYMIC2_FUSED_DROPOUT, .sizes = {N}, .params = {0.4},
+                              .seed = 12345, .counter = 7};
+    pymic2_buffer *dropout_buffers[3] = {bx, bmask, by};
+    for (int k = 0; k < 3; k++)
+        CHECK_OK(pymic2_operand_contiguous(&args.operands[k], dropout_buffers[k], 0,
+                                           PYMIC2_FLOAT32, 1, shape));
+    uint64_t next = 0;
+    CHECK_OK(pymic2_fused(stream, &args, &next));
+    CHECK(next == 7 + (N + 3) / 4);
+    CHECK_OK(pymic2_memcpy_d2h(stream, mask, bmask, 0, sizeof mask));
+    CHECK_OK(pymic2_memcpy_d2h(stream, y, by, 0, sizeof y));
+    CHECK_OK(pymic2_stream_sync(stream));
+    const float scale = (float)(1.0 / 0.6);
+    for (int i = 0; i < N; i++) {
+        const uint32_t counter[4] = {(uint32_t)(7 + i / 4), 0, 0, 0}, key[2] = {12345, 0};
+        uint32_t words[4];
+        pymic2_philox4x32_10(counter, key, words);
+        const float u = (float)(words[i % 4] >> 8) * 0x1.0p-24f;
+        CHECK(mask[i] == (u >= 0.4f ? scale : 0.0f) && y[i] == x[i] * mask[i]);
+    }
+
+    pymic2_buffer *adam[5] = {upload(param, sizeof param), upload(grad, sizeof grad),
+                              upload(m, sizeof m), upload(v, sizeof v),
+                              upload(vhat, sizeof vhat)};
+    pymic2_fused_args step = {.op = PYMIC2_FUSED_ADAM, .sizes = {N},
+                              .params = {0.9, 0.999, 1e-8, 1.0, 0.01, 0.001}};
+    for (int k = 0; k < 5; k++)
+        CHECK_OK(pymic2_operand_contiguous(&step.operands[k], adam[k], 0, PYMIC2_FLOAT32, 1,
+                                           shape));
+    CHECK_OK(pymic2_fused(stream, &step, NULL));
+    float got[N];
+    CHECK_OK(pymic2_memcpy_d2h(stream, got, adam[0], 0, sizeof got));
+    CHECK_OK(pymic2_stream_sync(stream));
+    for (int i = 0; i < N; i++) {
+        const double mi = 0.1 + 0.1 * (grad[i] - 0.1);
+        const double vi = 0.2 + 0.001 * (grad[i] * grad[i] - 0.2);
+        const double bound = vhat[i] > vi ? vhat[i] : vi;
+        const double want = (1 - 0.01) * param[i] - 0.001 * mi / (sqrt(bound) + 1e-8);
+        CHECK(close_to(got[i], want, 1e-5));
+    }
+
+    /* errors: mixed dtypes, a missing operand, a ratio of 1 */
+    step.operands[1].dtype = PYMIC2_FLOAT64;
+    CHECK_STATUS(pymic2_fused(stream, &step, NULL), PYMIC2_EDTYPE);
+    step.operands[1].dtype = PYMIC2_FLOAT32;
+    step.operands[1].buffer = NULL;
+    CHECK_STATUS(pymic2_fused(stream, &step, NULL), PYMIC2_EINVAL);
+    args.params[0] = 1.0;
+    CHECK_STATUS(pymic2_fused(stream, &args, NULL), PYMIC2_EINVAL);
+    pymic2_buffer *all[8] = {bx, bmask, by, adam[0], adam[1], adam[2], adam[3], adam[4]};
+    for (int k = 0; k < 8; k++)
+        CHECK_OK(pymic2_buffer_release(all[k]));
+}
+
 int main(int argc, char **argv)
 {
     if (!check_device_from_args(argc, argv, &device))
@@ -414,6 +487,7 @@ int main(int argc, char **argv)
     test_special_values();
     test_windows_adjoints();
     test_max_pool();
+    test_fused();
     /* the stream's busy time (pymic2_stream_busy_time) saw the kernels and the copies */
     double compute_ms = -1, transfer_ms = -1;
     CHECK_OK(pymic2_stream_busy_time(stream, &compute_ms, &transfer_ms));

@@ -11,6 +11,9 @@ Fig. 5 (`units` part): time per training iteration across hidden units 1000..550
 device (the bound: x W1^T, h W2^T, gy W2, gy^T h, gh^T x), all measured in the same process,
 interleaved, medians of --iterations runs after one warm-up. Far fewer iterations than a
 training run: the plot says how many.
+
+`--models`: the MLP, CNN and LSTM of pymic2.mnist at batch 100 against Chainer+NumPy and
+PyTorch (chainer_models.py).
 """
 import argparse
 import gc
@@ -25,9 +28,11 @@ import tracemalloc
 
 import numpy
 
+from . import chainer_models
 from ._csv import write_csv
 
-SUMMARY = "Chainer MLP training: pymic2 vs Chainer+NumPy (paper Fig. 3-5)"
+SUMMARY = ("Chainer training: pymic2 vs Chainer+NumPy (paper Fig. 3-5; --models: MLP, CNN "
+           "and LSTM, also vs PyTorch)")
 
 DEFAULT_DIRECTORY = os.path.join("bench", "results")
 
@@ -43,6 +48,7 @@ def add_arguments(parser):
                         choices=["threads", "units"])
     parser.add_argument("--output-dir", default=DEFAULT_DIRECTORY,
                         help="where chainer_threads.csv, chainer_units.csv and the PNGs go")
+    chainer_models.add_arguments(parser)
     # one configuration in a subprocess (JSON), for the thread-count runs
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
 
@@ -271,6 +277,9 @@ def run(args):
         _worker(json.loads(args.worker))
         return 0
     os.makedirs(args.output_dir, exist_ok=True)
+    if args.models:
+        chainer_models.run_models(args)
+        return 0
     threads_rows = _run_threads(args) if "threads" in args.parts else []
     units_rows = _run_units(args) if "units" in args.parts else []
     _plot(args, threads_rows, units_rows)

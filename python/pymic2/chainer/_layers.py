@@ -15,8 +15,11 @@ computes, with the same outputs and saved state, using device operations only:
   and its gradient, average_pooling_2d and its gradient: one windows pass each (the double
   backward of max pooling gathers from the stacked window views);
 - batch_normalization / fixed_batch_normalization (Chainer's GeneralBatchNormalizationImpl
-  arithmetic, and the running statistics updated in place on the device);
-- the LSTM cell (chainer.functions.lstm, used by links.LSTM) forward and backward;
+  arithmetic, and the running statistics updated in place on the device): in the usual
+  layout (channels on axis 1, one float dtype) one fused command each for the forward
+  (statistics, normalisation, running statistics) and the backward, else array operations;
+- the LSTM cell (chainer.functions.lstm, used by links.LSTM) forward and backward, one
+  fused command each;
 - transpose_sequence (used by the n_step RNNs), grouped by sequence length;
 - mean_squared_error and mean_absolute_error (their CPU code wraps a 0-d result in
   numpy.array).
@@ -33,6 +36,7 @@ import numpy
 import pymic2
 
 from .. import _core
+from . import _fused
 from ._device import chainer
 from ._device_functions import on_device
 
@@ -332,9 +336,30 @@ def _apply_bn_fwd(original):
     return apply
 
 
+def _channel_sizes(x, axis, gamma):
+    """(N, C, S) when x (N, C, ...) is normalised over every axis but 1 with a 1-d gamma
+    (Chainer's default layout) and x and gamma are contiguous, of one float dtype: the
+    fused kernels' case. None otherwise."""
+    if x.ndim < 2 or gamma.ndim != 1 or tuple(axis) != (0,) + tuple(range(2, x.ndim)):
+        return None
+    if not _fused.fusable(x, gamma):
+        return None
+    return x.shape[0], x.shape[1], int(numpy.prod(x.shape[2:], dtype=numpy.int64))
+
+
 @_on_xp(_batch_norm_methods, bn.GeneralBatchNormalizationImpl, "forward")
 def _batch_norm_forward(self, axis, gamma, x, x_layout, xp, expander, beta, eps, decay,
                         running_mean, running_var):
+    sizes = _channel_sizes(x, axis, gamma)
+    if sizes is not None and _fused.fusable(x, gamma, beta, running_mean, running_var):
+        y = pymic2.empty_like(x)
+        mean, var, inv_std = (pymic2.empty(gamma.shape, dtype=x.dtype, stream=x._op_stream)
+                              for _ in range(3))
+        m = x.size // gamma.size
+        _fused.run(_core.FUSED_BATCH_NORM_FORWARD,
+                   (x, gamma, beta, y, mean, var, inv_std, running_mean, running_var), sizes,
+                   (eps, decay, m / max(m - 1., 1.)))
+        return y, x_layout, running_mean, running_var, mean, var, inv_std, None
     interm = _interm_dtype(x, gamma)
     gamma = gamma[expander].astype(interm, copy=False)
     beta = beta[expander].astype(interm, copy=False)
@@ -355,6 +380,15 @@ def _batch_norm_forward(self, axis, gamma, x, x_layout, xp, expander, beta, eps,
 @_on_xp(_batch_norm_methods, bn.GeneralBatchNormalizationImpl, "backward")
 def _batch_norm_backward(self, axis, gamma, gy, x, x_layout, xp, expander, mean, inv_std,
                          eps, var, forward_data):
+    sizes = _channel_sizes(x, axis, gamma)
+    if sizes is not None and _fused.fusable(x, gy, gamma, mean, inv_std):
+        gx = pymic2.empty_like(x)
+        ggamma, gbeta = (pymic2.empty(gamma.shape, dtype=x.dtype, stream=x._op_stream)
+                         for _ in range(2))
+        _fused.run(_core.FUSED_BATCH_NORM_BACKWARD,
+                   (x, pymic2.ascontiguousarray(gy), gamma, mean, inv_std, gx, ggamma, gbeta),
+                   sizes)
+        return gx, None, ggamma, gbeta
     x_hat = bn._x_hat(x, mean[expander], inv_std[expander])
     gbeta = gy.sum(axis=axis, dtype=gamma.dtype)
     ggamma = (gy * x_hat).sum(axis=axis, dtype=gamma.dtype)
@@ -368,56 +402,35 @@ def _batch_norm_backward(self, axis, gamma, gy, x, x_layout, xp, expander, mean,
 # LSTM cell
 # ---------------------------------------------------------------------------------------
 
+def _lstm_sizes(c_prev, x):
+    """The fused LSTM kernels' sizes: (cell rows, batch rows, units, gate trailing size)."""
+    trailing = int(numpy.prod(x.shape[2:], dtype=numpy.int64))
+    return len(c_prev), len(x), c_prev.size // max(len(c_prev), 1), trailing
+
+
 @on_device(lstm.LSTM, "forward")
 def _lstm(self, inputs):
     self.retain_inputs((0, 1))
-    c_prev, x = inputs
-    a, i, f, o = lstm._extract_gates(x)
-    batch = len(x)
-    a = pymic2.tanh(a)
-    i = lstm._sigmoid(i, pymic2)
-    f = lstm._sigmoid(f, pymic2)
-    o = lstm._sigmoid(o, pymic2)
+    c_prev, x = (pymic2.ascontiguousarray(a) for a in inputs)
+    if not _fused.fusable(c_prev, x):
+        _refuse("lstm", f"{c_prev.dtype} and {x.dtype} (float32 or float64, one dtype)")
     c_next = pymic2.empty_like(c_prev)
-    c_next[:batch] = a * i + f * c_prev[:batch]
-    h = o * pymic2.tanh(c_next[:batch])
-    c_next[batch:] = c_prev[batch:]
+    h = pymic2.empty((len(x),) + c_prev.shape[1:], dtype=x.dtype, stream=x._op_stream)
+    _fused.run(_core.FUSED_LSTM_FORWARD, (c_prev, x, c_next, h), _lstm_sizes(c_prev, x))
     self.retain_outputs((0,))
     return c_next, h
 
 
 @on_device(lstm.LSTMGrad, "forward")
 def _lstm_grad(self, inputs):
-    c_prev, x, c_next, gc, gh = inputs
-    batch = len(x)
-    gx = pymic2.empty_like(x)
-    ga, gi, gf, go = lstm._extract_gates(gx)
-    a, i, f, o = lstm._extract_gates(x)
-    tanh_a = pymic2.tanh(a)
-    sig_i = lstm._sigmoid(i, pymic2)
-    sig_f = lstm._sigmoid(f, pymic2)
-    sig_o = lstm._sigmoid(o, pymic2)
-    co = pymic2.tanh(c_next[:batch])
+    c_prev, x, c_next, gc, gh = (None if a is None else pymic2.ascontiguousarray(a)
+                                 for a in inputs)
+    if not _fused.fusable(c_prev, x, c_next, gc, gh):
+        _refuse("lstm (gradient)", "mixed dtypes (float32 or float64, one dtype)")
     gc_prev = pymic2.empty_like(c_prev)
-    gc_now = gc_prev[:batch]  # Chainer's gh * o * tanh'(c) + gc, before the forget gate
-    if gh is None:
-        gc_now[...] = 0
-    else:
-        gc_now[...] = gh * sig_o * lstm._grad_tanh(co)
-    if gc is not None:
-        gc_now += gc[:batch]
-    ga[...] = gc_now * sig_i * lstm._grad_tanh(tanh_a)
-    gi[...] = gc_now * tanh_a * lstm._grad_sigmoid(sig_i)
-    gf[...] = gc_now * c_prev[:batch] * lstm._grad_sigmoid(sig_f)
-    if gh is None:
-        go[...] = 0
-    else:
-        go[...] = gh * co * lstm._grad_sigmoid(sig_o)
-    gc_now *= sig_f
-    if gc is None:
-        gc_prev[batch:] = 0
-    else:
-        gc_prev[batch:] = gc[batch:]
+    gx = pymic2.empty_like(x)
+    _fused.run(_core.FUSED_LSTM_BACKWARD, (c_prev, x, c_next, gc, gh, gc_prev, gx),
+               _lstm_sizes(c_prev, x))
     return gc_prev, gx
 
 

@@ -10,7 +10,7 @@ import numpy
 
 import pymic2
 
-from . import _device_functions, _layers, _more_functions, _windows_nd  # noqa: F401
+from . import _device_functions, _fused, _layers, _more_functions, _windows_nd  # noqa: F401
 from ._device import PREFIX, PyMIC2Device, chainer, parse_specifier
 
 from chainer import backend, optimizer  # noqa: E402 - chainer is imported by _device
@@ -105,12 +105,15 @@ def _patch_update_core(original):
     # UpdateRule.update_core sends every device whose xp is not numpy or chainerx to
     # update_core_gpu (CUDA kernels). Chainer's CPU update rules are written with in-place
     # array operators and numpy functions, which pymic2 arrays run on the device
-    # (__array_ufunc__ / __array_function__), so pyMIC2 parameters take the CPU path.
+    # (__array_ufunc__ / __array_function__), so pyMIC2 parameters take the CPU path, or
+    # one fused device command for the rules _fused covers (SGD, MomentumSGD, NesterovAG,
+    # Adam).
     def update_core(self, param):
         device = param.device
         if isinstance(device, PyMIC2Device):
-            with chainer.using_device(device):
-                self.update_core_cpu(param)
+            if not _fused.fused_update(self, param):
+                with chainer.using_device(device):
+                    self.update_core_cpu(param)
         else:
             original(self, param)
 

@@ -120,4 +120,7 @@ void pymic2__host_library_unload(pymic2_library *library);
 int pymic2__host_kernel_find(pymic2_library *library, const char *name, void **entry);
 void pymic2__host_invoke(const pymic2__command *command);
 
+/* The NN family's fused kernels (nn_fused.c), called by its slot in nn.c. */
+int pymic2__host_fused(pymic2_stream *stream, const pymic2_fused_desc *desc);
+
 #endif /* PYMIC2_HOST_INTERNAL_H */

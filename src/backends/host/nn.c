@@ -1,6 +1,7 @@
 /*
  * nn.c - the NN family on a host device: softmax cross entropy (pymic2_softmax_cross_entropy)
- * and sliding windows (pymic2_windows: im2col, col2im, 2-d pooling).
+ * and sliding windows (pymic2_windows: im2col, col2im, 2-d pooling); the fused kernels
+ * (pymic2_fused) are in nn_fused.c.
  *
  * Softmax cross entropy:
  * Labels are checked serially first (N integers: cheap), so a bad one fails the command
@@ -191,6 +192,8 @@ static int softmax_cross_entropy(pymic2_stream *stream,
 
 /* Rows (planes) per piece at least this many elements' worth. */
 #define WINDOW_PIECE_ELEMENTS (8 * 1024)
+/* Pooled outputs of a row computed together (their maxima and taps live on the stack). */
+#define POOL_CHUNK 256
 
 typedef struct windows_plan {
     const pymic2_windows_desc *desc;
@@ -219,7 +222,7 @@ static inline char *pooled_at(char *base, const int64_t *strides, int64_t n, int
     return base + n * strides[0] + c * strides[1] + oy * strides[2] + ox * strides[3];
 }
 
-#define WINDOWS_KERNELS(T, suffix)                                                            \
+#define WINDOWS_KERNELS(T, suffix, U)                                                         \
     static inline T load_##suffix(const char *at)                                             \
     {                                                                                         \
         T value;                                                                              \
@@ -231,7 +234,7 @@ static inline char *pooled_at(char *base, const int64_t *strides, int64_t n, int
         memcpy(at, &value, sizeof value);                                                     \
     }                                                                                         \
     /* row = ((((c * kh + i) * kw + j) * N + n) * OH + oy); the coordinates of the piece's    \
-       first row are divided out once, then counted (divisions would dominate short rows) */ \
+       first row are divided out once, then counted (divisions would dominate short rows) */  \
     static void im2col_##suffix(void *context, int64_t begin, int64_t end, int member)        \
     {                                                                                         \
         (void)member;                                                                         \
@@ -276,33 +279,51 @@ static inline char *pooled_at(char *base, const int64_t *strides, int64_t n, int
                 store_##suffix(out + ox * cs[5], (T)0);                                       \
         }                                                                                     \
     }                                                                                         \
-    /* One pooled value: the window's maximum and its first maximal tap, or its mean. */      \
-    static inline void pool_one_##suffix(const windows_plan *p, const char *plane,            \
-                                         int64_t oy, int64_t ox, T *result, int64_t *tap)     \
+    /* Pooled row (n, c, oy), POOL_CHUNK outputs at a time from ox0: taps outer, outputs      \
+       inner, so the inner loop is a run of selects over a row of the image (no per-tap       \
+       bounds checks, nothing for random data to mispredict). A tap outside the image reads   \
+       -inf (max) or 0 (mean), which changes nothing: it is skipped. */                       \
+    static void pool_chunk_##suffix(const windows_plan *p, const char *plane, int64_t oy,     \
+                                    int64_t ox0, int64_t count, T *best, int64_t *best_tap)   \
     {                                                                                         \
         const pymic2_windows_desc *d = p->desc;                                               \
         const int64_t *is = d->image.strides;                                                 \
         const bool max = d->op == PYMIC2_WINDOWS_MAX_POOL;                                    \
-        T best = max ? (T)-INFINITY : (T)0;                                                   \
-        int64_t best_tap = 0;                                                                 \
+        for (int64_t k = 0; k < count; k++) {                                                 \
+            best[k] = max ? (T)-INFINITY : (T)0;                                              \
+            best_tap[k] = 0;                                                                  \
+        }                                                                                     \
         for (int64_t i = 0; i < d->kh; i++) {                                                 \
             const int64_t y = oy * d->sy - d->ph + i * d->dy;                                 \
+            if (y < 0 || y >= p->h)                                                           \
+                continue;                                                                     \
             for (int64_t j = 0; j < d->kw; j++) {                                             \
-                const int64_t x = ox * d->sx - d->pw + j * d->dx;                             \
-                const bool inside = y >= 0 && y < p->h && x >= 0 && x < p->w;                 \
-                const T value = inside ? load_##suffix(plane + y * is[2] + x * is[3])         \
-                                       : (max ? (T)-INFINITY : (T)0);                         \
-                if (!max) {                                                                   \
-                    best += value;                                                            \
-                } else if (best == best && (value > best || value != value)) {                \
+                int64_t lo, hi;                                                               \
+                window_range(p->w, j, d->pw, d->sx, d->dx, p->ow, &lo, &hi);                  \
+                lo = lo > ox0 ? lo - ox0 : 0;                                                 \
+                hi = hi - ox0 < count ? hi - ox0 : count;                                     \
+                /* byte offsets: column j*dx - pw may lie before the row */                   \
+                const char *row = plane + y * is[2] + ((ox0 * d->sx) + j * d->dx - d->pw) * is[3]; \
+                const int64_t step = d->sx * is[3], tap = i * d->kw + j;                      \
+                for (int64_t k = lo; k < hi && !max; k++)                                    \
+                    best[k] += load_##suffix(row + k * step);                                 \
+                for (int64_t k = lo; k < hi && max; k++) {                                    \
+                    const T value = load_##suffix(row + k * step), old = best[k];             \
                     /* numpy.argmax: the first maximum, or the first NaN */                   \
-                    best = value;                                                             \
-                    best_tap = i * d->kw + j;                                                 \
+                    const bool take = (value > old) | ((value != value) & (old == old));      \
+                    /* masks, not selects: gcc turns those back into branches, which     \
+                       random data mispredicts */                                             \
+                    U bits, old_bits;                                                         \
+                    memcpy(&bits, &value, sizeof bits);                                       \
+                    memcpy(&old_bits, &old, sizeof old_bits);                                 \
+                    const U mask = (U)0 - (U)take;                                            \
+                    bits = (bits & mask) | (old_bits & ~mask);                                \
+                    memcpy(&best[k], &bits, sizeof bits);                                     \
+                    const int64_t tap_mask = -(int64_t)take;                                  \
+                    best_tap[k] = (tap & tap_mask) | (best_tap[k] & ~tap_mask);               \
                 }                                                                             \
             }                                                                                 \
         }                                                                                     \
-        *result = max ? best : best / (T)(d->kh * d->kw);                                     \
-        *tap = best_tap;                                                                      \
     }                                                                                         \
     /* row = ((n * C + c) * OH + oy) */                                                       \
     static void pool_##suffix(void *context, int64_t begin, int64_t end, int member)          \
@@ -310,17 +331,23 @@ static inline char *pooled_at(char *base, const int64_t *strides, int64_t n, int
         (void)member;                                                                         \
         const windows_plan *p = context;                                                      \
         const pymic2_windows_desc *d = p->desc;                                               \
+        const T taps = (T)(d->kh * d->kw);                                                    \
+        T best[POOL_CHUNK];                                                                   \
+        int64_t best_tap[POOL_CHUNK];                                                         \
         for (int64_t row = begin; row < end; row++) {                                         \
             const int64_t oy = row % p->oh, c = row / p->oh % p->c, n = row / p->oh / p->c;   \
             const char *plane = p->image + n * d->image.strides[0] + c * d->image.strides[1]; \
-            for (int64_t ox = 0; ox < p->ow; ox++) {                                          \
-                T value;                                                                      \
-                int64_t tap;                                                                  \
-                pool_one_##suffix(p, plane, oy, ox, &value, &tap);                            \
-                store_##suffix(pooled_at(p->cols, d->cols.strides, n, c, oy, ox), value);     \
-                if (d->op == PYMIC2_WINDOWS_MAX_POOL)                                         \
-                    memcpy(pooled_at(p->indexes, d->indexes.strides, n, c, oy, ox), &tap,     \
-                           sizeof tap);                                                       \
+            for (int64_t ox0 = 0; ox0 < p->ow; ox0 += POOL_CHUNK) {                           \
+                const int64_t count = p->ow - ox0 < POOL_CHUNK ? p->ow - ox0 : POOL_CHUNK;    \
+                pool_chunk_##suffix(p, plane, oy, ox0, count, best, best_tap);                \
+                for (int64_t k = 0; k < count; k++) {                                         \
+                    const T value = d->op == PYMIC2_WINDOWS_MAX_POOL ? best[k] : best[k] / taps; \
+                    store_##suffix(pooled_at(p->cols, d->cols.strides, n, c, oy, ox0 + k),    \
+                                   value);                                                    \
+                    if (d->op == PYMIC2_WINDOWS_MAX_POOL)                                     \
+                        memcpy(pooled_at(p->indexes, d->indexes.strides, n, c, oy, ox0 + k),  \
+                               &best_tap[k], sizeof best_tap[k]);                             \
+                }                                                                             \
             }                                                                                 \
         }                                                                                     \
     }                                                                                         \
@@ -360,16 +387,18 @@ static inline char *pooled_at(char *base, const int64_t *strides, int64_t n, int
                         const char *taps = d->op == PYMIC2_WINDOWS_MAX_UNPOOL                 \
                             ? pooled_at(p->indexes, d->indexes.strides, n, c, oy, 0) : NULL;  \
                         for (int64_t ox = lo; ox < hi; ox++) {                                \
-                            if (taps != NULL) {                                               \
+                            T value = load_##suffix(from + ox * step);                        \
+                            if (taps != NULL) { /* a mask: the taps are unpredictable */      \
                                 int64_t chosen;                                               \
                                 memcpy(&chosen, taps + ox * d->indexes.strides[3],            \
                                        sizeof chosen);                                        \
-                                if (chosen != tap)                                            \
-                                    continue;                                                 \
+                                U bits;                                                       \
+                                memcpy(&bits, &value, sizeof bits);                           \
+                                bits &= (U)0 - (U)(chosen == tap);                            \
+                                memcpy(&value, &bits, sizeof bits);                           \
                             }                                                                 \
                             char *at = image + to + ox * d->sx * is[3];                       \
-                            store_##suffix(at, load_##suffix(at) +                            \
-                                                   load_##suffix(from + ox * step));          \
+                            store_##suffix(at, load_##suffix(at) + value);                    \
                         }                                                                     \
                     }                                                                         \
                 }                                                                             \
@@ -383,8 +412,8 @@ static inline char *pooled_at(char *base, const int64_t *strides, int64_t n, int
                 }                                                                             \
         }                                                                                     \
     }
-WINDOWS_KERNELS(float, f32)
-WINDOWS_KERNELS(double, f64)
+WINDOWS_KERNELS(float, f32, uint32_t)
+WINDOWS_KERNELS(double, f64, uint64_t)
 #undef WINDOWS_KERNELS
 
 /* A validated windows pass, its rows split over the device's team. */
@@ -436,6 +465,8 @@ int pymic2__host_nn(pymic2_stream *stream, const pymic2__command *command, void 
         return softmax_cross_entropy(stream, &command->u.nn.u.softmax_cross_entropy);
     case PYMIC2_NN_WINDOWS:
         return windows(stream, &command->u.nn.u.windows);
+    case PYMIC2_NN_FUSED:
+        return pymic2__host_fused(stream, &command->u.nn.u.fused);
     }
     return pymic2__error(PYMIC2_EINVAL, "%s: neural-network op %d is not a pymic2_nn_op",
                          stream->device->name, (int)command->u.nn.op);

@@ -1,6 +1,7 @@
 /*
  * ocl_nn.c - the NN family on OpenCL devices: softmax cross entropy
- * (pymic2_softmax_cross_entropy) and sliding windows (pymic2_windows).
+ * (pymic2_softmax_cross_entropy) and sliding windows (pymic2_windows); the fused kernels
+ * (pymic2_fused) are in ocl_nn_fused.c.
  *
  * Softmax cross entropy:
  * Three kernels of one program per (x dtype, label dtype):
@@ -529,6 +530,9 @@ int pymic2__ocl_nn(pymic2_stream *stream, const pymic2__command *command, void *
         return softmax_cross_entropy(stream, &command->u.nn.u.softmax_cross_entropy, launch);
     case PYMIC2_NN_WINDOWS:
         return windows(stream, &command->u.nn.u.windows, launch);
+    case PYMIC2_NN_FUSED:
+        return pymic2__ocl_fused(stream, &command->u.nn.u.fused,
+                                 &((pymic2__ocl_launch *)launch)->done);
     }
     return pymic2__error(PYMIC2_EINVAL, "%s: neural-network op %d is not a pymic2_nn_op",
                          stream->device->name, (int)command->u.nn.op);

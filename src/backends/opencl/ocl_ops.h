@@ -226,6 +226,11 @@ int pymic2__ocl_row_starts(pymic2_device *device, const char *what,
 /* Whether an op's row can set `invalid` for the dtype (then the kernel reports it). */
 bool pymic2__ocl_op_may_be_invalid(pymic2_op op, pymic2_dtype dtype);
 
+/* OpenCL C of philox_block(seed, block), pymic2__philox_block's bits (ocl_ops_random.c). */
+extern const char pymic2__ocl_philox_source[];
+/* The NN family's fused kernels (ocl_nn_fused.c), called by its slot in ocl_nn.c. */
+int pymic2__ocl_fused(pymic2_stream *stream, const pymic2_fused_desc *desc, cl_event *done);
+
 /* The GEMM kernels (ocl_gemm.c), behind the GEMM slot's handling of overlapping inputs. */
 int pymic2__ocl_run_gemm(pymic2_stream *stream, const pymic2_gemm_desc *desc, cl_event *done);
 

@@ -20,7 +20,7 @@
 #define PYMIC2__OCL_STRING(x) #x
 #define PYMIC2__OCL_EXPANDED_STRING(x) PYMIC2__OCL_STRING(x)
 
-static const char philox_source[] =
+const char pymic2__ocl_philox_source[] =
     "#define PHILOX_M0 " PYMIC2__OCL_EXPANDED_STRING(PYMIC2__PHILOX_M0) "\n"
     "#define PHILOX_M1 " PYMIC2__OCL_EXPANDED_STRING(PYMIC2__PHILOX_M1) "\n"
     "#define PHILOX_W0 " PYMIC2__OCL_EXPANDED_STRING(PYMIC2__PHILOX_W0) "\n"
@@ -110,7 +110,7 @@ int pymic2__ocl_source_random(const char *device, pymic2_random_distribution dis
              "    }\n"
              "}\n",
              fp64 ? "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n" : "",
-             fp64 ? "double" : "float", per_block, philox_source, type, values, type);
+             fp64 ? "double" : "float", per_block, pymic2__ocl_philox_source, type, values, type);
 }
 
 static int source_random(pymic2_device *device, const void *key, char **source)
