@@ -183,10 +183,16 @@ def _nanquantile(a, q, promotes, axis, out, method, keepdims, weights, interpola
     if not _has_nan(a):
         return _sorting.quantile_of(a, q, promotes, axis, out, method, keepdims, weights,
                                     interpolation)
-    _sorting.check_quantile_args(method, out, weights, interpolation, a)
-    work, count = _sorted_counted(a, axis)
+    weights = _sorting.check_quantile_args(method, out, weights, interpolation, a, axis)
     dtype = _sorting.quantile_dtype(a, promotes, method)
-    pick = _nan_where_empty(_sorting.quantile_rows(work, q, count, method, dtype), count)
+    if weights is not None:
+        work, pick = _sorting.weighted_quantile_rows(a, weights, q, axis, dtype, True)
+        count = _reduction.sum(_math.logical_not(_math.isnan(work)), axis=-1,
+                               dtype=numpy.int64)
+    else:
+        work, count = _sorted_counted(a, axis)
+        pick = _sorting.quantile_rows(work, q, count, method, dtype)
+    pick = _nan_where_empty(pick, count)
     return _sorting.keep_dims(pick, a, axis, q.shape, keepdims)
 
 

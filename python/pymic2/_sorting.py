@@ -9,7 +9,7 @@ everything else here is that plus existing ops, with exact results.
 
 import numpy
 
-from . import _core, _creation, _indexing, _math
+from . import _core, _creation, _indexing, _manipulation, _math, _reduction
 from ._manipulation import expand_dims, moveaxis, normalize_axis, ravel, reshape
 from ._reduction import device_array
 
@@ -17,7 +17,15 @@ __all__ = ["argpartition", "argsort", "lexsort", "median", "partition", "percent
            "quantile", "searchsorted", "sort", "sort_complex"]
 
 _INT64 = numpy.dtype(numpy.int64)
-_METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
+#: NumPy's quantile methods (H&F 1996 and its own): the continuous ones' (alpha, beta) of
+#: the virtual index n q + alpha + q (1 - alpha - beta) - 1 (None: their own index), and the
+#: discontinuous ones, which pick an element (the result keeps a's dtype)
+_CONTINUOUS = {"interpolated_inverted_cdf": (0, 1), "hazen": (0.5, 0.5), "weibull": (0, 0),
+               "linear": None, "median_unbiased": (1 / 3, 1 / 3),
+               "normal_unbiased": (3 / 8, 3 / 8), "averaged_inverted_cdf": None,
+               "midpoint": None}
+_DISCONTINUOUS = ("inverted_cdf", "closest_observation", "lower", "higher", "nearest")
+_METHODS = tuple(_CONTINUOUS) + _DISCONTINUOUS
 _KINDS = (None, "quick", "quicksort", "heap", "heapsort", "merge", "mergesort", "stable")
 
 
@@ -150,15 +158,36 @@ def check_out(out):
                                   "pymic2 device arrays")
 
 
-def check_quantile_args(method, out, weights, interpolation, a):
+def check_quantile_args(method, out, weights, interpolation, a, axis):
+    """Checks the arguments as NumPy's quantile; returns the weights (None or a device array
+    of a's shape, broadcast along axis as NumPy's _weights_are_valid)."""
     check_out(out)
-    if weights is not None or interpolation is not None:
-        raise NotImplementedError("quantile with weights= or interpolation= is not "
-                                  "implemented on pymic2 device arrays")
+    if interpolation is not None:
+        raise NotImplementedError("quantile with interpolation= (deprecated in NumPy 1.22: "
+                                  "method=) is not implemented on pymic2 device arrays")
     if method not in _METHODS:
         raise ValueError(f"'{method}' is not a valid method. Use one of: {_METHODS}")
     if a.dtype.kind == "c":
         raise TypeError("a must be an array of real numbers")
+    if weights is None:
+        return None
+    if method != "inverted_cdf":
+        raise ValueError(f"Only method 'inverted_cdf' supports weights. Got: {method}.")
+    if not isinstance(weights, _core.ndarray):
+        weights = _creation.asarray(numpy.asarray(weights), stream=a._op_stream)
+    if weights.shape != a.shape:
+        if axis is None:
+            raise TypeError("Axis must be specified when shapes of a and weights differ.")
+        axis = normalize_axis(axis, a.ndim)
+        if weights.shape != (a.shape[axis],):
+            raise ValueError("Shape of weights must be consistent with shape of a along "
+                             "specified axis.")
+        weights = _manipulation.broadcast_to(
+            reshape(weights, tuple(s if d == axis else 1 for d, s in enumerate(a.shape))),
+            a.shape)
+    if bool(_reduction.any(_math.less(weights, 0))):
+        raise ValueError("Weights must be non-negative.")
+    return weights
 
 
 def host_quantiles(q, scale=1):
@@ -201,24 +230,98 @@ def _interpolate(below, above, weight, dtype):
     return _indexing.where(_math.equal(above, below), below, pick)
 
 
+def _virtual_index(count, quantile, method):
+    """NumPy's virtual index of a quantile (a float) in rows of count[...] elements, in its
+    order of operations."""
+    if method in ("linear", "midpoint", "lower", "higher", "nearest"):
+        return _math.multiply(_math.subtract(count, 1), quantile)  # (n - 1) * q
+    index = _math.multiply(count, quantile)
+    if method in _CONTINUOUS and _CONTINUOUS[method] is not None:
+        alpha, beta = _CONTINUOUS[method]
+        index = _math.add(index, alpha + quantile * (1 - alpha - beta))
+    index = _math.subtract(index, 1)  # n q - 1: the inverted cdfs
+    return _math.subtract(index, 0.5) if method == "closest_observation" else index
+
+
+def _discontinuous_index(position, method):
+    """The element a discontinuous method picks at virtual index position (float)."""
+    low = _math.floor(position)
+    if method == "inverted_cdf":  # the next element unless position is one
+        return _indexing.where(_math.equal(position, low), low, _math.add(low, 1))
+    if method == "closest_observation":  # the nearest even order statistic (1-based) at ties
+        odd = _math.equal(_math.remainder(low, 2), 1)
+        return _indexing.where(_math.logical_and(_math.equal(position, low), odd), low,
+                               _math.add(low, 1))
+    return {"lower": low, "higher": _math.ceil(position), "nearest": _math.rint(position)}[method]
+
+
+def _gamma(position, low, method):
+    """The weight of the element above position (NumPy's fixed gamma)."""
+    frac = _math.subtract(position, low)
+    if method == "midpoint":
+        return _indexing.where(_math.greater(frac, 0), 0.5, 0.0)
+    if method == "averaged_inverted_cdf":
+        return _indexing.where(_math.equal(frac, 0), 0.5, 1.0)
+    return frac
+
+
 def _one_quantile(work, quantile, count, method, dtype):
     """The quantile (a float) of each row of work (sorted, its first count[...] elements
     are the data) by method."""
     last = _math.maximum(_math.subtract(count, 1), 0)
-    position = _math.multiply(_math.subtract(count, 1), quantile)  # NumPy's (n - 1) * q
-    low = _math.floor(position)
-    if method in ("lower", "higher", "nearest"):
-        index = {"lower": low, "higher": _math.ceil(position),
-                 "nearest": _math.rint(position)}[method]
+    position = _virtual_index(count, quantile, method)
+    if method in _DISCONTINUOUS:
+        index = _discontinuous_index(position, method)
         index = _math.minimum(_math.maximum(index.astype(_INT64), 0), last)
         return _row_pick(work, index).astype(dtype)
-    below_index = _math.minimum(_math.maximum(low.astype(_INT64), 0), last)
-    above_index = _math.minimum(_math.add(below_index, 1), last)
-    frac = _math.subtract(position, low)
-    weight = _indexing.where(_math.greater(frac, 0), 0.5, 0.0) if method == "midpoint" \
-        else frac
-    return _interpolate(_row_pick(work, below_index), _row_pick(work, above_index), weight,
-                        dtype)
+    low = _math.floor(position)
+    below_index, above_index = (_math.minimum(_math.maximum(index, 0), last) for index in
+                                (low.astype(_INT64), _math.add(low, 1).astype(_INT64)))
+    # before the first element both are the first (clipped above), at or beyond the last
+    # both are the last (NumPy's index -1)
+    beyond = _math.greater_equal(position, last)
+    below_index = _indexing.where(beyond, last, below_index)
+    above_index = _indexing.where(beyond, last, above_index)
+    return _interpolate(_row_pick(work, below_index), _row_pick(work, above_index),
+                        _gamma(position, low, method), dtype)
+
+
+def weighted_quantile_rows(a, weights, q, axis, dtype, nan_rows):
+    """method='inverted_cdf' with weights (device, a's shape): for each q the first element
+    (in sorted order along axis) whose share of the cumulative weight reaches q, as NumPy's
+    weighted quantile. nan_rows: NaN elements weigh nothing (nanquantile)."""
+    if axis is None:
+        a, weights, axis = ravel(a), ravel(weights), 0
+    axis = normalize_axis(axis, a.ndim)
+    order = argsort(a, axis=axis)
+    work = moveaxis(_indexing.take_along_axis(a, order, axis), axis, -1)
+    weights = moveaxis(_indexing.take_along_axis(weights, order, axis), axis, -1)
+    n = work.shape[-1]
+    if n == 0:
+        raise IndexError("cannot do a non-empty take from an empty axes.")
+    if nan_rows:
+        weights = _indexing.where(_math.isnan(work), 0, weights)
+    cdf = _reduction.cumsum(weights, axis=-1, dtype=numpy.float64)
+    cdf = _math.true_divide(cdf, cdf[..., n - 1:])
+    unusable = _math.isnan(cdf[..., n - 1])
+    if nan_rows:  # a slice of NaNs only is NaN (_nan_where_empty), not an error
+        unusable = _math.logical_and(unusable, _reduction.any(_math.not_equal(weights, 0), axis=-1))
+    if bool(_reduction.any(unusable)):
+        raise ValueError("Weights included NaN, inf or were all zero.")
+    if q.dtype.kind == "f":
+        cdf = cdf.astype(q.dtype)  # NumPy's cast: 0.4 in float32 is found where it is
+    cdf = _indexing.where(_math.equal(cdf, 0), -1, cdf).astype(cdf.dtype)  # zero weights first
+    last = n - 1
+    picks = []
+    for quantile in q.ravel().tolist():
+        below = _reduction.sum(_math.less(cdf, cdf.dtype.type(quantile)), axis=-1,
+                               dtype=numpy.int64)  # searchsorted's side="left"
+        index = _math.minimum(below, last)
+        picks.append(expand_dims(_row_pick(work, index).astype(dtype), 0))
+    rows = work.shape[:-1]
+    if not picks:
+        return work, _creation.empty(q.shape + rows, dtype, stream=work._op_stream)
+    return work, reshape(_creation.concatenate(picks), q.shape + rows)
 
 
 def quantile_rows(work, q, count, method, dtype):
@@ -236,7 +339,7 @@ def quantile_rows(work, q, count, method, dtype):
 
 def quantile_dtype(a, promotes, method):
     """NumPy's result dtype of a quantile of a by method (promotes: see host_quantiles)."""
-    if method in ("lower", "higher", "nearest"):
+    if method in _DISCONTINUOUS:
         return a.dtype
     return numpy.result_type(a.dtype, numpy.float64 if a.dtype.kind in "biu" else a.dtype,
                              promotes)
@@ -254,8 +357,8 @@ def keep_dims(result, a, axis, leading, keepdims):
 
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, *, weights=None, interpolation=None):
-    """The q-th quantiles (q in [0, 1]) along axis, by NumPy's `method`s linear, lower,
-    higher, nearest and midpoint; NaN for a row holding NaN."""
+    """The q-th quantiles (q in [0, 1]) along axis, by any of NumPy's 13 `method`s (weights
+    with method='inverted_cdf'); NaN for a row holding NaN."""
     return quantile_of(a, *host_quantiles(q), axis, out, method, keepdims, weights,
                        interpolation)
 
@@ -263,12 +366,16 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
 def quantile_of(a, q, promotes, axis, out, method, keepdims, weights, interpolation):
     """quantile of the host quantiles q (see host_quantiles)."""
     a = device_array(a)
-    check_quantile_args(method, out, weights, interpolation, a)
-    work = sorted_rows(a, axis)
-    n = work.shape[-1]
+    weights = check_quantile_args(method, out, weights, interpolation, a, axis)
     dtype = quantile_dtype(a, promotes, method)
-    count = _creation.full(work.shape[:-1], n, _INT64, stream=work._op_stream)
-    pick = quantile_rows(work, q, count, method, dtype)
+    if weights is not None:
+        work, pick = weighted_quantile_rows(a, weights, q, axis, dtype, False)
+    else:
+        work = sorted_rows(a, axis)
+        count = _creation.full(work.shape[:-1], work.shape[-1], _INT64,
+                               stream=work._op_stream)
+        pick = quantile_rows(work, q, count, method, dtype)
+    n = work.shape[-1]
     if work.dtype.kind == "f":  # a NaN sorts last: its row's result is NaN
         last = reshape(work[..., n - 1:], work.shape[:-1])
         pick = _indexing.where(_math.isnan(last), last.astype(dtype), pick)

@@ -11,7 +11,7 @@ import pytest
 import pymic2
 from pymic2 import linalg
 
-from conftest import ON_HOST
+from conftest import ON_HOST, run_python
 
 DTYPES = [numpy.float32, numpy.float64, numpy.complex64, numpy.complex128]
 #: what OpenCL devices compute (LU and Cholesky kernels); the rest refuses there
@@ -103,6 +103,30 @@ def test_singular_raises_linalgerror_at_sync():
     numpy.testing.assert_array_equal(logabsdet.get(), [-numpy.inf, 0.0])
     # the stream goes on after the failure
     _close(linalg.inv(S[1]), numpy.eye(2), numpy.float64)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [32, 33])
+def test_solve_both_sides_of_the_small_matrix_path(dtype, n):
+    # host devices solve matrices up to 32 x 32 with their own unblocked LU, larger ones
+    # with getrf/getrs: both against NumPy, pivoting (a zero leading entry), singular, NaN
+    a = _random((2, n, n), dtype) + 3 * numpy.eye(n, dtype=dtype)
+    a[:, 0, 0] = 0
+    b = _random((2, n, 3), dtype, seed=1)
+    _close(linalg.solve(pymic2.asarray(a), pymic2.asarray(b)), numpy.linalg.solve(a, b),
+           dtype, scale=10)
+    singular = a.copy()
+    singular[1, :, 4] = singular[1, :, 2]
+    singular[1, :, 5] = 0
+    with pytest.raises(linalg.LinAlgError, match=r"Singular matrix \(matrix 1 of"):
+        linalg.solve(pymic2.asarray(singular), pymic2.asarray(b)).get()
+    # a NaN spreads through its matrix's solution (which elements: the LAPACK's business),
+    # raises nothing, and leaves the other matrices alone
+    a[0, 3, 7] = numpy.nan
+    result = linalg.solve(pymic2.asarray(a), pymic2.asarray(b)).get()
+    assert numpy.isnan(result[0]).any()
+    numpy.testing.assert_allclose(result[1], numpy.linalg.solve(a[1], b[1]),
+                                  rtol=_tol(dtype) * 10, atol=_tol(dtype) * 10)
 
 
 @pytest.mark.parametrize("name", ["inv", "det", "cholesky", "eigvals", "eigh"])
@@ -346,3 +370,44 @@ def test_opencl_refuses(name, refused):
     a = pymic2.asarray(numpy.eye(3))
     with pytest.raises(TypeError, match=f"numpy.linalg.{refused}: opencl:0: linalg"):
         getattr(linalg, name)(a)
+
+
+@pytest.mark.skipif(not ON_HOST, reason="OpenBLAS's threads serve host devices only")
+def test_single_large_matrix_on_openblas_threads_leaves_numpy_alone():
+    # A stack shorter than the team runs LAPACK on OpenBLAS's threads (Debian's library);
+    # NumPy's bundled OpenBLAS is another library whose thread count must not move, and ours
+    # goes back to its count. A fresh process: the suite's host devices have one thread.
+    code = """
+        import ctypes, glob, os
+        import numpy, pymic2
+        from pymic2 import linalg
+        libs = glob.glob(os.path.join(os.path.dirname(numpy.__file__) + ".libs",
+                                      "libscipy_openblas*.so"))
+        numpy_threads = (ctypes.CDLL(libs[0]).scipy_openblas_get_num_threads64_
+                         if libs else lambda: -1)
+        ours = ctypes.CDLL("libopenblas.so.0")
+        before = numpy_threads(), ours.openblas_get_num_threads()
+        assert pymic2.default_device().num_threads == 2
+        rng = numpy.random.default_rng(0)
+        n = 520
+        x = rng.standard_normal((n, n))
+        spd = x @ x.T + n * numpy.eye(n)
+        a, s = pymic2.asarray(x), pymic2.asarray(spd)
+        b = rng.standard_normal((n, 3))
+        checks = [
+            (linalg.solve(a, pymic2.asarray(b)), numpy.linalg.solve(x, b)),
+            (linalg.inv(a), numpy.linalg.inv(x)),
+            (linalg.cholesky(s), numpy.linalg.cholesky(spd)),
+            (linalg.qr(a, mode="r"), numpy.linalg.qr(x, mode="r")),
+            (linalg.svdvals(a), numpy.linalg.svdvals(x)),
+            (linalg.eigvalsh(s), numpy.linalg.eigvalsh(spd)),
+            (linalg.det(a), numpy.linalg.det(x)),
+        ]
+        for result, expected in checks:
+            numpy.testing.assert_allclose(result.get(), expected, rtol=1e-7,
+                                          atol=1e-9 * numpy.abs(expected).max())
+        print(*before, numpy_threads(), ours.openblas_get_num_threads())
+    """
+    numpy_before, ours_before, numpy_after, ours_after = run_python(
+        code, PYMIC2_NUM_THREADS="2", PYMIC2_HOST_DEVICES="1", PYMIC2_OPENCL="0").split()
+    assert (numpy_after, ours_after) == (numpy_before, ours_before)

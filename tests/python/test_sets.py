@@ -159,7 +159,11 @@ def test_partition_and_argpartition(kth):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy's all-NaN slice warnings
-@pytest.mark.parametrize("method", ["linear", "lower", "higher", "nearest", "midpoint"])
+@pytest.mark.parametrize("method", ["inverted_cdf", "averaged_inverted_cdf",
+                                    "closest_observation", "interpolated_inverted_cdf",
+                                    "hazen", "weibull", "linear", "median_unbiased",
+                                    "normal_unbiased", "lower", "higher", "midpoint",
+                                    "nearest"])
 @pytest.mark.parametrize("dtype", ["float64", "float32", "int16"])
 def test_nanquantile_and_nanpercentile(method, dtype):
     x = RNG.integers(-20, 20, (5, 8)).astype(dtype)
@@ -168,7 +172,7 @@ def test_nanquantile_and_nanpercentile(method, dtype):
         x[3] = numpy.nan  # all NaN: NaN
     d = pymic2.asarray(x)
     for axis in (None, 0, 1):
-        for q in (0.4, [0.0, 0.5, 1.0]):
+        for q in (0.4, [0.0, 0.2, 0.5, 0.625, 1.0]):
             got = numpy.nanquantile(d, q, axis=axis, method=method).get()
             want = numpy.nanquantile(x, q, axis=axis, method=method)
             assert got.dtype == want.dtype and got.shape == want.shape

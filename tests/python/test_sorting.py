@@ -159,13 +159,21 @@ def test_partition_isin():
              numpy.isin(x, tests, invert=invert))
 
 
-@pytest.mark.parametrize("method", ["linear", "lower", "higher", "nearest", "midpoint"])
+#: NumPy's 13 quantile methods
+METHODS = ["inverted_cdf", "averaged_inverted_cdf", "closest_observation",
+           "interpolated_inverted_cdf", "hazen", "weibull", "linear", "median_unbiased",
+           "normal_unbiased", "lower", "higher", "midpoint", "nearest"]
+
+
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("dtype", ["int32", "float64", "float32"])
 def test_quantiles_match_numpy(method, dtype):
     x = RNG.integers(-50, 50, (7, 10)).astype(dtype)
     d = pymic2.asarray(x)
     for axis in (None, 0, 1):
-        for q in (0.3, [0.0, 0.25, 1.0]):
+        # q at the ends, on the elements of n = 7, 10 and 70 (the ties of the discontinuous
+        # methods) and between them
+        for q in (0.3, [0.0, 0.05, 0.1, 0.25, 0.5, 1 / 3, 0.7, 0.95, 1.0]):
             got = numpy.quantile(d, q, axis=axis, method=method).get()
             want = numpy.quantile(x, q, axis=axis, method=method)
             assert got.dtype == want.dtype and got.shape == want.shape
@@ -173,6 +181,52 @@ def test_quantiles_match_numpy(method, dtype):
     numpy.testing.assert_allclose(
         numpy.percentile(d, [10, 90], axis=1, method=method, keepdims=True).get(),
         numpy.percentile(x, [10, 90], axis=1, method=method, keepdims=True), rtol=1e-12)
+
+
+def test_quantile_method_errors_and_nan_rows():
+    x = RNG.standard_normal((3, 8))
+    x[1, 2] = numpy.nan
+    d = pymic2.asarray(x)
+    for method in ("hazen", "inverted_cdf", "closest_observation"):
+        same(numpy.quantile(d, [0.2, 0.9], axis=1, method=method),
+             numpy.quantile(x, [0.2, 0.9], axis=1, method=method))
+    with pytest.raises(ValueError, match="not a valid method"):
+        pymic2.quantile(d, 0.5, method="cubic")
+    with pytest.raises(ValueError, match="Only method 'inverted_cdf' supports weights"):
+        pymic2.quantile(d, 0.5, axis=1, weights=numpy.ones(8), method="linear")
+    with pytest.raises(TypeError, match="Axis must be specified"):
+        pymic2.quantile(d, 0.5, weights=numpy.ones(8), method="inverted_cdf")
+    with pytest.raises(ValueError, match="consistent with shape"):
+        pymic2.quantile(d, 0.5, axis=1, weights=numpy.ones(3), method="inverted_cdf")
+    with pytest.raises(ValueError, match="non-negative"):
+        pymic2.quantile(d, 0.5, axis=1, weights=-numpy.ones(8), method="inverted_cdf")
+    with pytest.raises(ValueError, match="were all zero"):
+        pymic2.quantile(d, 0.5, axis=1, weights=numpy.zeros(8), method="inverted_cdf")
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float64", "float32"])
+def test_weighted_quantiles_match_numpy(dtype):
+    x = RNG.integers(-20, 20, (5, 12)).astype(dtype)
+    w = RNG.integers(0, 4, (5, 12)).astype(float)
+    w[:4, 0] = 0  # leading zero weights: q = 0 picks the first element that weighs
+    w[4, 0] = 1
+    d, dw = pymic2.asarray(x), pymic2.asarray(w)
+    q = [0.0, 0.1, 0.25, 0.5, 0.8, 1.0]
+    for axis, weights in ((None, w), (1, w), (0, w), (1, w[0]), (0, w[:, 0] + 1)):
+        got = pymic2.quantile(d, q, axis=axis, method="inverted_cdf",
+                              weights=pymic2.asarray(weights) if axis == 1 else weights)
+        want = numpy.quantile(x, q, axis=axis, method="inverted_cdf", weights=weights)
+        same(got, want)
+    same(pymic2.percentile(d, 40, axis=1, method="inverted_cdf", weights=w, keepdims=True),
+         numpy.percentile(x, 40, axis=1, method="inverted_cdf", weights=w, keepdims=True))
+    if dtype != "int64":
+        y = x.copy()
+        y[2, 3] = y[4, :4] = numpy.nan
+        same(pymic2.nanquantile(pymic2.asarray(y), q, axis=1, method="inverted_cdf",
+                                weights=w),
+             numpy.nanquantile(y, q, axis=1, method="inverted_cdf", weights=w))
+        same(pymic2.quantile(pymic2.asarray(y), q, axis=1, method="inverted_cdf", weights=w),
+             numpy.quantile(y, q, axis=1, method="inverted_cdf", weights=w))
 
 
 def test_median_with_nan():

@@ -2,7 +2,8 @@
 
   solve, inv, cholesky   float64 N x N (N = 2048; target >= 1.0x NumPy)
   svd                    float64 N x N (N = 1024, singular values and vectors; target 1.0x)
-  batched solve          float64 4096 systems of 16 x 16 (the stack split over the team)
+  batched solve          float64 4096 systems of 16 x 16 (the stack split over the team;
+                         target >= 2.0x)
 
 Both run LAPACK (NumPy its bundled OpenBLAS with its own threads, pyMIC2 Debian's on the
 device's team). Each result is checked against NumPy once; the two are timed alternately
@@ -23,7 +24,7 @@ SUMMARY = "issue 15's linear algebra (solve, inv, cholesky, svd) vs NumPy (CSV)"
 DEFAULT_OUTPUT = os.path.join("bench", "results", "linalg_python.csv")
 CSV_COLUMNS = ["case", "n", "numpy_ms", "pymic2_ms", "speedup_vs_numpy", "target"]
 
-Case = namedtuple("Case", "name n inputs run check")
+Case = namedtuple("Case", "name n inputs run check target", defaults=(1.0,))
 
 
 def _spd(rng, n, batch=()):
@@ -44,7 +45,7 @@ CASES = [
     Case("svd", 1024, lambda rng, n: (rng.standard_normal((n, n)),), _singular_values, 1e-8),
     Case("batched solve 4096 x", 16,
          lambda rng, n: (_spd(rng, n, (4096,)), rng.standard_normal((4096, n, 1))),
-         lambda m, a, b: m.linalg.solve(a, b), 1e-8),
+         lambda m, a, b: m.linalg.solve(a, b), 1e-8, 2.0),
 ]
 
 
@@ -78,9 +79,9 @@ def run(args):
         numpy_ms, pymic2_ms = _time_pair(case, n, args.repetitions)
         ratio = numpy_ms / pymic2_ms
         rows.append({"case": case.name, "n": n, "numpy_ms": numpy_ms, "pymic2_ms": pymic2_ms,
-                     "speedup_vs_numpy": ratio, "target": 1.0})
+                     "speedup_vs_numpy": ratio, "target": case.target})
         print(f"{case.name:24} {n:5} {numpy_ms:9.2f} {pymic2_ms:10.2f} {ratio:6.2f} "
-              f"{'met' if ratio >= 1.0 else 'MISSED'} (1.0x)")
+              f"{'met' if ratio >= case.target else 'MISSED'} ({case.target:.1f}x)")
     write_csv(args.output, rows, CSV_COLUMNS)
     print(f"wrote {args.output}")
     return 0

@@ -76,10 +76,10 @@ static bool is_aligned(const pymic2_operand *operand)
     return true;
 }
 
-/* Copies a rows x cols matrix between two byte-strided layouts, element by element. */
-static void copy_matrix(char *dst, int64_t dst_rs, int64_t dst_cs, const char *src,
-                        int64_t src_rs, int64_t src_cs, int64_t rows, int64_t cols,
-                        size_t itemsize)
+/* See host_internal.h. */
+void pymic2__host_copy_matrix(char *dst, int64_t dst_rs, int64_t dst_cs, const char *src,
+                              int64_t src_rs, int64_t src_cs, int64_t rows, int64_t cols,
+                              size_t itemsize)
 {
 #define COPY_WITH_SIZE(size)                                                             \
     for (int64_t i = 0; i < rows; i++)                                                   \
@@ -101,7 +101,7 @@ static void convert_matrix(char *dst, int64_t dst_rs, int64_t dst_cs, pymic2_dty
                            int64_t rows, int64_t cols)
 {
     if (from == to) {
-        copy_matrix(dst, dst_rs, dst_cs, src, src_rs, src_cs, rows, cols,
+        pymic2__host_copy_matrix(dst, dst_rs, dst_cs, src, src_rs, src_cs, rows, cols,
                     pymic2_dtype_size(from));
         return;
     }
@@ -554,8 +554,8 @@ static int gemm_integer(pymic2_device *device, const pymic2_gemm_desc *desc)
     for (int64_t index = 0; index < nbatch; index++) {
         const char *a_data = pymic2__host_matrix_at(a, index, 2);
         if (a_copy != NULL) {
-            copy_matrix(a_copy, job.a_shape.row_stride, job.a_shape.col_stride, a_data,
-                        as.row_stride, as.col_stride, m, k, itemsize);
+            pymic2__host_copy_matrix(a_copy, job.a_shape.row_stride, job.a_shape.col_stride,
+                                     a_data, as.row_stride, as.col_stride, m, k, itemsize);
             a_data = a_copy;
         }
         job.a = a_data;

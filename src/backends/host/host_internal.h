@@ -108,6 +108,12 @@ void pymic2__host_copy(pymic2__host_device *host, void *dst, const void *src, si
 void pymic2__host_stream_store(char *dst, const char *src, size_t nbytes);
 void pymic2__host_stream_fence(void);
 
+/* gemm.c: copies a rows x cols matrix between two byte-strided layouts (of itemsize-byte
+ * elements), element by element. */
+void pymic2__host_copy_matrix(char *dst, int64_t dst_rs, int64_t dst_cs, const char *src,
+                              int64_t src_rs, int64_t src_cs, int64_t rows, int64_t cols,
+                              size_t itemsize);
+
 /* worker.c */
 int pymic2__host_stream_create(pymic2_stream *stream);
 void pymic2__host_stream_destroy(pymic2_stream *stream);

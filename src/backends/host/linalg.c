@@ -2,13 +2,26 @@
  * linalg.c - the LINALG family on a host device: LAPACK from OpenBLAS (its Fortran symbols,
  * through the prototypes below: Debian's OpenBLAS has 32-bit integers and no LAPACKE).
  *
- * Each matrix of the stack is gathered into a column-major scratch matrix (any strides in,
- * LAPACK's layout out), factorised there and scattered into the outputs; the copies are
- * O(n^2) beside the O(n^3) factorisation. The stack is split over the device's team, one
- * single-threaded LAPACK call per matrix (as GEMM: OpenBLAS's own threads would compete
- * with the team). A matrix whose data makes the op fail (singular, not positive definite,
- * no convergence) fails the command with ELINALG naming the first such matrix; the others
- * are still computed.
+ * One driver runs every op: each thread of the team allocates one scratch per launch (its
+ * parts sized once, LAPACK's workspace queries included) and reuses it for every matrix it
+ * handles; the driver gathers a's matrix into the scratch's first part (column-major, any
+ * strides in), and the op supplies only its LAPACK calls and where the results go. A matrix
+ * whose data makes the op fail (singular, not positive definite, no convergence) fails the
+ * command with ELINALG naming the first such matrix; the others are still computed.
+ *
+ * Threads: a stack of at least as many matrices as the team has threads is split over the
+ * team, one single-threaded LAPACK call per matrix (as GEMM: OpenBLAS's own threads would
+ * compete with the team). A shorter stack of large matrices (one 2048 x 2048 solve) runs on
+ * the stream's worker with OpenBLAS's own threads, as many as the team has, and OpenBLAS's
+ * count is restored afterwards. That library (Debian's pthread build) is not NumPy's: NumPy
+ * wheels bundle their own OpenBLAS (scipy_openblas64_, its own symbols and thread count),
+ * which this does not touch (test_linalg_lapack.py checks it). OpenBLAS's threads were chosen
+ * over a blocked LU/Cholesky on the team's GEMM because they cover every op (SVD and the
+ * eigensolvers too), and OpenBLAS's threaded getrf/potrf run at most of its threaded DGEMM's
+ * rate: a blocked algorithm on the same DGEMM could not be much faster (measure with
+ * `python -m pymic2.bench linalg`). The cost: after a threaded call OpenBLAS's helper threads
+ * spin (yielding) for up to about 0.1 s before they sleep, so this path is kept for matrices
+ * of at least THREADED_MIN_WORK flops' worth.
  */
 #include "host_internal.h"
 
@@ -16,6 +29,8 @@
 
 #include <complex.h>
 #include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,20 +111,16 @@ static view transposed(view v)
 }
 
 /* v's rows x cols elements into column-major dst of leading dimension ld, and back. */
-static void gather(const view *v, char *dst, int64_t ld, size_t size)
+static void gather(const view *v, void *dst, int64_t ld, size_t size)
 {
-    for (int64_t j = 0; j < v->cols; j++)
-        for (int64_t i = 0; i < v->rows; i++)
-            memcpy(dst + (size_t)(i + j * ld) * size, v->at + i * v->row_stride +
-                   j * v->col_stride, size);
+    pymic2__host_copy_matrix(dst, (int64_t)size, ld * (int64_t)size, v->at, v->row_stride,
+                             v->col_stride, v->rows, v->cols, size);
 }
 
-static void scatter(const view *v, const char *src, int64_t ld, size_t size)
+static void scatter(const view *v, const void *src, int64_t ld, size_t size)
 {
-    for (int64_t j = 0; j < v->cols; j++)
-        for (int64_t i = 0; i < v->rows; i++)
-            memcpy(v->at + i * v->row_stride + j * v->col_stride,
-                   src + (size_t)(i + j * ld) * size, size);
+    pymic2__host_copy_matrix(v->at, v->row_stride, v->col_stride, src, (int64_t)size,
+                             ld * (int64_t)size, v->rows, v->cols, size);
 }
 
 /* Zeroes the strict lower (or upper) triangle of a column-major rows x cols matrix. */
@@ -122,95 +133,99 @@ static void zero_triangle(char *a, int64_t rows, int64_t cols, int64_t ld, size_
                 memset(a + (size_t)(i + j * ld) * size, 0, size);
 }
 
-/* A workspace of count elements of `size` bytes (at least one). */
-static void *workspace(double count, size_t size)
-{
-    return malloc(((size_t)count > 0 ? (size_t)count : 1) * size);
-}
+/* ---------------------------------------------------------------- the command and its scratch */
 
-/* ---------------------------------------------------------------- one matrix, per type */
+/* The scratch's parts: a's matrix first, then the op's. */
+#define MAX_PARTS 8
+#define PART_ALIGN 64
 
-/* The command and how its matrices went. */
+/* The command, its per-matrix scratch, and how its matrices went. */
 typedef struct job {
     const pymic2_linalg_desc *d;
     size_t size;                 /* a's itemsize */
     int m, n;                    /* a's matrix */
+    int a_ld, a_cols;            /* a's column-major copy in part 0 (at least m x n) */
+    int lwork, lrwork, liwork;   /* LAPACK's workspaces, from one query per launch */
+    int nparts;
+    size_t part_bytes[MAX_PARTS];
     _Atomic int64_t failed;      /* first matrix whose data failed (INT64_MAX: none) */
     atomic_bool out_of_memory;
 } job;
 
-/* A matrix's result: 0, > 0 a failure in the data (LAPACK's info), or < 0 out of memory. */
-typedef int (*matrix_fn)(const job *j, int64_t index);
+/* Appends a scratch part of count elements of `size` bytes (at least one). */
+static void add_part(job *j, double count, size_t size)
+{
+    const size_t bytes = ((size_t)(count > 0 ? count : 1) * size + PART_ALIGN - 1) &
+                         ~(size_t)(PART_ALIGN - 1);
+    j->part_bytes[j->nparts++] = bytes;
+}
 
-#define NO_MEMORY (-1)
+/* The op of a dtype: plan appends its parts after a's (and sets a_ld, a_cols if a needs
+ * more room than m x n) once per launch; run computes matrix `index`, a's matrix gathered
+ * into part[0]. run returns 0 or > 0, a failure in the data (LAPACK's info). */
+typedef struct op_fns {
+    void (*plan)(job *j);
+    int (*run)(const job *j, int64_t index, char *const *part);
+} op_fns;
+
+static void scatter_out(const job *j, int output, int64_t index, int trailing, const void *src,
+                        int64_t ld, size_t size)
+{
+    view v = view_of(&j->d->out[output], index, trailing);
+    scatter(&v, src, ld, size);
+}
+
+/* LAPACK's workspace size, returned in an element of type T, as an int. */
+#define LWORK(x) ((int)creal(x))
 
 /*
  * Per type T (real type R, complex type C, LAPACK prefix p): the uniform wrappers of the
- * routines whose signatures differ between real and complex types (workspace queries
- * inside), then one function per op.
+ * routines whose signatures differ between real and complex types (lwork -1: a query, the
+ * sizes in work[0], rwork[0], iwork[0]), then one plan and one run per op.
  */
 #define REAL_WRAPPERS(T, C, p, EVD)                                                         \
-    static int gesdd_##p(char jobz, int m, int n, T *a, T *s, T *u, int ldu, T *vt,          \
-                         int ldvt)                                                          \
+    static int gesdd_##p(const job *j, char jobz, T *a, T *s, T *u, int ldu, T *vt,         \
+                         int ldvt, T *work, int lwork, int *iwork, T *rwork)                \
     {                                                                                       \
-        int info, query = -1, k = m < n ? m : n;                                            \
-        T size;                                                                             \
-        int *iwork = workspace(8.0 * k, sizeof(int));                                       \
-        p##gesdd_(&jobz, &m, &n, a, &m, s, u, &ldu, vt, &ldvt, &size, &query, iwork, &info, \
+        (void)rwork;                                                                        \
+        int info, m = j->m, n = j->n;                                                       \
+        p##gesdd_(&jobz, &m, &n, a, &m, s, u, &ldu, vt, &ldvt, work, &lwork, iwork, &info,  \
                   1);                                                                       \
-        int lwork = (int)size;                                                              \
-        T *work = workspace(lwork, sizeof(T));                                              \
-        if (iwork != NULL && work != NULL)                                                  \
-            p##gesdd_(&jobz, &m, &n, a, &m, s, u, &ldu, vt, &ldvt, work, &lwork, iwork,     \
-                      &info, 1);                                                            \
-        else                                                                                \
-            info = NO_MEMORY;                                                               \
-        free(work);                                                                         \
-        free(iwork);                                                                        \
         return info;                                                                        \
     }                                                                                       \
-    static int evd_##p(char jobz, char uplo, int n, T *a, T *w)                             \
+    static double gesdd_rwork_##p(char jobz, int m, int n)                                  \
     {                                                                                       \
-        int info, query = -1, isize;                                                        \
-        T size;                                                                             \
-        EVD(&jobz, &uplo, &n, a, &n, w, &size, &query, &isize, &query, &info, 1, 1);        \
-        int lwork = (int)size, liwork = isize;                                              \
-        T *work = workspace(lwork, sizeof(T));                                              \
-        int *iwork = workspace(liwork, sizeof(int));                                        \
-        if (iwork != NULL && work != NULL)                                                  \
-            EVD(&jobz, &uplo, &n, a, &n, w, work, &lwork, iwork, &liwork, &info, 1, 1);     \
-        else                                                                                \
-            info = NO_MEMORY;                                                               \
-        free(work);                                                                         \
-        free(iwork);                                                                        \
+        (void)jobz, (void)m, (void)n;                                                       \
+        return 0;                                                                           \
+    }                                                                                       \
+    static int evd_##p(const job *j, T *a, T *w, T *work, int lwork, T *rwork, int lrwork,  \
+                       int *iwork, int liwork)                                              \
+    {                                                                                       \
+        (void)lrwork;                                                                       \
+        int info, n = j->n;                                                                 \
+        const char jobz = j->d->compute_uv ? 'V' : 'N', uplo = j->d->upper ? 'U' : 'L';     \
+        EVD(&jobz, &uplo, &n, a, &n, w, work, &lwork, iwork, &liwork, &info, 1, 1);         \
+        if (lwork < 0)                                                                      \
+            rwork[0] = 0;                                                                   \
         return info;                                                                        \
     }                                                                                       \
-    /* the eigenvalues into w, the right eigenvectors (complex columns) into v if given */  \
-    static int geev_##p(int n, T *a, C *w, C *v)                                            \
+    /* extra: the real and imaginary parts of the eigenvalues (2n), then LAPACK's packed    \
+     * real eigenvectors (n x n, if v) */                                                   \
+    static double geev_extra_##p(int n, bool vectors)                                       \
     {                                                                                       \
-        int info, query = -1, one = 1;                                                      \
+        return (2.0 * n + (vectors ? (double)n * n : 0)) * sizeof(T);                       \
+    }                                                                                       \
+    static int geev_##p(int n, T *a, C *w, C *v, T *work, int lwork, char *extra)           \
+    {                                                                                       \
+        int info, one = 1, ldvr = v != NULL ? n : 1;                                        \
         const char jobvl = 'N', jobvr = v != NULL ? 'V' : 'N';                              \
-        T size, *wr = workspace(2.0 * n, sizeof(T)), *wi = wr + n;                          \
-        T *vr = v != NULL ? workspace((double)n * n, sizeof(T)) : NULL;                     \
-        int ldvr = v != NULL ? n : 1;                                                       \
-        if (wr == NULL || (v != NULL && vr == NULL)) {                                      \
-            free(wr);                                                                       \
-            free(vr);                                                                       \
-            return NO_MEMORY;                                                               \
-        }                                                                                   \
-        p##geev_(&jobvl, &jobvr, &n, a, &n, wr, wi, NULL, &one, vr, &ldvr, &size, &query,   \
+        T *wr = (T *)extra, *wi = wr + n, *vr = v != NULL ? wi + n : NULL;                  \
+        p##geev_(&jobvl, &jobvr, &n, a, &n, wr, wi, NULL, &one, vr, &ldvr, work, &lwork,    \
                  &info, 1, 1);                                                              \
-        int lwork = (int)size;                                                              \
-        T *work = workspace(lwork, sizeof(T));                                              \
-        if (work != NULL)                                                                   \
-            p##geev_(&jobvl, &jobvr, &n, a, &n, wr, wi, NULL, &one, vr, &ldvr, work,        \
-                     &lwork, &info, 1, 1);                                                  \
-        else                                                                                \
-            info = NO_MEMORY;                                                               \
-        for (int i = 0; info == 0 && i < n; i++)                                            \
+        for (int i = 0; lwork >= 0 && info == 0 && i < n; i++)                              \
             w[i] = wr[i] + wi[i] * I;                                                       \
         /* a conjugate pair's vectors are columns j (real part) and j+1 (imaginary part) */ \
-        for (int c = 0; info == 0 && v != NULL && c < n; c++)                               \
+        for (int c = 0; lwork >= 0 && info == 0 && v != NULL && c < n; c++)                 \
             for (int i = 0; i < n; i++) {                                                   \
                 const T *col = vr + (size_t)c * n;                                          \
                 if (wi[c] == 0)                                                             \
@@ -220,75 +235,47 @@ typedef int (*matrix_fn)(const job *j, int64_t index);
                 else                                                                        \
                     v[i + (size_t)c * n] = col[i - n] - col[i] * I;                         \
             }                                                                               \
-        free(work);                                                                         \
-        free(vr);                                                                           \
-        free(wr);                                                                           \
         return info;                                                                        \
     }
 
 #define COMPLEX_WRAPPERS(T, R, p, EVD)                                                      \
-    static int gesdd_##p(char jobz, int m, int n, T *a, R *s, T *u, int ldu, T *vt,          \
-                         int ldvt)                                                          \
+    static int gesdd_##p(const job *j, char jobz, T *a, R *s, T *u, int ldu, T *vt,         \
+                         int ldvt, T *work, int lwork, int *iwork, R *rwork)                \
     {                                                                                       \
-        int info, query = -1, k = m < n ? m : n, big = m > n ? m : n;                       \
-        double rsize = jobz == 'N' ? 7.0 * k                                                \
-                       : (double)k * (5.0 * k + 7 > 2.0 * big + 2.0 * k + 1                 \
-                                      ? 5.0 * k + 7 : 2.0 * big + 2.0 * k + 1);             \
-        T size;                                                                             \
-        int *iwork = workspace(8.0 * k, sizeof(int));                                       \
-        R *rwork = workspace(rsize, sizeof(R));                                             \
-        p##gesdd_(&jobz, &m, &n, a, &m, s, u, &ldu, vt, &ldvt, &size, &query, rwork, iwork, \
+        int info, m = j->m, n = j->n;                                                       \
+        p##gesdd_(&jobz, &m, &n, a, &m, s, u, &ldu, vt, &ldvt, work, &lwork, rwork, iwork,  \
                   &info, 1);                                                                \
-        int lwork = (int)creal(size);                                                       \
-        T *work = workspace(lwork, sizeof(T));                                              \
-        if (iwork != NULL && rwork != NULL && work != NULL)                                 \
-            p##gesdd_(&jobz, &m, &n, a, &m, s, u, &ldu, vt, &ldvt, work, &lwork, rwork,     \
-                      iwork, &info, 1);                                                     \
-        else                                                                                \
-            info = NO_MEMORY;                                                               \
-        free(work);                                                                         \
-        free(rwork);                                                                        \
-        free(iwork);                                                                        \
         return info;                                                                        \
     }                                                                                       \
-    static int evd_##p(char jobz, char uplo, int n, T *a, R *w)                             \
+    /* rwork's size, which gesdd does not return from a query */                            \
+    static double gesdd_rwork_##p(char jobz, int m, int n)                                  \
     {                                                                                       \
-        int info, query = -1, isize;                                                        \
-        T size;                                                                             \
-        R rsize;                                                                            \
-        EVD(&jobz, &uplo, &n, a, &n, w, &size, &query, &rsize, &query, &isize, &query,      \
+        const int k = m < n ? m : n, big = m > n ? m : n;                                   \
+        return jobz == 'N' ? 7.0 * k                                                        \
+               : (double)k * (5.0 * k + 7 > 2.0 * big + 2.0 * k + 1 ? 5.0 * k + 7           \
+                                                                    : 2.0 * big + 2.0 * k + 1); \
+    }                                                                                       \
+    static int evd_##p(const job *j, T *a, R *w, T *work, int lwork, R *rwork, int lrwork,  \
+                       int *iwork, int liwork)                                              \
+    {                                                                                       \
+        int info, n = j->n;                                                                 \
+        const char jobz = j->d->compute_uv ? 'V' : 'N', uplo = j->d->upper ? 'U' : 'L';     \
+        EVD(&jobz, &uplo, &n, a, &n, w, work, &lwork, rwork, &lrwork, iwork, &liwork,       \
             &info, 1, 1);                                                                   \
-        int lwork = (int)creal(size), lrwork = (int)rsize, liwork = isize;                  \
-        T *work = workspace(lwork, sizeof(T));                                              \
-        R *rwork = workspace(lrwork, sizeof(R));                                            \
-        int *iwork = workspace(liwork, sizeof(int));                                        \
-        if (iwork != NULL && rwork != NULL && work != NULL)                                 \
-            EVD(&jobz, &uplo, &n, a, &n, w, work, &lwork, rwork, &lrwork, iwork, &liwork,   \
-                &info, 1, 1);                                                               \
-        else                                                                                \
-            info = NO_MEMORY;                                                               \
-        free(work);                                                                         \
-        free(rwork);                                                                        \
-        free(iwork);                                                                        \
         return info;                                                                        \
     }                                                                                       \
-    static int geev_##p(int n, T *a, T *w, T *v)                                            \
+    /* extra: geev's rwork */                                                               \
+    static double geev_extra_##p(int n, bool vectors)                                       \
     {                                                                                       \
-        int info, query = -1, one = 1, ldvr = v != NULL ? n : 1;                            \
+        (void)vectors;                                                                      \
+        return 2.0 * n * sizeof(R);                                                         \
+    }                                                                                       \
+    static int geev_##p(int n, T *a, T *w, T *v, T *work, int lwork, char *extra)           \
+    {                                                                                       \
+        int info, one = 1, ldvr = v != NULL ? n : 1;                                        \
         const char jobvl = 'N', jobvr = v != NULL ? 'V' : 'N';                              \
-        T size;                                                                             \
-        R *rwork = workspace(2.0 * n, sizeof(R));                                           \
-        p##geev_(&jobvl, &jobvr, &n, a, &n, w, NULL, &one, v, &ldvr, &size, &query, rwork,  \
-                 &info, 1, 1);                                                              \
-        int lwork = (int)creal(size);                                                       \
-        T *work = workspace(lwork, sizeof(T));                                              \
-        if (rwork != NULL && work != NULL)                                                  \
-            p##geev_(&jobvl, &jobvr, &n, a, &n, w, NULL, &one, v, &ldvr, work, &lwork,      \
-                     rwork, &info, 1, 1);                                                   \
-        else                                                                                \
-            info = NO_MEMORY;                                                               \
-        free(work);                                                                         \
-        free(rwork);                                                                        \
+        p##geev_(&jobvl, &jobvr, &n, a, &n, w, NULL, &one, v, &ldvr, work, &lwork,          \
+                 (R *)extra, &info, 1, 1);                                                  \
         return info;                                                                        \
     }
 
@@ -299,206 +286,290 @@ COMPLEX_WRAPPERS(double complex, double, z, zheevd_)
 #undef REAL_WRAPPERS
 #undef COMPLEX_WRAPPERS
 
-/* a's matrix `index` gathered into a new column-major scratch of ld rows and cols columns
- * (at least a's), or NULL. */
-static void *gather_a(const job *j, int64_t index, int64_t ld, int64_t cols)
+/* |re| + |im|: the size LAPACK's pivot search (i?amax) compares. */
+static inline float abs1_s(float x)
 {
-    char *a = workspace((double)ld * cols, j->size);
-    if (a != NULL) {
-        memset(a, 0, (size_t)(ld * cols > 0 ? ld * cols : 1) * j->size);
-        view v = view_of(&j->d->a, index, 2);
-        gather(&v, a, ld, j->size);
-    }
-    return a;
+    return fabsf(x);
+}
+static inline double abs1_d(double x)
+{
+    return fabs(x);
+}
+static inline float abs1_c(float complex x)
+{
+    return fabsf(crealf(x)) + fabsf(cimagf(x));
+}
+static inline double abs1_z(double complex x)
+{
+    return fabs(creal(x)) + fabs(cimag(x));
 }
 
-static void scatter_out(const job *j, int output, int64_t index, int trailing, const void *src,
-                        int64_t ld, size_t size)
-{
-    view v = view_of(&j->d->out[output], index, trailing);
-    scatter(&v, src, ld, size);
-}
+/* Solve's matrices up to this size take small_solve instead of getrf and getrs: OpenBLAS's
+ * calls per column (i?amax, scal, gemv, trsv) cost more than their arithmetic there. 4096
+ * stacked 16 x 16 float64 solves (one thread, gathers included, a loaded machine) took
+ * 2.8-4.2 us per matrix through getrf/getrs and 1.7-1.9 us here. */
+#define SMALL_SOLVE_N 32
 
-/* LU: the factors and the 0-based pivots. */
-#define LU(T, p)                                                                            \
-    static int lu_##p(const job *j, int64_t index)                                          \
+/*
+ * Per type T (real type R, prefix p): LU with partial pivoting of the column-major n x n a
+ * (ld n), unblocked and in LAPACK's order of operations (the first largest |re| + |im| is
+ * the pivot), then the two triangular solves of b's nrhs columns (ld ldb). Returns 0 or the
+ * 1-based column of the first exactly zero pivot (getrf's info).
+ */
+#define SMALL_SOLVE(T, R, p)                                                                \
+    static int small_solve_##p(int n, int nrhs, T *a, T *b, int ldb)                        \
     {                                                                                       \
-        int n = j->n, info;                                                                 \
-        T *a = gather_a(j, index, n, n);                                                    \
-        int *ipiv = workspace(n, sizeof(int));                                              \
-        if (a == NULL || ipiv == NULL) {                                                    \
-            free(a);                                                                        \
-            free(ipiv);                                                                     \
-            return NO_MEMORY;                                                               \
+        for (int k = 0; k < n; k++) {                                                       \
+            T *col = a + (size_t)k * n;                                                     \
+            int pivot = k;                                                                  \
+            R largest = abs1_##p(col[k]);                                                   \
+            for (int i = k + 1; i < n; i++)                                                 \
+                if (abs1_##p(col[i]) > largest) {                                           \
+                    largest = abs1_##p(col[i]);                                             \
+                    pivot = i;                                                              \
+                }                                                                           \
+            if (col[pivot] == 0)                                                            \
+                return k + 1;                                                               \
+            for (int j = 0; pivot != k && j < n; j++) {                                     \
+                T t = a[k + (size_t)j * n];                                                 \
+                a[k + (size_t)j * n] = a[pivot + (size_t)j * n];                            \
+                a[pivot + (size_t)j * n] = t;                                               \
+            }                                                                               \
+            for (int c = 0; pivot != k && c < nrhs; c++) {                                  \
+                T t = b[k + (size_t)c * ldb];                                               \
+                b[k + (size_t)c * ldb] = b[pivot + (size_t)c * ldb];                        \
+                b[pivot + (size_t)c * ldb] = t;                                             \
+            }                                                                               \
+            const T inverse = 1 / col[k];                                                   \
+            for (int i = k + 1; i < n; i++)                                                 \
+                col[i] *= inverse;                                                          \
+            for (int j = k + 1; j < n; j++) {                                               \
+                T *target = a + (size_t)j * n, factor = target[k];                          \
+                for (int i = k + 1; i < n; i++)                                             \
+                    target[i] -= col[i] * factor;                                           \
+            }                                                                               \
         }                                                                                   \
-        p##getrf_(&n, &n, a, &n, ipiv, &info);                                              \
-        scatter_out(j, 0, index, 2, a, n, sizeof(T));                                       \
+        for (int c = 0; c < nrhs; c++) {                                                    \
+            T *x = b + (size_t)c * ldb;                                                     \
+            for (int k = 0; k < n; k++) /* L, unit diagonal */                              \
+                for (int i = k + 1; i < n; i++)                                             \
+                    x[i] -= a[i + (size_t)k * n] * x[k];                                    \
+            for (int k = n - 1; k >= 0; k--) { /* U */                                      \
+                x[k] /= a[k + (size_t)k * n];                                               \
+                for (int i = 0; i < k; i++)                                                 \
+                    x[i] -= a[i + (size_t)k * n] * x[k];                                    \
+            }                                                                               \
+        }                                                                                   \
+        return 0;                                                                           \
+    }
+SMALL_SOLVE(float, float, s)
+SMALL_SOLVE(double, double, d)
+SMALL_SOLVE(float complex, float, c)
+SMALL_SOLVE(double complex, double, z)
+#undef SMALL_SOLVE
+
+/* LU (getrf: the factors and the 0-based pivots), solve (getrf, getrs), Cholesky (potrf). */
+#define LU(T, p)                                                                            \
+    static void plan_lu_##p(job *j)                                                         \
+    {                                                                                       \
+        add_part(j, j->n, sizeof(int));                                                     \
+    }                                                                                       \
+    static int run_lu_##p(const job *j, int64_t index, char *const *part)                   \
+    {                                                                                       \
+        int n = j->n, info, *ipiv = (int *)part[1];                                         \
+        p##getrf_(&n, &n, (T *)part[0], &n, ipiv, &info);                                   \
+        scatter_out(j, 0, index, 2, part[0], n, sizeof(T));                                 \
         view pivots = view_of(&j->d->out[1], index, 1);                                     \
         for (int i = 0; i < n; i++) {                                                       \
             int64_t pivot = ipiv[i] - 1;                                                    \
             memcpy(pivots.at + i * pivots.row_stride, &pivot, sizeof pivot);                \
         }                                                                                   \
-        free(ipiv);                                                                         \
-        free(a);                                                                            \
         return j->d->check ? info : 0;                                                      \
     }                                                                                       \
-    static int solve_##p(const job *j, int64_t index)                                       \
+    static void plan_solve_##p(job *j)                                                      \
+    {                                                                                       \
+        const pymic2_operand *b = &j->d->b;                                                 \
+        add_part(j, (double)j->n * b->shape[b->ndim - 1], sizeof(T));                       \
+        add_part(j, j->n, sizeof(int));                                                     \
+    }                                                                                       \
+    static int run_solve_##p(const job *j, int64_t index, char *const *part)                \
     {                                                                                       \
         const pymic2_operand *b_op = &j->d->b;                                              \
         int n = j->n, nrhs = (int)b_op->shape[b_op->ndim - 1], ldb = n > 1 ? n : 1, info;   \
-        T *a = gather_a(j, index, n, n), *b = workspace((double)ldb * nrhs, sizeof(T));     \
-        int *ipiv = workspace(n, sizeof(int));                                              \
-        if (a == NULL || b == NULL || ipiv == NULL) {                                       \
-            free(a);                                                                        \
-            free(b);                                                                        \
-            free(ipiv);                                                                     \
-            return NO_MEMORY;                                                               \
-        }                                                                                   \
+        T *a = (T *)part[0], *b = (T *)part[1];                                             \
+        int *ipiv = (int *)part[2];                                                         \
         view bv = view_of(b_op, index, 2);                                                  \
-        gather(&bv, (char *)b, ldb, sizeof(T));                                             \
-        p##getrf_(&n, &n, a, &n, ipiv, &info);                                              \
-        if (info == 0)                                                                      \
+        gather(&bv, b, ldb, sizeof(T));                                                     \
+        if (n <= SMALL_SOLVE_N)                                                             \
+            info = small_solve_##p(n, nrhs, a, b, ldb);                                     \
+        else                                                                                \
+            p##getrf_(&n, &n, a, &n, ipiv, &info);                                          \
+        if (info == 0 && n > SMALL_SOLVE_N)                                                 \
             p##getrs_("N", &n, &nrhs, a, &n, ipiv, b, &ldb, &info, 1);                      \
         if (info == 0)                                                                      \
             scatter_out(j, 0, index, 2, b, ldb, sizeof(T));                                 \
-        free(ipiv);                                                                         \
-        free(b);                                                                            \
-        free(a);                                                                            \
         return info;                                                                        \
     }                                                                                       \
-    static int cholesky_##p(const job *j, int64_t index)                                    \
+    static void plan_cholesky_##p(job *j)                                                   \
+    {                                                                                       \
+        (void)j;                                                                            \
+    }                                                                                       \
+    static int run_cholesky_##p(const job *j, int64_t index, char *const *part)             \
     {                                                                                       \
         int n = j->n, info;                                                                 \
-        T *a = gather_a(j, index, n, n);                                                    \
-        if (a == NULL)                                                                      \
-            return NO_MEMORY;                                                               \
-        p##potrf_(j->d->upper ? "U" : "L", &n, a, &n, &info, 1);                            \
-        zero_triangle((char *)a, n, n, n, sizeof(T), j->d->upper);                         \
+        p##potrf_(j->d->upper ? "U" : "L", &n, (T *)part[0], &n, &info, 1);                 \
+        zero_triangle(part[0], n, n, n, sizeof(T), j->d->upper);                            \
         if (info == 0)                                                                      \
-            scatter_out(j, 0, index, 2, a, n, sizeof(T));                                   \
-        free(a);                                                                            \
+            scatter_out(j, 0, index, 2, part[0], n, sizeof(T));                             \
         return info;                                                                        \
     }
 
-/* QR: geqrf, then R (and Q by orgqr/ungqr) or the raw reflectors. */
+/* QR: geqrf, then R (and Q by orgqr/ungqr) or the raw reflectors. Parts: tau, work, R. */
 #define QR(T, p, ORGQR)                                                                     \
-    static int orgqr_##p(int m, int cols, int k, T *q, const T *tau)                        \
-    {                                                                                       \
-        int info, query = -1;                                                               \
-        T size;                                                                             \
-        ORGQR(&m, &cols, &k, q, &m, tau, &size, &query, &info);                             \
-        int lwork = (int)creal(size);                                                       \
-        T *work = workspace(lwork, sizeof(T));                                              \
-        if (work == NULL)                                                                   \
-            return NO_MEMORY;                                                               \
-        ORGQR(&m, &cols, &k, q, &m, tau, work, &lwork, &info);                              \
-        free(work);                                                                         \
-        return info;                                                                        \
-    }                                                                                       \
-    static int qr_##p(const job *j, int64_t index)                                          \
+    static void plan_qr_##p(job *j)                                                         \
     {                                                                                       \
         const pymic2_linalg_desc *d = j->d;                                                 \
         int m = j->m, n = j->n, k = m < n ? m : n, info, query = -1;                        \
         int cols = d->complete ? m : k; /* Q's columns, R's rows */                         \
-        int width = cols > n ? cols : n, lwork;                                             \
-        T *a = gather_a(j, index, m, width), *tau = workspace(k, sizeof(T)), size;          \
-        if (a == NULL || tau == NULL) {                                                     \
-            free(a);                                                                        \
-            free(tau);                                                                      \
-            return NO_MEMORY;                                                               \
+        T size = 0, dummy = 0;                                                              \
+        j->a_cols = cols > n ? cols : n;                                                    \
+        p##geqrf_(&m, &n, &dummy, &m, &dummy, &size, &query, &info);                        \
+        j->lwork = LWORK(size);                                                             \
+        if (d->compute_uv && !d->raw) {                                                     \
+            ORGQR(&m, &cols, &k, &dummy, &m, &dummy, &size, &query, &info);                 \
+            j->lwork = LWORK(size) > j->lwork ? LWORK(size) : j->lwork;                     \
         }                                                                                   \
-        p##geqrf_(&m, &n, a, &m, tau, &size, &query, &info);                                \
-        lwork = (int)creal(size);                                                           \
-        T *work = workspace(lwork, sizeof(T));                                              \
-        info = NO_MEMORY;                                                                   \
-        if (work != NULL)                                                                   \
-            p##geqrf_(&m, &n, a, &m, tau, work, &lwork, &info);                             \
-        free(work);                                                                         \
+        add_part(j, k, sizeof(T));                                                          \
+        add_part(j, j->lwork, sizeof(T));                                                   \
+        add_part(j, d->raw ? 0 : (double)cols * n, sizeof(T));                              \
+    }                                                                                       \
+    static int run_qr_##p(const job *j, int64_t index, char *const *part)                   \
+    {                                                                                       \
+        const pymic2_linalg_desc *d = j->d;                                                 \
+        int m = j->m, n = j->n, k = m < n ? m : n, info, lwork = j->lwork;                  \
+        int cols = d->complete ? m : k;                                                     \
+        T *a = (T *)part[0], *tau = (T *)part[1], *work = (T *)part[2], *r = (T *)part[3];  \
+        p##geqrf_(&m, &n, a, &m, tau, work, &lwork, &info);                                 \
         if (info == 0 && d->raw) {                                                          \
             view h = transposed(view_of(&d->out[0], index, 2));                             \
-            scatter(&h, (const char *)a, m, sizeof(T));                                     \
+            scatter(&h, a, m, sizeof(T));                                                   \
             scatter_out(j, 1, index, 1, tau, k, sizeof(T));                                 \
         } else if (info == 0) {                                                             \
-            T *r = workspace((double)cols * n, sizeof(T));                                  \
-            info = r == NULL ? NO_MEMORY : 0;                                               \
-            for (int c = 0; info == 0 && c < n; c++)                                        \
+            for (int c = 0; c < n; c++)                                                     \
                 for (int i = 0; i < cols; i++)                                              \
                     r[i + (size_t)c * cols] = i <= c && i < m ? a[i + (size_t)c * m] : 0;   \
-            if (info == 0)                                                                  \
-                scatter_out(j, 1, index, 2, r, cols, sizeof(T));                            \
-            free(r);                                                                        \
-            if (info == 0 && d->compute_uv)                                                 \
-                info = orgqr_##p(m, cols, k, a, tau);                                       \
+            scatter_out(j, 1, index, 2, r, cols, sizeof(T));                                \
+            if (d->compute_uv)                                                              \
+                ORGQR(&m, &cols, &k, a, &m, tau, work, &lwork, &info);                      \
             if (info == 0 && d->compute_uv)                                                 \
                 scatter_out(j, 0, index, 2, a, m, sizeof(T));                               \
         }                                                                                   \
-        free(tau);                                                                          \
-        free(a);                                                                            \
         return info;                                                                        \
     }
 
-/* SVD (gesdd), Hermitian eigen (syevd/heevd), general eigen (geev). */
+/* SVD (gesdd: s, u, vt, work, iwork, rwork), Hermitian eigen (syevd/heevd: w, work, iwork,
+ * rwork), general eigen (geev: w, v, work, extra). */
 #define DECOMPOSITIONS(T, R, C, p)                                                          \
-    static int svd_##p(const job *j, int64_t index)                                         \
+    static char svd_jobz_##p(const job *j)                                                  \
     {                                                                                       \
-        const pymic2_linalg_desc *d = j->d;                                                 \
-        int m = j->m, n = j->n, k = m < n ? m : n, info = NO_MEMORY;                        \
-        const char jobz = !d->compute_uv ? 'N' : d->complete ? 'A' : 'S';                   \
-        int ucols = d->complete ? m : k, vrows = d->complete ? n : k;                       \
-        int ldu = m > 1 ? m : 1, ldvt = vrows > 1 ? vrows : 1;                              \
-        T *a = gather_a(j, index, m, n);                                                    \
-        R *s = workspace(k, sizeof(R));                                                     \
-        T *u = d->compute_uv ? workspace((double)ldu * ucols, sizeof(T)) : NULL;            \
-        T *vt = d->compute_uv ? workspace((double)ldvt * n, sizeof(T)) : NULL;              \
-        if (a != NULL && s != NULL && (!d->compute_uv || (u != NULL && vt != NULL)))        \
-            info = gesdd_##p(jobz, m, n, a, s, u, ldu, vt, ldvt);                           \
+        return !j->d->compute_uv ? 'N' : j->d->complete ? 'A' : 'S';                        \
+    }                                                                                       \
+    static void svd_sizes_##p(const job *j, int *ucols, int *ldu, int *vrows, int *ldvt)    \
+    {                                                                                       \
+        const int k = j->m < j->n ? j->m : j->n;                                            \
+        *ucols = j->d->complete ? j->m : k;                                                 \
+        *vrows = j->d->complete ? j->n : k;                                                 \
+        *ldu = j->m > 1 ? j->m : 1;                                                         \
+        *ldvt = *vrows > 1 ? *vrows : 1;                                                    \
+    }                                                                                       \
+    static void plan_svd_##p(job *j)                                                        \
+    {                                                                                       \
+        int k = j->m < j->n ? j->m : j->n, ucols, ldu, vrows, ldvt, iquery;                 \
+        const char jobz = svd_jobz_##p(j);                                                  \
+        const bool uv = j->d->compute_uv;                                                   \
+        T size = 0, dummy[1] = {0};                                                         \
+        R rdummy[1] = {0};                                                                  \
+        svd_sizes_##p(j, &ucols, &ldu, &vrows, &ldvt);                                      \
+        gesdd_##p(j, jobz, dummy, rdummy, dummy, ldu, dummy, ldvt, &size, -1, &iquery,      \
+                  rdummy);                                                                  \
+        j->lwork = LWORK(size);                                                             \
+        add_part(j, k, sizeof(R));                                                          \
+        add_part(j, uv ? (double)ldu * ucols : 0, sizeof(T));                               \
+        add_part(j, uv ? (double)ldvt * j->n : 0, sizeof(T));                               \
+        add_part(j, j->lwork, sizeof(T));                                                   \
+        add_part(j, 8.0 * k, sizeof(int));                                                  \
+        add_part(j, gesdd_rwork_##p(jobz, j->m, j->n), sizeof(R));                          \
+    }                                                                                       \
+    static int run_svd_##p(const job *j, int64_t index, char *const *part)                  \
+    {                                                                                       \
+        int k = j->m < j->n ? j->m : j->n, ucols, ldu, vrows, ldvt;                         \
+        svd_sizes_##p(j, &ucols, &ldu, &vrows, &ldvt);                                      \
+        int info = gesdd_##p(j, svd_jobz_##p(j), (T *)part[0], (R *)part[1], (T *)part[2],  \
+                             ldu, (T *)part[3], ldvt, (T *)part[4], j->lwork,               \
+                             (int *)part[5], (R *)part[6]);                                 \
         if (info == 0) {                                                                    \
-            scatter_out(j, 0, index, 1, s, k, sizeof(R));                                   \
-            if (d->compute_uv) {                                                            \
-                scatter_out(j, 1, index, 2, u, ldu, sizeof(T));                             \
-                scatter_out(j, 2, index, 2, vt, ldvt, sizeof(T));                           \
+            scatter_out(j, 0, index, 1, part[1], k, sizeof(R));                             \
+            if (j->d->compute_uv) {                                                         \
+                scatter_out(j, 1, index, 2, part[2], ldu, sizeof(T));                       \
+                scatter_out(j, 2, index, 2, part[3], ldvt, sizeof(T));                      \
             }                                                                               \
         }                                                                                   \
-        free(vt);                                                                           \
-        free(u);                                                                            \
-        free(s);                                                                            \
-        free(a);                                                                            \
         return info;                                                                        \
     }                                                                                       \
-    static int eigh_##p(const job *j, int64_t index)                                        \
+    static void plan_eigh_##p(job *j)                                                       \
     {                                                                                       \
-        const pymic2_linalg_desc *d = j->d;                                                 \
-        int n = j->n, info = NO_MEMORY;                                                     \
-        T *a = gather_a(j, index, n, n);                                                    \
-        R *w = workspace(n, sizeof(R));                                                     \
-        if (a != NULL && w != NULL)                                                         \
-            info = evd_##p(d->compute_uv ? 'V' : 'N', d->upper ? 'U' : 'L', n, a, w);       \
+        T size = 0, dummy[1] = {0};                                                         \
+        R rsize = 0, rdummy[1] = {0};                                                       \
+        int isize = 0;                                                                      \
+        evd_##p(j, dummy, rdummy, &size, -1, &rsize, -1, &isize, -1);                       \
+        j->lwork = LWORK(size);                                                             \
+        j->lrwork = (int)rsize;                                                             \
+        j->liwork = isize;                                                                  \
+        add_part(j, j->n, sizeof(R));                                                       \
+        add_part(j, j->lwork, sizeof(T));                                                   \
+        add_part(j, j->liwork, sizeof(int));                                                \
+        add_part(j, j->lrwork, sizeof(R));                                                  \
+    }                                                                                       \
+    static int run_eigh_##p(const job *j, int64_t index, char *const *part)                 \
+    {                                                                                       \
+        int info = evd_##p(j, (T *)part[0], (R *)part[1], (T *)part[2], j->lwork,           \
+                           (R *)part[4], j->lrwork, (int *)part[3], j->liwork);             \
         if (info == 0) {                                                                    \
-            scatter_out(j, 0, index, 1, w, n, sizeof(R));                                   \
-            if (d->compute_uv)                                                              \
-                scatter_out(j, 1, index, 2, a, n, sizeof(T));                               \
+            scatter_out(j, 0, index, 1, part[1], j->n, sizeof(R));                          \
+            if (j->d->compute_uv)                                                           \
+                scatter_out(j, 1, index, 2, part[0], j->n, sizeof(T));                      \
         }                                                                                   \
-        free(w);                                                                            \
-        free(a);                                                                            \
         return info;                                                                        \
     }                                                                                       \
-    static int eig_##p(const job *j, int64_t index)                                         \
+    static void plan_eig_##p(job *j)                                                        \
     {                                                                                       \
-        const pymic2_linalg_desc *d = j->d;                                                 \
-        int n = j->n, info = NO_MEMORY;                                                     \
-        T *a = gather_a(j, index, n, n);                                                    \
-        C *w = workspace(n, sizeof(C));                                                     \
-        C *v = d->compute_uv ? workspace((double)n * n, sizeof(C)) : NULL;                  \
-        if (a != NULL && w != NULL && (!d->compute_uv || v != NULL))                        \
-            info = geev_##p(n, a, w, v);                                                    \
-        if (info == 0) {                                                                    \
-            scatter_out(j, 0, index, 1, w, n, sizeof(C));                                   \
-            if (d->compute_uv)                                                              \
-                scatter_out(j, 1, index, 2, v, n, sizeof(C));                               \
+        const bool uv = j->d->compute_uv;                                                   \
+        T size = 0, dummy[1] = {0};                                                         \
+        add_part(j, j->n, sizeof(C));                                                       \
+        add_part(j, uv ? (double)j->n * j->n : 0, sizeof(C));                               \
+        add_part(j, geev_extra_##p(j->n, uv), 1);                                           \
+        /* geev's real wrappers place arrays in extra even for the query */                 \
+        char *extra = malloc(j->part_bytes[j->nparts - 1]);                                 \
+        C wdummy[1] = {0};                                                                  \
+        if (extra == NULL) {                                                                \
+            atomic_store(&j->out_of_memory, true);                                          \
+            return;                                                                         \
         }                                                                                   \
-        free(v);                                                                            \
-        free(w);                                                                            \
-        free(a);                                                                            \
+        geev_##p(j->n, dummy, wdummy, uv ? wdummy : NULL, &size, -1, extra);                \
+        free(extra);                                                                        \
+        j->lwork = LWORK(size);                                                             \
+        add_part(j, j->lwork, sizeof(T));                                                   \
+    }                                                                                       \
+    static int run_eig_##p(const job *j, int64_t index, char *const *part)                  \
+    {                                                                                       \
+        C *v = j->d->compute_uv ? (C *)part[2] : NULL;                                      \
+        int info = geev_##p(j->n, (T *)part[0], (C *)part[1], v, (T *)part[4], j->lwork,   \
+                            part[3]);                                                       \
+        if (info == 0) {                                                                    \
+            scatter_out(j, 0, index, 1, part[1], j->n, sizeof(C));                          \
+            if (v != NULL)                                                                  \
+                scatter_out(j, 1, index, 2, v, j->n, sizeof(C));                            \
+        }                                                                                   \
         return info;                                                                        \
     }
 
@@ -513,10 +584,12 @@ TYPE_FUNCTIONS(double complex, double, double complex, z, zungqr_)
 #undef LU
 
 /* [op][float32, float64, complex64, complex128], in pymic2_linalg_op's order. */
-#define ROW(op) {op##_s, op##_d, op##_c, op##_z}
-static const matrix_fn matrix_fns[][4] = {ROW(lu),  ROW(solve), ROW(cholesky), ROW(qr),
-                                          ROW(svd), ROW(eigh),  ROW(eig)};
+#define FNS(op, p) {plan_##op##_##p, run_##op##_##p}
+#define ROW(op) {FNS(op, s), FNS(op, d), FNS(op, c), FNS(op, z)}
+static const op_fns op_table[][4] = {ROW(lu),  ROW(solve), ROW(cholesky), ROW(qr),
+                                     ROW(svd), ROW(eigh),  ROW(eig)};
 #undef ROW
+#undef FNS
 
 /* NumPy's message for a matrix whose data failed. */
 static const char *const failure_messages[] = {
@@ -524,31 +597,52 @@ static const char *const failure_messages[] = {
     "QR factorisation failed", "SVD did not converge", "Eigenvalues did not converge",
     "Eigenvalues did not converge"};
 
-/* ---------------------------------------------------------------- the stack on the team */
+/* ---------------------------------------------------------------- the driver */
 
 /* A piece of the stack is at least this many flops' worth (about 10 us on one core), so
  * small matrices stay on fewer threads. */
 #define MIN_PIECE_WORK (64.0 * 64 * 64)
 
+/* A matrix of at least this many flops' worth (about 10 ms on one core, beside the up to
+ * 0.1 s OpenBLAS's helpers then spin) runs on OpenBLAS's threads when the stack is shorter
+ * than the team. */
+#define THREADED_MIN_WORK (512.0 * 512 * 512)
+
 typedef struct piece_context {
     job *j;
-    matrix_fn fn;
+    op_fns fns;
 } piece_context;
 
+/* Matrices [begin, end) with one scratch for them all. */
 static void run_matrices(void *context, int64_t begin, int64_t end, int member)
 {
     (void)member;
     const piece_context *c = context;
+    job *j = c->j;
+    size_t total = 0;
+    for (int i = 0; i < j->nparts; i++)
+        total += j->part_bytes[i];
+    char *scratch = aligned_alloc(PART_ALIGN, total);
+    if (scratch == NULL) {
+        atomic_store(&j->out_of_memory, true);
+        return;
+    }
+    char *part[MAX_PARTS];
+    for (size_t i = 0, offset = 0; i < (size_t)j->nparts; offset += j->part_bytes[i], i++)
+        part[i] = scratch + offset;
+    const bool padded = j->a_ld != j->m || j->a_cols != j->n;
     for (int64_t index = begin; index < end; index++) {
-        int info = c->fn(c->j, index);
-        if (info < 0) {
-            atomic_store(&c->j->out_of_memory, true);
-        } else if (info > 0) {
-            int64_t first = atomic_load(&c->j->failed);
-            while (index < first && !atomic_compare_exchange_weak(&c->j->failed, &first, index))
+        if (padded)
+            memset(part[0], 0, j->part_bytes[0]);
+        view a = view_of(&j->d->a, index, 2);
+        gather(&a, part[0], j->a_ld, j->size);
+        if (c->fns.run(j, index, part) != 0) {
+            int64_t first = atomic_load(&j->failed);
+            while (index < first && !atomic_compare_exchange_weak(&j->failed, &first, index))
                 ;
         }
     }
+    free(scratch);
 }
 
 static int dtype_column(pymic2_dtype dtype)
@@ -565,6 +659,36 @@ static int dtype_column(pymic2_dtype dtype)
     }
 }
 
+/* One threaded LAPACK section at a time in the process: OpenBLAS's thread count is global. */
+static pthread_mutex_t threaded_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Runs the stack over the team, or (short stacks of large matrices) on OpenBLAS's threads,
+ * the stream marked saturated as during the team's regions (its waiters sleep). */
+static void run_stack(pymic2_stream *stream, int64_t count, double work,
+                      piece_context *context)
+{
+    pymic2__team *team = pymic2__host_of(stream->device)->team;
+    const int threads = pymic2__team_size(team);
+    if (count < threads && work >= THREADED_MIN_WORK) {
+        pthread_mutex_lock(&threaded_lock);
+        const int previous = openblas_get_num_threads();
+        openblas_set_num_threads(threads);
+        atomic_store(&stream->saturated, true);
+        run_matrices(context, 0, count, 0);
+        atomic_store(&stream->saturated, false);
+        openblas_set_num_threads(previous);
+        pthread_mutex_unlock(&threaded_lock);
+        return;
+    }
+    if (openblas_get_num_threads() != 1) /* one thread per matrix, as gemm.c says why */
+        openblas_set_num_threads(1);
+    if (work >= MIN_PIECE_WORK)
+        pymic2__team_parallel_for_large(team, count, run_matrices, context);
+    else
+        pymic2__team_parallel_for(team, count, (int64_t)(MIN_PIECE_WORK / work) + 1,
+                                  run_matrices, context);
+}
+
 /* The family's slot: one validated linear-algebra op. */
 int pymic2__host_linalg(pymic2_stream *stream, const pymic2__command *command, void *launch)
 {
@@ -572,27 +696,24 @@ int pymic2__host_linalg(pymic2_stream *stream, const pymic2__command *command, v
     const pymic2_linalg_desc *d = &command->u.linalg;
     const char *device = stream->device->name;
     job j = {.d = d, .size = pymic2_dtype_size(d->a.dtype)};
-    j.m = (int)d->a.shape[d->a.ndim - 2];
-    j.n = (int)d->a.shape[d->a.ndim - 1];
     atomic_init(&j.failed, INT64_MAX);
     atomic_init(&j.out_of_memory, false);
     const int64_t count = pymic2__host_batch_count(&d->a, 2);
-    if (count == 0 || j.m == 0 || j.n == 0)
+    const int64_t rows = d->a.shape[d->a.ndim - 2], cols = d->a.shape[d->a.ndim - 1];
+    if (count == 0 || rows == 0 || cols == 0)
         return PYMIC2_OK; /* empty matrices: the caller shapes NumPy's empty results */
-    if (d->a.shape[d->a.ndim - 2] > INT32_MAX || d->a.shape[d->a.ndim - 1] > INT32_MAX)
+    if (rows > INT32_MAX || cols > INT32_MAX)
         return pymic2__error(PYMIC2_ESHAPE, "%s: linalg: a matrix of %" PRId64 " x %" PRId64
-                             " is beyond LAPACK's 32-bit sizes", device,
-                             d->a.shape[d->a.ndim - 2], d->a.shape[d->a.ndim - 1]);
-    if (openblas_get_num_threads() != 1) /* one thread per matrix, as gemm.c says why */
-        openblas_set_num_threads(1);
-    piece_context context = {&j, matrix_fns[d->op][dtype_column(d->a.dtype)]};
-    pymic2__team *team = pymic2__host_of(stream->device)->team;
-    const double work = (double)j.m * j.n * (j.m < j.n ? j.m : j.n);
-    if (work >= MIN_PIECE_WORK)
-        pymic2__team_parallel_for_large(team, count, run_matrices, &context);
-    else
-        pymic2__team_parallel_for(team, count, (int64_t)(MIN_PIECE_WORK / work) + 1,
-                                  run_matrices, &context);
+                             " is beyond LAPACK's 32-bit sizes", device, rows, cols);
+    j.m = j.a_ld = (int)rows;
+    j.n = j.a_cols = (int)cols;
+    j.nparts = 1;
+    piece_context context = {&j, op_table[d->op][dtype_column(d->a.dtype)]};
+    context.fns.plan(&j);
+    j.part_bytes[0] = ((size_t)j.a_ld * (size_t)j.a_cols * j.size + PART_ALIGN - 1) &
+                      ~(size_t)(PART_ALIGN - 1);
+    if (!atomic_load(&j.out_of_memory))
+        run_stack(stream, count, (double)j.m * j.n * (j.m < j.n ? j.m : j.n), &context);
     if (atomic_load(&j.out_of_memory))
         return pymic2__error(PYMIC2_ENOMEM, "%s: linalg: no host memory for LAPACK's scratch "
                              "of a %d x %d matrix", device, j.m, j.n);
