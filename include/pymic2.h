@@ -716,6 +716,64 @@ typedef struct pymic2_sort_desc {
 int pymic2_sort(pymic2_stream *stream, const pymic2_sort_desc *desc);
 
 /*
+ * Histograms and integer membership (the HISTOGRAM family), two ops:
+ *
+ *   PYMIC2_HISTOGRAM_COUNT   counts[b] = how many of the n positions i fall in bin b (or the
+ *                            sum of weights[i] over them), where b is the row-major bin of
+ *                            (axis 0's bin of values[i, 0], axis 1's of values[i, 1], ...):
+ *                            numpy.bincount, histogram and histogramdd in one pass
+ *   PYMIC2_HISTOGRAM_MEMBER  found[i] = whether counts[values[i] - low] (int64, an input) is
+ *                            nonzero, false where values[i] - low is outside 0..nbins[0]-1;
+ *                            negated with `invert`: numpy.isin's table method, the table
+ *                            counted by COUNT with the same `low`
+ *
+ * Each axis's rule gives a value's bin in 0..nbins-1 or drops the position (it then counts
+ * nowhere):
+ *
+ *   PYMIC2_BIN_INTEGER  value - low (bool or integer values, exact: no overflow); outside
+ *                       0..nbins-1: dropped
+ *   PYMIC2_BIN_EVEN     evenly spaced edges: NumPy's arithmetic from the first and last edge,
+ *                       corrected by one against the edges next to it; values outside
+ *                       [first, last] and NaN are dropped, the last edge is in the last bin
+ *   PYMIC2_BIN_EDGES    increasing edges by binary search: the last bin b with edge b <= value
+ *                       (the last bin for the last edge); values outside and NaN are dropped
+ *
+ * values: real (not complex), (n, naxes) with any strides, or 1-d (n) for one axis; compared
+ * as float64 for EVEN and EDGES. edges: float64, contiguous, the nbins + 1 edges of each EVEN
+ * or EDGES axis one axis after another (NULL buffer if there is none). weights (NULL buffer:
+ * none): float64, 1-d, n elements. counts: int64 without weights, float64 with, contiguous,
+ * the product of the axes' nbins elements; COUNT overwrites it. MEMBER takes one INTEGER axis
+ * and writes found (bool, 1-d, n elements). Weighted sums add in an order that depends on n
+ * and the bins only, not on the thread count. Zero-initialise the struct. Asynchronous,
+ * like every op.
+ */
+#define PYMIC2_MAX_HISTOGRAM_AXES 32
+
+typedef enum pymic2_histogram_op {
+    PYMIC2_HISTOGRAM_COUNT = 0,
+    PYMIC2_HISTOGRAM_MEMBER
+} pymic2_histogram_op;
+
+typedef enum pymic2_bin_rule {
+    PYMIC2_BIN_INTEGER = 0,
+    PYMIC2_BIN_EVEN,
+    PYMIC2_BIN_EDGES
+} pymic2_bin_rule;
+
+typedef struct pymic2_histogram_desc {
+    pymic2_histogram_op op;
+    int naxes; /* 1..PYMIC2_MAX_HISTOGRAM_AXES */
+    pymic2_bin_rule rules[PYMIC2_MAX_HISTOGRAM_AXES];
+    int64_t nbins[PYMIC2_MAX_HISTOGRAM_AXES]; /* each >= 1 */
+    int64_t low;                              /* INTEGER: the value of bin 0 */
+    int invert;                               /* MEMBER: found where the table has 0 */
+    pymic2_operand values, edges, weights, counts;
+    pymic2_operand found; /* MEMBER: the output */
+} pymic2_histogram_desc;
+
+int pymic2_histogram(pymic2_stream *stream, const pymic2_histogram_desc *desc);
+
+/*
  * Discrete Fourier transforms (the FFT family) along the last dimension of `in`, one per row
  * (the other dimensions, which `in` and `out` share, are a batch); any length n >= 1 and any
  * strides (an output must not overlap its input):

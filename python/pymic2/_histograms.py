@@ -1,12 +1,11 @@
 """Histograms (NumPy's bincount, histogram, histogram_bin_edges, histogram2d, histogramdd,
 digitize) on the device.
 
-Counting is a scatter-add of ones (or weights) into the bins (the INDEX family's
-add_at). A bin position is computed on the device: for evenly spaced bins by NumPy's own
-arithmetic (scale, truncate, then correct against the exact edges), for explicit edges by
-counting the edges at or below each value (one compare and add per edge: what searchsorted
-will do in one op once sorting lands). The host reads only what decides a result's shape or
-an error: bincount's largest value, an automatic range's min and max.
+Counting is one HISTOGRAM op (pymic2_histogram): each value's bin is found on the device,
+for evenly spaced bins by NumPy's own arithmetic (scale, truncate, then correct against the
+exact edges), for explicit edges by binary search, and counted (or its weight summed) into
+per-piece copies of the bins that are added at the end. The host reads only what decides a
+result's shape or an error: bincount's largest value, an automatic range's min and max.
 """
 
 import builtins
@@ -14,7 +13,7 @@ import operator
 
 import numpy
 
-from . import _core, _creation, _indexing, _math, _reduction
+from . import _core, _creation, _math, _reduction
 from ._manipulation import ravel, reshape
 from ._reduction import device_array
 
@@ -27,6 +26,31 @@ _INT64 = numpy.dtype(numpy.int64)
 
 def _host(value):
     return value.get() if isinstance(value, _core.ndarray) else numpy.asarray(value)
+
+
+def _weights_like(weights, like):
+    """weights as a device array next to like (uploaded if host data)."""
+    return device_array(weights) if isinstance(weights, _core.ndarray) else \
+        _creation.asarray(weights, stream=like._op_stream)
+
+
+def _count(values, rules, nbins, edges=None, weights=None):
+    """The HISTOGRAM op: int64 counts (float64 sums of weights; complex weights: both parts)
+    of the product of nbins bins, for values (n,) or (n, D); edges: host float edges of the
+    'even' and 'edges' axes, one axis after another."""
+    if edges is not None and not isinstance(edges, _core.ndarray):
+        edges = _creation.asarray(numpy.ascontiguousarray(edges, dtype=numpy.float64),
+                                  stream=values._op_stream)
+    if weights is not None and weights.dtype.kind == "c":
+        parts = [_count(values, rules, nbins, edges, part.astype(numpy.float64))
+                 for part in (weights.real, weights.imag)]
+        counts = _creation.zeros(parts[0].shape, numpy.complex128, stream=values._op_stream)
+        counts.real[...] = parts[0]
+        counts.imag[...] = parts[1]
+        return counts
+    if weights is not None:
+        weights = weights.astype(numpy.float64, copy=False)
+    return _core.histogram(values, tuple(rules), tuple(nbins), edges, weights)
 
 
 def bincount(x, weights=None, minlength=0):
@@ -42,6 +66,13 @@ def bincount(x, weights=None, minlength=0):
     if not numpy.can_cast(x.dtype, _INT64, casting="safe"):
         raise TypeError(f"Cannot cast array data from {x.dtype!r} to {_INT64!r} according to "
                         "the rule 'safe'")
+    if weights is not None:
+        weights = _weights_like(weights, x)
+        if weights.shape != x.shape:
+            raise ValueError("The weights and list don't have the same length.")
+        if not numpy.can_cast(weights.dtype, numpy.float64, casting="safe"):
+            raise TypeError(f"Cannot cast array data from {weights.dtype!r} to "
+                            f"{numpy.dtype(numpy.float64)!r} according to the rule 'safe'")
     length = minlength
     if x.size:
         low, high = (int(v) for v in _creation.stack([_reduction.min(x).astype(_INT64),
@@ -49,25 +80,9 @@ def bincount(x, weights=None, minlength=0):
         if low < 0:
             raise ValueError("'list' argument must have no negative elements")
         length = max(high + 1, minlength)
-    return _count_positions(x, weights, length, x)
-
-
-def _count_positions(positions, weights, length, like):
-    """counts[p] = how many (or the summed weights of) positions equal p, for p < length."""
-    if weights is None:
-        counts = _creation.zeros(length, _INT64, stream=like._op_stream)
-        values = 1
-    else:
-        weights = device_array(weights) if isinstance(weights, _core.ndarray) else \
-            _creation.asarray(weights, stream=like._op_stream)
-        if weights.shape != positions.shape:
-            raise ValueError("The weights and list don't have the same length.")
-        dtype = numpy.dtype(numpy.complex128 if weights.dtype.kind == "c" else numpy.float64)
-        counts = _creation.zeros(length, dtype, stream=like._op_stream)
-        values = weights.astype(dtype, copy=False)
-    if positions.size:
-        _indexing.add_at(counts, positions.astype(_INT64, copy=False), values)
-    return counts
+    if length == 0:  # NumPy's empty result is int64 even with weights
+        return _creation.zeros(0, _INT64, stream=x._op_stream)
+    return _count(x, ["integer"], [length], weights=weights)
 
 
 # ---------------------------------------------------------------- bin edges
@@ -93,8 +108,9 @@ def _range_of(a, value_range):
     return first, last
 
 
-def _edges(a, bins, value_range):
-    """(host bin edges, number of evenly spaced bins or None for explicit edges)."""
+def _edges(a, bins, value_range, typed=True):
+    """(host bin edges, number of evenly spaced bins or None for explicit edges). Evenly
+    spaced edges are in histogram's dtype (typed), else in histogramdd's (linspace's own)."""
     if isinstance(bins, str):
         raise TypeError(f"histogram: the bin estimator {bins!r} is not implemented on the "
                         "device (it needs percentiles): pass a number of bins or the edges")
@@ -103,6 +119,8 @@ def _edges(a, bins, value_range):
         if count < 1:
             raise ValueError("`bins` must be positive, when an integer")
         first, last = _range_of(a, value_range)
+        if not typed:
+            return numpy.linspace(first, last, count + 1), count
         dtype = numpy.result_type(first, last, a.dtype)
         if dtype.kind in "biu":
             dtype = numpy.dtype(numpy.float64)
@@ -131,45 +149,6 @@ def _count_at_or_below(values, edges, strictly=False):
     return count
 
 
-def _positions_even(a, edges, count):
-    """NumPy's bin of each value for evenly spaced edges: scaled and truncated, then moved by
-    one where the exact edges say so; values outside the edges get position count."""
-    first, last = edges[0].item(), edges[-1].item()
-    compute = a.astype(edges.dtype, copy=False)
-    scaled = _math.multiply(_math.true_divide(_math.subtract(compute, first), last - first),
-                            count)
-    inside = _math.logical_and(_math.greater_equal(compute, first),
-                               _math.less_equal(compute, last))
-    positions = _elementwise(_core.OP_WHERE, inside, scaled, 0.0).astype(_INT64)
-    positions = _math.minimum(positions, count - 1)
-    device_edges = _creation.asarray(edges, stream=a._op_stream)
-    below = _math.less(compute, _indexing.take(device_edges, positions))
-    positions = _math.subtract(positions, below.astype(_INT64))
-    above = _math.logical_and(
-        _math.greater_equal(compute, _indexing.take(device_edges, _math.add(positions, 1))),
-        _math.not_equal(positions, count - 1))
-    positions = _math.add(positions, above.astype(_INT64))
-    return _elementwise(_core.OP_WHERE, inside, positions, count)
-
-
-def _positions_explicit(a, edges):
-    """The bin of each value for explicit increasing edges (the last bin includes its right
-    edge, as NumPy's); values outside get position len(edges) - 1."""
-    nbins = len(edges) - 1
-    positions = _math.subtract(_count_at_or_below(a, edges), 1)
-    positions = _elementwise(_core.OP_WHERE, _elementwise(_core.OP_EQUAL, a, edges[-1].item()),
-                             nbins - 1, positions)
-    inside = _math.logical_and(_math.greater_equal(a, edges[0].item()),
-                               _math.less_equal(a, edges[-1].item()))
-    return _elementwise(_core.OP_WHERE, inside, positions, nbins)
-
-
-def _positions(a, edges, count):
-    if count is not None:
-        return _positions_even(a, edges, count)
-    return _positions_explicit(a, edges)
-
-
 def _density(hist, widths_host, like):
     widths = _creation.asarray(widths_host.astype(numpy.float64), stream=like._op_stream)
     total = _reduction.sum(hist)
@@ -179,34 +158,43 @@ def _density(hist, widths_host, like):
 def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     """NumPy's histogram: (counts or summed weights per bin, bin edges), both on the device.
     Values outside the edges are not counted; the last bin includes its right edge."""
-    a = ravel(device_array(a))
+    a = device_array(a)
+    if weights is not None:
+        weights = _weights_like(weights, a)
+        if weights.shape != a.shape:
+            raise ValueError("weights should have the same shape as a.")
+        weights = ravel(weights)
+    a = ravel(a)
     if a.dtype.kind == "c":
         raise TypeError("histogram of complex numbers is not supported (NumPy's neither)")
     edges, count = _edges(a, bins, range)
-    nbins = len(edges) - 1
-    if weights is not None:
-        weights = ravel(device_array(weights) if isinstance(weights, _core.ndarray) else
-                        _creation.asarray(weights, stream=a._op_stream))
-        if weights.shape != a.shape:
-            raise ValueError("weights should have the same shape as a.")
-    hist = _count_positions(_positions(a, edges, count), weights, nbins + 1, a)[:nbins]
+    hist = _count(a, ["even" if count is not None else "edges"], [len(edges) - 1], edges,
+                  weights)
+    if weights is not None and hist.dtype != weights.dtype:
+        hist = hist.astype(weights.dtype)  # NumPy's: summed in float64, then its dtype
     if density:
         hist = _density(hist, numpy.diff(edges), a)
     return hist, _creation.asarray(edges, stream=a._op_stream)
 
 
-def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noqa: A002
-    """NumPy's histogramdd for an (N, D) sample or a sequence of D coordinate arrays:
-    (counts of shape of the bins, list of D edge arrays)."""
+def _sample(sample):
+    """histogramdd's sample as one (N, D) device array."""
     if isinstance(sample, (list, tuple)):
         coordinates = [ravel(device_array(s) if isinstance(s, _core.ndarray) else
                              _creation.asarray(s)) for s in sample]
-    else:
-        sample = device_array(sample)
-        if sample.ndim != 2:
-            sample = reshape(sample, (-1, 1)) if sample.ndim < 2 else sample
-        coordinates = [sample[:, d] for d in builtins.range(sample.shape[1])]
-    ndim = len(coordinates)
+        dtype = numpy.result_type(*(c.dtype for c in coordinates))
+        return _creation.stack([c.astype(dtype, copy=False) for c in coordinates], axis=1)
+    sample = device_array(sample)
+    return reshape(sample, (-1, 1)) if sample.ndim < 2 else sample
+
+
+def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    """NumPy's histogramdd for an (N, D) sample or a sequence of D coordinate arrays:
+    (counts of shape of the bins, list of D edge arrays)."""
+    sample = _sample(sample)
+    if sample.dtype.kind == "c":
+        raise TypeError("histogramdd of complex numbers is not supported")
+    ndim = sample.shape[1]
     try:
         bins_per_axis = list(bins)  # one entry per axis (a count or edges)
     except TypeError:
@@ -214,33 +202,28 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
     if len(bins_per_axis) != ndim:
         raise ValueError("The dimension of bins must be equal to the dimension of the sample x.")
     ranges = [None] * ndim if range is None else list(range)
-    like = coordinates[0]
-    linear = _creation.zeros(like.shape, _INT64, stream=like._op_stream)
-    outside = _creation.zeros(like.shape, numpy.bool_, stream=like._op_stream)
-    all_edges, shape = [], []
-    for coordinate, axis_bins, axis_range in zip(coordinates, bins_per_axis, ranges):
-        edges, _ = _edges(coordinate, axis_bins, axis_range)
-        nbins = len(edges) - 1
-        positions = _positions_explicit(coordinate, edges)  # NumPy: searchsorted on each axis
-        outside = _math.logical_or(outside, _math.equal(positions, nbins))
-        linear = _math.add(_math.multiply(linear, nbins), positions)
-        all_edges.append(_creation.asarray(edges, stream=like._op_stream))
-        shape.append(nbins)
-    size = int(numpy.prod(shape))
-    linear = _elementwise(_core.OP_WHERE, outside, size, linear)
+    all_edges = [_edges(sample[:, d], axis_bins, axis_range, typed=False)[0]
+                 for d, axis_bins, axis_range in zip(builtins.range(ndim), bins_per_axis,
+                                                     ranges)]
+    shape = tuple(len(edges) - 1 for edges in all_edges)
     if weights is not None:
-        weights = ravel(device_array(weights) if isinstance(weights, _core.ndarray) else
-                        _creation.asarray(weights, stream=like._op_stream))
-    hist = reshape(_count_positions(linear, weights, size + 1, like)[:size], tuple(shape))
-    hist = hist.astype(numpy.float64)  # NumPy's histogramdd counts in float
+        weights = ravel(_weights_like(weights, sample))
+        if weights.shape != sample.shape[:1]:
+            raise ValueError("The weights and list don't have the same length.")
+        if weights.dtype.kind == "c":
+            raise TypeError(f"Cannot cast array data from {weights.dtype!r} to "
+                            f"{numpy.dtype(numpy.float64)!r} according to the rule 'safe'")
+    # NumPy searches every axis's edges (searchsorted), whether evenly spaced or not
+    hist = _count(sample, ["edges"] * ndim, shape, numpy.concatenate(all_edges), weights)
+    hist = reshape(hist.astype(numpy.float64, copy=False), shape)  # NumPy counts in float
     if density:
         widths = numpy.ones(shape)
         for axis, edges in enumerate(all_edges):
-            step = numpy.diff(edges.get()).reshape([-1 if i == axis else 1
-                                                     for i in builtins.range(ndim)])
+            step = numpy.diff(edges).reshape([-1 if i == axis else 1
+                                              for i in builtins.range(ndim)])
             widths = widths * step
-        hist = _density(hist, widths, like)
-    return hist, all_edges
+        hist = _density(hist, widths, sample)
+    return hist, [_creation.asarray(edges, stream=sample._op_stream) for edges in all_edges]
 
 
 def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002

@@ -1,7 +1,8 @@
 """NumPy's set routines on the device (unique with its outputs and axis=, the array API's
 unique_all, unique_counts, unique_inverse and unique_values, isin, intersect1d, union1d,
 setdiff1d, setxor1d), composed of the SORT family's sorts, searches and runs and existing
-ops.
+ops; isin of integers over a small range looks them up in a table instead (the HISTOGRAM
+family's count and membership ops, NumPy's table method).
 
 Every result follows from one sorted copy: the starts of its runs of equal elements (NaN !=
 NaN, so NaNs stay apart unless equal_nan merges them, NaN sorting last) give the unique
@@ -21,6 +22,7 @@ __all__ = ["intersect1d", "isin", "setdiff1d", "setxor1d", "union1d", "unique", 
            "unique_counts", "unique_inverse", "unique_values"]
 
 _INT64 = numpy.dtype(numpy.int64)
+_INT64_MAX = numpy.iinfo(numpy.int64).max
 
 
 class UniqueAllResult(NamedTuple):
@@ -148,10 +150,49 @@ def _common(*arrays):
     return [a.astype(dtype, copy=False) for a in arrays]
 
 
+def _isin_table(keys, tests, invert, kind):
+    """NumPy's table method for integer keys and tests: the tests counted into a table over
+    their range (the HISTOGRAM op), each key looked up in it (its MEMBER op); None where NumPy
+    would sort instead (a range too wide for the sizes) or the table cannot hold the range."""
+    if tests.size == 0:
+        return (_creation.ones if invert else _creation.zeros)(keys.shape, bool,
+                                                              stream=keys._op_stream)
+    low, high = (int(v) for v in _creation.stack([_reduction.min(tests),
+                                                  _reduction.max(tests)]).get())
+    span = high - low
+    limit = numpy.iinfo(numpy.uint8 if tests.dtype == bool else tests.dtype).max
+    if span > limit or (span > 6 * (keys.size + tests.size) and kind != "table"):
+        if kind == "table":
+            raise RuntimeError("You have specified kind='table', but the range of values in "
+                               "`ar2` or `ar1` exceed the maximum integer of the datatype. "
+                               "Please set `kind` to None or 'sort'.")
+        return None
+    if high > _INT64_MAX or span >= _INT64_MAX:  # uint64 beyond int64: the table cannot start there
+        return None
+    table = _core.histogram(tests, ("integer",), (span + 1,), low=low)
+    return _core.histogram_member(keys, table, low, invert)
+
+
 def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None):
-    """element's shape of booleans: whether each element is in test_elements (a binary
-    search of each in the sorted test elements)."""
+    """element's shape of booleans: whether each element is in test_elements. Integers whose
+    test elements span a small range (NumPy's rule for its table method; any range with
+    kind='table') are looked up in a table of the test elements on the device; the others are
+    searched for (binary search) in the sorted test elements."""
+    if kind not in (None, "sort", "table"):
+        raise ValueError(f"Invalid kind: '{kind}'. Please use None, 'sort' or 'table'.")
     element = device_array(element)
+    if isinstance(test_elements, _core.ndarray):
+        test_elements = device_array(test_elements)
+    else:
+        test_elements = _creation.asarray(test_elements, stream=element._op_stream)
+    if all(a.dtype.kind in "biu" for a in (element, test_elements)):
+        if kind != "sort":
+            found = _isin_table(ravel(element), ravel(test_elements), invert, kind)
+            if found is not None:
+                return reshape(found, element.shape)
+    elif kind == "table":
+        raise ValueError("The 'table' method is only supported for boolean or integer arrays. "
+                         "Please select 'sort' or None for kind.")
     keys, tests = _common(element, test_elements)
     tests = sort(tests)
     if tests.size == 0:

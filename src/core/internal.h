@@ -123,7 +123,9 @@ void pymic2__pool_destroy(pymic2__pool *pool);
     FAMILY(SORT, sort, pymic2_sort_desc, "sort", pymic2__host_sort, pymic2__ocl_sort)       \
     FAMILY(FFT, fft, pymic2_fft_desc, "fft", pymic2__host_fft, pymic2__ocl_fft)             \
     FAMILY(LINALG, linalg, pymic2_linalg_desc, "linear algebra", pymic2__host_linalg,          \
-           pymic2__ocl_linalg)
+           pymic2__ocl_linalg)                                                                    \
+    FAMILY(HISTOGRAM, histogram, pymic2_histogram_desc, "histogram", pymic2__host_histogram,      \
+           pymic2__ocl_histogram)
 
 #define PYMIC2__RUNTIME_KIND(KIND, busy, name) PYMIC2__CMD_##KIND,
 #define PYMIC2__FAMILY_KIND(KIND, member, type, name, host, opencl) PYMIC2__CMD_##KIND,

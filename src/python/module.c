@@ -352,6 +352,7 @@ PyMODINIT_FUNC PyInit__core(void)
         PyModule_AddFunctions(module, pymic2__py_sort_methods) < 0 ||
         PyModule_AddFunctions(module, pymic2__py_fft_methods) < 0 ||
         PyModule_AddFunctions(module, pymic2__py_linalg_methods) < 0 ||
+        PyModule_AddFunctions(module, pymic2__py_histogram_methods) < 0 ||
         add_constants(module) < 0 || pymic2__py_devices_init(module) < 0 ||
         pymic2__py_current_init(module) < 0) {
         Py_DECREF(module);

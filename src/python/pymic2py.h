@@ -227,6 +227,7 @@ PyObject *pymic2__py_random(PyObject *module, PyObject *args, PyObject *kwargs);
 /* The nn family's module functions, added to _core at import. */
 extern PyMethodDef pymic2__py_nn_methods[];
 extern PyMethodDef pymic2__py_sort_methods[];
+extern PyMethodDef pymic2__py_histogram_methods[];
 extern PyMethodDef pymic2__py_fft_methods[];
 extern PyMethodDef pymic2__py_linalg_methods[];
 

@@ -3,7 +3,8 @@ beyond Table 1, side by side in one process.
 
   copies      tile, repeat, pad, roll, flip copy, concatenate, rot90 copy at 32 MiB outputs
               (target >= 1.5x NumPy)
-  counting    bincount and histogram of 2**24 values (target >= 2x NumPy)
+  counting    bincount, histogram, histogram2d and isin of 2**24 values (target >= 2x
+              NumPy; isin's target is beating NumPy's own table method)
   elementwise the new elementwise functions at N x N (N = 2048), float64 and float32
               (target >= 1.8x NumPy)
 
@@ -62,13 +63,31 @@ CASES = [
            lambda m, a, b, name=name: getattr(m, name)(a, b),
            2e-6 if dtype == "float32" else 1e-13)
       for dtype in ("float64", "float32") for name in _BINARY],
-    Case("counting", "bincount (1000 bins)",
-         lambda rng, side, count: (rng.integers(0, 1000, count),),
-         lambda m, x: m.bincount(x), 0),
-    Case("counting", "histogram (100 bins)", lambda rng, side, count: (rng.random(count),),
-         lambda m, x: m.histogram(x, 100)[0], 0),
+    *[Case("counting", f"bincount ({bins} bins)",
+           lambda rng, side, count, bins=bins: (rng.integers(0, bins, count),),
+           lambda m, x: m.bincount(x), 0) for bins in (10, 256, 1000, 4096)],
+    Case("counting", "bincount (256 bins, weights)",
+         lambda rng, side, count: (rng.integers(0, 256, count), rng.random(count)),
+         lambda m, x, w: m.bincount(x, w), 1e-9),
+    *[Case("counting", f"histogram ({bins} bins)", lambda rng, side, count: (rng.random(count),),
+           lambda m, x, bins=bins: m.histogram(x, bins)[0], 0) for bins in (10, 100, 256, 4096)],
     Case("counting", "histogram (range)", lambda rng, side, count: (rng.random(count),),
          lambda m, x: m.histogram(x, 100, (0.0, 1.0))[0], 0),
+    Case("counting", "histogram float32 (256 bins)",
+         lambda rng, side, count: (rng.random(count, np.float32),),
+         lambda m, x: m.histogram(x, 256)[0], 0),
+    Case("counting", "histogram (256 edges)", lambda rng, side, count: (rng.random(count),),
+         lambda m, x: m.histogram(x, np.linspace(0, 1, 257) ** 2)[0], 0),
+    Case("counting", "histogram2d (64 x 64 bins)",
+         lambda rng, side, count: (rng.random(count), rng.random(count)),
+         lambda m, x, y: m.histogram2d(x, y, 64)[0], 0),
+    Case("counting", "isin (int64, 1000 tests)",
+         lambda rng, side, count: (rng.integers(0, 4000, count), rng.integers(0, 4000, 1000)),
+         lambda m, x, t: m.isin(x, t), 0),
+    Case("counting", "isin (int64, 2**20 tests)",
+         lambda rng, side, count: (rng.integers(0, 1 << 22, count),
+                                   rng.integers(0, 1 << 22, 1 << 20)),
+         lambda m, x, t: m.isin(x, t), 0),
 ]
 
 

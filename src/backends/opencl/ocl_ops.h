@@ -162,7 +162,8 @@ enum {
     PYMIC2__OCL_KIND_NN,
     PYMIC2__OCL_KIND_SORT,
     PYMIC2__OCL_KIND_FFT,
-    PYMIC2__OCL_KIND_LINALG
+    PYMIC2__OCL_KIND_LINALG,
+    PYMIC2__OCL_KIND_HISTOGRAM
 };
 
 /* Kernel keys are plain structs, memset to 0 before filling (compared as bytes). */
