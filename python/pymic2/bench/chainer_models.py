@@ -20,6 +20,8 @@ from ._csv import write_csv
 
 MODELS = ("mlp", "cnn", "lstm")
 FRAMEWORKS = ("pymic2", "chainer+numpy", "pytorch")
+BLOCK = 5  # timed iterations of one framework in a row
+SETTLE_S = 0.25  # pause before a block: the other frameworks' threads go idle
 LR, MOMENTUM = 0.05, 0.9
 
 
@@ -219,12 +221,18 @@ def run_models(args, log=print):
                 "chainer+numpy": _ChainerRun(name, False, x, t)}
         if torch is not None:
             runs["pytorch"] = _TorchRun(torch, name, x, t)
-        for run in runs.values():
-            run.step()  # warm-ups
         times = {framework: [] for framework in runs}
-        for _ in range(args.model_iterations):  # interleaved, so load hits all alike
+        for block in range(-(-args.model_iterations // BLOCK)):
+            # Blocks of BLOCK iterations in turn, so load hits all alike; not one iteration
+            # each in turn: the previous framework's idle threads (NumPy's OpenBLAS spins up
+            # to ~0.1 s, libgomp's team too) would take a core from the next one (PyTorch's
+            # MLP measured 121 ms per iteration that way, 2.5 ms alone). A pause and a
+            # warm-up step start each block.
             for framework, run in runs.items():
-                times[framework].append(_time_ms(run))
+                time.sleep(SETTLE_S)
+                run.step()
+                count = min(BLOCK, args.model_iterations - block * BLOCK)
+                times[framework].extend(_time_ms(run) for _ in range(count))
         medians = {framework: statistics.median(values) for framework, values in times.items()}
         row = {"model": name, "batchsize": len(x), "iterations": args.model_iterations}
         for framework in FRAMEWORKS:
