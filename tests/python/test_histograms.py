@@ -136,6 +136,18 @@ def test_bincount_weights_minlength_and_large_values():
         pymic2.bincount(d, numpy.ones(3))
 
 
+@pytest.mark.parametrize("n", [3, 4, 7, 200_003])
+@pytest.mark.parametrize("high", [1, 10, 512, 513])
+def test_bincount_few_and_many_bins_and_odd_lengths(n, high):
+    """Counting into at most 512 bins goes through four interleaved copies of the counts
+    (the positions four at a time, the rest into the first copy); more bins count directly."""
+    rng = numpy.random.default_rng(n + high)
+    h = rng.integers(0, high, n).astype(numpy.int64)
+    h[-1] = high - 1  # the bin count is exactly `high`
+    assert_same(pymic2.bincount(pymic2.asarray(h)), numpy.bincount(h))
+    assert_same(pymic2.bincount(pymic2.asarray(h)[::-1]), numpy.bincount(h[::-1]))
+
+
 def test_histogramdd_mixed_dtypes_weights_and_outliers():
     rng = numpy.random.default_rng(8)
     x = rng.integers(-2, 12, 5000).astype(numpy.int16)
