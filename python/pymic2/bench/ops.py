@@ -78,15 +78,34 @@ OPS = [
 OPS_BY_KEY = {op.key: op for op in OPS}
 
 
-def add_arguments(parser):
+def add_size_and_op_arguments(parser, ops_by_key, default_sizes, quick_sizes):
+    """--sizes and --ops, as this benchmark and `bench peers` take them."""
     parser.add_argument("--sizes", metavar="N,N,...",
-                        help="comma-separated N (default " + ",".join(map(str, DEFAULT_SIZES))
-                             + "; --quick: " + ",".join(map(str, QUICK_SIZES)) + ")")
+                        help="comma-separated N (default " + ",".join(map(str, default_sizes))
+                             + "; --quick: " + ",".join(map(str, quick_sizes)) + ")")
+    parser.add_argument("--ops", metavar="KEY,KEY,...",
+                        help="comma-separated subset of: " + ",".join(ops_by_key))
+
+
+def parse_sizes_and_ops(args, ops_by_key, default_sizes, quick_sizes, extra_sizes=()):
+    """(sizes, op keys) from --sizes and --ops, or ValueError naming the bad value."""
+    sizes = [int(text) for text in args.sizes.split(",")] if args.sizes else \
+        list(quick_sizes if args.quick else default_sizes)
+    sizes += [n for n in extra_sizes if n not in sizes]
+    if any(n < 1 for n in sizes):
+        raise ValueError(f"--sizes must be positive, not {sizes}")
+    keys = args.ops.split(",") if args.ops else list(ops_by_key)
+    unknown = [key for key in keys if key not in ops_by_key]
+    if unknown:
+        raise ValueError(f"unknown op(s) {unknown}; known: {','.join(ops_by_key)}")
+    return sizes, keys
+
+
+def add_arguments(parser):
+    add_size_and_op_arguments(parser, OPS_BY_KEY, DEFAULT_SIZES, QUICK_SIZES)
     parser.add_argument("--large", action="store_true",
                         help=f"also N = {LARGE_SIZE} (2 GiB per float64 array, about 16 GiB "
                              "of memory in all, and minutes for GEMM)")
-    parser.add_argument("--ops", metavar="KEY,KEY,...",
-                        help="comma-separated subset of: " + ",".join(OPS_BY_KEY))
     parser.add_argument("--dtype", choices=("float64", "int64"), default="float64",
                         help="element type of the inputs (default float64; int64 GEMM in "
                              "NumPy has no BLAS and takes minutes at N = 4096)")
@@ -123,16 +142,8 @@ def add_arguments(parser):
 
 def parse_settings(args):
     """Checks the options; returns (ops, sizes) or raises ValueError naming the bad value."""
-    sizes = [int(text) for text in args.sizes.split(",")] if args.sizes else \
-        list(QUICK_SIZES if args.quick else DEFAULT_SIZES)
-    if args.large and LARGE_SIZE not in sizes:
-        sizes.append(LARGE_SIZE)
-    if any(n < 1 for n in sizes):
-        raise ValueError(f"--sizes must be positive, not {sizes}")
-    keys = args.ops.split(",") if args.ops else list(OPS_BY_KEY)
-    unknown = [key for key in keys if key not in OPS_BY_KEY]
-    if unknown:
-        raise ValueError(f"unknown op(s) {unknown}; known: {','.join(OPS_BY_KEY)}")
+    sizes, keys = parse_sizes_and_ops(args, OPS_BY_KEY, DEFAULT_SIZES, QUICK_SIZES,
+                                      (LARGE_SIZE,) if args.large else ())
     if args.repetitions < 1 or args.min_repetitions < 1:
         raise ValueError("--repetitions and --min-repetitions must be at least 1")
     if args.time_budget <= 0:

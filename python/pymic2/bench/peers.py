@@ -27,6 +27,7 @@ import pymic2
 
 from ._csv import write_csv
 from .ops import OPS as TABLE1_OPS
+from .ops import add_size_and_op_arguments, parse_sizes_and_ops
 
 SUMMARY = "Table 1 and breadth ops vs NumPy, numexpr and PyTorch CPU (CSV, PNG of the ratios)"
 
@@ -94,11 +95,7 @@ OPS_BY_KEY = {op.key: op for op in OPS}
 
 
 def add_arguments(parser):
-    parser.add_argument("--sizes", metavar="N,N,...",
-                        help="comma-separated N (default " + ",".join(map(str, DEFAULT_SIZES))
-                             + "; --quick: " + ",".join(map(str, QUICK_SIZES)) + ")")
-    parser.add_argument("--ops", metavar="KEY,KEY,...",
-                        help="comma-separated subset of: " + ",".join(OPS_BY_KEY))
+    add_size_and_op_arguments(parser, OPS_BY_KEY, DEFAULT_SIZES, QUICK_SIZES)
     parser.add_argument("--dtypes", default=",".join(DTYPES), metavar="DTYPE,...",
                         help="comma-separated subset of float32,float64 (default both)")
     parser.add_argument("--threads", type=int, default=2, metavar="T",
@@ -121,14 +118,7 @@ def add_arguments(parser):
 
 def parse_settings(args):
     """(ops, dtypes, sizes) from the options, or ValueError naming the bad value."""
-    sizes = [int(text) for text in args.sizes.split(",")] if args.sizes else \
-        list(QUICK_SIZES if args.quick else DEFAULT_SIZES)
-    if any(n < 1 for n in sizes):
-        raise ValueError(f"--sizes must be positive, not {sizes}")
-    keys = args.ops.split(",") if args.ops else list(OPS_BY_KEY)
-    unknown = [key for key in keys if key not in OPS_BY_KEY]
-    if unknown:
-        raise ValueError(f"unknown op(s) {unknown}; known: {','.join(OPS_BY_KEY)}")
+    sizes, keys = parse_sizes_and_ops(args, OPS_BY_KEY, DEFAULT_SIZES, QUICK_SIZES)
     dtypes = args.dtypes.split(",")
     if not dtypes or any(dtype not in DTYPES for dtype in dtypes):
         raise ValueError(f"--dtypes must name float32 and/or float64, not {args.dtypes!r}")
