@@ -29,7 +29,7 @@ import tracemalloc
 import numpy
 
 from . import chainer_models
-from ._csv import write_csv
+from ._csv import pyplot, write_csv
 
 SUMMARY = ("Chainer training: pymic2 vs Chainer+NumPy (paper Fig. 3-5; --models: MLP, CNN "
            "and LSTM, also vs PyTorch)")
@@ -228,12 +228,8 @@ def _run_units(args):
 
 
 def _plot(args, threads_rows, units_rows):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("plots skipped: matplotlib is not installed (it is in requirements-dev.txt)")
+    plt = pyplot()
+    if plt is None:
         return
     if threads_rows:
         figure, axes = plt.subplots(1, 2, figsize=(10, 4))

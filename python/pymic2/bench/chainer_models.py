@@ -16,7 +16,7 @@ import time
 
 import numpy
 
-from ._csv import write_csv
+from ._csv import pyplot, write_csv
 
 MODELS = ("mlp", "cnn", "lstm")
 FRAMEWORKS = ("pymic2", "chainer+numpy", "pytorch")
@@ -260,12 +260,8 @@ def run_models(args, log=print):
 
 
 def _plot(args, rows, log):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        log("plot skipped: matplotlib is not installed (it is in requirements-dev.txt)")
+    plt = pyplot(log)
+    if plt is None:
         return
     figure, axis = plt.subplots(figsize=(7, 4))
     width = 0.27

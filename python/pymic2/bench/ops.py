@@ -25,7 +25,7 @@ import numpy as np
 
 import pymic2
 
-from ._csv import write_csv
+from ._csv import pyplot, write_csv
 
 SUMMARY = "Table 1 functions: NumPy vs pyMIC2 kernel vs kernel + transfers (CSV, PNG plots)"
 
@@ -479,13 +479,8 @@ def print_targets(table, keys, sizes, stream_best):
 def write_plots(rows, directory, args, gemm_c):
     """ops_group1.png, ops_group2.png, ops_group3.png; returns their paths ([] without
     matplotlib, saying so)."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("plots skipped: matplotlib is not installed (it is in requirements-dev.txt)")
+    plt = pyplot()
+    if plt is None:
         return []
     os.makedirs(directory, exist_ok=True)
     table = index_rows(rows)

@@ -25,7 +25,7 @@ import numpy as np
 
 import pymic2
 
-from ._csv import write_csv
+from ._csv import pyplot, write_csv
 from .ops import OPS as TABLE1_OPS
 from .ops import add_size_and_op_arguments, parse_sizes_and_ops
 
@@ -300,13 +300,8 @@ def print_summary(rows, dtypes, sizes):
 
 def write_plot(rows, ops, dtypes, sizes, output):
     """A heat map of the ratio per dtype (ops x N) beside the CSV; None without matplotlib."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("plot skipped: matplotlib is not installed (it is in requirements-dev.txt)")
+    plt = pyplot()
+    if plt is None:
         return None
     table = {(row["op"], row["dtype"], row["n"]): row["ratio_vs_best"] for row in rows}
     figure, axes = plt.subplots(1, len(dtypes), squeeze=False,

@@ -134,7 +134,8 @@ static void add_spread(char *out, int64_t (*spread)[SPREAD_BINS], int64_t bins)
             }                                                                                 \
         } else if (plan->bins <= SPREAD_BINS) {                                               \
             int64_t spread[SPREAD_WAYS][SPREAD_BINS];                                         \
-            memset(spread, 0, sizeof spread);                                                 \
+            for (int way = 0; way < SPREAD_WAYS; way++) /* the bins in use only */            \
+                memset(spread[way], 0, (size_t)plan->bins * sizeof spread[way][0]);           \
             int64_t first = begin;                                                            \
             for (; first + SPREAD_WAYS <= end; first += SPREAD_WAYS)                          \
                 for (int way = 0; way < SPREAD_WAYS; way++) {                                 \
