@@ -117,6 +117,27 @@ def test_stacked_non_contiguous_views_and_round_trips():
     close(pymic2.fft.rfft(t), numpy.fft.rfft(t.get()))
 
 
+@pytest.mark.parametrize("rows", [1, 7, 8, 9, 17])
+def test_batches_of_every_size(rows):
+    """OpenCL CPU devices transform 8 rows per work-item: batches below, at and past a
+    multiple of 8, for rows in local memory (60), the four-step transform (8192) and
+    Bluestein's (4099)."""
+    for n in (60, 8192, 4099):
+        x = signal((rows, n))
+        close(pymic2.fft.fft(pymic2.asarray(x)), numpy.fft.fft(x))
+        close(pymic2.fft.ifft(pymic2.asarray(x)), numpy.fft.ifft(x))
+        r = x.real.copy()
+        close(pymic2.fft.rfft(pymic2.asarray(r)), numpy.fft.rfft(r))
+        close(pymic2.fft.irfft(pymic2.asarray(x[:, : n // 2 + 1]), n),
+              numpy.fft.irfft(x[:, : n // 2 + 1], n))
+
+
+def test_length_without_two_local_factors():
+    """17^5 has no factors n1 n2 of at most 4096 each: OpenCL runs a launch per pass."""
+    x = signal(17 ** 5, numpy.complex64)
+    close(pymic2.fft.fft(pymic2.asarray(x)), numpy.fft.fft(x))
+
+
 def test_dtypes_follow_numpy():
     for dtype in [numpy.int32, numpy.int64, numpy.bool_, numpy.float16, numpy.float32]:
         x = (numpy.arange(6) % 3).astype(dtype)

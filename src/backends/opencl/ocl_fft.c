@@ -2,27 +2,57 @@
  * ocl_fft.c - the FFT family (pymic2_fft) on OpenCL devices: our own Stockham kernels
  * (cl/fft.cl), one program per precision, for the plan the host uses (pymic2__fft_radix:
  * radix 8 first, then 4, then the smallest prime up to PYMIC2__FFT_MAX_RADIX; other lengths by
- * Bluestein's convolution of pymic2__fft_bluestein_length points). One launch per pass, every
- * row of the batch in the grid's second dimension. complex128 needs cl_khr_fp64.
+ * Bluestein's convolution of pymic2__fft_bluestein_length points). A row that fits the
+ * device's local memory is one work-group's, from the operand to the result in one launch;
+ * longer rows run as two such launches (the four-step transform) between temporaries, or
+ * as one launch per pass when the length does not split into two local lengths.
+ * complex128 needs cl_khr_fp64.
+ *
+ * Measured on PoCL (2 cores, `python -m pymic2.bench fft --device opencl:0`), one launch per
+ * pass before: fft 2^20 complex128 36.5 ms, rfft2 2048^2 88.6 ms, 1024 rows of rfft 1024
+ * 6.1 ms (NumPy: 22.8, 37.7, 2.8 ms).
  */
 #include "ocl_ops.h"
 
 #include "ocl_cl_fft.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define GROUP 64
+/* The longest row transformed in local memory (two buffers of ROWS_PER_ITEM rows), if the
+ * device's local memory holds it. */
+#define LOCAL_MAX 4096
+#define ROWS_PER_ITEM 8 /* as fft.cl's */
 
+/* A program: the general kernels (local_len 0) or those of one local length. */
 typedef struct fft_key {
     int fp64;
+    int64_t local_len;
 } fft_key;
 
-static int source_fft(pymic2_device *device, const void *key, char **source)
+/* The source of a key's program; a local length's passes are unrolled with their radices,
+ * spans and twiddle offsets as constants (as the twiddle table lays them out). */
+static int source_fft(pymic2_device *device, const void *key_, char **source)
 {
-    const char *prefix = ((const fft_key *)key)->fp64 ? "#define FFT_DOUBLE 1\n" : "";
-    return pymic2__ocl_source_printf(device->name, source, "%s%s", prefix, pymic2__ocl_cl_fft);
+    const fft_key *key = key_;
+    char passes[16 * 48] = "", *end = passes;
+    for (int64_t rest = key->local_len, l = 1, offset = 0, r; rest > 1;
+         rest /= r, offset += l * (r - 1), l *= r) {
+        r = pymic2__fft_radix(rest);
+        end += snprintf(end, sizeof passes - (size_t)(end - passes),
+                        " LOCAL_PASS(%d, %" PRId64 ", %" PRId64 ")", (int)r, l, offset);
+    }
+    char local[sizeof passes + 120] = "";
+    if (key->local_len > 0)
+        snprintf(local, sizeof local,
+                 "#define LOCAL_LEN %" PRId64 "\n#define LOCAL_PASSES%s\n", key->local_len,
+                 passes);
+    return pymic2__ocl_source_printf(device->name, source, "%s%s%s",
+                                     key->fp64 ? "#define FFT_DOUBLE 1\n" : "", local,
+                                     pymic2__ocl_cl_fft);
 }
 
 /* One transform's state: the precision, the batch and the temporaries. */
@@ -34,12 +64,14 @@ typedef struct fft_job {
     cl_mem roots; /* R2C, C2R: exp(-2 pi i k / n), k <= n / 2 (else a placeholder) */
 } fft_job;
 
-/* Begins the arguments of kernel `name` of the job's program. */
-static int begin(fft_job *job, const char *name, pymic2__ocl_args *args)
+/* Begins the arguments of kernel `name` of the job's program for local_len (0: the general
+ * program). */
+static int begin_in(fft_job *job, int64_t local_len, const char *name, pymic2__ocl_args *args)
 {
     fft_key key;
     memset(&key, 0, sizeof key);
     key.fp64 = job->fp64;
+    key.local_len = local_len;
     pymic2__ocl_kernel *kernel;
     int status = pymic2__ocl_kernel_get(job->stream->device, PYMIC2__OCL_KIND_FFT, &key,
                                         sizeof key, name, source_fft, &kernel);
@@ -48,11 +80,15 @@ static int begin(fft_job *job, const char *name, pymic2__ocl_args *args)
     return status;
 }
 
-/* Launches width x rows work-items; done (NULL: released) gets the event. */
-static int launch(fft_job *job, pymic2__ocl_args *args, const char *what, int64_t width,
-                  int64_t rows, cl_event *done)
+static int begin(fft_job *job, const char *name, pymic2__ocl_args *args)
 {
-    const size_t global[2] = {(size_t)width, (size_t)rows}, local[2] = {GROUP, 1};
+    return begin_in(job, 0, name, args);
+}
+
+/* Enqueues the kernel; done (NULL: released) gets the event. */
+static int enqueue(fft_job *job, pymic2__ocl_args *args, const char *what,
+                   const size_t global[2], const size_t local[2], cl_event *done)
+{
     cl_event event;
     int status = pymic2__ocl_args_launch_2d(args, job->stream, what, global, local, &event);
     if (status == PYMIC2_OK) {
@@ -62,6 +98,23 @@ static int launch(fft_job *job, pymic2__ocl_args *args, const char *what, int64_
             clReleaseEvent(event);
     }
     return status;
+}
+
+/* Launches width x rows work-items, one per element. */
+static int launch(fft_job *job, pymic2__ocl_args *args, const char *what, int64_t width,
+                  int64_t rows, cl_event *done)
+{
+    const size_t global[2] = {(size_t)width, (size_t)rows}, local[2] = {GROUP, 1};
+    return enqueue(job, args, what, global, local, done);
+}
+
+/* Launches the work-items of rows transforms in local memory, ROWS_PER_ITEM each. */
+static int launch_local(fft_job *job, pymic2__ocl_args *args, const char *what, int64_t rows,
+                        cl_event *done)
+{
+    const size_t global[2] = {(size_t)((rows + ROWS_PER_ITEM - 1) / ROWS_PER_ITEM), 1};
+    const size_t local[2] = {1, 1};
+    return enqueue(job, args, what, global, local, done);
 }
 
 static int temporary(fft_job *job, int64_t elements, cl_mem *mem);
@@ -102,9 +155,9 @@ static int twiddles(fft_job *job, int64_t len, cl_mem *tw)
     return status;
 }
 
-/* The forward transform of rows of len (a smooth length) in *x, by passes ping-ponging with
- * *y; the result ends in *x (the two are swapped as needed). */
-static int passes(fft_job *job, cl_mem *x, cl_mem *y, int64_t len, int64_t rows)
+/* The forward transform of rows of len (a smooth length) in *x, one launch per pass
+ * ping-ponging with *y; the result ends in *x (the two are swapped as needed). */
+static int global_passes(fft_job *job, cl_mem *x, cl_mem *y, int64_t len, int64_t rows)
 {
     cl_mem tw = NULL;
     int status = twiddles(job, len, &tw);
@@ -131,6 +184,78 @@ static int passes(fft_job *job, cl_mem *x, cl_mem *y, int64_t len, int64_t rows)
     if (tw != NULL)
         clReleaseMemObject(tw);
     return status;
+}
+
+/* Whether the device transforms rows of len in local memory: a CPU device (GPUs run one
+ * launch per pass; a work-group-per-row design for them is not measured here) whose local
+ * memory holds two buffers of ROWS_PER_ITEM rows. */
+static int fits_locally(const fft_job *job, int64_t len)
+{
+    const pymic2__ocl_device *ocl = pymic2__ocl_device_of(job->stream->device);
+    const cl_ulong bytes = (cl_ulong)len * 2 * ROWS_PER_ITEM * (job->fp64 ? 16 : 8);
+    return ocl->runs_items_in_turn && len <= LOCAL_MAX && bytes <= ocl->local_mem_size;
+}
+
+/* Where a local transform's rows are: row g % sub of block g / sub starts at block * block_step
+ * + row * row_in in the source (row_out in the destination), elements step_in (step_out)
+ * apart; the result is multiplied by exp(-2 pi i row k / twiddle_n) if twiddle_n > 0. */
+typedef struct row_layout {
+    int64_t sub, block_step, row_in, step_in, row_out, step_out, twiddle_n;
+} row_layout;
+
+/* Transforms groups rows of len (fits_locally) from src to dst laid out as *layout. */
+static int local_rows(fft_job *job, cl_mem src, cl_mem dst, int64_t len, int64_t groups,
+                      const row_layout *layout)
+{
+    cl_mem tw = NULL;
+    int status = twiddles(job, len, &tw);
+    pymic2__ocl_args args;
+    if (status == PYMIC2_OK)
+        status = begin_in(job, len, "pymic2_fft_strided", &args);
+    if (status == PYMIC2_OK) {
+        pymic2__ocl_arg_mem(&args, src);
+        pymic2__ocl_arg_mem(&args, dst);
+        const int64_t geometry[] = {groups,           layout->sub,     layout->block_step,
+                                    layout->row_in,   layout->step_in, layout->row_out,
+                                    layout->step_out, layout->twiddle_n};
+        for (size_t g = 0; g < sizeof geometry / sizeof *geometry; g++)
+            pymic2__ocl_arg_long(&args, geometry[g]);
+        pymic2__ocl_arg_mem(&args, tw);
+        status = launch_local(job, &args, "fft (rows in local memory)", groups, NULL);
+    }
+    if (tw != NULL)
+        clReleaseMemObject(tw);
+    return status;
+}
+
+/* The factor n1 of len = n1 n2 nearest its square root with both factors local lengths, or
+ * 0 if there is none. */
+static int64_t four_step_split(const fft_job *job, int64_t len)
+{
+    int64_t best = 0;
+    for (int64_t n1 = 1; n1 <= LOCAL_MAX && n1 * n1 <= len; n1++)
+        if (len % n1 == 0 && fits_locally(job, n1) && fits_locally(job, len / n1))
+            best = n1;
+    return best;
+}
+
+/* The forward transform of rows of len (a smooth length) in *x (*y: a temporary as large);
+ * the result ends in *x. In local memory when the row fits; else the four-step transform:
+ * len = n1 n2 viewed as n1 x n2, the n2 columns' transforms, twiddled, written as rows of y,
+ * then the n1 columns of y transformed into x, X[k1 + n1 k2] at column k1, row k2. */
+static int transform(fft_job *job, cl_mem *x, cl_mem *y, int64_t len, int64_t rows)
+{
+    if (fits_locally(job, len)) {
+        const row_layout in_place = {1, len, 0, 1, 0, 1, 0};
+        return local_rows(job, *x, *x, len, rows, &in_place);
+    }
+    const int64_t n1 = four_step_split(job, len), n2 = n1 > 0 ? len / n1 : 0;
+    if (n1 == 0)
+        return global_passes(job, x, y, len, rows);
+    const row_layout columns = {n2, len, 1, n2, n1, 1, len};
+    const row_layout rows_of_y = {n1, len, 1, n1, 1, n1, 0};
+    int status = local_rows(job, *x, *y, n1, rows * n2, &columns);
+    return status == PYMIC2_OK ? local_rows(job, *y, *x, n2, rows * n1, &rows_of_y) : status;
 }
 
 static int temporary(fft_job *job, int64_t elements, cl_mem *mem)
@@ -170,7 +295,7 @@ static int filter(fft_job *job, int64_t m)
     pymic2__ocl_arg_long(&args, job->h);
     pymic2__ocl_arg_long(&args, m);
     status = launch(job, &args, "fft (Bluestein)", m, 1, NULL);
-    return status == PYMIC2_OK ? passes(job, &job->filter, &job->filter_b, m, 1) : status;
+    return status == PYMIC2_OK ? transform(job, &job->filter, &job->filter_b, m, 1) : status;
 }
 
 /* Bluestein's convolution of the rows in job->a, m points (a power of two). */
@@ -182,7 +307,7 @@ static int bluestein(fft_job *job, int64_t m)
     if (status == PYMIC2_OK)
         status = chirp(job, "pymic2_fft_chirp_in", job->a, job->big_a, m, m);
     if (status == PYMIC2_OK)
-        status = passes(job, &job->big_a, &job->big_b, m, job->rows);
+        status = transform(job, &job->big_a, &job->big_b, m, job->rows);
     if (status == PYMIC2_OK)
         status = filter(job, m);
     pymic2__ocl_args args;
@@ -196,19 +321,53 @@ static int bluestein(fft_job *job, int64_t m)
     pymic2__ocl_arg_long(&args, job->rows);
     status = launch(job, &args, "fft (Bluestein)", m, job->rows, NULL);
     if (status == PYMIC2_OK)
-        status = passes(job, &job->big_a, &job->big_b, m, job->rows);
+        status = transform(job, &job->big_a, &job->big_b, m, job->rows);
     return status == PYMIC2_OK
                ? chirp(job, "pymic2_fft_chirp_out", job->big_a, job->a, m, job->h)
                : status;
+}
+
+/* An operand's step along its rows, in elements of its dtype. */
+static int64_t element_step(const pymic2_operand *operand)
+{
+    return operand->strides[operand->ndim - 1] / (int64_t)pymic2_dtype_size(operand->dtype);
+}
+
+/* Outputs per row: C2C n, R2C n / 2 + 1, C2R h (pairs, even n) or n. */
+static int64_t output_count(const fft_job *job, const pymic2_fft_desc *desc)
+{
+    return desc->kind == PYMIC2_FFT_C2C   ? job->n
+           : desc->kind == PYMIC2_FFT_R2C ? job->n / 2 + 1
+                                          : job->h;
+}
+
+/* Appends the transform's kind, direction and lengths. */
+static void kind_arguments(const fft_job *job, const pymic2_fft_desc *desc,
+                           pymic2__ocl_args *args)
+{
+    const cl_int kind = (cl_int)desc->kind, inverse = desc->inverse != 0;
+    pymic2__ocl_arg(args, sizeof kind, &kind);
+    pymic2__ocl_arg(args, sizeof inverse, &inverse);
+    pymic2__ocl_arg_long(args, job->n);
+    pymic2__ocl_arg_long(args, job->h);
+}
+
+/* Appends the result's scale in the job's precision. */
+static void scale_argument(const fft_job *job, const pymic2_fft_desc *desc,
+                           pymic2__ocl_args *args)
+{
+    const cl_double scale64 = desc->scale;
+    const cl_float scale32 = (cl_float)desc->scale;
+    if (job->fp64)
+        pymic2__ocl_arg(args, sizeof scale64, &scale64);
+    else
+        pymic2__ocl_arg(args, sizeof scale32, &scale32);
 }
 
 /* pymic2_fft_load or pymic2_fft_store between an operand and job->a. */
 static int load_store(fft_job *job, const pymic2_fft_desc *desc, int store, cl_event *done)
 {
     const pymic2_operand *operand = store ? &desc->out : &desc->in;
-    const int64_t step = operand->strides[operand->ndim - 1] /
-                         (int64_t)pymic2_dtype_size(operand->dtype);
-    const cl_int kind = (cl_int)desc->kind, inverse = desc->inverse != 0;
     pymic2__ocl_args args;
     int status = begin(job, store ? "pymic2_fft_store" : "pymic2_fft_load", &args);
     if (status != PYMIC2_OK)
@@ -217,30 +376,48 @@ static int load_store(fft_job *job, const pymic2_fft_desc *desc, int store, cl_e
         pymic2__ocl_arg_mem(&args, job->a);
     pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(operand->buffer));
     pymic2__ocl_arg_mem(&args, store ? job->starts_out : job->starts_in);
-    pymic2__ocl_arg_long(&args, step);
-    pymic2__ocl_arg(&args, sizeof kind, &kind);
-    pymic2__ocl_arg(&args, sizeof inverse, &inverse);
-    pymic2__ocl_arg_long(&args, job->n);
-    pymic2__ocl_arg_long(&args, job->h);
+    pymic2__ocl_arg_long(&args, element_step(operand));
+    kind_arguments(job, desc, &args);
     if (!store) {
         pymic2__ocl_arg_long(&args, job->rows);
         pymic2__ocl_arg_mem(&args, job->a);
         pymic2__ocl_arg_mem(&args, job->roots);
         return launch(job, &args, "fft (load)", job->h, job->rows, NULL);
     }
-    const cl_double scale64 = desc->scale;
-    const cl_float scale32 = (cl_float)desc->scale;
-    if (job->fp64)
-        pymic2__ocl_arg(&args, sizeof scale64, &scale64);
-    else
-        pymic2__ocl_arg(&args, sizeof scale32, &scale32);
-    const int64_t count = desc->kind == PYMIC2_FFT_C2C   ? job->n
-                          : desc->kind == PYMIC2_FFT_R2C ? job->n / 2 + 1
-                                                         : job->h;
+    scale_argument(job, desc, &args);
+    const int64_t count = output_count(job, desc);
     pymic2__ocl_arg_long(&args, count);
     pymic2__ocl_arg_long(&args, job->rows);
     pymic2__ocl_arg_mem(&args, job->roots);
     return launch(job, &args, "fft (store)", count, job->rows, done);
+}
+
+/* Rows of h points that fit locally: pymic2_fft_rows, from the operand to the result. */
+static int whole_rows(fft_job *job, const pymic2_fft_desc *desc, cl_event *done)
+{
+    cl_mem tw = NULL;
+    int status = twiddles(job, job->h, &tw);
+    pymic2__ocl_args args;
+    if (status == PYMIC2_OK)
+        status = begin_in(job, job->h, "pymic2_fft_rows", &args);
+    if (status == PYMIC2_OK) {
+        pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(desc->in.buffer));
+        pymic2__ocl_arg_mem(&args, job->starts_in);
+        pymic2__ocl_arg_long(&args, element_step(&desc->in));
+        pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(desc->out.buffer));
+        pymic2__ocl_arg_mem(&args, job->starts_out);
+        pymic2__ocl_arg_long(&args, element_step(&desc->out));
+        kind_arguments(job, desc, &args);
+        scale_argument(job, desc, &args);
+        pymic2__ocl_arg_long(&args, output_count(job, desc));
+        pymic2__ocl_arg_long(&args, job->rows);
+        pymic2__ocl_arg_mem(&args, job->roots);
+        pymic2__ocl_arg_mem(&args, tw);
+        status = launch_local(job, &args, "fft (rows in local memory)", job->rows, done);
+    }
+    if (tw != NULL)
+        clReleaseMemObject(tw);
+    return status;
 }
 
 /* job->roots: a real transform's exp(-2 pi i k / n), k <= n / 2; one element otherwise. */
@@ -266,16 +443,17 @@ static int run(fft_job *job, const pymic2_fft_desc *desc, cl_event *done)
     if (status == PYMIC2_OK)
         status = pymic2__ocl_row_starts(device, "fft", &desc->out, job->rows, &job->starts_out);
     if (status == PYMIC2_OK)
-        status = temporary(job, job->rows * job->h, &job->a);
+        status = real_roots(job, desc->kind != PYMIC2_FFT_C2C);
+    const int64_t m = pymic2__fft_bluestein_length(job->h);
+    if (status != PYMIC2_OK || (m == 0 && fits_locally(job, job->h)))
+        return status == PYMIC2_OK ? whole_rows(job, desc, done) : status;
+    status = temporary(job, job->rows * job->h, &job->a);
     if (status == PYMIC2_OK)
         status = temporary(job, job->rows * job->h, &job->b);
     if (status == PYMIC2_OK)
-        status = real_roots(job, desc->kind != PYMIC2_FFT_C2C);
-    if (status == PYMIC2_OK)
         status = load_store(job, desc, 0, NULL);
-    const int64_t m = pymic2__fft_bluestein_length(job->h);
     if (status == PYMIC2_OK)
-        status = m == 0 ? passes(job, &job->a, &job->b, job->h, job->rows) : bluestein(job, m);
+        status = m == 0 ? transform(job, &job->a, &job->b, job->h, job->rows) : bluestein(job, m);
     if (status == PYMIC2_OK)
         status = load_store(job, desc, 1, done);
     return status;

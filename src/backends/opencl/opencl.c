@@ -207,6 +207,8 @@ static int ocl_device_init(pymic2_device *device, int backend_index)
                     &ocl->max_mem_alloc_size, NULL);
     clGetDeviceInfo(id, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof ocl->global_mem_size,
                     &ocl->global_mem_size, NULL);
+    clGetDeviceInfo(id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof ocl->local_mem_size,
+                    &ocl->local_mem_size, NULL);
     cl_uint align_bits = 8;
     clGetDeviceInfo(id, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL);
     ocl->mem_base_addr_align = align_bits / 8 ? align_bits / 8 : 1;

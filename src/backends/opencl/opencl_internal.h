@@ -31,6 +31,7 @@ typedef struct pymic2__ocl_device {
     cl_uint compute_units;
     cl_ulong max_mem_alloc_size;  /* CL_DEVICE_MAX_MEM_ALLOC_SIZE */
     cl_ulong global_mem_size;
+    cl_ulong local_mem_size;      /* CL_DEVICE_LOCAL_MEM_SIZE, per work-group */
     cl_uint mem_base_addr_align;  /* bytes; sub-buffer origins must be multiples of it */
     char device_name[128];
     char driver_version[64];

@@ -3,19 +3,39 @@
  * twiddles are computed once per transform (pymic2_fft_twiddles, pymic2_fft_roots) with cospi
  * and sinpi of exact fractions.
  *
- * A transform is: pymic2_fft_load (the rows of the operand, made the forward transform's
- * input as on the host: conjugated for an inverse, real rows as pairs, half spectra unpacked),
- * one pymic2_fft_pass_<radix> per factor of the length (Stockham autosort, one work-item per
- * butterfly and row), or Bluestein's convolution around passes of a power of two, then
- * pymic2_fft_store (scaled, conjugated back, real spectra packed).
+ * On CPU devices a row of at most LOCAL_MAX points is transformed in local memory, 8 rows per
+ * work-item in vector registers (the programs of one length each, LOCAL_LEN): pymic2_fft_rows
+ * loads them from the operand (conjugated for an inverse, real rows as pairs, half spectra
+ * unpacked, as on the host), runs every Stockham pass and stores the results (scaled,
+ * conjugated back, real spectra packed): one read and one write of the data. Longer rows go
+ * through temporaries: pymic2_fft_load, then the four-step transform (pymic2_fft_strided on
+ * columns, twiddled, then on rows), or Bluestein's convolution around it, then
+ * pymic2_fft_store. Other devices, and lengths with no split into two local lengths, run one
+ * pymic2_fft_pass_<radix> launch per factor (one work-item per butterfly and row).
  */
 #ifdef FFT_DOUBLE
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 typedef double FT;
 typedef double2 CT;
+typedef double8 RV;
+typedef double16 CV;
+#define convert_RV convert_double8
 #else
 typedef float FT;
 typedef float2 CT;
+typedef float8 RV;
+typedef float16 CV;
+#define convert_RV convert_float8
+#endif
+
+/* The butterflies' complex type VC: one number (CT, .lo real, .hi imaginary), or, in the
+ * programs of local lengths, 8 rows' numbers side by side (CV: .lo the 8 real parts, .hi the
+ * 8 imaginary parts), so that the same code runs 8 rows in vector registers. */
+#ifdef LOCAL_LEN
+typedef CV VC;
+#define ROWS_PER_ITEM 8
+#else
+typedef CT VC;
 #endif
 
 #define MAX_RADIX 61
@@ -36,6 +56,251 @@ CT chirp(long k, long n)
     return root((long)((ulong)k * (ulong)k % (ulong)(2 * n)), 2 * n);
 }
 
+/* a times the one number w */
+VC cmul_one(VC a, CT w) { return (VC)(a.lo * w.x - a.hi * w.y, a.lo * w.y + a.hi * w.x); }
+
+/* The operand's numbers that input element i of the row at s is made of (kind: 0 C2C, 1 R2C,
+ * 2 C2R; step: the operand's element step, in elements of its dtype): *x and, for an even
+ * C2R, *y = X_(n/2 - i). */
+void read_input(__global const FT *in, long s, long step, int kind, long n, long i, CT *x,
+                CT *y)
+{
+    const long hn = n / 2;
+    if (kind == 1)
+        *x = n % 2 == 0 ? (CT)(in[s + 2 * i * step], in[s + (2 * i + 1) * step])
+                        : (CT)(in[s + i * step], 0);
+    else if (kind == 0 || n % 2 == 0)
+        *x = vload2(0, in + 2 * (s + i * step));
+    else /* the Hermitian spectrum's element */
+        *x = vload2(0, in + 2 * (s + (i <= hn ? i : n - i) * step));
+    if (kind == 2 && n % 2 == 0)
+        *y = vload2(0, in + 2 * (s + (hn - i) * step));
+}
+
+/* Input element i of the forward transform from read_input's x and y: conjugated for an
+ * inverse, real rows as pairs, half spectra unpacked (the same in every lane). */
+VC input_value(int kind, int inverse, long n, long i, VC x, VC y, __global const CT *roots)
+{
+    const long hn = n / 2;
+    const VC zero = (VC)(0);
+    if (kind == 0)
+        return inverse ? (VC)(x.lo, -x.hi) : x;
+    if (kind == 1)
+        return x;
+    if (n % 2 == 1) { /* the conjugated Hermitian spectrum */
+        if (i == 0)
+            x.hi = zero.hi;
+        else if (i <= hn)
+            x.hi = -x.hi;
+        return x;
+    }
+    /* conj(E + i O), E = X_i + conj(X_(h-i)), O = (X_i - conj(X_(h-i))) w^-i */
+    if (i == 0)
+        x.hi = zero.hi, y.hi = zero.hi;
+    y.hi = -y.hi;
+    const VC e = x + y, o = cmul_one(x - y, conjc(roots[i]));
+    return (VC)(e.lo - o.hi, -(e.hi + o.lo));
+}
+
+/* Output k (unscaled) from the forward transform's zk = z[k < h ? k : 0] and zc = z[k == 0 ?
+ * 0 : h - k] (used by an even R2C): conjugated back for an inverse, real spectra packed; a
+ * C2R's real outputs are the real and imaginary parts (even n) or the real part. */
+VC output_value(int kind, int inverse, long n, long k, VC zk, VC zc, __global const CT *roots)
+{
+    if (kind == 0)
+        return inverse ? (VC)(zk.lo, -zk.hi) : zk;
+    if (kind == 2)
+        return (VC)(zk.lo, -zk.hi);
+    if (n % 2 == 1)
+        return zk;
+    /* X_k = E + w^k O from the pairs' spectrum */
+    zc = (VC)(zc.lo, -zc.hi);
+    const VC e = (zk + zc) / (FT)2, o = (VC)(zk.hi - zc.hi, zc.lo - zk.lo) / (FT)2;
+    return e + cmul_one(o, roots[k]);
+}
+
+/* Writes output k of the row at s (count per row: C2C n, R2C n / 2 + 1, C2R h pairs of reals
+ * for even n, else n reals). */
+void write_output(__global FT *out, long s, long step, int kind, long n, long k, CT v)
+{
+    if (kind != 2)
+        vstore2(v, 0, out + 2 * (s + k * step));
+    else if (n % 2 == 0)
+        out[s + 2 * k * step] = v.x, out[s + (2 * k + 1) * step] = v.y;
+    else
+        out[s + k * step] = v.x;
+}
+
+/* The forward radix-4 DFT of x[0], x[s], x[2 s], x[3 s], in place. */
+void dft4(VC *x, int s)
+{
+    const VC a = x[0] + x[2 * s], b = x[0] - x[2 * s], c = x[s] + x[3 * s];
+    const VC d = (VC)(x[s].hi - x[3 * s].hi, x[3 * s].lo - x[s].lo); /* -i (x1 - x3) */
+    x[0] = a + c, x[s] = b + d, x[2 * s] = a - c, x[3 * s] = b - d;
+}
+
+/* The forward radix-8 DFT of x[0 .. 7], in place: radix 4 on the even and the odd elements,
+ * joined by w8^k. */
+void dft8(VC *x)
+{
+    dft4(x, 2);
+    dft4(x + 1, 2);
+    const FT h = (FT)0.70710678118654752440;
+    const VC t[4] = {x[1], (VC)(x[3].lo + x[3].hi, x[3].hi - x[3].lo) * h,
+                     (VC)(x[5].hi, -x[5].lo), (VC)(x[7].hi - x[7].lo, -(x[7].lo + x[7].hi)) * h};
+    const VC e[4] = {x[0], x[2], x[4], x[6]};
+    for (int k = 0; k < 4; k++)
+        x[k] = e[k] + t[k], x[k + 4] = e[k] - t[k];
+}
+
+/* The forward DFT of x[0 .. R - 1] in place: R = 2, 4, 8 or a prime up to MAX_RADIX. */
+void dft(VC *x, int R)
+{
+    if (R == 2) {
+        const VC a = x[0];
+        x[0] = a + x[1], x[1] = a - x[1];
+    } else if (R == 4) {
+        dft4(x, 1);
+    } else if (R == 8) {
+        dft8(x);
+    } else {
+        VC y[MAX_RADIX];
+        for (int u = 0; u < R; u++) {
+            y[u] = x[0];
+            for (int t = 1; t < R; t++)
+                y[u] += cmul_one(x[t], root(t * u % R, R));
+        }
+        for (int u = 0; u < R; u++)
+            x[u] = y[u];
+    }
+}
+
+#ifdef LOCAL_LEN
+/* The program of one local length, LOCAL_LEN, for CPU devices (ocl_fft.c): a work-item
+ * transforms 8 rows at once in vector registers, its rows' numbers in local memory (one
+ * work-item per group: the group's local memory is its scratch, reused hot by the next
+ * group on the same core). LOCAL_PASSES is LOCAL_PASS(R, L, OFFSET) for each Stockham pass
+ * (radix, butterfly span, twiddle offset; compile-time constants, as the global passes). */
+#define LOCAL_PASS(R, L, OFFSET)                                                            \
+    for (long j = 0; j < LOCAL_LEN / (R); j++) {                                            \
+        const long k = j % (L), o = (j / (L)) * (L) * (R) + k;                              \
+        const long w = (OFFSET) + k * ((R) - 1) - 1;                                        \
+        VC x[R];                                                                            \
+        for (int t = 0; t < (R); t++)                                                       \
+            x[t] = t == 0 || k == 0 ? a[j + t * (LOCAL_LEN / (R))]                          \
+                                    : cmul_one(a[j + t * (LOCAL_LEN / (R))], tw[w + t]);    \
+        dft(x, R);                                                                          \
+        for (int u = 0; u < (R); u++)                                                       \
+            b[o + u * (L)] = x[u];                                                          \
+    }                                                                                       \
+    {                                                                                       \
+        __local VC *swap = a;                                                               \
+        a = b, b = swap;                                                                    \
+    }
+
+/* Every pass of the rows in a (b: a second buffer); returns the buffer holding the result. */
+__local VC *local_passes(__local VC *a, __local VC *b, __global const CT *tw)
+{
+    LOCAL_PASSES
+    return a;
+}
+
+/* a times b, lane by lane */
+VC cmul_lanes(VC a, VC b) { return (VC)(a.lo * b.lo - a.hi * b.hi, a.lo * b.hi + a.hi * b.lo); }
+
+/* The 8 lanes' numbers as one VC */
+VC lanes_join(const FT *re, const FT *im) { return (VC)(vload8(0, re), vload8(0, im)); }
+
+/* Whole transforms of rows of LOCAL_LEN points, 8 rows per work-item (the last work-item's
+ * missing rows repeat its last row, not stored): the operand's rows into local memory, every
+ * pass there, the results out (the arguments of pymic2_fft_load and pymic2_fft_store). */
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void pymic2_fft_rows(__global const FT *in, __global const long *starts_in, long step_in,
+                     __global FT *out, __global const long *starts_out, long step_out, int kind,
+                     int inverse, long n, long h, FT scale, long count, long rows,
+                     __global const CT *roots, __global const CT *tw)
+{
+    __local VC a[LOCAL_LEN], b[LOCAL_LEN];
+    const long first = get_global_id(0) * ROWS_PER_ITEM;
+    long s_in[ROWS_PER_ITEM], s_out[ROWS_PER_ITEM];
+    for (int v = 0; v < ROWS_PER_ITEM; v++) {
+        const long r = first + v < rows ? first + v : rows - 1;
+        s_in[v] = starts_in[r], s_out[v] = starts_out[r];
+    }
+    FT xr[ROWS_PER_ITEM], xi[ROWS_PER_ITEM], yr[ROWS_PER_ITEM], yi[ROWS_PER_ITEM];
+    for (long i = 0; i < h; i++) {
+        for (int v = 0; v < ROWS_PER_ITEM; v++) {
+            CT x, y = (CT)(0, 0);
+            read_input(in, s_in[v], step_in, kind, n, i, &x, &y);
+            xr[v] = x.x, xi[v] = x.y, yr[v] = y.x, yi[v] = y.y;
+        }
+        a[i] = input_value(kind, inverse, n, i, lanes_join(xr, xi), lanes_join(yr, yi), roots);
+    }
+    __local const VC *z = local_passes(a, b, tw);
+    const int used = rows - first < ROWS_PER_ITEM ? (int)(rows - first) : ROWS_PER_ITEM;
+    for (long k = 0; k < count; k++) {
+        const VC zk = z[k < h ? k : 0], zc = z[k == 0 ? 0 : h - k];
+        const VC v = output_value(kind, inverse, n, k, zk, zc, roots) * scale;
+        vstore8(v.lo, 0, xr), vstore8(v.hi, 0, xi);
+        for (int lane = 0; lane < used; lane++)
+            write_output(out, s_out[lane], step_out, kind, n, k, (CT)(xr[lane], xi[lane]));
+    }
+}
+
+/* exp(-2 pi i num / den) in each lane */
+VC roots_of(long8 num, long den)
+{
+    const RV x = convert_RV(2 * (num % den)) / (FT)den;
+    return (VC)(cospi(x), -sinpi(x));
+}
+
+/* Transforms of LOCAL_LEN points between temporaries, 8 per work-item: transform g < count
+ * is row g % sub of block g / sub; its element i is at block * block_step + row * row_in +
+ * i * step_in (row_out, step_out for the result, which is multiplied by exp(-2 pi i row k /
+ * twiddle_n) when twiddle_n > 0: the four-step transform's twiddles, as a table of 64 powers
+ * times a root at every 64th k). */
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void pymic2_fft_strided(__global const CT *src, __global CT *dst, long count, long sub,
+                        long block_step, long row_in, long step_in, long row_out, long step_out,
+                        long twiddle_n, __global const CT *tw)
+{
+    __local VC a[LOCAL_LEN], b[LOCAL_LEN];
+    const long first = get_global_id(0) * ROWS_PER_ITEM;
+    long in[ROWS_PER_ITEM], out[ROWS_PER_ITEM], row[ROWS_PER_ITEM];
+    for (int v = 0; v < ROWS_PER_ITEM; v++) {
+        const long g = first + v < count ? first + v : count - 1;
+        row[v] = g % sub;
+        in[v] = g / sub * block_step + row[v] * row_in;
+        out[v] = g / sub * block_step + row[v] * row_out;
+    }
+    FT re[ROWS_PER_ITEM], im[ROWS_PER_ITEM];
+    for (long i = 0; i < LOCAL_LEN; i++) {
+        for (int v = 0; v < ROWS_PER_ITEM; v++) {
+            const CT c = src[in[v] + i * step_in];
+            re[v] = c.x, im[v] = c.y;
+        }
+        a[i] = lanes_join(re, im);
+    }
+    __local const VC *z = local_passes(a, b, tw);
+    const int used = count - first < ROWS_PER_ITEM ? (int)(count - first) : ROWS_PER_ITEM;
+    const long8 rows = (long8)(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7]);
+    VC powers[64], base = (VC)((RV)1, (RV)0);
+    for (int t = 0; t < 64; t++)
+        powers[t] = twiddle_n > 0 ? roots_of(rows * t, twiddle_n) : base;
+    for (long k = 0; k < LOCAL_LEN; k++) {
+        VC y = z[k];
+        if (twiddle_n > 0) {
+            if (k % 64 == 0)
+                base = roots_of(rows * k, twiddle_n);
+            y = cmul_lanes(cmul_lanes(y, powers[k % 64]), base);
+        }
+        vstore8(y.lo, 0, re), vstore8(y.hi, 0, im);
+        for (int v = 0; v < used; v++)
+            dst[out[v] + k * step_out] = (CT)(re[v], im[v]);
+    }
+}
+#else
+/* The program of every other kernel, one per precision. */
 /* Twiddle tables, computed once per transform for every row: a pass's w^(t k) for k < l,
  * t = 1 .. R - 1 at [offset + k (R - 1) + t - 1], or roots exp(-2 pi i k / den), k < count. */
 __kernel void pymic2_fft_twiddles(__global CT *tw, long offset, long l, int R)
@@ -52,7 +317,6 @@ __kernel void pymic2_fft_roots(__global CT *tw, long count, long den)
         tw[k] = root(k, den);
 }
 
-/* kind: 0 C2C, 1 R2C, 2 C2R. starts: each row's first element, in elements of in's dtype. */
 __kernel void pymic2_fft_load(__global const FT *in, __global const long *starts, long step,
                               int kind, int inverse, long n, long h, long rows,
                               __global CT *work, __global const CT *roots)
@@ -60,53 +324,23 @@ __kernel void pymic2_fft_load(__global const FT *in, __global const long *starts
     const long i = get_global_id(0), r = get_global_id(1);
     if (i >= h || r >= rows)
         return;
-    const long s = starts[r], hn = n / 2;
-    CT v;
-    if (kind == 0) {
-        v = vload2(0, in + 2 * (s + i * step));
-        if (inverse)
-            v.y = -v.y;
-    } else if (kind == 1) {
-        v = n % 2 == 0 ? (CT)(in[s + 2 * i * step], in[s + (2 * i + 1) * step])
-                       : (CT)(in[s + i * step], 0);
-    } else if (n % 2 == 1) { /* the conjugated Hermitian spectrum */
-        const long k = i <= hn ? i : n - i;
-        v = vload2(0, in + 2 * (s + k * step));
-        if (k == 0)
-            v.y = 0;
-        if (i <= hn)
-            v.y = -v.y;
-    } else { /* conj(E + i O), E = X_i + conj(X_(h-i)), O = (X_i - conj(X_(h-i))) w^-i */
-        CT x = vload2(0, in + 2 * (s + i * step)), y = vload2(0, in + 2 * (s + (hn - i) * step));
-        if (i == 0)
-            x.y = 0, y.y = 0;
-        y.y = -y.y;
-        const CT e = x + y, o = cmul(x - y, conjc(roots[i]));
-        v = (CT)(e.x - o.y, -(e.y + o.x));
-    }
-    work[r * h + i] = v;
+    CT x, y = (CT)(0, 0);
+    read_input(in, starts[r], step, kind, n, i, &x, &y);
+    work[r * h + i] = input_value(kind, inverse, n, i, x, y, roots);
 }
 
-/* The forward radix-4 DFT of x[0], x[s], x[2 s], x[3 s], in place. */
-void dft4(CT *x, int s)
+__kernel void pymic2_fft_store(__global const CT *work, __global FT *out,
+                               __global const long *starts, long step, int kind, int inverse,
+                               long n, long h, FT scale, long count, long rows,
+                               __global const CT *roots)
 {
-    const CT a = x[0] + x[2 * s], b = x[0] - x[2 * s], c = x[s] + x[3 * s];
-    const CT d = (CT)(x[s].y - x[3 * s].y, x[3 * s].x - x[s].x); /* -i (x1 - x3) */
-    x[0] = a + c, x[s] = b + d, x[2 * s] = a - c, x[3 * s] = b - d;
-}
-
-/* The forward radix-8 DFT of x[0 .. 7], in place: radix 4 on the even and the odd elements,
- * joined by w8^k. */
-void dft8(CT *x)
-{
-    dft4(x, 2);
-    dft4(x + 1, 2);
-    const FT h = (FT)0.70710678118654752440;
-    const CT t[4] = {x[1], (CT)(x[3].x + x[3].y, x[3].y - x[3].x) * h, (CT)(x[5].y, -x[5].x),
-                     (CT)(x[7].y - x[7].x, -(x[7].x + x[7].y)) * h};
-    const CT e[4] = {x[0], x[2], x[4], x[6]};
-    for (int k = 0; k < 4; k++)
-        x[k] = e[k] + t[k], x[k + 4] = e[k] - t[k];
+    const long k = get_global_id(0), r = get_global_id(1);
+    if (k >= count || r >= rows)
+        return;
+    const __global CT *z = work + r * h;
+    const CT zk = z[k < h ? k : 0], zc = kind == 1 ? z[k == 0 ? 0 : h - k] : zk;
+    const CT v = output_value(kind, inverse, n, k, zk, zc, roots) * scale;
+    write_output(out, starts[r], step, kind, n, k, v);
 }
 
 /* One Stockham pass of radix R over rows of n: butterfly j = b l + k reads j + t n / R,
@@ -121,28 +355,13 @@ __kernel void NAME(__global const CT *src, __global CT *dst, long n, int radix, 
         return;                                                                             \
     src += r * n, dst += r * n;                                                             \
     const long k = j % l, o = (j / l) * l * R + k;                                          \
-    CT x[RADIX > 4 ? RADIX : RADIX > 0 ? 4 : MAX_RADIX];                                    \
+    CT x[RADIX > 0 ? RADIX : MAX_RADIX];                                                    \
     const long w = tw_offset + k * (R - 1) - 1; /* tw[w + t]: w^(t k) */                    \
     for (int t = 0; t < R; t++)                                                             \
         x[t] = t == 0 || k == 0 ? src[j + t * q] : cmul(src[j + t * q], tw[w + t]);         \
-    if (R == 2) {                                                                           \
-        dst[o] = x[0] + x[1], dst[o + l] = x[0] - x[1];                                     \
-    } else if (R == 4) {                                                                    \
-        const CT a = x[0] + x[2], b = x[0] - x[2], c = x[1] + x[3];                         \
-        const CT d = (CT)(x[1].y - x[3].y, x[3].x - x[1].x);                                \
-        dst[o] = a + c, dst[o + l] = b + d, dst[o + 2 * l] = a - c, dst[o + 3 * l] = b - d; \
-    } else if (R == 8) {                                                                    \
-        dft8(x);                                                                            \
-        for (int u = 0; u < 8; u++)                                                         \
-            dst[o + u * l] = x[u];                                                          \
-    } else {                                                                                \
-        for (int u = 0; u < R; u++) {                                                       \
-            CT y = x[0];                                                                    \
-            for (int t = 1; t < R; t++)                                                     \
-                y += cmul(x[t], root(t * u % R, R));                                        \
-            dst[o + u * l] = y;                                                             \
-        }                                                                                   \
-    }                                                                                       \
+    dft(x, R);                                                                              \
+    for (int u = 0; u < R; u++)                                                             \
+        dst[o + u * l] = x[u];                                                              \
 }
 
 PASS(pymic2_fft_pass_2, 2)
@@ -186,34 +405,4 @@ __kernel void pymic2_fft_chirp_out(__global const CT *a, __global CT *work, long
     if (k < n && r < rows)
         work[r * n + k] = cmul(conjc(a[r * m + k]), chirp(k, n));
 }
-
-/* count outputs per row: C2C n, R2C n / 2 + 1, C2R h (pairs, even n) or n. */
-__kernel void pymic2_fft_store(__global const CT *work, __global FT *out,
-                               __global const long *starts, long step, int kind, int inverse,
-                               long n, long h, FT scale, long count, long rows,
-                               __global const CT *roots)
-{
-    const long k = get_global_id(0), r = get_global_id(1);
-    if (k >= count || r >= rows)
-        return;
-    const long s = starts[r];
-    const __global CT *z = work + r * h;
-    if (kind == 0) {
-        CT v = z[k] * scale;
-        if (inverse)
-            v.y = -v.y;
-        vstore2(v, 0, out + 2 * (s + k * step));
-    } else if (kind == 1) {
-        CT v = z[k < h ? k : 0];
-        if (n % 2 == 0) { /* X_k = E + w^k O from the pairs' spectrum */
-            const CT zk = z[k == h ? 0 : k], zc = conjc(z[k == 0 ? 0 : h - k]);
-            const CT e = (zk + zc) / (FT)2, o = (CT)(zk.y - zc.y, zc.x - zk.x) / (FT)2;
-            v = e + cmul(roots[k], o);
-        }
-        vstore2(v * scale, 0, out + 2 * (s + k * step));
-    } else if (n % 2 == 0) {
-        out[s + 2 * k * step] = z[k].x * scale;
-        out[s + (2 * k + 1) * step] = -z[k].y * scale;
-    } else
-        out[s + k * step] = z[k].x * scale;
-}
+#endif
