@@ -1,8 +1,8 @@
 /*
  * test_linalg.c - pymic2_linalg's argument checks (each refusal names the problem), one
  * solve of a stack of two 3 x 3 systems checked here, one singular matrix (ELINALG at the
- * sync, the stream usable after it) and, on devices without it, QR's refusal. Runs on the
- * default device, or on the device named by its argument.
+ * sync, the stream usable after it), one raw QR checked here and, on OpenCL devices, SVD's
+ * refusal. Runs on the default device, or on the device named by its argument.
  */
 #include "check.h"
 
@@ -72,10 +72,14 @@ static void test_solve(pymic2_buffer *a, pymic2_buffer *x, bool singular)
         CHECK(fabs(solution[i] - 1) < 1e-12);
 }
 
-/* QR runs on host devices; the OpenCL backend refuses it naming the device. */
-static void test_qr(pymic2_buffer *a, pymic2_buffer *x)
+/* Raw QR of [[3, 1, 0], [4, 2, 0], [0, 0, 2]] as LAPACK's geqrf: the first reflector makes
+ * column 0 (-5, 0, 0) with tau (beta - alpha) / beta = 1.6; then SVD, which OpenCL devices
+ * refuse naming the device. */
+static void test_qr_and_svd(pymic2_buffer *a, pymic2_buffer *x)
 {
-    const int64_t square[2] = {3, 3}, tau[1] = {3};
+    const int64_t square[2] = {3, 3}, diagonal[1] = {3};
+    const double matrix[9] = {3, 1, 0, 4, 2, 0, 0, 0, 2};
+    CHECK_OK(pymic2_memcpy_h2d(stream, a, 0, matrix, sizeof matrix));
     pymic2_linalg_desc desc;
     memset(&desc, 0, sizeof desc);
     desc.op = PYMIC2_LINALG_QR;
@@ -83,13 +87,24 @@ static void test_qr(pymic2_buffer *a, pymic2_buffer *x)
     CHECK_OK(pymic2_operand_contiguous(&desc.a, a, 0, PYMIC2_FLOAT64, 2, square));
     CHECK_OK(pymic2_operand_contiguous(&desc.out[0], x, 0, PYMIC2_FLOAT64, 2, square));
     CHECK_OK(pymic2_operand_contiguous(&desc.out[1], a, 9 * sizeof(double), PYMIC2_FLOAT64, 1,
-                                       tau));
+                                       diagonal));
+    CHECK_OK(pymic2_linalg(stream, &desc));
+    double h[9], tau[3];
+    CHECK_OK(pymic2_memcpy_d2h(stream, h, x, 0, sizeof h));
+    CHECK_OK(pymic2_memcpy_d2h(stream, tau, a, 9 * sizeof(double), sizeof tau));
+    CHECK_OK(pymic2_stream_sync(stream));
+    CHECK(fabs(h[0] + 5) < 1e-12 && fabs(tau[0] - 1.6) < 1e-12);
+    desc.op = PYMIC2_LINALG_SVD;
+    desc.raw = 0;
+    CHECK_OK(pymic2_operand_contiguous(&desc.out[0], a, 9 * sizeof(double), PYMIC2_FLOAT64, 1,
+                                       diagonal));
+    memset(&desc.out[1], 0, sizeof desc.out[1]);
     pymic2_device_info info;
     CHECK_OK(pymic2_device_get_info(device, &info));
     int status = pymic2_linalg(stream, &desc);
     if (strcmp(info.backend, "opencl") == 0) {
         CHECK(status == PYMIC2_ENOTSUP);
-        CHECK_MESSAGE_HAS("linalg.qr is not implemented on OpenCL devices");
+        CHECK_MESSAGE_HAS("linalg.svd is not implemented on OpenCL devices");
     } else {
         CHECK_OK(status);
     }
@@ -108,7 +123,7 @@ int main(int argc, char **argv)
     test_solve(a, x, false);
     test_solve(a, x, true);
     test_solve(a, x, false); /* the stream goes on */
-    test_qr(a, x);
+    test_qr_and_svd(a, x);
     pymic2_buffer_release(a);
     pymic2_buffer_release(x);
     return CHECK_DONE();

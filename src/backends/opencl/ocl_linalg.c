@@ -1,7 +1,8 @@
 /*
- * ocl_linalg.c - the LINALG family on OpenCL devices: LU with partial pivoting (LU, SOLVE)
- * and Cholesky, one work-group per matrix of the stack (unblocked right-looking
- * elimination, a barrier per step; correctness first). QR, SVD and the eigensolvers are
+ * ocl_linalg.c - the LINALG family on OpenCL devices: LU with partial pivoting (LU, SOLVE),
+ * Cholesky and Householder QR (LAPACK's reflectors and scalars, so Q, R and the raw mode
+ * match geqrf's), one work-group per matrix of the stack (unblocked right-looking
+ * elimination, a barrier per step; correctness first). SVD and the eigensolvers are
  * refused with ENOTSUP naming the device: never a silent host computation.
  *
  * The host computes every matrix's element offsets (a, the factors, the pivots, b, x: the
@@ -39,6 +40,8 @@ static const char linalg_source[] =
     "R mag(T a) { return fabs(a.x) + fabs(a.y); }\n" /* LAPACK's cabs1 for pivoting */
     "T cj(T a) { return (T)(a.x, -a.y); }\n"
     "R re(T a) { return a.x; }\n"
+    "R im(T a) { return a.y; }\n"
+    "R abs2(T a) { return a.x * a.x + a.y * a.y; }\n"
     "T of_real(R a) { return (T)(a, 0); }\n"
     "#else\n"
     "T mul(T a, T b) { return a * b; }\n"
@@ -46,6 +49,8 @@ static const char linalg_source[] =
     "R mag(T a) { return fabs(a); }\n"
     "T cj(T a) { return a; }\n"
     "R re(T a) { return a; }\n"
+    "R im(T a) { return 0; }\n"
+    "R abs2(T a) { return a * a; }\n"
     "T of_real(R a) { return a; }\n"
     "#endif\n"
     "#define SYNC barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE)\n"
@@ -170,6 +175,91 @@ static const char linalg_source[] =
     "        }\n"
     "        SYNC;\n"
     "    }\n"
+    "}\n"
+    /* the sum of the work-items' parts (every item gets it) */
+    "R group_sum(R part, __local R *parts)\n"
+    "{\n"
+    "    const int l = get_local_id(0), size = get_local_size(0);\n"
+    "    parts[l] = part;\n"
+    "    SYNC;\n"
+    "    R s = 0;\n"
+    "    for (int i = 0; i < size; i++) s += parts[i];\n"
+    "    SYNC;\n"
+    "    return s;\n"
+    "}\n"
+    /* LAPACK's larfg for column k of h (m rows): beta = -sign(Re alpha) |(alpha, x)|, tau =
+     * (beta - alpha) / beta, v = x / (alpha - beta) in place, h[k][k] = beta; tau 0 (H = I)
+     * when x is zero and alpha real. Returns tau. */
+    "T reflector(__global T *h, long hr, long hc, long m, long k, __local R *parts)\n"
+    "{\n"
+    "    const int l = get_local_id(0), size = get_local_size(0);\n"
+    "    R s = 0;\n"
+    "    for (long i = k + 1 + l; i < m; i += size) s += abs2(h[i * hr + k * hc]);\n"
+    "    const R xnorm = sqrt(group_sum(s, parts));\n"
+    "    const T alpha = h[k * hr + k * hc];\n"
+    "    const int identity = xnorm == 0 && im(alpha) == 0;\n" /* uniform */
+    "    const R beta = -copysign(hypot(hypot(re(alpha), im(alpha)), xnorm), re(alpha));\n"
+    "    T tau = of_real(identity ? 0 : (beta - re(alpha)) / beta);\n"
+    "#if COMPLEX\n"
+    "    tau.y = identity ? 0 : -im(alpha) / beta;\n"
+    "#endif\n"
+    "    if (!identity) {\n"
+    "        const T scale = dv(of_real(1), alpha - of_real(beta));\n"
+    "        for (long i = k + 1 + l; i < m; i += size)\n"
+    "            h[i * hr + k * hc] = mul(h[i * hr + k * hc], scale);\n"
+    "    }\n"
+    "    SYNC;\n"
+    "    if (l == 0 && !identity) h[k * hr + k * hc] = of_real(beta);\n"
+    "    return tau;\n"
+    "}\n"
+    /* x := (I - t v v^H) x for columns first.. of x (rows k.., the reflector v in column k of
+     * h below row k, v_k = 1), the columns split over the work-items */
+    "void reflect(__global const T *h, long hr, long hc, long m, long k, T t, __global T *x,\n"
+    "             long xr, long xc, long first, long columns)\n"
+    "{\n"
+    "    const int l = get_local_id(0), size = get_local_size(0);\n"
+    "    for (long j = first + l; j < columns; j += size) {\n"
+    "        T w = x[k * xr + j * xc];\n"
+    "        for (long i = k + 1; i < m; i++) w += mul(cj(h[i * hr + k * hc]), x[i * xr + j * xc]);\n"
+    "        w = mul(t, w);\n"
+    "        x[k * xr + j * xc] -= w;\n"
+    "        for (long i = k + 1; i < m; i++) x[i * xr + j * xc] -= mul(h[i * hr + k * hc], w);\n"
+    "    }\n"
+    "    SYNC;\n"
+    "}\n"
+    /* QR of a (m x n) as geqrf into h (reflectors below the diagonal, R on and above) and tau;
+     * then R (cols x n) and, with want_q, Q (m x cols) = H(0) ... H(K-1) I as orgqr. Without
+     * raw, h and tau are scratch: tau follows h (m n elements) */
+    "__kernel void pymic2_qr(__global const T *a, long ar, long ac, __global T *h, long hr,\n"
+    "    long hc, __global T *tau, long ts, __global T *q, long qr, long qc, __global T *r,\n"
+    "    long rr, long rc, long m, long n, long cols, int raw, int want_q,\n"
+    "    __global const long *offsets)\n"
+    "{\n"
+    "    __local R parts[GROUP];\n"
+    "    const long g = get_group_id(0), kk = m < n ? m : n;\n"
+    "    const int l = get_local_id(0), size = get_local_size(0);\n"
+    "    __global const long *o = offsets + g * 5;\n"
+    "    a += o[0]; h += o[1]; tau += o[2]; q += o[3]; r += o[4];\n"
+    "    if (!raw) { tau = h + m * n; ts = 1; }\n"
+    "    for (long e = l; e < m * n; e += size)\n"
+    "        h[(e / n) * hr + (e % n) * hc] = a[(e / n) * ar + (e % n) * ac];\n"
+    "    SYNC;\n"
+    "    for (long k = 0; k < kk; k++) {\n"
+    "        const T t = reflector(h, hr, hc, m, k, parts);\n"
+    "        if (l == 0) tau[k * ts] = t;\n"
+    "        reflect(h, hr, hc, m, k, cj(t), h, hr, hc, k + 1, n);\n"
+    "    }\n"
+    "    if (raw) return;\n" /* uniform */
+    "    for (long e = l; e < cols * n; e += size) {\n"
+    "        const long i = e / n, j = e % n;\n"
+    "        r[i * rr + j * rc] = i <= j ? h[i * hr + j * hc] : of_real(0);\n"
+    "    }\n"
+    "    if (!want_q) return;\n" /* uniform */
+    "    for (long e = l; e < m * cols; e += size)\n"
+    "        q[(e / cols) * qr + (e % cols) * qc] = of_real(e / cols == e % cols);\n"
+    "    SYNC;\n"
+    "    for (long k = kk - 1; k >= 0; k--)\n"
+    "        reflect(h, hr, hc, m, k, tau[k * ts], q, qr, qc, k, cols);\n"
     "}\n";
 
 static int source_linalg(pymic2_device *device, const void *key_bytes, char **source)
@@ -310,22 +400,71 @@ static int enqueue_cholesky(pymic2_stream *stream, const pymic2_linalg_desc *d,
                                    done);
 }
 
-/* Offsets of a, factors (LU: out[0]; SOLVE: the scratch, n * n elements per matrix),
- * pivots (LU: out[1]), b and x (SOLVE: out[0]); LU and SOLVE get their scratch (LU's for
- * the unused x: a valid argument). */
+/* The QR kernel: geqrf's h and tau into out[0] (transposed) and out[1] when raw, else into
+ * the scratch (m n + k elements per matrix), then R into out[1] and Q into out[0]. */
+static int enqueue_qr(pymic2_stream *stream, const pymic2_linalg_desc *d, pymic2__ocl_kernel *k,
+                      cl_mem offsets, cl_mem scratch, int64_t count, size_t group,
+                      cl_event *done)
+{
+    const int64_t m = d->a.shape[d->a.ndim - 2], n = d->a.shape[d->a.ndim - 1];
+    const int64_t cols = d->complete ? m : (m < n ? m : n);
+    const bool want_q = d->compute_uv && !d->raw;
+    int64_t a_strides[2], h_strides[2] = {n, 1}, tau_strides[2] = {1, 0}, q_strides[2] = {0, 0};
+    int64_t r_strides[2] = {0, 0};
+    strides_of(&d->a, 2, false, a_strides);
+    if (d->raw) {
+        strides_of(&d->out[0], 2, true, h_strides);
+        strides_of(&d->out[1], 1, false, tau_strides);
+    } else {
+        strides_of(&d->out[1], 2, false, r_strides);
+    }
+    if (want_q)
+        strides_of(&d->out[0], 2, false, q_strides);
+    cl_mem out0 = d->out[0].buffer ? pymic2__ocl_mem_of(d->out[0].buffer) : scratch;
+    cl_mem out1 = pymic2__ocl_mem_of(d->out[1].buffer);
+    pymic2__ocl_args args;
+    pymic2__ocl_args_begin(&args, k);
+    matrix_args(&args, pymic2__ocl_mem_of(d->a.buffer), a_strides);
+    matrix_args(&args, d->raw ? out0 : scratch, h_strides);
+    pymic2__ocl_arg_mem(&args, d->raw ? out1 : scratch);
+    pymic2__ocl_arg_long(&args, tau_strides[0]);
+    matrix_args(&args, want_q ? out0 : scratch, q_strides);
+    matrix_args(&args, d->raw ? scratch : out1, r_strides);
+    const int64_t sizes[] = {m, n, cols};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        pymic2__ocl_arg_long(&args, sizes[i]);
+    const cl_int raw = d->raw != 0, q = want_q;
+    pymic2__ocl_arg(&args, sizeof raw, &raw);
+    pymic2__ocl_arg(&args, sizeof q, &q);
+    pymic2__ocl_arg_mem(&args, offsets);
+    return pymic2__ocl_args_launch(&args, stream, "qr", (size_t)count * group, group, done);
+}
+
+/* Offsets of a, factors (LU: out[0]; SOLVE: the scratch, n * n elements per matrix; QR:
+ * raw out[0], else the scratch, m n + k per matrix), pivots (LU: out[1]; raw QR's tau:
+ * out[1]), b (SOLVE; QR's Q: out[0]) and x (SOLVE: out[0]; QR's R: out[1]); LU, SOLVE and QR
+ * get their scratch (a valid argument where unused). */
 static int prepare(pymic2_device *device, const pymic2_linalg_desc *d, int64_t count,
                    cl_mem *offsets, cl_mem *scratch)
 {
-    const bool solve = d->op == PYMIC2_LINALG_SOLVE;
-    const pymic2_operand *ops[OFFSETS] = {&d->a, solve ? NULL : &d->out[0],
-                                          d->op == PYMIC2_LINALG_LU ? &d->out[1] : NULL,
-                                          solve ? &d->b : NULL, solve ? &d->out[0] : NULL};
+    const bool solve = d->op == PYMIC2_LINALG_SOLVE, qr = d->op == PYMIC2_LINALG_QR;
+    const bool want_q = qr && d->compute_uv && !d->raw;
+    const int64_t m = d->a.shape[d->a.ndim - 2], n = d->a.shape[d->a.ndim - 1];
+    const int64_t per_matrix = qr ? m * n + (m < n ? m : n) : n * n;
+    const pymic2_operand *const lu_ops[OFFSETS] = {
+        &d->a, solve ? NULL : &d->out[0], d->op == PYMIC2_LINALG_LU ? &d->out[1] : NULL,
+        solve ? &d->b : NULL, solve ? &d->out[0] : NULL};
+    const pymic2_operand *const qr_ops[OFFSETS] = {
+        &d->a, d->raw ? &d->out[0] : NULL, d->raw ? &d->out[1] : NULL,
+        want_q ? &d->out[0] : NULL, d->raw ? NULL : &d->out[1]};
     const int trailing[OFFSETS] = {2, 2, 1, 2, 2};
-    const int64_t n = d->a.shape[d->a.ndim - 1];
-    int status = offsets_buffer(device, op_names[d->op], ops, trailing, count, n * n, offsets);
+    int status = offsets_buffer(device, op_names[d->op], qr ? qr_ops : lu_ops, trailing, count,
+                                per_matrix, offsets);
     if (status != PYMIC2_OK || d->op == PYMIC2_LINALG_CHOLESKY)
         return status;
-    const size_t bytes = solve ? (size_t)(count * n * n) * pymic2_dtype_size(d->a.dtype) : 16;
+    const bool needs_scratch = solve || (qr && !d->raw);
+    const size_t bytes =
+        needs_scratch ? (size_t)(count * per_matrix) * pymic2_dtype_size(d->a.dtype) : 16;
     return pymic2__ocl_temporary(device, bytes, NULL, scratch);
 }
 
@@ -337,8 +476,8 @@ static int linalg(pymic2_stream *stream, const pymic2_linalg_desc *d, void *laun
     int64_t count = 1;
     for (int k = 0; k < d->a.ndim - 2; k++)
         count *= d->a.shape[k];
-    const int64_t n = d->a.shape[d->a.ndim - 1];
-    if (count == 0 || n == 0)
+    const int64_t m = d->a.shape[d->a.ndim - 2], n = d->a.shape[d->a.ndim - 1];
+    if (count == 0 || m == 0 || n == 0)
         return pymic2__ocl_marker(stream, done);
     int status = pymic2__ocl_check_dtype(device, op_names[d->op], d->a.dtype);
     if (status == PYMIC2_OK && count > INT32_MAX)
@@ -350,11 +489,11 @@ static int linalg(pymic2_stream *stream, const pymic2_linalg_desc *d, void *laun
     memset(&key, 0, sizeof key); /* compared as bytes */
     key.dtype = d->a.dtype;
     key.fp64 = pymic2__ocl_fp64(device);
-    const bool cholesky = d->op == PYMIC2_LINALG_CHOLESKY;
+    const bool cholesky = d->op == PYMIC2_LINALG_CHOLESKY, qr = d->op == PYMIC2_LINALG_QR;
     pymic2__ocl_kernel *kernel = NULL;
     status = pymic2__ocl_kernel_get(device, PYMIC2__OCL_KIND_LINALG, &key, sizeof key,
-                                    cholesky ? "pymic2_cholesky" : "pymic2_lu", source_linalg,
-                                    &kernel);
+                                    cholesky ? "pymic2_cholesky" : qr ? "pymic2_qr" : "pymic2_lu",
+                                    source_linalg, &kernel);
     const cl_int failed_init = INT32_MAX;
     cl_mem offsets = NULL, scratch = NULL, failed = NULL;
     if (status == PYMIC2_OK)
@@ -363,11 +502,12 @@ static int linalg(pymic2_stream *stream, const pymic2_linalg_desc *d, void *laun
         status = prepare(device, d, count, &offsets, &scratch);
     const size_t max_group = pymic2__ocl_device_of(device)->max_work_group_size;
     const size_t group = max_group < GROUP ? max_group : GROUP;
-    if (status == PYMIC2_OK)
-        status = cholesky ? enqueue_cholesky(stream, d, kernel, offsets, failed, count, group,
-                                             done)
-                          : enqueue_lu(stream, d, kernel, offsets, failed, scratch, count,
-                                       group, done);
+    if (status == PYMIC2_OK && cholesky)
+        status = enqueue_cholesky(stream, d, kernel, offsets, failed, count, group, done);
+    else if (status == PYMIC2_OK && qr)
+        status = enqueue_qr(stream, d, kernel, offsets, scratch, count, group, done);
+    else if (status == PYMIC2_OK)
+        status = enqueue_lu(stream, d, kernel, offsets, failed, scratch, count, group, done);
     if (offsets != NULL)
         clReleaseMemObject(offsets);
     if (scratch != NULL)
@@ -375,13 +515,13 @@ static int linalg(pymic2_stream *stream, const pymic2_linalg_desc *d, void *laun
     return pymic2__ocl_check_attach(check, status, failed, sizeof failed_init, report_failure);
 }
 
-/* The family's slot: LU, SOLVE and CHOLESKY; the others are refused. */
+/* The family's slot: LU, SOLVE, CHOLESKY and QR; the others are refused. */
 int pymic2__ocl_linalg(pymic2_stream *stream, const pymic2__command *command, void *launch)
 {
     const pymic2_linalg_desc *d = &command->u.linalg;
-    if (d->op <= PYMIC2_LINALG_CHOLESKY)
+    if (d->op <= PYMIC2_LINALG_QR)
         return linalg(stream, d, launch);
     return pymic2__error(PYMIC2_ENOTSUP, "%s: linalg.%s is not implemented on OpenCL devices "
-                         "(LU, solve and Cholesky are)", stream->device->name,
+                         "(LU, solve, Cholesky and QR are)", stream->device->name,
                          op_names[d->op]);
 }
