@@ -716,16 +716,24 @@ typedef struct pymic2_sort_desc {
 int pymic2_sort(pymic2_stream *stream, const pymic2_sort_desc *desc);
 
 /*
- * Histograms and integer membership (the HISTOGRAM family), two ops:
+ * Histograms and integer membership (the HISTOGRAM family), four ops:
  *
  *   PYMIC2_HISTOGRAM_COUNT   counts[b] = how many of the n positions i fall in bin b (or the
  *                            sum of weights[i] over them), where b is the row-major bin of
  *                            (axis 0's bin of values[i, 0], axis 1's of values[i, 1], ...):
  *                            numpy.bincount, histogram and histogramdd in one pass
- *   PYMIC2_HISTOGRAM_MEMBER  found[i] = whether counts[values[i] - low] (int64, an input) is
- *                            nonzero, false where values[i] - low is outside 0..nbins[0]-1;
- *                            negated with `invert`: numpy.isin's table method, the table
- *                            counted by COUNT with the same `low`
+ *   PYMIC2_HISTOGRAM_RANGE   counts[0], counts[1] = the least and the greatest of the n >= 1
+ *                            values (bool or integer, 1-d), in the values' dtype (counts:
+ *                            contiguous, 2 elements; no axes are read): bincount's and
+ *                            isin's bounds in one pass over the values
+ *   PYMIC2_HISTOGRAM_MARK    counts = a bitmap (uint32, contiguous, (nbins[0] + 31) / 32
+ *                            words): bit b % 32 of word b / 32 set where some value's INTEGER
+ *                            bin (one axis) is b; MARK overwrites it
+ *   PYMIC2_HISTOGRAM_MEMBER  found[i] = whether bit values[i] - low of counts (a MARK bitmap
+ *                            with the same low and nbins[0], an input) is set, false where
+ *                            values[i] - low is outside 0..nbins[0]-1; negated with
+ *                            `invert`: numpy.isin's table method, one bit per value of the
+ *                            tests' range (NumPy's table takes a byte)
  *
  * Each axis's rule gives a value's bin in 0..nbins-1 or drops the position (it then counts
  * nowhere):
@@ -742,16 +750,18 @@ int pymic2_sort(pymic2_stream *stream, const pymic2_sort_desc *desc);
  * as float64 for EVEN and EDGES. edges: float64, contiguous, the nbins + 1 edges of each EVEN
  * or EDGES axis one axis after another (NULL buffer if there is none). weights (NULL buffer:
  * none): float64, 1-d, n elements. counts: int64 without weights, float64 with, contiguous,
- * the product of the axes' nbins elements; COUNT overwrites it. MEMBER takes one INTEGER axis
- * and writes found (bool, 1-d, n elements). Weighted sums add in an order that depends on n
- * and the bins only, not on the thread count. Zero-initialise the struct. Asynchronous,
- * like every op.
+ * the product of the axes' nbins elements; COUNT overwrites it. MARK and MEMBER take one
+ * INTEGER axis and 1-d values, MEMBER writes found (bool, 1-d, n elements). Weighted sums
+ * add in an order that depends on n and the bins only, not on the thread count.
+ * Zero-initialise the struct. Asynchronous, like every op.
  */
 #define PYMIC2_MAX_HISTOGRAM_AXES 32
 
 typedef enum pymic2_histogram_op {
     PYMIC2_HISTOGRAM_COUNT = 0,
-    PYMIC2_HISTOGRAM_MEMBER
+    PYMIC2_HISTOGRAM_MEMBER,
+    PYMIC2_HISTOGRAM_RANGE,
+    PYMIC2_HISTOGRAM_MARK
 } pymic2_histogram_op;
 
 typedef enum pymic2_bin_rule {

@@ -5,7 +5,8 @@ Counting is one HISTOGRAM op (pymic2_histogram): each value's bin is found on th
 for evenly spaced bins by NumPy's own arithmetic (scale, truncate, then correct against the
 exact edges), for explicit edges by binary search, and counted (or its weight summed) into
 per-piece copies of the bins that are added at the end. The host reads only what decides a
-result's shape or an error: bincount's largest value, an automatic range's min and max.
+result's shape or an error: bincount's least and largest value (one pass over the values),
+an automatic range's min and max.
 """
 
 import builtins
@@ -75,8 +76,7 @@ def bincount(x, weights=None, minlength=0):
                             f"{numpy.dtype(numpy.float64)!r} according to the rule 'safe'")
     length = minlength
     if x.size:
-        low, high = (int(v) for v in _creation.stack([_reduction.min(x).astype(_INT64),
-                                                       _reduction.max(x).astype(_INT64)]).get())
+        low, high = (int(v) for v in _core.histogram_range(x).get())  # one pass
         if low < 0:
             raise ValueError("'list' argument must have no negative elements")
         length = max(high + 1, minlength)

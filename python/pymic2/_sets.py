@@ -151,14 +151,14 @@ def _common(*arrays):
 
 
 def _isin_table(keys, tests, invert, kind):
-    """NumPy's table method for integer keys and tests: the tests counted into a table over
-    their range (the HISTOGRAM op), each key looked up in it (its MEMBER op); None where NumPy
-    would sort instead (a range too wide for the sizes) or the table cannot hold the range."""
+    """NumPy's table method for integer keys and tests: the tests marked in a bitmap over
+    their range (one bit per value, where NumPy's table takes a byte), each key looked up in
+    it (the HISTOGRAM family's MARK and MEMBER ops); None where NumPy would sort instead (a
+    range too wide for the sizes) or the table cannot hold the range."""
     if tests.size == 0:
         return (_creation.ones if invert else _creation.zeros)(keys.shape, bool,
                                                               stream=keys._op_stream)
-    low, high = (int(v) for v in _creation.stack([_reduction.min(tests),
-                                                  _reduction.max(tests)]).get())
+    low, high = (int(v) for v in _core.histogram_range(tests).get())
     span = high - low
     limit = numpy.iinfo(numpy.uint8 if tests.dtype == bool else tests.dtype).max
     if span > limit or (span > 6 * (keys.size + tests.size) and kind != "table"):
@@ -169,8 +169,7 @@ def _isin_table(keys, tests, invert, kind):
         return None
     if high > _INT64_MAX or span >= _INT64_MAX:  # uint64 beyond int64: the table cannot start there
         return None
-    table = _core.histogram(tests, ("integer",), (span + 1,), low=low)
-    return _core.histogram_member(keys, table, low, invert)
+    return _core.histogram_member(keys, tests, low, span + 1, invert)
 
 
 def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None):

@@ -1,7 +1,8 @@
 /*
  * histogram.c - pymic2_histogram: validates a histogram (bincount, histogram, histogramdd:
- * the bins of every position's values, counted or weighted) or a membership test against a
- * counted table (isin) and enqueues it as a PYMIC2__CMD_HISTOGRAM command.
+ * the bins of every position's values, counted or weighted), a membership bitmap and the
+ * test against it (isin) or the range of integer values (bincount's and isin's bounds), and
+ * enqueues it as a PYMIC2__CMD_HISTOGRAM command.
  */
 #include "../core/core.h"
 
@@ -93,31 +94,50 @@ static int check_contiguous(const char *device, const char *role, const pymic2_o
     return PYMIC2_OK;
 }
 
-/* MEMBER: one INTEGER axis over the keys, the table in counts, found the output. */
-static int check_member(const char *device, const pymic2_histogram_desc *desc, int64_t n)
+/* MARK and MEMBER: one INTEGER axis over 1-d values, no weights; the bitmap in counts
+ * (MARK's output, MEMBER's input), MEMBER's output in found. */
+static int check_bitmap(const char *device, const pymic2_histogram_desc *desc, int64_t n)
 {
     if (desc->naxes != 1 || desc->rules[0] != PYMIC2_BIN_INTEGER || desc->values.ndim != 1 ||
         desc->weights.buffer != NULL)
-        return pymic2__error(PYMIC2_EINVAL, "%s: histogram: membership takes 1-d keys, one "
-                             "integer axis and no weights", device);
-    int status = check_contiguous(device, "the table", &desc->counts, PYMIC2_INT64,
-                                  desc->nbins[0]);
-    if (status == PYMIC2_OK)
+        return pymic2__error(PYMIC2_EINVAL, "%s: histogram: marking and membership take 1-d "
+                             "values, one integer axis and no weights", device);
+    int status = check_contiguous(device, "the bitmap", &desc->counts, PYMIC2_UINT32,
+                                  desc->nbins[0] / 32 + (desc->nbins[0] % 32 != 0));
+    if (status == PYMIC2_OK && desc->op == PYMIC2_HISTOGRAM_MEMBER)
         status = check_contiguous(device, "found", &desc->found, PYMIC2_BOOL, n);
     return status;
+}
+
+/* RANGE: 1-d bool or integer values, at least one; their least and greatest in counts. */
+static int check_range(const char *device, const pymic2_histogram_desc *desc)
+{
+    const pymic2_operand *values = &desc->values;
+    const char kind = pymic2_dtype_kind(values->dtype);
+    if (values->buffer == NULL || values->ndim != 1 || values->shape[0] < 1 ||
+        desc->weights.buffer != NULL)
+        return pymic2__error(PYMIC2_EINVAL, "%s: histogram: the range takes 1-d values, at "
+                             "least one, and no weights", device);
+    if (kind != 'b' && kind != 'i' && kind != 'u')
+        return pymic2__error(PYMIC2_EDTYPE, "%s: histogram: the range of %s values; bool or "
+                             "integer only", device, pymic2_dtype_name(values->dtype));
+    return check_contiguous(device, "the range", &desc->counts, values->dtype, 2);
 }
 
 static int check_histogram(const char *device, const pymic2_histogram_desc *desc)
 {
     int64_t n, bins, nedges;
-    if (desc->op != PYMIC2_HISTOGRAM_COUNT && desc->op != PYMIC2_HISTOGRAM_MEMBER)
-        return pymic2__error(PYMIC2_EINVAL, "%s: histogram: op %d is not COUNT or MEMBER",
-                             device, (int)desc->op);
+    if (desc->op == PYMIC2_HISTOGRAM_RANGE)
+        return check_range(device, desc);
+    if (desc->op != PYMIC2_HISTOGRAM_COUNT && desc->op != PYMIC2_HISTOGRAM_MEMBER &&
+        desc->op != PYMIC2_HISTOGRAM_MARK)
+        return pymic2__error(PYMIC2_EINVAL, "%s: histogram: op %d is not COUNT, MEMBER, RANGE "
+                             "or MARK", device, (int)desc->op);
     int status = check_axes(device, desc, &bins, &nedges);
     if (status == PYMIC2_OK)
         status = check_values(device, desc, &n);
-    if (status == PYMIC2_OK && desc->op == PYMIC2_HISTOGRAM_MEMBER)
-        return check_member(device, desc, n);
+    if (status == PYMIC2_OK && desc->op != PYMIC2_HISTOGRAM_COUNT)
+        return check_bitmap(device, desc, n);
     if (status == PYMIC2_OK && nedges > 0)
         status = check_vector(device, "the edges", &desc->edges, nedges);
     if (status == PYMIC2_OK && nedges > 0 && desc->edges.strides[0] != 8)

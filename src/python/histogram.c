@@ -6,9 +6,11 @@
  *     or (n, D); rules and nbins are D-tuples, a rule "integer", "even" or "edges" (see
  *     pymic2_histogram); edges the float64 edges of the "even" and "edges" axes, one axis
  *     after another; weights float64 (n,); low: the value of integer bin 0.
- *   histogram_member(keys, table, low, invert=False): the new bool array (keys' 1-d shape)
- *     of whether table (int64 counts, from histogram with the same low) is nonzero at
- *     key - low: isin's table method.
+ *   histogram_member(keys, tests, low, nbins, invert=False): the new bool array (keys' 1-d
+ *     shape) of whether key - low is one of tests - low in 0..nbins-1: isin's table method,
+ *     a bitmap of the tests (MARK) that each key looks up (MEMBER).
+ *   histogram_range(values): the new 2-element array (values' dtype) of the least and the
+ *     greatest of 1-d bool or integer values, in one pass.
  */
 #include "pymic2py.h"
 
@@ -46,6 +48,28 @@ static int parse_axes(PyObject *rules, PyObject *nbins, pymic2_histogram_desc *d
     return 0;
 }
 
+/* A new 1-d array of `length` elements of `dtype` that desc's op writes into `out` (counts
+ * or found) on `stream`; NULL with an exception. */
+static PyObject *histogram_into(pymic2__py_array *values, pymic2__py_stream *stream,
+                                pymic2_histogram_desc *desc, pymic2_operand *out,
+                                pymic2_dtype dtype, int64_t length)
+{
+    if (pymic2__py_array_operand(values, &desc->values) < 0)
+        return NULL;
+    pymic2__py_array *array = pymic2__py_array_new(Py_TYPE(values), stream, dtype, 1, &length,
+                                                   0);
+    if (array == NULL)
+        return NULL;
+    int status = pymic2__py_array_operand(array, out) < 0
+                     ? -1
+                     : pymic2_histogram(stream->stream, desc);
+    if (status < 0) {
+        Py_DECREF(array);
+        return PyErr_Occurred() ? NULL : pymic2__py_raise(status);
+    }
+    return (PyObject *)array;
+}
+
 static PyObject *histogram(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
@@ -77,61 +101,63 @@ static PyObject *histogram(PyObject *module, PyObject *args, PyObject *kwargs)
         if (pymic2__py_array_operand(*arrays[k], operands[k]) < 0)
             return NULL;
     }
-    if (pymic2__py_array_operand(values, &desc.values) < 0)
-        return NULL;
     int64_t bins = 1;
     for (int a = 0; a < desc.naxes; a++)
         bins *= desc.nbins[a] > 0 ? desc.nbins[a] : 1; /* the launcher checks them */
-    pymic2__py_stream *stream = pymic2__py_op_stream(values);
-    pymic2__py_array *out = pymic2__py_array_new(Py_TYPE(values), stream,
-                                                 weights ? PYMIC2_FLOAT64 : PYMIC2_INT64, 1,
-                                                 &bins, 0);
-    if (out == NULL)
-        return NULL;
-    int status = pymic2__py_array_operand(out, &desc.counts) < 0
-                     ? -1
-                     : pymic2_histogram(stream->stream, &desc);
-    if (status < 0) {
-        Py_DECREF(out);
-        return PyErr_Occurred() ? NULL : pymic2__py_raise(status);
-    }
-    return (PyObject *)out;
+    return histogram_into(values, pymic2__py_op_stream(values), &desc, &desc.counts,
+                          weights ? PYMIC2_FLOAT64 : PYMIC2_INT64, bins);
 }
 
 static PyObject *histogram_member(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *keywords[] = {"keys", "table", "low", "invert", NULL};
-    pymic2__py_array *keys, *table;
-    long long low;
+    static char *keywords[] = {"keys", "tests", "low", "nbins", "invert", NULL};
+    pymic2__py_array *keys, *tests;
+    long long low, nbins;
     int invert = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!L|p:histogram_member", keywords,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!LL|p:histogram_member", keywords,
                                      &pymic2__py_array_type, &keys, &pymic2__py_array_type,
-                                     &table, &low, &invert))
+                                     &tests, &low, &nbins, &invert))
         return NULL;
+    if (keys->ndim != 1) {
+        PyErr_SetString(PyExc_ValueError, "histogram_member: the keys must be 1-d");
+        return NULL;
+    }
     pymic2_histogram_desc desc;
     memset(&desc, 0, sizeof desc);
-    desc.op = PYMIC2_HISTOGRAM_MEMBER;
+    desc.op = PYMIC2_HISTOGRAM_MARK;
     desc.naxes = 1;
-    desc.nbins[0] = table->ndim == 1 ? table->shape[0] : -1;
+    desc.nbins[0] = nbins;
     desc.low = low;
-    desc.invert = invert;
-    if (pymic2__py_array_operand(keys, &desc.values) < 0 ||
-        pymic2__py_array_operand(table, &desc.counts) < 0)
-        return NULL;
+    /* both on the keys' stream: the bitmap is written and read in order */
     pymic2__py_stream *stream = pymic2__py_op_stream(keys);
-    pymic2__py_array *found = pymic2__py_array_new(Py_TYPE(keys), stream, PYMIC2_BOOL,
-                                                   keys->ndim, keys->shape, 0);
-    if (found == NULL)
+    PyObject *bitmap = histogram_into(tests, stream, &desc, &desc.counts, PYMIC2_UINT32,
+                                      nbins > 0 ? nbins / 32 + (nbins % 32 != 0) : 0);
+    if (bitmap == NULL)
         return NULL;
-    int status = pymic2__py_array_operand(found, &desc.found) < 0
-                     ? -1
-                     : pymic2_histogram(stream->stream, &desc);
-    if (status < 0) {
-        Py_DECREF(found);
-        return PyErr_Occurred() ? NULL : pymic2__py_raise(status);
+    desc.op = PYMIC2_HISTOGRAM_MEMBER;
+    desc.invert = invert;
+    PyObject *found = pymic2__py_array_operand((pymic2__py_array *)bitmap, &desc.counts) < 0
+                          ? NULL
+                          : histogram_into(keys, stream, &desc, &desc.found, PYMIC2_BOOL,
+                                           keys->shape[0]);
+    Py_DECREF(bitmap); /* the stream's command holds its buffer */
+    return found;
+}
+
+static PyObject *histogram_range(PyObject *module, PyObject *values)
+{
+    (void)module;
+    if (!PyObject_TypeCheck(values, &pymic2__py_array_type)) {
+        PyErr_SetString(PyExc_TypeError, "histogram_range: the values must be a device array");
+        return NULL;
     }
-    return (PyObject *)found;
+    pymic2_histogram_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.op = PYMIC2_HISTOGRAM_RANGE;
+    pymic2__py_array *array = (pymic2__py_array *)values;
+    return histogram_into(array, pymic2__py_op_stream(array), &desc, &desc.counts,
+                          array->dtype, 2);
 }
 
 PyMethodDef pymic2__py_histogram_methods[] = {
@@ -140,7 +166,9 @@ PyMethodDef pymic2__py_histogram_methods[] = {
      "weighted sums) of the bins of values' (n,) or (n, D) positions (integer bins from low)."},
     {"histogram_member", (PyCFunction)(void (*)(void))histogram_member,
      METH_VARARGS | METH_KEYWORDS,
-     "histogram_member(keys, table, low, invert=False): bool array, keys' 1-d shape: whether "
-     "table[key - low] is nonzero (false outside the table), negated with invert."},
+     "histogram_member(keys, tests, low, nbins, invert=False): bool array, keys' 1-d shape: "
+     "whether key - low is one of tests - low in 0..nbins-1, negated with invert."},
+    {"histogram_range", histogram_range, METH_O,
+     "histogram_range(values): the least and the greatest of 1-d bool or integer values."},
     {NULL, NULL, 0, NULL},
 };

@@ -1,7 +1,7 @@
 /*
  * test_histogram.c - pymic2_histogram's argument checks (each refusal names the problem and
- * leaves the stream usable), then one count per rule and a weighted 2-d histogram whose
- * results are checked here.
+ * leaves the stream usable), then one count per rule, a weighted 2-d histogram, the range of
+ * integers and a membership bitmap with its lookups, whose results are checked here.
  * Runs on the default device, or on the device named by its argument.
  */
 #include "check.h"
@@ -113,6 +113,49 @@ static void test_results(pymic2_buffer *values, pymic2_buffer *edges, pymic2_buf
         CHECK(sums[b] == (b == 8 ? 2.0 : b == 4 ? 1.0 : 0.0));
 }
 
+/* RANGE of {2, 0, 2, 7}; MARK of them from low 0 into 40 bins (two words), MEMBER of the
+ * keys {7, 1, 39, 40} in it; a float range and a bitmap of the wrong length refused. */
+static void test_range_and_membership(pymic2_buffer *values, pymic2_buffer *found,
+                                      pymic2_buffer *counts)
+{
+    const int64_t ix[8] = {2, 0, 2, 7, 7, 1, 39, 40}, n = 4, two = 2;
+    pymic2_histogram_desc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.op = PYMIC2_HISTOGRAM_RANGE;
+    CHECK_OK(pymic2_memcpy_h2d(stream, values, 0, ix, sizeof ix));
+    CHECK_OK(pymic2_operand_contiguous(&desc.values, values, 0, PYMIC2_FLOAT64, 1, &n));
+    CHECK_OK(pymic2_operand_contiguous(&desc.counts, counts, 0, PYMIC2_FLOAT64, 1, &two));
+    CHECK_STATUS(pymic2_histogram(stream, &desc), PYMIC2_EDTYPE);
+    CHECK_MESSAGE_HAS("bool or integer");
+    CHECK_OK(pymic2_operand_contiguous(&desc.values, values, 0, PYMIC2_INT64, 1, &n));
+    CHECK_OK(pymic2_operand_contiguous(&desc.counts, counts, 0, PYMIC2_INT64, 1, &two));
+    CHECK_OK(pymic2_histogram(stream, &desc));
+    int64_t range[2];
+    CHECK_OK(pymic2_memcpy_d2h(stream, range, counts, 0, sizeof range));
+    CHECK_OK(pymic2_stream_sync(stream));
+    CHECK(range[0] == 0 && range[1] == 7);
+
+    desc.op = PYMIC2_HISTOGRAM_MARK;
+    desc.naxes = 1;
+    desc.nbins[0] = 40;
+    CHECK_OK(pymic2_operand_contiguous(&desc.counts, counts, 0, PYMIC2_UINT32, 1, &n));
+    CHECK_STATUS(pymic2_histogram(stream, &desc), PYMIC2_EINVAL); /* 4 words, not 2 */
+    CHECK_MESSAGE_HAS("contiguous uint32 array of 2");
+    CHECK_OK(pymic2_operand_contiguous(&desc.counts, counts, 0, PYMIC2_UINT32, 1, &two));
+    CHECK_OK(pymic2_histogram(stream, &desc));
+    desc.op = PYMIC2_HISTOGRAM_MEMBER;
+    CHECK_OK(pymic2_operand_contiguous(&desc.values, values, 4 * 8, PYMIC2_INT64, 1, &n));
+    CHECK_OK(pymic2_operand_contiguous(&desc.found, found, 0, PYMIC2_BOOL, 1, &n));
+    CHECK_OK(pymic2_histogram(stream, &desc));
+    uint32_t words[2];
+    uint8_t in[4];
+    CHECK_OK(pymic2_memcpy_d2h(stream, words, counts, 0, sizeof words));
+    CHECK_OK(pymic2_memcpy_d2h(stream, in, found, 0, sizeof in));
+    CHECK_OK(pymic2_stream_sync(stream));
+    CHECK(words[0] == ((1u << 0) | (1u << 2) | (1u << 7)) && words[1] == 0);
+    CHECK(in[0] == 1 && in[1] == 0 && in[2] == 0 && in[3] == 0); /* 40: past the bins */
+}
+
 int main(int argc, char **argv)
 {
     if (!check_device_from_args(argc, argv, &device))
@@ -124,6 +167,7 @@ int main(int argc, char **argv)
     CHECK_OK(pymic2_buffer_alloc(device, 9 * sizeof(double), 0, &counts));
     test_refusals(values, counts);
     test_results(values, edges, counts);
+    test_range_and_membership(values, edges, counts);
     pymic2_buffer_release(values);
     pymic2_buffer_release(edges);
     pymic2_buffer_release(counts);

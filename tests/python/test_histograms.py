@@ -148,6 +148,43 @@ def test_bincount_few_and_many_bins_and_odd_lengths(n, high):
     assert_same(pymic2.bincount(pymic2.asarray(h)[::-1]), numpy.bincount(h[::-1]))
 
 
+@pytest.mark.parametrize("dtype", [numpy.int64, numpy.int8, numpy.uint16, numpy.uint32,
+                                   numpy.bool_])
+def test_bincount_bounds_in_one_pass(dtype):
+    """bincount's least and largest value come from one pass over the team's pieces (the
+    range op: each piece's pair, then the pairs'): the extremes in the first, a middle and
+    the last piece, strided views, minlength past the largest value."""
+    rng = numpy.random.default_rng(11)
+    h = rng.integers(0, 2 if dtype == numpy.bool_ else 100, 300_001).astype(dtype)
+    for at in (0, 150_000, 300_000):
+        g = h.copy()
+        g[at] = 1 if dtype == numpy.bool_ else 120  # the largest value, in one piece only
+        d = pymic2.asarray(g)
+        assert_same(pymic2.bincount(d), numpy.bincount(g))
+        assert_same(pymic2.bincount(d[at % 7::7]), numpy.bincount(g[at % 7::7]))
+        assert_same(pymic2.bincount(d[::-1], minlength=200), numpy.bincount(g[::-1],
+                                                                            minlength=200))
+    assert_same(pymic2.bincount(pymic2.asarray(h[:0]), minlength=5),
+                numpy.bincount(h[:0], minlength=5))
+    assert_same(pymic2.bincount(pymic2.asarray(h[7:8])), numpy.bincount(h[7:8]))
+
+
+@pytest.mark.parametrize("at", [0, 99_999, 200_002])
+def test_bincount_negative_values_anywhere(at):
+    """A negative value in any piece (first, middle, last) is NumPy's ValueError."""
+    h = numpy.arange(200_003, dtype=numpy.int64) % 50
+    h[at] = -3
+    with pytest.raises(ValueError, match="negative"):
+        numpy.bincount(h)
+    with pytest.raises(ValueError, match="negative"):
+        pymic2.bincount(pymic2.asarray(h))
+    with pytest.raises(ValueError, match="negative"):
+        pymic2.bincount(pymic2.asarray(h.astype(numpy.int8))[at % 3::3],
+                        numpy.ones(200_003)[at % 3::3])
+    with pytest.raises(TypeError, match="uint64.*safe"):  # NumPy's: no safe cast to int64
+        pymic2.bincount(pymic2.asarray(h[:4].astype(numpy.uint64)))
+
+
 def test_histogramdd_mixed_dtypes_weights_and_outliers():
     rng = numpy.random.default_rng(8)
     x = rng.integers(-2, 12, 5000).astype(numpy.int16)
@@ -208,6 +245,31 @@ def test_isin_integers_by_table(key_dtype, test_dtype, kind):
                 numpy.isin(keys[::3, 1::2], tests[::2], kind=kind))
     assert_same(pymic2.isin(d, tests[:0], kind=kind), numpy.isin(keys, tests[:0], kind=kind))
     assert_same(pymic2.isin(d[:0], tests, kind=kind), numpy.isin(keys[:0], tests, kind=kind))
+
+
+@pytest.mark.parametrize("span", [0, 31, 32, 33, 1000])
+def test_isin_bitmap_word_edges(span):
+    """The tests' table is one bit per value of their range in 32-bit words: ranges that end
+    inside, at and just past a word, keys at both ends of the range and just outside."""
+    low = -17
+    tests = numpy.array([low, low + span, low + span // 2], numpy.int32)
+    keys = numpy.arange(low - 3, low + span + 4, dtype=numpy.int64)
+    d = pymic2.asarray(keys)
+    for invert in (False, True):
+        assert_same(pymic2.isin(d, tests, invert=invert, kind="table"),
+                    numpy.isin(keys, tests, invert=invert, kind="table"))
+
+
+def test_isin_many_tests_and_keys():
+    """More tests and keys than one piece of the team holds: the bitmap is marked by every
+    thread at once (atomic bit sets) and looked up in pieces; strided keys and tests."""
+    rng = numpy.random.default_rng(5)
+    tests = rng.integers(-(1 << 19), 1 << 19, 200_003)
+    keys = rng.integers(-(1 << 19) - 10, (1 << 19) + 10, (300_001,))
+    d = pymic2.asarray(keys)
+    assert_same(pymic2.isin(d, pymic2.asarray(tests)), numpy.isin(keys, tests))
+    assert_same(pymic2.isin(d[::-3], pymic2.asarray(tests)[1::2], invert=True),
+                numpy.isin(keys[::-3], tests[1::2], invert=True))
 
 
 def test_isin_wide_ranges_and_kinds():

@@ -1,6 +1,6 @@
 /*
  * histogram.c - the HISTOGRAM family on a host device (pymic2_histogram: bincount, histogram,
- * histogramdd in one pass; isin's table lookups).
+ * histogramdd in one pass; isin's bitmap and lookups; the range of integers).
  *
  * The positions are cut into pieces whose number depends on n and the bins only (never on
  * the thread count); each piece counts into its own zeroed copy of the bins, in cache, with
@@ -38,7 +38,10 @@ struct histogram_plan {
     char *scratch;               /* piece k's bins at k * bins elements */
     char *counts;
     char *found; /* MEMBER: the output */
-    count_fn count; /* COUNT: into a copy of the bins; MEMBER: into found */
+    int64_t itemsize; /* of a value */
+    /* COUNT: into a copy of the bins; MEMBER: into found; MARK: into the bitmap (counts);
+     * RANGE: the least and greatest value into out */
+    count_fn count;
 };
 
 /* NumPy's bin for evenly spaced edges e[0..nbins]: scaled (scale = nbins / (e[nbins] -
@@ -167,9 +170,22 @@ static void add_spread(char *out, int64_t (*spread)[SPREAD_BINS], int64_t bins)
 #define REAL_COMPLEX(...)
 #define IF_REAL(CLASS, ...) REAL_##CLASS(__VA_ARGS__)
 
-/* Per value dtype: one axis (the rule hoisted out of the loop), or several; membership. */
+/* The bool and integer dtypes' rows (RANGE, MARK, MEMBER take those only). */
+#define INTEGER_BOOL(...) __VA_ARGS__
+#define INTEGER_INT(...) __VA_ARGS__
+#define INTEGER_FLOAT(...)
+#define INTEGER_COMPLEX(...)
+#define IF_INTEGER(CLASS, ...) INTEGER_##CLASS(__VA_ARGS__)
+
+/* Bit b of a MARK bitmap. */
+#define BITMAP_WORD(b) ((b) >> 5)
+#define BITMAP_BIT(b) ((uint32_t)1 << ((b) & 31))
+
+/* Per value dtype: one axis (the rule hoisted out of the loop), or several; and for bool and
+ * integers the range, marking and membership. */
 #define COUNT_FUNCTIONS(context, NAME, name, ctype, CLASS, ...)                              \
-    IF_REAL(CLASS, REAL_FUNCTIONS(NAME, ctype))
+    IF_REAL(CLASS, REAL_FUNCTIONS(NAME, ctype))                                               \
+    IF_INTEGER(CLASS, INTEGER_FUNCTIONS(NAME, ctype))
 #define REAL_FUNCTIONS(NAME, ctype)                                                           \
     static inline ctype value_##NAME(const histogram_plan *plan, int64_t i, int a)           \
     {                                                                                         \
@@ -201,15 +217,66 @@ static void add_spread(char *out, int64_t (*spread)[SPREAD_BINS], int64_t bins)
             COUNT_LOOP(even_bin(e, nbins, plan->scales[0], (double)value_##NAME(plan, i, 0))); \
         else                                                                                  \
             COUNT_LOOP(search_bin(e, nbins, (double)value_##NAME(plan, i, 0)));               \
+    }
+/* The least and greatest of [begin, end) into out: contiguous values by a loop compiled
+ * for AVX-512 and AVX2 too (vector min and max; x86-64's baseline has none for 64-bit
+ * integers, and its scalar loop was several times slower); MARK sets a bin's bit only if clear (the atomic is the slow part);
+ * MEMBER tests the bit. */
+#if defined(__x86_64__)
+#define RANGE_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define RANGE_CLONES
+#endif
+#define RANGE_LOOP(ctype, step)                                                               \
+    for (int64_t i = begin; i < end; i++) {                                                   \
+        ctype v;                                                                              \
+        memcpy(&v, values + i * (step), sizeof v);                                            \
+        low = v < low ? v : low;                                                              \
+        high = v > high ? v : high;                                                           \
+    }                                                                                         \
+    memcpy(out, &low, sizeof low);                                                            \
+    memcpy(out + sizeof low, &high, sizeof high);
+#define INTEGER_FUNCTIONS(NAME, ctype)                                                        \
+    static RANGE_CLONES void range_contiguous_##NAME(const char *values, int64_t begin,      \
+                                                     int64_t end, char *out)                 \
+    {                                                                                         \
+        ctype low, high;                                                                      \
+        memcpy(&low, values + begin * (int64_t)sizeof low, sizeof low);                       \
+        high = low;                                                                           \
+        RANGE_LOOP(ctype, (int64_t)sizeof(ctype))                                             \
+    }                                                                                         \
+    static void range_##NAME(const histogram_plan *plan, int64_t begin, int64_t end,         \
+                             char *out)                                                       \
+    {                                                                                         \
+        if (plan->row_step == (int64_t)sizeof(ctype)) {                                       \
+            range_contiguous_##NAME(plan->values, begin, end, out);                           \
+            return;                                                                           \
+        }                                                                                     \
+        const char *values = plan->values;                                                    \
+        ctype low = value_##NAME(plan, begin, 0), high = low;                                 \
+        RANGE_LOOP(ctype, plan->row_step)                                                     \
+    }                                                                                         \
+    static void mark_##NAME(const histogram_plan *plan, int64_t begin, int64_t end,          \
+                            char *out)                                                        \
+    {                                                                                         \
+        uint32_t *words = (uint32_t *)out;                                                    \
+        const int64_t nbins = plan->desc->nbins[0];                                           \
+        for (int64_t i = begin; i < end; i++) {                                               \
+            const int64_t b = INTEGER_BIN(value_##NAME(plan, i, 0), plan->desc->low, nbins);  \
+            if (b >= 0 && !(__atomic_load_n(&words[BITMAP_WORD(b)], __ATOMIC_RELAXED) &       \
+                            BITMAP_BIT(b)))                                                   \
+                __atomic_fetch_or(&words[BITMAP_WORD(b)], BITMAP_BIT(b), __ATOMIC_RELAXED);   \
+        }                                                                                     \
     }                                                                                         \
     static void member_##NAME(const histogram_plan *plan, int64_t begin, int64_t end,        \
                               char *out)                                                      \
     {                                                                                         \
-        const int64_t *table = (const int64_t *)plan->counts, nbins = plan->desc->nbins[0];  \
+        const uint32_t *words = (const uint32_t *)plan->counts;                               \
+        const int64_t nbins = plan->desc->nbins[0];                                           \
         const bool invert = plan->desc->invert != 0;                                          \
         for (int64_t i = begin; i < end; i++) {                                               \
             const int64_t b = INTEGER_BIN(value_##NAME(plan, i, 0), plan->desc->low, nbins);  \
-            out[i] = (uint8_t)((b >= 0 && table[b] != 0) != invert);                          \
+            out[i] = (uint8_t)((b >= 0 && (words[BITMAP_WORD(b)] & BITMAP_BIT(b))) != invert);\
         }                                                                                     \
     }
 PYMIC2_DTYPE_TABLE(COUNT_FUNCTIONS, ~)
@@ -219,16 +286,43 @@ PYMIC2_DTYPE_TABLE(COUNT_FUNCTIONS, ~)
 static const count_fn count_functions[PYMIC2_NUM_DTYPES] = {
     PYMIC2_DTYPE_TABLE(COUNT_ENTRY, ~)};
 #define MEMBER_ENTRY(context, NAME, name, ctype, CLASS, ...)                                  \
-    IF_REAL(CLASS, [PYMIC2_##NAME] = member_##NAME,)
+    IF_INTEGER(CLASS, [PYMIC2_##NAME] = member_##NAME,)
 static const count_fn member_functions[PYMIC2_NUM_DTYPES] = {
     PYMIC2_DTYPE_TABLE(MEMBER_ENTRY, ~)};
+#define MARK_ENTRY(context, NAME, name, ctype, CLASS, ...)                                    \
+    IF_INTEGER(CLASS, [PYMIC2_##NAME] = mark_##NAME,)
+static const count_fn mark_functions[PYMIC2_NUM_DTYPES] = {PYMIC2_DTYPE_TABLE(MARK_ENTRY, ~)};
+#define RANGE_ENTRY(context, NAME, name, ctype, CLASS, ...)                                   \
+    IF_INTEGER(CLASS, [PYMIC2_##NAME] = range_##NAME,)
+static const count_fn range_functions[PYMIC2_NUM_DTYPES] = {
+    PYMIC2_DTYPE_TABLE(RANGE_ENTRY, ~)};
 
-/* MEMBER over positions [begin, end) (the keys). */
+/* MEMBER over positions [begin, end) (the keys) into found; MARK into the bitmap. */
 static void member_range(void *context, int64_t begin, int64_t end, int member)
 {
     (void)member;
     const histogram_plan *plan = context;
-    plan->count(plan, begin, end, plan->found);
+    plan->count(plan, begin, end, plan->desc->op == PYMIC2_HISTOGRAM_MARK ? plan->counts
+                                                                         : plan->found);
+}
+
+/* RANGE of piece `member` into its pair in the scratch. */
+static void range_piece(void *context, int64_t begin, int64_t end, int member)
+{
+    const histogram_plan *plan = context;
+    plan->count(plan, begin, end, plan->scratch + (int64_t)member * 2 * plan->itemsize);
+}
+
+/* RANGE: each piece's least and greatest, then theirs (the pairs are values too). */
+static void range_over_team(pymic2__team *team, histogram_plan *plan)
+{
+    char pairs[MAX_PIECES * 2 * sizeof(int64_t)];
+    plan->scratch = pairs;
+    pymic2__team_parallel_for_pieces(team, plan->n, plan->npieces, range_piece, plan);
+    histogram_plan of_pairs = *plan;
+    of_pairs.values = pairs;
+    of_pairs.row_step = plan->itemsize;
+    plan->count(&of_pairs, 0, 2 * (int64_t)plan->npieces, plan->counts);
 }
 
 /* Piece `member` of the positions into its zeroed copy of the bins. */
@@ -291,9 +385,14 @@ static histogram_plan plan_histogram(const pymic2_histogram_desc *desc)
             plan.scales[a] = (double)desc->nbins[a] / (edges[desc->nbins[a]] - edges[0]);
             edges += desc->nbins[a] + 1;
         }
+    plan.itemsize = (int64_t)pymic2_dtype_size(values->dtype);
     if (desc->op == PYMIC2_HISTOGRAM_MEMBER) {
         plan.found = pymic2__host_address(desc->found.buffer, 0) + desc->found.offset;
         plan.count = member_functions[values->dtype];
+    } else if (desc->op == PYMIC2_HISTOGRAM_MARK) {
+        plan.count = mark_functions[values->dtype];
+    } else if (desc->op == PYMIC2_HISTOGRAM_RANGE) {
+        plan.count = range_functions[values->dtype];
     }
     if (desc->weights.buffer != NULL) {
         plan.weights = pymic2__host_address(desc->weights.buffer, 0) + desc->weights.offset;
@@ -312,7 +411,13 @@ int pymic2__host_histogram(pymic2_stream *stream, const pymic2__command *command
     const pymic2_histogram_desc *desc = &command->u.histogram;
     histogram_plan plan = plan_histogram(desc);
     pymic2__team *team = pymic2__host_of(stream->device)->team;
-    if (desc->op == PYMIC2_HISTOGRAM_MEMBER) {
+    if (desc->op == PYMIC2_HISTOGRAM_RANGE) {
+        range_over_team(team, &plan);
+        return PYMIC2_OK;
+    }
+    if (desc->op == PYMIC2_HISTOGRAM_MARK)
+        memset(plan.counts, 0, (size_t)(plan.bins * 4));
+    if (desc->op != PYMIC2_HISTOGRAM_COUNT) {
         pymic2__team_parallel_for(team, plan.n, PIECE_VALUES, member_range, &plan);
         return PYMIC2_OK;
     }

@@ -1,6 +1,8 @@
 /*
- * ocl_histogram.c - the HISTOGRAM family (pymic2_histogram) on OpenCL devices: counting,
- * and isin's lookups in a counted table (pymic2_histogram_member, one work-item per key).
+ * ocl_histogram.c - the HISTOGRAM family (pymic2_histogram) on OpenCL devices: counting;
+ * isin's bitmap (pymic2_histogram_mark: cleared, then an atomic or per value) and its lookups
+ * (pymic2_histogram_member, one work-item per key); the range of integers
+ * (pymic2_histogram_range: each piece's least and greatest, then those of the pieces').
  *
  * As on the host: the positions are cut into pieces whose number depends on n and the bins
  * only; pymic2_histogram_count runs one work-item per piece, which zeroes its own copy of the
@@ -37,6 +39,7 @@ static const char *const histogram_template =
     "#define LOAD(p, i) %s\n"
     "#define RULE %d\n"
     "#define WIDE_UNSIGNED %d\n"
+    "#define HALF %d\n"
     "long integer_bin(long v, long low, long nbins)\n"
     "{\n"
     "    const ulong b = (ulong)v - (ulong)low;\n"
@@ -130,14 +133,45 @@ static const char *const histogram_template =
     "    }\n"
     "}\n"
     "__kernel void pymic2_histogram_member(__global const STORED *values, long values_at,\n"
-    "    long step, long low, long nbins, __global const long *table, long table_at,\n"
+    "    long step, long low, long nbins, __global const uint *words, long words_at,\n"
     "    int invert, long n, __global uchar *found, long found_at)\n"
     "{\n"
     "    const long i = get_global_id(0);\n"
     "    if (i >= n) return;\n"
     "    const long b = integer_bin_of(LOAD(values + values_at, i * step), low, nbins);\n"
-    "    found[found_at + i] = (b >= 0 && table[table_at + b] != 0) != invert;\n"
-    "}\n";
+    "    found[found_at + i] = (b >= 0 && (words[words_at + (b >> 5)] >> (b & 31)) & 1)\n"
+    "                          != invert;\n"
+    "}\n"
+    "__kernel void pymic2_histogram_clear(__global uint *words, long words_at, long nwords)\n"
+    "{\n"
+    "    const long w = get_global_id(0);\n"
+    "    if (w < nwords) words[words_at + w] = 0;\n"
+    "}\n"
+    "__kernel void pymic2_histogram_mark(__global const STORED *values, long values_at,\n"
+    "    long step, long low, long nbins, __global uint *words, long words_at, long n)\n"
+    "{\n"
+    "    const long i = get_global_id(0);\n"
+    "    if (i >= n) return;\n"
+    "    const long b = integer_bin_of(LOAD(values + values_at, i * step), low, nbins);\n"
+    "    if (b >= 0) atomic_or(words + words_at + (b >> 5), 1u << (b & 31));\n"
+    "}\n"
+    "#if !HALF\n" /* bool and integers only: no half variables */
+    "__kernel void pymic2_histogram_range(__global const STORED *values, long values_at,\n"
+    "    long step, long n, long piece, __global STORED *out, long out_at)\n"
+    "{\n"
+    "    const long g = get_global_id(0);\n"
+    "    const long begin = g * piece, end = min(n, begin + piece);\n"
+    "    values += values_at;\n"
+    "    STORED low = values[begin * step], high = low;\n"
+    "    for (long i = begin + 1; i < end; i++) {\n"
+    "        const STORED v = values[i * step];\n"
+    "        low = v < low ? v : low;\n"
+    "        high = v > high ? v : high;\n"
+    "    }\n"
+    "    out[out_at + 2 * g] = low;\n"
+    "    out[out_at + 2 * g + 1] = high;\n"
+    "}\n"
+    "#endif\n";
 
 static int source_histogram(pymic2_device *device, const void *key, char **source)
 {
@@ -147,7 +181,7 @@ static int source_histogram(pymic2_device *device, const void *key, char **sourc
                                      pymic2__ocl_type_name(k->dtype),
                                      pymic2__ocl_type_name(pymic2__dtype_compute(k->dtype)),
                                      half ? "vload_half((i), (p))" : "((p)[i])", k->rule,
-                                     k->dtype == PYMIC2_UINT64);
+                                     k->dtype == PYMIC2_UINT64, half);
 }
 
 /* Per axis (rule, bins, offset of its first edge), as the kernel reads them. */
@@ -260,26 +294,36 @@ static int launch_merge(const histogram_launch *l, cl_event *done)
     return pymic2__ocl_args_launch(&args, l->stream, "histogram", (size_t)l->bins, 64, done);
 }
 
+/* Kernel `name` of the command's program with its first three arguments (the values, their
+ * element offset and step) set. */
+static int begin_values(const histogram_launch *l, const char *name, pymic2__ocl_args *args)
+{
+    const pymic2_histogram_desc *desc = l->desc;
+    pymic2__ocl_kernel *kernel;
+    int status = pymic2__ocl_kernel_get(l->stream->device, PYMIC2__OCL_KIND_HISTOGRAM, &l->key,
+                                        sizeof l->key, name, source_histogram, &kernel);
+    if (status != PYMIC2_OK)
+        return status;
+    pymic2__ocl_args_begin(args, kernel);
+    pymic2__ocl_arg_mem(args, pymic2__ocl_mem_of(desc->values.buffer));
+    pymic2__ocl_arg_long(args, l->values_at);
+    pymic2__ocl_arg_long(args, desc->values.strides[0] /
+                                   (int64_t)pymic2_dtype_size(desc->values.dtype));
+    return PYMIC2_OK;
+}
+
 /* pymic2_histogram_member: one work-item per key. */
 static int launch_member(const histogram_launch *l, cl_event *done)
 {
     const pymic2_histogram_desc *desc = l->desc;
-    pymic2__ocl_kernel *kernel;
+    pymic2__ocl_args args;
     int64_t found_at;
     int status = pymic2__ocl_element_offset(l->stream->device, "isin", &desc->found, &found_at);
     if (status == PYMIC2_OK)
-        status = pymic2__ocl_kernel_get(l->stream->device, PYMIC2__OCL_KIND_HISTOGRAM, &l->key,
-                                        sizeof l->key, "pymic2_histogram_member",
-                                        source_histogram, &kernel);
+        status = begin_values(l, "pymic2_histogram_member", &args);
     if (status != PYMIC2_OK)
         return status;
     const cl_int invert = desc->invert != 0;
-    pymic2__ocl_args args;
-    pymic2__ocl_args_begin(&args, kernel);
-    pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(desc->values.buffer));
-    pymic2__ocl_arg_long(&args, l->values_at);
-    pymic2__ocl_arg_long(&args, desc->values.strides[0] /
-                                    (int64_t)pymic2_dtype_size(desc->values.dtype));
     pymic2__ocl_arg_long(&args, desc->low);
     pymic2__ocl_arg_long(&args, desc->nbins[0]);
     pymic2__ocl_arg_mem(&args, pymic2__ocl_mem_of(desc->counts.buffer));
@@ -290,6 +334,86 @@ static int launch_member(const histogram_launch *l, cl_event *done)
     pymic2__ocl_arg_long(&args, found_at);
     return pymic2__ocl_args_launch(&args, l->stream, "isin", (size_t)(l->n > 0 ? l->n : 1), 64,
                                    done);
+}
+
+/* pymic2_histogram_clear over the bitmap, then pymic2_histogram_mark: one work-item per
+ * word, then per value. */
+static int launch_mark(const histogram_launch *l, cl_event *done)
+{
+    const pymic2_histogram_desc *desc = l->desc;
+    cl_mem words = pymic2__ocl_mem_of(desc->counts.buffer);
+    pymic2__ocl_kernel *clear;
+    int status = pymic2__ocl_kernel_get(l->stream->device, PYMIC2__OCL_KIND_HISTOGRAM, &l->key,
+                                        sizeof l->key, "pymic2_histogram_clear",
+                                        source_histogram, &clear);
+    if (status != PYMIC2_OK)
+        return status;
+    pymic2__ocl_args args;
+    pymic2__ocl_args_begin(&args, clear);
+    pymic2__ocl_arg_mem(&args, words);
+    pymic2__ocl_arg_long(&args, l->counts_at);
+    pymic2__ocl_arg_long(&args, l->bins);
+    cl_event cleared;
+    status = pymic2__ocl_args_launch(&args, l->stream, "isin", (size_t)l->bins, 64, &cleared);
+    if (status != PYMIC2_OK)
+        return status;
+    clReleaseEvent(cleared); /* the queue runs in order */
+    status = begin_values(l, "pymic2_histogram_mark", &args);
+    if (status != PYMIC2_OK)
+        return status;
+    pymic2__ocl_arg_long(&args, desc->low);
+    pymic2__ocl_arg_long(&args, desc->nbins[0]);
+    pymic2__ocl_arg_mem(&args, words);
+    pymic2__ocl_arg_long(&args, l->counts_at);
+    pymic2__ocl_arg_long(&args, l->n);
+    return pymic2__ocl_args_launch(&args, l->stream, "isin", (size_t)(l->n > 0 ? l->n : 1), 64,
+                                   done);
+}
+
+/* pymic2_histogram_range of `pieces` pieces of `piece` values from `values` (a values
+ * operand's buffer, at element `at` by `step`) into out at out_at. */
+static int launch_range(const histogram_launch *l, cl_mem values, int64_t at, int64_t step,
+                        int64_t n, int64_t pieces, cl_mem out, int64_t out_at, cl_event *done)
+{
+    pymic2__ocl_kernel *kernel;
+    int status = pymic2__ocl_kernel_get(l->stream->device, PYMIC2__OCL_KIND_HISTOGRAM, &l->key,
+                                        sizeof l->key, "pymic2_histogram_range",
+                                        source_histogram, &kernel);
+    if (status != PYMIC2_OK)
+        return status;
+    pymic2__ocl_args args;
+    pymic2__ocl_args_begin(&args, kernel);
+    pymic2__ocl_arg_mem(&args, values);
+    pymic2__ocl_arg_long(&args, at);
+    pymic2__ocl_arg_long(&args, step);
+    pymic2__ocl_arg_long(&args, n);
+    pymic2__ocl_arg_long(&args, (n + pieces - 1) / pieces);
+    pymic2__ocl_arg_mem(&args, out);
+    pymic2__ocl_arg_long(&args, out_at);
+    return pymic2__ocl_args_launch(&args, l->stream, "histogram", (size_t)pieces, 1, done);
+}
+
+/* RANGE: the pieces' pairs into a scratch buffer, then their range into the counts. */
+static int launch_ranges(histogram_launch *l, cl_event *done)
+{
+    const pymic2_histogram_desc *desc = l->desc;
+    const int64_t itemsize = (int64_t)pymic2_dtype_size(desc->values.dtype);
+    cl_mem values = pymic2__ocl_mem_of(desc->values.buffer),
+           counts = pymic2__ocl_mem_of(desc->counts.buffer);
+    const int64_t step = desc->values.strides[0] / itemsize;
+    if (l->pieces == 1)
+        return launch_range(l, values, l->values_at, step, l->n, 1, counts, l->counts_at, done);
+    int status = pymic2__ocl_temporary(l->stream->device, (size_t)(2 * l->pieces * itemsize),
+                                       NULL, &l->scratch);
+    cl_event ranged;
+    if (status == PYMIC2_OK)
+        status = launch_range(l, values, l->values_at, step, l->n, l->pieces, l->scratch, 0,
+                              &ranged);
+    if (status != PYMIC2_OK)
+        return status;
+    clReleaseEvent(ranged); /* the queue runs in order */
+    return launch_range(l, l->scratch, 0, 1, 2 * (int64_t)l->pieces, 1, counts, l->counts_at,
+                        done);
 }
 
 /* The HISTOGRAM family's slot. */
@@ -307,10 +431,18 @@ int pymic2__ocl_histogram(pymic2_stream *stream, const pymic2__command *command,
     l.stream = stream;
     l.desc = desc;
     l.key.dtype = desc->values.dtype;
-    l.key.rule = desc->naxes == 1 ? (int)desc->rules[0] : -1;
+    l.key.rule = desc->naxes <= 1 ? (int)desc->rules[0] : -1; /* RANGE: no axes */
     int status = histogram_plan(&l);
     if (status == PYMIC2_OK && desc->op == PYMIC2_HISTOGRAM_MEMBER)
         return launch_member(&l, done);
+    if (status == PYMIC2_OK && desc->op == PYMIC2_HISTOGRAM_MARK)
+        return launch_mark(&l, done);
+    if (status == PYMIC2_OK && desc->op == PYMIC2_HISTOGRAM_RANGE) {
+        status = launch_ranges(&l, done);
+        if (l.scratch)
+            clReleaseMemObject(l.scratch);
+        return status;
+    }
     if (status == PYMIC2_OK)
         status = histogram_geometry(device, desc, &l.geometry);
     if (status == PYMIC2_OK && l.pieces > 1)
