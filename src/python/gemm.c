@@ -1,7 +1,9 @@
 /*
- * gemm.c - _core.gemm(a, b, out=None): NumPy's matmul of two arrays with ndim >= 2 and one
- * dtype, through pymic2_gemm (alpha 1, beta 0). The batch dimensions broadcast; transposed
- * and strided views go to the core as they are (it decides what needs a copy).
+ * gemm.c - _core.gemm(a, b, out=None, accumulate=False): NumPy's matmul of two arrays with
+ * ndim >= 2 and one dtype, through pymic2_gemm (alpha 1; beta 0, or 1 with accumulate: out +=
+ * a @ b in one command, as the fused RNN steps add h @ W to their gates). The batch
+ * dimensions broadcast; transposed and strided views go to the core as they are (it decides
+ * what needs a copy).
  *
  * 1-D operands, dot, tensordot, outer and type promotion are the caller's (pymic2._linalg),
  * which turns them into views of this shape.
@@ -48,12 +50,15 @@ static int matmul_shape(const pymic2__py_array *a, const pymic2__py_array *b, in
 PyObject *pymic2__py_gemm(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *keywords[] = {"a", "b", "out", NULL};
+    static char *keywords[] = {"a", "b", "out", "accumulate", NULL};
     PyObject *a_object, *b_object, *out_object = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!|O:gemm", keywords,
+    int accumulate = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!|Op:gemm", keywords,
                                      &pymic2__py_array_type, &a_object, &pymic2__py_array_type,
-                                     &b_object, &out_object))
+                                     &b_object, &out_object, &accumulate))
         return NULL;
+    if (accumulate && out_object == Py_None)
+        return PyErr_Format(PyExc_ValueError, "gemm: accumulate needs an out array to add to");
     pymic2__py_array *a = (pymic2__py_array *)a_object, *b = (pymic2__py_array *)b_object;
     if (a->ndim < 2 || b->ndim < 2)
         return PyErr_Format(PyExc_ValueError, "gemm: the operands need 2 or more dimensions, "
@@ -92,6 +97,7 @@ PyObject *pymic2__py_gemm(PyObject *module, PyObject *args, PyObject *kwargs)
     memset(&desc, 0, sizeof(desc)); /* beta = 0: out is only written */
     PyObject *one = PyLong_FromLong(1);
     int failed = one == NULL || pymic2__py_scalar_from_object(one, a->dtype, &desc.alpha) < 0 ||
+                 (accumulate && pymic2__py_scalar_from_object(one, a->dtype, &desc.beta) < 0) ||
                  pymic2__py_array_operand(a, &desc.a) < 0 ||
                  pymic2__py_array_operand(b, &desc.b) < 0 ||
                  pymic2__py_array_output(out, &desc.c) < 0;

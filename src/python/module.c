@@ -171,7 +171,8 @@ static PyMethodDef module_methods[] = {
      "reduce(reduction, input, axes, keepdims=False, out=None) -> array: a REDUCE_* over the "
      "input dimensions in the bit mask axes, in the input's dtype."},
     {"gemm", (PyCFunction)(void (*)(void))pymic2__py_gemm, METH_VARARGS | METH_KEYWORDS,
-     "gemm(a, b, out=None) -> array: a @ b for operands of one dtype with ndim >= 2."},
+     "gemm(a, b, out=None, accumulate=False) -> array: a @ b for operands of one dtype with "
+     "ndim >= 2 (accumulate: out += a @ b)."},
     {"index", (PyCFunction)(void (*)(void))pymic2__py_index, METH_VARARGS | METH_KEYWORDS,
      "index(mode, array, axis, indices, values=None, sync=False): INDEX_GATHER (returns the "
      "result), INDEX_SCATTER or INDEX_SCATTER_ADD by a tuple of int32/int64 device index arrays "

@@ -2,7 +2,10 @@
 the CNN and the LSTM of pymic2.mnist, float32, batch 100, MomentumSGD (lr 0.05, momentum
 0.9), on pyMIC2 (the default device, host:0 unless PYMIC2_DEVICE says otherwise), Chainer on
 NumPy and PyTorch on the CPU with torch.set_num_threads(2) and the same architectures
-(PyTorch is optional: without it that column is skipped with the reason printed).
+(PyTorch is optional: without it that column is skipped with the reason printed). The LSTM
+is L.NStepLSTM's weights through F.n_step_lstm on both Chainer sides (one layer, two bias
+vectors: nn.LSTM's architecture); on the device that is pymic2.chainer._rnn's whole-sequence
+layer, on NumPy Chainer's per-step nodes.
 
 The frameworks run interleaved in one process, one warm-up step each, on one fixed batch of
 Fashion-MNIST. `--profile` adds, per model, the device run's time per Chainer function

@@ -10,7 +10,7 @@ import numpy
 
 import pymic2
 
-from . import _device_functions, _fused, _layers, _more_functions, _windows_nd  # noqa: F401
+from . import _device_functions, _fused, _layers, _more_functions, _rnn, _windows_nd  # noqa: F401
 from ._device import PREFIX, PyMIC2Device, chainer, parse_specifier
 
 from chainer import backend, optimizer  # noqa: E402 - chainer is imported by _device
@@ -157,7 +157,7 @@ def enable():
     listed in _device_functions, _layers, _windows_nd and _more_functions (NumPy-only code,
     replaced by device code for pymic2 inputs; _layers also wraps batch normalization's
     GeneralBatchNormalizationImpl methods and _apply_bn_fwd, and Convolution2DGradW.__init__,
-    see its install()).
+    see its install()), and n_step_lstm_base / n_step_rnn_base (whole-sequence layers, _rnn).
     """
     global _enabled
     if _enabled:
@@ -173,6 +173,7 @@ def enable():
     _patch_npz_deserializer(npz.NpzDeserializer.__call__)
     _device_functions.install()
     _layers.install()
+    _rnn.install()
     _enabled = True
 
 

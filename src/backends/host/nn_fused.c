@@ -177,10 +177,13 @@ static void lstm_tanh(const fused_plan *plan, void *values, int64_t n)
             }                                                                                \
         }                                                                                    \
     }                                                                                        \
-    /* gate g of unit u in row r of x: Chainer's reshape (B, H/R, 4, R) */                   \
+    /* gate g of unit u in row r of x: Chainer's reshape (B, H/R, 4, R); R = 1 (the usual    \
+     * (B, 4H) gates) without the division per element, which dominated the cell's time */ \
     static inline int64_t gate_##s(const pymic2_fused_desc *d, int64_t r, int64_t u, int g)  \
     {                                                                                        \
         const int64_t h = d->sizes[2], trail = d->sizes[3];                                  \
+        if (trail == 1)                                                                      \
+            return r * 4 * h + 4 * u + g;                                                    \
         return r * 4 * h + u / trail * 4 * trail + g * trail + u % trail;                    \
     }                                                                                        \
     /* t[g * n + j] = tanh(a) and the sigmoids of i, f, o for units u0 + j, j < n,           \
