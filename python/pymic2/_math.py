@@ -109,7 +109,8 @@ class ufunc:
         self.nout = 1
         self.logical = logical  # the op reads every dtype as truth values
         self._plans = {}
-        self._direct = set()  # operand keys whose arrays and scalars C takes as they are
+        # operand keys whose arrays and scalars C takes as they are -> the result's dtype code
+        self._direct = {}
 
     def __repr__(self):
         return f"<pymic2 ufunc '{self.__name__}'>"
@@ -135,18 +136,22 @@ class ufunc:
         self._plans[cache_key] = plan
         if dtype is None and casting == "same_kind" and not self.logical and all(
                 (isinstance(k, int) and k == plan[0]) or k in _PYTHON_SCALARS for k in keys):
-            self._direct.add(keys)  # every array has the computation dtype already
+            self._direct[keys] = plan[1]  # every array has the computation dtype already
         return plan
 
     def __call__(self, *inputs, out=None, dtype=None, casting="same_kind", where=True):
         if where is not True:
             return self._masked_call(inputs, _operands.single_out(out), dtype, casting, where)
-        if out is None and dtype is None and casting == "same_kind":
-            if len(inputs) == 1 and self.nin == 1 and isinstance(inputs[0], _CoreArray) and \
-                    (inputs[0]._dtype_code,) in self._direct:
-                return _elementwise(self.op, inputs[0])
+        if dtype is None and casting == "same_kind" and (out is None or
+                                                         isinstance(out, _CoreArray)):
+            if len(inputs) == 1 and self.nin == 1 and isinstance(inputs[0], _CoreArray):
+                code = self._direct.get((inputs[0]._dtype_code,))
+                if code is not None and out is None:
+                    return _elementwise(self.op, inputs[0])
+                if code is not None and out._dtype_code == code:
+                    return _elementwise(self.op, inputs[0], out=out)
             if len(inputs) == 2 and self.nin == 2:
-                result = _binary(self, *inputs)
+                result = _binary(self, *inputs, out)
                 if result is not NotImplemented:
                     return result
         if len(inputs) != self.nin:
@@ -577,24 +582,27 @@ def _cast_copy(a):
 
 # ---------------------------------------------------------------- operators
 
-def _binary(function, x, y):
-    """An operator: NotImplemented (so Python tries the reflected form) for operand types
-    that cannot take part. Operand dtypes whose plan needs no cast (function._direct) go
-    straight to C."""
+def _binary(function, x, y, out=None):
+    """An operator (out: a device array or None): NotImplemented (so Python tries the
+    reflected form) for operand types that cannot take part. Operand dtypes whose plan needs
+    no cast (function._direct) go straight to C, with an out= of the result's dtype too."""
     key = (x._dtype_code if isinstance(x, _CoreArray) else type(x),
            y._dtype_code if isinstance(y, _CoreArray) else type(y))
-    if key in function._direct:
+    code = function._direct.get(key)
+    if code is not None and (out is None or out._dtype_code == code):
         try:
-            return _elementwise(function.op, x, y)
+            if out is None:
+                return _elementwise(function.op, x, y)
+            return _elementwise(function.op, x, y, out=out)
         except OverflowError:
             if function.__name__ not in _COMPARISON_TRUTH:
                 raise
-            return _compare_out_of_range(function.__name__, (x, y), None)
-    return function._apply((x, y), None)
+            return _compare_out_of_range(function.__name__, (x, y), out)
+    return function._apply((x, y), out)
 
 
 def _in_place(function, x, y):
-    result = function._apply((x, y), x)
+    result = _binary(function, x, y, x)
     return result if result is NotImplemented else x
 
 

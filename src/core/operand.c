@@ -73,19 +73,22 @@ bool pymic2__same_shape(int ndim_a, const int64_t *a, int ndim_b, const int64_t 
 
 void pymic2__operand_broadcast(pymic2_operand *operand, int ndim, const int64_t *shape)
 {
-    pymic2_operand result = *operand;
-    memset(result.shape, 0, sizeof result.shape);
-    memset(result.strides, 0, sizeof result.strides);
-    result.ndim = ndim;
-    for (int d = 0; d < ndim; d++) {
-        int j = d - (ndim - operand->ndim);
-        bool repeated = operand->buffer == NULL || j < 0 || operand->shape[j] != shape[d];
-        result.shape[d] = shape[d];
-        result.strides[d] = repeated ? 0 : operand->strides[j];
+    /* in place, from the last dimension: dimension d reads the operand's dimension
+     * d - shift <= d, which no earlier step has overwritten (copying the 550-byte operand
+     * twice and zeroing its arrays cost 5x the instructions) */
+    const int old_ndim = operand->buffer == NULL ? 0 : operand->ndim;
+    const int shift = ndim - old_ndim;
+    for (int d = ndim - 1; d >= 0; d--) {
+        int j = d - shift;
+        bool repeated = j < 0 || operand->shape[j] != shape[d];
+        operand->strides[d] = repeated ? 0 : operand->strides[j];
+        operand->shape[d] = shape[d];
     }
+    for (int d = ndim; d < operand->ndim; d++) /* nothing stale past ndim */
+        operand->shape[d] = operand->strides[d] = 0;
+    operand->ndim = ndim;
     if (operand->buffer == NULL)
-        result.offset = 0;
-    *operand = result;
+        operand->offset = 0;
 }
 
 void pymic2__operand_extent(const pymic2_operand *operand, int64_t *first, int64_t *end)

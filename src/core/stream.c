@@ -4,6 +4,7 @@
 #include "core.h"
 #include "spin.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,16 +19,35 @@ const pymic2__command_info pymic2__command_infos[PYMIC2__NUM_COMMANDS] = {
 #undef RUNTIME_INFO
 #undef FAMILY_INFO
 
-pymic2__command *pymic2__command_new(pymic2_stream *stream, pymic2__command_kind kind)
+/* A command (the stream's spare, or new) with its header zeroed, the whole of it when
+ * zero_all. */
+static pymic2__command *allocate(pymic2_stream *stream, pymic2__command_kind kind, bool zero_all)
 {
-    pymic2__command *command = calloc(1, sizeof *command);
+    pymic2__command *command = atomic_exchange(&stream->spare_command, NULL);
+    if (command == NULL)
+        command = malloc(sizeof *command);
     if (command == NULL) {
         pymic2__error(PYMIC2_ENOMEM, "%s: cannot allocate a command of %zu bytes",
                       stream->device->name, sizeof *command);
         return NULL;
     }
+    memset(command, 0, zero_all ? sizeof *command : offsetof(pymic2__command, u));
     command->kind = kind;
     command->stream = stream;
+    return command;
+}
+
+pymic2__command *pymic2__command_new(pymic2_stream *stream, pymic2__command_kind kind)
+{
+    return allocate(stream, kind, true);
+}
+
+pymic2__command *pymic2__command_new_from(pymic2_stream *stream, pymic2__command_kind kind,
+                                          const void *desc, size_t size)
+{
+    pymic2__command *command = allocate(stream, kind, false);
+    if (command != NULL)
+        memcpy(&command->u, desc, size);
     return command;
 }
 
@@ -315,7 +335,9 @@ void pymic2__command_finish(pymic2__command *command, int status)
     }
     drop_references(command);
     uint64_t sequence = command->sequence;
-    free(command);
+    /* kept for the stream's next command (before completed: the stream's last release,
+     * after sync, frees it) */
+    free(atomic_exchange(&stream->spare_command, command));
     atomic_store(&stream->completed, sequence);
     /* pairs with the increment in wait_completed: one of the two sees the other */
     if (atomic_load(&stream->sync_waiters) > 0) {
@@ -507,6 +529,7 @@ void pymic2__stream_release(pymic2_stream *stream)
 {
     if (atomic_fetch_sub(&stream->refs, 1) != 1)
         return;
+    free(atomic_exchange(&stream->spare_command, NULL));
     pthread_mutex_destroy(&stream->submit_lock);
     pthread_cond_destroy(&stream->idle);
     pthread_mutex_destroy(&stream->lock);

@@ -135,10 +135,10 @@ int pymic2_fft(pymic2_stream *stream, const pymic2_fft_desc *desc)
     if (status != PYMIC2_OK)
         return status;
 
-    pymic2__command *command = pymic2__command_new(stream, PYMIC2__CMD_FFT);
+    pymic2__command *command =
+        pymic2__command_new_from(stream, PYMIC2__CMD_FFT, desc, sizeof *desc);
     if (command == NULL)
         return PYMIC2_ENOMEM;
-    command->u.fft = *desc;
     pymic2__command_use_buffer(command, desc->in.buffer);
     pymic2__command_use_buffer(command, desc->out.buffer);
     return pymic2__command_submit(command);

@@ -168,10 +168,10 @@ int pymic2_histogram(pymic2_stream *stream, const pymic2_histogram_desc *desc)
     if (status != PYMIC2_OK)
         return status;
 
-    pymic2__command *command = pymic2__command_new(stream, PYMIC2__CMD_HISTOGRAM);
+    pymic2__command *command =
+        pymic2__command_new_from(stream, PYMIC2__CMD_HISTOGRAM, desc, sizeof *desc);
     if (command == NULL)
         return PYMIC2_ENOMEM;
-    command->u.histogram = *desc;
     for (int k = 0; k < 5; k++)
         if (operands[k]->buffer != NULL)
             pymic2__command_use_buffer(command, operands[k]->buffer);

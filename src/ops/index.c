@@ -190,11 +190,11 @@ int pymic2_index_launch(pymic2_stream *stream, const pymic2_index_desc *desc)
     if (status != PYMIC2_OK)
         return status;
 
-    pymic2__command *command = pymic2__command_new(stream, PYMIC2__CMD_INDEX);
+    pymic2__command *command =
+        pymic2__command_new_from(stream, PYMIC2__CMD_INDEX, desc, sizeof *desc);
     if (command == NULL)
         return PYMIC2_ENOMEM;
     pymic2_index_desc *index = &command->u.index;
-    *index = *desc;
     pymic2__operand_broadcast(&index->values, ndim, shape);
     pymic2__command_use_buffer(command, index->array.buffer);
     for (int j = 0; j < index->nindices; j++)

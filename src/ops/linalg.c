@@ -167,10 +167,10 @@ int pymic2_linalg(pymic2_stream *stream, const pymic2_linalg_desc *desc)
     if (status != PYMIC2_OK)
         return status;
 
-    pymic2__command *command = pymic2__command_new(stream, PYMIC2__CMD_LINALG);
+    pymic2__command *command =
+        pymic2__command_new_from(stream, PYMIC2__CMD_LINALG, desc, sizeof *desc);
     if (command == NULL)
         return PYMIC2_ENOMEM;
-    command->u.linalg = *desc;
     for (int i = count; i < PYMIC2_LINALG_OUTPUTS; i++)
         command->u.linalg.out[i].buffer = NULL;
     pymic2__command_use_buffer(command, desc->a.buffer);

@@ -224,11 +224,11 @@ int pymic2_op_launch(pymic2_stream *stream, const pymic2_op_desc *desc)
     if (status != PYMIC2_OK)
         return status;
 
-    pymic2__command *command = pymic2__command_new(stream, PYMIC2__CMD_OP);
+    pymic2__command *command =
+        pymic2__command_new_from(stream, PYMIC2__CMD_OP, desc, sizeof *desc);
     if (command == NULL)
         return PYMIC2_ENOMEM;
     pymic2_op_desc *op = &command->u.op;
-    *op = *desc;
     op->axes = 0;
     const pymic2_operand *out = &op->operands[info->ninputs];
     for (int k = 0; k < info->ninputs; k++)
@@ -359,10 +359,10 @@ int pymic2__reduce_launch(pymic2_stream *stream, const pymic2_op_desc *desc)
     if (status != PYMIC2_OK)
         return status;
 
-    pymic2__command *command = pymic2__command_new(stream, PYMIC2__CMD_OP);
+    pymic2__command *command =
+        pymic2__command_new_from(stream, PYMIC2__CMD_OP, desc, sizeof *desc);
     if (command == NULL)
         return PYMIC2_ENOMEM;
-    command->u.op = *desc;
     command->u.op.op = reduce->op;
     for (int k = 0; k < 2; k++)
         pymic2__command_use_buffer(command, desc->operands[k].buffer);

@@ -116,10 +116,10 @@ int pymic2_random(pymic2_stream *stream, const pymic2_random_desc *desc, uint64_
                              " blocks passes 2^64; reseed the generator", device, desc->counter,
                              blocks);
 
-    pymic2__command *command = pymic2__command_new(stream, PYMIC2__CMD_RANDOM);
+    pymic2__command *command =
+        pymic2__command_new_from(stream, PYMIC2__CMD_RANDOM, desc, sizeof *desc);
     if (command == NULL)
         return PYMIC2_ENOMEM;
-    command->u.random = *desc;
     pymic2__command_use_buffer(command, out->buffer);
     status = pymic2__command_submit(command);
     if (status == PYMIC2_OK && next_counter != NULL)

@@ -131,10 +131,10 @@ int pymic2_sort(pymic2_stream *stream, const pymic2_sort_desc *desc)
     if (status != PYMIC2_OK)
         return status;
 
-    pymic2__command *command = pymic2__command_new(stream, PYMIC2__CMD_SORT);
+    pymic2__command *command =
+        pymic2__command_new_from(stream, PYMIC2__CMD_SORT, desc, sizeof *desc);
     if (command == NULL)
         return PYMIC2_ENOMEM;
-    command->u.sort = *desc;
     pymic2__command_use_buffer(command, desc->values.buffer);
     if (desc->indices.buffer != NULL)
         pymic2__command_use_buffer(command, desc->indices.buffer);

@@ -333,6 +333,35 @@ def test_out_argument_dtypes_and_aliasing():
         pymic2.add(a, b, out=pymic2.empty((3, 5)))
 
 
+def test_direct_path_with_out_and_in_place():
+    """Operands that need no cast go straight to C with out= and in place too (as operators
+    without out= did): the same results, refusals and out-of-range comparisons as the
+    general path."""
+    x = numpy.arange(6, dtype=numpy.uint8)
+    a = pymic2.asarray(x)
+    flags = pymic2.empty(6, numpy.bool_)
+    for value in (3, 256, -1):
+        assert pymic2.less(a, value, out=flags) is flags
+        check(flags, numpy.less(x, value))
+    with pytest.raises(OverflowError):
+        a += 300
+    check(a, x)
+    a += 250
+    check(a, x + numpy.uint8(250))
+    values = numpy.linspace(-1, 1, 6)
+    f = pymic2.asarray(values)
+    out = pymic2.empty(6)
+    assert pymic2.negative(f, out=out) is out
+    check(out, -values)
+    assert pymic2.exp(f, out=(out,)) is out
+    check(out, numpy.exp(values))
+    with pytest.raises(TypeError, match="same_kind"):
+        pymic2.negative(f, out=pymic2.empty(6, numpy.int64))
+    out32 = pymic2.empty(6, numpy.float32)
+    assert pymic2.multiply(f, 2.0, out=out32) is out32  # a cast into out: general path
+    check(out32, (values * 2).astype(numpy.float32))
+
+
 def test_dtype_argument():
     x = numpy.arange(6, dtype=numpy.int32)
     a = pymic2.asarray(x)

@@ -147,6 +147,82 @@ def test_float_sums_keep_numpys_accuracy(dtype, axis):
         assert mean_error <= max(4 * numpys, 8 * eps * scale)
 
 
+# Around the host folds' widths: 64 elements (in order below), one lane each (64 float32,
+# 32 float64), a block (1024 float32, 512 float64), pairs of blocks and odd tails.
+FOLD_LENGTHS = [1, 63, 64, 65, 127, 128, 129, 511, 512, 513, 1023, 1024, 1025, 2047, 2048,
+                3 * 1024 + 77, 5 * 512 + 31]
+
+
+@pytest.mark.parametrize("dtype", [numpy.float16, numpy.float32, numpy.float64,
+                                   numpy.complex64])
+def test_sum_lengths_around_the_fold_widths(dtype):
+    """Full and row sums of every length around the folds' lane and block sizes, contiguous
+    and strided, against NumPy (whose order differs, so within a few ulps of the total)."""
+    rng = numpy.random.default_rng(61)
+    for n in FOLD_LENGTHS:
+        values = (rng.random((3, 2 * n)) + 0.25).astype(dtype)
+        a = pymic2.asarray(values)
+        for x, y in ((values[:, :n], a[:, :n]), (values[:, ::2], a[:, ::2])):
+            scale = float(numpy.finfo(dtype).eps) * 8 * numpy.abs(x).sum()
+            numpy.testing.assert_allclose(y.sum().get(), x.sum(), rtol=0, atol=scale)
+            numpy.testing.assert_allclose(y.sum(axis=1).get(), x.sum(axis=1), rtol=0,
+                                          atol=scale)
+            numpy.testing.assert_allclose(y.mean(axis=1).get(), x.mean(axis=1), rtol=0,
+                                          atol=scale / n)
+            assert y.sum().dtype == x.sum().dtype
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+def test_sum_keeps_small_addends_a_running_sum_loses(dtype):
+    """One large value and many that are each below half its last place: a running sum
+    drops every one (1 + n * tiny stays 1, 768 units in the last place off), pairwise sums
+    keep them as NumPy's do (the same bound as test_float_sums_keep_numpys_accuracy)."""
+    eps = numpy.finfo(dtype).eps
+    n = 3 * 4096 + 5
+    values = numpy.full(n, eps / 4, dtype)
+    values[0] = 1
+    exact = 1 + (n - 1) * float(eps) / 4
+    running = numpy.cumsum(values)[-1]  # NumPy's accumulate runs in order
+    assert running == 1  # the case is one a running sum gets wrong
+    for x, y in ((values, pymic2.asarray(values)),
+                 (values.reshape(1, -1), pymic2.asarray(values.reshape(1, -1)))):
+        ours = float(y.sum(axis=-1).get().ravel()[0])
+        assert abs(ours - exact) <= max(4 * abs(float(x.sum()) - exact), 8 * eps), ours
+    mean = float(pymic2.asarray(values).mean().get())
+    assert abs(mean - exact / n) <= max(4 * abs(float(values.mean()) - exact / n), 8 * eps / n)
+
+
+@pytest.mark.parametrize("dtype", [numpy.bool_, numpy.int8, numpy.int32, numpy.uint64,
+                                   numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+def test_arg_extrema_lengths_ties_and_nans(name, dtype):
+    """argmax/argmin along rows of every length around the host's lanes and blocks (and
+    the halves a full reduction is split into): the first of tied extrema (at the start, in
+    the middle, in the tail), the first NaN, -0.0 against 0.0; contiguous and strided,
+    axis 1 and None."""
+    rng = numpy.random.default_rng(67)
+    kind = numpy.dtype(dtype).kind
+    for n in FOLD_LENGTHS + [4095, 4096, 4097, 9001]:
+        if kind == "b":
+            x = rng.random((4, 2 * n)) < 0.5
+        elif kind in "iu":
+            x = rng.integers(0, 100, (4, 2 * n)).astype(dtype)
+        else:
+            x = (rng.standard_normal((4, 2 * n)) * 3).astype(dtype)
+        extreme = x.max() if name == "argmax" else x.min()
+        x[1, n - 1] = x[1, n // 2] = extreme  # two ties: the earlier one wins
+        x[2, 0] = x[2, n - 1] = extreme
+        if kind == "f":
+            x[3, n // 3] = x[3, n - 1] = numpy.nan  # the first NaN wins
+            x[0, :n] = 0.0
+            x[0, n // 2] = -0.0
+        a = pymic2.asarray(x)
+        for view, host in ((a[:, :n], x[:, :n]), (a[:, ::2], x[:, ::2])):
+            check(getattr(view, name)(axis=1), getattr(host, name)(axis=1))
+            check(getattr(view, name)(), getattr(host, name)())
+            check(getattr(view[1:3], name)(), getattr(host[1:3], name)())
+
+
 def test_non_contiguous_views():
     x = sample((6, 8, 4), numpy.float64, 8, special=False)
     a = pymic2.asarray(x)
