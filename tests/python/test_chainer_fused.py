@@ -129,7 +129,8 @@ def _train_rmsprop(to_device, send):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape", [(4, 3, 3, 2), (5, 6), (2, 3, 5)])
+# (3, 2, 13, 11): runs of 143 elements, a full block of the kernel's sums and a partial one
+@pytest.mark.parametrize("shape", [(4, 3, 3, 2), (5, 6), (2, 3, 5), (3, 2, 13, 11)])
 def test_batch_normalization_is_fused(device, fused_ops, dtype, shape):
     x = normal(shape, dtype, scale=2.0) + 1
     gamma, beta = normal(shape[1:2], dtype, seed=1), normal(shape[1:2], dtype, seed=2)

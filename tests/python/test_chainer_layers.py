@@ -97,6 +97,8 @@ def check(function, arrays, device, dtype, numerical=True, **numerical_overrides
 
 # ---------------------------------------------------------------- convolution
 
+from pymic2.chainer._layers import _PER_IMAGE_ROWS  # noqa: E402
+
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("stride, pad, dilate, cover_all", [
@@ -107,6 +109,18 @@ def test_convolution_2d(device, dtype, stride, pad, dilate, cover_all):
     b = normal((4,), dtype, seed=2)
     check(lambda x, W, b: F.convolution_2d(x, W, b, stride=stride, pad=pad, dilate=dilate,
                                            cover_all=cover_all), [x, W, b], device, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("in_c", [_PER_IMAGE_ROWS // 9, _PER_IMAGE_ROWS // 9 + 1])
+def test_convolution_2d_one_gemm_and_per_image(device, dtype, in_c):
+    """in_c * 3 * 3 column rows either side of _PER_IMAGE_ROWS: multiplied image by image,
+    or as one GEMM."""
+    x = normal((3, in_c, 5, 4), dtype)
+    W = normal((5, in_c, 3, 3), dtype, seed=1, scale=0.3)
+    b = normal((5,), dtype, seed=2)
+    check(lambda x, W, b: F.convolution_2d(x, W, b, pad=1), [x, W, b], device, dtype,
+          numerical=False)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -434,15 +448,39 @@ def test_windows_im2col_and_col2im(dtype, geometry, contiguous):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("geometry", GEOMETRIES[:3])
-def test_windows_pooling_and_unpooling(dtype, geometry):
+def test_windows_image_and_columns_in_one_buffer(dtype):
+    """Image and columns as disjoint parts of one array (the kernels' typed loops check
+    that the two do not overlap)."""
+    geometry = GEOMETRIES[0]
+    x = normal((2, 3, 7, 6), dtype)
+    columns = _reference_columns(x, geometry).transpose(1, 2, 3, 0, 4, 5)
+    buffer = pymic2.zeros(x.size + columns.size, dtype=dtype)
+    image, cols = buffer[:x.size].reshape(x.shape), buffer[x.size:].reshape(columns.shape)
+    image[...] = pymic2.asarray(x)
+    _windows(_core.WINDOWS_IM2COL, image, cols, None, geometry)
+    numpy.testing.assert_array_equal(cols.get(), columns)
+    expected = conv.col2im_cpu(numpy.ascontiguousarray(columns.transpose(3, 0, 1, 2, 4, 5)),
+                               1, 1, 1, 1, 7, 6)
+    _windows(_core.WINDOWS_COL2IM, image, cols, None, geometry)
+    numpy.testing.assert_allclose(image.get(), expected, **TOLERANCE[dtype])
+
+
+# Windows that do not overlap (max unpooling scatters then): kernel == stride, and with
+# padding, dilation and gaps between windows.
+DISJOINT = [(2, 2, 2, 2, 0, 0, 1, 1, False), (2, 3, 3, 4, 1, 1, 2, 1, True)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("geometry", GEOMETRIES[:3] + DISJOINT)
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_windows_pooling_and_unpooling(dtype, geometry, contiguous):
     x = distinct((2, 3, 7, 6), dtype)
     x[0, 1, 2, 3] = numpy.nan
     x[1, 2] = 0.5  # ties everywhere: the first tap wins
     col = _reference_columns(x, geometry, pval=-numpy.inf)
     n, c, kh, kw, oh, ow = col.shape
     flat = col.reshape(n, c, kh * kw, oh, ow)
-    image = _strided(x)
+    image = pymic2.asarray(x) if contiguous else _strided(x)
     y = pymic2.empty((n, c, oh, ow), dtype=dtype)
     indexes = pymic2.empty((n, c, oh, ow), dtype="int64")
     _windows(_core.WINDOWS_MAX_POOL, image, y, indexes, geometry)
