@@ -280,11 +280,17 @@ def _prepare(array, key):
     else:
         entries = entries + fill
 
-    # the basic part as a view; every advanced entry keeps its (whole) dimension
+    # the basic part as a view, integers folded into its offset; every index array keeps its
+    # (whole) dimension. Integers still count as advanced entries for where the result's
+    # dimensions go (NumPy's rule), hence the key slot of every advanced entry.
     offset, shape, strides = array.offset, [], []
     advanced = []  # (view dimension, original axis, size, index array)
+    advanced_slots, first_dim = [], None
     axis = 0
-    for kind, value in entries:
+    for slot, (kind, value) in enumerate(entries):
+        if kind in ("int", "host", "device", "mask"):
+            advanced_slots.append(slot)
+            first_dim = len(shape) if first_dim is None else first_dim
         if kind == "new":
             shape.append(1)
             strides.append(0)
@@ -316,14 +322,17 @@ def _prepare(array, key):
                 axis += 1
             continue
         if kind == "int":
-            value = numpy.asarray(value, dtype=numpy.int64)
-            kind = "host"
+            _check_bounds(numpy.int64(value), axis, array.shape[axis])
+            offset += (value % array.shape[axis]) * array.strides[axis]
+            axis += 1
+            continue
         if kind == "host":
             _check_bounds(value, axis, array.shape[axis])
         advanced.append((len(shape), axis, array.shape[axis], value))
         shape.append(array.shape[axis])
         strides.append(array.strides[axis])
         axis += 1
+    advanced, shape_only = _drop_constant_axes(advanced, shape, strides)
     if len(advanced) > _MAX_INDEX_ARRAYS:
         raise IndexError(f"{len(advanced)} index arrays; the device takes at most "
                          f"{_MAX_INDEX_ARRAYS} at once")
@@ -331,7 +340,7 @@ def _prepare(array, key):
 
     # one shape for every index array
     try:
-        common = numpy.broadcast_shapes(*(ix.shape for _, _, _, ix in advanced))
+        common = numpy.broadcast_shapes(*(ix.shape for _, _, _, ix in advanced), *shape_only)
     except ValueError:
         shapes = " ".join(str(ix.shape).replace(" ", "") for _, _, _, ix in advanced)
         raise IndexError(f"shape mismatch: indexing arrays could not be broadcast together "
@@ -343,14 +352,33 @@ def _prepare(array, key):
         else:
             indices.append(_upload(numpy.broadcast_to(ix, common), view))
 
-    # adjacent index arrays stay in place; otherwise their dimensions go first
+    # adjacent advanced entries stay in place; otherwise the index dimensions go first
     dims = [d for d, _, _, _ in advanced]
-    if dims == list(range(dims[0], dims[0] + len(dims))):
-        return view, dims[0], tuple(indices)
+    if advanced_slots == list(range(advanced_slots[0], advanced_slots[0] + len(advanced_slots))):
+        return view, first_dim, tuple(indices)
     order = dims + [d for d in range(view.ndim) if d not in dims]
     view = view._view(view.offset, tuple(view.shape[d] for d in order),
                       tuple(view.strides[d] for d in order))
     return view, 0, tuple(indices)
+
+
+def _drop_constant_axes(advanced, shape, strides):
+    """(advanced, shapes) past the device's limit of index arrays: an index array on an axis
+    of length 1 and stride 0 (a scalar boolean's, see _with_mask_axes) addresses nothing, so
+    its axis leaves shape and strides (in place) and only its shape stays, for the broadcast;
+    at least one index array is kept."""
+    shape_only = []
+    while len(advanced) > _MAX_INDEX_ARRAYS:
+        at = next((i for i, (d, _, _, ix) in enumerate(advanced)
+                   if shape[d] == 1 and strides[d] == 0 and not isinstance(ix, _core.ndarray)),
+                  None)
+        if at is None:
+            break
+        d, _, _, ix = advanced.pop(at)
+        shape_only.append(ix.shape)
+        del shape[d], strides[d]
+        advanced = [(e - (e > d), axis, size, jx) for e, axis, size, jx in advanced]
+    return advanced, shape_only
 
 
 def nonzero(a):

@@ -59,6 +59,24 @@ def test_gather_non_adjacent_index_arrays_go_first():
     assert_same(device[key], host[key])
 
 
+@pytest.mark.parametrize("key", [
+    (0, 0, 0, 0, numpy.array([], numpy.int64)),  # five advanced entries, the device takes 4
+    (1, 2, 3, [0, 2], [1, 4]), (0, slice(None), [0, 2]), (slice(None), 1, [0, 2]),
+    ([[0, 1], [1, 0]], 0, [0, 2]), (Ellipsis, -1, [3, 0]), (slice(None), [0, 2], None, 1),
+    (False,) * 5, (True,) * 6, (True, [0, 1], True, True, True, True),
+])
+def test_integers_beside_index_arrays_fold_into_the_view(key):
+    """Integers with index arrays are offsets of the view, but still count as advanced entries
+    for where the result's dimensions go (non-adjacent ones first); scalar booleans past the
+    device's 4 index arrays keep only their shape (their axes address nothing)."""
+    x = numpy.arange(2 * 3 * 4 * 5 * 6).reshape(2, 3, 4, 5, 6)
+    key = tuple(numpy.array(k) if isinstance(k, list) else k for k in key)
+    assert_same(pymic2.asarray(x)[key], x[key])
+    y, a = x.copy(), pymic2.asarray(x)
+    y[key], a[key] = -1, -1
+    assert_same(a, y)
+
+
 def test_gather_from_transposed_and_strided_views():
     host = sample((6, 8), "int64")
     device = pymic2.asarray(host)

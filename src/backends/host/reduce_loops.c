@@ -4,11 +4,10 @@
  * combines with ADD's row, max with MAXIMUM's, all with LOGICAL_AND's. Compiled once per
  * SIMD target, like loops.c.
  *
- * Folds keep 256 bytes of independent partial results ("lanes", at least 32) so that gcc
- * vectorises them and the additions do not wait on each other. Blocks of 16 elements per
- * lane (512 float64, 1024 float32) then merge pairwise lane by lane, so float sums carry an
- * error like NumPy's pairwise summation rather than a sequential one, and the lanes are
- * folded across only once, at the end.
+ * Folds keep 32 independent partial results ("lanes") so that gcc vectorises them and the
+ * additions do not wait on each other. Blocks of 512 elements (16 per lane) then merge
+ * pairwise lane by lane, so float sums carry an error like NumPy's pairwise summation
+ * rather than a sequential one, and the lanes are folded across only once, at the end.
  */
 #include "loops.h"
 #include "prefetch.h"
@@ -25,15 +24,9 @@
 #endif
 
 #define PYMIC2__RLANES 32
-/* A fold's lanes for an accumulator of `size` bytes: 256 bytes of them (four AVX-512
- * vectors, so four independent additions are in flight), at least 32. float32 with 32 lanes
- * kept two vector chains, each waiting for its own latency: a sum of 512 x 512 float32 (in
- * the caches) read 64 bytes per add latency instead of 128. */
-#define PYMIC2__RLANES_OF(size) ((size) >= 8 ? 32 : 256 / (int)(size))
-/* Elements per block of a fold with `lanes` lanes: each lane adds 16 of them before blocks
- * merge pairwise. */
-#define PYMIC2__RBLOCK_OF(lanes) (16 * (lanes))
-/* Pairwise levels: n < 2^63 elements make fewer than 2^54 blocks of at least 512. */
+/* Elements per block: each lane adds 16 of them before blocks merge pairwise. */
+#define PYMIC2__RBLOCK 512
+/* Pairwise levels: n < 2^63 elements make fewer than 2^54 blocks. */
 #define PYMIC2__RLEVELS 54
 /* Input rows folded per pass over a row of accumulators (fold_rows, arg_fold_rows): eight
  * input streams at once, and an eighth of the accumulator loads and stores. Measured for
@@ -154,7 +147,7 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
         PYMIC2__RLOAD(TIN, x, p);                                                          \
         return LIFT(ACC, x);                                                               \
     }                                                                                      \
-    static void fname##_lift(void *accs, const char *in, int64_t n, int64_t step)          \
+    static void fname##_lift(void *accs, const char *in, int64_t n, int64_t step)           \
     {                                                                                      \
         ACC *y = accs;                                                                     \
         if (step == sizeof(TIN))                                                           \
@@ -172,62 +165,59 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
         a = fname##_combine2(a, b);                                                        \
         memcpy(acc, &a, sizeof a);                                                         \
     }                                                                                      \
-    static inline __attribute__((always_inline)) ACC fname##_pairwise(                     \
+    static inline __attribute__((always_inline)) ACC fname##_pairwise(                    \
         const char *in, int64_t n, int64_t step, int prefetch)                             \
     {                                                                                      \
-        enum { FOLD_LANES = PYMIC2__RLANES_OF(sizeof(ACC)),                                \
-               FOLD_BLOCK = PYMIC2__RBLOCK_OF(FOLD_LANES) };                               \
-        /* short inputs add up in order: under 64 elements, or under one per lane */     \
-        if (n < (FOLD_LANES > 2 * PYMIC2__RLANES ? FOLD_LANES : 2 * PYMIC2__RLANES)) {     \
+        if (n < 2 * PYMIC2__RLANES) {                                                      \
             ACC acc = fname##_lift1(in);                                                   \
             for (int64_t i = 1; i < n; i++)                                                \
                 acc = fname##_combine2(acc, fname##_lift1(in + i * step));                 \
             return acc;                                                                    \
         }                                                                                  \
-        ACC levels[PYMIC2__RLEVELS][FOLD_LANES];                                           \
-        ACC lanes[FOLD_LANES];                                                             \
+        ACC levels[PYMIC2__RLEVELS][PYMIC2__RLANES];                                       \
+        ACC lanes[PYMIC2__RLANES];                                                         \
         uint64_t blocks = 0;                                                               \
         int64_t i = 0;                                                                     \
-        for (; i + FOLD_BLOCK <= n; i += FOLD_BLOCK) {                                     \
-            for (int k = 0; k < FOLD_LANES; k++)                                           \
+        for (; i + PYMIC2__RBLOCK <= n; i += PYMIC2__RBLOCK) {                             \
+            for (int k = 0; k < PYMIC2__RLANES; k++)                                       \
                 lanes[k] = fname##_lift1(in + (i + k) * step);                             \
-            /* not unrolled: gcc's full unrolling interleaves the lanes' chains so that    \
+            /* not unrolled: gcc's full unrolling interleaves the lanes' chains so that \
              * loads jump around the 4 KiB block, which made a sum from memory 1.5x slower */ \
             _Pragma("GCC unroll 1")                                                        \
-            for (int64_t j = FOLD_LANES; j < FOLD_BLOCK; j += FOLD_LANES) {                \
+            for (int64_t j = PYMIC2__RLANES; j < PYMIC2__RBLOCK; j += PYMIC2__RLANES) {    \
                 if (prefetch)                                                              \
-                    pymic2__prefetch_ahead(in + (i + j) * step, FOLD_LANES * step);        \
-                for (int k = 0; k < FOLD_LANES; k++)                                       \
+                    pymic2__prefetch_ahead(in + (i + j) * step, PYMIC2__RLANES * step);    \
+                for (int k = 0; k < PYMIC2__RLANES; k++)                                   \
                     lanes[k] = fname##_combine2(lanes[k],                                  \
                                                 fname##_lift1(in + (i + j + k) * step));   \
             }                                                                              \
             /* a binary counter: two blocks of one level make one of the next */           \
             int level = 0;                                                                 \
             for (uint64_t b = blocks; b & 1; b >>= 1, level++)                             \
-                for (int k = 0; k < FOLD_LANES; k++)                                       \
+                for (int k = 0; k < PYMIC2__RLANES; k++)                                   \
                     lanes[k] = fname##_combine2(levels[level][k], lanes[k]);               \
             memcpy(levels[level], lanes, sizeof lanes);                                    \
             blocks++;                                                                      \
         }                                                                                  \
-        int have = n - i >= FOLD_LANES; /* the last, partial block */                      \
+        int have = n - i >= PYMIC2__RLANES; /* the last, partial block */                  \
         if (have) {                                                                        \
-            for (int k = 0; k < FOLD_LANES; k++)                                           \
+            for (int k = 0; k < PYMIC2__RLANES; k++)                                       \
                 lanes[k] = fname##_lift1(in + (i + k) * step);                             \
-            for (i += FOLD_LANES; i + FOLD_LANES <= n; i += FOLD_LANES)                    \
-                for (int k = 0; k < FOLD_LANES; k++)                                       \
+            for (i += PYMIC2__RLANES; i + PYMIC2__RLANES <= n; i += PYMIC2__RLANES)        \
+                for (int k = 0; k < PYMIC2__RLANES; k++)                                   \
                     lanes[k] = fname##_combine2(lanes[k], fname##_lift1(in + (i + k) * step)); \
         }                                                                                  \
         for (int level = 0; blocks != 0; level++, blocks >>= 1) {                          \
             if (!(blocks & 1))                                                             \
                 continue;                                                                  \
             if (have)                                                                      \
-                for (int k = 0; k < FOLD_LANES; k++)                                       \
+                for (int k = 0; k < PYMIC2__RLANES; k++)                                   \
                     lanes[k] = fname##_combine2(levels[level][k], lanes[k]);               \
             else                                                                           \
                 memcpy(lanes, levels[level], sizeof lanes);                                \
             have = 1;                                                                      \
         }                                                                                  \
-        for (int width = FOLD_LANES / 2; width >= 1; width /= 2)                           \
+        for (int width = PYMIC2__RLANES / 2; width >= 1; width /= 2)                       \
             for (int k = 0; k < width; k++)                                                \
                 lanes[k] = fname##_combine2(lanes[k], lanes[k + width]);                   \
         ACC acc = lanes[0];                                                                \
@@ -237,7 +227,7 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
     }                                                                                      \
     static void fname##_fold(void *acc, const char *in, int64_t n, int64_t step)           \
     {                                                                                      \
-        /* a copy of the body where the stride is a constant */                            \
+        /* a copy of the body where the stride is a constant */                           \
         ACC result = step == sizeof(TIN) ? fname##_pairwise(in, n, sizeof(TIN), 0)         \
                                          : fname##_pairwise(in, n, step, 0);               \
         memcpy(acc, &result, sizeof result);                                               \
@@ -251,8 +241,8 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
         ACC result = fname##_pairwise(in, n, sizeof(TIN), 1);                              \
         memcpy(acc, &result, sizeof result);                                               \
     }                                                                                      \
-    static inline __attribute__((always_inline)) void fname##_rows_body(                   \
-        ACC *y, const char *in, int64_t n, int64_t step, int64_t rows, int64_t row_step)   \
+    static inline __attribute__((always_inline)) void fname##_rows_body(                  \
+        ACC *y, const char *in, int64_t n, int64_t step, int64_t rows, int64_t row_step)    \
     {                                                                                      \
         int64_t r = 0;                                                                     \
         for (; r + PYMIC2__RROWS <= rows; r += PYMIC2__RROWS) {                            \
@@ -268,7 +258,7 @@ PYMIC2__RLOAD_COMPLEX(cd, double)
             for (int64_t j = 0; j < n; j++)                                                \
                 y[j] = fname##_combine2(y[j], fname##_lift1(in + r * row_step + j * step)); \
     }                                                                                      \
-    static void fname##_fold_rows(void *accs, const char *in, int64_t n, int64_t step,     \
+    static void fname##_fold_rows(void *accs, const char *in, int64_t n, int64_t step,      \
                                   int64_t rows, int64_t row_step)                          \
     {                                                                                      \
         if (step == sizeof(TIN)) /* a copy of the body where the stride is a constant */   \
