@@ -694,20 +694,28 @@ typedef struct pymic2_nn_desc {
  *                       number of runs k into indices[n] (`indices`: int64, 1-d, n + 1
  *                       elements): numpy.unique's starts. A NaN (complex: with a NaN part)
  *                       starts a run unless `equal_nan` and the element before is NaN too.
+ *   PYMIC2_SORT_SELECT  partitions `values` like ROWS (same operands, `indices` and
+ *                       `keep_values` too: argpartition) at the positions in `keys` (int64,
+ *                       1-d, strictly increasing, each in [0, n) for rows of n; at least one):
+ *                       numpy.partition's contract, not its permutation: each such position
+ *                       holds the element a sort would put there, none after it is smaller
+ *                       and none before it larger. Not stable; a device may sort instead.
  *
  * Zero-initialise the struct. Asynchronous, like every op.
  */
 typedef enum pymic2_sort_op {
     PYMIC2_SORT_ROWS = 0,
     PYMIC2_SORT_SEARCH,
-    PYMIC2_SORT_RUNS
+    PYMIC2_SORT_RUNS,
+    PYMIC2_SORT_SELECT
 } pymic2_sort_op;
 
 typedef struct pymic2_sort_desc {
     pymic2_sort_op op;
-    pymic2_operand values;  /* ROWS: sorted in place; SEARCH, RUNS: the sorted 1-d array */
-    pymic2_operand indices; /* ROWS: NULL buffer or the permutation; SEARCH, RUNS: output */
-    pymic2_operand keys;    /* SEARCH: the values to insert */
+    pymic2_operand values;  /* ROWS, SELECT: in place; SEARCH, RUNS: the sorted 1-d array */
+    pymic2_operand indices; /* ROWS, SELECT: NULL buffer or the permutation; SEARCH, RUNS:
+                               output */
+    pymic2_operand keys;    /* SEARCH: the values to insert; SELECT: the positions */
     int right;              /* SEARCH: nonzero for side="right" */
     int equal_nan;          /* RUNS: nonzero if NaNs are equal */
     int keep_values;        /* ROWS with indices: nonzero to leave values as they are */

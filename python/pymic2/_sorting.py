@@ -3,8 +3,10 @@ sort_complex, searchsorted, partition, argpartition, median, percentile, quantil
 device; _sets builds unique and the set routines on them.
 
 The SORT family of the core sorts rows in place along their last axis (stable, NumPy's
-order: NaN last, complex lexicographic, -0.0 equal to 0.0) and searches sorted 1-d arrays;
-everything else here is that plus existing ops, with exact results.
+order: NaN last, complex lexicographic, -0.0 equal to 0.0), partitions them at given
+positions (a selection: partition, and median and quantile, which read a few order
+statistics) and searches sorted 1-d arrays; everything else here is that plus existing ops,
+with exact results.
 """
 
 import numpy
@@ -131,25 +133,55 @@ def searchsorted(a, v, side="left", sorter=None):
 
 def partition(a, kth, axis=-1, kind="introselect", order=None):
     """A copy of a with the k-th elements where a sort would put them, the smaller ones
-    before and the larger after. For now a full sort, which satisfies that."""
-    _check_kth(a, kth, axis)
-    return sort(a, axis=axis, order=order)
+    before and the larger after (a selection per row; on OpenCL devices a sort)."""
+    _check_select(kind, order)
+    a, axis = _along(a, axis)
+    work = a.copy()
+    _select(moveaxis(work, axis, -1), kth)
+    return work
 
 
 def argpartition(a, kth, axis=-1, kind="introselect", order=None):
-    """Indices that partition a (see partition; for now those of a stable full sort)."""
-    _check_kth(a, kth, axis)
-    return argsort(a, axis=axis, order=order)
+    """Indices that partition a along axis (see partition; a itself is only read)."""
+    _check_select(kind, order)
+    a, axis = _along(a, axis)
+    order = _select(moveaxis(a, axis, -1), kth, positions=True)
+    return moveaxis(order, -1, axis)
 
 
-def _check_kth(a, kth, axis):
-    a = device_array(a)
-    n = a.size if axis is None else a.shape[normalize_axis(axis, a.ndim)] if a.ndim else 1
-    for k in numpy.atleast_1d(numpy.asarray(kth)).tolist():
-        if not isinstance(k, int):
-            raise TypeError("Partition index must be integer")
-        if not -n <= k < n:
-            raise ValueError(f"kth(={k}) out of bounds ({n})")
+def _check_select(kind, order):
+    _check_order(order)
+    if kind != "introselect":
+        raise ValueError(f"select kind must be 'introselect' (got {kind!r})")
+
+
+def _positions(kth, n, empty):
+    """NumPy's kth (an integer or a 1-d sequence of them, negative ones from the end) as the
+    increasing distinct positions in rows of n (a host int64 array), with NumPy's errors;
+    unchecked against n for an empty array, as NumPy's."""
+    kth = numpy.asarray(kth)
+    if kth.dtype == numpy.bool_:
+        raise ValueError("Booleans unacceptable as partition index")
+    if kth.dtype.kind not in "iu":
+        raise TypeError("Partition index must be integer")
+    if kth.ndim > 1:
+        raise ValueError("object too deep for desired array")
+    kth = kth.astype(_INT64).ravel()
+    kth = numpy.where(kth < 0, kth + n, kth)
+    bad = (kth < 0) | (kth >= n)
+    if bad.any() and not empty:
+        raise ValueError(f"kth(={kth[bad][0]}) out of bounds ({n})")
+    return numpy.unique(kth)
+
+
+def _select(rows, kth, positions=False):
+    """Partitions rows (a device array) along its last axis at kth (see _positions), in
+    place, or with positions leaves them and returns the int64 argpartition."""
+    kth = _positions(kth, rows.shape[-1], rows.size == 0)
+    if rows.size == 0 or kth.size == 0:  # a sort partitions anywhere
+        return _core.sort_rows(rows, positions=positions, keep_values=positions)
+    kth = _creation.asarray(kth, stream=rows._op_stream)
+    return _core.sort_rows(rows, positions=positions, keep_values=positions, kth=kth)
 
 
 def check_out(out):
@@ -193,8 +225,9 @@ def check_quantile_args(method, out, weights, interpolation, a, axis):
 def host_quantiles(q, scale=1):
     """q (host data or a device array) divided by scale as a host float array in [0, 1],
     and the dtype it promotes with (NumPy's: float16, the weakest, for a Python number or
-    integers; percentile's division makes integers float64)."""
-    weak = isinstance(q, (int, float))
+    integers, not for a NumPy scalar such as numpy.float64(50.0); percentile's division
+    makes integers float64)."""
+    weak = isinstance(q, (int, float)) and not isinstance(q, numpy.generic)
     q = numpy.asarray(q.get() if isinstance(q, _core.ndarray) else q)
     if scale != 1:
         q = numpy.true_divide(q, scale)
@@ -211,6 +244,24 @@ def sorted_rows(a, axis):
         return sort(ravel(a))
     axis = normalize_axis(axis, a.ndim)
     return moveaxis(sort(a, axis=axis), axis, -1)
+
+
+#: a quantile selects at most this many positions per row, else it sorts
+_SELECTED = 64
+
+
+def selected_rows(a, axis, kth):
+    """A copy of a along axis (None: flattened), that axis moved last, partitioned at the
+    positions kth (host ints, negative from the end; None: sorted) and at the last one for
+    floats and complex numbers (a NaN sorts there: a row's NaN is found at its end)."""
+    if kth is None or len(kth) > _SELECTED:
+        return sorted_rows(a, axis)
+    work = reshape(a.copy(), (a.size,)) if axis is None else moveaxis(
+        a.copy(), normalize_axis(axis, a.ndim), -1)
+    kth = numpy.asarray(list(kth) + ([-1] if work.dtype.kind in "fc" else []), _INT64)
+    if work.shape[-1] and kth.size:
+        _select(work, kth)
+    return work
 
 
 def _row_pick(work, index):
@@ -230,17 +281,28 @@ def _interpolate(below, above, weight, dtype):
     return _indexing.where(_math.equal(above, below), below, pick)
 
 
-def _virtual_index(count, quantile, method):
+def _virtual_index(count, quantile, method, xp=_math):
     """NumPy's virtual index of a quantile (a float) in rows of count[...] elements, in its
-    order of operations."""
+    order of operations (xp: numpy for host counts and quantiles)."""
     if method in ("linear", "midpoint", "lower", "higher", "nearest"):
-        return _math.multiply(_math.subtract(count, 1), quantile)  # (n - 1) * q
-    index = _math.multiply(count, quantile)
+        return xp.multiply(xp.subtract(count, 1), quantile)  # (n - 1) * q
+    index = xp.multiply(count, quantile)
     if method in _CONTINUOUS and _CONTINUOUS[method] is not None:
         alpha, beta = _CONTINUOUS[method]
-        index = _math.add(index, alpha + quantile * (1 - alpha - beta))
-    index = _math.subtract(index, 1)  # n q - 1: the inverted cdfs
-    return _math.subtract(index, 0.5) if method == "closest_observation" else index
+        index = xp.add(index, alpha + quantile * (1 - alpha - beta))
+    index = xp.subtract(index, 1)  # n q - 1: the inverted cdfs
+    return xp.subtract(index, 0.5) if method == "closest_observation" else index
+
+
+def _quantile_positions(q, n, method):
+    """The positions of rows of n that quantile_rows may read for the quantiles q (host):
+    around each virtual index, one more each side than it reads, as the device's rounding
+    may differ from the host's."""
+    if n == 0:
+        return None
+    low = numpy.floor(_virtual_index(n, q.astype(numpy.float64).ravel(), method, numpy))
+    near = low.astype(_INT64)[:, None] + numpy.arange(-1, 3)
+    return numpy.unique(numpy.clip(near, 0, n - 1)).tolist()
 
 
 def _discontinuous_index(position, method):
@@ -371,7 +433,8 @@ def quantile_of(a, q, promotes, axis, out, method, keepdims, weights, interpolat
     if weights is not None:
         work, pick = weighted_quantile_rows(a, weights, q, axis, dtype, False)
     else:
-        work = sorted_rows(a, axis)
+        n = a.size if axis is None else a.shape[normalize_axis(axis, a.ndim)]
+        work = selected_rows(a, axis, _quantile_positions(q, n, method))
         count = _creation.full(work.shape[:-1], work.shape[-1], _INT64,
                                stream=work._op_stream)
         pick = quantile_rows(work, q, count, method, dtype)
@@ -412,8 +475,8 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """The median along axis (NaN where a slice holds NaN)."""
     a = device_array(a)
     check_out(out)
-    work = sorted_rows(a, axis)
-    n = work.shape[-1]
+    n = a.size if axis is None else a.shape[normalize_axis(axis, a.ndim)]
+    work = selected_rows(a, axis, [(n - 1) // 2, n // 2] if n else None)
     count = _creation.full(work.shape[:-1], n, _INT64, stream=work._op_stream)
     result = median_rows(work, count, median_dtype(a))
     if work.dtype.kind in "fc" and n:
@@ -437,8 +500,10 @@ class _SortingMethods:
         return searchsorted(self, v, side, sorter)
 
     def partition(self, kth, axis=-1, kind="introselect", order=None):
-        _check_kth(self, kth, axis)
-        sort_in_place(self, axis, order=order)
+        _check_select(kind, order)
+        if self.ndim == 0:
+            raise numpy.exceptions.AxisError(axis, 0)
+        _select(moveaxis(self, normalize_axis(axis, self.ndim), -1), kth)
 
     def argpartition(self, kth, axis=-1, kind="introselect", order=None):
         return argpartition(self, kth, axis, kind, order)

@@ -1,11 +1,12 @@
 /*
  * sort.c - pymic2_sort: validates a sort of rows (in place, optionally with the permutation),
- * a search of sorted values or the runs of sorted values, and enqueues it as a
+ * a selection (partition) of rows, a search of sorted values or the runs of sorted values, and enqueues it as a
  * PYMIC2__CMD_SORT command.
  */
 #include "../core/core.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* An array operand of at least min_ndim dimensions; `role` names it in messages. */
@@ -61,6 +62,22 @@ static int check_rows(const char *device, const pymic2_sort_desc *desc)
     if (status == PYMIC2_OK && desc->indices.buffer != NULL)
         status = check_indices(device, &desc->indices, &desc->values, "values");
     return status;
+}
+
+/* The rows' checks, and the positions: a 1-d int64 array of at least one (their order and
+ * range are checked where they are read, by the device). */
+static int check_select(const char *device, const pymic2_sort_desc *desc)
+{
+    int status = check_rows(device, desc);
+    if (status == PYMIC2_OK)
+        status = check_array(device, "the positions", &desc->keys, 1);
+    if (status != PYMIC2_OK)
+        return status;
+    if (desc->keys.dtype != PYMIC2_INT64 || desc->keys.ndim != 1 || desc->keys.shape[0] < 1)
+        return pymic2__error(PYMIC2_EINVAL, "%s: sort: the positions to select must be a "
+                             "non-empty 1-d int64 array, not %d-d %s", device,
+                             desc->keys.ndim, pymic2_dtype_name(desc->keys.dtype));
+    return PYMIC2_OK;
 }
 
 static int check_search(const char *device, const pymic2_sort_desc *desc)
@@ -119,14 +136,18 @@ int pymic2_sort(pymic2_stream *stream, const pymic2_sort_desc *desc)
         status = check_search(device, desc);
     else if (desc->op == PYMIC2_SORT_RUNS)
         status = check_runs(device, desc);
+    else if (desc->op == PYMIC2_SORT_SELECT)
+        status = check_select(device, desc);
     else
-        return pymic2__error(PYMIC2_EINVAL, "%s: sort: op %d is not ROWS, SEARCH or RUNS",
+        return pymic2__error(PYMIC2_EINVAL, "%s: sort: op %d is not ROWS, SEARCH, RUNS or "
+                             "SELECT",
                              device, (int)desc->op);
     if (status == PYMIC2_OK)
         status = pymic2__check_operand_memory(stream, "sort: values", &desc->values);
     if (status == PYMIC2_OK && desc->indices.buffer != NULL)
         status = pymic2__check_operand_memory(stream, "sort: indices", &desc->indices);
-    if (status == PYMIC2_OK && desc->op == PYMIC2_SORT_SEARCH)
+    const bool keyed = desc->op == PYMIC2_SORT_SEARCH || desc->op == PYMIC2_SORT_SELECT;
+    if (status == PYMIC2_OK && keyed)
         status = pymic2__check_operand_memory(stream, "sort: keys", &desc->keys);
     if (status != PYMIC2_OK)
         return status;
@@ -138,7 +159,7 @@ int pymic2_sort(pymic2_stream *stream, const pymic2_sort_desc *desc)
     pymic2__command_use_buffer(command, desc->values.buffer);
     if (desc->indices.buffer != NULL)
         pymic2__command_use_buffer(command, desc->indices.buffer);
-    if (desc->op == PYMIC2_SORT_SEARCH)
+    if (keyed)
         pymic2__command_use_buffer(command, desc->keys.buffer);
     return pymic2__command_submit(command);
 }

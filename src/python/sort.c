@@ -1,10 +1,11 @@
 /*
  * sort.c - the SORT family in _core, on the stream of ops on the first array
  * (pymic2__py_op_stream):
- *   sort_rows(values, positions=False, keep_values=False): sorts values in place along its
- *     last axis (stable, NumPy's order); with positions, returns the new int64 array of each
- *     element's former position in its row (argsort), else None; with keep_values as well,
- *     values are only read.
+ *   sort_rows(values, positions=False, keep_values=False, kth=None): sorts values in place
+ *     along its last axis (stable, NumPy's order); with positions, returns the new int64 array
+ *     of each element's former position in its row (argsort), else None; with keep_values as
+ *     well, values are only read. With kth (int64 1-d, increasing, in [0, n)) it only
+ *     partitions the rows at those positions (numpy.partition, argpartition).
  *   searchsorted(sorted, keys, right=False): the new int64 array (keys' 1-d shape) of the
  *     insertion points of keys into the 1-d sorted array of keys' dtype.
  */
@@ -15,19 +16,21 @@
 static PyObject *sort_rows(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
-    static char *keywords[] = {"values", "positions", "keep_values", NULL};
-    pymic2__py_array *values;
+    static char *keywords[] = {"values", "positions", "keep_values", "kth", NULL};
+    pymic2__py_array *values, *kth = NULL;
     int positions = 0, keep_values = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!|pp:sort_rows", keywords,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!|ppO!:sort_rows", keywords,
                                      &pymic2__py_array_type, &values, &positions,
-                                     &keep_values))
+                                     &keep_values, &pymic2__py_array_type, &kth))
         return NULL;
     pymic2_sort_desc desc;
     memset(&desc, 0, sizeof desc);
-    desc.op = PYMIC2_SORT_ROWS;
+    desc.op = kth != NULL ? PYMIC2_SORT_SELECT : PYMIC2_SORT_ROWS;
     desc.keep_values = keep_values;
     if ((keep_values ? pymic2__py_array_operand(values, &desc.values)
                      : pymic2__py_array_output(values, &desc.values)) < 0)
+        return NULL;
+    if (kth != NULL && pymic2__py_array_operand(kth, &desc.keys) < 0)
         return NULL;
     pymic2__py_array *out = NULL;
     if (positions) {
@@ -114,8 +117,9 @@ static PyObject *sort_runs(PyObject *module, PyObject *args, PyObject *kwargs)
 
 PyMethodDef pymic2__py_sort_methods[] = {
     {"sort_rows", (PyCFunction)(void (*)(void))sort_rows, METH_VARARGS | METH_KEYWORDS,
-     "sort_rows(values, positions=False): sorts values in place along its last axis (stable, "
-     "NumPy's order); with positions returns the int64 argsort of the rows."},
+     "sort_rows(values, positions=False, keep_values=False, kth=None): sorts values in place "
+     "along its last axis (stable, NumPy's order), or with kth (int64 positions) partitions "
+     "them there; with positions returns the int64 argsort (argpartition) of the rows."},
     {"searchsorted", (PyCFunction)(void (*)(void))searchsorted, METH_VARARGS | METH_KEYWORDS,
      "searchsorted(sorted, keys, right=False): int64 insertion points of the 1-d keys into "
      "the 1-d sorted array."},

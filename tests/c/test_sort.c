@@ -27,7 +27,7 @@ static void test_refusals(pymic2_buffer *values, pymic2_buffer *positions)
     CHECK_OK(pymic2_operand_contiguous(&desc.values, values, 0, PYMIC2_FLOAT64, 2, shape));
     desc.op = (pymic2_sort_op)7;
     CHECK_STATUS(pymic2_sort(stream, &desc), PYMIC2_EINVAL);
-    CHECK_MESSAGE_HAS("not ROWS, SEARCH or RUNS");
+    CHECK_MESSAGE_HAS("not ROWS, SEARCH, RUNS or SELECT");
     desc.op = PYMIC2_SORT_ROWS;
     desc.keep_values = 1; /* without indices: nothing to write */
     CHECK_STATUS(pymic2_sort(stream, &desc), PYMIC2_EINVAL);
@@ -64,6 +64,16 @@ static void test_refusals(pymic2_buffer *values, pymic2_buffer *positions)
     CHECK_OK(pymic2_operand_contiguous(&desc.indices, positions, 0, PYMIC2_INT64, 1, shape + 1));
     CHECK_STATUS(pymic2_sort(stream, &desc), PYMIC2_ESHAPE);
     CHECK_MESSAGE_HAS("one more");
+    /* a selection: positions of another dtype, then none */
+    memset(&desc, 0, sizeof desc);
+    desc.op = PYMIC2_SORT_SELECT;
+    CHECK_OK(pymic2_operand_contiguous(&desc.values, values, 0, PYMIC2_FLOAT64, 2, shape));
+    CHECK_OK(pymic2_operand_contiguous(&desc.keys, positions, 0, PYMIC2_INT32, 1, shape + 1));
+    CHECK_STATUS(pymic2_sort(stream, &desc), PYMIC2_EINVAL);
+    CHECK_MESSAGE_HAS("positions to select");
+    const int64_t none = 0;
+    CHECK_OK(pymic2_operand_contiguous(&desc.keys, positions, 0, PYMIC2_INT64, 1, &none));
+    CHECK_STATUS(pymic2_sort(stream, &desc), PYMIC2_EINVAL);
     CHECK_OK(pymic2_stream_sync(stream));
 }
 

@@ -1,10 +1,12 @@
 """Issue 15's sorting targets: numpy.sort, argsort and unique of 2**24 float64 and int64
 values vs pyMIC2 (data on the device) on each device, side by side in one process (target
->= 1.5x NumPy on the host, >= 1.0x on an OpenCL device).
+>= 1.5x NumPy on the host, >= 1.0x on an OpenCL device); partition at the middle of the
+2**24 values and of each of 4096 stacked rows ("partition-rows") likewise.
 
 Every pyMIC2 result is compared with NumPy's once before timing (argsort through the values
-it orders, since ties may be ordered differently); the two are timed alternately (medians),
-so that other load hits both alike. CSV plus a bar chart of ratios.
+it orders, since ties may be ordered differently; partition by its contract: the middle
+element and none smaller after it, none larger before); the two are timed alternately
+(medians), so that other load hits both alike. CSV plus a bar chart of ratios.
 """
 import os
 
@@ -16,13 +18,29 @@ from ._csv import write_csv
 from ._timing import median_ms
 from .breadth import _plot
 
-SUMMARY = "sort, argsort and unique of 2**24 float64/int64 on each device vs NumPy (CSV, PNG)"
+SUMMARY = ("sort, argsort, unique and partition of 2**24 float64/int64 on each device vs NumPy "
+           "(CSV, PNG)")
 
 DEFAULT_OUTPUT = os.path.join("bench", "results", "sort_python.csv")
 CSV_COLUMNS = ["group", "case", "dtype", "elements", "numpy_ms", "pymic2_ms",
                "speedup_vs_numpy", "target"]
 TARGETS = {"host": 1.5, "opencl": 1.0}
-FUNCTIONS = ("sort", "argsort", "unique")
+FUNCTIONS = ("sort", "argsort", "unique", "partition", "partition-rows")
+#: stacked rows of partition-rows
+ROWS = 4096
+
+
+def _partition(xp, rows):
+    """xp.partition at the middle of each row of `rows` rows (1: of the whole array)."""
+    def run(a):
+        a = a.reshape(rows, -1) if rows > 1 else a
+        return xp.partition(a, a.shape[-1] // 2, axis=-1)
+    return run
+
+
+#: each function's (pyMIC2, NumPy) callables
+CALLS = {"partition": (_partition(pymic2, 1), _partition(np, 1)),
+         "partition-rows": (_partition(pymic2, ROWS), _partition(np, ROWS))}
 
 
 def add_arguments(parser):
@@ -44,11 +62,18 @@ def _inputs(rng, elements):
 def _check(name, host, got, expected):
     if name == "argsort":
         got, expected = host[got], host[expected]
+    if name.startswith("partition"):
+        k = expected.shape[-1] // 2
+        np.testing.assert_array_equal(got[..., k], expected[..., k])
+        assert (got[..., :k].max(axis=-1) <= got[..., k]).all()
+        assert (got[..., k + 1:].min(axis=-1) >= got[..., k]).all()
+        return
     np.testing.assert_array_equal(got, expected)
 
 
 def _time_pair(name, host, device, repetitions):
-    function, numpy_function = getattr(pymic2, name), getattr(np, name)
+    function, numpy_function = (CALLS[name] if name in CALLS else
+                                (getattr(pymic2, name), getattr(np, name)))
     stream = device._op_stream
     _check(name, host, function(device).get(), numpy_function(host))
     numpy_ms, pymic2_ms = [], []

@@ -18,7 +18,8 @@
  * its chunk, the counts' prefix sums (digit-major, chunk-minor) give each chunk's output
  * positions, the chunks scatter in parallel (stable, like the serial sort), then the team
  * sorts the buckets. PYMIC2_SORT_RUNS finds the runs of a sorted array in chunks likewise:
- * count, then write from each chunk's first slot.
+ * count, then write from each chunk's first slot. PYMIC2_SORT_SELECT (partition) runs an
+ * introselect per row (SELECT_IMPL), the rows split over the team like a sort's.
  */
 #include "host_internal.h"
 
@@ -35,6 +36,8 @@
 /* A range at most this many bytes (both buffers, positions too) is LSD-sorted at once: it
  * stays in the cache (L2) for all its passes. */
 #define CACHE_BYTES ((size_t)1024 * 1024)
+/* Ranges longer than this choose a selection's pivot by Tukey's ninther. */
+#define NINTHER_ROW 128
 /* Rows per piece at least this many elements' worth. */
 #define PIECE_ELEMENTS (16 * 1024)
 /* Buffer parts start on cache lines. */
@@ -137,7 +140,103 @@ typedef struct sort_impl {
      * there; their starts to out + at * out_step, ... if out is not NULL (PYMIC2_SORT_RUNS). */
     int64_t (*runs)(const char *sorted, int64_t step, int64_t begin, int64_t end,
                     int equal_nan, char *out, int64_t out_step, int64_t at);
+    /* Partitions a[0, n) (with its positions ia, or ia NULL) at the increasing positions
+     * kth[0, count), radix-sorting a range after depth bad partitions (b, ib: scratch). */
+    void (*select)(void *a, int64_t *ia, void *b, int64_t *ib, int64_t n, const int64_t *kth,
+                   int64_t count, int depth);
 } sort_impl;
+
+/*
+ * Introselect of a[lo, hi) (and its positions ia, if not NULL) at the increasing positions
+ * kth[k0, k1): a Hoare partition around a median-of-3 pivot (ninther for longer ranges),
+ * then the side holding fewer positions recursively and the other in the loop, so a sequence
+ * of positions partitions each subrange once. Short ranges are insertion-sorted; after
+ * `depth` partitions (bad pivots) the range is radix-sorted with b and ib as scratch. Hoare's
+ * scheme stops on keys equal to the pivot, so duplicates split evenly.
+ */
+#define SELECT_IMPL(S, E, K, KEY, LESS)                                                     \
+    static inline void swap_##S(E *a, int64_t *ia, int64_t i, int64_t j)                    \
+    {                                                                                       \
+        const E t = a[i];                                                                   \
+        a[i] = a[j];                                                                        \
+        a[j] = t;                                                                           \
+        if (ia != NULL) {                                                                   \
+            const int64_t u = ia[i];                                                        \
+            ia[i] = ia[j];                                                                  \
+            ia[j] = u;                                                                      \
+        }                                                                                   \
+    }                                                                                       \
+    static inline int64_t median3_##S(const E *a, int64_t i, int64_t j, int64_t k)          \
+    {                                                                                       \
+        const K x = KEY(a[i]), y = KEY(a[j]), z = KEY(a[k]);                                \
+        if (LESS(x, y))                                                                     \
+            return LESS(y, z) ? j : LESS(x, z) ? k : i;                                     \
+        return LESS(x, z) ? i : LESS(y, z) ? k : j;                                         \
+    }                                                                                       \
+    static int64_t pivot_##S(const E *a, int64_t lo, int64_t hi)                            \
+    {                                                                                       \
+        const int64_t mid = lo + (hi - lo) / 2, last = hi - 1;                              \
+        if (hi - lo <= NINTHER_ROW)                                                         \
+            return median3_##S(a, lo, mid, last);                                           \
+        const int64_t s = (hi - lo) / 8;                                                    \
+        return median3_##S(a, median3_##S(a, lo, lo + s, lo + 2 * s),                       \
+                           median3_##S(a, mid - s, mid, mid + s),                           \
+                           median3_##S(a, last - 2 * s, last - s, last));                   \
+    }                                                                                       \
+    /* [lo, j] holds keys <= the pivot's, [j + 1, hi) keys >= it; lo <= j < hi - 1. */     \
+    static int64_t partition_##S(E *a, int64_t *ia, int64_t lo, int64_t hi, int64_t pivot)  \
+    {                                                                                       \
+        swap_##S(a, ia, lo, pivot); /* a[lo] stops both scans: no bounds checks */          \
+        const K p = KEY(a[lo]);                                                             \
+        int64_t i = lo - 1, j = hi;                                                         \
+        for (;;) {                                                                          \
+            do                                                                              \
+                i++;                                                                        \
+            while (LESS(KEY(a[i]), p));                                                     \
+            do                                                                              \
+                j--;                                                                        \
+            while (LESS(p, KEY(a[j])));                                                     \
+            if (i >= j)                                                                     \
+                return j;                                                                   \
+            swap_##S(a, ia, i, j);                                                          \
+        }                                                                                   \
+    }                                                                                       \
+    static void select_##S(E *a, int64_t *ia, E *b, int64_t *ib, int64_t lo, int64_t hi,    \
+                           const int64_t *kth, int64_t k0, int64_t k1, int depth)           \
+    {                                                                                       \
+        while (k0 < k1) {                                                                   \
+            const int64_t n = hi - lo;                                                      \
+            if (n <= SMALL_ROW) {                                                           \
+                insertion_##S(a + lo, ia != NULL ? ia + lo : NULL, n);                      \
+                return;                                                                     \
+            }                                                                               \
+            if (depth-- == 0) {                                                             \
+                if (sort_buffer_##S(a + lo, b + lo, ia != NULL ? ia + lo : NULL,            \
+                                    ib != NULL ? ib + lo : NULL, n)) {                      \
+                    memcpy(a + lo, b + lo, (size_t)n * sizeof *a);                          \
+                    if (ia != NULL)                                                         \
+                        memcpy(ia + lo, ib + lo, (size_t)n * sizeof *ia);                   \
+                }                                                                           \
+                return;                                                                     \
+            }                                                                               \
+            const int64_t j = partition_##S(a, ia, lo, hi, pivot_##S(a, lo, hi));           \
+            int64_t split = k0; /* kth[k0, split) lie in [lo, j] */                         \
+            while (split < k1 && kth[split] <= j)                                           \
+                split++;                                                                    \
+            if (split - k0 < k1 - split) {                                                  \
+                select_##S(a, ia, b, ib, lo, j + 1, kth, k0, split, depth);                 \
+                lo = j + 1, k0 = split;                                                     \
+            } else {                                                                        \
+                select_##S(a, ia, b, ib, j + 1, hi, kth, split, k1, depth);                 \
+                hi = j + 1, k1 = split;                                                     \
+            }                                                                               \
+        }                                                                                   \
+    }                                                                                       \
+    static void select_range_##S(void *a, int64_t *ia, void *b, int64_t *ib, int64_t n,     \
+                                 const int64_t *kth, int64_t count, int depth)              \
+    {                                                                                       \
+        select_##S(a, ia, b, ib, 0, n, kth, 0, count, depth);                               \
+    }
 
 #define SORT_IMPL(S, E, K, PASSES, KEY, DIGIT, LESS, NAN)                                  \
     static void insertion_##S(E *a, int64_t *ia, int64_t n)                                 \
@@ -278,9 +377,10 @@ typedef struct sort_impl {
         }                                                                                   \
         return count;                                                                       \
     }                                                                                       \
+    SELECT_IMPL(S, E, K, KEY, LESS)                                                         \
     static const sort_impl impl_##S = {sizeof(E), PASSES, sort_buffer_##S, count_all_##S,   \
                                        digit_##S, scatter_##S, gather_##S, put_##S,         \
-                                       search_##S, runs_##S};
+                                       search_##S, runs_##S, select_range_##S};
 
 SORT_IMPL(u8, uint8_t, uint8_t, 1, KEY_U, DIGIT_SCALAR, LESS_SCALAR, NAN_NONE)
 SORT_IMPL(s8, uint8_t, uint8_t, 1, KEY_S8, DIGIT_SCALAR, LESS_SCALAR, NAN_NONE)
@@ -623,6 +723,115 @@ static int sort_rows_op(pymic2_stream *stream, const pymic2_sort_desc *desc,
     return PYMIC2_OK;
 }
 
+/* ------------------------------------------------------------ selection (partition) */
+
+typedef struct select_plan {
+    rows_plan rows; /* the rows, scratch as for a sort (b, ib for the fallback) */
+    const int64_t *kth;
+    int64_t count;
+    int depth;
+} select_plan;
+
+/* Partitions rows [begin, end) one at a time: a contiguous row the op writes in place, any
+ * other through the member's scratch (positions likewise). */
+static void select_rows(void *context, int64_t begin, int64_t end, int member)
+{
+    const select_plan *plan = context;
+    const pymic2_sort_desc *desc = plan->rows.desc;
+    const sort_impl *impl = plan->rows.impl;
+    const int64_t n = plan->rows.n;
+    char *mine = plan->rows.scratch + (size_t)member * plan->rows.member_bytes;
+    const bool positions = desc->indices.buffer != NULL;
+    const int64_t step = desc->values.strides[desc->values.ndim - 1];
+    const int64_t index_step = positions ? desc->indices.strides[desc->indices.ndim - 1] : 0;
+    const bool in_place = !desc->keep_values && step == (int64_t)impl->size;
+    const bool index_in_place = index_step == (int64_t)sizeof(int64_t);
+    for (int64_t r = begin; r < end; r++) {
+        char *row = pymic2__host_address(desc->values.buffer, 0) + row_offset(&desc->values, r);
+        char *a = in_place ? row : mine;
+        int64_t *ia = NULL;
+        char *index_row = NULL;
+        if (!in_place)
+            impl->gather(row, step, 0, n, a);
+        if (positions) {
+            index_row = pymic2__host_address(desc->indices.buffer, 0) +
+                        row_offset(&desc->indices, r);
+            ia = index_in_place ? (int64_t *)index_row
+                                : (int64_t *)(mine + 2 * plan->rows.part);
+            for (int64_t i = 0; i < n; i++)
+                ia[i] = i;
+        }
+        impl->select(a, ia, mine + plan->rows.part,
+                     positions ? (int64_t *)(mine + 2 * plan->rows.part +
+                                             plan->rows.index_part) : NULL,
+                     n, plan->kth, plan->count, plan->depth);
+        if (!in_place && !desc->keep_values)
+            impl->put(row, step, 0, n, a);
+        if (positions && !index_in_place)
+            put_positions(index_row, index_step, 0, n, ia);
+    }
+}
+
+/* The positions to select (desc->keys) as a host array, checked: increasing, in [0, n). */
+static int read_positions(pymic2_device *device, const pymic2_sort_desc *desc, int64_t n,
+                          int64_t **kth)
+{
+    const pymic2_operand *keys = &desc->keys;
+    const int64_t count = keys->shape[0];
+    *kth = malloc((size_t)count * sizeof **kth);
+    if (*kth == NULL)
+        return no_memory(device, (size_t)count * sizeof **kth);
+    const char *base = pymic2__host_address(keys->buffer, 0) + keys->offset;
+    for (int64_t i = 0; i < count; i++) {
+        memcpy(*kth + i, base + i * keys->strides[0], sizeof **kth);
+        if ((*kth)[i] < 0 || (*kth)[i] >= n || (i > 0 && (*kth)[i] <= (*kth)[i - 1])) {
+            const int64_t k = (*kth)[i];
+            free(*kth);
+            *kth = NULL;
+            return pymic2__error(PYMIC2_EINVAL, "%s: sort: position %" PRId64 " to select "
+                                 "(%" PRId64 " of %" PRId64 ") is out of [0, %" PRId64 ") or "
+                                 "not above the one before", device->name, k, i, count, n);
+        }
+    }
+    return PYMIC2_OK;
+}
+
+/* numpy.partition of every row: introselect per row, the rows split over the team. */
+static int select_rows_op(pymic2_stream *stream, const pymic2_sort_desc *desc,
+                          const sort_impl *impl)
+{
+    pymic2__team *team = pymic2__host_of(stream->device)->team;
+    const int members = pymic2__team_size(team);
+    const pymic2_operand *values = &desc->values;
+    const int64_t n = values->shape[values->ndim - 1];
+    int64_t rows = 1;
+    for (int d = 0; d < values->ndim - 1; d++)
+        rows *= values->shape[d];
+    int64_t *kth;
+    int status = read_positions(stream->device, desc, n, &kth);
+    if (status != PYMIC2_OK || rows == 0 || n <= 1) {
+        free(kth);
+        return status;
+    }
+    select_plan plan = {.rows = {.impl = impl, .desc = desc, .n = n}, .kth = kth};
+    plan.count = desc->keys.shape[0];
+    for (int64_t m = n; m > 1; m >>= 1) /* 2 log2(n) partitions before sorting instead */
+        plan.depth += 2;
+    plan.rows.part = ALIGNED((size_t)n * impl->size);
+    plan.rows.index_part = desc->indices.buffer != NULL
+                               ? ALIGNED((size_t)n * sizeof(int64_t)) : 0;
+    plan.rows.member_bytes = 2 * plan.rows.part + 2 * plan.rows.index_part;
+    plan.rows.scratch = malloc(plan.rows.member_bytes * (size_t)members);
+    if (plan.rows.scratch == NULL)
+        status = no_memory(stream->device, plan.rows.member_bytes * (size_t)members);
+    else
+        pymic2__team_parallel_for(team, rows, n >= PIECE_ELEMENTS ? 1 : PIECE_ELEMENTS / n,
+                                  select_rows, &plan);
+    free(plan.rows.scratch);
+    free(kth);
+    return status;
+}
+
 /* A row of one element is sorted; its position is 0. */
 static void zero_positions(const pymic2_sort_desc *desc)
 {
@@ -731,5 +940,6 @@ int pymic2__host_sort(pymic2_stream *stream, const pymic2__command *command, voi
     const int64_t n = desc->values.shape[desc->values.ndim - 1];
     if (n == 1 && desc->indices.buffer != NULL)
         zero_positions(desc);
-    return sort_rows_op(stream, desc, impl);
+    return desc->op == PYMIC2_SORT_SELECT ? select_rows_op(stream, desc, impl)
+                                          : sort_rows_op(stream, desc, impl);
 }

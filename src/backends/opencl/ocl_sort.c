@@ -480,7 +480,8 @@ static int runs(pymic2_stream *stream, const pymic2_sort_desc *desc, cl_event *d
     return status;
 }
 
-/* The family's slot: one validated sort, search or runs. */
+/* The family's slot: one validated sort, search or runs. A selection (partition) is the
+ * sort, which meets its contract whatever the positions. */
 int pymic2__ocl_sort(pymic2_stream *stream, const pymic2__command *command, void *launch)
 {
     cl_event *done = &((pymic2__ocl_launch *)launch)->done;
