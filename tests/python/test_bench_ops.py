@@ -92,7 +92,8 @@ def test_sort_quick_run_checks_results_and_writes_csv(tmp_path):
     with open(output, newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert {row["group"] for row in rows} == {"host:0"}  # opencl:9 is skipped
-    assert {row["case"] for row in rows} == {f"{f} {d}" for f in ("sort", "argsort", "unique")
+    functions = ("sort", "argsort", "unique", "partition", "partition-rows")
+    assert {row["case"] for row in rows} == {f"{f} {d}" for f in functions
                                              for d in ("float64", "int64")}
     assert all(float(row["numpy_ms"]) > 0 and float(row["pymic2_ms"]) > 0 for row in rows)
 

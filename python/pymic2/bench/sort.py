@@ -8,6 +8,7 @@ it orders, since ties may be ordered differently; partition by its contract: the
 element and none smaller after it, none larger before); the two are timed alternately
 (medians), so that other load hits both alike. CSV plus a bar chart of ratios.
 """
+import math
 import os
 
 import numpy as np
@@ -26,14 +27,14 @@ CSV_COLUMNS = ["group", "case", "dtype", "elements", "numpy_ms", "pymic2_ms",
                "speedup_vs_numpy", "target"]
 TARGETS = {"host": 1.5, "opencl": 1.0}
 FUNCTIONS = ("sort", "argsort", "unique", "partition", "partition-rows")
-#: stacked rows of partition-rows
+#: stacked rows of partition-rows (their gcd with --elements when that is not a multiple)
 ROWS = 4096
 
 
 def _partition(xp, rows):
     """xp.partition at the middle of each row of `rows` rows (1: of the whole array)."""
     def run(a):
-        a = a.reshape(rows, -1) if rows > 1 else a
+        a = a.reshape(math.gcd(rows, a.size), -1) if rows > 1 else a
         return xp.partition(a, a.shape[-1] // 2, axis=-1)
     return run
 
