@@ -132,6 +132,18 @@ def test_batches_of_every_size(rows):
               numpy.fft.irfft(x[:, : n // 2 + 1], n))
 
 
+def test_four_step_on_strided_rows_in_and_out():
+    """A complex four-step transform (8192 points) reads and writes the operand itself:
+    every-other-element rows, columns (axis 0), every norm."""
+    big = signal((3, 2 * 8192))
+    device = pymic2.asarray(big)
+    for norm in NORMS:
+        close(pymic2.fft.fft(device[:, ::2], norm=norm), numpy.fft.fft(big[:, ::2], norm=norm))
+        close(pymic2.fft.ifft(device[:, ::2], norm=norm), numpy.fft.ifft(big[:, ::2], norm=norm))
+    tall = signal((8192, 3))
+    close(pymic2.fft.fft(pymic2.asarray(tall), axis=0), numpy.fft.fft(tall, axis=0))
+
+
 def test_length_without_two_local_factors():
     """17^5 has no factors n1 n2 of at most 4096 each: OpenCL runs a launch per pass."""
     x = signal(17 ** 5, numpy.complex64)

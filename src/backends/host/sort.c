@@ -695,16 +695,22 @@ static int sort_long_rows(pymic2_stream *stream, const pymic2_sort_desc *desc,
     return PYMIC2_OK;
 }
 
+/* The rows of an operand: the product of every dimension but the last. */
+static int64_t row_count(const pymic2_operand *values)
+{
+    int64_t rows = 1;
+    for (int d = 0; d < values->ndim - 1; d++)
+        rows *= values->shape[d];
+    return rows;
+}
+
 static int sort_rows_op(pymic2_stream *stream, const pymic2_sort_desc *desc,
                         const sort_impl *impl)
 {
     pymic2__team *team = pymic2__host_of(stream->device)->team;
     const int members = pymic2__team_size(team);
     const pymic2_operand *values = &desc->values;
-    const int64_t n = values->shape[values->ndim - 1];
-    int64_t rows = 1;
-    for (int d = 0; d < values->ndim - 1; d++)
-        rows *= values->shape[d];
+    const int64_t n = values->shape[values->ndim - 1], rows = row_count(values);
     if (rows == 0 || n <= 1)
         return PYMIC2_OK; /* (a row of one: its only position, 0, is written below) */
     if (n >= PARALLEL_ROW && members > 1 && rows < members)
@@ -803,10 +809,7 @@ static int select_rows_op(pymic2_stream *stream, const pymic2_sort_desc *desc,
     pymic2__team *team = pymic2__host_of(stream->device)->team;
     const int members = pymic2__team_size(team);
     const pymic2_operand *values = &desc->values;
-    const int64_t n = values->shape[values->ndim - 1];
-    int64_t rows = 1;
-    for (int d = 0; d < values->ndim - 1; d++)
-        rows *= values->shape[d];
+    const int64_t n = values->shape[values->ndim - 1], rows = row_count(values);
     int64_t *kth;
     int status = read_positions(stream->device, desc, n, &kth);
     if (status != PYMIC2_OK || rows == 0 || n <= 1) {

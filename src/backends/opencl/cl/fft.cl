@@ -10,7 +10,8 @@
  * conjugated back, real spectra packed): one read and one write of the data. Longer rows go
  * through temporaries: pymic2_fft_load, then the four-step transform (pymic2_fft_strided on
  * columns, twiddled, then on rows), or Bluestein's convolution around it, then
- * pymic2_fft_store. Other devices, and lengths with no split into two local lengths, run one
+ * pymic2_fft_store; a complex-to-complex four-step transform reads and writes the operand in
+ * its two steps instead. Other devices, and lengths with no split into two local lengths, run one
  * pymic2_fft_pass_<radix> launch per factor (one work-item per butterfly and row).
  */
 #ifdef FFT_DOUBLE
@@ -254,30 +255,43 @@ VC roots_of(long8 num, long den)
     return (VC)(cospi(x), -sinpi(x));
 }
 
-/* Transforms of LOCAL_LEN points between temporaries, 8 per work-item: transform g < count
- * is row g % sub of block g / sub; its element i is at block * block_step + row * row_in +
- * i * step_in (row_out, step_out for the result, which is multiplied by exp(-2 pi i row k /
- * twiddle_n) when twiddle_n > 0: the four-step transform's twiddles, as a table of 64 powers
- * times a root at every 64th k). */
+/* The block's first element: starts[block] (an operand's rows), or block * block_step when
+ * starts is NULL (a temporary) */
+long block_start(__global const long *starts, long block, long block_step)
+{
+    return starts ? starts[block] : block * block_step;
+}
+
+/* Transforms of LOCAL_LEN points, 8 per work-item: transform g < count is row g % sub of
+ * block g / sub; its element i is at block_start + (row * row_in + i * step_in) * unit_in of
+ * src (conjugated with conj_in), and its result k goes to block_start + (row * row_out + k *
+ * step_out) * unit_out of dst, multiplied by exp(-2 pi i row k / twiddle_n) when twiddle_n >
+ * 0 (the four-step transform's twiddles, as a table of 64 powers times a root at every 64th
+ * k), scaled and conjugated with conj_out. Temporaries have unit 1 and no starts; an
+ * operand's rows (C2C four-step: its first step reads, its second writes the operand) have
+ * their starts and element step. Indexes count complex numbers. */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void pymic2_fft_strided(__global const CT *src, __global CT *dst, long count, long sub,
+void pymic2_fft_strided(__global const FT *src, __global const long *starts_in, long unit_in,
+                        int conj_in, __global FT *dst, __global const long *starts_out,
+                        long unit_out, int conj_out, FT scale, long count, long sub,
                         long block_step, long row_in, long step_in, long row_out, long step_out,
                         long twiddle_n, __global const CT *tw)
 {
     __local VC a[LOCAL_LEN], b[LOCAL_LEN];
     const long first = get_global_id(0) * ROWS_PER_ITEM;
+    const long si = step_in * unit_in, so = step_out * unit_out;
     long in[ROWS_PER_ITEM], out[ROWS_PER_ITEM], row[ROWS_PER_ITEM];
     for (int v = 0; v < ROWS_PER_ITEM; v++) {
         const long g = first + v < count ? first + v : count - 1;
         row[v] = g % sub;
-        in[v] = g / sub * block_step + row[v] * row_in;
-        out[v] = g / sub * block_step + row[v] * row_out;
+        in[v] = block_start(starts_in, g / sub, block_step) + row[v] * row_in * unit_in;
+        out[v] = block_start(starts_out, g / sub, block_step) + row[v] * row_out * unit_out;
     }
     FT re[ROWS_PER_ITEM], im[ROWS_PER_ITEM];
     for (long i = 0; i < LOCAL_LEN; i++) {
         for (int v = 0; v < ROWS_PER_ITEM; v++) {
-            const CT c = src[in[v] + i * step_in];
-            re[v] = c.x, im[v] = c.y;
+            const CT c = vload2(in[v] + i * si, src);
+            re[v] = c.x, im[v] = conj_in ? -c.y : c.y;
         }
         a[i] = lanes_join(re, im);
     }
@@ -294,9 +308,10 @@ void pymic2_fft_strided(__global const CT *src, __global CT *dst, long count, lo
                 base = roots_of(rows * k, twiddle_n);
             y = cmul_lanes(cmul_lanes(y, powers[k % 64]), base);
         }
-        vstore8(y.lo, 0, re), vstore8(y.hi, 0, im);
+        y *= scale;
+        vstore8(y.lo, 0, re), vstore8(conj_out ? -y.hi : y.hi, 0, im);
         for (int v = 0; v < used; v++)
-            dst[out[v] + k * step_out] = (CT)(re[v], im[v]);
+            vstore2((CT)(re[v], im[v]), out[v] + k * so, dst);
     }
 }
 #else
