@@ -277,8 +277,7 @@ def _interpolate(below, above, weight, dtype):
     diff = _math.subtract(above, below)
     lerp = _math.add(below, _math.multiply(diff, weight.astype(dtype)))
     other = _math.subtract(above, _math.multiply(diff, rest))
-    pick = _indexing.where(_math.greater_equal(weight, 0.5), other, lerp)
-    return _indexing.where(_math.equal(above, below), below, pick)
+    return _indexing.where(_math.greater_equal(weight, 0.5), other, lerp)
 
 
 def _virtual_index(count, quantile, method, xp=_math):

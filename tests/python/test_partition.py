@@ -139,8 +139,12 @@ def test_median_and_quantiles_from_the_selection(dtype):
         same(numpy.median(d[:, 1:], axis=axis), numpy.median(x[:, 1:], axis=axis))
     if dtype == "complex64":
         return
-    x = numpy.where(numpy.isinf(x), 1, x).astype(x.dtype)  # NumPy lerps inf to NaN in float16
-    d = pymic2.asarray(x)
+    # float16 samples hold infinities, which NumPy's lerp turns into NaN (as ours)
+    with numpy.errstate(invalid="ignore"):
+        _quantiles_match(x, d)
+
+
+def _quantiles_match(x, d):
     for q in (0.5, [0.0, 0.3, 1.0], numpy.linspace(0, 1, 40)):
         for method in ("linear", "lower", "nearest", "closest_observation", "hazen"):
             same(pymic2.quantile(d, q, axis=1, method=method),

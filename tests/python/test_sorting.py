@@ -187,6 +187,10 @@ def test_quantile_method_errors_and_nan_rows():
     x = RNG.standard_normal((3, 8))
     x[1, 2] = numpy.nan
     d = pymic2.asarray(x)
+    inf = numpy.array([[1.0, numpy.inf, numpy.inf], [numpy.inf, numpy.inf, numpy.inf]])
+    with numpy.errstate(invalid="ignore"):  # NumPy's lerp between two infinities is NaN
+        same(pymic2.quantile(pymic2.asarray(inf), [0.0, 0.5, 0.9], axis=1),
+             numpy.quantile(inf, [0.0, 0.5, 0.9], axis=1))
     for method in ("hazen", "inverted_cdf", "closest_observation"):
         same(numpy.quantile(d, [0.2, 0.9], axis=1, method=method),
              numpy.quantile(x, [0.2, 0.9], axis=1, method=method))
