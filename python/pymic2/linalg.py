@@ -1,7 +1,7 @@
 """pymic2.linalg: NumPy's numpy.linalg (and the array API's linalg extension) on device
 arrays. Factorisations run in the C API's LINALG family (_core.linalg: LAPACK on host
-devices; LU and Cholesky kernels on OpenCL devices, whose other factorisations refuse with
-TypeError); everything else is composed of device ops. Singular or non-positive-definite
+devices; LU, Cholesky and Householder QR kernels on OpenCL devices, whose SVD and
+eigensolvers refuse with TypeError); everything else is composed of device ops. Singular or non-positive-definite
 matrices raise LinAlgError (a numpy.linalg.LinAlgError) at the next sync, as the device finds
 them. A function this module lacks is an AttributeError naming it, never a call into NumPy on
 the host.
