@@ -399,13 +399,6 @@ static void kind_arguments(const fft_job *job, const pymic2_fft_desc *desc,
     pymic2__ocl_arg_long(args, job->h);
 }
 
-/* Appends the result's scale in the job's precision. */
-static void scale_argument(const fft_job *job, const pymic2_fft_desc *desc,
-                           pymic2__ocl_args *args)
-{
-    real_argument(job, args, desc->scale);
-}
-
 /* pymic2_fft_load or pymic2_fft_store between an operand and job->a. */
 static int load_store(fft_job *job, const pymic2_fft_desc *desc, int store, cl_event *done)
 {
@@ -426,7 +419,7 @@ static int load_store(fft_job *job, const pymic2_fft_desc *desc, int store, cl_e
         pymic2__ocl_arg_mem(&args, job->roots);
         return launch(job, &args, "fft (load)", job->h, job->rows, NULL);
     }
-    scale_argument(job, desc, &args);
+    real_argument(job, &args, desc->scale);
     const int64_t count = output_count(job, desc);
     pymic2__ocl_arg_long(&args, count);
     pymic2__ocl_arg_long(&args, job->rows);
@@ -450,7 +443,7 @@ static int whole_rows(fft_job *job, const pymic2_fft_desc *desc, cl_event *done)
         pymic2__ocl_arg_mem(&args, job->starts_out);
         pymic2__ocl_arg_long(&args, element_step(&desc->out));
         kind_arguments(job, desc, &args);
-        scale_argument(job, desc, &args);
+        real_argument(job, &args, desc->scale);
         pymic2__ocl_arg_long(&args, output_count(job, desc));
         pymic2__ocl_arg_long(&args, job->rows);
         pymic2__ocl_arg_mem(&args, job->roots);
